@@ -1,0 +1,3 @@
+module cmon/demo
+
+go 1.19

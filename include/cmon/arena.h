@@ -1,0 +1,38 @@
+/* arena: a bump allocator for data that lives and dies together.
+ *
+ * A decoded profile makes millions of small objects (samples, their location
+ * lists, strings) that are all freed at once; one arena per profile replaces
+ * millions of malloc/free pairs with pointer bumps. */
+#ifndef CMON_ARENA_H
+#define CMON_ARENA_H
+
+#include <stddef.h>
+
+struct cm_arena_block;
+
+struct cm_arena {
+	struct cm_arena_block *head; /* newest block; older ones chain behind */
+	size_t used;                 /* total bytes handed out, for diagnostics */
+};
+
+/* Zero-initialised struct cm_arena is an empty arena. */
+void cm_arena_init(struct cm_arena *a);
+
+/* Returns size bytes aligned to 16, or NULL when memory runs out.
+ * The memory belongs to the arena and is released by cm_arena_free. */
+void *cm_arena_alloc(struct cm_arena *a, size_t size);
+
+/* Like cm_arena_alloc for n elements of size each; NULL on overflow. */
+void *cm_arena_array(struct cm_arena *a, size_t n, size_t size);
+
+/* Copies len bytes of s into the arena and NUL-terminates the copy. */
+char *cm_arena_strndup(struct cm_arena *a, const char *s, size_t len);
+
+/* Forgets everything allocated but keeps the newest block for reuse: for
+ * scratch memory that is refilled over and over. */
+void cm_arena_reset(struct cm_arena *a);
+
+/* Releases every block; the arena is empty and reusable afterwards. */
+void cm_arena_free(struct cm_arena *a);
+
+#endif

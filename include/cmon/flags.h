@@ -1,0 +1,29 @@
+/* flags: Go's flag syntax (-f, --f, -f=v, -f v; bools take -f=false), so
+ * command lines written for go tool pprof and expvarmon work unchanged.
+ * Flags and positional arguments may be interleaved; "--" ends the flags. */
+#ifndef CMON_FLAGS_H
+#define CMON_FLAGS_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+enum cm_flag_kind { CM_FLAG_BOOL, CM_FLAG_STRING, CM_FLAG_INT, CM_FLAG_DOUBLE, CM_FLAG_SIZE };
+
+struct cm_flag {
+	const char *name;
+	enum cm_flag_kind kind;
+	void *target;     /* bool*, const char**, int*, double*, unsigned long long* */
+	const char *arg;  /* placeholder in help, e.g. "regex" */
+	const char *help;
+};
+
+/* Parses argv[0..argc) (no program name). Positional arguments are moved to
+ * the front of argv in order and their count returned; -1 on a bad flag, with
+ * a message quoting it in err. Strings point into argv. */
+int cm_flags_parse(const struct cm_flag *flags, size_t nflags, int argc, char **argv,
+		   char *err, size_t errlen);
+
+/* Prints one line per flag: "  -name arg   help". */
+void cm_flags_print(const struct cm_flag *flags, size_t nflags, FILE *out);
+
+#endif

@@ -1,0 +1,102 @@
+/* graph: samples summed into nodes (one per function, file, line or address,
+ * by the granularity the profile was aggregated to) and the call edges
+ * between them, as pprof's internal/graph builds them.
+ *
+ * struct cm_nodes is the node table of one profile: which node each
+ * (location, inline line) pair becomes. struct cm_graph holds one build's
+ * weights; a report may build several graphs over one node table (pprof
+ * rebuilds after trimming). */
+#ifndef CMON_GRAPH_H
+#define CMON_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmon/arena.h"
+#include "cmon/profile.h"
+
+struct cm_node_info {
+	const char *name;    /* "" when none */
+	const char *file;    /* cleaned and trimmed; "" when none */
+	const char *objfile; /* "" unless kept (nameless or obj_names) */
+	uint64_t address;
+	int64_t lineno;
+	int64_t start_line;
+};
+
+struct cm_nodes_opts {
+	bool obj_names;          /* keep objfile and start line (list) */
+	const char *trim_path;   /* -trim_path */
+	const char *source_path; /* -source_path */
+};
+
+struct cm_nodes {
+	struct cm_arena arena; /* owns everything below */
+	struct cm_node_info *info;
+	const char **printable; /* printable name per node */
+	uint32_t count;
+	uint32_t *loc_first; /* per location: index into loc_nodes */
+	uint32_t *loc_count; /* per location: max(1, nlines) */
+	uint32_t *loc_nodes; /* node of each (location, line), lines in order */
+};
+
+/* Builds the node table of p. Returns 0, or -1 when memory runs out. The
+ * table refers to p's strings: p must outlive it. */
+int cm_nodes_build(struct cm_nodes *nodes, const struct cm_profile *p,
+		   const struct cm_nodes_opts *opts);
+void cm_nodes_free(struct cm_nodes *nodes);
+
+/* pprof's compareNodes tie-break: fmt.Sprint of the node info. */
+int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b);
+
+struct cm_edge {
+	uint32_t src, dst;
+	int64_t weight;
+	bool inline_call; /* every call on it was inlined */
+	bool removed;     /* trimmed away */
+	size_t last_sample; /* dedupe within one sample */
+};
+
+struct cm_graph {
+	const struct cm_nodes *nodes;
+	int64_t *flat, *cum;   /* per node id */
+	size_t *last_sample;   /* per node id: dedupe within one sample */
+	uint32_t *members;     /* node ids present (flat or cum != 0) */
+	size_t nmembers;
+	struct cm_edge *edges;
+	size_t nedges, edges_cap;
+	uint32_t *edge_slots;  /* hash: edge index + 1 */
+	size_t edge_slots_cap;
+};
+
+/* Sums the samples of p (value index vi) into a new graph over nodes. With
+ * kept non-NULL only nodes with kept[id] take part (pprof's KeptNodes).
+ * with_edges=false skips the edges. Returns -1 when memory runs out. */
+int cm_graph_build(struct cm_graph *g, const struct cm_profile *p,
+		   const struct cm_nodes *nodes, size_t vi, const bool *kept,
+		   bool with_edges);
+void cm_graph_free(struct cm_graph *g);
+
+/* Sum of flat over the graph's members. */
+int64_t cm_graph_flat_sum(const struct cm_graph *g);
+
+enum cm_node_order { CM_ORDER_FLAT, CM_ORDER_CUM };
+
+/* Sorts g->members as pprof's FlatNameOrder / CumNameOrder. */
+void cm_graph_sort(struct cm_graph *g, enum cm_node_order order);
+
+/* Removes edges whose |weight| < cutoff; returns how many. */
+size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff);
+
+/* pprof's inline label of every node: "", "(inline)" or "(partial-inline)",
+ * from the kinds of its remaining incoming edges. labels has one slot per
+ * node of the table. */
+void cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
+
+static inline int64_t cm_abs64(int64_t v)
+{
+	return v < 0 ? -v : v;
+}
+
+#endif

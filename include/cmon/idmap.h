@@ -1,0 +1,27 @@
+/* idmap: maps 64-bit ids from a profile to dense indices 0..n-1.
+ *
+ * Profiles name locations, functions and mappings by arbitrary non-zero ids,
+ * and may reference an id before defining it; the decoder gives each id a dense
+ * index on first sight and checks at the end that every index was defined. */
+#ifndef CMON_IDMAP_H
+#define CMON_IDMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cm_idmap {
+	uint64_t *keys;   /* 0 marks an empty slot (0 is never a valid id) */
+	uint32_t *vals;
+	uint64_t *ids;    /* ids[index] = id, in order of first sight */
+	size_t cap;       /* slots, a power of two */
+	size_t count;     /* ids seen */
+	size_t ids_cap;
+};
+
+/* Returns the dense index of id (id != 0), inserting it when new. Returns
+ * UINT32_MAX when memory runs out or more than 2^31 ids are seen. */
+uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id);
+
+void cm_idmap_free(struct cm_idmap *m);
+
+#endif

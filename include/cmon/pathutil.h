@@ -1,0 +1,16 @@
+/* pathutil: file path rules pprof applies to source file names. */
+#ifndef CMON_PATHUTIL_H
+#define CMON_PATHUTIL_H
+
+#include <stddef.h>
+
+/* Go's filepath.Clean for slash paths, written into out (outlen >= strlen+2).
+ * Returns out. */
+char *cm_path_clean(const char *path, char *out, size_t outlen);
+
+/* pprof's trimPath: with trim_path empty, strip everything up to a search
+ * dir's base name; then strip configured prefixes and /proc/self/cwd/.
+ * Returns a pointer into path (a suffix of it) . */
+const char *cm_path_trim(const char *path, const char *trim_path, const char *search_path);
+
+#endif

@@ -1,0 +1,68 @@
+/* profile_ops: the transformations pprof applies to a profile before a
+ * report: merging sources, subtracting a base, pruning drop_frames, the
+ * focus/ignore/hide/show filters, and aggregation to a granularity.
+ * Each works in place on a profile the caller owns, unless it says otherwise. */
+#ifndef CMON_PROFILE_OPS_H
+#define CMON_PROFILE_OPS_H
+
+#include <regex.h>
+#include <stdbool.h>
+
+#include "cmon/profile.h"
+
+enum cm_granularity {
+	CM_GRAN_FUNCTIONS,
+	CM_GRAN_FILEFUNCTIONS,
+	CM_GRAN_FILES,
+	CM_GRAN_LINES,
+	CM_GRAN_ADDRESSES,
+};
+
+/* Merges n profiles into one, as pprof merges several sources: headers
+ * combined, identical samples summed, all-zero samples dropped. Takes
+ * ownership of every ps[i] (they are freed, or kept alive inside the result)
+ * whether it succeeds or not. Returns NULL with err set when the profiles
+ * are incompatible. n == 1 compacts ps[0] in place and returns it. */
+struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n,
+				    char *err, size_t errlen);
+
+/* Multiplies every sample value by -1 (the base of a diff). */
+void cm_profile_negate(struct cm_profile *p);
+
+/* Adds the string label key=value to every sample (pprof::base=true marks
+ * the base samples of -diff_base). Returns -1 when memory runs out. */
+int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value);
+
+/* True when the sample carries pprof::base=true. */
+bool cm_sample_is_diff_base(const struct cm_sample *s);
+
+/* Applies drop_frames/keep_frames. Returns -1 with err on a bad regex. */
+int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen);
+
+/* A compiled filter regex; pattern NULL means unset. Go's RE2 syntax is
+ * approximated by POSIX extended regular expressions. */
+struct cm_filter {
+	const char *pattern;
+	regex_t re;
+	bool set;
+};
+
+/* Compiles pattern into f. name ("focus", ...) goes into the message. */
+int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern,
+		      char *err, size_t errlen);
+void cm_filter_free(struct cm_filter *f);
+bool cm_filter_match(const struct cm_filter *f, const char *s);
+
+/* pprof's FilterSamplesByName: focus/ignore keep or drop whole samples,
+ * hide/show remove frames. Any of the filters may be unset. */
+int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
+			      const struct cm_filter *ignore, const struct cm_filter *hide,
+			      const struct cm_filter *show);
+
+/* Strips what the granularity does not show (names, files, lines, addresses). */
+void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);
+
+/* Parses "functions", "files", ... Returns -1 when unknown. */
+int cm_granularity_parse(const char *name, enum cm_granularity *out);
+
+#endif

@@ -1,0 +1,74 @@
+#include "cmon/idmap.h"
+
+#include <stdlib.h>
+
+static uint64_t id_hash(uint64_t x)
+{
+	/* splitmix64 finaliser: sequential ids spread over the table. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int idmap_grow(struct cm_idmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 1024;
+	uint64_t *nkeys = calloc(ncap, sizeof(*nkeys));
+	uint32_t *nvals = malloc(ncap * sizeof(*nvals));
+	if (!nkeys || !nvals) {
+		free(nkeys);
+		free(nvals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = id_hash(m->keys[i]) & (ncap - 1);
+		while (nkeys[j])
+			j = (j + 1) & (ncap - 1);
+		nkeys[j] = m->keys[i];
+		nvals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = nkeys;
+	m->vals = nvals;
+	m->cap = ncap;
+	return 0;
+}
+
+uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
+{
+	if ((m->count + 1) * 2 > m->cap && idmap_grow(m) < 0)
+		return UINT32_MAX;
+	size_t j = id_hash(id) & (m->cap - 1);
+	while (m->keys[j]) {
+		if (m->keys[j] == id)
+			return m->vals[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	if (m->count >= (1u << 31))
+		return UINT32_MAX;
+	if (m->count == m->ids_cap) {
+		size_t ncap = m->ids_cap ? m->ids_cap * 2 : 1024;
+		uint64_t *nids = realloc(m->ids, ncap * sizeof(*nids));
+		if (!nids)
+			return UINT32_MAX;
+		m->ids = nids;
+		m->ids_cap = ncap;
+	}
+	m->keys[j] = id;
+	m->vals[j] = (uint32_t)m->count;
+	m->ids[m->count] = id;
+	return (uint32_t)m->count++;
+}
+
+void cm_idmap_free(struct cm_idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->ids);
+	*m = (struct cm_idmap){0};
+}

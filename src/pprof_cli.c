@@ -1,0 +1,217 @@
+/* pprof_cli: `cmon pprof [flags] SOURCE...`: load, merge, diff, report. */
+#include "cmon/pprof_cli.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmon/flags.h"
+#include "cmon/pprof_source.h"
+#include "cmon/profile.h"
+#include "cmon/profile_ops.h"
+#include "cmon/report.h"
+
+struct pprof_args {
+	bool top, traces, cum, flat, help;
+	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
+	const char *list, *peek;
+	const char *base, *diff_base;
+	int seconds;
+	unsigned long long max_inflated;
+	struct cm_report_opts ro;
+};
+
+#define FLAG(n, k, t, a, h) {n, k, t, a, h}
+
+static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
+{
+	struct cm_report_opts *o = &a->ro;
+	const struct cm_flag table[] = {
+		FLAG("top", CM_FLAG_BOOL, &a->top, NULL, "print the top entries (flat, cum) as text"),
+		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
+		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
+		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
+		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
+		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
+		FLAG("nodefraction", CM_FLAG_DOUBLE, &o->node_fraction, "f", "hide nodes below f*total (0.005)"),
+		FLAG("edgefraction", CM_FLAG_DOUBLE, &o->edge_fraction, "f", "hide edges below f*total (0.001)"),
+		FLAG("sample_index", CM_FLAG_STRING, &o->sample_index, "name|n", "sample value to report"),
+		FLAG("focus", CM_FLAG_STRING, &o->focus, "regex", "keep samples with a frame matching regex"),
+		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
+		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
+		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
+		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
+		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
+		FLAG("lines", CM_FLAG_BOOL, &a->g_lines, NULL, "aggregate by source line"),
+		FLAG("addresses", CM_FLAG_BOOL, &a->g_addresses, NULL, "aggregate by instruction address"),
+		FLAG("source_path", CM_FLAG_STRING, &o->source_path, "dirs", "where -list looks for sources (colon list)"),
+		FLAG("trim_path", CM_FLAG_STRING, &o->trim_path, "prefixes", "path prefixes to strip from source names"),
+		FLAG("base", CM_FLAG_STRING, &a->base, "source", "subtract this profile"),
+		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
+		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
+		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
+		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help"),
+		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, "show this help"),
+	};
+	size_t n = sizeof(table) / sizeof(table[0]);
+	if (f)
+		memcpy(f, table, sizeof(table));
+	return n;
+}
+
+void cm_pprof_usage(FILE *out)
+{
+	struct pprof_args a;
+	struct cm_flag flags[64];
+	size_t n = pprof_flags(&a, flags);
+	fprintf(out,
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"\n"
+		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
+		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"
+		"sources are merged. Output is identical to go tool pprof's.\n"
+		"\n"
+		"flags:\n");
+	cm_flags_print(flags, n, out);
+}
+
+/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
+static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
+{
+	char err[512];
+	unsigned char *data;
+	size_t len;
+	struct cm_source_opts so = {a->seconds, a->max_inflated};
+	if (cm_source_read(spec, &so, &data, &len, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cmon pprof: %s: %s\n", spec, err);
+		return NULL;
+	}
+	struct cm_decode_limits lim = {a->max_inflated};
+	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+	free(data);
+	if (!p)
+		fprintf(stderr, "cmon pprof: %s: parsing profile: %s\n", spec, err);
+	return p;
+}
+
+static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
+{
+	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (!(ps[i] = load_one(specs[i], a))) {
+			for (int k = 0; k < i; k++)
+				cm_profile_free(ps[k]);
+			free(ps);
+			return NULL;
+		}
+	}
+	char err[512];
+	struct cm_profile *p = cm_profile_merge(ps, (size_t)n, err, sizeof(err));
+	free(ps);
+	if (!p)
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	return p;
+}
+
+/* -base / -diff_base: the base is negated and merged in, so equal stacks cancel. */
+static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_args *a)
+{
+	const char *spec = a->diff_base ? a->diff_base : a->base;
+	char *specs[1] = {(char *)spec};
+	struct cm_profile *b = load_merged(specs, 1, a);
+	if (!b) {
+		cm_profile_free(p);
+		return NULL;
+	}
+	if (a->diff_base && cm_profile_add_label(b, "pprof::base", "true") < 0) {
+		cm_profile_free(p);
+		cm_profile_free(b);
+		return NULL;
+	}
+	cm_profile_negate(b);
+	struct cm_profile *both[2] = {p, b};
+	char err[512];
+	struct cm_profile *m = cm_profile_merge(both, 2, err, sizeof(err));
+	if (!m)
+		fprintf(stderr, "cmon pprof: -base %s: %s\n", spec, err);
+	return m;
+}
+
+static int pick_report(struct pprof_args *a)
+{
+	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	if (kinds > 1) {
+		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		return -1;
+	}
+	if (kinds == 0) {
+		fprintf(stderr, "cmon pprof: the interactive viewer is not built yet; "
+				"use -top, -list, -peek or -traces\n");
+		return -1;
+	}
+	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
+		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
+	a->ro.symbol = a->list ? a->list : a->peek;
+	a->ro.cum_sort = a->cum && !a->flat;
+	/* pprof takes the granularity flags in this order. */
+	bool *g[] = {&a->g_functions, &a->g_filefunctions, &a->g_files, &a->g_lines, &a->g_addresses};
+	for (int i = 0; i < 5; i++)
+		if (*g[i]) {
+			a->ro.granularity = (enum cm_granularity)i;
+			a->ro.granularity_set = true;
+		}
+	return 0;
+}
+
+int cm_pprof_main(int argc, char **argv)
+{
+	struct pprof_args a;
+	memset(&a, 0, sizeof(a));
+	cm_report_opts_init(&a.ro);
+	a.max_inflated = CM_DEFAULT_MAX_INFLATED;
+	struct cm_flag flags[64];
+	size_t nflags = pprof_flags(&a, flags);
+	char err[512];
+	int nsrc = cm_flags_parse(flags, nflags, argc, argv, err, sizeof(err));
+	if (nsrc < 0) {
+		fprintf(stderr, "cmon pprof: %s\n", err);
+		cm_pprof_usage(stderr);
+		return 2;
+	}
+	if (a.help) {
+		cm_pprof_usage(stdout);
+		return 0;
+	}
+	if (nsrc == 0) {
+		fprintf(stderr, "cmon pprof: no profile source given\n");
+		cm_pprof_usage(stderr);
+		return 2;
+	}
+	if (pick_report(&a) < 0)
+		return 2;
+	if (a.base && a.diff_base) {
+		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
+		return 2;
+	}
+	struct cm_profile *p = load_merged(argv, nsrc, &a);
+	if (p && (a.base || a.diff_base))
+		p = apply_base(p, &a);
+	if (!p)
+		return 1;
+	int status = 1;
+	struct cm_report r;
+	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
+	    cm_report_prepare(&r, p, &a.ro, err, sizeof(err)) < 0 ||
+	    cm_report_write(&r, stdout, err, sizeof(err)) < 0)
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	else
+		status = 0;
+	cm_profile_free(p);
+	if (fflush(stdout) != 0)
+		status = 1;
+	return status;
+}

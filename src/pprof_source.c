@@ -1,0 +1,179 @@
+#include "cmon/pprof_source.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static bool has_prefix(const char *s, const char *p)
+{
+	return !strncmp(s, p, strlen(p));
+}
+
+/* host:port[/path] with a plausible host and a numeric port. */
+static bool looks_like_hostport(const char *s)
+{
+	const char *colon = strchr(s, ':');
+	const char *slash = strchr(s, '/');
+	if (!colon || (slash && slash < colon))
+		return false;
+	const char *p = colon + 1;
+	if (!*p || *p < '0' || *p > '9')
+		return false;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' || *p == '/';
+}
+
+char *cm_source_url(const char *spec, int seconds)
+{
+	struct stat st;
+	const char *scheme = "";
+	if (!has_prefix(spec, "http://") && !has_prefix(spec, "https://")) {
+		if (stat(spec, &st) == 0 || !looks_like_hostport(spec))
+			return NULL;
+		scheme = "http://";
+	}
+	const char *rest = spec + strlen(scheme) + (has_prefix(spec, "http://") ? 7 : has_prefix(spec, "https://") ? 8 : 0);
+	const char *path = strchr(rest, '/');
+	bool no_path = !path || !strcmp(path, "/");
+	size_t n = strlen(spec) + 64;
+	char *url = malloc(n);
+	if (!url)
+		return NULL;
+	if (no_path)
+		snprintf(url, n, "%s%.*s/debug/pprof/profile", scheme,
+			 (int)(path ? (size_t)(path - spec) : strlen(spec)), spec);
+	else
+		snprintf(url, n, "%s%s", scheme, spec);
+	if (seconds > 0) {
+		size_t len = strlen(url);
+		snprintf(url + len, n - len, "%cseconds=%d", strchr(url, '?') ? '&' : '?', seconds);
+	}
+	return url;
+}
+
+struct body {
+	unsigned char *data;
+	size_t len, cap;
+	uint64_t max;
+	bool too_big;
+};
+
+static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct body *b = userdata;
+	size_t n = size * nmemb;
+	if (b->len + n > b->max) {
+		b->too_big = true;
+		return 0; /* aborts the transfer */
+	}
+	if (b->len + n > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 65536;
+		while (ncap < b->len + n)
+			ncap *= 2;
+		unsigned char *d = realloc(b->data, ncap);
+		if (!d)
+			return 0;
+		b->data = d;
+		b->cap = ncap;
+	}
+	memcpy(b->data + b->len, ptr, n);
+	b->len += n;
+	return n;
+}
+
+static int read_url(const char *url, const struct cm_source_opts *o, unsigned char **data,
+		    size_t *len, char *err, size_t errlen)
+{
+	CURL *c = curl_easy_init();
+	if (!c) {
+		snprintf(err, errlen, "cannot start libcurl");
+		return -1;
+	}
+	struct body b = {.max = o->max_bytes};
+	char curl_err[CURL_ERROR_SIZE] = "";
+	long timeout = o->seconds > 0 ? o->seconds + o->seconds / 2 + 5 : 65;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_USERAGENT, "cmon");
+	CURLcode rc = curl_easy_perform(c);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	if (b.too_big) {
+		snprintf(err, errlen, "response body exceeds %llu bytes (-max_inflated)",
+			 (unsigned long long)o->max_bytes);
+	} else if (rc != CURLE_OK) {
+		snprintf(err, errlen, "http fetch: %s", *curl_err ? curl_err : curl_easy_strerror(rc));
+	} else if (status != 200) {
+		/* Go's pprof handler explains itself in a short text body. */
+		size_t show = b.len < 200 ? b.len : 200;
+		while (show > 0 && (b.data[show - 1] == '\n' || b.data[show - 1] == '\r'))
+			show--;
+		bool text = true;
+		for (size_t i = 0; i < show && text; i++)
+			text = b.data[i] >= 0x20 && b.data[i] < 0x7f;
+		snprintf(err, errlen, "server response: HTTP %ld%s%.*s", status, show && text ? ": " : "",
+			 text ? (int)show : 0, text && b.data ? (const char *)b.data : "");
+	} else {
+		*data = b.data;
+		*len = b.len;
+		return 0;
+	}
+	free(b.data);
+	return -1;
+}
+
+static int read_file(const char *path, const struct cm_source_opts *o, unsigned char **data,
+		     size_t *len, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		snprintf(err, errlen, "open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	struct body b = {.max = o->max_bytes};
+	unsigned char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (on_body((char *)buf, 1, n, &b) != n)
+			break;
+	}
+	bool failed = ferror(f) || b.too_big || n > 0;
+	fclose(f);
+	if (failed) {
+		if (b.too_big)
+			snprintf(err, errlen, "file is larger than %llu bytes (-max_inflated)",
+				 (unsigned long long)o->max_bytes);
+		else
+			snprintf(err, errlen, "read %s: %s", path, errno ? strerror(errno) : "out of memory");
+		free(b.data);
+		return -1;
+	}
+	*data = b.data;
+	*len = b.len;
+	return 0;
+}
+
+int cm_source_read(const char *spec, const struct cm_source_opts *o, unsigned char **data,
+		   size_t *len, char *err, size_t errlen)
+{
+	*data = NULL;
+	*len = 0;
+	char *url = cm_source_url(spec, o->seconds);
+	if (!url)
+		return read_file(spec, o, data, len, err, errlen);
+	int rc = read_url(url, o, data, len, err, errlen);
+	free(url);
+	return rc;
+}

@@ -1,0 +1,190 @@
+/* report: pprof's pipeline from profile to report options, the header lines
+ * every report shares, and the dispatch to top/list/peek/traces. */
+#include "cmon/report.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmon/measure.h"
+
+void cm_report_opts_init(struct cm_report_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = CM_REPORT_TOP;
+	o->node_count = -1;
+	o->node_fraction = 0.005;
+	o->edge_fraction = 0.001;
+	o->granularity = CM_GRAN_FUNCTIONS;
+}
+
+/* computeTotal: sum of |value|, or of the base samples only in a -diff_base. */
+static int64_t compute_total(const struct cm_profile *p, size_t vi)
+{
+	int64_t total = 0, diff_total = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		int64_t v = p->samples[i].values[vi];
+		if (v < 0)
+			v = -v;
+		total += v;
+		if (p->samples[i].nlabels && cm_sample_is_diff_base(&p->samples[i]))
+			diff_total += v;
+	}
+	return diff_total > 0 ? diff_total : total;
+}
+
+/* applyCommandOverrides: list and peek never trim, list works on lines. */
+static void apply_command_overrides(struct cm_report_opts *o)
+{
+	bool trim = true;
+	switch (o->kind) {
+	case CM_REPORT_LIST:
+		trim = false;
+		o->granularity = CM_GRAN_LINES;
+		break;
+	case CM_REPORT_PEEK:
+		trim = false;
+		break;
+	case CM_REPORT_TOP:
+		if (o->node_count == -1)
+			o->node_count = 0;
+		break;
+	default:
+		if (o->node_count == -1)
+			o->node_count = 80;
+		break;
+	}
+	if (!trim) {
+		o->node_count = 0;
+		o->node_fraction = 0;
+		o->edge_fraction = 0;
+	}
+}
+
+static int apply_filters(struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_filter f[4] = {0};
+	const char *names[4] = {"focus", "ignore", "hide", "show"};
+	const char *pats[4] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show};
+	int rc = 0, nf = 0;
+	for (int i = 0; i < 4 && !rc; i++) {
+		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
+		if (!rc && pats[i] && *pats[i]) {
+			snprintf(r->filter_buf[nf], sizeof(r->filter_buf[nf]), "%s=%s", names[i], pats[i]);
+			r->filters[nf] = r->filter_buf[nf];
+			nf++;
+		}
+	}
+	if (!rc && cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3]) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (int i = 0; i < 4; i++)
+		cm_filter_free(&f[i]);
+	return rc;
+}
+
+int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
+		      const struct cm_report_opts *opts, char *err, size_t errlen)
+{
+	memset(r, 0, sizeof(*r));
+	r->p = p;
+	r->opts = *opts;
+	apply_command_overrides(&r->opts);
+	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
+	if (vi < 0)
+		return -1;
+	r->vi = (size_t)vi;
+	r->sample_type = p->sample_types[vi].type;
+	r->sample_unit = p->sample_types[vi].unit;
+	r->total = compute_total(p, r->vi);
+	if (apply_filters(r, err, errlen) < 0)
+		return -1;
+	cm_profile_aggregate(p, r->opts.granularity);
+	return 0;
+}
+
+char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len)
+{
+	return cm_scaled_label(v, r->sample_unit, r->output_unit, buf, len);
+}
+
+/* filepath.Base: the last element, trailing slashes ignored. */
+static void print_base_name(FILE *out, const char *prefix, const char *path)
+{
+	size_t n = strlen(path);
+	while (n > 1 && path[n - 1] == '/')
+		n--;
+	size_t start = n;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	if (start == n && n == 1)
+		start = 0; /* "/" stays "/" */
+	fprintf(out, "%s%.*s\n", prefix, (int)(n - start), path + start);
+}
+
+/* Go's layout "Jan 2, 2006 at 3:04pm (MST)", in the local time zone. */
+static void print_time(FILE *out, int64_t nanos)
+{
+	time_t t = (time_t)(nanos / 1000000000);
+	if (nanos < 0 && nanos % 1000000000)
+		t--;
+	struct tm tm;
+	char month[16], zone[64];
+	if (!localtime_r(&t, &tm) || !strftime(month, sizeof(month), "%b", &tm) ||
+	    !strftime(zone, sizeof(zone), "%Z", &tm)) {
+		fprintf(out, "Time: %lld\n", (long long)nanos);
+		return;
+	}
+	int hour12 = tm.tm_hour % 12 ? tm.tm_hour % 12 : 12;
+	fprintf(out, "Time: %s %d, %d at %d:%02d%s (%s)\n", month, tm.tm_mday, tm.tm_year + 1900,
+		hour12, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm", zone);
+}
+
+void cm_report_profile_labels(struct cm_report *r, FILE *out)
+{
+	const struct cm_profile *p = r->p;
+	if (p->nmappings > 0) {
+		if (*p->mappings[0].file)
+			print_base_name(out, "File: ", p->mappings[0].file);
+		if (*p->mappings[0].build_id)
+			fprintf(out, "Build ID: %s\n", p->mappings[0].build_id);
+	}
+	for (size_t i = 0; i < p->ncomments; i++)
+		if (p->comments[i][0] != '#')
+			fprintf(out, "%s\n", p->comments[i]);
+	if (*r->sample_type)
+		fprintf(out, "Type: %s\n", r->sample_type);
+	if (p->time_nanos != 0)
+		print_time(out, p->time_nanos);
+	if (p->duration_nanos != 0) {
+		char dur[64], tot[64], unit[32], pct[32];
+		cm_label(p->duration_nanos, "nanoseconds", dur, sizeof(dur));
+		double nanos = cm_scale(r->total, r->sample_unit, "nanoseconds", unit, sizeof(unit));
+		const char *ratio = "";
+		char ratio_buf[48];
+		if (!strcmp(unit, "ns") && nanos != 0) {
+			snprintf(ratio_buf, sizeof(ratio_buf), "(%s)",
+				 cm_percentage((int64_t)nanos, p->duration_nanos, pct, sizeof(pct)));
+			ratio = ratio_buf;
+		}
+		fprintf(out, "Duration: %s, Total samples = %s %s\n", dur,
+			cm_report_value(r, r->total, tot, sizeof(tot)), ratio);
+	}
+}
+
+int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
+{
+	switch (r->opts.kind) {
+	case CM_REPORT_TOP:
+		return cm_report_top(r, out);
+	case CM_REPORT_LIST:
+		return cm_report_list(r, out, err, errlen);
+	case CM_REPORT_PEEK:
+		return cm_report_peek(r, out, err, errlen);
+	case CM_REPORT_TRACES:
+		return cm_report_traces(r, out);
+	}
+	return -1;
+}

@@ -1,0 +1,3 @@
+module cmon/profgen
+
+go 1.19

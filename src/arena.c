@@ -1,17 +1,52 @@
 #include "cmon/arena.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
-enum { ARENA_ALIGN = 16, ARENA_BLOCK_MIN = 1 << 20 };
+enum { ARENA_ALIGN = 8, ARENA_BLOCK_MIN = 1 << 20, HUGE_PAGE = 2 << 20 };
 
 struct cm_arena_block {
 	struct cm_arena_block *prev;
-	size_t size; /* usable bytes after the header */
-	size_t off;  /* bytes already handed out */
+	size_t size;   /* usable bytes after the header */
+	size_t off;    /* bytes already handed out */
+	size_t mapped; /* bytes mmap'd for this block, 0 when malloc'd */
 	_Alignas(16) unsigned char data[];
 };
+
+/* Big blocks come from mmap with transparent huge pages requested: a large
+ * profile fills hundreds of megabytes, and faulting them in 4 KiB at a time
+ * cost more than decoding them. */
+static struct cm_arena_block *block_alloc(size_t size)
+{
+	size_t total = sizeof(struct cm_arena_block) + size;
+	if (total < 2 * HUGE_PAGE) {
+		struct cm_arena_block *b = malloc(total);
+		if (b)
+			b->mapped = 0;
+		return b;
+	}
+	total = (total + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+	void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, total, MADV_HUGEPAGE);
+#endif
+	struct cm_arena_block *b = p;
+	b->mapped = total;
+	return b;
+}
+
+static void block_free(struct cm_arena_block *b)
+{
+	if (b->mapped)
+		munmap(b, b->mapped);
+	else
+		free(b);
+}
 
 void cm_arena_init(struct cm_arena *a)
 {
@@ -29,7 +64,7 @@ static struct cm_arena_block *arena_grow(struct cm_arena *a, size_t need)
 		size = need;
 	if (size > SIZE_MAX - sizeof(struct cm_arena_block))
 		return NULL;
-	struct cm_arena_block *b = malloc(sizeof(*b) + size);
+	struct cm_arena_block *b = block_alloc(size);
 	if (!b)
 		return NULL;
 	b->prev = a->head;
@@ -83,7 +118,7 @@ void cm_arena_reset(struct cm_arena *a)
 	struct cm_arena_block *b = keep->prev;
 	while (b) {
 		struct cm_arena_block *prev = b->prev;
-		free(b);
+		block_free(b);
 		b = prev;
 	}
 	keep->prev = NULL;
@@ -96,7 +131,7 @@ void cm_arena_free(struct cm_arena *a)
 	struct cm_arena_block *b = a->head;
 	while (b) {
 		struct cm_arena_block *prev = b->prev;
-		free(b);
+		block_free(b);
 		b = prev;
 	}
 	a->head = NULL;

@@ -1,6 +1,8 @@
 #include "cmon/idmap.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 static uint64_t id_hash(uint64_t x)
 {
@@ -39,7 +41,39 @@ static int idmap_grow(struct cm_idmap *m)
 	return 0;
 }
 
+static uint32_t intern_hashed(struct cm_idmap *m, uint64_t id);
+
+/* Ids below this go through the direct table; it grows only while ids stay
+ * dense (below 4x the ids seen plus a margin), so hostile ids cannot make it
+ * large. */
+static bool direct_ok(const struct cm_idmap *m, uint64_t id)
+{
+	return id < ((uint64_t)m->count + 65536) * 4;
+}
+
 uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
+{
+	if (id < m->direct_cap && m->direct[id])
+		return m->direct[id] - 1;
+	uint32_t index = intern_hashed(m, id);
+	if (index == UINT32_MAX || !direct_ok(m, id))
+		return index;
+	if (id >= m->direct_cap) {
+		size_t ncap = m->direct_cap ? m->direct_cap : 65536;
+		while (ncap <= id)
+			ncap *= 2;
+		uint32_t *n = realloc(m->direct, ncap * sizeof(*n));
+		if (!n)
+			return index; /* the hash still answers */
+		memset(n + m->direct_cap, 0, (ncap - m->direct_cap) * sizeof(*n));
+		m->direct = n;
+		m->direct_cap = ncap;
+	}
+	m->direct[id] = index + 1;
+	return index;
+}
+
+static uint32_t intern_hashed(struct cm_idmap *m, uint64_t id)
 {
 	if ((m->count + 1) * 2 > m->cap && idmap_grow(m) < 0)
 		return UINT32_MAX;
@@ -70,5 +104,6 @@ void cm_idmap_free(struct cm_idmap *m)
 	free(m->keys);
 	free(m->vals);
 	free(m->ids);
+	free(m->direct);
 	*m = (struct cm_idmap){0};
 }

@@ -96,6 +96,13 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 	return p;
 }
 
+/* pprof merges even a single source (Merge compacts it). Skipped where it
+ * cannot change the report, which saves a hash of every sample. */
+static bool merge_needed(struct cm_profile *p, const struct pprof_args *a)
+{
+	return a->traces || a->base || a->diff_base || cm_profile_has_negative(p);
+}
+
 static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
 {
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
@@ -110,6 +117,11 @@ static struct cm_profile *load_merged(char **specs, int n, const struct pprof_ar
 		}
 	}
 	char err[512];
+	if (n == 1 && !merge_needed(ps[0], a)) {
+		struct cm_profile *only = ps[0];
+		free(ps);
+		return only;
+	}
 	struct cm_profile *p = cm_profile_merge(ps, (size_t)n, err, sizeof(err));
 	free(ps);
 	if (!p)

@@ -238,6 +238,8 @@ static int wire_next(struct wire *w, struct field *f)
 /* ---- the decoder's state ---- */
 
 struct raw_label { int64_t key, str, num, unit; };
+_Static_assert(sizeof(struct raw_label) == sizeof(struct cm_label),
+	       "raw labels are resolved in place into cm_label");
 struct raw_strings3 { int64_t a, b, c; }; /* name/system/file or file/build */
 
 struct growvec {
@@ -280,8 +282,6 @@ struct decoder {
 	struct growvec sample_types; /* int64_t[2] */
 	struct growvec samples;      /* struct cm_sample */
 	struct growvec sample_nvalues; /* uint32_t */
-	struct growvec sample_label_start; /* size_t into labels */
-	struct growvec labels;       /* struct raw_label */
 	struct growvec comments;     /* int64_t */
 
 	struct cm_idmap loc_ids, fn_ids, map_ids;
@@ -348,8 +348,7 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	size_t index = d->samples.count;
 	struct cm_sample *out = vec_push(&d->samples);
 	uint32_t *nvalues = vec_slot(&d->sample_nvalues, index);
-	size_t *label_start = vec_slot(&d->sample_label_start, index);
-	if (!out || !nvalues || !label_start)
+	if (!out || !nvalues)
 		return fail(d, "out of memory");
 	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > UINT32_MAX)
 		return fail(d, "sample %zu is absurdly large", index);
@@ -368,12 +367,16 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	}
 	memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
 	*nvalues = (uint32_t)s->n_value;
-	*label_start = d->labels.count;
+	/* Labels stay raw string indices, in the very memory that becomes the
+	 * resolved cm_label array once the string table is known. */
 	out->nlabels = (uint32_t)s->n_label;
+	struct raw_label *raw = NULL;
+	if (s->n_label &&
+	    !(raw = cm_arena_array(&d->p->arena, s->n_label, sizeof(struct cm_label))))
+		return fail(d, "out of memory");
+	out->labels = (struct cm_label *)(void *)raw;
 	for (size_t i = 0; i < s->n_label; i++) {
-		struct raw_label *l = vec_push(&d->labels);
-		if (!l)
-			return fail(d, "out of memory");
+		struct raw_label *l = &raw[i];
 		l->key = s->label[i]->key;
 		l->str = s->label[i]->str;
 		l->num = s->label[i]->num;
@@ -712,33 +715,28 @@ static int resolve_label(struct decoder *d, const struct raw_label *r, struct cm
 static int resolve_samples(struct decoder *d)
 {
 	struct cm_profile *p = d->p;
+	/* The vector becomes the profile's: no copy of the largest table. */
 	p->nsamples = d->samples.count;
-	p->samples = cm_arena_array(&p->arena, p->nsamples, sizeof(*p->samples));
-	if (!p->samples)
-		return fail(d, "out of memory");
-	if (p->nsamples)
-		memcpy(p->samples, d->samples.data, p->nsamples * sizeof(*p->samples));
+	p->samples = d->samples.data;
+	p->samples_heap = d->samples.data;
+	d->samples.data = NULL;
 	const uint32_t *nvalues = d->sample_nvalues.data;
-	const size_t *label_start = d->sample_label_start.data;
-	const struct raw_label *raw = d->labels.data;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		struct cm_sample *s = &p->samples[i];
 		if (nvalues[i] != p->nsample_types)
 			return fail(d, "sample %zu has %u values but the profile has %zu sample types",
 				    i, nvalues[i], p->nsample_types);
 		uint32_t kept = 0;
-		s->labels = cm_arena_array(&p->arena, s->nlabels, sizeof(*s->labels));
-		if (!s->labels)
-			return fail(d, "out of memory");
+		struct raw_label *raw = (struct raw_label *)(void *)s->labels;
 		for (uint32_t k = 0; k < s->nlabels; k++) {
-			const struct raw_label *r = &raw[label_start[i] + k];
+			struct raw_label r = raw[k]; /* copy: resolving overwrites it */
 			/* A label with neither string nor number carries nothing. */
-			if (r->str == 0 && r->num == 0 && r->unit == 0) {
-				if (r->key < 0 || (uint64_t)r->key >= d->strings.count)
-					return fail(d, "string index %" PRId64 " of label.key is outside the string table", r->key);
+			if (r.str == 0 && r.num == 0 && r.unit == 0) {
+				if (r.key < 0 || (uint64_t)r.key >= d->strings.count)
+					return fail(d, "string index %" PRId64 " of label.key is outside the string table", r.key);
 				continue;
 			}
-			if (resolve_label(d, r, &s->labels[kept++]))
+			if (resolve_label(d, &r, &s->labels[kept++]))
 				return -1;
 		}
 		s->nlabels = kept;
@@ -772,8 +770,6 @@ static void decoder_free(struct decoder *d)
 	free(d->sample_types.data);
 	free(d->samples.data);
 	free(d->sample_nvalues.data);
-	free(d->sample_label_start.data);
-	free(d->labels.data);
 	free(d->comments.data);
 	cm_idmap_free(&d->loc_ids);
 	cm_idmap_free(&d->fn_ids);
@@ -806,6 +802,7 @@ void cm_profile_free(struct cm_profile *p)
 	for (size_t i = 0; i < p->nowned; i++)
 		cm_profile_free(p->owned[i]);
 	free(p->owned);
+	free(p->samples_heap);
 	cm_arena_free(&p->arena);
 	free(p);
 }
@@ -828,8 +825,6 @@ struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
 	d.sample_types.elem = 2 * sizeof(int64_t);
 	d.samples.elem = sizeof(struct cm_sample);
 	d.sample_nvalues.elem = sizeof(uint32_t);
-	d.sample_label_start.elem = sizeof(size_t);
-	d.labels.elem = sizeof(struct raw_label);
 	d.comments.elem = sizeof(int64_t);
 	d.locations.elem = sizeof(struct cm_location);
 	d.loc_defined.elem = sizeof(bool);

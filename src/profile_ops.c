@@ -409,6 +409,15 @@ struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n, char *err,
 	return out;
 }
 
+bool cm_profile_has_negative(const struct cm_profile *p)
+{
+	for (size_t i = 0; i < p->nsamples; i++)
+		for (size_t v = 0; v < p->nsample_types; v++)
+			if (p->samples[i].values[v] < 0)
+				return true;
+	return false;
+}
+
 void cm_profile_negate(struct cm_profile *p)
 {
 	for (size_t i = 0; i < p->nsamples; i++)

@@ -16,6 +16,8 @@ struct cm_idmap {
 	size_t cap;       /* slots, a power of two */
 	size_t count;     /* ids seen */
 	size_t ids_cap;
+	uint32_t *direct;   /* direct[id] = index + 1 for small ids: the common */
+	size_t direct_cap;  /* case (Go numbers ids 1..n) skips the hash */
 };
 
 /* Returns the dense index of id (id != 0), inserting it when new. Returns

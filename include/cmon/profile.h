@@ -83,6 +83,8 @@ struct cm_profile {
 	struct cm_value_type period_type;
 	bool has_period_type;
 
+	void *samples_heap; /* malloc'd sample table, when not in the arena */
+
 	/* Profiles merged into this one: their arenas hold strings we use. */
 	struct cm_profile **owned;
 	size_t nowned;

@@ -26,6 +26,11 @@ enum cm_granularity {
 struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n,
 				    char *err, size_t errlen);
 
+/* True when compacting p alone could change a report other than -traces:
+ * only samples of opposite signs can cancel, so a profile without negative
+ * values reports the same whether or not its duplicates are summed. */
+bool cm_profile_has_negative(const struct cm_profile *p);
+
 /* Multiplies every sample value by -1 (the base of a diff). */
 void cm_profile_negate(struct cm_profile *p);
 

@@ -1,7 +1,9 @@
 /* pprof_cli: `cmon pprof [flags] SOURCE...`: load, merge, diff, report. */
 #include "cmon/pprof_cli.h"
 
+#include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -77,20 +79,40 @@ void cm_pprof_usage(FILE *out)
 	cm_flags_print(flags, n, out);
 }
 
-/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
+static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
+{
+	size_t n = fread(buf, 1, len, ctx);
+	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
+}
+
+/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure.
+ * Files are streamed, so a big profile is never held compressed in memory. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	unsigned char *data;
-	size_t len;
-	struct cm_source_opts so = {a->seconds, a->max_inflated};
-	if (cm_source_read(spec, &so, &data, &len, err, sizeof(err)) < 0) {
-		fprintf(stderr, "cmon pprof: %s: %s\n", spec, err);
-		return NULL;
+	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	struct cm_profile *p;
+	char *url = cm_source_url(spec, a->seconds);
+	if (!url) {
+		FILE *f = fopen(spec, "rb");
+		if (!f) {
+			fprintf(stderr, "cmon pprof: %s: open: %s\n", spec, strerror(errno));
+			return NULL;
+		}
+		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		fclose(f);
+	} else {
+		free(url);
+		unsigned char *data;
+		size_t len;
+		struct cm_source_opts so = {a->seconds, a->max_inflated};
+		if (cm_source_read(spec, &so, &data, &len, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cmon pprof: %s: %s\n", spec, err);
+			return NULL;
+		}
+		p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+		free(data);
 	}
-	struct cm_decode_limits lim = {a->max_inflated};
-	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
-	free(data);
 	if (!p)
 		fprintf(stderr, "cmon pprof: %s: parsing profile: %s\n", spec, err);
 	return p;

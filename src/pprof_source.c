@@ -143,6 +143,11 @@ static int read_file(const char *path, const struct cm_source_opts *o, unsigned 
 		return -1;
 	}
 	struct body b = {.max = o->max_bytes};
+	/* Size the buffer from the file, so a big profile is not doubled. */
+	struct stat st;
+	if (fstat(fileno(f), &st) == 0 && st.st_size > 0 && (uint64_t)st.st_size <= o->max_bytes &&
+	    (b.data = malloc((size_t)st.st_size + 1)))
+		b.cap = (size_t)st.st_size + 1;
 	unsigned char buf[65536];
 	size_t n;
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {

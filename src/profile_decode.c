@@ -21,7 +21,7 @@
 #include "cmon/idmap.h"
 #include "profile.pb-c.h"
 
-enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 4 << 20 };
+enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10 };
 
 /* ---- the field reader: a window of inflated (or raw) bytes ---- */
 
@@ -35,9 +35,15 @@ struct wire {
 	size_t wincap;
 	uint64_t inflated; /* bytes produced so far */
 	uint64_t max_inflated;
-	size_t in_rest; /* input not yet handed to zlib */
+	size_t in_rest; /* input not yet handed to zlib (memory input) */
+	cm_read_fn read; /* stream input, or NULL for memory input */
+	void *read_ctx;
+	unsigned char *inbuf; /* stream input's buffer */
+	bool in_eof;          /* the stream has no more input */
 	const char *error; /* static message when a read failed */
 };
+
+enum { INBUF_SIZE = 256 << 10 };
 
 static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 {
@@ -67,12 +73,105 @@ static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
 	return 0;
 }
 
+/* A streamed source: the first bytes decide between gzip and raw. */
+static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated)
+{
+	memset(w, 0, sizeof(*w));
+	w->read = read;
+	w->read_ctx = ctx;
+	w->max_inflated = max_inflated;
+	w->inbuf = malloc(INBUF_SIZE);
+	w->win = malloc(WINDOW_MIN);
+	if (!w->inbuf || !w->win)
+		goto fail;
+	w->wincap = WINDOW_MIN;
+	w->buf = w->win;
+	size_t got = 0;
+	while (got < 2) { /* the magic may arrive in pieces */
+		size_t n = read(ctx, w->inbuf + got, INBUF_SIZE - got);
+		if (n == SIZE_MAX)
+			w->error = "read error";
+		if (n == SIZE_MAX || n == 0) {
+			w->in_eof = true;
+			break;
+		}
+		got += n;
+	}
+	if (got >= 2 && w->inbuf[0] == 0x1f && w->inbuf[1] == 0x8b) {
+		w->gzip = true;
+		if (inflateInit2(&w->z, 16 + MAX_WBITS) != Z_OK)
+			goto fail;
+		w->z.next_in = w->inbuf;
+		w->z.avail_in = (uInt)got;
+	} else {
+		memcpy(w->win, w->inbuf, got); /* got <= INBUF_SIZE < WINDOW_MIN */
+		w->end = got;
+		w->inflated = got;
+		w->eof = w->in_eof;
+	}
+	return 0;
+fail:
+	free(w->inbuf);
+	free(w->win);
+	return -1;
+}
+
 static void wire_free(struct wire *w)
 {
-	if (w->gzip) {
+	if (w->gzip)
 		inflateEnd(&w->z);
+	if (w->gzip || w->read)
 		free(w->win);
+	free(w->inbuf);
+}
+
+/* Hands zlib more compressed input; false when there is none left. */
+static bool wire_refill_input(struct wire *w)
+{
+	if (w->z.avail_in > 0)
+		return true;
+	if (!w->read) {
+		if (w->in_rest == 0)
+			return false;
+		size_t more = w->in_rest > UINT32_MAX ? UINT32_MAX : w->in_rest;
+		w->z.avail_in = (uInt)more;
+		w->in_rest -= more;
+		return true;
 	}
+	if (w->in_eof)
+		return false;
+	size_t n = w->read(w->read_ctx, w->inbuf, INBUF_SIZE);
+	if (n == SIZE_MAX) {
+		w->error = "read error";
+		w->in_eof = true;
+		return false;
+	}
+	if (n == 0) {
+		w->in_eof = true;
+		return false;
+	}
+	w->z.next_in = w->inbuf;
+	w->z.avail_in = (uInt)n;
+	return true;
+}
+
+/* Raw bytes from a stream straight into the window. */
+static int wire_read_raw(struct wire *w)
+{
+	size_t n = w->read(w->read_ctx, w->win + w->end, w->wincap - w->end);
+	if (n == SIZE_MAX) {
+		w->error = "read error";
+		return -1;
+	}
+	if (n == 0)
+		w->eof = true;
+	w->end += n;
+	w->inflated += n;
+	if (w->inflated > w->max_inflated) {
+		w->error = "input exceeds the limit (-max_inflated)";
+		return -1;
+	}
+	return 0;
 }
 
 /* Inflates more bytes into the window. Returns -1 with w->error set. */
@@ -101,11 +200,14 @@ static int wire_fill(struct wire *w, size_t need)
 		w->wincap = ncap;
 	}
 	while (w->end < need && !w->eof) {
-		if (w->z.avail_in == 0 && w->in_rest > 0) {
-			size_t more = w->in_rest > UINT32_MAX ? UINT32_MAX : w->in_rest;
-			w->z.avail_in = (uInt)more;
-			w->in_rest -= more;
+		if (!w->gzip) {
+			if (wire_read_raw(w) < 0)
+				return -1;
+			continue;
 		}
+		bool more_input = wire_refill_input(w);
+		if (w->error)
+			return -1;
 		w->z.next_out = w->win + w->end;
 		w->z.avail_out = (uInt)(w->wincap - w->end);
 		int rc = inflate(&w->z, Z_NO_FLUSH);
@@ -118,14 +220,16 @@ static int wire_fill(struct wire *w, size_t need)
 		}
 		if (rc == Z_STREAM_END) {
 			/* A gzip file may hold several members back to back. */
-			if (w->z.avail_in == 0 && w->in_rest == 0) {
+			if (!wire_refill_input(w)) {
+				if (w->error)
+					return -1;
 				w->eof = true;
 			} else if (inflateReset(&w->z) != Z_OK) {
 				w->error = "corrupt gzip stream";
 				return -1;
 			}
 		} else if (rc == Z_BUF_ERROR && got == 0) {
-			if (w->z.avail_in == 0 && w->in_rest == 0) {
+			if (!more_input) {
 				w->error = "truncated gzip stream";
 				return -1;
 			}
@@ -140,7 +244,7 @@ static int wire_fill(struct wire *w, size_t need)
 /* Makes at least need unread bytes available, or all that remain. */
 static int wire_ensure(struct wire *w, size_t need)
 {
-	if (w->end - w->pos >= need || !w->gzip || w->eof)
+	if (w->end - w->pos >= need || w->eof || (!w->gzip && !w->read))
 		return 0;
 	return wire_fill(w, need);
 }
@@ -214,7 +318,7 @@ static int wire_next(struct wire *w, struct field *f)
 			return -1;
 		}
 		hdr += n;
-		if (len > SIZE_MAX - hdr || (w->gzip && len > w->max_inflated)) {
+		if (len > SIZE_MAX - hdr || ((w->gzip || w->read) && len > w->max_inflated)) {
 			w->error = "field length exceeds the input";
 			return -1;
 		}
@@ -281,7 +385,7 @@ struct decoder {
 	struct growvec strings;      /* const char * */
 	struct growvec sample_types; /* int64_t[2] */
 	struct growvec samples;      /* struct cm_sample */
-	struct growvec sample_nvalues; /* uint32_t */
+	size_t nvalues;              /* values per sample, all samples alike */
 	struct growvec comments;     /* int64_t */
 
 	struct cm_idmap loc_ids, fn_ids, map_ids;
@@ -294,6 +398,11 @@ struct decoder {
 	struct growvec map_raw;      /* struct raw_strings3 */
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
+	bool drop_labels;
+	/* Range of the label string indices Go's parser would check, over the
+	 * labels dropped unread: a bad index is an error even when unused. */
+	bool dropped_labels;
+	int64_t dropped_min, dropped_max;
 	int64_t drop_frames, keep_frames, default_sample_type, doc_url;
 	int64_t period_type[2];
 };
@@ -347,8 +456,7 @@ static int decode_sample(struct decoder *d, const struct field *f)
 		return fail(d, "malformed Sample message");
 	size_t index = d->samples.count;
 	struct cm_sample *out = vec_push(&d->samples);
-	uint32_t *nvalues = vec_slot(&d->sample_nvalues, index);
-	if (!out || !nvalues)
+	if (!out)
 		return fail(d, "out of memory");
 	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > UINT32_MAX)
 		return fail(d, "sample %zu is absurdly large", index);
@@ -365,17 +473,37 @@ static int decode_sample(struct decoder *d, const struct field *f)
 			return fail(d, "too many location ids");
 		out->locs[i] = li;
 	}
-	memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
-	*nvalues = (uint32_t)s->n_value;
+	if (s->n_value) /* protobuf-c leaves value NULL when there are none */
+		memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
+	/* Every sample must have one value per sample type; the types may come
+	 * later in the stream, so check here that all samples agree and at the
+	 * end that they agree with the types. */
+	if (index == 0)
+		d->nvalues = s->n_value;
+	else if (s->n_value != d->nvalues)
+		return fail(d, "sample %zu has %zu values but sample 0 has %zu", index,
+			    s->n_value, d->nvalues);
 	/* Labels stay raw string indices, in the very memory that becomes the
 	 * resolved cm_label array once the string table is known. */
-	out->nlabels = (uint32_t)s->n_label;
+	out->nlabels = d->drop_labels ? 0 : (uint32_t)s->n_label;
+	for (size_t i = 0; d->drop_labels && i < s->n_label; i++) {
+		const Perftools__Profiles__Label *l = s->label[i];
+		/* Go checks key always, str when set, else num_unit when set. */
+		int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
+		for (int k = 0; k < 2; k++) {
+			if (!d->dropped_labels || ix[k] < d->dropped_min)
+				d->dropped_min = ix[k];
+			if (!d->dropped_labels || ix[k] > d->dropped_max)
+				d->dropped_max = ix[k];
+			d->dropped_labels = true;
+		}
+	}
 	struct raw_label *raw = NULL;
-	if (s->n_label &&
+	if (out->nlabels &&
 	    !(raw = cm_arena_array(&d->p->arena, s->n_label, sizeof(struct cm_label))))
 		return fail(d, "out of memory");
 	out->labels = (struct cm_label *)(void *)raw;
-	for (size_t i = 0; i < s->n_label; i++) {
+	for (size_t i = 0; i < out->nlabels; i++) {
 		struct raw_label *l = &raw[i];
 		l->key = s->label[i]->key;
 		l->str = s->label[i]->str;
@@ -720,12 +848,11 @@ static int resolve_samples(struct decoder *d)
 	p->samples = d->samples.data;
 	p->samples_heap = d->samples.data;
 	d->samples.data = NULL;
-	const uint32_t *nvalues = d->sample_nvalues.data;
+	if (p->nsamples && d->nvalues != p->nsample_types)
+		return fail(d, "samples have %zu values but the profile has %zu sample types",
+			    d->nvalues, p->nsample_types);
 	for (size_t i = 0; i < p->nsamples; i++) {
 		struct cm_sample *s = &p->samples[i];
-		if (nvalues[i] != p->nsample_types)
-			return fail(d, "sample %zu has %u values but the profile has %zu sample types",
-				    i, nvalues[i], p->nsample_types);
 		uint32_t kept = 0;
 		struct raw_label *raw = (struct raw_label *)(void *)s->labels;
 		for (uint32_t k = 0; k < s->nlabels; k++) {
@@ -741,6 +868,12 @@ static int resolve_samples(struct decoder *d)
 		}
 		s->nlabels = kept;
 	}
+	if (d->dropped_labels) {
+		int64_t bad = d->dropped_min < 0 ? d->dropped_min : d->dropped_max;
+		if (bad < 0 || (uint64_t)bad >= d->strings.count)
+			return fail(d, "string index %" PRId64 " of a sample label is outside the string table (%zu entries)",
+				    bad, d->strings.count);
+	}
 	return 0;
 }
 
@@ -755,6 +888,8 @@ static int decode_all(struct decoder *d, struct wire *w)
 	}
 	if (rc < 0)
 		return fail(d, "%s", w->error ? w->error : "malformed profile");
+	if (w->gzip && w->inflated == 0) /* else: string index 0 of period_type... */
+		return fail(d, "empty input (the gzip stream inflates to nothing)");
 	if (resolve_header(d) || resolve_functions(d) || resolve_mappings(d) ||
 	    resolve_locations(d) || resolve_samples(d))
 		return -1;
@@ -769,7 +904,6 @@ static void decoder_free(struct decoder *d)
 	free(d->strings.data);
 	free(d->sample_types.data);
 	free(d->samples.data);
-	free(d->sample_nvalues.data);
 	free(d->comments.data);
 	cm_idmap_free(&d->loc_ids);
 	cm_idmap_free(&d->fn_ids);
@@ -807,74 +941,111 @@ void cm_profile_free(struct cm_profile *p)
 	free(p);
 }
 
-struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
-				     const struct cm_decode_limits *limits,
-				     char *err, size_t errlen)
+static void decoder_init(struct decoder *d, const struct cm_decode_limits *limits,
+			 char *err, size_t errlen)
 {
-	struct decoder d = {0};
-	d.err = err;
-	d.errlen = errlen;
-	d.p = cm_profile_new();
-	if (!d.p) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	cm_arena_init(&d.scratch);
-	d.alloc = (ProtobufCAllocator){scratch_alloc, scratch_free, &d.scratch};
-	d.strings.elem = sizeof(const char *);
-	d.sample_types.elem = 2 * sizeof(int64_t);
-	d.samples.elem = sizeof(struct cm_sample);
-	d.sample_nvalues.elem = sizeof(uint32_t);
-	d.comments.elem = sizeof(int64_t);
-	d.locations.elem = sizeof(struct cm_location);
-	d.loc_defined.elem = sizeof(bool);
-	d.functions.elem = sizeof(struct cm_function);
-	d.fn_raw.elem = sizeof(struct raw_strings3);
-	d.fn_defined.elem = sizeof(bool);
-	d.mappings.elem = sizeof(struct cm_mapping);
-	d.map_raw.elem = sizeof(struct raw_strings3);
-	d.map_order.elem = sizeof(uint32_t);
+	memset(d, 0, sizeof(*d));
+	d->err = err;
+	d->errlen = errlen;
+	cm_arena_init(&d->scratch);
+	d->alloc = (ProtobufCAllocator){scratch_alloc, scratch_free, &d->scratch};
+	d->strings.elem = sizeof(const char *);
+	d->sample_types.elem = 2 * sizeof(int64_t);
+	d->samples.elem = sizeof(struct cm_sample);
+	d->comments.elem = sizeof(int64_t);
+	d->locations.elem = sizeof(struct cm_location);
+	d->loc_defined.elem = sizeof(bool);
+	d->functions.elem = sizeof(struct cm_function);
+	d->fn_raw.elem = sizeof(struct raw_strings3);
+	d->fn_defined.elem = sizeof(bool);
+	d->mappings.elem = sizeof(struct cm_mapping);
+	d->map_raw.elem = sizeof(struct raw_strings3);
+	d->map_order.elem = sizeof(uint32_t);
+	d->drop_labels = limits && limits->drop_labels;
+}
 
-	uint64_t max = limits && limits->max_inflated ? limits->max_inflated : CM_DEFAULT_MAX_INFLATED;
-	struct wire w;
+static uint64_t max_inflated(const struct cm_decode_limits *limits)
+{
+	return limits && limits->max_inflated ? limits->max_inflated : CM_DEFAULT_MAX_INFLATED;
+}
+
+/* Decodes from an initialised wire, frees the decoder, returns the profile. */
+static struct cm_profile *decode_and_finish(struct decoder *d, struct wire *w, bool wire_ok)
+{
+	d->p = cm_profile_new();
 	int rc;
-	if (len == 0) {
-		rc = fail(&d, "empty input");
-	} else if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b) {
-		if (wire_init_gzip(&w, data, len, max) < 0) {
-			rc = fail(&d, "out of memory");
-		} else {
-			rc = decode_all(&d, &w);
-			wire_free(&w);
-		}
-	} else {
-		if (len > max) {
-			rc = fail(&d, "input of %zu bytes exceeds the limit (-max_inflated)", len);
-		} else {
-			wire_init_raw(&w, data, len);
-			rc = decode_all(&d, &w);
-		}
-	}
-	struct cm_function *functions = d.functions.data;
-	decoder_free(&d);
+	if (!d->p)
+		rc = fail(d, "out of memory");
+	else if (!wire_ok)
+		rc = fail(d, "out of memory");
+	else if (w->error)
+		rc = fail(d, "%s", w->error);
+	else if (w->read && w->end == 0 && w->eof && !w->gzip)
+		rc = fail(d, "empty input");
+	else
+		rc = decode_all(d, w);
+	struct cm_function *functions = d->functions.data;
+	decoder_free(d);
+	struct cm_profile *p = d->p;
 	if (rc < 0) {
 		free(functions);
-		cm_profile_free(d.p);
+		cm_profile_free(p);
 		return NULL;
 	}
 	/* Move functions into the arena, so the profile owns one allocation tree. */
-	struct cm_profile *p = d.p;
 	struct cm_function *fa = cm_arena_array(&p->arena, p->nfunctions, sizeof(*fa));
 	if (!fa) {
 		free(functions);
 		cm_profile_free(p);
-		snprintf(err, errlen, "out of memory");
+		snprintf(d->err, d->errlen, "out of memory");
 		return NULL;
 	}
 	if (p->nfunctions)
 		memcpy(fa, functions, p->nfunctions * sizeof(*fa));
 	free(functions);
 	p->functions = fa;
+	return p;
+}
+
+struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
+				     const struct cm_decode_limits *limits,
+				     char *err, size_t errlen)
+{
+	struct decoder d;
+	decoder_init(&d, limits, err, errlen);
+	uint64_t max = max_inflated(limits);
+	if (len == 0 || (len > max && !(len >= 2 && data[0] == 0x1f && data[1] == 0x8b))) {
+		if (len == 0)
+			snprintf(err, errlen, "empty input");
+		else
+			snprintf(err, errlen, "input of %zu bytes exceeds the limit (-max_inflated)", len);
+		decoder_free(&d);
+		return NULL;
+	}
+	struct wire w;
+	bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	bool ok = true;
+	if (gzip)
+		ok = wire_init_gzip(&w, data, len, max) == 0;
+	else
+		wire_init_raw(&w, data, len);
+	struct cm_profile *p = decode_and_finish(&d, &w, ok);
+	if (ok)
+		wire_free(&w);
+	return p;
+}
+
+struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,
+					    const struct cm_decode_limits *limits,
+					    char *err, size_t errlen)
+{
+	struct decoder d;
+	decoder_init(&d, limits, err, errlen);
+	struct wire w;
+	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits)) == 0;
+	struct cm_profile *p = decode_and_finish(&d, &w, ok);
+	if (ok)
+		wire_free(&w);
 	return p;
 }
 

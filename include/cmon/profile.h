@@ -92,6 +92,9 @@ struct cm_profile {
 
 struct cm_decode_limits {
 	uint64_t max_inflated; /* refuse bodies that inflate past this many bytes */
+	bool drop_labels;      /* skip sample labels (top, list and peek never
+				* read them): a heap profile's "bytes" label per
+				* sample is a sixth of its model */
 };
 
 #define CM_DEFAULT_MAX_INFLATED ((uint64_t)1 << 30)
@@ -104,6 +107,16 @@ struct cm_decode_limits {
 struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
 				     const struct cm_decode_limits *limits,
 				     char *err, size_t errlen);
+
+/* Reads up to len bytes into buf; returns how many, 0 at the end of the
+ * input, SIZE_MAX on a read error. */
+typedef size_t (*cm_read_fn)(void *ctx, unsigned char *buf, size_t len);
+
+/* cm_profile_decode for input that arrives in pieces (a file, a pipe):
+ * compressed input is never held whole, only the inflate window. */
+struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,
+					    const struct cm_decode_limits *limits,
+					    char *err, size_t errlen);
 
 /* An empty profile with its arena, for builders (merge, tests). */
 struct cm_profile *cm_profile_new(void);

@@ -1,0 +1,27 @@
+# scripts/deps.sh: sourced by quickstart.sh and test.sh. Installs, with apt,
+# whatever cmon needs to build and test that this machine lacks.
+cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
+libjansson-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
+python3 time bc"
+
+cmon_install_deps() {
+	local missing=()
+	for p in $cmon_packages; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	echo "installing: ${missing[*]}" >&2
+	local sudo=""
+	[ "$(id -u)" -ne 0 ] && sudo=sudo
+	$sudo apt-get update -qq >&2
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+}
+
+# cmon_build DIR [meson options...]: configure once, then compile.
+cmon_build() {
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$@" >&2
+	fi
+	meson compile -C "$dir" >&2
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# scripts/quickstart.sh: install what is missing, build cmon, and show it at
+# work on a real Go service: the repo's demo service, on loopback, under load.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+. scripts/deps.sh
+cmon_install_deps
+cmon_build build
+
+work=$(mktemp -d)
+demo_pid=""
+cleanup() {
+	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+(cd demo && go build -o "$work/demo" .)
+"$work/demo" -addr 127.0.0.1:0 -load 4 > "$work/demo.out" 2>&1 &
+demo_pid=$!
+for _ in $(seq 50); do
+	grep -q "listening on" "$work/demo.out" 2>/dev/null && break
+	sleep 0.1
+done
+url=$(sed -n 's/^demo: listening on //p' "$work/demo.out" | head -n1)
+[ -n "$url" ] || { echo "the demo service did not start:" >&2; cat "$work/demo.out" >&2; exit 1; }
+
+echo "demo service at $url, under load; capturing a 3 s CPU profile:"
+echo "\$ build/cmon pprof -top -nodecount=15 -seconds=3 ${url#http://}"
+build/cmon pprof -top -nodecount=15 -seconds=3 "${url#http://}"
+echo
+echo "\$ build/cmon pprof -top -nodecount=10 -sample_index=alloc_space $url/debug/pprof/allocs"
+build/cmon pprof -top -nodecount=10 -sample_index=alloc_space "$url/debug/pprof/allocs"

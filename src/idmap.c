@@ -51,10 +51,8 @@ static bool direct_ok(const struct cm_idmap *m, uint64_t id)
 	return id < ((uint64_t)m->count + 65536) * 4;
 }
 
-uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
+uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 {
-	if (id < m->direct_cap && m->direct[id])
-		return m->direct[id] - 1;
 	uint32_t index = intern_hashed(m, id);
 	if (index == UINT32_MAX || !direct_ok(m, id))
 		return index;

@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "cmon/idmap.h"
+#include "cmon/sample_wire.h"
 #include "profile.pb-c.h"
 
 enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10 };
@@ -256,8 +257,6 @@ static size_t read_varint(const unsigned char *p, size_t n, uint64_t *out)
 	for (size_t i = 0; i < n && i < 10; i++) {
 		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
 		if (!(p[i] & 0x80)) {
-			if (i == 9 && p[i] > 1)
-				return 0;
 			*out = v;
 			return i + 1;
 		}
@@ -399,6 +398,7 @@ struct decoder {
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
 	bool drop_labels;
+	struct cm_sample_wire sample_wire; /* reused for every Sample */
 	/* Range of the label string indices Go's parser would check, over the
 	 * labels dropped unread: a bad index is an error even when unused. */
 	bool dropped_labels;
@@ -451,8 +451,11 @@ static int decode_value_type(struct decoder *d, const struct field *f, int64_t o
 
 static int decode_sample(struct decoder *d, const struct field *f)
 {
-	Perftools__Profiles__Sample *s = UNPACK(d, sample, f);
-	if (!s)
+	struct cm_sample_wire *s = &d->sample_wire;
+	int wrc = cm_sample_wire_decode(s, f->data, f->len);
+	if (wrc == CM_WIRE_NOMEM)
+		return fail(d, "out of memory");
+	if (wrc != CM_WIRE_OK)
 		return fail(d, "malformed Sample message");
 	size_t index = d->samples.count;
 	struct cm_sample *out = vec_push(&d->samples);
@@ -487,7 +490,7 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	 * resolved cm_label array once the string table is known. */
 	out->nlabels = d->drop_labels ? 0 : (uint32_t)s->n_label;
 	for (size_t i = 0; d->drop_labels && i < s->n_label; i++) {
-		const Perftools__Profiles__Label *l = s->label[i];
+		const struct cm_wire_label *l = &s->label[i];
 		/* Go checks key always, str when set, else num_unit when set. */
 		int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
 		for (int k = 0; k < 2; k++) {
@@ -505,10 +508,10 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	out->labels = (struct cm_label *)(void *)raw;
 	for (size_t i = 0; i < out->nlabels; i++) {
 		struct raw_label *l = &raw[i];
-		l->key = s->label[i]->key;
-		l->str = s->label[i]->str;
-		l->num = s->label[i]->num;
-		l->unit = s->label[i]->num_unit;
+		l->key = s->label[i].key;
+		l->str = s->label[i].str;
+		l->num = s->label[i].num;
+		l->unit = s->label[i].num_unit;
 	}
 	return 0;
 }
@@ -900,6 +903,7 @@ static int decode_all(struct decoder *d, struct wire *w)
 
 static void decoder_free(struct decoder *d)
 {
+	cm_sample_wire_free(&d->sample_wire);
 	cm_arena_free(&d->scratch);
 	free(d->strings.data);
 	free(d->sample_types.data);

@@ -22,7 +22,14 @@ struct cm_idmap {
 
 /* Returns the dense index of id (id != 0), inserting it when new. Returns
  * UINT32_MAX when memory runs out or more than 2^31 ids are seen. */
-uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id);
+uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id);
+
+static inline uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
+{
+	if (id < m->direct_cap && m->direct[id])
+		return m->direct[id] - 1; /* called per frame of every sample: inline */
+	return cm_idmap_intern_slow(m, id);
+}
 
 void cm_idmap_free(struct cm_idmap *m);
 

@@ -882,7 +882,7 @@ static int resolve_samples(struct decoder *d)
 
 static int decode_all(struct decoder *d, struct wire *w)
 {
-	struct field f;
+	struct field f = {0};
 	int rc;
 	while ((rc = wire_next(w, &f)) == 1) {
 		if (decode_field(d, &f) < 0)

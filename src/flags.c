@@ -13,15 +13,32 @@ static const struct cm_flag *find_flag(const struct cm_flag *flags, size_t n,
 	return NULL;
 }
 
+/* True when v is one of the space-separated words. */
+static bool word_in(const char *v, const char *words)
+{
+	size_t n = strlen(v);
+	for (const char *w = words; *w;) {
+		const char *sp = strchr(w, ' ');
+		size_t len = sp ? (size_t)(sp - w) : strlen(w);
+		if (n && len == n && !strncmp(v, w, n))
+			return true;
+		if (!sp)
+			break;
+		w = sp + 1;
+	}
+	return false;
+}
+
 static int set_value(const struct cm_flag *f, const char *v, char *err, size_t errlen)
 {
 	char *end;
 	errno = 0;
 	switch (f->kind) {
 	case CM_FLAG_BOOL:
-		if (!strcmp(v, "true") || !strcmp(v, "1") || !strcmp(v, "t") || !strcmp(v, "TRUE") || !strcmp(v, "True"))
+		/* strconv.ParseBool's spellings */
+		if (word_in(v, "1 t T TRUE true True"))
 			*(bool *)f->target = true;
-		else if (!strcmp(v, "false") || !strcmp(v, "0") || !strcmp(v, "f") || !strcmp(v, "FALSE") || !strcmp(v, "False"))
+		else if (word_in(v, "0 f F FALSE false False"))
 			*(bool *)f->target = false;
 		else
 			goto bad;
@@ -44,8 +61,10 @@ static int set_value(const struct cm_flag *f, const char *v, char *err, size_t e
 		return 0;
 	}
 	case CM_FLAG_SIZE: {
+		if (*v < '0' || *v > '9')
+			goto bad;
 		unsigned long long x = strtoull(v, &end, 10);
-		if (!*v || *v == '-' || errno)
+		if (errno)
 			goto bad;
 		/* Accept a binary suffix: 512M, 2G. */
 		unsigned long long mul = 1;

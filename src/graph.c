@@ -38,13 +38,17 @@ static bool info_eq(const struct cm_node_info *a, const struct cm_node_info *b)
 /* NodeInfo.PrintableName: address, name, then file:line / file / [obj]. */
 static const char *printable_name(struct cm_arena *a, const struct cm_node_info *i)
 {
-	char buf[8192];
+	/* room for all of it: names can be long (C++ templates, hostile profiles) */
+	size_t cap = strlen(i->name) + strlen(i->file) + strlen(i->objfile) + 64;
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
 	size_t off = 0;
 	buf[0] = '\0';
 #define APPEND(...)                                                                 \
 	do {                                                                        \
-		if (off < sizeof(buf))                                              \
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, __VA_ARGS__); \
+		if (off < cap)                                                      \
+			off += (size_t)snprintf(buf + off, cap - off, __VA_ARGS__); \
 	} while (0)
 	if (i->address)
 		APPEND("%016" PRIx64, i->address);
@@ -63,9 +67,11 @@ static const char *printable_name(struct cm_arena *a, const struct cm_node_info 
 		APPEND("%s<unknown>", off ? " " : "");
 	}
 #undef APPEND
-	if (off >= sizeof(buf))
-		off = sizeof(buf) - 1;
-	return cm_arena_strndup(a, buf, off);
+	if (off >= cap)
+		off = cap - 1;
+	const char *name = cm_arena_strndup(a, buf, off);
+	free(buf);
+	return name;
 }
 
 struct node_builder {
@@ -131,6 +137,10 @@ static const char **function_files(struct cm_arena *a, const struct cm_profile *
 			continue;
 		}
 		f = cm_path_trim(f, o->trim_path, o->source_path);
+		if (!*f) { /* trimmed to nothing: no file, as pprof sees it */
+			files[i] = "";
+			continue;
+		}
 		size_t len = strlen(f) + 2;
 		char *clean = cm_arena_alloc(a, len);
 		if (!clean)
@@ -282,7 +292,7 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 }
 
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct cm_nodes *nodes,
-		   size_t vi, const bool *kept, bool with_edges)
+		   size_t vi, const bool *kept, bool with_edges, bool mean)
 {
 	memset(g, 0, sizeof(*g));
 	g->nodes = nodes;
@@ -291,13 +301,20 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 	g->cum = calloc(n, sizeof(int64_t));
 	g->last_sample = malloc(n * sizeof(size_t));
 	g->members = malloc(n * sizeof(uint32_t));
+	if (mean) {
+		g->flat_div = calloc(n, sizeof(int64_t));
+		g->cum_div = calloc(n, sizeof(int64_t));
+		if (!g->flat_div || !g->cum_div)
+			goto fail;
+	}
 	if (!g->flat || !g->cum || !g->last_sample || !g->members)
 		goto fail;
 	memset(g->last_sample, 0xff, n * sizeof(size_t));
 	for (size_t si = 0; si < p->nsamples; si++) {
 		const struct cm_sample *s = &p->samples[si];
 		int64_t w = s->values[vi];
-		if (w == 0)
+		int64_t dw = mean ? s->values[0] : 0;
+		if (w == 0 && dw == 0)
 			continue;
 		uint32_t parent = UINT32_MAX;
 		bool residual = false;
@@ -314,6 +331,8 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 				if (g->last_sample[id] != si) {
 					g->last_sample[id] = si;
 					g->cum[id] += w;
+					if (mean)
+						g->cum_div[id] += dw;
 				}
 				if (with_edges && parent != UINT32_MAX && id != parent &&
 				    add_edge(g, parent, id, w, k != cnt - 1, si) < 0)
@@ -322,8 +341,11 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 				residual = false;
 			}
 		}
-		if (parent != UINT32_MAX && !residual)
+		if (parent != UINT32_MAX && !residual) {
 			g->flat[parent] += w;
+			if (mean)
+				g->flat_div[parent] += dw;
+		}
 	}
 	for (uint32_t id = 0; id < nodes->count; id++)
 		if (g->flat[id] || g->cum[id])
@@ -338,11 +360,25 @@ void cm_graph_free(struct cm_graph *g)
 {
 	free(g->flat);
 	free(g->cum);
+	free(g->flat_div);
+	free(g->cum_div);
 	free(g->last_sample);
 	free(g->members);
 	free(g->edges);
 	free(g->edge_slots);
 	memset(g, 0, sizeof(*g));
+}
+
+void cm_graph_drop_negative(struct cm_graph *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->nmembers; i++) {
+		uint32_t id = g->members[i];
+		bool negative = g->flat[id] < 0 || (g->flat[id] == 0 && g->cum[id] < 0);
+		if (!negative)
+			g->members[n++] = id;
+	}
+	g->nmembers = n;
 }
 
 int64_t cm_graph_flat_sum(const struct cm_graph *g)

@@ -69,42 +69,55 @@ static const char *base_name(const char *dir, size_t len, size_t *blen)
 	return dir + start;
 }
 
-const char *cm_path_trim(const char *path, const char *trim_path, const char *search_path)
+/* Calls fn on each element of a colon list as Go's filepath.SplitList gives
+ * them: none for "", and empty elements kept ("a:" is "a" and ""). Stops
+ * and returns the first non-NULL result. */
+static const char *each_list_item(const char *list, const char *path,
+				  const char *(*fn)(const char *item, size_t len, const char *path))
+{
+	if (!list || !*list)
+		return NULL;
+	for (const char *s = list;;) {
+		const char *colon = strchr(s, ':');
+		size_t len = colon ? (size_t)(colon - s) : strlen(s);
+		const char *r = fn(s, len, path);
+		if (r || !colon)
+			return r;
+		s = colon + 1;
+	}
+}
+
+/* The heuristic: strip up to and including "/<base of search dir>/". */
+static const char *trim_by_search_dir(const char *dir, size_t len, const char *path)
 {
 	char want[4096];
-	if (!trim_path || !*trim_path) {
-		const char *s = search_path ? search_path : "";
-		while (*s) {
-			const char *colon = strchr(s, ':');
-			size_t len = colon ? (size_t)(colon - s) : strlen(s);
-			size_t blen;
-			const char *b = base_name(s, len, &blen);
-			if (len > 0 && blen + 3 < sizeof(want)) {
-				snprintf(want, sizeof(want), "/%.*s/", (int)blen, b);
-				const char *found = strstr(path, want);
-				if (found)
-					return found + strlen(want);
-			}
-			if (!colon)
-				break;
-			s = colon + 1;
-		}
-	}
-	const char *t = trim_path ? trim_path : "";
-	for (;;) {
-		const char *colon = strchr(t, ':');
-		size_t len = colon ? (size_t)(colon - t) : strlen(t);
-		if (len > 0 && len + 2 < sizeof(want)) {
-			snprintf(want, sizeof(want), "%.*s", (int)len, t);
-			if (want[len - 1] != '/')
-				strcat(want, "/");
-			if (!strncmp(path, want, strlen(want)))
-				return path + strlen(want);
-		}
-		if (!colon)
-			break;
-		t = colon + 1;
-	}
+	size_t blen;
+	const char *b = base_name(dir, len, &blen);
+	if (blen + 3 > sizeof(want))
+		return NULL;
+	snprintf(want, sizeof(want), "/%.*s/", (int)blen, b);
+	const char *found = strstr(path, want);
+	return found ? found + strlen(want) : NULL;
+}
+
+/* A configured prefix, with a "/" added when it has none ("" becomes "/"). */
+static const char *trim_by_prefix(const char *prefix, size_t len, const char *path)
+{
+	if (len > 0 && prefix[len - 1] == '/')
+		len--;
+	if (strncmp(path, prefix, len) || path[len] != '/')
+		return NULL;
+	return path + len + 1;
+}
+
+const char *cm_path_trim(const char *path, const char *trim_path, const char *search_path)
+{
+	const char *r;
+	if ((!trim_path || !*trim_path) &&
+	    (r = each_list_item(search_path, path, trim_by_search_dir)))
+		return r;
+	if ((r = each_list_item(trim_path, path, trim_by_prefix)))
+		return r;
 	if (!strncmp(path, "/proc/self/cwd/./", 17))
 		return path + 17;
 	if (!strncmp(path, "/proc/self/cwd/", 15))

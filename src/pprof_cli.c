@@ -16,6 +16,9 @@
 struct pprof_args {
 	bool top, traces, cum, flat, help;
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
+	/* go tool pprof's shorthands for -sample_index (and -mean) */
+	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
+	     alloc_space, alloc_objects, mean;
 	const char *list, *peek;
 	const char *base, *diff_base;
 	int seconds;
@@ -39,6 +42,15 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("nodefraction", CM_FLAG_DOUBLE, &o->node_fraction, "f", "hide nodes below f*total (0.005)"),
 		FLAG("edgefraction", CM_FLAG_DOUBLE, &o->edge_fraction, "f", "hide edges below f*total (0.001)"),
 		FLAG("sample_index", CM_FLAG_STRING, &o->sample_index, "name|n", "sample value to report"),
+		FLAG("drop_negative", CM_FLAG_BOOL, &o->drop_negative, NULL, "hide nodes with negative values (diffs)"),
+		FLAG("mean", CM_FLAG_BOOL, &a->mean, NULL, "average value per sample (block, mutex)"),
+		FLAG("inuse_space", CM_FLAG_BOOL, &a->inuse_space, NULL, "same as -sample_index=inuse_space"),
+		FLAG("inuse_objects", CM_FLAG_BOOL, &a->inuse_objects, NULL, "same as -sample_index=inuse_objects"),
+		FLAG("alloc_space", CM_FLAG_BOOL, &a->alloc_space, NULL, "same as -sample_index=alloc_space"),
+		FLAG("alloc_objects", CM_FLAG_BOOL, &a->alloc_objects, NULL, "same as -sample_index=alloc_objects"),
+		FLAG("total_delay", CM_FLAG_BOOL, &a->total_delay, NULL, "same as -sample_index=delay"),
+		FLAG("contentions", CM_FLAG_BOOL, &a->contentions, NULL, "same as -sample_index=contentions"),
+		FLAG("mean_delay", CM_FLAG_BOOL, &a->mean_delay, NULL, "same as -mean -sample_index=delay"),
 		FLAG("focus", CM_FLAG_STRING, &o->focus, "regex", "keep samples with a frame matching regex"),
 		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
 		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
@@ -96,7 +108,12 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 	if (!url) {
 		FILE *f = fopen(spec, "rb");
 		if (!f) {
-			fprintf(stderr, "cmon pprof: %s: open: %s\n", spec, strerror(errno));
+			/* Go's words: "open PATH: no such file or directory" */
+			char msg[256];
+			snprintf(msg, sizeof(msg), "%s", strerror(errno));
+			if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
+				msg[0] = (char)(msg[0] + 32);
+			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", spec, spec, msg);
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
@@ -190,14 +207,35 @@ static int pick_report(struct pprof_args *a)
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
 		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
 	a->ro.symbol = a->list ? a->list : a->peek;
-	a->ro.cum_sort = a->cum && !a->flat;
-	/* pprof takes the granularity flags in this order. */
+	if (a->cum && a->flat) {
+		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
+		return -1;
+	}
+	a->ro.cum_sort = a->cum;
+	static const char *gnames[] = {"functions", "filefunctions", "files", "lines", "addresses"};
 	bool *g[] = {&a->g_functions, &a->g_filefunctions, &a->g_files, &a->g_lines, &a->g_addresses};
-	for (int i = 0; i < 5; i++)
-		if (*g[i]) {
-			a->ro.granularity = (enum cm_granularity)i;
-			a->ro.granularity_set = true;
+	int set = -1;
+	for (int i = 0; i < 5; i++) {
+		if (!*g[i])
+			continue;
+		if (set >= 0) {
+			fprintf(stderr, "cmon pprof: conflicting options set: [%s %s]\n", gnames[set], gnames[i]);
+			return -1;
 		}
+		set = i;
+		a->ro.granularity = (enum cm_granularity)i;
+		a->ro.granularity_set = true;
+	}
+	/* The shorthands, in pprof's order; the first one set wins. */
+	struct { bool on; const char *index; } shorthand[] = {
+		{a->total_delay, "delay"}, {a->mean_delay, "delay"}, {a->contentions, "contentions"},
+		{a->inuse_space, "inuse_space"}, {a->inuse_objects, "inuse_objects"},
+		{a->alloc_space, "alloc_space"}, {a->alloc_objects, "alloc_objects"},
+	};
+	for (size_t i = 0; i < sizeof(shorthand) / sizeof(shorthand[0]); i++)
+		if (shorthand[i].on && !a->ro.sample_index)
+			a->ro.sample_index = shorthand[i].index;
+	a->ro.mean = a->mean || a->mean_delay;
 	return 0;
 }
 
@@ -226,7 +264,7 @@ int cm_pprof_main(int argc, char **argv)
 		return 2;
 	}
 	if (pick_report(&a) < 0)
-		return 2;
+		return 1;
 	if (a.base && a.diff_base) {
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
@@ -239,11 +277,16 @@ int cm_pprof_main(int argc, char **argv)
 	int status = 1;
 	struct cm_report r;
 	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
-	    cm_report_prepare(&r, p, &a.ro, err, sizeof(err)) < 0 ||
-	    cm_report_write(&r, stdout, err, sizeof(err)) < 0)
+	    cm_report_prepare(&r, p, &a.ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
-	else
-		status = 0;
+	} else {
+		for (int i = 0; i < 4 && r.warnings[i]; i++)
+			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
+		if (cm_report_write(&r, stdout, err, sizeof(err)) < 0)
+			fprintf(stderr, "cmon pprof: %s\n", err);
+		else
+			status = 0;
+	}
 	cm_profile_free(p);
 	if (fflush(stdout) != 0)
 		status = 1;

@@ -36,6 +36,7 @@ struct wire {
 	size_t wincap;
 	uint64_t inflated; /* bytes produced so far */
 	uint64_t max_inflated;
+	uint64_t fed;      /* compressed bytes handed to zlib so far */
 	size_t in_rest; /* input not yet handed to zlib (memory input) */
 	cm_read_fn read; /* stream input, or NULL for memory input */
 	void *read_ctx;
@@ -45,6 +46,7 @@ struct wire {
 };
 
 enum { INBUF_SIZE = 256 << 10 };
+enum { BOMB_RATIO = 256, BOMB_MIN_INFLATED = 16 << 20 };
 
 static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 {
@@ -104,6 +106,7 @@ static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t
 			goto fail;
 		w->z.next_in = w->inbuf;
 		w->z.avail_in = (uInt)got;
+		w->fed = got;
 	} else {
 		memcpy(w->win, w->inbuf, got); /* got <= INBUF_SIZE < WINDOW_MIN */
 		w->end = got;
@@ -137,6 +140,7 @@ static bool wire_refill_input(struct wire *w)
 		size_t more = w->in_rest > UINT32_MAX ? UINT32_MAX : w->in_rest;
 		w->z.avail_in = (uInt)more;
 		w->in_rest -= more;
+		w->fed += more;
 		return true;
 	}
 	if (w->in_eof)
@@ -153,6 +157,7 @@ static bool wire_refill_input(struct wire *w)
 	}
 	w->z.next_in = w->inbuf;
 	w->z.avail_in = (uInt)n;
+	w->fed += n;
 	return true;
 }
 
@@ -217,6 +222,13 @@ static int wire_fill(struct wire *w, size_t need)
 		w->inflated += got;
 		if (w->inflated > w->max_inflated) {
 			w->error = "inflated size exceeds the limit (-max_inflated)";
+			return -1;
+		}
+		/* Real profiles inflate 4 to 10 times; a gzip bomb about 1000 times.
+		 * Refuse the latter early, before its fields exhaust memory. */
+		if (w->inflated > BOMB_MIN_INFLATED &&
+		    w->inflated / BOMB_RATIO > w->fed - w->z.avail_in) {
+			w->error = "gzip stream inflates over 256 times its size, past the limit for a plausible profile (a gzip bomb?)";
 			return -1;
 		}
 		if (rc == Z_STREAM_END) {
@@ -880,17 +892,92 @@ static int resolve_samples(struct decoder *d)
 	return 0;
 }
 
+/* Bytes the decoder holds that grow with the input. */
+static uint64_t model_bytes(const struct decoder *d)
+{
+	const struct growvec *v[] = {
+		&d->strings, &d->sample_types, &d->samples, &d->comments, &d->locations,
+		&d->loc_defined, &d->functions, &d->fn_raw, &d->fn_defined, &d->mappings,
+		&d->map_raw, &d->map_order,
+	};
+	uint64_t n = d->p->arena.used + d->scratch.used;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		n += (uint64_t)v[i]->cap * v[i]->elem;
+	const struct cm_idmap *m[] = {&d->loc_ids, &d->fn_ids, &d->map_ids};
+	for (size_t i = 0; i < 3; i++)
+		n += m[i]->cap * 12 + m[i]->ids_cap * 8 + m[i]->direct_cap * 4;
+	const struct cm_sample_wire *s = &d->sample_wire;
+	n += s->cap_location_id * 8 + s->cap_value * 8 + s->cap_label * sizeof(*s->label);
+	return n;
+}
+
+/* The model may take MODEL_FLOOR plus MODEL_RATIO bytes per input byte. Real
+ * profiles need under 4; a stream of tiny fields (empty strings, empty
+ * samples: 2 bytes each) needs up to 32 and would exhaust memory long before
+ * -max_inflated stops it. upcoming is the length of a field about to be
+ * unpacked, which may cost 12 bytes per byte (a packed list of 1-byte ids). */
+#define MODEL_FLOOR ((uint64_t)128 << 20)
+enum { MODEL_RATIO = 8 };
+
+static int check_growth(struct decoder *d, const struct wire *w, size_t upcoming)
+{
+	uint64_t read = (w->gzip || w->read) ? w->inflated : w->pos;
+	uint64_t model = model_bytes(d) + 12 * (uint64_t)upcoming;
+	if (model > MODEL_FLOOR + MODEL_RATIO * read)
+		return fail(d, "the profile needs over %d bytes of memory per byte of input "
+			    "(%" PRIu64 " MB after %" PRIu64 " MB): not a plausible profile",
+			    MODEL_RATIO, model >> 20, read >> 20);
+	return 0;
+}
+
+/* Text where a profile should be (a legacy text profile, an HTML error page)
+ * fails on some odd field; saying it is text tells the user what is wrong. */
+static int fail_maybe_text(struct decoder *d, const unsigned char *head, size_t n)
+{
+	if (n < 8)
+		return -1;
+	char quote[24];
+	size_t q = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = head[i];
+		if ((c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t')
+			return -1;
+		if (q < sizeof(quote) - 1)
+			quote[q++] = c < 0x20 ? ' ' : (char)c;
+	}
+	quote[q] = '\0';
+	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\"); "
+		 "legacy text profiles are not supported", quote);
+	return -1;
+}
+
 static int decode_all(struct decoder *d, struct wire *w)
 {
 	struct field f = {0};
 	int rc;
-	while ((rc = wire_next(w, &f)) == 1) {
-		if (decode_field(d, &f) < 0)
+	size_t nfields = 0;
+	unsigned char head[64]; /* the first bytes, to recognise text */
+	size_t nhead = 0;
+	while ((rc = wire_next(w, &f)) == 1 || nfields == 0) {
+		if (nfields == 0) {
+			/* The window still starts at the input's first byte. */
+			nhead = w->end < sizeof(head) ? w->end : sizeof(head);
+			if (nhead)
+				memcpy(head, w->buf, nhead);
+			if (rc != 1)
+				break;
+		}
+		size_t big = f.wiretype == 2 && f.len > (1 << 20) ? f.len : 0;
+		if ((++nfields % 1024 == 0 || big) && check_growth(d, w, big) < 0)
 			return -1;
+		if (decode_field(d, &f) < 0)
+			return fail_maybe_text(d, head, nhead);
 		scratch_maybe_reset(d);
 	}
-	if (rc < 0)
-		return fail(d, "%s", w->error ? w->error : "malformed profile");
+	if (rc < 0) {
+		fail(d, "%s", w->error ? w->error : "malformed profile");
+		return fail_maybe_text(d, head, nhead);
+	}
 	if (w->gzip && w->inflated == 0) /* else: string index 0 of period_type... */
 		return fail(d, "empty input (the gzip stream inflates to nothing)");
 	if (resolve_header(d) || resolve_functions(d) || resolve_mappings(d) ||

@@ -2,6 +2,8 @@
  * profile package (merge.go, prune.go, filter.go, Aggregate). */
 #include "cmon/profile_ops.h"
 
+#include "cmon/goregex.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -230,23 +232,23 @@ static bool location_eq(const void *ctx, uint32_t a, uint32_t b)
 	return true;
 }
 
+/* Labels sort by key and kind only: pprof keeps the values of one key in
+ * their order, and the insertion sort below is stable. */
 static bool label_less(const struct cm_label *a, const struct cm_label *b)
 {
 	int c = strcmp(a->key, b->key);
 	if (c)
 		return c < 0;
-	if (!a->str != !b->str)
-		return !a->str;
-	if (a->str && (c = strcmp(a->str, b->str)))
-		return c < 0;
-	if (a->num != b->num)
-		return a->num < b->num;
-	return strcmp(a->num_unit, b->num_unit) < 0;
+	return !a->str && b->str;
 }
 
 static bool label_eq(const struct cm_label *a, const struct cm_label *b)
 {
-	return !label_less(a, b) && !label_less(b, a);
+	if (strcmp(a->key, b->key) || !a->str != !b->str)
+		return false;
+	if (a->str)
+		return !strcmp(a->str, b->str);
+	return a->num == b->num && !strcmp(a->num_unit, b->num_unit);
 }
 
 static void sort_labels(struct cm_label *l, uint32_t n)
@@ -461,11 +463,9 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 	f->set = false;
 	if (!pattern || !*pattern)
 		return 0;
-	int rc = regcomp(&f->re, pattern, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		char msg[128];
-		regerror(rc, &f->re, msg, sizeof(msg));
-		snprintf(err, errlen, "parsing %s regexp: %s: %s", name, pattern, msg);
+	char msg[384];
+	if (cm_goregex_compile(&f->re, pattern, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "parsing %s regexp: %s", name, msg);
 		return -1;
 	}
 	f->set = true;
@@ -530,8 +530,9 @@ enum { FI_NONE, FI_FOCUS, FI_IGNORE };
 
 int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
 			      const struct cm_filter *ignore, const struct cm_filter *hide,
-			      const struct cm_filter *show)
+			      const struct cm_filter *show, unsigned *matched)
 {
+	*matched = 0;
 	bool any = focus->set || ignore->set || hide->set || show->set;
 	if (!any)
 		return 0;
@@ -545,11 +546,15 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 	bool any_hidden = false;
 	for (size_t i = 0; i < p->nlocations; i++) {
 		struct cm_location *l = &p->locations[i];
-		if (ignore->set && location_matches(p, l, ignore))
+		if (ignore->set && location_matches(p, l, ignore)) {
 			mark[i] = FI_IGNORE;
-		else if (!focus->set || location_matches(p, l, focus))
+			*matched |= CM_MATCHED_IGNORE;
+		} else if (!focus->set || location_matches(p, l, focus)) {
 			mark[i] = FI_FOCUS;
+			*matched |= CM_MATCHED_FOCUS;
+		}
 		if (hide->set && location_matches(p, l, hide)) {
+			*matched |= CM_MATCHED_HIDE;
 			filter_lines(p, l, hide, false);
 			if (l->nlines == 0)
 				hidden[i] = any_hidden = true;
@@ -558,6 +563,8 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 			filter_lines(p, l, show, true);
 			if (l->nlines == 0)
 				hidden[i] = any_hidden = true;
+			else
+				*matched |= CM_MATCHED_SHOW;
 		}
 	}
 	size_t kept = 0;

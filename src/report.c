@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmon/goregex.h"
+#include "cmon/graph.h"
 #include "cmon/measure.h"
 
 void cm_report_opts_init(struct cm_report_opts *o)
@@ -18,19 +20,28 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->granularity = CM_GRAN_FUNCTIONS;
 }
 
-/* computeTotal: sum of |value|, or of the base samples only in a -diff_base. */
-static int64_t compute_total(const struct cm_profile *p, size_t vi)
+/* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
+ * under -mean divided by the sum of the counts (the first value). */
+static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
 {
-	int64_t total = 0, diff_total = 0;
+	int64_t total = 0, div = 0, diff_total = 0, diff_div = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t v = p->samples[i].values[vi];
+		int64_t d = mean ? p->samples[i].values[0] : 0;
 		if (v < 0)
 			v = -v;
 		total += v;
-		if (p->samples[i].nlabels && cm_sample_is_diff_base(&p->samples[i]))
+		div += d;
+		if (p->samples[i].nlabels && cm_sample_is_diff_base(&p->samples[i])) {
 			diff_total += v;
+			diff_div += d;
+		}
 	}
-	return diff_total > 0 ? diff_total : total;
+	if (diff_total > 0) {
+		total = diff_total;
+		div = diff_div;
+	}
+	return div != 0 ? total / div : total;
 }
 
 /* applyCommandOverrides: list and peek never trim, list works on lines. */
@@ -75,10 +86,18 @@ static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 			nf++;
 		}
 	}
-	if (!rc && cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3]) < 0) {
+	unsigned matched = 0;
+	if (!rc && cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3], &matched) < 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
+	/* pprof's warnNoMatches, for the caller to print */
+	static const char *const warn[4] = {"Focus expression matched no samples",
+		"Ignore expression matched no samples", "Hide expression matched no samples",
+		"Show expression matched no samples"};
+	for (int i = 0, nw = 0; !rc && i < 4; i++)
+		if (f[i].set && !(matched & (1u << i)))
+			r->warnings[nw++] = warn[i];
 	for (int i = 0; i < 4; i++)
 		cm_filter_free(&f[i]);
 	return rc;
@@ -97,11 +116,76 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 		return -1;
 	r->vi = (size_t)vi;
 	r->sample_type = p->sample_types[vi].type;
+	if (r->opts.mean) {
+		snprintf(r->sample_type_buf, sizeof(r->sample_type_buf), "mean_%s", r->sample_type);
+		r->sample_type = r->sample_type_buf;
+	}
 	r->sample_unit = p->sample_types[vi].unit;
-	r->total = compute_total(p, r->vi);
+	r->total = compute_total(p, r->vi, r->opts.mean);
 	if (apply_filters(r, err, errlen) < 0)
 		return -1;
 	cm_profile_aggregate(p, r->opts.granularity);
+	return 0;
+}
+
+void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
+{
+	if (strcmp(r->output_unit, "minimum") || g->nmembers == 0)
+		return;
+	int64_t min_value = 0;
+	for (size_t i = 0; i < g->nmembers; i++) {
+		uint32_t id = g->members[i];
+		int64_t v = cm_abs64(cm_graph_flat_value(g, id));
+		if (v == 0)
+			v = cm_abs64(cm_graph_cum_value(g, id));
+		if (v > 0 && (min_value == 0 || v < min_value))
+			min_value = v;
+	}
+	int64_t max_value = r->total;
+	if (min_value == 0)
+		min_value = max_value;
+	char min_unit[32], max_unit[32], unit[32];
+	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
+	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
+	snprintf(unit, sizeof(unit), "%s", min_unit);
+	if (strcmp(min_unit, max_unit) && min_value * 100 < max_value)
+		cm_scale(100 * min_value, r->sample_unit, "minimum", unit, sizeof(unit));
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", *unit ? unit : r->sample_unit);
+}
+
+void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out)
+{
+	char a[64], b[64], pct[32];
+	cm_report_profile_labels(r, out);
+	if (r->filters[0]) {
+		fprintf(out, "Active filters:\n");
+		for (int i = 0; i < 4 && r->filters[i]; i++) {
+			const char *f = r->filters[i];
+			if (strlen(f) > 80) /* Go cuts at 80 bytes and adds an ellipsis */
+				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
+			else
+				fprintf(out, "   %s\n", f);
+		}
+	}
+	int64_t flat_sum = 0;
+	for (size_t i = 0; i < g->nmembers; i++)
+		flat_sum += cm_graph_flat_value(g, g->members[i]);
+	cm_percentage(flat_sum, r->total, pct, sizeof(pct));
+	const char *p = pct;
+	while (*p == ' ')
+		p++;
+	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n",
+		cm_report_value(r, flat_sum, a, sizeof(a)), p,
+		cm_report_value(r, r->total, b, sizeof(b)));
+}
+
+int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen)
+{
+	char msg[384];
+	if (cm_goregex_compile(re, pattern, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "parsing argument regexp %s: %s", pattern, msg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -176,15 +260,20 @@ void cm_report_profile_labels(struct cm_report *r, FILE *out)
 
 int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 {
+	int rc = -1;
 	switch (r->opts.kind) {
 	case CM_REPORT_TOP:
-		return cm_report_top(r, out);
+		rc = cm_report_top(r, out);
+		break;
 	case CM_REPORT_LIST:
 		return cm_report_list(r, out, err, errlen);
 	case CM_REPORT_PEEK:
 		return cm_report_peek(r, out, err, errlen);
 	case CM_REPORT_TRACES:
-		return cm_report_traces(r, out);
+		rc = cm_report_traces(r, out);
+		break;
 	}
-	return -1;
+	if (rc < 0) /* top and traces fail only when memory runs out */
+		snprintf(err, errlen, "out of memory");
+	return rc;
 }

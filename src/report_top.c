@@ -22,8 +22,10 @@ static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_
 	for (size_t i = 0; i < n; i++)
 		kept[ids[i]] = true;
 	cm_graph_free(g);
-	int rc = cm_graph_build(g, r->p, nodes, r->vi, kept, true);
+	int rc = cm_graph_build(g, r->p, nodes, r->vi, kept, true, r->opts.mean);
 	free(kept);
+	if (rc == 0 && r->opts.drop_negative)
+		cm_graph_drop_negative(g);
 	return rc;
 }
 
@@ -31,8 +33,10 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 {
 	const struct cm_report_opts *o = &r->opts;
 	memset(t, 0, sizeof(*t));
-	if (cm_graph_build(&t->g, r->p, nodes, r->vi, NULL, true) < 0)
+	if (cm_graph_build(&t->g, r->p, nodes, r->vi, NULL, true, r->opts.mean) < 0)
 		return -1;
+	if (r->opts.drop_negative)
+		cm_graph_drop_negative(&t->g);
 	int64_t total = cm_graph_flat_sum(&t->g);
 	int64_t node_cutoff = cm_abs64((int64_t)((double)total * o->node_fraction));
 	int64_t edge_cutoff = cm_abs64((int64_t)((double)total * o->edge_fraction));
@@ -75,55 +79,12 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 	return 0;
 }
 
-/* selectOutputUnit: one unit for every row, from the smallest value shown. */
-static void select_output_unit(struct cm_report *r, const struct cm_graph *g)
-{
-	if (strcmp(r->output_unit, "minimum") || g->nmembers == 0)
-		return;
-	int64_t min_value = 0;
-	for (size_t i = 0; i < g->nmembers; i++) {
-		uint32_t id = g->members[i];
-		int64_t v = cm_abs64(g->flat[id]);
-		if (v == 0)
-			v = cm_abs64(g->cum[id]);
-		if (v > 0 && (min_value == 0 || v < min_value))
-			min_value = v;
-	}
-	int64_t max_value = r->total;
-	if (min_value == 0)
-		min_value = max_value;
-	char min_unit[32], max_unit[32], unit[32];
-	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
-	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
-	snprintf(unit, sizeof(unit), "%s", min_unit);
-	if (strcmp(min_unit, max_unit) && min_value * 100 < max_value)
-		cm_scale(100 * min_value, r->sample_unit, "minimum", unit, sizeof(unit));
-	snprintf(r->output_unit, sizeof(r->output_unit), "%s", *unit ? unit : r->sample_unit);
-}
-
+/* reportLabels: the shared lines, then what trimming dropped. */
 static void print_report_labels(struct cm_report *r, const struct trimmed *t, FILE *out)
 {
 	const struct cm_graph *g = &t->g;
-	char a[64], b[64], pct[32];
-	cm_report_profile_labels(r, out);
-	if (r->filters[0]) {
-		fprintf(out, "Active filters:\n");
-		for (int i = 0; i < 4 && r->filters[i]; i++) {
-			const char *f = r->filters[i];
-			if (strlen(f) > 80)
-				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
-			else
-				fprintf(out, "   %s\n", f);
-		}
-	}
-	int64_t flat_sum = cm_graph_flat_sum(g);
-	cm_percentage(flat_sum, r->total, pct, sizeof(pct));
-	const char *p = pct;
-	while (*p == ' ')
-		p++;
-	fprintf(out, "Showing nodes accounting for %s, %s of %s total\n",
-		cm_report_value(r, flat_sum, a, sizeof(a)), p,
-		cm_report_value(r, r->total, b, sizeof(b)));
+	char a[64];
+	cm_report_graph_labels(r, g, out);
 	if (r->total == 0)
 		return;
 	if (t->dropped_nodes > 0) {
@@ -149,21 +110,22 @@ int cm_report_top(struct cm_report *r, FILE *out)
 		cm_nodes_free(&nodes);
 		return -1;
 	}
-	select_output_unit(r, &t.g);
+	cm_report_select_output_unit(r, &t.g);
 	print_report_labels(r, &t, out);
 	cm_graph_inline_labels(&t.g, labels);
 	fprintf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < t.g.nmembers; i++) {
 		uint32_t id = t.g.members[i];
+		int64_t flat = cm_graph_flat_value(&t.g, id), cum = cm_graph_cum_value(&t.g, id);
 		char f[64], c[64], fp[32], sp[32], cp[32];
-		flat_sum += t.g.flat[id];
+		flat_sum += flat;
 		fprintf(out, "%10s %s %s %10s %s  %s%s%s\n",
-			cm_report_value(r, t.g.flat[id], f, sizeof(f)),
-			cm_percentage(t.g.flat[id], r->total, fp, sizeof(fp)),
+			cm_report_value(r, flat, f, sizeof(f)),
+			cm_percentage(flat, r->total, fp, sizeof(fp)),
 			cm_percentage(flat_sum, r->total, sp, sizeof(sp)),
-			cm_report_value(r, t.g.cum[id], c, sizeof(c)),
-			cm_percentage(t.g.cum[id], r->total, cp, sizeof(cp)),
+			cm_report_value(r, cum, c, sizeof(c)),
+			cm_percentage(cum, r->total, cp, sizeof(cp)),
 			nodes.printable[id], *labels[id] ? " " : "", labels[id]);
 	}
 	free(labels);

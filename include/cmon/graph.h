@@ -61,6 +61,7 @@ struct cm_edge {
 struct cm_graph {
 	const struct cm_nodes *nodes;
 	int64_t *flat, *cum;   /* per node id */
+	int64_t *flat_div, *cum_div; /* per node id, with -mean only (else NULL) */
 	size_t *last_sample;   /* per node id: dedupe within one sample */
 	uint32_t *members;     /* node ids present (flat or cum != 0) */
 	size_t nmembers;
@@ -72,11 +73,16 @@ struct cm_graph {
 
 /* Sums the samples of p (value index vi) into a new graph over nodes. With
  * kept non-NULL only nodes with kept[id] take part (pprof's KeptNodes).
- * with_edges=false skips the edges. Returns -1 when memory runs out. */
+ * with_edges=false skips the edges. mean also sums each sample's first value
+ * (its count) as the divisor of -mean. Returns -1 when memory runs out. */
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p,
 		   const struct cm_nodes *nodes, size_t vi, const bool *kept,
-		   bool with_edges);
+		   bool with_edges, bool mean);
 void cm_graph_free(struct cm_graph *g);
+
+/* -drop_negative: removes the members whose flat (or, when flat is 0, cum)
+ * is negative. */
+void cm_graph_drop_negative(struct cm_graph *g);
 
 /* Sum of flat over the graph's members. */
 int64_t cm_graph_flat_sum(const struct cm_graph *g);
@@ -97,6 +103,17 @@ void cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
 static inline int64_t cm_abs64(int64_t v)
 {
 	return v < 0 ? -v : v;
+}
+
+/* Node.FlatValue / CumValue: the value, divided by the divisor under -mean. */
+static inline int64_t cm_graph_flat_value(const struct cm_graph *g, uint32_t id)
+{
+	return g->flat_div && g->flat_div[id] ? g->flat[id] / g->flat_div[id] : g->flat[id];
+}
+
+static inline int64_t cm_graph_cum_value(const struct cm_graph *g, uint32_t id)
+{
+	return g->cum_div && g->cum_div[id] ? g->cum[id] / g->cum_div[id] : g->cum[id];
 }
 
 #endif

@@ -45,7 +45,7 @@ bool cm_sample_is_diff_base(const struct cm_sample *s);
 int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen);
 
 /* A compiled filter regex; pattern NULL means unset. Go's RE2 syntax is
- * approximated by POSIX extended regular expressions. */
+ * translated to POSIX by goregex. */
 struct cm_filter {
 	const char *pattern;
 	regex_t re;
@@ -58,11 +58,15 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 void cm_filter_free(struct cm_filter *f);
 bool cm_filter_match(const struct cm_filter *f, const char *s);
 
+enum { CM_MATCHED_FOCUS = 1, CM_MATCHED_IGNORE = 2, CM_MATCHED_HIDE = 4, CM_MATCHED_SHOW = 8 };
+
 /* pprof's FilterSamplesByName: focus/ignore keep or drop whole samples,
- * hide/show remove frames. Any of the filters may be unset. */
+ * hide/show remove frames. Any of the filters may be unset. *matched gets
+ * CM_MATCHED_* bits for the filters that matched some location (pprof warns
+ * about the others). Returns -1 when memory runs out. */
 int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
 			      const struct cm_filter *ignore, const struct cm_filter *hide,
-			      const struct cm_filter *show);
+			      const struct cm_filter *show, unsigned *matched);
 
 /* Strips what the granularity does not show (names, files, lines, addresses). */
 void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);

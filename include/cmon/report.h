@@ -7,6 +7,7 @@
 #ifndef CMON_REPORT_H
 #define CMON_REPORT_H
 
+#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -19,6 +20,8 @@ struct cm_report_opts {
 	enum cm_report_kind kind;
 	const char *sample_index;  /* name or number; NULL = default */
 	bool cum_sort;             /* -cum */
+	bool mean;                 /* -mean: values divided by the first (count) */
+	bool drop_negative;        /* -drop_negative: hide nodes that shrank */
 	int node_count;            /* -nodecount; -1 = the command's default */
 	double node_fraction;      /* -nodefraction (0.005) */
 	double edge_fraction;      /* -edgefraction (0.001) */
@@ -36,11 +39,13 @@ struct cm_report {
 	struct cm_profile *p;   /* borrowed, prepared in place */
 	struct cm_report_opts opts;
 	size_t vi;              /* sample value index */
-	const char *sample_type;
+	const char *sample_type; /* with "mean_" in front under -mean */
+	char sample_type_buf[128];
 	const char *sample_unit;
 	char output_unit[32];   /* "minimum" until top picks one */
 	int64_t total;
 	const char *filters[4]; /* "focus=..." lines for the header, NULL-padded */
+	const char *warnings[4]; /* "Focus expression matched no samples"..., NULL-padded */
 	char filter_buf[4][1024];
 };
 
@@ -61,6 +66,19 @@ int cm_report_traces(struct cm_report *r, FILE *out);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);
+
+struct cm_graph;
+
+/* selectOutputUnit: the one unit top and peek print every row in, from the
+ * smallest value shown and the total. */
+void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g);
+
+/* The labels a graph report starts with: profile labels, active filters,
+ * "Showing nodes accounting for ...". */
+void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out);
+
+/* Compiles the regex of -list/-peek (Go syntax); messages as pprof words them. */
+int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen);
 
 /* Formats v in the report's sample unit and current output unit. */
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# tests/gen-fixtures.sh: (re)make the committed pprof fixtures and the
+# expected outputs of the oracle, `go tool pprof`.
+#
+#   tests/gen-fixtures.sh              build tests/profgen, write fresh profiles
+#                                      into tests/data, then the manifest and
+#                                      the expected outputs into tests/golden
+#   tests/gen-fixtures.sh --keep-data  keep tests/data as it is; only rewrite
+#                                      tests/golden (e.g. after adding a case)
+#
+# Needs go (1.19 is what the fixtures were made with; another version may
+# print differently). No network: profgen has no dependencies.
+# The case matrix is defined below, in write_manifest; tests/lib.sh
+# documents the manifest format and runs the cases.
+set -eu
+. "$(dirname "$0")/lib.sh"
+lib_env
+
+keep_data=no
+case ${1-} in
+--keep-data) keep_data=yes ;;
+"") ;;
+*)
+	echo "usage: $0 [--keep-data]" >&2
+	exit 2
+	;;
+esac
+
+if ! lib_have_go; then
+	echo "gen-fixtures: the go command (with go tool pprof) is required" >&2
+	exit 1
+fi
+
+DATA=$CMON_ROOT/tests/data
+GOLDEN=$CMON_GOLDEN
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# The profiles ----------------------------------------------------------------
+
+if [ $keep_data = no ]; then
+	t0=$(lib_ms)
+	lib_build_profgen "$tmp/profgen"
+	t1=$(lib_ms)
+	mkdir -p "$DATA"
+	rm -f "$DATA"/*.pb.gz
+	lib_gen_profiles "$tmp/profgen" "$DATA"
+	t2=$(lib_ms)
+	echo "gen-fixtures: built profgen in $(lib_secs $((t1 - t0))), wrote the profiles in $(lib_secs $((t2 - t1)))"
+	ls -l "$DATA"
+fi
+
+# The case matrix -------------------------------------------------------------
+
+# c NAME PROFILES FLAGS...: one manifest line.
+c() {
+	local name=$1 profiles=$2
+	shift 2
+	printf '%s\t%s\t%s\n' "$name" "$profiles" "$*"
+}
+
+# common PREFIX PROFILE FOCUS IGNORE HIDE SHOW PEEK LIST [TRACES_FLAG]: the
+# cases every profile kind gets. The regexes must match functions of that
+# profile (check the expected outputs after a change).
+common() {
+	local p=$1 prof=$2 focus=$3 ignore=$4 hide=$5 show=$6 peek=$7 list=$8 traces=${9-}
+	c "$p.top" "$prof" -top
+	c "$p.top_cum" "$prof" -top -cum
+	c "$p.top_nodecount10" "$prof" -top -nodecount=10
+	c "$p.top_nodefraction0" "$prof" -top -nodefraction=0
+	c "$p.top_nodefraction0_1" "$prof" -top -nodefraction=0.1
+	c "$p.top_functions" "$prof" -top -functions
+	c "$p.top_filefunctions" "$prof" -top -filefunctions
+	c "$p.top_files" "$prof" -top -files
+	c "$p.top_lines" "$prof" -top -lines
+	c "$p.top_addresses" "$prof" -top -addresses
+	c "$p.top_focus" "$prof" -top "-focus=$focus"
+	c "$p.top_ignore" "$prof" -top "-ignore=$ignore"
+	c "$p.top_hide" "$prof" -top "-hide=$hide"
+	c "$p.top_show" "$prof" -top "-show=$show"
+	c "$p.peek" "$prof" "-peek=$peek"
+	c "$p.list" "$prof" "-list=$list" -source_path=tests/profgen
+	c "$p.traces" "$prof" -traces ${traces:+"$traces"}
+}
+
+# light: the same kinds of cases with smaller outputs, for the profiles that
+# would otherwise add hundreds of kilobytes of near-duplicates.
+light() {
+	local p=$1 prof=$2 focus=$3 ignore=$4 hide=$5 show=$6 peek=$7 list=$8 traces=${9-}
+	c "$p.top" "$prof" -top
+	c "$p.top_cum" "$prof" -top -cum
+	c "$p.top_nodecount10" "$prof" -top -nodecount=10
+	c "$p.top_nodefraction0_1" "$prof" -top -nodefraction=0.1
+	c "$p.top_filefunctions" "$prof" -top -filefunctions -nodecount=40
+	c "$p.top_files" "$prof" -top -files
+	c "$p.top_lines" "$prof" -top -lines -nodecount=40
+	c "$p.top_addresses" "$prof" -top -addresses -nodecount=40
+	c "$p.top_focus" "$prof" -top "-focus=$focus"
+	c "$p.top_ignore" "$prof" -top "-ignore=$ignore" -nodecount=40
+	c "$p.top_hide" "$prof" -top "-hide=$hide" -nodecount=40
+	c "$p.top_show" "$prof" -top "-show=$show" -nodecount=40
+	c "$p.peek" "$prof" "-peek=$peek"
+	c "$p.list" "$prof" "-list=$list" -source_path=tests/profgen
+	c "$p.traces" "$prof" -traces ${traces:+"$traces"}
+}
+
+heapish() {
+	local p=$1 prof=$2
+	c "$p.top_alloc_objects" "$prof" -top -sample_index=alloc_objects
+	c "$p.top_alloc_space" "$prof" -top -sample_index=alloc_space
+	c "$p.top_inuse_objects" "$prof" -top -sample_index=inuse_objects
+	c "$p.top_inuse_space" "$prof" -top -sample_index=inuse_space
+	c "$p.top_index0" "$prof" -top -sample_index=0
+	c "$p.top_index3" "$prof" -top -sample_index=3 -nodecount=20
+}
+
+contention() {
+	local p=$1 prof=$2
+	c "$p.top_contentions" "$prof" -top -sample_index=contentions
+	c "$p.top_delay" "$prof" -top -sample_index=delay
+	c "$p.top_index0" "$prof" -top -sample_index=0
+	c "$p.top_mean" "$prof" -top -mean
+	c "$p.top_contentions_cum" "$prof" -top -cum -sample_index=contentions
+}
+
+write_manifest() {
+	cat <<'EOF'
+# cmon pprof differential cases: NAME<TAB>PROFILES<TAB>FLAGS
+# Written by tests/gen-fixtures.sh (edit the matrix there, not here).
+# PROFILES are relative to the data directory (tests/data for the committed
+# fixtures); in FLAGS, @DATA@ stands for that directory. Each case runs from
+# the repository root (cwd matters: -source_path=tests/profgen is relative)
+# with TZ=UTC, as `go tool pprof FLAGS DATA/PROFILE...` (the oracle) and
+# `cmon pprof FLAGS DATA/PROFILE...`. Expected results for the committed
+# fixtures: tests/golden/NAME.txt (stdout), NAME.stderr (when not empty),
+# NAME.status (when not 0). See tests/lib.sh.
+# Exit statuses are those of `go tool pprof`, which turns every failure of the
+# tool into 1 (the pprof binary itself exits 2). The flag list in
+# "conflicting options set: [...]" comes in random order: not compared.
+EOF
+	local MAIN='main\.'
+	# CPU: inlined mix/rotl/spin, recursion (fib, tree walks), labels.
+	common cpu cpu.pb.gz 'main\.compute$' 'sort\.|crypto/' 'runtime\.' "$MAIN" \
+		'main\.fib$|main\.mix$' 'main\.hashLoop$|main\.mix$|main\.rotl$|main\.fib$'
+	c cpu.top_samples cpu.pb.gz -top -sample_index=samples -nodecount=30
+	c cpu.top_index0 cpu.pb.gz -top -sample_index=0 -nodecount=30
+	c cpu.top_focus_ignore cpu.pb.gz -top '-focus=main\.compute$' '-ignore=sort\.|sha256'
+	c cpu.top_hide_nodefraction0_01 cpu.pb.gz -top '-hide=runtime\.|main\.spin$' -nodefraction=0.01
+	c cpu.top_cum_nodecount5 cpu.pb.gz -top -cum -nodecount=5
+	c cpu.top_lines_cum cpu.pb.gz -top -lines -cum -nodecount=40
+	c cpu.peek_gen cpu.pb.gz '-peek=main\.f0[0-2][0-9]0$'
+	c cpu.list_missing cpu.pb.gz '-list=main\.hashLoop$' -source_path=tests/nonexistent
+	c cpu.list_runtime cpu.pb.gz '-list=runtime\.mallocgc$' -source_path=tests/profgen
+	c cpu.list_trim cpu.pb.gz '-list=main\.\(\*tree\)\.' -source_path=tests/profgen -trim_path=cmon/profgen
+
+	# Heap, in use at two moments, and allocs: ~2000 generated functions.
+	local heapargs=('main\.build$' 'main\.f0' 'main\.keep' "$MAIN"
+		'main\.build$|main\.isEven$' 'main\.build$|main\.newTree$|main\.isOdd$'
+		'-focus=main\.isEven|main\.build')
+	common heap heap.pb.gz "${heapargs[@]}"
+	heapish heap heap.pb.gz
+	light heap2 heap2.pb.gz "${heapargs[@]}"
+	c heap2.top_alloc_space heap2.pb.gz -top -sample_index=alloc_space
+	c heap2.top_index0 heap2.pb.gz -top -sample_index=0
+	light allocs allocs.pb.gz "${heapargs[@]}"
+	heapish allocs allocs.pb.gz
+	c heap.top_legacy_alloc_objects heap.pb.gz -top -alloc_objects
+	c heap.top_legacy_inuse_space heap.pb.gz -top -inuse_space
+	c heap.top_focus_gen heap.pb.gz -top '-focus=main\.f1[0-4]' -nodecount=40
+	c heap.top_hide_show heap.pb.gz -top '-show=main\.' '-hide=main\.keep'
+	c heap.peek_gen heap.pb.gz '-peek=main\.f01[0-4][0-9]$'
+	c heap.list_gen heap.pb.gz '-list=main\.f00[0-2][0-9]$' -source_path=tests/profgen
+	c heap.list_trim heap.pb.gz '-list=main\.build$' -source_path=tests/profgen -trim_path=cmon/profgen
+	c heap.list_missing heap.pb.gz '-list=main\.build$' -source_path=tests/nonexistent
+	c heap.traces_gen heap.pb.gz -traces '-focus=main\.f000[0-9]$'
+	# Two heap profiles: difference, comparison, merge.
+	c heap.base heap2.pb.gz -top -base=@DATA@/heap.pb.gz
+	c heap.base_cum heap2.pb.gz -top -cum -nodecount=50 -base=@DATA@/heap.pb.gz
+	c heap.base_drop_negative heap2.pb.gz -top -drop_negative -nodecount=30 -base=@DATA@/heap.pb.gz
+	c heap.base_inuse_objects heap2.pb.gz -top -sample_index=inuse_objects -nodecount=50 -base=@DATA@/heap.pb.gz
+	c heap.base_alloc_space heap2.pb.gz -top -sample_index=alloc_space -base=@DATA@/heap.pb.gz
+	c heap.base_reverse heap.pb.gz -top -nodecount=50 -base=@DATA@/heap2.pb.gz
+	c heap.base_traces heap2.pb.gz -traces '-focus=main\.build$' -base=@DATA@/heap.pb.gz
+	c heap.diff_base heap2.pb.gz -top -diff_base=@DATA@/heap.pb.gz
+	c heap.diff_base_cum heap2.pb.gz -top -cum -nodecount=50 -diff_base=@DATA@/heap.pb.gz
+	c heap.diff_base_traces heap2.pb.gz -traces '-focus=main\.build$' -diff_base=@DATA@/heap.pb.gz
+	c heap.merge 'heap.pb.gz heap2.pb.gz' -top
+	c heap.merge_alloc_objects 'heap.pb.gz heap2.pb.gz' -top -sample_index=alloc_objects
+	c heap.merge_same 'heap.pb.gz heap.pb.gz' -top -nodecount=20
+
+	# What /debug/pprof/heap?seconds=1 returns: a delta, values may be < 0
+	# (the tree built by main.build is freed during that second).
+	light heap_delta heap_delta.pb.gz 'main\.walks$' 'compress/' 'runtime\.' "$MAIN" \
+		'main\.walks$' 'main\.walks$|main\.build$' '-focus=main\.build$'
+	c heap_delta.top_nodefraction0 heap_delta.pb.gz -top -nodefraction=0 '-focus=main\.build$'
+	heapish heap_delta heap_delta.pb.gz
+
+	# Goroutines parked in different stacks, with labels; deep recursion.
+	common goroutine goroutine.pb.gz 'main\.park' 'main\.parkDeep' 'runtime\.' "$MAIN" \
+		'runtime\.gopark$' 'main\.park'
+	c goroutine.top_focus_ignore goroutine.pb.gz -top '-focus=main\.park' '-ignore=parkDeep|parkLocked'
+
+	# threadcreate: most samples have an empty stack.
+	common threadcreate threadcreate.pb.gz 'runtime\.main$' 'runtime\.main$' 'runtime\.allocm$' \
+		'runtime\.(main|newm)$' 'runtime\.newm$' 'runtime\.main$'
+
+	# Block and mutex contention.
+	common block block.pb.gz 'main\.\(\*account\)' 'sync\.' 'runtime\.' "$MAIN" \
+		'sync\.\(\*Mutex\)\.Lock$' 'main\.audit$|main\.consumer$'
+	contention block block.pb.gz
+	common mutex mutex.pb.gz 'main\.\(\*account\)' 'sync\.\(\*RWMutex\)' 'sync\.' "$MAIN" \
+		'sync\.\(\*Mutex\)\.Unlock$' 'main\.audit$|main\.writeTable$'
+	contention mutex mutex.pb.gz
+
+	# Errors and warnings: exit status and stderr.
+	c err.list_nomatch heap.pb.gz -list=nomatch_xyz -source_path=tests/profgen
+	c err.peek_nomatch heap.pb.gz -peek=nomatch_xyz
+	c err.focus_nomatch heap.pb.gz -top -focus=nomatch_xyz
+	c err.bad_regexp heap.pb.gz -top '-focus=main\.(build'
+	c err.sample_index_name heap.pb.gz -top -sample_index=bogus
+	c err.sample_index_range heap.pb.gz -top -sample_index=9
+	c err.sample_index_cpu cpu.pb.gz -top -sample_index=alloc_space
+	c err.granularity_conflict heap.pb.gz -top -lines -files
+	c err.missing_profile nonexistent.pb.gz -top
+}
+
+write_manifest >"$tmp/cases.txt"
+mkdir -p "$GOLDEN"
+# Drop the expected files of cases that no longer exist.
+find "$GOLDEN" -maxdepth 1 -type f \( -name '*.txt' -o -name '*.stderr' -o -name '*.status' \) -delete
+cp "$tmp/cases.txt" "$CMON_MANIFEST"
+
+# The expected outputs --------------------------------------------------------
+
+t0=$(lib_ms)
+n=0
+# Data paths are given relative to the root, as tests/golden/run-golden.sh does.
+while IFS=$'\t' read -r name profiles flags; do
+	lib_run_case tests/data "$tmp/out" "$name" "$profiles" "$flags" go tool pprof
+	lib_save_expected "$tmp/out" "$GOLDEN" "$name"
+	n=$((n + 1))
+	if [ -s "$GOLDEN/$name.status" ]; then
+		echo "gen-fixtures: $name: exit status $(cat "$GOLDEN/$name.status"): $(head -c 200 "$GOLDEN/$name.stderr")"
+	fi
+done < <(lib_cases)
+t1=$(lib_ms)
+echo "gen-fixtures: ran $n cases in $(lib_secs $((t1 - t0)))"
+du -sh "$DATA" "$GOLDEN"

@@ -1,0 +1,160 @@
+/* The arena allocator and the id -> dense index map. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "check.h"
+#include "cmon/arena.h"
+#include "cmon/idmap.h"
+
+static void test_arena(void)
+{
+	struct cm_arena a;
+	cm_arena_init(&a);
+	CHECK(a.head == NULL && a.used == 0);
+
+	/* Every allocation is aligned for any scalar the model stores, and
+	 * allocations never overlap. */
+	unsigned char *prev = NULL;
+	size_t prev_size = 0;
+	for (size_t size = 1; size < 5000; size += 37) {
+		unsigned char *p = cm_arena_alloc(&a, size);
+		CHECK(p != NULL);
+		CHECK_MSG(((uintptr_t)p & 7) == 0, "cm_arena_alloc(%zu) not 8-aligned", size);
+		memset(p, 0xab, size);
+		if (prev && p > prev)
+			CHECK(p >= prev + prev_size);
+		prev = p;
+		prev_size = size;
+	}
+	CHECK(a.used > 0);
+
+	/* Arrays: zero elements still give a valid pointer; overflow gives NULL. */
+	CHECK(cm_arena_array(&a, 0, 8) != NULL);
+	CHECK(cm_arena_array(&a, 8, 0) != NULL);
+	CHECK(cm_arena_array(&a, SIZE_MAX / 2, 4) == NULL);
+	CHECK(cm_arena_array(&a, (SIZE_MAX / 8) + 1, 8) == NULL);
+	CHECK(cm_arena_alloc(&a, SIZE_MAX) == NULL);
+	CHECK(cm_arena_alloc(&a, SIZE_MAX - 3) == NULL);
+	int64_t *arr = cm_arena_array(&a, 1000, sizeof(int64_t));
+	CHECK(arr != NULL);
+	for (int i = 0; i < 1000; i++)
+		arr[i] = i;
+	CHECK(arr[999] == 999);
+
+	/* strndup copies exactly len bytes and terminates. */
+	char *s = cm_arena_strndup(&a, "hello, world", 5);
+	CHECK_STR(s, "hello", "strndup");
+	s = cm_arena_strndup(&a, "", 0);
+	CHECK_STR(s, "", "strndup of nothing");
+	s = cm_arena_strndup(&a, "with\0nul", 8);
+	CHECK(s && s[4] == '\0' && s[5] == 'n' && s[8] == '\0');
+	CHECK(cm_arena_strndup(&a, "x", SIZE_MAX) == NULL);
+
+	/* A request bigger than any block gets its own block. */
+	size_t big = (size_t)40 << 20;
+	unsigned char *b = cm_arena_alloc(&a, big);
+	CHECK(b != NULL);
+	if (b) {
+		b[0] = 1;
+		b[big - 1] = 2;
+	}
+	/* Many blocks. */
+	for (int i = 0; i < 200; i++)
+		CHECK(cm_arena_alloc(&a, 100000) != NULL);
+
+	/* Reset forgets everything but keeps a block for reuse. */
+	cm_arena_reset(&a);
+	CHECK(a.used == 0 && a.head != NULL);
+	unsigned char *r = cm_arena_alloc(&a, 64);
+	CHECK(r != NULL);
+	memset(r, 1, 64);
+	cm_arena_reset(&a);
+	cm_arena_reset(&a);
+	cm_arena_free(&a);
+	CHECK(a.head == NULL && a.used == 0);
+	/* Free of an empty arena, reuse after free. */
+	cm_arena_free(&a);
+	CHECK(cm_arena_alloc(&a, 10) != NULL);
+	cm_arena_free(&a);
+	struct cm_arena zero = {0};
+	cm_arena_reset(&zero);
+	cm_arena_free(&zero);
+}
+
+static uint64_t rng = 88172645463325252ULL;
+static uint64_t next_rand(void)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void test_idmap(void)
+{
+	struct cm_idmap m = {0};
+	/* Dense indices in order of first sight; repeats give the same index. */
+	CHECK(cm_idmap_intern(&m, 5) == 0);
+	CHECK(cm_idmap_intern(&m, 1) == 1);
+	CHECK(cm_idmap_intern(&m, 5) == 0);
+	CHECK(cm_idmap_intern(&m, UINT64_MAX) == 2);
+	CHECK(cm_idmap_intern(&m, 1) == 1);
+	CHECK(cm_idmap_intern(&m, UINT64_MAX) == 2);
+	CHECK(cm_idmap_intern(&m, 1ULL << 63) == 3);
+	CHECK(m.count == 4);
+	CHECK(m.ids[0] == 5 && m.ids[1] == 1 && m.ids[2] == UINT64_MAX && m.ids[3] == 1ULL << 63);
+	cm_idmap_free(&m);
+	CHECK(m.count == 0 && m.keys == NULL);
+
+	/* Many ids: sequential (Go's 1..n), sparse, huge and colliding low bits,
+	 * interleaved; every one keeps its index through all the growth. */
+	enum { N = 300000 };
+	uint64_t *ids = malloc(N * sizeof(*ids));
+	for (size_t i = 0; i < N; i++) {
+		switch (i % 4) {
+		case 0: ids[i] = i / 4 + 1; break;                 /* dense */
+		case 1: ids[i] = (next_rand() | 1) & ~0ULL; break; /* random 64-bit */
+		case 2: ids[i] = (uint64_t)(i / 4 + 1) << 32; break; /* same low bits */
+		default: ids[i] = 1000000 + (i / 4) * 977; break;    /* sparse, mid-size */
+		}
+	}
+	/* Remove accidental repeats among the random ones (vanishingly rare). */
+	size_t bad = 0;
+	for (size_t i = 0; i < N; i++) {
+		uint32_t got = cm_idmap_intern(&m, ids[i]);
+		if (got != i && ids[got] == ids[i])
+			continue; /* a genuine repeat */
+		if (got != i)
+			bad++;
+	}
+	CHECK_MSG(bad == 0, "%zu ids got the wrong index on insertion", bad);
+	bad = 0;
+	for (size_t i = N; i-- > 0;) {
+		uint32_t got = cm_idmap_intern(&m, ids[i]);
+		if (ids[got] != ids[i])
+			bad++;
+		if (m.ids[got] != ids[i])
+			bad++;
+	}
+	CHECK_MSG(bad == 0, "%zu ids got the wrong index on lookup", bad);
+	CHECK(m.count <= N && m.count > N - 10);
+	/* Hostile ids cannot make the direct table huge. */
+	CHECK(m.direct_cap < ((size_t)64 << 20));
+	cm_idmap_free(&m);
+	free(ids);
+
+	/* A map that only ever saw huge ids still works from empty. */
+	struct cm_idmap h = {0};
+	CHECK(cm_idmap_intern(&h, 1ULL << 40) == 0);
+	CHECK(cm_idmap_intern(&h, 2) == 1);
+	CHECK(cm_idmap_intern(&h, 1ULL << 40) == 0);
+	cm_idmap_free(&h);
+	cm_idmap_free(&h);
+}
+
+int main(void)
+{
+	test_arena();
+	test_idmap();
+	return check_status("test_arena_idmap");
+}

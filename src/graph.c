@@ -319,7 +319,7 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 		uint32_t parent = UINT32_MAX;
 		bool residual = false;
 		for (uint32_t i = s->nlocs; i-- > 0;) {
-			uint32_t loc = s->locs[i];
+			uint32_t loc = cm_sample_loc(s, i);
 			const uint32_t *ln = nodes->loc_nodes + nodes->loc_first[loc];
 			uint32_t cnt = nodes->loc_count[loc];
 			for (uint32_t k = cnt; k-- > 0;) {

@@ -473,22 +473,28 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	struct cm_sample *out = vec_push(&d->samples);
 	if (!out)
 		return fail(d, "out of memory");
-	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > UINT32_MAX)
+	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > INT32_MAX)
 		return fail(d, "sample %zu is absurdly large", index);
-	out->nlocs = (uint32_t)s->n_location_id;
-	out->locs = cm_arena_array(&d->p->arena, s->n_location_id, sizeof(uint32_t));
-	out->values = cm_arena_array(&d->p->arena, s->n_value, sizeof(int64_t));
-	if (!out->locs || !out->values)
-		return fail(d, "out of memory");
+	/* Ids become dense indices in place; the widest decides the width. */
+	uint32_t widest = 0;
 	for (size_t i = 0; i < s->n_location_id; i++) {
 		if (s->location_id[i] == 0)
 			return fail(d, "sample %zu references location id 0", index);
 		uint32_t li = cm_idmap_intern(&d->loc_ids, s->location_id[i]);
 		if (li == UINT32_MAX)
 			return fail(d, "too many location ids");
-		out->locs[i] = li;
+		s->location_id[i] = li;
+		widest = li > widest ? li : widest;
 	}
-	if (s->n_value) /* protobuf-c leaves value NULL when there are none */
+	out->nlocs = (uint32_t)s->n_location_id;
+	out->locs_wide = widest > UINT16_MAX;
+	out->locs = cm_arena_array(&d->p->arena, s->n_location_id, out->locs_wide ? 4 : 2);
+	out->values = cm_arena_array(&d->p->arena, s->n_value, sizeof(int64_t));
+	if (!out->locs || !out->values)
+		return fail(d, "out of memory");
+	for (uint32_t i = 0; i < out->nlocs; i++)
+		cm_sample_set_loc(out, i, (uint32_t)s->location_id[i]);
+	if (s->n_value) /* value may be NULL when there are none */
 		memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
 	/* Every sample must have one value per sample type; the types may come
 	 * later in the stream, so check here that all samples agree and at the

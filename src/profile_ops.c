@@ -169,11 +169,13 @@ static int concat_tables(struct cm_profile *out, struct cm_profile **ps, size_t 
 		for (size_t k = 0; k < s->nsamples; k++) {
 			struct cm_sample *d = &out->samples[out->nsamples + k];
 			*d = s->samples[k];
-			d->locs = cm_arena_array(a, d->nlocs, sizeof(*d->locs));
+			/* Shifted indices may pass 65535: always 4 bytes here. */
+			d->locs_wide = 1;
+			d->locs = cm_arena_array(a, d->nlocs, sizeof(uint32_t));
 			if (!d->locs)
 				return -1;
 			for (uint32_t j = 0; j < d->nlocs; j++)
-				d->locs[j] = s->samples[k].locs[j] + lo;
+				cm_sample_set_loc(d, j, cm_sample_loc(&s->samples[k], j) + lo);
 		}
 		out->nmappings += s->nmappings;
 		out->nlocations += s->nlocations;
@@ -266,8 +268,9 @@ static bool sample_eq(const void *ctx, uint32_t a, uint32_t b)
 	const struct cm_sample *s = ctx;
 	if (s[a].nlocs != s[b].nlocs || s[a].nlabels != s[b].nlabels)
 		return false;
-	if (memcmp(s[a].locs, s[b].locs, s[a].nlocs * sizeof(uint32_t)))
-		return false;
+	for (uint32_t i = 0; i < s[a].nlocs; i++)
+		if (cm_sample_loc(&s[a], i) != cm_sample_loc(&s[b], i))
+			return false;
 	for (uint32_t i = 0; i < s[a].nlabels; i++)
 		if (!label_eq(&s[a].labels[i], &s[b].labels[i]))
 			return false;
@@ -278,7 +281,7 @@ static uint64_t sample_hash(const struct cm_sample *s)
 {
 	uint64_t h = s->nlocs;
 	for (uint32_t i = 0; i < s->nlocs; i++)
-		h = mix(h, s->locs[i]);
+		h = mix(h, cm_sample_loc(s, i));
 	for (uint32_t i = 0; i < s->nlabels; i++) {
 		h = mix(h, str_hash(s->labels[i].key));
 		h = mix(h, s->labels[i].str ? str_hash(s->labels[i].str) : (uint64_t)s->labels[i].num);
@@ -337,7 +340,7 @@ static int compact(struct cm_profile *p)
 		if (sample_is_zero(s, p->nsample_types))
 			continue;
 		for (uint32_t k = 0; k < s->nlocs; k++)
-			s->locs[k] = lmap[s->locs[k]];
+			cm_sample_set_loc(s, k, lmap[cm_sample_loc(s, k)]); /* lmap[i] <= i */
 		sort_labels(s->labels, s->nlabels);
 		p->samples[kept] = *s;
 		uint32_t into = index_set_intern(&ss, sample_hash(s), (uint32_t)kept, sample_eq, p->samples);
@@ -572,9 +575,9 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 		struct cm_sample *s = &p->samples[i];
 		bool focused = false, ignored = false;
 		for (uint32_t k = 0; k < s->nlocs && !ignored; k++) {
-			if (mark[s->locs[k]] == FI_IGNORE)
+			if (mark[cm_sample_loc(s, k)] == FI_IGNORE)
 				ignored = true;
-			else if (mark[s->locs[k]] == FI_FOCUS)
+			else if (mark[cm_sample_loc(s, k)] == FI_FOCUS)
 				focused = true;
 		}
 		if (ignored || !focused)
@@ -582,8 +585,8 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 		if (any_hidden) {
 			uint32_t n = 0;
 			for (uint32_t k = 0; k < s->nlocs; k++)
-				if (!hidden[s->locs[k]])
-					s->locs[n++] = s->locs[k];
+				if (!hidden[cm_sample_loc(s, k)])
+					cm_sample_set_loc(s, n++, cm_sample_loc(s, k));
 			s->nlocs = n;
 			if (n == 0)
 				continue;
@@ -686,7 +689,7 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 		struct cm_sample *s = &p->samples[si];
 		bool found_user = false;
 		for (int64_t i = (int64_t)s->nlocs - 1; i >= 0; i--) {
-			uint32_t id = s->locs[i];
+			uint32_t id = cm_sample_loc(s, (uint32_t)i);
 			if (!prune[2 * id] && !prune[2 * id + 1]) {
 				found_user = true;
 				continue;
@@ -694,8 +697,7 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 			if (!found_user)
 				continue;
 			uint32_t from = prune[2 * id] ? (uint32_t)i + 1 : (uint32_t)i;
-			s->locs += from;
-			s->nlocs -= from;
+			cm_sample_drop_leaves(s, from);
 			break;
 		}
 	}

@@ -321,9 +321,9 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 		fprintf(out, "%10s   ", cm_report_value(r, v, value, sizeof(value)));
 		bool first = true;
 		for (uint32_t i = 0; i < s->nlocs; i++) {
-			const struct cm_location *l = &p->locations[s->locs[i]];
+			const struct cm_location *l = &p->locations[cm_sample_loc(s, i)];
 			uint32_t cnt = l->nlines ? l->nlines : 1;
-			const size_t *off = fn.off + fn.first[s->locs[i]];
+			const size_t *off = fn.off + fn.first[cm_sample_loc(s, i)];
 			for (uint32_t k = 0; k < cnt; k++) {
 				if (!first)
 					fputs("             ", out); /* "%10s   " of "" */

@@ -55,12 +55,39 @@ struct cm_label {
 };
 
 struct cm_sample {
-	uint32_t *locs; /* indices into locations; locs[0] is the leaf */
+	/* Indices into locations, leaf first; read them with cm_sample_loc.
+	 * They take 2 bytes each when every index of the sample fits (most
+	 * profiles have fewer than 65536 locations), else 4 (locs_wide): the
+	 * stacks are most of a big profile's memory. */
+	void *locs;
 	uint32_t nlocs;
-	uint32_t nlabels;
+	uint32_t nlabels : 31;
+	uint32_t locs_wide : 1;
 	int64_t *values; /* nsample_types values */
 	struct cm_label *labels;
 };
+
+static inline uint32_t cm_sample_loc(const struct cm_sample *s, uint32_t i)
+{
+	return s->locs_wide ? ((const uint32_t *)s->locs)[i] : ((const uint16_t *)s->locs)[i];
+}
+
+/* Stores v at i. v must fit the sample's width: callers only move indices
+ * within a sample or map them to smaller ones. */
+static inline void cm_sample_set_loc(struct cm_sample *s, uint32_t i, uint32_t v)
+{
+	if (s->locs_wide)
+		((uint32_t *)s->locs)[i] = v;
+	else
+		((uint16_t *)s->locs)[i] = (uint16_t)v;
+}
+
+/* Drops the first n indices (the leaf side). */
+static inline void cm_sample_drop_leaves(struct cm_sample *s, uint32_t n)
+{
+	s->locs = (char *)s->locs + (size_t)n * (s->locs_wide ? 4 : 2);
+	s->nlocs -= n;
+}
 
 struct cm_profile {
 	struct cm_arena arena; /* owns every pointer below */

@@ -440,9 +440,9 @@ static void check_reference(const struct cm_profile *p, bool labels, const char 
 	if (p->nsamples != 3)
 		return;
 	const struct cm_sample *s = p->samples;
-	C(s[0].nlocs == 2 && s[0].locs[0] == 0 && s[0].locs[1] == 1);
+	C(s[0].nlocs == 2 && cm_sample_loc(&s[0], 0) == 0 && cm_sample_loc(&s[0], 1) == 1);
 	C(s[0].values[0] == 3 && s[0].values[1] == 30000000);
-	C(s[1].nlocs == 1 && s[1].locs[0] == 1);
+	C(s[1].nlocs == 1 && cm_sample_loc(&s[1], 0) == 1);
 	C(s[1].values[0] == 1 && s[1].values[1] == 10000000);
 	C(s[2].nlocs == 0 && s[2].values[0] == 0 && s[2].values[1] == -5);
 	if (labels) {

@@ -394,8 +394,9 @@ struct sort_ctx {
 	enum cm_node_order order;
 };
 
-static int node_cmp(const struct sort_ctx *c, uint32_t a, uint32_t b)
+static int node_cmp(const void *ctx, uint32_t a, uint32_t b)
 {
+	const struct sort_ctx *c = ctx;
 	const struct cm_graph *g = c->g;
 	int64_t fa = cm_abs64(g->flat[a]), fb = cm_abs64(g->flat[b]);
 	int64_t ca = cm_abs64(g->cum[a]), cb = cm_abs64(g->cum[b]);
@@ -411,17 +412,17 @@ static int node_cmp(const struct sort_ctx *c, uint32_t a, uint32_t b)
 	return cm_node_info_cmp(&g->nodes->info[a], &g->nodes->info[b]);
 }
 
-/* A merge sort: qsort has no context argument in C11. */
-static void sort_ids(uint32_t *ids, uint32_t *tmp, size_t n, const struct sort_ctx *c)
+void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
+		 int (*cmp)(const void *ctx, uint32_t a, uint32_t b), const void *ctx)
 {
 	if (n < 2)
 		return;
 	size_t h = n / 2;
-	sort_ids(ids, tmp, h, c);
-	sort_ids(ids + h, tmp, n - h, c);
+	cm_sort_ids(ids, tmp, h, cmp, ctx);
+	cm_sort_ids(ids + h, tmp, n - h, cmp, ctx);
 	size_t i = 0, j = h, k = 0;
 	while (i < h && j < n)
-		tmp[k++] = node_cmp(c, ids[j], ids[i]) < 0 ? ids[j++] : ids[i++];
+		tmp[k++] = cmp(ctx, ids[j], ids[i]) < 0 ? ids[j++] : ids[i++];
 	while (i < h)
 		tmp[k++] = ids[i++];
 	while (j < n)
@@ -435,7 +436,7 @@ void cm_graph_sort(struct cm_graph *g, enum cm_node_order order)
 	if (!tmp)
 		return; /* unsorted beats nothing; callers print what they have */
 	struct sort_ctx c = {g, order};
-	sort_ids(g->members, tmp, g->nmembers, &c);
+	cm_sort_ids(g->members, tmp, g->nmembers, node_cmp, &c);
 	free(tmp);
 }
 

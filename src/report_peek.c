@@ -19,8 +19,9 @@
 
 
 /* edgeList.Less: |weight| descending, then source name, then target name. */
-static int edge_cmp(const struct cm_graph *g, uint32_t a, uint32_t b)
+static int edge_cmp(const void *ctx, uint32_t a, uint32_t b)
 {
+	const struct cm_graph *g = ctx;
 	const struct cm_edge *x = &g->edges[a], *y = &g->edges[b];
 	int64_t wx = cm_abs64(x->weight), wy = cm_abs64(y->weight);
 	if (wx != wy)
@@ -30,23 +31,6 @@ static int edge_cmp(const struct cm_graph *g, uint32_t a, uint32_t b)
 	if (c)
 		return c;
 	return strcmp(pn[x->dst], pn[y->dst]);
-}
-
-static void sort_edges(const struct cm_graph *g, uint32_t *ids, uint32_t *tmp, size_t n)
-{
-	if (n < 2)
-		return;
-	size_t h = n / 2;
-	sort_edges(g, ids, tmp, h);
-	sort_edges(g, ids + h, tmp, n - h);
-	size_t i = 0, j = h, k = 0;
-	while (i < h && j < n)
-		tmp[k++] = edge_cmp(g, ids[j], ids[i]) < 0 ? ids[j++] : ids[i++];
-	while (i < h)
-		tmp[k++] = ids[i++];
-	while (j < n)
-		tmp[k++] = ids[j++];
-	memcpy(ids, tmp, n * sizeof(*ids));
 }
 
 /* Edges of the graph grouped per node: in[first_in[id] .. first_in[id+1]). */
@@ -104,7 +88,7 @@ static void print_edges(struct cm_report *r, const struct cm_graph *g, const uin
 {
 	uint32_t *sorted = tmp + g->nedges + 1; /* second half of the scratch */
 	memcpy(sorted, ids, n * sizeof(*sorted));
-	sort_edges(g, sorted, tmp, n);
+	cm_sort_ids(sorted, tmp, n, edge_cmp, g);
 	for (size_t i = 0; i < n; i++) {
 		const struct cm_edge *e = &g->edges[sorted[i]];
 		char w[64], pct[32];

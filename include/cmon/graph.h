@@ -87,6 +87,12 @@ void cm_graph_drop_negative(struct cm_graph *g);
 /* Sum of flat over the graph's members. */
 int64_t cm_graph_flat_sum(const struct cm_graph *g);
 
+/* A stable merge sort of n ids by cmp (negative: a before b); tmp has room
+ * for n ids. qsort has no context argument in C11, and pprof's orders need
+ * the graph. */
+void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
+		 int (*cmp)(const void *ctx, uint32_t a, uint32_t b), const void *ctx);
+
 enum cm_node_order { CM_ORDER_FLAT, CM_ORDER_CUM };
 
 /* Sorts g->members as pprof's FlatNameOrder / CumNameOrder. */

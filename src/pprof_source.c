@@ -37,7 +37,8 @@ char *cm_source_url(const char *spec, int seconds)
 			return NULL;
 		scheme = "http://";
 	}
-	const char *rest = spec + strlen(scheme) + (has_prefix(spec, "http://") ? 7 : has_prefix(spec, "https://") ? 8 : 0);
+	/* The path starts at the first "/" after the scheme's "//", if any. */
+	const char *rest = has_prefix(spec, "http://") ? spec + 7 : has_prefix(spec, "https://") ? spec + 8 : spec;
 	const char *path = strchr(rest, '/');
 	bool no_path = !path || !strcmp(path, "/");
 	size_t n = strlen(spec) + 64;

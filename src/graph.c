@@ -271,7 +271,7 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 			if (e->last_sample == sample)
 				return 0;
 			e->last_sample = sample;
-			e->weight += w;
+			e->weight = cm_add64(e->weight, w);
 			if (!inl)
 				e->inline_call = false;
 			return 0;
@@ -330,9 +330,9 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 				}
 				if (g->last_sample[id] != si) {
 					g->last_sample[id] = si;
-					g->cum[id] += w;
+					g->cum[id] = cm_add64(g->cum[id], w);
 					if (mean)
-						g->cum_div[id] += dw;
+						g->cum_div[id] = cm_add64(g->cum_div[id], dw);
 				}
 				if (with_edges && parent != UINT32_MAX && id != parent &&
 				    add_edge(g, parent, id, w, k != cnt - 1, si) < 0)
@@ -342,9 +342,9 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 			}
 		}
 		if (parent != UINT32_MAX && !residual) {
-			g->flat[parent] += w;
+			g->flat[parent] = cm_add64(g->flat[parent], w);
 			if (mean)
-				g->flat_div[parent] += dw;
+				g->flat_div[parent] = cm_add64(g->flat_div[parent], dw);
 		}
 	}
 	for (uint32_t id = 0; id < nodes->count; id++)
@@ -385,7 +385,7 @@ int64_t cm_graph_flat_sum(const struct cm_graph *g)
 {
 	int64_t sum = 0;
 	for (size_t i = 0; i < g->nmembers; i++)
-		sum += g->flat[g->members[i]];
+		sum = cm_add64(sum, g->flat[g->members[i]]);
 	return sum;
 }
 
@@ -430,14 +430,15 @@ void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
 	memcpy(ids, tmp, n * sizeof(*ids));
 }
 
-void cm_graph_sort(struct cm_graph *g, enum cm_node_order order)
+int cm_graph_sort(struct cm_graph *g, enum cm_node_order order)
 {
 	uint32_t *tmp = malloc((g->nmembers + 1) * sizeof(*tmp));
 	if (!tmp)
-		return; /* unsorted beats nothing; callers print what they have */
+		return -1;
 	struct sort_ctx c = {g, order};
 	cm_sort_ids(g->members, tmp, g->nmembers, node_cmp, &c);
 	free(tmp);
+	return 0;
 }
 
 size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff)
@@ -452,13 +453,13 @@ size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff)
 	return dropped;
 }
 
-void cm_graph_inline_labels(const struct cm_graph *g, const char **labels)
+int cm_graph_inline_labels(const struct cm_graph *g, const char **labels)
 {
 	unsigned char *kind = calloc(g->nodes->count + 1, 1); /* 1 inline, 2 not */
 	for (uint32_t i = 0; i < g->nodes->count; i++)
 		labels[i] = "";
 	if (!kind)
-		return;
+		return -1;
 	for (size_t e = 0; e < g->nedges; e++) {
 		const struct cm_edge *ed = &g->edges[e];
 		if (!ed->removed)
@@ -468,4 +469,5 @@ void cm_graph_inline_labels(const struct cm_graph *g, const char **labels)
 		if (kind[i] & 1)
 			labels[i] = (kind[i] & 2) ? "(partial-inline)" : "(inline)";
 	free(kind);
+	return 0;
 }

@@ -349,7 +349,8 @@ static int compact(struct cm_profile *p)
 			continue;
 		}
 		for (size_t v = 0; v < p->nsample_types; v++)
-			p->samples[into].values[v] += s->values[v];
+			p->samples[into].values[v] =
+				(int64_t)((uint64_t)p->samples[into].values[v] + (uint64_t)s->values[v]);
 	}
 	/* Sums that cancelled out (a base minus itself) leave zero samples. */
 	size_t live = 0;
@@ -427,7 +428,7 @@ void cm_profile_negate(struct cm_profile *p)
 {
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (size_t v = 0; v < p->nsample_types; v++)
-			p->samples[i].values[v] = -p->samples[i].values[v];
+			p->samples[i].values[v] = (int64_t)(0 - (uint64_t)p->samples[i].values[v]);
 }
 
 int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value)

@@ -28,20 +28,19 @@ static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
 	for (size_t i = 0; i < p->nsamples; i++) {
 		int64_t v = p->samples[i].values[vi];
 		int64_t d = mean ? p->samples[i].values[0] : 0;
-		if (v < 0)
-			v = -v;
-		total += v;
-		div += d;
+		v = cm_abs64(v);
+		total = cm_add64(total, v);
+		div = cm_add64(div, d);
 		if (p->samples[i].nlabels && cm_sample_is_diff_base(&p->samples[i])) {
-			diff_total += v;
-			diff_div += d;
+			diff_total = cm_add64(diff_total, v);
+			diff_div = cm_add64(diff_div, d);
 		}
 	}
 	if (diff_total > 0) {
 		total = diff_total;
 		div = diff_div;
 	}
-	return div != 0 ? total / div : total;
+	return div != 0 ? cm_div64(total, div) : total;
 }
 
 /* applyCommandOverrides: list and peek never trim, list works on lines. */
@@ -169,7 +168,7 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 	}
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < g->nmembers; i++)
-		flat_sum += cm_graph_flat_value(g, g->members[i]);
+		flat_sum = cm_add64(flat_sum, cm_graph_flat_value(g, g->members[i]));
 	cm_percentage(flat_sum, r->total, pct, sizeof(pct));
 	const char *p = pct;
 	while (*p == ' ')

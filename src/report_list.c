@@ -357,11 +357,6 @@ static struct src_file *reader_get(struct src_reader *r, const char *name)
 /* ---- the report ---- */
 
 /* Go's int arithmetic wraps; C's must not overflow. */
-static int64_t wrap_add(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
 static const char *value_or_dot(const struct cm_report *r, int64_t v, char *buf, size_t len)
 {
 	if (v == 0)
@@ -384,12 +379,12 @@ static void routine_range(const struct cm_nodes *nodes, struct routine *rt)
 {
 	enum { MARGIN = 5 };
 	const struct cm_node_info *first = &nodes->info[rt->fns[0]];
-	rt->start = first->start_line ? first->start_line : wrap_add(first->lineno, -MARGIN);
-	rt->end = wrap_add(first->lineno, MARGIN);
+	rt->start = first->start_line ? first->start_line : cm_add64(first->lineno, -MARGIN);
+	rt->end = cm_add64(first->lineno, MARGIN);
 	for (size_t i = 0; i < rt->n; i++) {
 		const struct cm_node_info *ni = &nodes->info[rt->fns[i]];
-		int64_t ns = ni->start_line ? ni->start_line : wrap_add(ni->lineno, -MARGIN);
-		int64_t ne = wrap_add(ni->lineno, MARGIN);
+		int64_t ns = ni->start_line ? ni->start_line : cm_add64(ni->lineno, -MARGIN);
+		int64_t ne = cm_add64(ni->lineno, MARGIN);
 		if (ns < rt->start)
 			rt->start = ns;
 		else if (ne > rt->end)
@@ -418,8 +413,8 @@ static int print_routine(struct cm_report *r, struct src_reader *rd, const struc
 		return -1;
 	for (size_t i = 0; i < rt->n; i++) {
 		uint32_t id = rt->fns[i];
-		flat_sum = wrap_add(flat_sum, g->flat[id]);
-		cum_sum = wrap_add(cum_sum, g->cum[id]);
+		flat_sum = cm_add64(flat_sum, g->flat[id]);
+		cum_sum = cm_add64(cum_sum, g->cum[id]);
 		lw[i] = (struct line_weight){g->nodes->info[id].lineno, g->flat[id], g->cum[id]};
 	}
 	qsort(lw, rt->n, sizeof(*lw), line_weight_cmp);
@@ -450,8 +445,8 @@ static int print_routine(struct cm_report *r, struct src_reader *rd, const struc
 		while (k < rt->n && lw[k].lineno < ln)
 			k++;
 		for (; k < rt->n && lw[k].lineno == ln; k++) {
-			flat = wrap_add(flat, lw[k].flat);
-			cum = wrap_add(cum, lw[k].cum);
+			flat = cm_add64(flat, lw[k].flat);
+			cum = cm_add64(cum, lw[k].cum);
 		}
 		fprintf(out, "%10s %10s %6" PRId64 ":", value_or_dot(r, flat, a, sizeof(a)),
 			value_or_dot(r, cum, b, sizeof(b)), ln);

@@ -127,7 +127,10 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	}
 	if (r->opts.drop_negative)
 		cm_graph_drop_negative(&g);
-	cm_graph_sort(&g, r->opts.cum_sort ? CM_ORDER_CUM : CM_ORDER_FLAT);
+	if (cm_graph_sort(&g, r->opts.cum_sort ? CM_ORDER_CUM : CM_ORDER_FLAT) < 0) {
+		snprintf(err, errlen, "out of memory");
+		goto done;
+	}
 	size_t matched = 0;
 	for (size_t i = 0; i < g.nmembers; i++) {
 		uint32_t id = g.members[i];
@@ -152,7 +155,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		fputs(SEPARATOR "\n", out);
 		print_edges(r, &g, adj.in + adj.first_in[id], adj.first_in[id + 1] - adj.first_in[id],
 			    scratch, cum, true, out);
-		flat_sum += flat;
+		flat_sum = cm_add64(flat_sum, flat);
 		char f[64], c[64], fp[32], sp[32], cp[32];
 		fprintf(out, "%10s %s %s %10s %s                | %s\n",
 			cm_report_value(r, flat, f, sizeof(f)),

@@ -59,7 +59,8 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 	}
 	t->orig_count = t->g.nmembers;
 	enum cm_node_order order = o->cum_sort ? CM_ORDER_CUM : CM_ORDER_FLAT;
-	cm_graph_sort(&t->g, order);
+	if (cm_graph_sort(&t->g, order) < 0)
+		return -1;
 	if (o->node_count > 0) {
 		cm_graph_trim_edges(&t->g, edge_cutoff);
 		size_t n = (size_t)o->node_count;
@@ -72,7 +73,8 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 			free(top);
 			if (rc < 0)
 				return -1;
-			cm_graph_sort(&t->g, order);
+			if (cm_graph_sort(&t->g, order) < 0)
+				return -1;
 		}
 	}
 	cm_graph_trim_edges(&t->g, edge_cutoff);
@@ -102,7 +104,7 @@ int cm_report_top(struct cm_report *r, FILE *out)
 	struct cm_nodes_opts no = {false, r->opts.trim_path, r->opts.source_path};
 	if (cm_nodes_build(&nodes, r->p, &no) < 0)
 		return -1;
-	struct trimmed t;
+	struct trimmed t = {0};
 	const char **labels = malloc((nodes.count + 1) * sizeof(*labels));
 	if (!labels || new_trimmed_graph(r, &nodes, &t) < 0) {
 		free(labels);
@@ -112,14 +114,19 @@ int cm_report_top(struct cm_report *r, FILE *out)
 	}
 	cm_report_select_output_unit(r, &t.g);
 	print_report_labels(r, &t, out);
-	cm_graph_inline_labels(&t.g, labels);
+	if (cm_graph_inline_labels(&t.g, labels) < 0) {
+		free(labels);
+		cm_graph_free(&t.g);
+		cm_nodes_free(&nodes);
+		return -1;
+	}
 	fprintf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < t.g.nmembers; i++) {
 		uint32_t id = t.g.members[i];
 		int64_t flat = cm_graph_flat_value(&t.g, id), cum = cm_graph_cum_value(&t.g, id);
 		char f[64], c[64], fp[32], sp[32], cp[32];
-		flat_sum += flat;
+		flat_sum = cm_add64(flat_sum, flat);
 		fprintf(out, "%10s %s %s %10s %s  %s%s%s\n",
 			cm_report_value(r, flat, f, sizeof(f)),
 			cm_percentage(flat, r->total, fp, sizeof(fp)),

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/graph.h"
 #include "cmon/measure.h"
 #include "cmon/pathutil.h"
 #include "cmon/report.h"
@@ -317,7 +318,7 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 		char value[64];
 		int64_t v = s->values[r->vi];
 		if (r->opts.mean && s->values[0] != 0) /* -mean: per event (values[0]) */
-			v /= s->values[0];
+			v = cm_div64(v, s->values[0]);
 		fprintf(out, "%10s   ", cm_report_value(r, v, value, sizeof(value)));
 		bool first = true;
 		for (uint32_t i = 0; i < s->nlocs; i++) {

@@ -18,7 +18,7 @@ struct cm_arena {
 /* Zero-initialised struct cm_arena is an empty arena. */
 void cm_arena_init(struct cm_arena *a);
 
-/* Returns size bytes aligned to 16, or NULL when memory runs out.
+/* Returns size bytes aligned to 8, or NULL when memory runs out.
  * The memory belongs to the arena and is released by cm_arena_free. */
 void *cm_arena_alloc(struct cm_arena *a, size_t size);
 

@@ -95,8 +95,9 @@ void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
 
 enum cm_node_order { CM_ORDER_FLAT, CM_ORDER_CUM };
 
-/* Sorts g->members as pprof's FlatNameOrder / CumNameOrder. */
-void cm_graph_sort(struct cm_graph *g, enum cm_node_order order);
+/* Sorts g->members as pprof's FlatNameOrder / CumNameOrder. Returns -1
+ * when memory runs out (the order is then unchanged). */
+int cm_graph_sort(struct cm_graph *g, enum cm_node_order order);
 
 /* Removes edges whose |weight| < cutoff; returns how many. */
 size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff);
@@ -104,22 +105,35 @@ size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff);
 /* pprof's inline label of every node: "", "(inline)" or "(partial-inline)",
  * from the kinds of its remaining incoming edges. labels has one slot per
  * node of the table. */
-void cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
+int cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
+
+/* Go's int64 arithmetic wraps; C's signed overflow is undefined. Sums of
+ * hostile values go through these, so cmon prints what pprof prints. */
+static inline int64_t cm_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
 
 static inline int64_t cm_abs64(int64_t v)
 {
-	return v < 0 ? -v : v;
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
+/* Go's integer division: x / 0 is not asked for, INT64_MIN / -1 wraps. */
+static inline int64_t cm_div64(int64_t a, int64_t b)
+{
+	return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
 }
 
 /* Node.FlatValue / CumValue: the value, divided by the divisor under -mean. */
 static inline int64_t cm_graph_flat_value(const struct cm_graph *g, uint32_t id)
 {
-	return g->flat_div && g->flat_div[id] ? g->flat[id] / g->flat_div[id] : g->flat[id];
+	return g->flat_div && g->flat_div[id] ? cm_div64(g->flat[id], g->flat_div[id]) : g->flat[id];
 }
 
 static inline int64_t cm_graph_cum_value(const struct cm_graph *g, uint32_t id)
 {
-	return g->cum_div && g->cum_div[id] ? g->cum[id] / g->cum_div[id] : g->cum[id];
+	return g->cum_div && g->cum_div[id] ? cm_div64(g->cum[id], g->cum_div[id]) : g->cum[id];
 }
 
 #endif

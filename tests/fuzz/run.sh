@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target fuzz_decode (decoder + -top report under
+# ASan/UBSan) and runs it.
+#
+# usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer args...]
+#   SECONDS   total run time (default 60); 0 = build only
+# environment:
+#   FUZZ_WORK  work dir for the binary and the evolving corpus
+#              (default ${TMPDIR:-/tmp}/cmon-fuzz; reused between runs)
+#   FUZZ_JOBS  parallel fuzzing processes (default 1)
+#   FUZZ_SANITIZE  sanitizers besides fuzzer (default address,undefined).
+#              "undefined" alone runs some 20x faster (ASan maps and unmaps
+#              every large block the decoder allocates); replay its corpus
+#              under ASan afterwards: FUZZ_SANITIZE=address,undefined run.sh 1
+#              -runs=0 (every corpus input once).
+#   FUZZ_RECOVER=1  report undefined behaviour and carry on (each kind once
+#              per process, grep the output for "runtime error") instead of
+#              stopping at the first: to get past a known finding.
+#   CC         clang to use (default clang)
+# Crashes, leaks and timeouts are written to tests/fuzz/crashes/.
+# Replay one: $FUZZ_WORK/fuzz_decode-address-undefined tests/fuzz/crashes/FILE
+# (or, without clang, the fuzz_replay test executable meson builds).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+secs=${1:-60}
+shift || true
+work=${FUZZ_WORK:-${TMPDIR:-/tmp}/cmon-fuzz}
+jobs=${FUZZ_JOBS:-1}
+cc=${CC:-clang}
+sanitize=${FUZZ_SANITIZE:-address,undefined}
+recover=-fno-sanitize-recover=undefined
+halt=1
+if [ "${FUZZ_RECOVER:-0}" = 1 ]; then
+	recover=-fsanitize-recover=undefined
+	halt=0
+fi
+bin=$work/fuzz_decode-${sanitize//,/-}
+mkdir -p "$work/gen" "$work/corpus" "$work/seeds" "$here/crashes"
+
+# protoc-c output for the fuzz build only.
+protoc-c --proto_path="$root/proto" --c_out="$work/gen" "$root/proto/profile.proto"
+
+# The core sources are whatever meson's core_sources lists.
+mapfile -t core < <(sed -n '/^core_sources *= *files(/,/)/p' "$root/meson.build" |
+	grep -o "'src/[^']*\.c'" | tr -d "'")
+if [ "${#core[@]}" -eq 0 ]; then
+	echo "run.sh: cannot find core_sources in meson.build" >&2
+	exit 2
+fi
+srcs=()
+for s in "${core[@]}"; do srcs+=("$root/$s"); done
+
+echo "building $bin from ${#core[@]} core files" >&2
+# shellcheck disable=SC2046
+"$cc" -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,"$sanitize" $recover \
+	-I"$root/include" -I"$work/gen" \
+	"$here/fuzz_decode.c" "${srcs[@]}" "$work/gen/profile.pb-c.c" \
+	$(pkg-config --cflags --libs libprotobuf-c zlib) -lm \
+	-o "$bin.tmp"
+mv -f "$bin.tmp" "$bin" # a running fuzzer keeps its old binary
+
+[ "$secs" = 0 ] && exit 0
+
+# Seeds: real profiles, as shipped (gzip) and inflated (raw protobuf, which
+# the mutator can actually take apart), plus the small hostile cases.
+for f in /tmp/qp/*.pb.gz "$root"/tests/data/*; do
+	[ -f "$f" ] || continue
+	sz=$(stat -c %s "$f")
+	[ "$sz" -le 4000000 ] || continue
+	b=$(basename "$f")
+	cp "$f" "$work/seeds/$b"
+	python3 - "$f" "$work/seeds/$b.raw" <<'PY' || true
+import gzip, sys
+data = open(sys.argv[1], 'rb').read()
+if data[:2] == b'\x1f\x8b':
+    try:
+        raw = gzip.decompress(data)
+    except Exception:
+        sys.exit(0)
+    if len(raw) <= 4000000:
+        open(sys.argv[2], 'wb').write(raw)
+PY
+done
+if [ -f "$root/tests/hostile/gen.py" ]; then
+	python3 "$root/tests/hostile/gen.py" --small "$work/seeds" >/dev/null
+fi
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=$halt}
+args=(-dict="$here/profile.dict" -max_total_time="$secs" -timeout=10
+	-rss_limit_mb=2560 -malloc_limit_mb=2048 -max_len=65536
+	-artifact_prefix="$here/crashes/" -print_final_stats=1)
+if [ "$jobs" -gt 1 ]; then
+	args+=(-jobs="$jobs" -workers="$jobs")
+fi
+cd "$work"
+exec "$bin" "${args[@]}" "$@" "$work/corpus" "$work/seeds"

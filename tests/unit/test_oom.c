@@ -1,0 +1,330 @@
+/* Allocation failure: the decoder, and the -top and -traces reports after
+ * it, are run with the Nth allocation failing, for every N until a run
+ * completes untouched. Each must fail cleanly (NULL or -1 with a one-line
+ * message) or carry on without that memory (the id maps' direct tables are
+ * optional), never crash, and free everything it allocated.
+ *
+ * malloc and friends are replaced for the whole process (glibc lets an
+ * executable interpose them), so this test cannot be built with ASan;
+ * tests/unit/meson.build leaves it out of sanitizer builds. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <zlib.h>
+
+#include "check.h"
+#include "cmon/profile.h"
+#include "cmon/profile_ops.h"
+#include "cmon/report.h"
+
+/* ---- counting, failing allocator ---- */
+
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void __libc_free(void *);
+
+static long live;      /* blocks allocated and not freed */
+static long countdown; /* fail the allocation that brings this to 0 */
+static long calls;     /* allocations since the last reset */
+
+static int should_fail(void)
+{
+	calls++;
+	return countdown > 0 && --countdown == 0;
+}
+
+void *malloc(size_t n)
+{
+	if (should_fail())
+		return NULL;
+	void *p = __libc_malloc(n);
+	live += p != NULL;
+	return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+	if (should_fail())
+		return NULL;
+	void *p = __libc_calloc(n, size);
+	live += p != NULL;
+	return p;
+}
+
+void *realloc(void *old, size_t n)
+{
+	if (should_fail())
+		return NULL;
+	void *p = __libc_realloc(old, n);
+	if (!old)
+		live += p != NULL;
+	else if (n == 0 && !p)
+		live--; /* freed */
+	return p;
+}
+
+void free(void *p)
+{
+	if (p)
+		live--;
+	__libc_free(p);
+}
+
+/* ---- a small real profile ---- */
+
+struct buf {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void put(struct buf *b, const void *d, size_t n)
+{
+	if (b->n + n > b->cap) {
+		b->cap = (b->n + n) * 2;
+		b->p = __libc_realloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->n, d, n);
+	b->n += n;
+}
+
+static void uv(struct buf *b, uint64_t v)
+{
+	unsigned char c;
+	while (v >= 0x80) {
+		c = (unsigned char)(v | 0x80);
+		put(b, &c, 1);
+		v >>= 7;
+	}
+	c = (unsigned char)v;
+	put(b, &c, 1);
+}
+
+static void vf(struct buf *b, unsigned f, uint64_t v)
+{
+	uv(b, (uint64_t)f << 3);
+	uv(b, v);
+}
+
+static void bf(struct buf *b, unsigned f, const struct buf *sub)
+{
+	uv(b, (uint64_t)f << 3 | 2);
+	uv(b, sub->n);
+	put(b, sub->p, sub->n);
+}
+
+static void sf(struct buf *b, unsigned f, const char *s)
+{
+	struct buf sub = {(unsigned char *)s, strlen(s), 0};
+	bf(b, f, &sub);
+}
+
+/* Two sample types, 40 samples over 6 locations (2 with an inlined call) and
+ * 4 functions, labels. */
+static struct buf profile(void)
+{
+	static const char *str[] = {"", "samples", "count", "cpu", "nanoseconds", "main.main",
+				    "main.go", "main.a", "main.b", "runtime.goexit", "thread", "w",
+				    "/bin/app"};
+	struct buf b = {0}, m = {0};
+	for (int t = 0; t < 2; t++) {
+		m.n = 0;
+		vf(&m, 1, t ? 3 : 1);
+		vf(&m, 2, t ? 4 : 2);
+		bf(&b, 1, &m);
+	}
+	for (int i = 0; i < 40; i++) {
+		struct buf locs = {0}, lab = {0};
+		for (int k = 0; k <= i % 5; k++)
+			uv(&locs, (uint64_t)((i + k) % 6 + 1));
+		m.n = 0;
+		bf(&m, 1, &locs);
+		vf(&m, 2, (uint64_t)(i + 1));
+		vf(&m, 2, (uint64_t)(i + 1) * 1000);
+		vf(&lab, 1, 10);
+		vf(&lab, 2, 11);
+		bf(&m, 3, &lab);
+		bf(&b, 2, &m);
+		__libc_free(locs.p);
+		__libc_free(lab.p);
+	}
+	m.n = 0;
+	vf(&m, 1, 1);
+	vf(&m, 2, 0x400000);
+	vf(&m, 3, 0x500000);
+	vf(&m, 5, 12);
+	bf(&b, 3, &m);
+	for (int l = 1; l <= 6; l++) {
+		struct buf line = {0};
+		m.n = 0;
+		vf(&m, 1, (uint64_t)l);
+		vf(&m, 2, 1);
+		vf(&m, 3, 0x400000 + (uint64_t)l * 16);
+		vf(&line, 1, (uint64_t)(l % 4 + 1));
+		vf(&line, 2, (uint64_t)l * 10);
+		bf(&m, 4, &line);
+		if (l <= 2) { /* inlined into the next function */
+			line.n = 0;
+			vf(&line, 1, (uint64_t)((l + 1) % 4 + 1));
+			vf(&line, 2, 99);
+			bf(&m, 4, &line);
+		}
+		bf(&b, 4, &m);
+		__libc_free(line.p);
+	}
+	for (int f = 1; f <= 4; f++) {
+		m.n = 0;
+		vf(&m, 1, (uint64_t)f);
+		vf(&m, 2, (uint64_t)(4 + f));
+		vf(&m, 4, 6);
+		bf(&b, 5, &m);
+	}
+	for (size_t i = 0; i < sizeof(str) / sizeof(str[0]); i++)
+		sf(&b, 6, str[i]);
+	vf(&b, 12, 10000000);
+	__libc_free(m.p);
+	return b;
+}
+
+static struct buf gzip_of(const struct buf *in)
+{
+	struct buf out = {0};
+	z_stream z = {0};
+	deflateInit2(&z, 6, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
+	out.cap = deflateBound(&z, in->n) + 64;
+	out.p = __libc_malloc(out.cap);
+	z.next_in = in->p;
+	z.avail_in = (uInt)in->n;
+	z.next_out = out.p;
+	z.avail_out = (uInt)out.cap;
+	deflate(&z, Z_FINISH);
+	out.n = out.cap - z.avail_out;
+	deflateEnd(&z);
+	return out;
+}
+
+struct chunks {
+	const struct buf *b;
+	size_t pos;
+};
+
+static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
+{
+	struct chunks *c = ctx;
+	size_t n = c->b->n - c->pos;
+	if (n > 100)
+		n = 100;
+	if (n > len)
+		n = len;
+	memcpy(buf, c->b->p + c->pos, n);
+	c->pos += n;
+	return n;
+}
+
+/* Report output goes to a fixed buffer (no allocation while writing) and
+ * must match the untouched run's whenever a run succeeds. */
+static char outbuf[1 << 20];
+static FILE *out;
+static char ref_out[2][1 << 20];
+static long ref_len[2] = {-1, -1};
+
+/* One run: decode, then the report (-top when labels are dropped, -traces
+ * when kept), with allocation fail_at failing in the decoder (in_report 0) or
+ * in the report (in_report 1). Returns 1 when the run never reached
+ * allocation fail_at. */
+static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
+	       const char *what)
+{
+	char err[256] = "";
+	struct cm_decode_limits lim = {.drop_labels = drop};
+	int kind = drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
+	long base = live;
+	calls = 0;
+	countdown = in_report ? 0 : fail_at;
+	struct cm_profile *p;
+	if (stream) {
+		struct chunks c = {b, 0};
+		p = cm_profile_decode_stream(read_chunk, &c, &lim, err, sizeof(err));
+	} else {
+		p = cm_profile_decode(b->p, b->n, &lim, err, sizeof(err));
+	}
+	int untouched = countdown > 0 || in_report;
+	if (!p) {
+		CHECK_MSG(!untouched, "%s: failed untouched: %s", what, err);
+		CHECK_MSG(err[0] && !strchr(err, '\n'), "%s at %ld: bad message \"%s\"", what,
+			  fail_at, err);
+	} else {
+		struct cm_report_opts o;
+		cm_report_opts_init(&o);
+		o.kind = (enum cm_report_kind)kind;
+		struct cm_report r;
+		if (in_report)
+			countdown = fail_at;
+		else
+			countdown = 0;
+		rewind(out);
+		int rc = cm_profile_remove_uninteresting(p, err, sizeof(err));
+		if (rc == 0)
+			rc = cm_report_prepare(&r, p, &o, err, sizeof(err));
+		if (rc == 0)
+			rc = cm_report_write(&r, out, err, sizeof(err));
+		fflush(out);
+		long len = ftell(out);
+		if (in_report)
+			untouched = countdown > 0;
+		countdown = 0;
+		int slot = drop ? 0 : 1;
+		if (rc == 0 && ref_len[slot] < 0) {
+			memcpy(ref_out[slot], outbuf, (size_t)len);
+			ref_len[slot] = len;
+		}
+		if (rc == 0)
+			CHECK_MSG(len == ref_len[slot] && !memcmp(outbuf, ref_out[slot], (size_t)len),
+				  "%s with allocation %ld failing: succeeded with different output",
+				  what, fail_at);
+		else
+			CHECK_MSG(!untouched && err[0] && !strchr(err, '\n'),
+				  "%s at %ld: report failed: \"%s\"", what, fail_at, err);
+	}
+	cm_profile_free(p);
+	if (fail_at > 0) /* the reference runs make libc's one-time allocations */
+		CHECK_MSG(live == base, "%s with allocation %ld failing: %ld blocks leaked", what,
+			  fail_at, live - base);
+	return untouched;
+}
+
+int main(void)
+{
+	out = fmemopen(outbuf, sizeof(outbuf), "w");
+	if (!out)
+		return 1;
+	struct buf raw = profile(), gz = gzip_of(&raw);
+	/* The reference outputs, from untouched runs. */
+	run(&raw, 0, 1, 1, 0, "reference -top");
+	run(&raw, 0, 0, 1, 0, "reference -traces");
+	CHECK(ref_len[0] > 0 && ref_len[1] > 0);
+	const struct { const struct buf *b; int stream; const char *name; } inputs[] = {
+		{&raw, 0, "raw"}, {&gz, 0, "gzip"}, {&raw, 1, "stream raw"}, {&gz, 1, "stream gzip"},
+	};
+	long total = 0;
+	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+		for (int drop = 0; drop < 2; drop++) {
+			for (int in_report = 0; in_report < 2; in_report++) {
+				char what[128];
+				snprintf(what, sizeof(what), "%s, %s, labels %s",
+					 in_report ? (drop ? "-top" : "-traces") : "decode",
+					 inputs[i].name, drop ? "dropped" : "kept");
+				long n = 1;
+				while (!run(inputs[i].b, inputs[i].stream, drop, in_report, n, what) &&
+				       n < 100000)
+					n++;
+				CHECK_MSG(n > 1, "%s: no allocation at all?", what);
+				total += n;
+			}
+		}
+	}
+	printf("test_oom: %ld failing allocations tried\n", total);
+	__libc_free(raw.p);
+	__libc_free(gz.p);
+	fclose(out);
+	return check_status("test_oom");
+}

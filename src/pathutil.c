@@ -124,3 +124,11 @@ const char *cm_path_trim(const char *path, const char *trim_path, const char *se
 		return path + 15;
 	return path;
 }
+
+char *cm_go_strerror(int e, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s", strerror(e));
+	if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+		buf[0] = (char)(buf[0] + 32);
+	return buf;
+}

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cmon/flags.h"
+#include "cmon/pathutil.h"
 #include "cmon/pprof_source.h"
 #include "cmon/profile.h"
 #include "cmon/profile_ops.h"
@@ -110,10 +111,8 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 		if (!f) {
 			/* Go's words: "open PATH: no such file or directory" */
 			char msg[256];
-			snprintf(msg, sizeof(msg), "%s", strerror(errno));
-			if (msg[0] >= 'A' && msg[0] <= 'Z' && !(msg[1] >= 'A' && msg[1] <= 'Z'))
-				msg[0] = (char)(msg[0] + 32);
-			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", spec, spec, msg);
+			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", spec, spec,
+				cm_go_strerror(errno, msg, sizeof(msg)));
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));

@@ -13,4 +13,8 @@ char *cm_path_clean(const char *path, char *out, size_t outlen);
  * Returns a pointer into path (a suffix of it) . */
 const char *cm_path_trim(const char *path, const char *trim_path, const char *search_path);
 
+/* Go's text for an errno ("no such file or directory"): glibc's with a
+ * lower-case first letter. Returns buf. */
+char *cm_go_strerror(int e, char *buf, size_t len);
+
 #endif

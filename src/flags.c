@@ -130,6 +130,8 @@ int cm_flags_parse(const struct cm_flag *flags, size_t nflags, int argc, char **
 void cm_flags_print(const struct cm_flag *flags, size_t nflags, FILE *out)
 {
 	for (size_t i = 0; i < nflags; i++) {
+		if (!flags[i].help)
+			continue; /* an alias, named in its twin's help */
 		char left[64];
 		snprintf(left, sizeof(left), "-%s%s%s", flags[i].name, flags[i].arg ? " " : "",
 			 flags[i].arg ? flags[i].arg : "");

@@ -67,8 +67,8 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
-		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help"),
-		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, "show this help"),
+		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help (also -h)"),
+		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, NULL),
 	};
 	size_t n = sizeof(table) / sizeof(table[0]);
 	if (f)

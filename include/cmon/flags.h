@@ -14,7 +14,7 @@ struct cm_flag {
 	enum cm_flag_kind kind;
 	void *target;     /* bool*, const char**, int*, double*, unsigned long long* */
 	const char *arg;  /* placeholder in help, e.g. "regex" */
-	const char *help;
+	const char *help; /* NULL: an alias, left out of the listing */
 };
 
 /* Parses argv[0..argc) (no program name). Positional arguments are moved to
@@ -23,7 +23,7 @@ struct cm_flag {
 int cm_flags_parse(const struct cm_flag *flags, size_t nflags, int argc, char **argv,
 		   char *err, size_t errlen);
 
-/* Prints one line per flag: "  -name arg   help". */
+/* Prints one line per flag with help: "  -name arg   help". */
 void cm_flags_print(const struct cm_flag *flags, size_t nflags, FILE *out);
 
 #endif

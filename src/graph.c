@@ -61,8 +61,9 @@ static const char *printable_name(struct cm_arena *a, const struct cm_node_info 
 	} else if (*i->name) {
 		/* the name is already there */
 	} else if (*i->objfile) {
-		const char *base = strrchr(i->objfile, '/');
-		APPEND("%s[%s]", off ? " " : "", base && base[1] ? base + 1 : i->objfile);
+		size_t n;
+		const char *base = cm_path_base(i->objfile, strlen(i->objfile), &n);
+		APPEND("%s[%.*s]", off ? " " : "", (int)n, base);
 	} else {
 		APPEND("%s<unknown>", off ? " " : "");
 	}
@@ -136,7 +137,8 @@ static const char **function_files(struct cm_arena *a, const struct cm_profile *
 			files[i] = "";
 			continue;
 		}
-		f = cm_path_trim(f, o->trim_path, o->source_path);
+		if (!o->raw_files)
+			f = cm_path_trim(f, o->trim_path, o->source_path);
 		if (!*f) { /* trimmed to nothing: no file, as pprof sees it */
 			files[i] = "";
 			continue;

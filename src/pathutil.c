@@ -50,7 +50,7 @@ char *cm_path_clean(const char *path, char *out, size_t outlen)
 	return out;
 }
 
-static const char *base_name(const char *dir, size_t len, size_t *blen)
+const char *cm_path_base(const char *dir, size_t len, size_t *blen)
 {
 	while (len > 1 && dir[len - 1] == '/')
 		len--;
@@ -92,7 +92,7 @@ static const char *trim_by_search_dir(const char *dir, size_t len, const char *p
 {
 	char want[4096];
 	size_t blen;
-	const char *b = base_name(dir, len, &blen);
+	const char *b = cm_path_base(dir, len, &blen);
 	if (blen + 3 > sizeof(want))
 		return NULL;
 	snprintf(want, sizeof(want), "/%.*s/", (int)blen, b);

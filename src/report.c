@@ -9,6 +9,7 @@
 #include "cmon/goregex.h"
 #include "cmon/graph.h"
 #include "cmon/measure.h"
+#include "cmon/pathutil.h"
 
 void cm_report_opts_init(struct cm_report_opts *o)
 {
@@ -193,19 +194,6 @@ char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t le
 	return cm_scaled_label(v, r->sample_unit, r->output_unit, buf, len);
 }
 
-/* filepath.Base: the last element, trailing slashes ignored. */
-static void print_base_name(FILE *out, const char *prefix, const char *path)
-{
-	size_t n = strlen(path);
-	while (n > 1 && path[n - 1] == '/')
-		n--;
-	size_t start = n;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	if (start == n && n == 1)
-		start = 0; /* "/" stays "/" */
-	fprintf(out, "%s%.*s\n", prefix, (int)(n - start), path + start);
-}
 
 /* Go's layout "Jan 2, 2006 at 3:04pm (MST)", in the local time zone. */
 static void print_time(FILE *out, int64_t nanos)
@@ -229,8 +217,12 @@ void cm_report_profile_labels(struct cm_report *r, FILE *out)
 {
 	const struct cm_profile *p = r->p;
 	if (p->nmappings > 0) {
-		if (*p->mappings[0].file)
-			print_base_name(out, "File: ", p->mappings[0].file);
+		const char *file = p->mappings[0].file;
+		if (*file) {
+			size_t n;
+			const char *base = cm_path_base(file, strlen(file), &n);
+			fprintf(out, "File: %.*s\n", (int)n, base);
+		}
 		if (*p->mappings[0].build_id)
 			fprintf(out, "Build ID: %s\n", p->mappings[0].build_id);
 	}

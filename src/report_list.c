@@ -200,7 +200,7 @@ int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		return -1;
 	int rc = -1;
 	struct cm_nodes nodes;
-	struct cm_nodes_opts no = {true, r->opts.trim_path, r->opts.source_path};
+	struct cm_nodes_opts no = {.obj_names = true, .trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	struct cm_graph g;
 	uint32_t *matched = NULL;
 	struct routine *rts = NULL;

@@ -107,7 +107,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		return -1;
 	int rc = -1;
 	struct cm_nodes nodes;
-	struct cm_nodes_opts no = {false, r->opts.trim_path, r->opts.source_path};
+	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	struct cm_graph g;
 	struct adjacency adj = {0};
 	bool *match = NULL;

@@ -101,7 +101,7 @@ static void print_report_labels(struct cm_report *r, const struct trimmed *t, FI
 int cm_report_top(struct cm_report *r, FILE *out)
 {
 	struct cm_nodes nodes;
-	struct cm_nodes_opts no = {false, r->opts.trim_path, r->opts.source_path};
+	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	if (cm_nodes_build(&nodes, r->p, &no) < 0)
 		return -1;
 	struct trimmed t = {0};

@@ -5,13 +5,11 @@
  * frames leaf first, the sample's value on the first. Frames are the nodes
  * graph.CreateNodes makes with no options: file names cleaned but never
  * trimmed (printTraces does not go through newGraph). */
-#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmon/graph.h"
 #include "cmon/measure.h"
-#include "cmon/pathutil.h"
 #include "cmon/report.h"
 #include "cmon/strbuf.h"
 
@@ -39,81 +37,6 @@ static void sb_pad10(struct cm_strbuf *b, const char *s)
 	for (; runes < 10; runes++)
 		cm_strbuf_add(b, " ", 1);
 	cm_strbuf_str(b, s);
-}
-
-/* filepath.Base. */
-static void sb_base(struct cm_strbuf *b, const char *path)
-{
-	size_t n = strlen(path);
-	if (n == 0) {
-		cm_strbuf_add(b, ".", 1);
-		return;
-	}
-	while (n > 0 && path[n - 1] == '/')
-		n--;
-	if (n == 0) {
-		cm_strbuf_add(b, "/", 1);
-		return;
-	}
-	size_t start = n;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	cm_strbuf_add(b, path + start, n - start);
-}
-
-/* ---- frame names ---- */
-
-/* NodeInfo.PrintableName of the node CreateNodes makes for line ln (NULL for
- * a location without lines) of location l, with default options. */
-static void frame_name(struct cm_strbuf *b, const struct cm_profile *p, const struct cm_location *l,
-		       const struct cm_line *ln)
-{
-	size_t at = b->len;
-	char tmp[64];
-	if (l->address) {
-		snprintf(tmp, sizeof(tmp), "%016" PRIx64, l->address);
-		cm_strbuf_str(b, tmp);
-	}
-	const char *objfile = l->mapping != CM_NONE ? p->mappings[l->mapping].file : "";
-	const struct cm_function *f =
-		ln && ln->function != CM_NONE ? &p->functions[ln->function] : NULL;
-	const char *name = f ? f->name : "";
-	int64_t lineno = f ? ln->line : 0;
-	if (*name) {
-		if (b->len > at)
-			cm_strbuf_add(b, " ", 1);
-		cm_strbuf_str(b, name);
-	}
-	if (lineno != 0 || (f && *f->filename)) {
-		if (b->len > at)
-			cm_strbuf_add(b, " ", 1);
-		if (f && *f->filename) {
-			size_t len = strlen(f->filename) + 2;
-			char *clean = malloc(len);
-			if (!clean) {
-				b->oom = true;
-				return;
-			}
-			cm_strbuf_str(b, cm_path_clean(f->filename, clean, len));
-			free(clean);
-		}
-		if (lineno != 0) {
-			snprintf(tmp, sizeof(tmp), ":%" PRId64, lineno);
-			cm_strbuf_str(b, tmp);
-		}
-	} else if (*name) {
-		/* the name is all there is */
-	} else if (*objfile) {
-		if (b->len > at)
-			cm_strbuf_add(b, " ", 1);
-		cm_strbuf_add(b, "[", 1);
-		sb_base(b, objfile);
-		cm_strbuf_add(b, "]", 1);
-	} else {
-		if (b->len > at)
-			cm_strbuf_add(b, " ", 1);
-		cm_strbuf_str(b, "<unknown>");
-	}
 }
 
 /* ---- numeric label units (profile.NumLabelUnits) ---- */
@@ -255,56 +178,20 @@ done:
 	return rc;
 }
 
-/* Every frame's name, once: frame k of location i is
- * names->s + off[first[i] + k]. */
-struct frame_names {
-	struct cm_strbuf names;
-	size_t *first, *off;
-};
-
-static int frame_names_build(const struct cm_profile *p, struct frame_names *fn)
-{
-	memset(fn, 0, sizeof(*fn));
-	size_t total = 0;
-	for (size_t i = 0; i < p->nlocations; i++)
-		total += p->locations[i].nlines ? p->locations[i].nlines : 1;
-	fn->first = malloc((p->nlocations + 1) * sizeof(size_t));
-	fn->off = malloc((total + 1) * sizeof(size_t));
-	if (!fn->first || !fn->off)
-		return -1;
-	size_t at = 0;
-	for (size_t i = 0; i < p->nlocations; i++) {
-		const struct cm_location *l = &p->locations[i];
-		uint32_t cnt = l->nlines ? l->nlines : 1;
-		fn->first[i] = at;
-		for (uint32_t k = 0; k < cnt; k++) {
-			fn->off[at++] = fn->names.len;
-			frame_name(&fn->names, p, l, l->nlines ? &l->lines[k] : NULL);
-			cm_strbuf_add(&fn->names, "", 1); /* the terminating NUL */
-		}
-	}
-	return fn->names.oom ? -1 : 0;
-}
-
-static void frame_names_free(struct frame_names *fn)
-{
-	cm_strbuf_free(&fn->names);
-	free(fn->first);
-	free(fn->off);
-}
-
 int cm_report_traces(struct cm_report *r, FILE *out)
 {
 	const struct cm_profile *p = r->p;
 	size_t nku = 0;
 	struct key_unit *ku = num_label_units(p, &nku);
-	struct frame_names fn;
-	int rc = frame_names_build(p, &fn);
-	if (!ku || rc < 0) {
+	/* pprof names frames with CreateNodes and no options: the node table
+	 * of -top, but with files cleaned and never trimmed. */
+	struct cm_nodes nodes;
+	struct cm_nodes_opts no = {.raw_files = true};
+	if (!ku || cm_nodes_build(&nodes, p, &no) < 0) {
 		free(ku);
-		frame_names_free(&fn);
 		return -1;
 	}
+	int rc = 0;
 	cm_report_profile_labels(r, out);
 	for (size_t si = 0; si < p->nsamples; si++) {
 		const struct cm_sample *s = &p->samples[si];
@@ -322,14 +209,14 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 		fprintf(out, "%10s   ", cm_report_value(r, v, value, sizeof(value)));
 		bool first = true;
 		for (uint32_t i = 0; i < s->nlocs; i++) {
-			const struct cm_location *l = &p->locations[cm_sample_loc(s, i)];
-			uint32_t cnt = l->nlines ? l->nlines : 1;
-			const size_t *off = fn.off + fn.first[cm_sample_loc(s, i)];
+			uint32_t loc = cm_sample_loc(s, i);
+			const uint32_t *ids = nodes.loc_nodes + nodes.loc_first[loc];
+			uint32_t cnt = nodes.loc_count[loc];
 			for (uint32_t k = 0; k < cnt; k++) {
 				if (!first)
 					fputs("             ", out); /* "%10s   " of "" */
 				first = false;
-				fputs(fn.names.s + off[k], out);
+				fputs(nodes.printable[ids[k]], out);
 				if (k != cnt - 1)
 					fputs(" (inline)", out);
 				putc('\n', out);
@@ -338,7 +225,7 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 	}
 	if (!rc)
 		fputs(SEPARATOR "\n", out);
-	frame_names_free(&fn);
+	cm_nodes_free(&nodes);
 	free(ku);
 	return rc;
 }

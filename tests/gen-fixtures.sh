@@ -173,6 +173,9 @@ EOF
 	c heap.list_trim heap.pb.gz '-list=main\.build$' -source_path=tests/profgen -trim_path=cmon/profgen
 	c heap.list_missing heap.pb.gz '-list=main\.build$' -source_path=tests/nonexistent
 	c heap.traces_gen heap.pb.gz -traces '-focus=main\.f000[0-9]$'
+	# -traces names files as the profile has them: cleaned, never trimmed.
+	c cpu.traces_lines cpu.pb.gz -traces -lines
+	c cpu.traces_lines_source cpu.pb.gz -traces -lines -source_path=tests/profgen
 	# Two heap profiles: difference, comparison, merge.
 	c heap.base heap2.pb.gz -top -base=@DATA@/heap.pb.gz
 	c heap.base_cum heap2.pb.gz -top -cum -nodecount=50 -base=@DATA@/heap.pb.gz

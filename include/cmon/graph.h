@@ -29,6 +29,8 @@ struct cm_nodes_opts {
 	bool obj_names;          /* keep objfile and start line (list) */
 	const char *trim_path;   /* -trim_path */
 	const char *source_path; /* -source_path */
+	bool raw_files;          /* file names only cleaned, never trimmed
+				  * (-traces: pprof's CreateNodes with no options) */
 };
 
 struct cm_nodes {

@@ -8,6 +8,11 @@
  * Returns out. */
 char *cm_path_clean(const char *path, char *out, size_t outlen);
 
+/* Go's filepath.Base of path[0..len): the last element, trailing slashes
+ * ignored; "." for "", "/" for slashes only. Returns a pointer into path (or
+ * a literal) and its length in *blen. */
+const char *cm_path_base(const char *path, size_t len, size_t *blen);
+
 /* pprof's trimPath: with trim_path empty, strip everything up to a search
  * dir's base name; then strip configured prefixes and /proc/self/cwd/.
  * Returns a pointer into path (a suffix of it) . */

@@ -1,0 +1,64 @@
+/* fetch: every HTTP request of the monitor on one curl multi handle. Never
+ * blocks: cm_fetch_poll waits for sockets, timers and the caller's own fds
+ * together, and completions are delivered as callbacks from cm_fetch_poll.
+ * Bodies are capped; connections are kept alive and reused. */
+#ifndef CMON_FETCH_H
+#define CMON_FETCH_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cm_fetch;
+
+struct cm_fetch_opts {
+	bool insecure;        /* -insecure: accept any TLS certificate */
+	const char *user;     /* Basic auth for every request (HTTP_USER), or NULL */
+	const char *password; /* (HTTP_PASSWORD) */
+};
+
+struct cm_fetch_result {
+	const char *body; /* NUL-terminated; valid during the callback only; NULL on error */
+	size_t len;
+	bool truncated;   /* the body hit max_body (only with allow_truncated) */
+	long status;      /* HTTP status, 0 when none */
+	const char *error; /* NULL on success (2xx), else one line: "connection refused",
+			      "timed out after 5000 ms", "HTTP 404 Not Found", "body over 8 MiB" */
+};
+
+typedef void (*cm_fetch_cb)(void *ctx, const struct cm_fetch_result *r);
+
+struct cm_request {
+	const char *url;       /* copied */
+	const char *user;      /* per-request credentials (from the URL), or NULL: copied */
+	const char *password;
+	long timeout_ms;
+	size_t max_body;
+	bool allow_truncated;  /* at max_body stop and deliver what came, as success */
+	cm_fetch_cb cb;
+	void *ctx;
+};
+
+/* NULL on failure with the reason in err. */
+struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t errlen);
+
+/* Frees everything; callbacks of transfers in flight are not called. */
+void cm_fetch_free(struct cm_fetch *f);
+
+/* Starts a transfer. Returns an id > 0, or -1 (out of memory). The callback
+ * runs exactly once, from a later cm_fetch_poll, unless cancelled. */
+long cm_fetch_start(struct cm_fetch *f, const struct cm_request *r);
+
+/* Abandons a transfer; its callback is not called. Unknown ids are ignored. */
+void cm_fetch_cancel(struct cm_fetch *f, long id);
+
+/* Transfers in flight. */
+size_t cm_fetch_active(const struct cm_fetch *f);
+
+/* Waits at most timeout_ms for network activity or for one of the caller's
+ * fds (revents filled in), drives the transfers and runs the callbacks of
+ * those that ended. Returns the number of the caller's fds with events, or
+ * -1 on a poll error (EINTR counts as 0). */
+int cm_fetch_poll(struct cm_fetch *f, struct pollfd *fds, int nfds, int timeout_ms);
+
+#endif

@@ -1,0 +1,1 @@
+#include "cmon/monitor.h"

@@ -1,0 +1,2 @@
+/* placeholder */
+#include "cmon/monitor.h"

@@ -66,7 +66,9 @@ int cm_vars_parse(const char *spec, struct cm_var_list *out, char *err, size_t e
 
 /* Appends a plain numeric var for an already-split path (keys only), as "*"
  * discovers them; the title escapes dots in keys. Does nothing if a var with
- * the same title exists. 0, or -1 when out of memory or at CM_VARS_MAX. */
+ * the same title exists. 0, or -1 when out of memory or at CM_VARS_MAX.
+ * A path of no keys or deeper than CM_VAR_DEPTH_MAX is skipped (0): the
+ * grammar could not name it either. */
 int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkeys);
 
 void cm_vars_free(struct cm_var_list *l);

@@ -1,2 +1,135 @@
+/* The history ring (gaps, wrap, min/max) and counter rates across resets. */
+#include <float.h>
+#include <math.h>
+
 #include "check.h"
-int main(void) { return check_status("series"); }
+#include "cmon/series.h"
+
+static void test_empty(void)
+{
+	struct cm_series s = {0};
+	double lo = 1, hi = 2;
+	CHECK(isnan(cm_series_back(&s, 0)));
+	CHECK(!cm_series_minmax(&s, 10, &lo, &hi));
+	CHECK(lo == 1 && hi == 2); /* untouched when there is nothing */
+	cm_series_free(&s);
+	cm_series_free(&s); /* twice is harmless */
+	CHECK(s.v == NULL && s.len == 0);
+}
+
+static void test_push_back(void)
+{
+	struct cm_series s = {0};
+	for (int i = 1; i <= 5; i++)
+		CHECK(cm_series_push(&s, i) == 0);
+	CHECK(s.cap == CM_SERIES_CAP && s.len == 5);
+	CHECK(cm_series_back(&s, 0) == 5);
+	CHECK(cm_series_back(&s, 4) == 1);
+	CHECK(isnan(cm_series_back(&s, 5)));
+	CHECK(isnan(cm_series_back(&s, UINT32_MAX)));
+	double lo, hi;
+	CHECK(cm_series_minmax(&s, 3, &lo, &hi) && lo == 3 && hi == 5);
+	CHECK(cm_series_minmax(&s, 100, &lo, &hi) && lo == 1 && hi == 5);
+	CHECK(cm_series_minmax(&s, 0, &lo, &hi) == false);
+	cm_series_free(&s);
+}
+
+static void test_wrap(void)
+{
+	struct cm_series s = {.cap = 4};
+	for (int i = 1; i <= 10; i++)
+		cm_series_push(&s, i * 10);
+	CHECK(s.len == 4 && s.cap == 4);
+	CHECK(cm_series_back(&s, 0) == 100);
+	CHECK(cm_series_back(&s, 3) == 70);
+	CHECK(isnan(cm_series_back(&s, 4)));
+	double lo, hi;
+	CHECK(cm_series_minmax(&s, 4, &lo, &hi) && lo == 70 && hi == 100);
+	cm_series_free(&s);
+
+	/* the default size, wrapped many times over */
+	struct cm_series d = {0};
+	for (int i = 0; i < 3 * CM_SERIES_CAP + 7; i++)
+		cm_series_push(&d, i);
+	CHECK(d.len == CM_SERIES_CAP);
+	CHECK(cm_series_back(&d, 0) == 3 * CM_SERIES_CAP + 6);
+	CHECK(cm_series_back(&d, CM_SERIES_CAP - 1) == 2 * CM_SERIES_CAP + 7);
+	cm_series_free(&d);
+}
+
+static void test_gaps(void)
+{
+	struct cm_series s = {.cap = 8};
+	cm_series_push(&s, NAN);
+	double lo, hi;
+	CHECK(s.len == 1 && isnan(cm_series_back(&s, 0)));
+	CHECK(!cm_series_minmax(&s, 8, &lo, &hi));
+	cm_series_push(&s, -2.5);
+	cm_series_push(&s, NAN);
+	cm_series_push(&s, INFINITY);  /* cannot be drawn: a gap */
+	cm_series_push(&s, -INFINITY); /* likewise */
+	cm_series_push(&s, 7);
+	CHECK(isnan(cm_series_back(&s, 1)) && isnan(cm_series_back(&s, 2)));
+	CHECK(cm_series_minmax(&s, 8, &lo, &hi) && lo == -2.5 && hi == 7);
+	CHECK(cm_series_minmax(&s, 2, &lo, &hi) && lo == 7 && hi == 7);
+	CHECK(!cm_series_minmax(&s, 0, &lo, &hi));
+	/* past float's range: held at its edge, not undefined */
+	cm_series_push(&s, 1e300);
+	cm_series_push(&s, -1e300);
+	CHECK(cm_series_back(&s, 1) == FLT_MAX && cm_series_back(&s, 0) == -FLT_MAX);
+	/* floats: 2^53+1 is kept as the nearest float */
+	cm_series_push(&s, 9007199254740993.0);
+	CHECK(cm_series_back(&s, 0) == (double)(float)9007199254740993.0);
+	cm_series_free(&s);
+}
+
+/* A capacity asked for before the first push is honoured, within reason. */
+static void test_cap(void)
+{
+	struct cm_series s = {.cap = 1};
+	cm_series_push(&s, 1);
+	cm_series_push(&s, 2);
+	CHECK(s.len == 1 && cm_series_back(&s, 0) == 2);
+	cm_series_free(&s);
+	struct cm_series big = {.cap = UINT32_MAX};
+	CHECK(cm_series_push(&big, 1) == 0);
+	CHECK(big.cap <= (1u << 20) && cm_series_back(&big, 0) == 1);
+	cm_series_free(&big);
+}
+
+static void test_rate(void)
+{
+	struct cm_rate r = {0};
+	CHECK(isnan(cm_rate_update(&r, 100, 10)));     /* first sample */
+	CHECK(cm_rate_update(&r, 150, 15) == 10);       /* 50 in 5 s */
+	CHECK(cm_rate_update(&r, 150, 16) == 0);
+	CHECK(cm_rate_update(&r, 40, 18) == 20);        /* reset: 40 since it, in 2 s */
+	CHECK(cm_rate_update(&r, 0, 19) == 0);          /* reset to zero */
+	CHECK(cm_rate_update(&r, 30, 20.5) == 20);
+	CHECK(isnan(cm_rate_update(&r, 60, 20.5)));     /* the clock did not advance */
+	CHECK(cm_rate_update(&r, 70, 21.5) == 10);      /* from the sample at 20.5 */
+	CHECK(isnan(cm_rate_update(&r, 80, 1)));        /* the clock went back */
+	CHECK(cm_rate_update(&r, 90, 2) == 10);
+	/* a NaN reading is skipped, not made the base */
+	CHECK(isnan(cm_rate_update(&r, NAN, 3)));
+	CHECK(isnan(cm_rate_update(&r, INFINITY, 3.5)));
+	CHECK(cm_rate_update(&r, 110, 4) == 10);
+	CHECK(isnan(cm_rate_update(&r, 120, NAN)));
+	CHECK(cm_rate_update(&r, 130, 5) == 20);
+	/* fractional counters (expvar.Float seconds) */
+	struct cm_rate f = {0};
+	cm_rate_update(&f, 1.25, 0);
+	CHECK(cm_rate_update(&f, 1.75, 0.5) == 1);
+	CHECK(cm_rate_update(&f, 0.25, 1) == 0.5); /* reset */
+}
+
+int main(void)
+{
+	test_empty();
+	test_push_back();
+	test_wrap();
+	test_gaps();
+	test_cap();
+	test_rate();
+	return check_status("series");
+}

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # scripts/quickstart.sh: install what is missing, build cmon, and show it at
-# work on a real Go service: the repo's demo service, on loopback, under load.
+# work on a real Go service: the repo's demo service, on loopback, under load:
+# the live monitor (text with -once when there is no terminal), then the top
+# of a CPU profile taken from it.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -25,9 +27,16 @@ done
 url=$(sed -n 's/^demo: listening on //p' "$work/demo.out" | head -n1)
 [ -n "$url" ] || { echo "the demo service did not start:" >&2; cat "$work/demo.out" >&2; exit 1; }
 
-echo "demo service at $url, under load; capturing a 3 s CPU profile:"
-echo "\$ build/cmon pprof -top -nodecount=15 -seconds=3 ${url#http://}"
-build/cmon pprof -top -nodecount=15 -seconds=3 "${url#http://}"
+addr=${url#http://}
+if [ -t 0 ] && [ -t 1 ]; then
+	# A terminal: the live screen on the demo service (q quits).
+	echo "\$ build/cmon -ports=$addr -i=1s"
+	build/cmon -ports="$addr" -i=1s
+else
+	# No terminal (a script, CI): the same polls, as text.
+	echo "\$ build/cmon -ports=$addr -once"
+	build/cmon -ports="$addr" -once
+fi
 echo
-echo "\$ build/cmon pprof -top -nodecount=10 -sample_index=alloc_space $url/debug/pprof/allocs"
-build/cmon pprof -top -nodecount=10 -sample_index=alloc_space "$url/debug/pprof/allocs"
+echo "\$ build/cmon pprof -top -nodecount=10 -seconds=2 $addr"
+build/cmon pprof -top -nodecount=10 -seconds=2 "$addr"

@@ -1,41 +1,46 @@
 /* cmon: a terminal monitor and profiler for Go services. */
 #include <curl/curl.h>
+#include <stdbool.h>
+#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "cmon/monitor_app.h"
 #include "cmon/pprof_cli.h"
 #include "cmon_config.h"
 
-static void usage(FILE *out)
+static bool is_any(const char *a, const char *x, const char *y, const char *z)
 {
-	fprintf(out,
-		"usage: cmon pprof [flags] SOURCE...   reports from pprof profiles\n"
-		"       cmon --help | --version\n"
-		"\n"
-		"cmon reads Go services' /debug/pprof profiles and prints the same\n"
-		"reports as go tool pprof (-top, -list, -peek, -traces), faster.\n"
-		"`cmon pprof -help` lists its flags.\n");
+	return !strcmp(a, x) || !strcmp(a, y) || (z && !strcmp(a, z));
 }
 
 int main(int argc, char **argv)
 {
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
-	if (argc >= 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-version"))) {
+	if (argc >= 2 && is_any(argv[1], "--version", "-version", NULL)) {
 		printf("cmon %s\n", CMON_VERSION);
 		return 0;
 	}
-	if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-help") ||
-			  !strcmp(argv[1], "-h"))) {
-		usage(stdout);
+	if (argc >= 2 && is_any(argv[1], "--help", "-help", "-h")) {
+		cm_monitor_usage(stdout);
 		return 0;
 	}
-	if (argc >= 2 && !strcmp(argv[1], "pprof")) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		int rc = cm_pprof_main(argc - 2, argv + 2);
-		curl_global_cleanup();
-		return rc;
+	if (argc < 2) {
+		cm_monitor_usage(stderr);
+		return 2;
 	}
-	usage(stderr);
-	return 2;
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	int rc;
+	if (!strcmp(argv[1], "pprof")) {
+		rc = cm_pprof_main(argc - 2, argv + 2);
+	} else {
+		/* The screen draws UTF-8 glyphs and names: take the user's locale. */
+		setlocale(LC_ALL, "");
+		/* ...but numbers stay "3.48", whatever the locale says. */
+		setlocale(LC_NUMERIC, "C");
+		rc = cm_monitor_main(argc - 1, argv + 1);
+	}
+	curl_global_cleanup();
+	return rc;
 }

@@ -39,6 +39,7 @@ struct cm_service {
 	double monotonic[4]; /* NumGC, TotalAlloc, Mallocs, PauseTotalNs; -1 = unseen */
 	struct cm_cell *cells; /* one per monitor var, grown as "*" adds vars */
 	size_t ncells;
+	bool discovered;       /* "*": this service's vars were added once */
 };
 
 struct cm_monitor {
@@ -77,7 +78,8 @@ void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source 
 bool cm_service_restarted(const struct cm_service *s, double now);
 
 /* expvarmon's -dummy block: "HH:MM:SS DD/MM" (local time), then per service
- * "name: Label: value, Label: value" or "name: ERROR: reason". */
+ * "name: Label: value, Label: value" or "name: ERROR: reason". A service
+ * that restarted lately ends its line with " [restarted HH:MM:SS]". */
 void cm_monitor_print_text(const struct cm_monitor *m, FILE *out, double now);
 
 /* 0 when every service is UP, 1 otherwise (-once's exit status). */

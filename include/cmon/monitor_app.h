@@ -1,0 +1,16 @@
+/* monitor_app: `cmon -ports=... [-vars=...]`, the live monitor: flags, the
+ * one poll loop (fetches, keys, signals, timers), -once and -dummy output,
+ * and the screen. */
+#ifndef CMON_MONITOR_APP_H
+#define CMON_MONITOR_APP_H
+
+#include <stdio.h>
+
+/* argv[0..argc) are the flags (no program name). Returns the exit status:
+ * 0, 1 (-once: a service did not answer; or a runtime failure), 2 (bad
+ * command line). */
+int cm_monitor_main(int argc, char **argv);
+
+void cm_monitor_usage(FILE *out);
+
+#endif

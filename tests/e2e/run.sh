@@ -1,0 +1,184 @@
+#!/usr/bin/env bash
+# tests/e2e/run.sh CMON_BINARY: the monitor against the real demo Go service
+# on loopback. Values appear (-once), a dead service shows the real reason,
+# a restart shows, a hung endpoint times out while the other service keeps
+# its schedule, bad command lines exit 2 naming the bad field, and no cmon
+# or demo process is left behind.
+# Prints "ok NAME" / "FAIL NAME: why"; exit 0, 1 (failures), 2 (setup) or
+# 77 (skipped: no go to build the demo service).
+set -u
+. "$(dirname "$0")/../lib.sh"
+lib_env
+export LC_ALL=C.UTF-8
+
+cmon=$(lib_cmon_binary "e2e" "$@") || exit 2
+if ! command -v go >/dev/null 2>&1; then
+	echo "e2e: SKIP: no go command to build the demo service"
+	exit 77
+fi
+
+tmp=$(mktemp -d)
+pids=()
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+if ! (cd "$CMON_ROOT/demo" && go build -o "$tmp/demo" .); then
+	echo "e2e: building demo failed" >&2
+	exit 2
+fi
+
+fails=0
+ok() { echo "ok $1"; }
+fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
+
+# start_demo ADDR ARGS...: starts the demo; sets demo_pid and demo_addr.
+start_demo() {
+	local addr=$1 line
+	shift
+	"$tmp/demo" -addr "$addr" "$@" >"$tmp/demo.out" 2>&1 &
+	demo_pid=$!
+	pids+=("$demo_pid")
+	for _ in $(seq 100); do
+		line=$(head -n 1 "$tmp/demo.out" 2>/dev/null)
+		case $line in "demo: listening on http://"*) break ;; esac
+		sleep 0.05
+	done
+	demo_addr=${line#demo: listening on http://}
+	[ -n "$demo_addr" ] && [ "$demo_addr" != "$line" ]
+}
+
+stop_demo() {
+	kill "$demo_pid" 2>/dev/null
+	wait "$demo_pid" 2>/dev/null
+}
+
+start_demo 127.0.0.1:0 -load 2 || { echo "e2e: demo did not start" >&2; exit 2; }
+addr=$demo_addr
+sleep 1
+
+# --- -once: the default vars, goroutines and threads included -------------
+out=$("$cmon" -ports="$addr" -once 2>"$tmp/err"); st=$?
+line=$(printf '%s\n' "$out" | sed -n 2p)
+if [ $st = 0 ] && [[ $line =~ ^demo:\ Alloc:\ [0-9.]+[KMG]?B,\ Sys:\ .*,\ PauseNs:\ .*,\ PauseTotalNs:\ .*,\ goroutines:\ [0-9]+,\ threads:\ [0-9]+$ ]]; then
+	ok once-default-vars
+else
+	fail once-default-vars "status $st, line: $line $(cat "$tmp/err")"
+fi
+if [[ $(printf '%s\n' "$out" | head -n 1) =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\ [0-9]{2}/[0-9]{2}$ ]]; then
+	ok once-time-line
+else
+	fail once-time-line "$(printf '%s\n' "$out" | head -n 1)"
+fi
+
+# --- the service's own vars, kinds, arrays --------------------------------
+out=$("$cmon" -ports="$addr" -once \
+	-vars='requests,work.items,mem:memstats.HeapAlloc,dur:memstats.PauseNs[-1],memstats.PauseNs[0],str:cmdline' 2>&1); st=$?
+line=$(printf '%s\n' "$out" | sed -n 2p)
+if [ $st = 0 ] && [[ $line =~ ^demo:\ requests:\ [0-9]+,\ items:\ [0-9]+,\ HeapAlloc:\ [0-9.]+[KMG]?B,\ PauseNs\[-1\]:\ [0-9.]+(ns|µs|ms|s),\ PauseNs\[0\]:\ [0-9]+,\ cmdline:\ .+$ ]]; then
+	ok once-own-vars
+else
+	fail once-own-vars "status $st: $out"
+fi
+
+out=$("$cmon" -ports="$addr" -once -vars='*' 2>&1); st=$?
+n=$(printf '%s\n' "$out" | sed -n 2p | tr ',' '\n' | wc -l)
+if [ $st = 0 ] && [ "$n" -gt 20 ] && printf '%s\n' "$out" | grep -q ' HeapInuse: [0-9]'; then
+	ok once-all-vars
+else
+	fail once-all-vars "status $st, $n vars: $(printf '%s\n' "$out" | head -c 300)"
+fi
+
+# --- failures name the real reason -----------------------------------------
+out=$("$cmon" -ports="$addr" -endpoint=/nope -once 2>&1); st=$?
+if [ $st = 1 ] && printf '%s\n' "$out" | grep -q "^$addr: ERROR: HTTP 404"; then
+	ok once-http-404
+else
+	fail once-http-404 "status $st: $out"
+fi
+out=$("$cmon" -ports="$addr" -endpoint=/healthz -once 2>&1); st=$?
+if [ $st = 1 ] && printf '%s\n' "$out" | grep -q "^$addr: ERROR: bad /debug/vars: "; then
+	ok once-not-json
+else
+	fail once-not-json "status $st: $out"
+fi
+
+# --- bad command lines: exit 2, the bad field quoted ----------------------
+check_usage() { # NAME WANT ARGS...
+	local name=$1 want=$2 err st
+	shift 2
+	err=$("$cmon" "$@" 2>&1 >/dev/null </dev/null); st=$?
+	if [ $st = 2 ] && [[ $err == *"$want"* ]] && [ "$(printf '%s\n' "$err" | wc -l)" = 1 ]; then
+		ok "$name"
+	else
+		fail "$name" "status $st: $err"
+	fi
+}
+check_usage usage-unknown-kind '"foo:x"' -ports=1 -vars=foo:x -once
+check_usage usage-empty-vars '-vars' -ports=1 -vars=, -once
+check_usage usage-bad-port '"50x0"' -ports=50x0 -once
+check_usage usage-no-ports '-ports' -once
+check_usage usage-zero-interval '"0"' -ports=1 -i=0 -once
+check_usage usage-unknown-flag '-frobnicate' -ports=1 -frobnicate
+
+# --- a hung endpoint times out; the other service keeps its schedule ------
+"$cmon" -ports="$addr,http://$addr/slow/debug/vars" -vars=requests -i=400ms -dummy -stats \
+	>"$tmp/slow.out" 2>"$tmp/slow.err" &
+cpid=$!
+pids+=("$cpid")
+sleep 3.3
+kill -TERM "$cpid"
+wait "$cpid"; st=$?
+good=$(grep -c "^demo: requests: [0-9]" "$tmp/slow.out")
+timeouts=$(grep -c "^$addr: ERROR: timed out after 400 ms" "$tmp/slow.out")
+if [ $st = 0 ] && [ "$good" -ge 6 ] && [ "$timeouts" -ge 4 ]; then
+	ok slow-service-times-out
+else
+	fail slow-service-times-out "status $st, $good good lines, $timeouts timeouts: $(head -c 600 "$tmp/slow.out") $(cat "$tmp/slow.err")"
+fi
+if grep -q '^cmon: polls [0-9]*, skipped [0-9]*, late max' "$tmp/slow.err"; then
+	ok stats-line
+else
+	fail stats-line "$(cat "$tmp/slow.err")"
+fi
+
+# --- kill the service: the error shows; restart it: the restart shows -----
+"$cmon" -ports="$addr" -vars=requests,memstats.NumGC -i=300ms -dummy >"$tmp/rs.out" 2>&1 &
+cpid=$!
+pids+=("$cpid")
+sleep 1.2
+stop_demo
+sleep 1.2
+start_demo "$addr" -load 1 || fail restart "the demo did not come back on $addr"
+sleep 1.5
+kill -TERM "$cpid"
+wait "$cpid"; st=$?
+if grep -q "^$addr: ERROR: .*refused" "$tmp/rs.out" || grep -q "^demo: ERROR: .*refused" "$tmp/rs.out"; then
+	ok down-shows-reason
+else
+	fail down-shows-reason "$(tail -n 12 "$tmp/rs.out")"
+fi
+if grep -q "^demo: requests: [0-9]*, NumGC: [0-9]* \[restarted [0-9:]*\]$" "$tmp/rs.out"; then
+	ok restart-shows
+else
+	fail restart-shows "$(tail -n 12 "$tmp/rs.out")"
+fi
+[ $st = 0 ] && ok sigterm-exits-0 || fail sigterm-exits-0 "status $st"
+
+# --- nothing left running --------------------------------------------------
+stop_demo
+left=""
+for p in "${pids[@]}"; do
+	kill -0 "$p" 2>/dev/null && left="$left $(ps -o pid=,args= -p "$p")"
+done
+if [ -n "$left" ]; then
+	fail no-process-left "$left"
+else
+	ok no-process-left
+fi
+
+echo "e2e: $fails failed"
+[ $fails = 0 ]

@@ -1,22 +1,31 @@
 // Command demo is a small Go service to point cmon at.
 //
-//	demo [-addr 127.0.0.1:6060] [-load N] [-load-interval 0s]
+//	demo [-addr 127.0.0.1:6060] [-services 1] [-load N] [-load-interval 0s]
 //
 // It serves, on a loopback address only:
 //
-//	/work          real CPU work and allocation (JSON encode/decode, sorting,
-//	               hashing, recursion); ?n=SIZE (default 200, at most 5000)
-//	/healthz       "ok"
-//	/debug/vars    expvar: requests, errors, bytes_out, work_seconds,
-//	               last_work_ms, load_goroutines, work (a map), plus
-//	               cmdline and memstats
-//	/debug/pprof/  net/http/pprof
+//	/work              real CPU work and allocation (JSON encode/decode,
+//	                   sorting, hashing, recursion); ?n=SIZE (default 200,
+//	                   at most 5000)
+//	/healthz           "ok"
+//	/debug/vars        expvar: requests, errors, bytes_out, work_seconds,
+//	                   last_work_ms, load_goroutines, work (a map), plus
+//	                   cmdline and memstats
+//	/slow/debug/vars   the same after sleeping ?ms=MS (default 10000, at most
+//	                   600000), or until the client gives up: a hung service
+//	/debug/pprof/      net/http/pprof
 //
-// -load N starts N goroutines that call this service's own /work over
+// -services N makes the one process serve N services (default 1), each a
+// full HTTP server with the same handlers (and so the same vars) on its own
+// port: with a fixed port P in -addr they are P..P+N-1, with port 0 each
+// gets a free port. A benchmark can then watch 1000 services from one
+// process.
+//
+// -load N starts N goroutines that call the first service's /work over
 // loopback in a loop, so it is under load without external tools.
 // Block and mutex profiling are on, so those profiles are not empty.
-// With -addr 127.0.0.1:0 a free port is chosen; the first line on stdout
-// is always "demo: listening on http://HOST:PORT".
+// The first lines on stdout are always one "demo: listening on
+// http://HOST:PORT" per service, in order, and nothing else comes before.
 // SIGINT or SIGTERM shut it down cleanly (exit status 0).
 package main
 
@@ -214,6 +223,31 @@ func handleWork(w http.ResponseWriter, r *http.Request) {
 	lastWorkMs.Set(res.Millis)
 }
 
+// maxSlowMs bounds /slow/debug/vars: a typo must not park a goroutine for days.
+const maxSlowMs = 600000
+
+// handleSlowVars answers /debug/vars late, as a hung service would: after
+// ?ms= milliseconds, or never if the client hangs up first.
+func handleSlowVars(w http.ResponseWriter, r *http.Request) {
+	ms := 10000
+	if s := r.URL.Query().Get("ms"); s != "" {
+		v, err := strconv.Atoi(s)
+		if err != nil || v < 0 || v > maxSlowMs {
+			http.Error(w, fmt.Sprintf("ms must be an integer in [0, %d]", maxSlowMs), http.StatusBadRequest)
+			return
+		}
+		ms = v
+	}
+	t := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-r.Context().Done():
+		return // the client timed out: nobody to answer
+	case <-t.C:
+	}
+	expvar.Handler().ServeHTTP(w, r)
+}
+
 // load calls /work in a loop until ctx is done.
 func load(ctx context.Context, id int, base string, interval time.Duration, wg *sync.WaitGroup) {
 	defer wg.Done()
@@ -253,8 +287,44 @@ func loopbackOnly(addr string) error {
 	return nil
 }
 
+// maxServices bounds -services: cmon watches at most 10000 services.
+const maxServices = 10000
+
+// listenAll opens n listeners for -services: on addr's port and the n-1
+// after it, or each on a free port when addr's port is 0.
+func listenAll(addr string, n int) ([]net.Listener, error) {
+	host, portStr, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	port, err := strconv.Atoi(portStr)
+	if err != nil || port < 0 || port > 65535 {
+		return nil, fmt.Errorf("bad port in %q", addr)
+	}
+	if port != 0 && port+n-1 > 65535 {
+		return nil, fmt.Errorf("-services %d from port %d goes past 65535", n, port)
+	}
+	lns := make([]net.Listener, 0, n)
+	for i := 0; i < n; i++ {
+		p := 0
+		if port != 0 {
+			p = port + i
+		}
+		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return nil, err
+		}
+		lns = append(lns, ln)
+	}
+	return lns, nil
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6060", "loopback address to listen on (port 0 picks a free port)")
+	nsvc := flag.Int("services", 1, "number of services (listening ports) this process serves")
 	nload := flag.Int("load", 0, "number of internal goroutines calling /work in a loop")
 	interval := flag.Duration("load-interval", 0, "pause between two /work calls of one load goroutine")
 	blockRate := flag.Int("blockrate", 1, "runtime.SetBlockProfileRate (0 turns block profiling off)")
@@ -268,27 +338,36 @@ func main() {
 	if err := loopbackOnly(*addr); err != nil {
 		log.Fatal(err)
 	}
+	if *nsvc < 1 || *nsvc > maxServices {
+		log.Fatalf("-services must be in [1, %d]", maxServices)
+	}
 	runtime.SetBlockProfileRate(*blockRate)
 	runtime.SetMutexProfileFraction(*mutexFrac)
 	cache.digests = map[string]int{}
 
 	http.HandleFunc("/work", handleWork)
+	http.HandleFunc("/slow/debug/vars", handleSlowVars)
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 
-	ln, err := net.Listen("tcp", *addr)
+	lns, err := listenAll(*addr, *nsvc)
 	if err != nil {
 		log.Fatal(err)
 	}
-	base := "http://" + ln.Addr().String()
-	fmt.Printf("demo: listening on %s\n", base)
+	base := "http://" + lns[0].Addr().String()
+	for _, ln := range lns {
+		fmt.Printf("demo: listening on http://%s\n", ln.Addr())
+	}
 	os.Stdout.Sync()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	srv := &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	srvs := make([]*http.Server, len(lns))
+	serveErr := make(chan error, len(lns))
+	for i, ln := range lns {
+		srvs[i] = &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		go func(srv *http.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(srvs[i], ln)
+	}
 
 	loadCtx, stopLoad := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -310,8 +389,16 @@ func main() {
 	// A CPU profile capture may be running: give it a moment, then go.
 	shutCtx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
-		log.Print(err)
+	var swg sync.WaitGroup
+	for _, srv := range srvs {
+		swg.Add(1)
+		go func(srv *http.Server) {
+			defer swg.Done()
+			if err := srv.Shutdown(shutCtx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+				log.Print(err)
+			}
+		}(srv)
 	}
+	swg.Wait()
 	log.Print("stopped")
 }

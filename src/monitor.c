@@ -266,14 +266,19 @@ bool cm_service_restarted(const struct cm_service *s, double now)
 	return s->restarted_at > 0 && now - s->restarted_at < CM_RESTART_SHOW_SECONDS;
 }
 
-/* "HH:MM:SS" of a wall time, local zone. */
-static void clock_text(char *buf, size_t cap, double when, const char *fmt)
+/* A wall time in the local zone, as "HH:MM:SS", or with " DD/MM" when
+ * with_date. Literal formats only, so the compiler can check them. */
+static void clock_text(char *buf, size_t cap, double when, bool with_date)
 {
 	time_t t = (time_t)when;
 	struct tm tm;
 	buf[0] = '\0';
-	if (localtime_r(&t, &tm))
-		strftime(buf, cap, fmt, &tm);
+	if (!localtime_r(&t, &tm))
+		return;
+	if (with_date)
+		strftime(buf, cap, "%H:%M:%S %d/%m", &tm);
+	else
+		strftime(buf, cap, "%H:%M:%S", &tm);
 }
 
 static void print_service(const struct cm_monitor *m, const struct cm_service *s, FILE *out,
@@ -294,7 +299,7 @@ static void print_service(const struct cm_monitor *m, const struct cm_service *s
 	/* Not in expvarmon's text, which had no restart mark to show. */
 	if (cm_service_restarted(s, now)) {
 		char at[16];
-		clock_text(at, sizeof at, s->restarted_at, "%H:%M:%S");
+		clock_text(at, sizeof at, s->restarted_at, false);
 		fprintf(out, " [restarted %s]", at);
 	}
 	fputc('\n', out);
@@ -303,7 +308,7 @@ static void print_service(const struct cm_monitor *m, const struct cm_service *s
 void cm_monitor_print_text(const struct cm_monitor *m, FILE *out, double now)
 {
 	char stamp[32];
-	clock_text(stamp, sizeof stamp, now, "%H:%M:%S %d/%m");
+	clock_text(stamp, sizeof stamp, now, true);
 	fprintf(out, "%s\n", stamp);
 	for (size_t i = 0; i < m->nsvc; i++)
 		print_service(m, &m->svc[i], out, now);

@@ -181,3 +181,28 @@ lib_compare() {
 	fi
 	return 1
 }
+
+# lib_demo_sandbox NAME: for the scripts that drive the demo Go service.
+# Sets tmp (a private directory, removed on exit) and pids (the processes
+# the script starts; append to it, all are killed on exit), builds the demo
+# to $tmp/demo, and defines ok/fail counting into fails. A script may
+# define lib_extra_cleanup, run first on exit. Returns 2 when the demo does
+# not build.
+lib_demo_sandbox() {
+	local me=$1
+	tmp=$(mktemp -d)
+	pids=()
+	fails=0
+	trap lib_sandbox_cleanup EXIT
+	if ! (cd "$CMON_ROOT/demo" && go build -o "$tmp/demo" .); then
+		echo "$me: building demo failed" >&2
+		return 2
+	fi
+}
+lib_sandbox_cleanup() {
+	if declare -F lib_extra_cleanup >/dev/null; then lib_extra_cleanup; fi
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	wait 2>/dev/null
+	rm -rf "$tmp"
+}
+ok() { echo "ok $1"; }

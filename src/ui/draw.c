@@ -1,0 +1,403 @@
+/* draw: the shared drawing pieces, the frame's dispatch, help and the
+ * "terminal too small" screen. */
+#include "draw.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <wchar.h>
+
+#include "cmon/spark.h"
+
+/* Services compared by name to find twins (see cm_svc_label). */
+#define CM_TWIN_SCAN 256
+
+/* wide characters buffered before each addnwstr */
+#define PUT_CHUNK 64
+
+/* The next character of s (left bytes), its width in *w. Invalid bytes
+ * and control characters become '?'; zero-width ones get width 0 and are
+ * skipped by the callers (a combining mark with nothing before it would
+ * end up on the wrong cell). Returns the bytes used, 0 at the end. */
+static size_t next_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, int *w)
+{
+	if (!left)
+		return 0;
+	size_t n = mbrtowc(wc, s, left, st);
+	if (n == 0)
+		return 0;
+	if (n == (size_t)-1 || n == (size_t)-2) {
+		memset(st, 0, sizeof(*st));
+		*wc = L'?';
+		*w = 1;
+		return 1;
+	}
+	int cw = wcwidth(*wc);
+	if (cw < 0) {
+		*wc = L'?';
+		cw = 1;
+	}
+	*w = cw;
+	return n;
+}
+
+int cm_text_width(const char *s)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	size_t left = strlen(s), n;
+	wchar_t wc;
+	int cw, total = 0;
+	while ((n = next_char(s, left, &st, &wc, &cw)) > 0) {
+		s += n;
+		left -= n;
+		total += cw;
+	}
+	return total;
+}
+
+/* Draws the characters of s that fit in w columns at the cursor. */
+static int put_clipped(const char *s, int w)
+{
+	mbstate_t st;
+	memset(&st, 0, sizeof(st));
+	wchar_t buf[PUT_CHUNK], wc;
+	int nb = 0, used = 0, cw;
+	size_t left = strlen(s), n;
+	while ((n = next_char(s, left, &st, &wc, &cw)) > 0) {
+		s += n;
+		left -= n;
+		if (!cw)
+			continue;
+		if (used + cw > w)
+			break;
+		buf[nb++] = wc;
+		used += cw;
+		if (nb == PUT_CHUNK) {
+			addnwstr(buf, nb);
+			nb = 0;
+		}
+	}
+	if (nb)
+		addnwstr(buf, nb);
+	return used;
+}
+
+int cm_put(struct cm_ui *ui, int y, int x, int w, const char *s, enum cm_theme_element e)
+{
+	if (w <= 0 || !s || !*s)
+		return 0;
+	attrset(ui->style[e]);
+	move(y, x);
+	if (w < 2 || cm_text_width(s) <= w)
+		return put_clipped(s, w);
+	/* cut text ends in an ellipsis: a cut number must not pass for a
+	 * smaller one */
+	int used = put_clipped(s, w - 1);
+	return used + put_clipped(ui->marks.ellipsis, 1);
+}
+
+int cm_put_right(struct cm_ui *ui, int y, int end, int w, const char *s,
+		 enum cm_theme_element e)
+{
+	int tw = cm_text_width(s);
+	if (tw > w)
+		tw = w;
+	return cm_put(ui, y, end - tw, tw, s, e);
+}
+
+void cm_fill(struct cm_ui *ui, int y, int x, int w, enum cm_theme_element e)
+{
+	if (w > 0)
+		mvhline(y, x, ' ' | ui->style[e], w);
+}
+
+void cm_seg(struct cm_line *l, const char *s, enum cm_theme_element e)
+{
+	l->x += cm_put(l->ui, l->y, l->x, l->end - l->x, s, e);
+}
+
+enum cm_look cm_look_of(const struct cm_service *s, double now)
+{
+	switch (s->state) {
+	case CM_SVC_UP:
+		return cm_service_restarted(s, now) ? CM_LOOK_RESTARTED : CM_LOOK_UP;
+	case CM_SVC_DOWN:
+		return CM_LOOK_DOWN;
+	default:
+		return CM_LOOK_WAITING;
+	}
+}
+
+enum cm_theme_element cm_look_element(enum cm_look k)
+{
+	static const enum cm_theme_element el[] = {
+		[CM_LOOK_WAITING] = CM_THEME_dim,
+		[CM_LOOK_UP] = CM_THEME_up,
+		[CM_LOOK_DOWN] = CM_THEME_down,
+		[CM_LOOK_RESTARTED] = CM_THEME_restarted,
+	};
+	return el[k];
+}
+
+const char *cm_look_mark(const struct cm_ui *ui, enum cm_look k)
+{
+	const struct cm_ui_marks *mk = &ui->marks;
+	const char *marks[] = {mk->waiting, mk->up, mk->down, mk->restarted};
+	return marks[k];
+}
+
+const char *cm_look_word(enum cm_look k)
+{
+	static const char *const words[] = {"waiting", "up", "down", "restarted"};
+	return words[k];
+}
+
+void cm_clock(char *buf, size_t len, double t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
+		snprintf(buf, len, "?");
+}
+
+void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i)
+{
+	const struct cm_service *s = &m->svc[i];
+	/* Past CM_TWIN_SCAN services, looking for twins would cost each frame
+	 * n*n comparisons: the port is always shown, which a list that long
+	 * needs anyway. */
+	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false;
+	for (size_t k = 0; k < m->nsvc && m->nsvc <= CM_TWIN_SCAN; k++) {
+		if (k == i || strcmp(m->svc[k].name, s->name))
+			continue;
+		twin = true;
+		same_port |= m->svc[k].target->port == s->target->port;
+	}
+	if (!twin)
+		snprintf(buf, len, "%s", s->name);
+	else if (!same_port)
+		snprintf(buf, len, "%s:%u", s->name, s->target->port);
+	else
+		snprintf(buf, len, "%s@%s", s->name, s->target->display);
+}
+
+void cm_var_label(char *buf, size_t len, const struct cm_var *v)
+{
+	snprintf(buf, len, v->rate ? "%s/s" : "%s", v->label);
+}
+
+const struct cm_cell *cm_cell_of(const struct cm_service *s, size_t j)
+{
+	return j < s->ncells ? &s->cells[j] : NULL;
+}
+
+int cm_per_cell(const struct cm_ui *ui)
+{
+	int p = cm_spark_per_cell(ui->opts.glyphs);
+	return p > 0 ? p : 1;
+}
+
+int cm_max_spark(const struct cm_ui *ui)
+{
+	return CM_SERIES_CAP / cm_per_cell(ui);
+}
+
+/* The row's numbers: current value, and min/max (which *lo, *hi get) of
+ * the samples its sparkline shows. false when there is nothing to graph. */
+static bool row_numbers(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
+			const struct cm_row *r, double *lo, double *hi)
+{
+	char buf[128];
+	if (r->cell)
+		cm_format_value(buf, sizeof(buf), r->var, &r->cell->value);
+	else
+		snprintf(buf, sizeof(buf), "N/A");
+	if (r->var->kind == CM_KIND_STRING) { /* text: all the room there is */
+		cm_put(ui, y, lay->value_x, COLS - 1 - lay->value_x, buf, CM_THEME_value);
+		return false;
+	}
+	cm_put_right(ui, y, lay->value_x + lay->value_w, lay->value_w, buf, CM_THEME_value);
+	uint32_t n = (uint32_t)(lay->spark_w * cm_per_cell(ui));
+	if (!r->cell || !n || !cm_series_minmax(&r->cell->series, n, lo, hi))
+		return false;
+	cm_format_in_kind(buf, sizeof(buf), r->var, *lo);
+	cm_put_right(ui, y, lay->min_x + lay->mm_w, lay->mm_w, buf, CM_THEME_dim);
+	cm_format_in_kind(buf, sizeof(buf), r->var, *hi);
+	cm_put_right(ui, y, lay->max_x + lay->mm_w, lay->mm_w, buf, CM_THEME_dim);
+	return true;
+}
+
+void cm_draw_row(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
+		 const struct cm_row *r)
+{
+	enum cm_theme_element le = r->selected ? CM_THEME_selected : CM_THEME_label;
+	if (r->selected)
+		cm_fill(ui, y, 0, lay->label_x + lay->label_w, le);
+	cm_put(ui, y, lay->label_x, lay->label_w, r->label, le);
+	double lo, hi;
+	int sy = y + lay->lines - 1;
+	if (row_numbers(ui, y, lay, r, &lo, &hi)) {
+		char spark[CM_SPARK_BUF];
+		cm_spark_render(spark, sizeof(spark), &r->cell->series, lay->spark_w,
+				ui->opts.glyphs, lo, hi, 0, 1);
+		cm_put(ui, sy, lay->spark_x, lay->spark_w, spark, CM_THEME_spark);
+	} else if (r->note && *r->note) {
+		cm_put(ui, sy, lay->spark_x, lay->spark_w, r->note, CM_THEME_dim);
+	}
+}
+
+void cm_draw_headings(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
+		      const char *first)
+{
+	char span[32], left[40];
+	cm_put(ui, y, lay->label_x, lay->label_w, first, CM_THEME_label);
+	cm_put_right(ui, y, lay->value_x + lay->value_w, lay->value_w, "value", CM_THEME_label);
+	cm_put_right(ui, y, lay->min_x + lay->mm_w, lay->mm_w, "min", CM_THEME_label);
+	cm_put_right(ui, y, lay->max_x + lay->mm_w, lay->mm_w, "max", CM_THEME_label);
+	if (lay->lines != 1 || lay->spark_w < 12)
+		return; /* two-line rows: the sparkline has no column to head */
+	cm_view_span(span, sizeof(span),
+		     lay->spark_w * cm_per_cell(ui) * ui->opts.interval);
+	snprintf(left, sizeof(left), "-%s", span);
+	cm_put(ui, y, lay->spark_x, lay->spark_w, left, CM_THEME_dim);
+	cm_put_right(ui, y, lay->spark_x + lay->spark_w, 3, "now", CM_THEME_dim);
+}
+
+void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visible, size_t n,
+		    const char *what)
+{
+	char hint[96];
+	int y = LINES - 1;
+	cm_more_hint(ui, hint, sizeof(hint), top, visible, n, what);
+	if (cm_text_width(hint) > COLS / 2)
+		cm_more_hint(ui, hint, sizeof(hint), top, visible, n, NULL);
+	/* the last column of the last line stays empty: writing it scrolls
+	 * some terminals */
+	int hw = cm_put_right(ui, y, COLS - 1, COLS - 1, hint, CM_THEME_dim);
+	int room = COLS - 1 - hw - (hw ? 2 : 0);
+	cm_put(ui, y, 0, room, keys, CM_THEME_dim);
+}
+
+void cm_more_hint(const struct cm_ui *ui, char *buf, size_t len, size_t top, size_t visible,
+		  size_t n, const char *what)
+{
+	size_t below = n > top + visible ? n - top - visible : 0;
+	buf[0] = '\0';
+	if (!what) { /* compact: "↑2 ↓11" */
+		if (top)
+			snprintf(buf, len, "%s%zu%s", ui->marks.more_up, top, below ? " " : "");
+		if (below)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%zu", ui->marks.more_down,
+				 below);
+		return;
+	}
+	if (top && below)
+		snprintf(buf, len, "%s %zu more  %s %zu more %s", ui->marks.more_up, top,
+			 ui->marks.more_down, below, what);
+	else if (top)
+		snprintf(buf, len, "%s %zu more %s", ui->marks.more_up, top, what);
+	else if (below)
+		snprintf(buf, len, "%s %zu more %s", ui->marks.more_down, below, what);
+}
+
+void cm_draw_service_line(struct cm_ui *ui, int y, const struct cm_monitor *m, size_t i,
+			  double now)
+{
+	const struct cm_service *s = &m->svc[i];
+	char buf[160], t[16];
+	enum cm_look k = cm_look_of(s, now);
+	int end = COLS - 1;
+	if (m->paused)
+		end -= cm_put_right(ui, y, COLS - 1, 8, "PAUSED", CM_THEME_selected) + 2;
+	struct cm_line l = {ui, y, 0, end};
+	cm_seg(&l, cm_look_mark(ui, k), cm_look_element(k));
+	cm_seg(&l, " ", CM_THEME_title);
+	cm_svc_label(buf, sizeof(buf), m, i);
+	cm_seg(&l, buf, CM_THEME_title);
+	cm_seg(&l, "  ", CM_THEME_normal);
+	cm_seg(&l, cm_look_word(k), cm_look_element(k));
+	if (k == CM_LOOK_RESTARTED) {
+		cm_clock(t, sizeof(t), s->restarted_at);
+		snprintf(buf, sizeof(buf), " at %s", t);
+		cm_seg(&l, buf, CM_THEME_restarted);
+	}
+	cm_view_span(t, sizeof(t), ui->opts.interval);
+	snprintf(buf, sizeof(buf), "  every %s", t);
+	cm_seg(&l, buf, CM_THEME_dim);
+	if (s->last_update > 0) {
+		cm_clock(t, sizeof(t), s->last_update);
+		snprintf(buf, sizeof(buf), "  updated %s", t);
+		cm_seg(&l, buf, CM_THEME_dim);
+	}
+}
+
+/* Text centred on line y. */
+static void put_centred(struct cm_ui *ui, int y, const char *s)
+{
+	int w = cm_text_width(s);
+	cm_put(ui, y, w < COLS ? (COLS - w) / 2 : 0, COLS, s, CM_THEME_down);
+}
+
+/* "terminal too small: need 40x8, have 30x5": on one line when it fits,
+ * else two, else word by word, so that the sizes show on any terminal. */
+static void draw_small(struct cm_ui *ui)
+{
+	char need[32], have[32], both[64], all[96];
+	snprintf(need, sizeof(need), "need %dx%d,", CM_VIEW_MIN_COLS, CM_VIEW_MIN_ROWS);
+	snprintf(have, sizeof(have), "have %dx%d", COLS, LINES);
+	snprintf(both, sizeof(both), "%s %s", need, have);
+	snprintf(all, sizeof(all), "terminal too small: %s", both);
+	if (cm_text_width(all) < COLS) {
+		put_centred(ui, LINES / 2, all);
+	} else if (cm_text_width(both) < COLS && LINES >= 2) {
+		put_centred(ui, LINES / 2 - 1, "terminal too small:");
+		put_centred(ui, LINES / 2, both);
+	} else {
+		const char *parts[] = {"terminal", "too small:", need, have};
+		for (int i = 0; i < 4 && i < LINES; i++)
+			cm_put(ui, i, 0, COLS, parts[i], CM_THEME_down);
+	}
+}
+
+void cm_draw_help(struct cm_ui *ui)
+{
+	size_t n;
+	const struct cm_ui_key *k = cm_ui_keys(&n);
+	char legend[160];
+	const struct cm_ui_marks *mk = &ui->marks;
+	cm_put(ui, 0, 1, COLS - 2, "cmon: keys", CM_THEME_title);
+	/* title, blank, legend, blank, "any key" around the table */
+	int room = LINES - 5;
+	size_t shown = n <= (size_t)room ? n : (size_t)(room > 1 ? room - 1 : 0);
+	for (size_t i = 0; i < shown; i++) {
+		int y = 2 + (int)i;
+		cm_put(ui, y, 2, 10, k[i].names, CM_THEME_label);
+		cm_put(ui, y, 13, COLS - 14, k[i].help, CM_THEME_help);
+	}
+	if (shown < n) {
+		snprintf(legend, sizeof(legend), "%s %zu more: make the terminal taller",
+			 mk->more_down, n - shown);
+		cm_put(ui, 2 + (int)shown, 2, COLS - 3, legend, CM_THEME_dim);
+	}
+	snprintf(legend, sizeof(legend), "%s up  %s down  %s restarted  %s waiting", mk->up,
+		 mk->down, mk->restarted, mk->waiting);
+	cm_put(ui, LINES - 2, 2, COLS - 3, legend, CM_THEME_help);
+	cm_put(ui, LINES - 1, 2, COLS - 3, "any key goes back", CM_THEME_dim);
+}
+
+void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m, double now)
+{
+	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS)
+		draw_small(ui);
+	else if (ui->mode == CM_MODE_HELP)
+		cm_draw_help(ui);
+	else if (!m->nsvc)
+		cm_put(ui, 0, 0, COLS - 1, "no services", CM_THEME_dim);
+	else if (ui->mode == CM_MODE_ZOOM && m->vars.n)
+		cm_draw_zoom(ui, m, now);
+	else if (m->nsvc == 1)
+		cm_draw_single(ui, m, now);
+	else
+		cm_draw_multi(ui, m, now);
+}

@@ -1,0 +1,314 @@
+/* lists: the two main screens. One service: every var as a row with its
+ * sparkline. Several: a table (a row per service, a column per var) over
+ * the selected var's sparklines, one per service. Both scroll to follow
+ * the selection and say how much is out of view. */
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+
+#define KEYS_LINE "q quit  ? help  Enter zoom  Space pause"
+
+/* Rows above and below a list: single: header (2) + headings + footer;
+ * several: header + table headings + sparkline title and headings +
+ * footer. */
+#define SINGLE_CHROME 4
+#define MULTI_CHROME 5
+
+/* Widths a column of names or values may take on the several-services
+ * table: wide enough for "1023.5MB" or "PauseTotalNs", narrow enough
+ * for many columns. */
+#define NAME_W_MIN 8
+#define NAME_W_MAX 20
+#define COL_W_MIN 8
+#define COL_W_MAX 14
+
+static int clampi(int x, int lo, int hi)
+{
+	return x < lo ? lo : x > hi ? hi : x;
+}
+
+static int widest_label(const struct cm_monitor *m)
+{
+	char label[160];
+	int w = 0;
+	for (size_t j = 0; j < m->vars.n; j++) {
+		cm_var_label(label, sizeof(label), &m->vars.v[j]);
+		int lw = cm_text_width(label);
+		w = lw > w ? lw : w;
+	}
+	return w;
+}
+
+static int widest_name(const struct cm_monitor *m)
+{
+	char name[160];
+	int w = 0;
+	for (size_t i = 0; i < m->nsvc; i++) {
+		cm_svc_label(name, sizeof(name), m, i);
+		int nw = cm_text_width(name);
+		w = nw > w ? nw : w;
+	}
+	return w;
+}
+
+/* Why a cell has nothing to draw, when the monitor knows. */
+static const char *cell_note(const struct cm_service *s, const struct cm_var *v)
+{
+	if (v->kind == CM_KIND_STRING)
+		return NULL;
+	if (v->source == CM_SOURCE_GOROUTINES && s->count_error[0][0])
+		return s->count_error[0];
+	if (v->source == CM_SOURCE_THREADS && s->count_error[1][0])
+		return s->count_error[1];
+	return NULL;
+}
+
+/* The single service's second header line: where it is, and what is
+ * wrong with it. */
+static void draw_detail(struct cm_ui *ui, int y, const struct cm_service *s, double now)
+{
+	char buf[224];
+	struct cm_line l = {ui, y, 2, COLS - 1};
+	cm_seg(&l, s->target->display, CM_THEME_dim);
+	cm_seg(&l, "  ", CM_THEME_normal);
+	switch (cm_look_of(s, now)) {
+	case CM_LOOK_DOWN:
+		snprintf(buf, sizeof(buf), "down: %s", s->error);
+		cm_seg(&l, buf, CM_THEME_down);
+		break;
+	case CM_LOOK_WAITING:
+		cm_seg(&l, "waiting for the first answer", CM_THEME_dim);
+		break;
+	case CM_LOOK_RESTARTED:
+		cm_seg(&l, "a new process answers", CM_THEME_restarted);
+		break;
+	default:
+		break;
+	}
+}
+
+void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
+{
+	const struct cm_service *s = &m->svc[0];
+	size_t n = m->vars.n;
+	struct cm_row_layout lay = cm_view_row_layout(COLS, widest_label(m), cm_max_spark(ui));
+	size_t visible = (size_t)((LINES - SINGLE_CHROME) / lay.lines);
+
+	cm_draw_service_line(ui, 0, m, 0, now);
+	draw_detail(ui, 1, s, now);
+	cm_draw_headings(ui, 2, &lay, "var");
+	ui->sel_var = cm_view_move(ui->sel_var, 0, n);
+	ui->top_var = cm_view_follow(ui->top_var, ui->sel_var, visible, n);
+	ui->page = visible;
+	if (!n)
+		cm_put(ui, 3, 1, COLS - 2, "waiting for the service's vars", CM_THEME_dim);
+	for (size_t i = ui->top_var; i < n && i - ui->top_var < visible; i++) {
+		const struct cm_var *v = &m->vars.v[i];
+		char label[160];
+		cm_var_label(label, sizeof(label), v);
+		struct cm_row r = {label, v, cm_cell_of(s, i), cell_note(s, v), i == ui->sel_var};
+		cm_draw_row(ui, 3 + (int)(i - ui->top_var) * lay.lines, &lay, &r);
+	}
+	cm_draw_footer(ui, KEYS_LINE, ui->top_var, visible, n, "vars");
+}
+
+/* The several-services screen's geometry for this frame. */
+struct multi_geom {
+	int name_w;           /* service name column */
+	int col_x, col_w;     /* first var column, width of each */
+	size_t ncols;         /* var columns that fit */
+	struct cm_multi_split split;
+	struct cm_row_layout lay; /* the sparkline rows */
+};
+
+static struct multi_geom multi_geom(struct cm_ui *ui, const struct cm_monitor *m)
+{
+	struct multi_geom g;
+	g.name_w = clampi(widest_name(m), NAME_W_MIN, NAME_W_MAX);
+	g.col_x = 2 + g.name_w + 1;
+	g.col_w = clampi(widest_label(m) + 2, COL_W_MIN, COL_W_MAX);
+	int room = COLS - 1 - g.col_x;
+	g.ncols = room > g.col_w ? (size_t)(room / g.col_w) : 1;
+	g.lay = cm_view_row_layout(COLS, g.name_w, cm_max_spark(ui));
+	g.split = cm_view_multi_split(LINES - MULTI_CHROME, m->nsvc, g.lay.lines);
+	return g;
+}
+
+static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now)
+{
+	size_t count[4] = {0};
+	double last = 0;
+	char buf[96], t[16];
+	for (size_t i = 0; i < m->nsvc; i++) {
+		count[cm_look_of(&m->svc[i], now)]++;
+		last = m->svc[i].last_update > last ? m->svc[i].last_update : last;
+	}
+	int end = COLS - 1;
+	if (m->paused)
+		end -= cm_put_right(ui, 0, COLS - 1, 8, "PAUSED", CM_THEME_selected) + 2;
+	struct cm_line l = {ui, 0, 0, end};
+	snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
+	cm_seg(&l, buf, CM_THEME_title);
+	static const enum cm_look order[] = {CM_LOOK_UP, CM_LOOK_DOWN, CM_LOOK_RESTARTED,
+					      CM_LOOK_WAITING};
+	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
+		enum cm_look k = order[o];
+		if (!count[k])
+			continue;
+		snprintf(buf, sizeof(buf), "  %zu %s", count[k], cm_look_word(k));
+		cm_seg(&l, buf, cm_look_element(k));
+	}
+	cm_view_span(t, sizeof(t), ui->opts.interval);
+	snprintf(buf, sizeof(buf), "  every %s", t);
+	cm_seg(&l, buf, CM_THEME_dim);
+	if (last > 0) {
+		cm_clock(t, sizeof(t), last);
+		snprintf(buf, sizeof(buf), "  updated %s", t);
+		cm_seg(&l, buf, CM_THEME_dim);
+	}
+}
+
+static void draw_table_headings(struct cm_ui *ui, const struct cm_monitor *m,
+				const struct multi_geom *g)
+{
+	cm_put(ui, 1, 2, g->name_w, "service", CM_THEME_label);
+	for (size_t c = 0; c < g->ncols && ui->left_var + c < m->vars.n; c++) {
+		size_t j = ui->left_var + c;
+		int x = g->col_x + (int)c * g->col_w;
+		enum cm_theme_element e = j == ui->sel_var ? CM_THEME_selected : CM_THEME_label;
+		char label[160];
+		cm_var_label(label, sizeof(label), &m->vars.v[j]);
+		if (j == ui->sel_var)
+			cm_fill(ui, 1, x + 1, g->col_w - 1, e);
+		cm_put_right(ui, 1, x + g->col_w, g->col_w - 1, label, e);
+	}
+}
+
+static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, size_t i,
+			   const struct multi_geom *g, double now)
+{
+	const struct cm_service *s = &m->svc[i];
+	enum cm_look k = cm_look_of(s, now);
+	bool sel = i == ui->sel_svc;
+	cm_put(ui, y, 0, 1, cm_look_mark(ui, k), cm_look_element(k));
+	if (sel)
+		cm_fill(ui, y, 1, g->name_w + 2, CM_THEME_selected);
+	char name[160];
+	cm_svc_label(name, sizeof(name), m, i);
+	cm_put(ui, y, 2, g->name_w, name, sel ? CM_THEME_selected : CM_THEME_normal);
+	if (k == CM_LOOK_DOWN) { /* the reason matters more than stale values */
+		char buf[224];
+		snprintf(buf, sizeof(buf), "down: %s", s->error);
+		cm_put(ui, y, g->col_x + 1, COLS - 2 - g->col_x, buf, CM_THEME_down);
+		return;
+	}
+	for (size_t c = 0; c < g->ncols && ui->left_var + c < m->vars.n; c++) {
+		size_t j = ui->left_var + c;
+		const struct cm_cell *cell = cm_cell_of(s, j);
+		char buf[128];
+		int x = g->col_x + (int)c * g->col_w;
+		if (cell)
+			cm_format_value(buf, sizeof(buf), &m->vars.v[j], &cell->value);
+		else
+			snprintf(buf, sizeof(buf), "N/A");
+		enum cm_theme_element e = CM_THEME_value;
+		if (sel && j == ui->sel_var) {
+			e = CM_THEME_selected;
+			cm_fill(ui, y, x + 1, g->col_w - 1, e);
+		}
+		cm_put_right(ui, y, x + g->col_w, g->col_w - 1, buf, e);
+	}
+}
+
+/* What of the table is out of view: "↑ 2 more  ↓ 3 more services  ← 1
+ * → 4 more vars", or compact ("↑2 ↓3 ←1 →4") when that takes more than
+ * half the line. */
+static void table_hint(struct cm_ui *ui, char *buf, size_t len, const struct cm_monitor *m,
+		       const struct multi_geom *g)
+{
+	char vert[96], horiz[64];
+	size_t left = ui->left_var, nv = m->vars.n;
+	size_t right = nv > left + g->ncols ? nv - left - g->ncols : 0;
+	const struct cm_ui_marks *mk = &ui->marks;
+	for (int compact = 0; compact < 2; compact++) {
+		cm_more_hint(ui, vert, sizeof(vert), ui->top_svc, (size_t)g->split.table_rows,
+			     m->nsvc, compact ? NULL : "services");
+		horiz[0] = '\0';
+		if (compact && left && right)
+			snprintf(horiz, sizeof(horiz), "%s%zu %s%zu", mk->more_left, left,
+				 mk->more_right, right);
+		else if (compact && (left || right))
+			snprintf(horiz, sizeof(horiz), "%s%zu", left ? mk->more_left : mk->more_right,
+				 left ? left : right);
+		else if (left && right)
+			snprintf(horiz, sizeof(horiz), "%s %zu  %s %zu more vars", mk->more_left,
+				 left, mk->more_right, right);
+		else if (left || right)
+			snprintf(horiz, sizeof(horiz), "%s %zu more vars",
+				 left ? mk->more_left : mk->more_right, left ? left : right);
+		snprintf(buf, len, "%s%s%s", vert, *vert && *horiz ? "  " : "", horiz);
+		if (cm_text_width(buf) <= COLS / 2)
+			return;
+	}
+}
+
+/* The line between the table and the sparklines: which var they show,
+ * and what of the table is out of view. */
+static void draw_spark_title(struct cm_ui *ui, int y, const struct cm_monitor *m,
+			     const struct multi_geom *g)
+{
+	char hint[192];
+	table_hint(ui, hint, sizeof(hint), m, g);
+	int hw = cm_put_right(ui, y, COLS - 1, COLS - 1, hint, CM_THEME_dim);
+	if (!m->vars.n)
+		return;
+	const struct cm_var *v = &m->vars.v[ui->sel_var];
+	char label[160], title[400];
+	cm_var_label(label, sizeof(label), v);
+	if (strcmp(v->label, v->title))
+		snprintf(title, sizeof(title), "%s (%s) per service", label, v->title);
+	else
+		snprintf(title, sizeof(title), "%s per service", label);
+	cm_put(ui, y, 1, COLS - 2 - hw - (hw ? 2 : 0), title, CM_THEME_title);
+}
+
+static void draw_sparks(struct cm_ui *ui, int y0, const struct cm_monitor *m,
+			const struct multi_geom *g, size_t visible)
+{
+	if (!m->vars.n)
+		return;
+	const struct cm_var *v = &m->vars.v[ui->sel_var];
+	for (size_t i = ui->top_spark; i < m->nsvc && i - ui->top_spark < visible; i++) {
+		const struct cm_service *s = &m->svc[i];
+		char name[160];
+		cm_svc_label(name, sizeof(name), m, i);
+		struct cm_row r = {name, v, cm_cell_of(s, ui->sel_var), cell_note(s, v),
+				   i == ui->sel_svc};
+		cm_draw_row(ui, y0 + (int)(i - ui->top_spark) * g->lay.lines, &g->lay, &r);
+	}
+}
+
+void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now)
+{
+	struct multi_geom g = multi_geom(ui, m);
+	size_t trows = (size_t)g.split.table_rows;
+	size_t srows = (size_t)(g.split.spark_rows / g.lay.lines);
+
+	ui->sel_svc = cm_view_move(ui->sel_svc, 0, m->nsvc);
+	ui->sel_var = cm_view_move(ui->sel_var, 0, m->vars.n);
+	ui->top_svc = cm_view_follow(ui->top_svc, ui->sel_svc, trows, m->nsvc);
+	ui->top_spark = cm_view_follow(ui->top_spark, ui->sel_svc, srows, m->nsvc);
+	ui->left_var = cm_view_follow(ui->left_var, ui->sel_var, g.ncols, m->vars.n);
+	ui->page = trows;
+
+	draw_header(ui, m, now);
+	draw_table_headings(ui, m, &g);
+	for (size_t i = ui->top_svc; i < m->nsvc && i - ui->top_svc < trows; i++)
+		draw_table_row(ui, 2 + (int)(i - ui->top_svc), m, i, &g, now);
+	int ty = 2 + g.split.table_rows;
+	draw_spark_title(ui, ty, m, &g);
+	cm_draw_headings(ui, ty + 1, &g.lay, "service");
+	draw_sparks(ui, ty + 2, m, &g, srows);
+	cm_draw_footer(ui, KEYS_LINE, ui->top_spark, srows, m->nsvc, "sparklines");
+}

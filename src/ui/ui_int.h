@@ -1,0 +1,72 @@
+/* ui_int: what the screen's files share: the view state and the drawing
+ * entry points. Only src/ui/ includes it. */
+#ifndef CMON_UI_INT_H
+#define CMON_UI_INT_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ui.h"
+
+enum cm_ui_mode { CM_MODE_LIST, CM_MODE_ZOOM, CM_MODE_HELP };
+
+/* The key bindings: one table that both dispatches keys and writes the
+ * help screen, so the two cannot disagree. */
+enum cm_ui_action {
+	CM_ACT_QUIT,
+	CM_ACT_INTERRUPT,
+	CM_ACT_UP,
+	CM_ACT_DOWN,
+	CM_ACT_LEFT,
+	CM_ACT_RIGHT,
+	CM_ACT_PAGE_UP,
+	CM_ACT_PAGE_DOWN,
+	CM_ACT_HOME,
+	CM_ACT_END,
+	CM_ACT_ZOOM,
+	CM_ACT_BACK,
+	CM_ACT_PAUSE,
+	CM_ACT_HELP,
+};
+
+#define CM_UI_KEYS_PER_ACTION 4
+
+struct cm_ui_key {
+	int keys[CM_UI_KEYS_PER_ACTION]; /* curses key codes, 0-terminated */
+	const char *names;               /* as the help screen shows them */
+	enum cm_ui_action action;
+	const char *help;
+};
+
+/* The table and its length. */
+const struct cm_ui_key *cm_ui_keys(size_t *n);
+
+/* Glyphs that depend on what the terminal can show. */
+struct cm_ui_marks {
+	const char *up, *down, *restarted, *waiting;
+	const char *more_up, *more_down, *more_left, *more_right;
+	const char *ellipsis; /* ends text that was cut */
+};
+
+struct cm_ui {
+	struct cm_ui_opts opts;
+	SCREEN *screen;
+	attr_t style[CM_THEME_COUNT]; /* attributes and colour pair per element */
+	struct cm_ui_marks marks;
+
+	/* view state */
+	enum cm_ui_mode mode;
+	enum cm_ui_mode help_from; /* where leaving help goes back to */
+	size_t sel_svc, sel_var;   /* the selection */
+	size_t top_var;            /* single service: first var row shown */
+	size_t top_svc;            /* several: first table row shown */
+	size_t top_spark;          /* several: first sparkline shown */
+	size_t left_var;           /* several: first var column shown */
+	size_t page;               /* rows the last frame's list showed, for PgUp/PgDn */
+};
+
+/* Draws one frame into stdscr (no refresh). */
+void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m, double now);
+
+#endif

@@ -2,7 +2,7 @@
 # whatever cmon needs to build and test that this machine lacks.
 cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
 libjansson-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
-python3 time bc"
+python3 time bc tmux openssh-server iproute2"
 
 cmon_install_deps() {
 	local missing=()

@@ -8,22 +8,13 @@
 #   tests/profgen -bench (MemProfileRate=1, ~2000 functions, deep varied stacks).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(dirname "$here")
-cmon=${1:-$root/build/cmon}
-prof=${2:-$here/.cache/big-heap.pb.gz}
-runs=${RUNS:-3}
+. "$here/lib.sh"
+bench_setup "$@"
 
 command -v go >/dev/null || { echo "bench: go is needed (apt-get install golang-go)" >&2; exit 2; }
 [ -x /usr/bin/time ] || { echo "bench: GNU time is needed (apt-get install time)" >&2; exit 2; }
 
-if [ ! -s "$prof" ]; then
-	mkdir -p "$(dirname "$prof")"
-	echo "generating $prof (takes a minute or two)..." >&2
-	gen=$(mktemp -d)
-	(cd "$root/tests/profgen" && go build -o "$gen/profgen" .)
-	"$gen/profgen" -bench -out "$prof" >&2
-	rm -rf "$gen"
-fi
+bench_big_profile
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT

@@ -1,7 +1,7 @@
 # scripts/deps.sh: sourced by quickstart.sh and test.sh. Installs, with apt,
 # whatever cmon needs to build and test that this machine lacks.
 cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
-libjansson-dev zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
+zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
 python3 time bc tmux openssh-server iproute2"
 
 cmon_install_deps() {

@@ -10,7 +10,18 @@
  *
  * Callbacks run from cm_fetch_poll, but only after every finished transfer
  * has been taken off the multi handle: a callback may then start or cancel
- * transfers freely, since no curl message can point at a handle it moved. */
+ * transfers freely, since no curl message can point at a handle it moved.
+ *
+ * The event loop is curl's "multi_socket" one: curl tells on_socket which of
+ * its sockets to watch (they go into one epoll fd) and on_timer when it next
+ * wants to run, and cm_fetch_poll poll()s the caller's fds plus that epoll
+ * fd, then hands curl just the sockets that are ready, or its timer when it
+ * is due. Unlike curl_multi_perform, nothing is done per transfer or per
+ * socket when nothing happened to it, and curl reads without first polling
+ * each socket again to learn what the epoll fd already said. A poll of a
+ * kept-alive service then costs, besides curl's own checks of the
+ * connection, two sleeps (until it is due, until the answer) and one
+ * epoll_wait. */
 #include "cmon/fetch.h"
 
 #include <curl/curl.h>
@@ -20,7 +31,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
 
 enum {
 	POOL_MAX = 64,            /* idle xfers kept for reuse */
@@ -33,7 +47,12 @@ enum {
 	CONN_MIN = 16,            /* smallest connection cache */
 	FD_RESERVE = 64,          /* fds the connection cache leaves to the rest */
 	WAITFD_MAX = 1024,        /* caller's fds per poll */
+	EVENTS_MAX = 64,          /* ready sockets taken per epoll_wait */
+	EVENT_ROUNDS = 16,        /* epoll_waits per poll: past that, the rest wait a call */
 };
+
+/* cm_fetch.timer_due when curl wants no timer. */
+#define NO_TIMER INT64_MAX
 
 /* max_body 0 means this: a body is never unbounded. */
 #define DEFAULT_MAX_BODY ((size_t)8 << 20)
@@ -61,6 +80,7 @@ struct xfer {
 	char *buf;                /* body, NUL-terminated once delivered */
 	size_t len, cap;
 	bool truncated, over, oom;
+	bool unwatched;           /* a socket of it could not be put in the epoll set */
 	long status;              /* from the last status line seen */
 	char reason[REASON_MAX];
 	char *user, *password;    /* per-request copies, to scrub error text */
@@ -71,6 +91,12 @@ struct xfer {
 
 struct cm_fetch {
 	CURLM *multi;
+	int epfd;                 /* curl's sockets, watched for what curl asked */
+	int64_t timer_due;        /* monotonic us when curl's timer fires, or NO_TIMER */
+	bool unwatched;           /* some running xfer is unwatched: deliver() ends it */
+	bool kick;                /* transfers started since the last poll */
+	uint8_t *watch;           /* per fd: W_* (see the watch set) */
+	size_t nwatch;
 	bool insecure;
 	char *user, *password;    /* global Basic auth, or NULL */
 	char *noproxy;
@@ -82,8 +108,8 @@ struct cm_fetch {
 	long maxconn, conn_cap;   /* connection cache size, and its fd bound */
 	uint64_t *origins;        /* hashes of the scheme://host:port seen; 0 = free */
 	size_t norigins, ocap;
-	struct curl_waitfd *wfds; /* the caller's fds, converted for curl */
-	size_t wcap;
+	struct pollfd *pfds;      /* the caller's fds, then the epoll fd */
+	size_t pcap;
 };
 
 /* ---- small helpers ---- */
@@ -461,6 +487,276 @@ static void finish(struct cm_fetch *f, struct xfer *x, struct cm_fetch_result *r
 	r->error = x->msg;
 }
 
+/* ---- curl's timer ---- */
+
+static int64_t mono_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* CURLMOPT_TIMERFUNCTION: curl wants socket_action(CURL_SOCKET_TIMEOUT) in
+ * ms, or never (-1). curl rounds the time left down to whole ms, so a wait
+ * of exactly ms can end before curl's own clock says the timer is due: curl
+ * then does nothing and asks for 1 ms more, a wasted wakeup. Waiting up to
+ * 1 ms longer costs nothing (no transfer waits on a ms). */
+static int on_timer(CURLM *m, long ms, void *arg)
+{
+	struct cm_fetch *f = arg;
+	if (ms < 0)
+		f->timer_due = NO_TIMER;
+	else
+		f->timer_due = mono_us() + (ms > 0 ? ((int64_t)ms + 1) * 1000 : 0);
+	return 0;
+}
+
+/* ---- the watch set: curl's sockets in the epoll fd ----
+ *
+ * f->watch[fd] says what the epoll set holds for fd and whether curl
+ * watches it now. Connection sockets stay in the set between transfers, so
+ * that a kept-alive connection's next transfer costs no epoll_ctl (it would
+ * cost an add and a delete). That is safe because they are opened and
+ * closed through on_open and on_close: the set never keeps a closed fd
+ * whose number comes back. Any other socket curl hands us (a resolver's)
+ * leaves the set as soon as curl lets go of it. An event on a socket
+ * curl does not watch (a kept-alive connection the server closed) takes
+ * it out of the set. */
+
+enum {
+	W_IN = CURL_POLL_IN,   /* in the epoll set for reading */
+	W_OUT = CURL_POLL_OUT, /* for writing */
+	W_WANTED = 4,          /* curl watches it now */
+	W_OURS = 8,            /* opened by on_open: closes through on_close */
+};
+
+/* fd's state byte, the table grown to hold it when grow; NULL when it is
+ * not there, or out of memory. */
+static uint8_t *watch_of(struct cm_fetch *f, curl_socket_t s, bool grow)
+{
+	if (s < 0 || ((size_t)s >= f->nwatch && !grow))
+		return NULL;
+	if ((size_t)s >= f->nwatch) {
+		size_t n = f->nwatch ? f->nwatch : 64;
+		while (n <= (size_t)s)
+			n *= 2;
+		uint8_t *w = realloc(f->watch, n);
+		if (!w)
+			return NULL;
+		memset(w + f->nwatch, 0, n - f->nwatch);
+		f->watch = w;
+		f->nwatch = n;
+	}
+	return &f->watch[s];
+}
+
+/* Makes the epoll set hold s for bits (W_IN, W_OUT), or not at all (0).
+ * -1 when the kernel refuses (out of memory or watches). */
+static int watch_set(struct cm_fetch *f, curl_socket_t s, uint8_t *w, int bits)
+{
+	int now = *w & (W_IN | W_OUT);
+	if (bits == now)
+		return 0;
+	struct epoll_event ev = {
+		.events = (bits & W_IN ? EPOLLIN : 0) | (bits & W_OUT ? EPOLLOUT : 0),
+		.data.fd = s,
+	};
+	int op = !bits ? EPOLL_CTL_DEL : now ? EPOLL_CTL_MOD : EPOLL_CTL_ADD;
+	/* A failed delete leaves nothing in the set (the fd is gone). If the
+	 * table was wrong about s being in the set, the other op is right. */
+	if (epoll_ctl(f->epfd, op, s, &ev) < 0 && op != EPOLL_CTL_DEL &&
+	    ((errno != ENOENT && errno != EEXIST) ||
+	     epoll_ctl(f->epfd, op == EPOLL_CTL_ADD ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, s, &ev) < 0))
+		return -1;
+	*w = (uint8_t)((*w & ~(W_IN | W_OUT)) | bits);
+	return 0;
+}
+
+/* curl's CSELECT bits for what epoll saw, as curl's own poll would give
+ * them: an error or hang-up is readable (the read finds it), and also an
+ * error for a socket watched for writing. */
+static int cselect_bits(uint32_t ev, int watched)
+{
+	int bits = 0;
+	if (ev & (EPOLLIN | EPOLLERR | EPOLLHUP))
+		bits |= CURL_CSELECT_IN;
+	if (ev & EPOLLOUT)
+		bits |= CURL_CSELECT_OUT;
+	if ((watched & W_OUT) && (ev & (EPOLLERR | EPOLLHUP)))
+		bits |= CURL_CSELECT_ERR;
+	return bits;
+}
+
+/* A transfer whose socket cannot be watched would hang until its timeout,
+ * or for ever without one: deliver() ends it as out of memory. */
+static void mark_unwatched(struct cm_fetch *f, CURL *e)
+{
+	char *priv = NULL;
+	if (!e || curl_easy_getinfo(e, CURLINFO_PRIVATE, &priv) != CURLE_OK || !priv)
+		return;
+	struct xfer *x = (struct xfer *)(void *)priv;
+	if (x->state == X_RUNNING) {
+		x->unwatched = x->oom = true; /* finish() words it "out of memory" */
+		f->unwatched = true;
+	}
+}
+
+/* CURLMOPT_SOCKETFUNCTION: curl wants s watched for what, or no longer. */
+static int on_socket(CURL *e, curl_socket_t s, int what, void *arg, void *socketp)
+{
+	struct cm_fetch *f = arg;
+	if (what == CURL_POLL_REMOVE) {
+		uint8_t *w = watch_of(f, s, false);
+		if (w) {
+			*w &= (uint8_t)~W_WANTED;
+			if (!(*w & W_OURS))
+				watch_set(f, s, w, 0);
+		}
+		return 0;
+	}
+	uint8_t *w = watch_of(f, s, true);
+	if (w && !(*w & (W_OURS | W_WANTED)))
+		*w = 0; /* new to us: whatever the number held before is gone */
+	if (!w || watch_set(f, s, w, what & (W_IN | W_OUT)) < 0) {
+		mark_unwatched(f, e);
+		return 0; /* -1 would make curl fail every transfer */
+	}
+	*w |= W_WANTED;
+	return 0;
+}
+
+/* CURLOPT_OPENSOCKETFUNCTION: a connection's socket, close-on-exec (no
+ * child of ours needs it), known to close through on_close. */
+static curl_socket_t on_open(void *arg, curlsocktype purpose, struct curl_sockaddr *a)
+{
+	struct cm_fetch *f = arg;
+	curl_socket_t s = socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
+	if (s < 0)
+		return CURL_SOCKET_BAD;
+	uint8_t *w = watch_of(f, s, true);
+	if (!w) {
+		close(s);
+		return CURL_SOCKET_BAD;
+	}
+	*w = W_OURS;
+	return s;
+}
+
+/* CURLOPT_CLOSESOCKETFUNCTION: out of the epoll set before the fd number
+ * can be reused. */
+static int on_close(void *arg, curl_socket_t s)
+{
+	struct cm_fetch *f = arg;
+	uint8_t *w = watch_of(f, s, false);
+	if (w) {
+		watch_set(f, s, w, 0);
+		*w = 0;
+	}
+	return close(s);
+}
+
+/* ---- the event loop ---- */
+
+/* Runs curl's timer if it is due. curl sets it again through on_timer
+ * (a timeout action always does when a timer is left). */
+static CURLMcode run_timer(struct cm_fetch *f)
+{
+	if (f->timer_due > mono_us())
+		return CURLM_OK;
+	f->timer_due = NO_TIMER;
+	int running;
+	return curl_multi_socket_action(f->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+}
+
+/* Hands curl n ready sockets. */
+static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, int n)
+{
+	CURLMcode rc = CURLM_OK;
+	for (int i = 0; i < n && rc == CURLM_OK; i++) {
+		curl_socket_t s = ev[i].data.fd;
+		uint8_t *w = watch_of(f, s, false);
+		if (!w || !(*w & W_WANTED)) {
+			/* A kept-alive connection between transfers: the server
+			 * closed it (or sent what nobody asked for). It leaves the
+			 * set; curl finds it dead when it next looks at it. */
+			if (w)
+				watch_set(f, s, w, 0);
+			continue;
+		}
+		int running;
+		rc = curl_multi_socket_action(f->multi, s, cselect_bits(ev[i].events, *w), &running);
+	}
+	return rc;
+}
+
+/* Hands curl every socket that is ready. All of them, not one batch: an
+ * answer left waiting while the callbacks of others run (parsing) could
+ * see its transfer's timeout first. Level-triggered, so sockets past the
+ * last round stay ready for the next poll. */
+static CURLMcode run_sockets(struct cm_fetch *f)
+{
+	struct epoll_event ev[EVENTS_MAX];
+	CURLMcode rc = CURLM_OK;
+	int n = EVENTS_MAX;
+	for (int round = 0; round < EVENT_ROUNDS && n == EVENTS_MAX && rc == CURLM_OK; round++) {
+		n = epoll_wait(f->epfd, ev, EVENTS_MAX, 0);
+		rc = run_events(f, ev, n);
+	}
+	return rc;
+}
+
+/* How long poll may sleep: timeout_ms (negative: without limit) or until
+ * curl's timer, whichever is sooner. */
+static int poll_wait(const struct cm_fetch *f, int timeout_ms)
+{
+	if (f->timer_due == NO_TIMER)
+		return timeout_ms < 0 ? -1 : timeout_ms;
+	int64_t left = f->timer_due - mono_us();
+	int64_t ms = left <= 0 ? 0 : (left + 999) / 1000;
+	if (timeout_ms >= 0 && timeout_ms < ms)
+		return timeout_ms;
+	return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+/* Keeps room for the caller's nfds pollfds and the epoll fd's. */
+static int reserve_pollfds(struct cm_fetch *f, int nfds)
+{
+	size_t need = (size_t)nfds + 1;
+	if (need <= f->pcap)
+		return 0;
+	size_t c = f->pcap ? f->pcap : 4;
+	while (c < need)
+		c *= 2;
+	struct pollfd *p = realloc(f->pfds, c * sizeof(*p));
+	if (!p)
+		return -1;
+	f->pfds = p;
+	f->pcap = c;
+	return 0;
+}
+
+/* One poll of the caller's fds and the epoll fd, the caller's revents
+ * copied back. The number of the caller's fds with events, or -1. */
+static int poll_all(struct cm_fetch *f, struct pollfd *fds, int nfds, int wait)
+{
+	struct pollfd *p = f->pfds;
+	if (nfds)
+		memcpy(p, fds, (size_t)nfds * sizeof(*p));
+	p[nfds] = (struct pollfd){.fd = f->epfd, .events = POLLIN};
+	if (poll(p, (nfds_t)nfds + 1, wait) < 0) {
+		if (errno != EINTR)
+			return -1;
+		for (int i = 0; i <= nfds; i++)
+			p[i].revents = 0; /* interrupted: a wake-up without events */
+	}
+	int hits = 0;
+	for (int i = 0; i < nfds; i++) {
+		fds[i].revents = p[i].revents;
+		hits += p[i].revents != 0;
+	}
+	return hits;
+}
+
 /* ---- xfer life ---- */
 
 /* Options that never change for an easy handle. */
@@ -475,6 +771,10 @@ static int easy_setup(struct cm_fetch *f, struct xfer *x)
 	SET(CURLOPT_HEADERFUNCTION, on_header);
 	SET(CURLOPT_HEADERDATA, (void *)x);
 	SET(CURLOPT_ERRORBUFFER, x->curl_err);
+	SET(CURLOPT_OPENSOCKETFUNCTION, on_open);
+	SET(CURLOPT_OPENSOCKETDATA, (void *)f);
+	SET(CURLOPT_CLOSESOCKETFUNCTION, on_close);
+	SET(CURLOPT_CLOSESOCKETDATA, (void *)f);
 	SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we own the signals */
 	SET(CURLOPT_USERAGENT, "cmon");
 	SET(CURLOPT_FOLLOWLOCATION, 1L);
@@ -569,7 +869,30 @@ static void live_unlink(struct cm_fetch *f, struct xfer *x)
 	x->prev = x->next = NULL;
 }
 
-/* The per-request options and state. -1 when out of memory. */
+/* The per-request curl options. -1 when out of memory. */
+static int request_options(struct cm_fetch *f, struct xfer *x, const struct cm_request *r)
+{
+	const char *user = x->user ? x->user : f->user;
+	const char *password = x->user ? x->password : f->password;
+	/* Without truncation a Content-Length over the cap fails before the body. */
+	curl_off_t maxfile = x->allow_truncated ? 0 : (curl_off_t)x->max_body;
+	CURL *e = x->easy;
+	CURLcode rc = CURLE_OK;
+#define SET(opt, val) (rc = rc != CURLE_OK ? rc : curl_easy_setopt(e, opt, val))
+	SET(CURLOPT_URL, r->url);
+	SET(CURLOPT_USERNAME, user);
+	SET(CURLOPT_PASSWORD, user ? password : NULL);
+	SET(CURLOPT_TIMEOUT_MS, x->timeout_ms);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, x->connect_ms);
+	SET(CURLOPT_MAXFILESIZE_LARGE, maxfile);
+	/* curl copies the path; NULL turns it off. It never proxies a Unix
+	 * socket. */
+	SET(CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+#undef SET
+	return rc == CURLE_OK ? 0 : -1;
+}
+
+/* The per-request state and options. -1 when out of memory. */
 static int request_setup(struct cm_fetch *f, struct xfer *x, const struct cm_request *r)
 {
 	bool oom = false;
@@ -577,8 +900,6 @@ static int request_setup(struct cm_fetch *f, struct xfer *x, const struct cm_req
 	x->password = dup_or_null(r->user ? (r->password ? r->password : "") : NULL, &oom);
 	if (oom)
 		return -1;
-	const char *user = x->user ? x->user : f->user;
-	const char *password = x->user ? x->password : f->password;
 	x->cb = r->cb;
 	x->ctx = r->ctx;
 	x->timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : 0;
@@ -588,37 +909,32 @@ static int request_setup(struct cm_fetch *f, struct xfer *x, const struct cm_req
 		x->max_body = SIZE_MAX / 2; /* so max_body + 1 and doubling never wrap */
 	x->allow_truncated = r->allow_truncated;
 	x->len = 0;
-	x->truncated = x->over = x->oom = x->settled = false;
+	x->truncated = x->over = x->oom = x->unwatched = x->settled = false;
 	x->status = 0;
 	x->reason[0] = x->curl_err[0] = x->msg[0] = '\0';
 	x->rc = CURLE_OK;
-	/* Without truncation a Content-Length over the cap fails before the body. */
-	curl_off_t maxfile = x->allow_truncated ? 0 : (curl_off_t)x->max_body;
-	CURL *e = x->easy;
-	CURLcode rc = curl_easy_setopt(e, CURLOPT_URL, r->url);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_USERNAME, user);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_PASSWORD, user ? password : NULL);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, x->timeout_ms);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, x->connect_ms);
-	if (rc == CURLE_OK)
-		rc = curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, maxfile);
-	return rc == CURLE_OK ? 0 : -1;
+	return request_options(f, x, r);
 }
 
-/* FNV-1a of url's origin, "scheme://userinfo@host:port", never 0. */
-static uint64_t origin_hash(const char *url)
+/* FNV-1a of the n bytes at s, continuing from h. */
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 {
-	const char *p = strstr(url, "://");
-	const char *end = p ? p + 3 + strcspn(p + 3, "/?#") : url + strlen(url);
-	uint64_t h = 14695981039346656037ull;
-	for (const char *q = url; q < end; q++) {
-		h ^= (unsigned char)*q;
+	for (size_t i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
 		h *= 1099511628211ull;
 	}
+	return h;
+}
+
+/* A hash of r's origin, "scheme://userinfo@host:port" and the Unix socket
+ * it goes through (each is its own connection), never 0. */
+static uint64_t origin_hash(const struct cm_request *r)
+{
+	const char *p = strstr(r->url, "://");
+	size_t n = p ? (size_t)(p + 3 - r->url) + strcspn(p + 3, "/?#") : strlen(r->url);
+	uint64_t h = fnv1a(14695981039346656037ull, r->url, n);
+	if (r->unix_socket)
+		h = fnv1a(h, r->unix_socket, strlen(r->unix_socket) + 1);
 	return h ? h : 1;
 }
 
@@ -634,9 +950,9 @@ static bool origin_insert(uint64_t *v, size_t cap, uint64_t h)
 	return true;
 }
 
-/* Counts url's origin. Only sizes the connection cache, so running out of
+/* Counts r's origin. Only sizes the connection cache, so running out of
  * memory just stops the counting; past conn_cap there is nothing to size. */
-static void note_origin(struct cm_fetch *f, const char *url)
+static void note_origin(struct cm_fetch *f, const struct cm_request *r)
 {
 	if (f->norigins >= (size_t)f->conn_cap)
 		return;
@@ -652,7 +968,7 @@ static void note_origin(struct cm_fetch *f, const char *url)
 		f->origins = v;
 		f->ocap = cap;
 	}
-	f->norigins += origin_insert(f->origins, f->ocap, origin_hash(url));
+	f->norigins += origin_insert(f->origins, f->ocap, origin_hash(r));
 }
 
 /* Grows the multi handle's connection cache to hold one idle connection
@@ -676,6 +992,25 @@ static void size_conn_cache(struct cm_fetch *f)
 
 /* ---- the interface ---- */
 
+/* The multi handle on the epoll loop, with a connection cache to grow. */
+static int multi_setup(struct cm_fetch *f)
+{
+	f->multi = curl_multi_init();
+	if (!f->multi)
+		return -1;
+	f->maxconn = CONN_MIN;
+	f->conn_cap = conn_cap_from_rlimit();
+	CURLMcode rc = CURLM_OK;
+#define SET(opt, val) (rc = rc != CURLM_OK ? rc : curl_multi_setopt(f->multi, opt, val))
+	SET(CURLMOPT_SOCKETFUNCTION, on_socket);
+	SET(CURLMOPT_SOCKETDATA, (void *)f);
+	SET(CURLMOPT_TIMERFUNCTION, on_timer);
+	SET(CURLMOPT_TIMERDATA, (void *)f);
+	SET(CURLMOPT_MAXCONNECTS, f->maxconn);
+#undef SET
+	return rc == CURLM_OK ? 0 : -1;
+}
+
 struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t errlen)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -683,26 +1018,26 @@ struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t e
 		return NULL;
 	}
 	struct cm_fetch *f = calloc(1, sizeof(*f));
-	bool oom = !f;
-	if (f) {
-		f->insecure = o && o->insecure;
-		f->user = dup_or_null(o && o->user ? o->user : NULL, &oom);
-		f->password = dup_or_null(o && o->user ? (o->password ? o->password : "") : NULL, &oom);
-		f->noproxy = make_noproxy();
-		oom = oom || !f->noproxy;
-		f->multi = oom ? NULL : curl_multi_init();
-		oom = oom || !f->multi;
-	}
-	if (!oom) {
-		f->maxconn = CONN_MIN;
-		f->conn_cap = conn_cap_from_rlimit();
-		oom = curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, f->maxconn) != CURLM_OK;
-	}
-	if (oom) {
+	if (!f) {
 		snprintf(err, errlen, "cannot start libcurl: out of memory");
+		curl_global_cleanup();
+		return NULL;
+	}
+	f->timer_due = NO_TIMER;
+	f->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (f->epfd < 0) {
+		snprintf(err, errlen, "cannot start libcurl: epoll: %s", strerror(errno));
 		cm_fetch_free(f); /* pairs the global init */
-		if (!f)
-			curl_global_cleanup();
+		return NULL;
+	}
+	bool oom = false;
+	f->insecure = o && o->insecure;
+	f->user = dup_or_null(o && o->user ? o->user : NULL, &oom);
+	f->password = dup_or_null(o && o->user ? (o->password ? o->password : "") : NULL, &oom);
+	f->noproxy = make_noproxy();
+	if (oom || !f->noproxy || multi_setup(f) < 0) {
+		snprintf(err, errlen, "cannot start libcurl: out of memory");
+		cm_fetch_free(f);
 		return NULL;
 	}
 	return f;
@@ -726,10 +1061,13 @@ void cm_fetch_free(struct cm_fetch *f)
 	}
 	if (f->multi)
 		curl_multi_cleanup(f->multi); /* closes the cached connections */
+	if (f->epfd >= 0)
+		close(f->epfd); /* after curl: its last on_socket calls use it */
 	free(f->user);
 	free_secret(f->password);
 	free(f->noproxy);
-	free(f->wfds);
+	free(f->pfds);
+	free(f->watch);
 	free(f->origins);
 	free(f);
 	curl_global_cleanup();
@@ -750,7 +1088,8 @@ long cm_fetch_start(struct cm_fetch *f, const struct cm_request *r)
 	x->id = ++f->last_id;
 	live_link(f, x);
 	f->active++;
-	note_origin(f, r->url);
+	f->kick = true;
+	note_origin(f, r);
 	size_conn_cache(f);
 	return x->id;
 }
@@ -776,9 +1115,21 @@ size_t cm_fetch_active(const struct cm_fetch *f)
 	return f->active;
 }
 
+/* Takes x, ended with rc, off the multi handle and onto the batch. */
+static void take_done(struct cm_fetch *f, struct xfer *x, CURLcode rc, struct xfer ***tail)
+{
+	x->rc = rc;
+	curl_multi_remove_handle(f->multi, x->easy);
+	x->state = X_DONE;
+	x->done_next = NULL;
+	**tail = x;
+	*tail = &x->done_next;
+}
+
 /* Takes every finished transfer off the multi handle, then runs their
- * callbacks (see the top of the file for why in two passes). */
-static void deliver(struct cm_fetch *f)
+ * callbacks (see the top of the file for why in two passes). Whether
+ * any transfer ended. */
+static bool deliver(struct cm_fetch *f)
 {
 	struct xfer *batch = NULL, **tail = &batch;
 	CURLMsg *m;
@@ -788,14 +1139,15 @@ static void deliver(struct cm_fetch *f)
 			continue;
 		char *priv = NULL;
 		curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &priv);
-		struct xfer *x = (struct xfer *)(void *)priv;
-		x->rc = m->data.result;
-		curl_multi_remove_handle(f->multi, x->easy); /* m is gone from here */
-		x->state = X_DONE;
-		x->done_next = NULL;
-		*tail = x;
-		tail = &x->done_next;
+		take_done(f, (struct xfer *)(void *)priv, m->data.result, &tail); /* m is gone now */
 	}
+	if (f->unwatched) {
+		for (struct xfer *x = f->live; x; x = x->next)
+			if (x->state == X_RUNNING && x->unwatched)
+				take_done(f, x, CURLE_OUT_OF_MEMORY, &tail);
+		f->unwatched = false;
+	}
+	bool ended = batch != NULL;
 	while (batch) {
 		struct xfer *x = batch;
 		batch = x->done_next;
@@ -810,56 +1162,45 @@ static void deliver(struct cm_fetch *f)
 		live_unlink(f, x);
 		xfer_release(f, x);
 	}
+	return ended;
 }
 
-/* The caller's pollfds as curl_waitfds, in a buffer kept between polls. */
-static int load_waitfds(struct cm_fetch *f, const struct pollfd *fds, int nfds)
-{
-	if (nfds < 0 || nfds > WAITFD_MAX)
-		return -1;
-	if ((size_t)nfds > f->wcap) {
-		size_t c = f->wcap ? f->wcap : 4;
-		while (c < (size_t)nfds)
-			c *= 2;
-		struct curl_waitfd *w = realloc(f->wfds, c * sizeof(*w));
-		if (!w)
-			return -1;
-		f->wfds = w;
-		f->wcap = c;
-	}
-	for (int i = 0; i < nfds; i++)
-		f->wfds[i] = (struct curl_waitfd){.fd = fds[i].fd, .events = fds[i].events};
-	return 0;
-}
-
+/* The loop of one call: transfers started since the last call first
+ * (curl's timer is then due at once, and a poll just to learn that would
+ * be a wake-up for nothing), then the poll, then the ready sockets, and
+ * curl's timer last, so that no timeout fires on an answer that has come
+ * but is not read yet. When starting a transfer alone ended one (on
+ * loopback the whole exchange can fit in it), the poll only looks: the
+ * caller has news to act on. */
 int cm_fetch_poll(struct cm_fetch *f, struct pollfd *fds, int nfds, int timeout_ms)
 {
-	if (load_waitfds(f, fds, nfds) < 0) {
-		errno = nfds < 0 || nfds > WAITFD_MAX ? EINVAL : ENOMEM;
+	if (nfds < 0 || nfds > WAITFD_MAX) {
+		errno = EINVAL;
 		return -1;
 	}
-	/* As with poll(2), a negative timeout_ms waits for as long as it takes
-	 * (but curl's own timers still wake it). */
-	long curl_ms = -1;
-	int wait = timeout_ms < 0 ? INT_MAX : timeout_ms;
-	if (curl_multi_timeout(f->multi, &curl_ms) == CURLM_OK && curl_ms >= 0 && curl_ms < wait)
-		wait = (int)curl_ms;
-	int running = 0;
-	/* curl_multi_poll turns EINTR into a plain wake-up. */
-	if (curl_multi_poll(f->multi, nfds ? f->wfds : NULL, (unsigned)nfds, wait, NULL) != CURLM_OK) {
-		if (errno == 0 || errno == EINTR)
-			errno = EIO; /* -1 never means "interrupted" */
+	if (reserve_pollfds(f, nfds) < 0) {
+		errno = ENOMEM;
 		return -1;
 	}
-	int hits = 0;
-	for (int i = 0; i < nfds; i++) {
-		fds[i].revents = f->wfds[i].revents;
-		hits += fds[i].revents != 0;
+	CURLMcode rc = CURLM_OK;
+	bool ended = false;
+	if (f->kick) {
+		f->kick = false;
+		rc = run_timer(f);
+		ended = deliver(f);
 	}
-	if (curl_multi_perform(f->multi, &running) != CURLM_OK) {
-		errno = EIO;
+	int wait = ended ? 0 : poll_wait(f, timeout_ms);
+	int hits = poll_all(f, fds, nfds, wait);
+	if (hits < 0)
 		return -1;
-	}
+	if (rc == CURLM_OK && f->pfds[nfds].revents)
+		rc = run_sockets(f);
+	if (rc == CURLM_OK)
+		rc = run_timer(f);
 	deliver(f);
+	if (rc != CURLM_OK) {
+		errno = rc == CURLM_OUT_OF_MEMORY ? ENOMEM : EIO; /* -1 never means "interrupted" */
+		return -1;
+	}
 	return hits;
 }

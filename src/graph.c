@@ -473,3 +473,70 @@ int cm_graph_inline_labels(const struct cm_graph *g, const char **labels)
 	free(kind);
 	return 0;
 }
+
+/* ---- edges per node (peek) ---- */
+
+/* edgeList.Less: |weight| descending, then source name, then target name. */
+static int edge_cmp(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_graph *g = ctx;
+	const struct cm_edge *x = &g->edges[a], *y = &g->edges[b];
+	int64_t wx = cm_abs64(x->weight), wy = cm_abs64(y->weight);
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	const char *const *pn = g->nodes->printable;
+	int c = strcmp(pn[x->src], pn[y->src]);
+	if (c)
+		return c;
+	return strcmp(pn[x->dst], pn[y->dst]);
+}
+
+int cm_adjacency_build(const struct cm_graph *g, struct cm_adjacency *a)
+{
+	uint32_t n = g->nodes->count;
+	a->first_in = calloc((size_t)n + 2, sizeof(uint32_t));
+	a->first_out = calloc((size_t)n + 2, sizeof(uint32_t));
+	a->in = malloc((g->nedges + 1) * sizeof(uint32_t));
+	a->out = malloc((g->nedges + 1) * sizeof(uint32_t));
+	uint32_t *cur_in = calloc((size_t)n + 1, sizeof(uint32_t));
+	uint32_t *cur_out = calloc((size_t)n + 1, sizeof(uint32_t));
+	int rc = -1;
+	if (!a->first_in || !a->first_out || !a->in || !a->out || !cur_in || !cur_out ||
+	    g->nedges >= UINT32_MAX)
+		goto done;
+	for (size_t e = 0; e < g->nedges; e++) {
+		if (g->edges[e].removed)
+			continue;
+		a->first_in[g->edges[e].dst + 1]++;
+		a->first_out[g->edges[e].src + 1]++;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		a->first_in[i + 1] += a->first_in[i];
+		a->first_out[i + 1] += a->first_out[i];
+	}
+	for (size_t e = 0; e < g->nedges; e++) {
+		const struct cm_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in[a->first_in[ed->dst] + cur_in[ed->dst]++] = (uint32_t)e;
+		a->out[a->first_out[ed->src] + cur_out[ed->src]++] = (uint32_t)e;
+	}
+	rc = 0;
+done:
+	free(cur_in);
+	free(cur_out);
+	return rc;
+}
+
+void cm_adjacency_free(struct cm_adjacency *a)
+{
+	free(a->first_in);
+	free(a->first_out);
+	free(a->in);
+	free(a->out);
+}
+
+void cm_edges_sort(const struct cm_graph *g, uint32_t *ids, uint32_t *tmp, size_t n)
+{
+	cm_sort_ids(ids, tmp, n, edge_cmp, g);
+}

@@ -59,6 +59,7 @@ void cm_monitor_free(struct cm_monitor *m)
 	free(m->svc);
 	cm_targets_free(&m->targets);
 	cm_vars_free(&m->vars);
+	cm_json_free(&m->doc);
 	memset(m, 0, sizeof *m);
 }
 
@@ -92,40 +93,46 @@ static int add_discovered(void *ctx, const char *const *keys, size_t nkeys)
 
 /* "-vars=*": every numeric var this service publishes joins the list, once
  * per service (the walk is not repeated every poll). */
-static void discover_vars(struct cm_monitor *m, struct cm_service *s, const json_t *root)
+static void discover_vars(struct cm_monitor *m, struct cm_service *s)
 {
 	if (!m->vars.all || s->discovered)
 		return;
 	s->discovered = true;
-	cm_expvar_each_number(root, add_discovered, &m->vars);
+	cm_expvar_each_number(&m->doc, add_discovered, &m->vars);
 }
 
-/* FNV-1a over cmdline's strings: a different command line at the same
- * address is a different process. */
-static unsigned long long cmdline_hash(const json_t *cmdline)
+static unsigned long long fnv1a(unsigned long long h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* FNV-1a over cmdline's strings as the body spells them (the same process
+ * spells them the same way): a different command line at the same address
+ * is a different process. */
+static unsigned long long cmdline_hash(const struct cm_json *d, size_t cmdline)
 {
 	unsigned long long h = 1469598103934665603ULL;
-	size_t i;
-	const json_t *arg;
-	json_array_foreach(cmdline, i, arg) {
-		const char *a = json_is_string(arg) ? json_string_value(arg) : "";
-		for (const unsigned char *p = (const unsigned char *)a;; p++) {
-			h = (h ^ *p) * 1099511628211ULL;
-			if (!*p)
-				break;
-		}
+	size_t arg = cm_json_first(d, cmdline), n = cm_json_count(d, cmdline);
+	for (size_t i = 0; i < n; i++, arg = cm_json_next(d, arg)) {
+		size_t len = 0;
+		const char *a = cm_json_type(d, arg) == CM_JSON_STRING ? cm_json_raw(d, arg, &len) : "";
+		h = fnv1a(fnv1a(h, a, len), "", 1); /* NUL ends each: ["ab"] is not ["a","b"] */
 	}
 	return h ? h : 1;
 }
 
-static void take_name(struct cm_service *s, const json_t *cmdline)
+/* The service's name from cmdline[0]'s base name. A path longer than
+ * PATH_MAX (4096) is not a program's, and names nothing. */
+static void take_name(struct cm_service *s, const struct cm_json *d, size_t cmdline)
 {
-	const json_t *arg0 = json_array_get(cmdline, 0);
-	if (!json_is_string(arg0) || !json_string_length(arg0))
+	char a[4096];
+	size_t full = cm_json_string(d, cm_json_at(d, cmdline, 0), a, sizeof a);
+	if (full == 0 || full > sizeof a)
 		return;
-	const char *a = json_string_value(arg0);
 	size_t blen;
-	const char *base = cm_path_base(a, strlen(a), &blen);
+	const char *base = cm_path_base(a, strnlen(a, full), &blen);
 	if (!blen)
 		return;
 	if (blen >= sizeof s->name)
@@ -136,26 +143,27 @@ static void take_name(struct cm_service *s, const json_t *cmdline)
 
 /* Seen a restart? The command line changed, or a monotonic counter went
  * back. A failed fetch never counts: expvarmon's sticky mark came from that. */
-static void check_restart(struct cm_service *s, const json_t *root, double now)
+static void check_restart(struct cm_service *s, const struct cm_json *d, double now)
 {
 	bool restarted = false;
-	const json_t *cmdline = json_object_get(root, "cmdline");
-	if (json_is_array(cmdline)) {
-		unsigned long long h = cmdline_hash(cmdline);
+	size_t cmdline = cm_json_get(d, 0, "cmdline", 7);
+	if (cm_json_type(d, cmdline) == CM_JSON_ARRAY) {
+		unsigned long long h = cmdline_hash(d, cmdline);
 		if (s->cmdline_hash && h != s->cmdline_hash)
 			restarted = true;
 		s->cmdline_hash = h;
-		take_name(s, cmdline);
+		take_name(s, d, cmdline);
 	}
-	const json_t *ms = json_object_get(root, "memstats");
+	size_t ms = cm_json_get(d, 0, "memstats", 8);
 	for (size_t k = 0; k < 4; k++) {
-		const json_t *v = json_object_get(ms, monotonic_keys[k]);
-		if (!json_is_number(v))
+		struct cm_json_num v;
+		const char *key = monotonic_keys[k];
+		/* NaN or an infinity is no counter reading */
+		if (!cm_json_number(d, cm_json_get(d, ms, key, strlen(key)), &v) || !isfinite(v.d))
 			continue;
-		double x = json_number_value(v);
-		if (s->monotonic[k] >= 0 && x < s->monotonic[k])
+		if (s->monotonic[k] >= 0 && v.d < s->monotonic[k])
 			restarted = true;
-		s->monotonic[k] = x;
+		s->monotonic[k] = v.d;
 	}
 	if (restarted)
 		s->restarted_at = now;
@@ -217,21 +225,20 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 		return 0;
 	}
 	char err[160], why[192];
-	json_t *root = cm_expvar_parse(body, len, err, sizeof err);
-	if (!root) {
+	if (cm_expvar_parse(&m->doc, body, len, err, sizeof err)) {
 		snprintf(why, sizeof why, "bad /debug/vars: %s", err);
 		mark_down(m, s, why);
 		return 0;
 	}
-	discover_vars(m, s, root);
+	discover_vars(m, s);
 	int rc = ensure_cells(s, m->vars.n);
-	check_restart(s, root, now);
+	check_restart(s, &m->doc, now);
 	for (size_t v = 0; v < s->ncells; v++) {
 		const struct cm_var *var = &m->vars.v[v];
 		if (var->source == CM_SOURCE_EXPVAR)
-			set_cell(&s->cells[v], var, cm_expvar_get(root, var), now);
+			set_cell(&s->cells[v], var, cm_expvar_get(&m->doc, var), now);
 	}
-	json_decref(root);
+	cm_json_reset(&m->doc); /* body is the caller's, and goes after this call */
 	s->state = CM_SVC_UP;
 	s->error[0] = '\0';
 	s->last_update = now;

@@ -24,9 +24,13 @@
 #include "cmon/fetch.h"
 #include "cmon/flags.h"
 #include "cmon/monitor.h"
+#include "cmon/prof_pane.h"
+#include "cmon/remote.h"
+#include "cmon/ssh_tunnel.h"
 #include "cmon/spark.h"
 #include "cmon/theme.h"
 #include "cmon_config.h"
+#include "profile_pane_app.h"
 #include "ui/ui.h"
 
 #define VARS_MAX_BODY (8u << 20)  /* memstats is ~6 KB; a service's own vars can be big */
@@ -37,6 +41,8 @@
 struct args {
 	const char *ports, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
 	bool dummy, once, self, insecure, stats, help;
+	int seconds; /* CPU profile length for the profile pane */
+	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
 };
 
 enum step { STEP_IDLE, STEP_VARS, STEP_GOROUTINES, STEP_THREADS };
@@ -51,6 +57,7 @@ struct sched {
 	long id;          /* the transfer in flight, 0 = none */
 	double due;       /* monotonic seconds of the next round */
 	char *url[3];     /* vars, goroutine, threadcreate */
+	bool held;        /* due, but waiting for its ssh tunnel's first connection */
 };
 
 struct lateness {
@@ -68,6 +75,8 @@ struct app {
 	long timeout_ms;
 	bool need[2];      /* goroutines, threads */
 	struct cm_ui *ui;
+	struct cm_pane_app pane; /* the profile pane (p on the screen) */
+	struct cm_remote *remote; /* ssh tunnels, NULL when every service is direct */
 	bool dirty, quit;
 	double last_draw;
 	struct lateness late;
@@ -98,13 +107,18 @@ void cm_monitor_usage(FILE *out)
 		"with sparklines. Every expvarmon command line works unchanged.\n"
 		"\n"
 		"  -ports list     services: 5000, 5000-5003, host:5000, :5000,\n"
-		"                  http(s)://[user:pass@]host:port[/path] (comma separated)\n"
+		"                  http(s)://[user:pass@]host:port[/path] (comma separated);\n"
+		"                  ssh://[user@]host[:port]/ENTRY: that entry through ssh\n"
 		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
 		"                  default: %s\n"
 		"  -i duration     poll interval (5s)\n"
 		"  -endpoint path  expvar path when an entry names none (/debug/vars)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
+		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
+		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
+		"                  addresses are resolved there, as with ssh -L\n"
+		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
 		"  -insecure       accept self-signed TLS certificates\n"
 		"  -dummy          no screen: print every service's values each interval\n"
 		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
@@ -114,9 +128,12 @@ void cm_monitor_usage(FILE *out)
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
 		"\n"
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
+		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
-		"space pause, ? help. `cmon pprof -help` lists the profile flags.\n",
-		CM_VARS_DEFAULT);
+		"space pause, p profile the selected service (beside the sparklines),\n"
+		"Tab keys to the profile or back, ? help. `cmon pprof -help` lists the\n"
+		"profile flags.\n",
+		CM_VARS_DEFAULT, CM_PROF_SECONDS_DEFAULT);
 }
 
 static size_t monitor_flags(struct args *a, struct cm_flag *f)
@@ -127,6 +144,9 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"i", CM_FLAG_STRING, &a->interval, "duration", "poll interval"},
 		{"endpoint", CM_FLAG_STRING, &a->endpoint, "path", "expvar path"},
 		{"timeout", CM_FLAG_STRING, &a->timeout, "duration", "per-request timeout"},
+		{"seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length"},
+		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
+		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
 		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
 		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
 		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
@@ -168,6 +188,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 	a->interval = "5s";
 	a->endpoint = "/debug/vars";
 	a->vars = CM_VARS_DEFAULT;
+	a->seconds = CM_PROF_SECONDS_DEFAULT;
 	struct cm_flag flags[32];
 	size_t nflags = monitor_flags(a, flags);
 	char err[256];
@@ -193,6 +214,11 @@ static int parse_args(struct app *app, int argc, char **argv)
 	app->timeout_ms = (long)ceil(timeout * 1000);
 	if (!*a->endpoint || a->endpoint[0] != '/')
 		return bad_usage("-endpoint must be a path starting with /");
+	if (a->seconds < 1 || a->seconds > CM_PROF_SECONDS_MAX) {
+		fprintf(stderr, "cmon: invalid value \"%d\" for flag -seconds: want 1 to %d\n",
+			a->seconds, CM_PROF_SECONDS_MAX);
+		return 2;
+	}
 	return 0;
 }
 
@@ -231,41 +257,12 @@ static int build_schedule(struct app *app, double start)
 		/* -once polls everyone now; otherwise rounds are spread. */
 		s->due = start + (app->a.once ? 0 : app->interval * (double)i / (double)n);
 		s->url[0] = cm_target_url(t, app->a.endpoint, NULL);
-		s->url[1] = cm_target_url(t, "/debug/pprof/goroutine", "?debug=1");
-		s->url[2] = cm_target_url(t, "/debug/pprof/threadcreate", "?debug=1");
+		s->url[1] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
+		s->url[2] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
 		if (!s->url[0] || !s->url[1] || !s->url[2])
 			return -1;
 	}
 	return 0;
-}
-
-/* The pprof endpoints live beside the expvar one: a per-entry path
- * (http://h:1/app/debug/vars) moves them too (to /app/debug/pprof/...). */
-static void pprof_url_for_entry_path(struct sched *s, const struct cm_target *t)
-{
-	if (!t->path)
-		return;
-	const char *suffix = "/debug/vars";
-	size_t pl = strlen(t->path), sl = strlen(suffix);
-	if (pl <= sl || strcmp(t->path + pl - sl, suffix))
-		return;
-	char prefix[512];
-	if (pl - sl >= sizeof prefix)
-		return;
-	memcpy(prefix, t->path, pl - sl);
-	prefix[pl - sl] = '\0';
-	const char *names[2] = {"goroutine", "threadcreate"};
-	for (int k = 0; k < 2; k++) {
-		char path[600];
-		snprintf(path, sizeof path, "%s/debug/pprof/%s", prefix, names[k]);
-		struct cm_target copy = *t;
-		copy.path = NULL;
-		char *u = cm_target_url(&copy, path, "?debug=1");
-		if (u) {
-			free(s->url[k + 1]);
-			s->url[k + 1] = u;
-		}
-	}
 }
 
 static void free_schedule(struct app *app)
@@ -290,6 +287,7 @@ static void start_step(struct sched *s, enum step step)
 		.url = s->url[step - STEP_VARS],
 		.user = t->user,
 		.password = t->password,
+		.unix_socket = t->unix_socket,
 		.timeout_ms = app->timeout_ms,
 		.max_body = count ? COUNT_MAX_BODY : VARS_MAX_BODY,
 		.allow_truncated = count,
@@ -348,6 +346,20 @@ static void record_lateness(struct lateness *l, double late_s)
 		l->hist[ms >= LATE_BUCKETS - 1 ? LATE_BUCKETS - 1 : (size_t)ms]++;
 }
 
+/* A service behind an ssh tunnel that is not up is not fetched: its round
+ * ends with the tunnel's word as its error, or waits (held) while the
+ * tunnel makes its first connection. */
+static enum cm_remote_gate tunnel_gate(struct app *app, struct sched *s)
+{
+	const char *why = NULL;
+	enum cm_remote_gate g = cm_remote_gate(app->remote, s->i, &why);
+	if (g == CM_GATE_DOWN) {
+		cm_monitor_vars_result(&app->mon, s->i, NULL, 0, why, wall_now());
+		app->dirty = true;
+	}
+	return g;
+}
+
 /* Starts every round that is due; returns the time of the next one. */
 static double run_due(struct app *app, double now)
 {
@@ -355,9 +367,13 @@ static double run_due(struct app *app, double now)
 	for (size_t i = 0; i < app->mon.nsvc; i++) {
 		struct sched *s = &app->sched[i];
 		if (s->due <= now && !app->mon.paused) {
+			enum cm_remote_gate g = s->step == STEP_IDLE ? tunnel_gate(app, s) : CM_GATE_OPEN;
+			if ((s->held = g == CM_GATE_HELD))
+				continue; /* a change of the tunnel runs run_due again */
 			if (s->step == STEP_IDLE) {
 				record_lateness(&app->late, now - s->due);
-				start_step(s, STEP_VARS);
+				if (g == CM_GATE_OPEN)
+					start_step(s, STEP_VARS);
 			} else {
 				app->late.skipped++; /* the last round is still running */
 			}
@@ -375,7 +391,7 @@ static double run_due(struct app *app, double now)
 static bool all_idle(const struct app *app)
 {
 	for (size_t i = 0; i < app->mon.nsvc; i++)
-		if (app->sched[i].step != STEP_IDLE)
+		if (app->sched[i].step != STEP_IDLE || app->sched[i].held)
 			return false;
 	return true;
 }
@@ -434,38 +450,104 @@ static void maybe_draw(struct app *app, double now, bool key)
 		return;
 	if (!key && now - app->last_draw < DRAW_MIN_GAP)
 		return;
-	cm_ui_draw(app->ui, &app->mon, wall_now());
+	cm_ui_draw(app->ui, &app->mon, &app->pane.pane, wall_now(), now);
 	app->last_draw = now;
 	app->dirty = false;
 }
 
+/* Requests to the profile pane a burst of keys may make in one wake-up:
+ * the rest wait for the next, so that the loop keeps polling. */
+#define PANE_REQUESTS_PER_WAKE 64
+
+/* Every pending key; the profile pane's requests are carried out as they
+ * come, in order. Returns true when a key was read. */
+static bool read_keys(struct app *app, double now)
+{
+	int all = 0;
+	for (int i = 0; i < PANE_REQUESTS_PER_WAKE; i++) {
+		struct cm_pane_request rq;
+		int fl = cm_ui_input(app->ui, &app->mon, &app->pane.pane, &rq, now);
+		all |= fl;
+		if (!(fl & CM_UI_PANE) || (fl & CM_UI_QUIT))
+			break;
+		cm_pane_app_request(&app->pane, &rq, now);
+	}
+	if (all & CM_UI_QUIT)
+		app->quit = true;
+	if (all & CM_UI_DIRTY)
+		app->dirty = true;
+	return all != 0;
+}
+
+/* The pane changed (a profile came, the countdown ticked): redraw. */
+static void take_pane_dirty(struct app *app)
+{
+	if (app->pane.dirty)
+		app->dirty = true;
+	app->pane.dirty = false;
+}
+
+/* The profile pane's timers (countdown, live refresh) and the screen's
+ * own (the viewer's held rows), folded into the loop's next wake-up. */
+static double pane_due(struct app *app, double now, double next)
+{
+	double t = cm_pane_app_run_due(&app->pane, now);
+	take_pane_dirty(app);
+	if (t < next)
+		next = t;
+	t = cm_ui_next_tick(app->ui);
+	if (t >= 0 && t < next)
+		next = t;
+	return next;
+}
+
+/* Without a screen, the tunnels' changes go to stderr. */
+static FILE *tunnel_log(const struct app *app)
+{
+	return app->a.dummy || app->a.once ? stderr : NULL;
+}
+
+/* ssh's news: a tunnel that came up releases its held rounds, one that
+ * went down ends theirs, so the schedule is looked at again at once. */
+static void drive_tunnels(struct app *app, double now)
+{
+	if (cm_remote_drive(app->remote, now, tunnel_log(app), &app->mon)) {
+		app->dirty = true;
+		run_due(app, now);
+	}
+}
+
 /* The loop: one poll for sockets, keys and signals; timers from the
- * schedule, the draw pacing and the dummy printer. */
+ * schedule, the profile pane, the draw pacing and the dummy printer. */
 static void run_loop(struct app *app, int sfd)
 {
 	double now = mono_now(), next_print = now + app->interval;
 	while (!app->quit) {
 		double next = run_due(app, now);
+		if (app->ui)
+			next = pane_due(app, now, next);
 		if (app->a.dummy && next_print < next)
 			next = next_print;
 		if (app->ui && app->dirty && app->last_draw + DRAW_MIN_GAP < next)
 			next = app->last_draw + DRAW_MIN_GAP;
-		struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}, {.fd = 0, .events = POLLIN}};
+		if (cm_remote_next(app->remote, now) < next)
+			next = cm_remote_next(app->remote, now);
+		struct pollfd fds[2 + CM_TUNNELS_MAX] = {{.fd = sfd, .events = POLLIN},
+							 {.fd = 0, .events = POLLIN}};
 		int nfds = app->ui ? 2 : 1;
+		nfds += cm_remote_pollfds(app->remote, fds + nfds, CM_TUNNELS_MAX);
 		if (cm_fetch_poll(app->fetch, fds, nfds, wait_ms(next, now)) < 0 && errno != EINTR)
 			break;
 		now = mono_now();
 		if (fds[0].revents)
 			read_signals(app, sfd);
+		drive_tunnels(app, now);
 		bool key = false;
-		if (app->ui && (fds[1].revents || app->dirty)) {
-			int fl = cm_ui_input(app->ui, &app->mon);
-			key = fl != 0;
-			if (fl & CM_UI_QUIT)
-				app->quit = true;
-			if (fl & CM_UI_DIRTY)
-				app->dirty = true;
-		}
+		if (app->ui && cm_ui_tick(app->ui, now))
+			app->dirty = true;
+		if (app->ui && (fds[1].revents || app->dirty))
+			key = read_keys(app, now);
+		take_pane_dirty(app);
 		if (app->a.once && all_idle(app))
 			break;
 		if (app->a.dummy && now >= next_print) {
@@ -600,6 +682,25 @@ static int fetch_setup(struct app *app)
 	return 0;
 }
 
+/* -ssh and the ssh:// entries: a tunnel per host, started now; a routed
+ * service's requests go to its tunnel's socket. */
+static int open_remote(struct app *app)
+{
+	char err[512];
+	int rc = cm_remote_open(&app->remote, &app->mon.targets, app->a.ssh, app->a.ssh_opts,
+				app->a.once, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "cmon: %s\n", err);
+		return rc;
+	}
+	for (size_t i = 0; i < app->mon.nsvc; i++)
+		app->mon.targets.v[i].unix_socket = cm_remote_socket(app->remote, i);
+	double now = mono_now();
+	cm_remote_start(app->remote, now);
+	cm_remote_drive(app->remote, now, tunnel_log(app), &app->mon);
+	return 0;
+}
+
 static int run(struct app *app)
 {
 	if (app->a.self)
@@ -607,8 +708,6 @@ static int run(struct app *app)
 	raise_fd_limit();
 	if (fetch_setup(app) < 0 || build_schedule(app, mono_now()) < 0)
 		return 1;
-	for (size_t i = 0; i < app->mon.nsvc; i++)
-		pprof_url_for_entry_path(&app->sched[i], &app->mon.targets.v[i]);
 	if (app->a.stats && !(app->late.hist = calloc(LATE_BUCKETS, sizeof *app->late.hist)))
 		return 1;
 	int sfd = open_signalfd();
@@ -616,11 +715,14 @@ static int run(struct app *app)
 		fprintf(stderr, "cmon: signalfd: %s\n", strerror(errno));
 		return 1;
 	}
-	int rc = 0;
-	if (!app->a.dummy && !app->a.once)
+	int rc = open_remote(app);
+	if (rc == 0 && !app->a.dummy && !app->a.once)
 		rc = open_ui(app);
 	if (rc == 0) {
+		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
+				 app->interval);
 		run_loop(app, sfd);
+		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
 		if (app->ui)
 			cm_ui_close(app->ui);
 		if (app->a.once) {
@@ -629,6 +731,8 @@ static int run(struct app *app)
 		}
 		print_stats(app);
 	}
+	cm_remote_close(app->remote); /* no ssh outlives run, whatever ended it */
+	app->remote = NULL;
 	close(sfd);
 	return rc;
 }

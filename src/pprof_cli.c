@@ -2,20 +2,27 @@
 #include "cmon/pprof_cli.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include "cmon/flags.h"
 #include "cmon/pathutil.h"
+#include "cmon/pprof_remote.h"
 #include "cmon/pprof_source.h"
 #include "cmon/profile.h"
 #include "cmon/profile_ops.h"
 #include "cmon/report.h"
+#include "ui/pview_app.h"
 
 struct pprof_args {
 	bool top, traces, cum, flat, help;
+	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
@@ -25,6 +32,9 @@ struct pprof_args {
 	int seconds;
 	unsigned long long max_inflated;
 	struct cm_report_opts ro;
+	const char *ssh, *ssh_opts;     /* -ssh, -ssh-opts */
+	struct cm_pprof_remote *remote; /* the tunnels, NULL when no source needs one */
+	int cancel_fd;                  /* a signalfd while there are tunnels, else 0 */
 };
 
 #define FLAG(n, k, t, a, h) {n, k, t, a, h}
@@ -67,6 +77,8 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
+		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
+		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
 		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help (also -h)"),
 		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, NULL),
 	};
@@ -83,10 +95,13 @@ void cm_pprof_usage(FILE *out)
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
 		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
 		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"
 		"sources are merged. Output is identical to go tool pprof's.\n"
+		"ssh://[user@]host[:port]/SOURCE (or -ssh) fetches it through ssh, as\n"
+		"resolved on that host.\n"
 		"\n"
 		"flags:\n");
 	cm_flags_print(flags, n, out);
@@ -105,13 +120,16 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 	char err[512];
 	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
 	struct cm_profile *p;
-	char *url = cm_source_url(spec, a->seconds);
+	char shown[512]; /* spec with a URL's password hidden */
+	cm_source_masked(spec, shown, sizeof(shown));
+	const char *src = cm_pprof_remote_source(spec); /* after "ssh://HOST/" */
+	char *url = cm_source_url(src, a->seconds);
 	if (!url) {
 		FILE *f = fopen(spec, "rb");
 		if (!f) {
 			/* Go's words: "open PATH: no such file or directory" */
 			char msg[256];
-			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", spec, spec,
+			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", shown, shown,
 				cm_go_strerror(errno, msg, sizeof(msg)));
 			return NULL;
 		}
@@ -121,16 +139,17 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 		free(url);
 		unsigned char *data;
 		size_t len;
-		struct cm_source_opts so = {a->seconds, a->max_inflated};
-		if (cm_source_read(spec, &so, &data, &len, err, sizeof(err)) < 0) {
-			fprintf(stderr, "cmon pprof: %s: %s\n", spec, err);
+		struct cm_source_opts so = {a->seconds, a->max_inflated,
+					    cm_pprof_remote_socket(a->remote, spec), a->cancel_fd};
+		if (cm_source_read(src, &so, &data, &len, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cmon pprof: %s: %s\n", shown, err);
 			return NULL;
 		}
 		p = cm_profile_decode(data, len, &lim, err, sizeof(err));
 		free(data);
 	}
 	if (!p)
-		fprintf(stderr, "cmon pprof: %s: parsing profile: %s\n", spec, err);
+		fprintf(stderr, "cmon pprof: %s: parsing profile: %s\n", shown, err);
 	return p;
 }
 
@@ -199,9 +218,14 @@ static int pick_report(struct pprof_args *a)
 		return -1;
 	}
 	if (kinds == 0) {
-		fprintf(stderr, "cmon pprof: the interactive viewer is not built yet; "
-				"use -top, -list, -peek or -traces\n");
-		return -1;
+		/* the viewer: a terminal or nothing (exit 2, a usage error) */
+		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+			fprintf(stderr, "cmon pprof: the interactive viewer needs a terminal and standard "
+					"%s is not one; use -top (or -list, -peek, -traces) for text\n",
+				isatty(STDOUT_FILENO) ? "input" : "output");
+			return -2;
+		}
+		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
 		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
@@ -238,6 +262,76 @@ static int pick_report(struct pprof_args *a)
 	return 0;
 }
 
+/* The signals that end cmon pprof, held while ssh runs (see remote_begin);
+ * one that cmon was started ignoring (nohup's SIGHUP) stays ignored. */
+static sigset_t stop_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
+	}
+	return set;
+}
+
+static bool any_ssh_source(char **argv, int nsrc, const struct pprof_args *a)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (!strncasecmp(argv[i], "ssh://", 6))
+			return true;
+	const char *bases[2] = {a->base, a->diff_base};
+	for (int i = 0; i < 2; i++)
+		if (bases[i] && !strncasecmp(bases[i], "ssh://", 6))
+			return true;
+	return false;
+}
+
+/* Ends the tunnels, then lets a held signal end cmon as it would have. */
+static void remote_end(struct pprof_args *a)
+{
+	cm_pprof_remote_close(a->remote);
+	a->remote = NULL;
+	if (a->cancel_fd > 0) {
+		close(a->cancel_fd);
+		a->cancel_fd = 0;
+		sigset_t set = stop_signals();
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
+}
+
+/* -ssh and ssh:// sources: the tunnels are up before anything is read.
+ * While they exist, SIGINT, SIGTERM and SIGHUP wait on a signalfd, which
+ * also cuts a wait or a fetch short, so that ssh is ended and its sockets
+ * removed before the signal ends cmon (remote_end). */
+static int remote_begin(struct pprof_args *a, char **argv, int nsrc)
+{
+	if (!a->ssh && !any_ssh_source(argv, nsrc, a))
+		return 0;
+	sigset_t set = stop_signals();
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->cancel_fd = fd > 0 ? fd : 0;
+	char **specs = calloc((size_t)nsrc + 2, sizeof(*specs));
+	char err[768] = "out of memory";
+	int rc = 1;
+	if (specs) {
+		memcpy(specs, argv, (size_t)nsrc * sizeof(*specs));
+		specs[nsrc] = (char *)a->base;
+		specs[nsrc + 1] = (char *)a->diff_base;
+		rc = cm_pprof_remote_open(&a->remote, specs, (size_t)nsrc + 2, a->ssh, a->ssh_opts,
+					  a->cancel_fd, err, sizeof(err));
+		free(specs);
+	}
+	if (rc)
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	return rc;
+}
+
+static int load_and_report(struct pprof_args *a, char **argv, int nsrc);
+
 int cm_pprof_main(int argc, char **argv)
 {
 	struct pprof_args a;
@@ -262,21 +356,56 @@ int cm_pprof_main(int argc, char **argv)
 		cm_pprof_usage(stderr);
 		return 2;
 	}
-	if (pick_report(&a) < 0)
-		return 1;
+	int picked = pick_report(&a);
+	if (picked < 0)
+		return picked == -2 ? 2 : 1;
 	if (a.base && a.diff_base) {
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
 	}
-	struct cm_profile *p = load_merged(argv, nsrc, &a);
-	if (p && (a.base || a.diff_base))
-		p = apply_base(p, &a);
+	int rc = remote_begin(&a, argv, nsrc);
+	if (rc == 0)
+		rc = load_and_report(&a, argv, nsrc);
+	remote_end(&a);
+	return rc;
+}
+
+/* The viewer on the loaded sources; the base goes to the viewer unmerged,
+ * so that r (re-fetch) shows the difference again. */
+static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
+{
+	struct cm_pview_app_args va = {.specs = argv, .nspecs = nsrc, .seconds = a->seconds,
+				       .max_inflated = a->max_inflated,
+				       .diff_base = a->diff_base != NULL, .remote = a->remote};
+	cm_viewer_opts_init(&va.vo);
+	va.vo.ro = a->ro;
+	va.vo.max_inflated = a->max_inflated;
+	if (!(va.profile = load_merged(argv, nsrc, a)))
+		return 1;
+	const char *base = a->diff_base ? a->diff_base : a->base;
+	char *bspec[1] = {(char *)base};
+	if (base && !(va.base = load_merged(bspec, 1, a))) {
+		cm_profile_free(va.profile);
+		return 1;
+	}
+	return cm_pview_app_run(&va);
+}
+
+/* Sources, merge, base, report (or the viewer): the exit status. */
+static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
+{
+	if (a->interactive)
+		return run_viewer(a, argv, nsrc);
+	char err[512];
+	struct cm_profile *p = load_merged(argv, nsrc, a);
+	if (p && (a->base || a->diff_base))
+		p = apply_base(p, a);
 	if (!p)
 		return 1;
 	int status = 1;
 	struct cm_report r;
 	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
-	    cm_report_prepare(&r, p, &a.ro, err, sizeof(err)) < 0) {
+	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
 		for (int i = 0; i < 4 && r.warnings[i]; i++)

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,6 +88,16 @@ static size_t on_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 	return n;
 }
 
+/* A signal while a 30 s profile is fetched ends the wait (the caller then
+ * takes its tunnels down before the signal ends cmon). */
+static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	const struct cm_source_opts *o = clientp;
+	struct pollfd p = {.fd = o->cancel_fd, .events = POLLIN};
+	return poll(&p, 1, 0) > 0;
+}
+
 static int read_url(const char *url, const struct cm_source_opts *o, unsigned char **data,
 		    size_t *len, char *err, size_t errlen)
 {
@@ -107,6 +118,13 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_USERAGENT, "cmon");
+	if (o->unix_socket)
+		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, o->unix_socket);
+	if (o->cancel_fd > 0) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	CURLcode rc = curl_easy_perform(c);
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -114,6 +132,8 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	if (b.too_big) {
 		snprintf(err, errlen, "response body exceeds %llu bytes (-max_inflated)",
 			 (unsigned long long)o->max_bytes);
+	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
+		snprintf(err, errlen, "interrupted");
 	} else if (rc != CURLE_OK) {
 		snprintf(err, errlen, "http fetch: %s", *curl_err ? curl_err : curl_easy_strerror(rc));
 	} else if (status != 200) {
@@ -169,6 +189,45 @@ static int read_file(const char *path, const struct cm_source_opts *o, unsigned 
 	*data = b.data;
 	*len = b.len;
 	return 0;
+}
+
+/* Appends s[0, n) to buf (at *w of cap) with a URL's password as "***". */
+static void put_masked(char *buf, size_t cap, size_t *w, const char *s, size_t n)
+{
+	const char *sep = strstr(s, "://");
+	size_t a = sep && (size_t)(sep - s) < n ? (size_t)(sep - s) + 3 : 0;
+	size_t end = a;
+	while (end < n && s[end] != '/')
+		end++;
+	size_t at = end;
+	while (at > a && s[at - 1] != '@')
+		at--;
+	size_t colon = a;
+	while (at > a && colon < at - 1 && s[colon] != ':')
+		colon++;
+	int k;
+	if (at > a && colon < at - 1)
+		k = snprintf(buf + *w, cap - *w, "%.*s***%.*s", (int)(colon + 1), s,
+			     (int)(n - (at - 1)), s + at - 1);
+	else
+		k = snprintf(buf + *w, cap - *w, "%.*s", (int)n, s);
+	*w += k < 0 ? 0 : (size_t)k;
+	if (*w >= cap)
+		*w = cap - 1;
+}
+
+void cm_source_masked(const char *spec, char *buf, size_t cap)
+{
+	size_t w = 0, n = strlen(spec), ssh = 0;
+	if (!cap)
+		return;
+	buf[0] = '\0';
+	if (!strncmp(spec, "ssh://", 6)) {
+		const char *slash = strchr(spec + 6, '/');
+		ssh = slash ? (size_t)(slash + 1 - spec) : n;
+		put_masked(buf, cap, &w, spec, ssh);
+	}
+	put_masked(buf, cap, &w, spec + ssh, n - ssh);
 }
 
 int cm_source_read(const char *spec, const struct cm_source_opts *o, unsigned char **data,

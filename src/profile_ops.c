@@ -751,3 +751,84 @@ void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g)
 		l->address = 0;
 	}
 }
+
+/* ---- copying ---- */
+
+static void *dup_array(struct cm_arena *a, const void *src, size_t n, size_t size)
+{
+	void *d = cm_arena_array(a, n ? n : 1, size);
+	if (d && n)
+		memcpy(d, src, n * size);
+	return d;
+}
+
+/* Copies every sample's values and location indices into c's arena, in
+ * one block each, so a big profile costs two allocations. */
+static int clone_samples(struct cm_profile *c, const struct cm_profile *p)
+{
+	size_t nv = p->nsample_types, locs_bytes = 0;
+	for (size_t i = 0; i < p->nsamples; i++)
+		locs_bytes += ((size_t)p->samples[i].nlocs * (p->samples[i].locs_wide ? 4 : 2) + 3) & ~(size_t)3;
+	c->samples = dup_array(&c->arena, p->samples, p->nsamples, sizeof(*p->samples));
+	int64_t *values = cm_arena_array(&c->arena, p->nsamples * nv + 1, sizeof(int64_t));
+	char *locs = cm_arena_alloc(&c->arena, locs_bytes + 4);
+	if (!c->samples || !values || !locs)
+		return -1;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &c->samples[i];
+		size_t lb = (size_t)s->nlocs * (s->locs_wide ? 4 : 2);
+		memcpy(values, s->values, nv * sizeof(int64_t));
+		s->values = values;
+		values += nv;
+		memcpy(locs, s->locs, lb);
+		s->locs = locs;
+		locs += (lb + 3) & ~(size_t)3;
+		if (s->nlabels && !(s->labels = dup_array(&c->arena, s->labels, s->nlabels, sizeof(*s->labels))))
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything but the samples; those stay p's. NULL when memory runs out. */
+static struct cm_profile *clone_tables(const struct cm_profile *p)
+{
+	struct cm_profile *c = cm_profile_new();
+	if (!c)
+		return NULL;
+	struct cm_arena arena = c->arena;
+	*c = *p;
+	c->arena = arena;
+	c->samples_heap = NULL;
+	c->owned = NULL;
+	c->nowned = 0;
+	c->sample_types = dup_array(&c->arena, p->sample_types, p->nsample_types, sizeof(*p->sample_types));
+	c->mappings = dup_array(&c->arena, p->mappings, p->nmappings, sizeof(*p->mappings));
+	c->functions = dup_array(&c->arena, p->functions, p->nfunctions, sizeof(*p->functions));
+	c->locations = dup_array(&c->arena, p->locations, p->nlocations, sizeof(*p->locations));
+	c->comments = dup_array(&c->arena, p->comments, p->ncomments, sizeof(*p->comments));
+	bool ok = c->sample_types && c->mappings && c->functions && c->locations && c->comments;
+	for (size_t i = 0; ok && i < p->nlocations; i++) {
+		struct cm_location *l = &c->locations[i];
+		ok = (l->lines = dup_array(&c->arena, l->lines, l->nlines, sizeof(*l->lines))) != NULL;
+	}
+	if (!ok) {
+		cm_profile_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cm_profile *cm_profile_clone(const struct cm_profile *p)
+{
+	struct cm_profile *c = clone_tables(p);
+	if (c && clone_samples(c, p) < 0) {
+		cm_profile_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cm_profile *cm_profile_clone_tables(const struct cm_profile *p)
+{
+	return clone_tables(p);
+}

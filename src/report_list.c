@@ -20,8 +20,7 @@
 
 /* ---- the report ---- */
 
-/* Go's int arithmetic wraps; C's must not overflow. */
-static const char *value_or_dot(const struct cm_report *r, int64_t v, char *buf, size_t len)
+const char *cm_list_value(const struct cm_report *r, int64_t v, char *buf, size_t len)
 {
 	if (v == 0)
 		return ".";
@@ -39,49 +38,68 @@ struct routine {
 
 /* getSourceFromFile's range, including its else-if: a node that moves the
  * start never moves the end. */
-static void routine_range(const struct cm_nodes *nodes, struct routine *rt)
+void cm_list_range(const struct cm_nodes *nodes, const uint32_t *ids, size_t n, int64_t *start,
+		   int64_t *end)
 {
 	enum { MARGIN = 5 };
-	const struct cm_node_info *first = &nodes->info[rt->fns[0]];
-	rt->start = first->start_line ? first->start_line : cm_add64(first->lineno, -MARGIN);
-	rt->end = cm_add64(first->lineno, MARGIN);
-	for (size_t i = 0; i < rt->n; i++) {
-		const struct cm_node_info *ni = &nodes->info[rt->fns[i]];
+	const struct cm_node_info *first = &nodes->info[ids[0]];
+	int64_t s = first->start_line ? first->start_line : cm_add64(first->lineno, -MARGIN);
+	int64_t e = cm_add64(first->lineno, MARGIN);
+	for (size_t i = 0; i < n; i++) {
+		const struct cm_node_info *ni = &nodes->info[ids[i]];
 		int64_t ns = ni->start_line ? ni->start_line : cm_add64(ni->lineno, -MARGIN);
 		int64_t ne = cm_add64(ni->lineno, MARGIN);
-		if (ns < rt->start)
-			rt->start = ns;
-		else if (ne > rt->end)
-			rt->end = ne;
+		if (ns < s)
+			s = ns;
+		else if (ne > e)
+			e = ne;
 	}
-	if (rt->start < 1)
-		rt->start = 1;
+	*start = s < 1 ? 1 : s;
+	*end = e;
 }
 
-struct line_weight {
-	int64_t lineno, flat, cum;
-};
+static void routine_range(const struct cm_nodes *nodes, struct routine *rt)
+{
+	cm_list_range(nodes, rt->fns, rt->n, &rt->start, &rt->end);
+}
 
 static int line_weight_cmp(const void *a, const void *b)
 {
-	const struct line_weight *x = a, *y = b;
+	const struct cm_list_line *x = a, *y = b;
 	return x->lineno < y->lineno ? -1 : x->lineno > y->lineno;
+}
+
+size_t cm_list_weights(const struct cm_graph *g, const uint32_t *ids, size_t n,
+		       struct cm_list_line *out, int64_t *flat_sum, int64_t *cum_sum)
+{
+	*flat_sum = *cum_sum = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t id = ids[i];
+		*flat_sum = cm_add64(*flat_sum, g->flat[id]);
+		*cum_sum = cm_add64(*cum_sum, g->cum[id]);
+		out[i] = (struct cm_list_line){g->nodes->info[id].lineno, g->flat[id], g->cum[id]};
+	}
+	qsort(out, n, sizeof(*out), line_weight_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (m && out[m - 1].lineno == out[i].lineno) {
+			out[m - 1].flat = cm_add64(out[m - 1].flat, out[i].flat);
+			out[m - 1].cum = cm_add64(out[m - 1].cum, out[i].cum);
+		} else {
+			out[m++] = out[i];
+		}
+	}
+	return m;
 }
 
 static int print_routine(struct cm_report *r, struct cm_source_reader *rd, const struct cm_graph *g,
 			 const struct routine *rt, FILE *out)
 {
-	int64_t flat_sum = 0, cum_sum = 0;
-	struct line_weight *lw = malloc(rt->n * sizeof(*lw));
+	int64_t flat_sum, cum_sum;
+	struct cm_list_line *lw = malloc((rt->n + 1) * sizeof(*lw));
 	if (!lw)
 		return -1;
-	for (size_t i = 0; i < rt->n; i++) {
-		uint32_t id = rt->fns[i];
-		flat_sum = cm_add64(flat_sum, g->flat[id]);
-		cum_sum = cm_add64(cum_sum, g->cum[id]);
-		lw[i] = (struct line_weight){g->nodes->info[id].lineno, g->flat[id], g->cum[id]};
-	}
-	qsort(lw, rt->n, sizeof(*lw), line_weight_cmp);
+	size_t nlw = cm_list_weights(g, rt->fns, rt->n, lw, &flat_sum, &cum_sum);
 	/* pprof opens the file on reading the first line of the range: with an
 	 * empty range, only an earlier failure to open it shows. */
 	struct cm_source_file *f = rt->start <= rt->end ? cm_source_get(rd, rt->file) : rt->src;
@@ -106,14 +124,14 @@ static int print_routine(struct cm_report *r, struct cm_source_reader *rd, const
 	size_t k = 0;
 	for (int64_t ln = rt->start; ln <= rt->end && (uint64_t)ln <= f->nlines; ln++) {
 		int64_t flat = 0, cum = 0;
-		while (k < rt->n && lw[k].lineno < ln)
+		while (k < nlw && lw[k].lineno < ln)
 			k++;
-		for (; k < rt->n && lw[k].lineno == ln; k++) {
-			flat = cm_add64(flat, lw[k].flat);
-			cum = cm_add64(cum, lw[k].cum);
+		if (k < nlw && lw[k].lineno == ln) {
+			flat = lw[k].flat;
+			cum = lw[k].cum;
 		}
-		fprintf(out, "%10s %10s %6" PRId64 ":", value_or_dot(r, flat, a, sizeof(a)),
-			value_or_dot(r, cum, b, sizeof(b)), ln);
+		fprintf(out, "%10s %10s %6" PRId64 ":", cm_list_value(r, flat, a, sizeof(a)),
+			cm_list_value(r, cum, b, sizeof(b)), ln);
 		fwrite(f->data + f->start[ln - 1], 1, f->len[ln - 1], out);
 		fputc('\n', out);
 	}

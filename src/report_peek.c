@@ -18,77 +18,12 @@
 #define LEGEND "      flat  flat%   sum%        cum   cum%   calls calls% + context \t \t "
 
 
-/* edgeList.Less: |weight| descending, then source name, then target name. */
-static int edge_cmp(const void *ctx, uint32_t a, uint32_t b)
-{
-	const struct cm_graph *g = ctx;
-	const struct cm_edge *x = &g->edges[a], *y = &g->edges[b];
-	int64_t wx = cm_abs64(x->weight), wy = cm_abs64(y->weight);
-	if (wx != wy)
-		return wx > wy ? -1 : 1;
-	const char *const *pn = g->nodes->printable;
-	int c = strcmp(pn[x->src], pn[y->src]);
-	if (c)
-		return c;
-	return strcmp(pn[x->dst], pn[y->dst]);
-}
-
-/* Edges of the graph grouped per node: in[first_in[id] .. first_in[id+1]). */
-struct adjacency {
-	uint32_t *first_in, *first_out, *in, *out;
-};
-
-static int adjacency_build(const struct cm_graph *g, struct adjacency *a)
-{
-	uint32_t n = g->nodes->count;
-	a->first_in = calloc((size_t)n + 2, sizeof(uint32_t));
-	a->first_out = calloc((size_t)n + 2, sizeof(uint32_t));
-	a->in = malloc((g->nedges + 1) * sizeof(uint32_t));
-	a->out = malloc((g->nedges + 1) * sizeof(uint32_t));
-	uint32_t *cur_in = calloc((size_t)n + 1, sizeof(uint32_t));
-	uint32_t *cur_out = calloc((size_t)n + 1, sizeof(uint32_t));
-	int rc = -1;
-	if (!a->first_in || !a->first_out || !a->in || !a->out || !cur_in || !cur_out ||
-	    g->nedges >= UINT32_MAX)
-		goto done;
-	for (size_t e = 0; e < g->nedges; e++) {
-		if (g->edges[e].removed)
-			continue;
-		a->first_in[g->edges[e].dst + 1]++;
-		a->first_out[g->edges[e].src + 1]++;
-	}
-	for (uint32_t i = 0; i < n; i++) {
-		a->first_in[i + 1] += a->first_in[i];
-		a->first_out[i + 1] += a->first_out[i];
-	}
-	for (size_t e = 0; e < g->nedges; e++) {
-		const struct cm_edge *ed = &g->edges[e];
-		if (ed->removed)
-			continue;
-		a->in[a->first_in[ed->dst] + cur_in[ed->dst]++] = (uint32_t)e;
-		a->out[a->first_out[ed->src] + cur_out[ed->src]++] = (uint32_t)e;
-	}
-	rc = 0;
-done:
-	free(cur_in);
-	free(cur_out);
-	return rc;
-}
-
-static void adjacency_free(struct adjacency *a)
-{
-	free(a->first_in);
-	free(a->first_out);
-	free(a->in);
-	free(a->out);
-}
-
 static void print_edges(struct cm_report *r, const struct cm_graph *g, const uint32_t *ids,
 			size_t n, uint32_t *tmp, int64_t cum, bool incoming, FILE *out)
 {
 	uint32_t *sorted = tmp + g->nedges + 1; /* second half of the scratch */
 	memcpy(sorted, ids, n * sizeof(*sorted));
-	cm_sort_ids(sorted, tmp, n, edge_cmp, g);
+	cm_edges_sort(g, sorted, tmp, n);
 	for (size_t i = 0; i < n; i++) {
 		const struct cm_edge *e = &g->edges[sorted[i]];
 		char w[64], pct[32];
@@ -109,7 +44,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	struct cm_nodes nodes;
 	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	struct cm_graph g;
-	struct adjacency adj = {0};
+	struct cm_adjacency adj = {0};
 	bool *match = NULL;
 	uint32_t *scratch = NULL;
 	memset(&g, 0, sizeof(g));
@@ -119,7 +54,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		return -1;
 	}
 	if (cm_graph_build(&g, r->p, &nodes, r->vi, NULL, true, r->opts.mean) < 0 ||
-	    adjacency_build(&g, &adj) < 0 ||
+	    cm_adjacency_build(&g, &adj) < 0 ||
 	    !(match = calloc((size_t)nodes.count + 1, sizeof(bool))) ||
 	    !(scratch = malloc((2 * g.nedges + 2) * sizeof(uint32_t)))) {
 		snprintf(err, errlen, "out of memory");
@@ -172,7 +107,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 done:
 	free(scratch);
 	free(match);
-	adjacency_free(&adj);
+	cm_adjacency_free(&adj);
 	cm_graph_free(&g);
 	cm_nodes_free(&nodes);
 	regfree(&re);

@@ -7,11 +7,6 @@
 #include "cmon/measure.h"
 #include "cmon/report.h"
 
-struct trimmed {
-	struct cm_graph g;
-	size_t orig_count, dropped_nodes;
-};
-
 /* Rebuilds g keeping only the first n members (or those marked). */
 static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_graph *g,
 		   const uint32_t *ids, size_t n)
@@ -29,10 +24,9 @@ static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_
 	return rc;
 }
 
-static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, struct trimmed *t)
+static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, struct cm_top *t)
 {
 	const struct cm_report_opts *o = &r->opts;
-	memset(t, 0, sizeof(*t));
 	if (cm_graph_build(&t->g, r->p, nodes, r->vi, NULL, true, r->opts.mean) < 0)
 		return -1;
 	if (r->opts.drop_negative)
@@ -82,7 +76,7 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 }
 
 /* reportLabels: the shared lines, then what trimming dropped. */
-static void print_report_labels(struct cm_report *r, const struct trimmed *t, FILE *out)
+void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out)
 {
 	const struct cm_graph *g = &t->g;
 	char a[64];
@@ -98,45 +92,62 @@ static void print_report_labels(struct cm_report *r, const struct trimmed *t, FI
 		fprintf(out, "Showing top %zu nodes out of %zu\n", g->nmembers, t->orig_count);
 }
 
+int cm_top_build(struct cm_report *r, struct cm_top *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
+	if (cm_nodes_build(&t->nodes, r->p, &no) < 0)
+		return -1;
+	t->labels = malloc((t->nodes.count + 1) * sizeof(*t->labels));
+	if (!t->labels || new_trimmed_graph(r, &t->nodes, t) < 0 ||
+	    cm_graph_inline_labels(&t->g, t->labels) < 0) {
+		cm_top_free(t);
+		return -1;
+	}
+	cm_report_select_output_unit(r, &t->g);
+	return 0;
+}
+
+int cm_top_sort(struct cm_top *t, bool cum)
+{
+	return cm_graph_sort(&t->g, cum ? CM_ORDER_CUM : CM_ORDER_FLAT);
+}
+
+void cm_top_free(struct cm_top *t)
+{
+	free(t->labels);
+	cm_graph_free(&t->g);
+	cm_nodes_free(&t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
+		   struct cm_top_cols *c)
+{
+	cm_report_value(r, flat, c->flat, sizeof(c->flat));
+	cm_percentage(flat, r->total, c->flat_pct, sizeof(c->flat_pct));
+	cm_percentage(flat_sum, r->total, c->sum_pct, sizeof(c->sum_pct));
+	cm_report_value(r, cum, c->cum, sizeof(c->cum));
+	cm_percentage(cum, r->total, c->cum_pct, sizeof(c->cum_pct));
+}
+
 int cm_report_top(struct cm_report *r, FILE *out)
 {
-	struct cm_nodes nodes;
-	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
-	if (cm_nodes_build(&nodes, r->p, &no) < 0)
+	struct cm_top t;
+	if (cm_top_build(r, &t) < 0)
 		return -1;
-	struct trimmed t = {0};
-	const char **labels = malloc((nodes.count + 1) * sizeof(*labels));
-	if (!labels || new_trimmed_graph(r, &nodes, &t) < 0) {
-		free(labels);
-		cm_graph_free(&t.g);
-		cm_nodes_free(&nodes);
-		return -1;
-	}
-	cm_report_select_output_unit(r, &t.g);
-	print_report_labels(r, &t, out);
-	if (cm_graph_inline_labels(&t.g, labels) < 0) {
-		free(labels);
-		cm_graph_free(&t.g);
-		cm_nodes_free(&nodes);
-		return -1;
-	}
-	fprintf(out, "%10s %5s%% %5s%% %10s %5s%%\n", "flat", "flat", "sum", "cum", "cum");
+	cm_top_labels(r, &t, out);
+	fprintf(out, "%s\n", CM_TOP_HEADINGS);
 	int64_t flat_sum = 0;
 	for (size_t i = 0; i < t.g.nmembers; i++) {
 		uint32_t id = t.g.members[i];
 		int64_t flat = cm_graph_flat_value(&t.g, id), cum = cm_graph_cum_value(&t.g, id);
-		char f[64], c[64], fp[32], sp[32], cp[32];
+		struct cm_top_cols c;
 		flat_sum = cm_add64(flat_sum, flat);
-		fprintf(out, "%10s %s %s %10s %s  %s%s%s\n",
-			cm_report_value(r, flat, f, sizeof(f)),
-			cm_percentage(flat, r->total, fp, sizeof(fp)),
-			cm_percentage(flat_sum, r->total, sp, sizeof(sp)),
-			cm_report_value(r, cum, c, sizeof(c)),
-			cm_percentage(cum, r->total, cp, sizeof(cp)),
-			nodes.printable[id], *labels[id] ? " " : "", labels[id]);
+		cm_top_format(r, flat, cum, flat_sum, &c);
+		fprintf(out, CM_TOP_ROW_FORMAT "\n", c.flat, c.flat_pct, c.sum_pct, c.cum, c.cum_pct,
+			t.nodes.printable[id], *t.labels[id] ? " " : "", t.labels[id]);
 	}
-	free(labels);
-	cm_graph_free(&t.g);
-	cm_nodes_free(&nodes);
+	cm_top_free(&t);
 	return 0;
 }

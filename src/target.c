@@ -25,7 +25,14 @@
  *   '#' or a control character in it is an error; a '?' is kept, and
  *   cm_target_url then joins its own query with '&'.
  * - A field is at most FIELD_MAX bytes and the list at most CM_TARGETS_MAX
- *   services; duplicates are kept (the user asked for them). */
+ *   services; duplicates are kept (the user asked for them).
+ * - "ssh://DEST/FIELD" is FIELD, any form above, reached through ssh on
+ *   DEST ("[user@]host[:port]"): FIELD's host is then resolved there, as
+ *   ssh -L would. The scheme is a prefix rather than a URL of its own so
+ *   that every form of FIELD, ranges and paths included, works unchanged
+ *   behind it. The display names DEST's host first ("app2/localhost:6060")
+ *   so services on several hosts can be told apart before they are named;
+ *   the ssh user is left out of it (it is no secret, only noise). */
 #include "cmon/target.h"
 
 #include "cmon/strbuf.h"
@@ -45,6 +52,8 @@
 struct field {
 	bool https;
 	char *user, *password;
+	char *ssh;        /* "ssh://" entries: canonical DEST, owned; NULL otherwise */
+	char ssh_host[270]; /* DEST's host (and port) for the display */
 	const char *host; /* brackets included for IPv6; NULL means localhost */
 	size_t hostlen;
 	unsigned lo, hi;
@@ -106,6 +115,20 @@ static char *dup_n(const char *s, size_t n)
 
 /* ---- errors ---- */
 
+static bool has_ssh_scheme(const char *s, size_t n)
+{
+	return n >= 6 && !strncasecmp(s, "ssh://", 6);
+}
+
+/* Where an "ssh://DEST/" prefix ends (0 when there is none). */
+static size_t ssh_prefix_end(const char *s, size_t n)
+{
+	if (!has_ssh_scheme(s, n))
+		return 0;
+	size_t slash = index_of(s, 6, n, '/');
+	return slash < n ? slash + 1 : n;
+}
+
 /* Where the password sits in a field, so that an error can hide it. */
 static void password_span(const char *s, size_t n, size_t *from, size_t *to)
 {
@@ -125,18 +148,32 @@ static void password_span(const char *s, size_t n, size_t *from, size_t *to)
 	}
 }
 
-/* The field as an error quotes it: password hidden, cut with "..." when
- * long. Control characters are dealt with on the whole message. */
-static void quote_field(char *dst, size_t dl, const char *s, size_t n)
+/* Appends s[0, n) to dst (at *w of dl) with its password as "***". */
+static void put_masked(char *dst, size_t dl, size_t *w, const char *s, size_t n)
 {
 	size_t pf, pt;
 	password_span(s, n, &pf, &pt);
-	int w;
+	int k;
 	if (pt > pf)
-		w = snprintf(dst, dl, "%.*s***%.*s", (int)pf, s, (int)(n - pt), s + pt);
+		k = snprintf(dst + *w, dl - *w, "%.*s***%.*s", (int)pf, s, (int)(n - pt), s + pt);
 	else
-		w = snprintf(dst, dl, "%.*s", (int)n, s);
-	if (w >= 0 && (size_t)w >= dl && dl > 4)
+		k = snprintf(dst + *w, dl - *w, "%.*s", (int)n, s);
+	*w += k < 0 ? 0 : (size_t)k;
+	if (*w >= dl)
+		*w = dl - 1;
+}
+
+/* The field as an error quotes it: password hidden (in an "ssh://DEST/"
+ * prefix and in the field behind it alike), cut with "..." when long.
+ * Control characters are dealt with on the whole message. */
+static void quote_field(char *dst, size_t dl, const char *s, size_t n)
+{
+	size_t w = 0, ssh = ssh_prefix_end(s, n);
+	dst[0] = '\0';
+	if (ssh)
+		put_masked(dst, dl, &w, s, ssh);
+	put_masked(dst, dl, &w, s + ssh, n - ssh);
+	if (w + 1 >= dl && dl > 4)
 		memcpy(dst + dl - 4, "...", 4);
 }
 
@@ -231,14 +268,24 @@ static int check_ipv6(const char *s, size_t n, char *why, size_t wl)
 	return 0;
 }
 
-/* "[v6]:ports" */
-static int parse_bracketed(const char *s, size_t n, struct field *f, char *why, size_t wl)
+/* Where the ']' of "[v6]..." is, the inside checked; -1 with why. */
+static long bracket_close(const char *s, size_t n, char *why, size_t wl)
 {
 	size_t close = index_of(s, 0, n, ']');
 	if (close == n)
 		return say(why, wl, "unclosed '[' in host");
 	if (check_ipv6(s + 1, close - 1, why, wl) < 0)
 		return -1;
+	return (long)close;
+}
+
+/* "[v6]:ports" */
+static int parse_bracketed(const char *s, size_t n, struct field *f, char *why, size_t wl)
+{
+	long c = bracket_close(s, n, why, wl);
+	if (c < 0)
+		return -1;
+	size_t close = (size_t)c;
 	f->host = s;
 	f->hostlen = close + 1;
 	if (close + 1 == n)
@@ -334,6 +381,110 @@ static int check_path(const char *s, size_t n, char *why, size_t wl)
 	return 0;
 }
 
+/* ---- ssh destinations ---- */
+
+static int parse_ssh_user(const char *s, size_t n, struct cm_ssh_dest *d, char *why, size_t wl)
+{
+	if (!n)
+		return say(why, wl, "empty user before '@'");
+	if (index_of(s, 0, n, ':') < n)
+		return say(why, wl, "no password here: ssh logs in with keys or the agent");
+	if (n > CM_SSH_USER_MAX)
+		return say(why, wl, "ssh user longer than %d bytes", CM_SSH_USER_MAX);
+	for (size_t i = 0; i < n; i++)
+		if (!is_unreserved(s[i]))
+			return say(why, wl, "bad character '%c' in the ssh user", s[i]);
+	memcpy(d->user, s, n);
+	d->user[n] = '\0';
+	return 0;
+}
+
+/* "[v6]" (with "%25zone" decoded to "%zone", as ssh wants it); returns
+ * the length taken, or -1. */
+static long parse_ssh_v6(const char *s, size_t n, struct cm_ssh_dest *d, char *why, size_t wl)
+{
+	long c = bracket_close(s, n, why, wl);
+	if (c < 0)
+		return -1;
+	size_t close = (size_t)c;
+	if (close - 1 >= sizeof(d->host))
+		return say(why, wl, "host longer than %d bytes", HOST_MAX);
+	size_t w = 0;
+	for (size_t i = 1; i < close; i++) {
+		d->host[w++] = s[i];
+		if (s[i] == '%')
+			i += 2; /* "%25" */
+	}
+	d->host[w] = '\0';
+	return (long)close + 1;
+}
+
+int cm_ssh_dest_parse(const char *s, size_t n, struct cm_ssh_dest *d, char *why, size_t wl)
+{
+	*d = (struct cm_ssh_dest){0};
+	size_t at = n;
+	while (at > 0 && s[at - 1] != '@')
+		at--;
+	if (at && parse_ssh_user(s, at - 1, d, why, wl) < 0)
+		return -1;
+	s += at;
+	n -= at;
+	size_t end;
+	if (n && s[0] == '[') {
+		long taken = parse_ssh_v6(s, n, d, why, wl);
+		if (taken < 0)
+			return -1;
+		end = (size_t)taken;
+		if (end < n && s[end] != ':')
+			return say(why, wl, "expected ':' and a port after ']'");
+	} else {
+		end = index_of(s, 0, n, ':');
+		if (index_of(s, end + 1 < n ? end + 1 : n, n, ':') < n)
+			return say(why, wl, "an IPv6 address needs brackets, as in [::1]:22");
+		if (!end)
+			return say(why, wl, "ssh host missing");
+		if (s[0] == '-')
+			return say(why, wl, "an ssh host cannot start with '-'");
+		if (check_host(s, end, why, wl) < 0)
+			return -1;
+		memcpy(d->host, s, end);
+		d->host[end] = '\0';
+	}
+	if (end < n && parse_port(s + end + 1, n - end - 1, &d->port, why, wl) < 0)
+		return -1;
+	return 0;
+}
+
+void cm_ssh_dest_name(const struct cm_ssh_dest *d, int with_user, char *buf, size_t cap)
+{
+	bool v6 = strchr(d->host, ':') != NULL;
+	char port[16] = "";
+	if (d->port)
+		snprintf(port, sizeof(port), ":%u", d->port);
+	snprintf(buf, cap, "%s%s%s%s%s%s", with_user ? d->user : "",
+		 with_user && d->user[0] ? "@" : "", v6 ? "[" : "", d->host, v6 ? "]" : "", port);
+}
+
+/* "ssh://DEST/" at the start of a field: DEST into f; the rest of the
+ * field starts at *rest. -1 with why, -2 when out of memory. */
+static int parse_ssh_prefix(const char *s, size_t n, struct field *f, size_t *rest, char *why,
+			    size_t wl)
+{
+	size_t slash = index_of(s, 6, n, '/');
+	if (slash + 1 >= n)
+		return say(why, wl, "the service goes after ssh://HOST/, as in ssh://app2/:6060");
+	struct cm_ssh_dest d;
+	if (cm_ssh_dest_parse(s + 6, slash - 6, &d, why, wl) < 0)
+		return -1;
+	char canon[sizeof(d.user) + sizeof(d.host) + 16];
+	cm_ssh_dest_name(&d, 1, canon, sizeof(canon));
+	cm_ssh_dest_name(&d, 0, f->ssh_host, sizeof(f->ssh_host));
+	if (!(f->ssh = dup_n(canon, strlen(canon))))
+		return -2;
+	*rest = slash + 1;
+	return 0;
+}
+
 /* Takes s[0, n) apart into f. -1 with why on a bad field, -2 when out of
  * memory; f's owned strings are freed by the caller either way. */
 static int parse_field(const char *s, size_t n, struct field *f, char *why, size_t wl)
@@ -366,12 +517,26 @@ static int parse_field(const char *s, size_t n, struct field *f, char *why, size
 	return parse_hostport(s + i, end - i, scheme, f, why, wl);
 }
 
+/* A field, maybe behind "ssh://DEST/". */
+static int parse_entry(const char *s, size_t n, struct field *f, char *why, size_t wl)
+{
+	size_t rest = 0;
+	if (has_ssh_scheme(s, n)) {
+		int rc = parse_ssh_prefix(s, n, f, &rest, why, wl);
+		if (rc < 0)
+			return rc;
+	}
+	return parse_field(s + rest, n - rest, f, why, wl);
+}
+
 /* ---- the list ---- */
 
 static void target_free(struct cm_target *t)
 {
 	free(t->base);
 	free(t->display);
+	free(t->host);
+	free(t->ssh);
 	free(t->path);
 	free(t->user);
 	free(t->password);
@@ -382,17 +547,25 @@ static int fill_target(struct cm_target *t, const struct field *f, unsigned port
 {
 	char ps[16];
 	snprintf(ps, sizeof(ps), ":%u", port);
-	struct cm_strbuf d = {0}, b = {0};
+	struct cm_strbuf d = {0}, b = {0}, h = {0};
 	if (f->host)
-		cm_strbuf_add(&d, f->host, f->hostlen);
+		cm_strbuf_add(&h, f->host, f->hostlen);
 	else
-		cm_strbuf_str(&d, "localhost");
-	cm_strbuf_str(&d, ps);
+		cm_strbuf_str(&h, "localhost");
+	if (f->ssh) {
+		cm_strbuf_str(&d, f->ssh_host);
+		cm_strbuf_add(&d, "/", 1);
+	}
 	cm_strbuf_str(&b, f->https ? "https://" : "http://");
-	if (d.s)
-		cm_strbuf_str(&b, d.s);
+	if (h.s) {
+		cm_strbuf_str(&d, h.s);
+		cm_strbuf_str(&b, h.s);
+	}
+	cm_strbuf_str(&d, ps);
+	cm_strbuf_str(&b, ps);
 	t->display = d.s;
 	t->base = b.s;
+	t->host = h.s;
 	t->port = port;
 	t->https = f->https;
 	if (f->path)
@@ -401,8 +574,10 @@ static int fill_target(struct cm_target *t, const struct field *f, unsigned port
 		t->user = dup_n(f->user, strlen(f->user));
 	if (f->password)
 		t->password = dup_n(f->password, strlen(f->password));
-	if (d.oom || b.oom || !d.s || !b.s || (f->path && !t->path) || (f->user && !t->user) ||
-	    (f->password && !t->password))
+	if (f->ssh)
+		t->ssh = dup_n(f->ssh, strlen(f->ssh));
+	if (d.oom || b.oom || h.oom || !d.s || !b.s || !h.s || (f->path && !t->path) ||
+	    (f->user && !t->user) || (f->password && !t->password) || (f->ssh && !t->ssh))
 		return -1;
 	return 0;
 }
@@ -446,13 +621,14 @@ static int one_field(const char *s, size_t n, struct cm_target_list *out, char *
 	else if (n > FIELD_MAX)
 		say(why, sizeof(why), "longer than %d bytes", FIELD_MAX);
 	else
-		rc = parse_field(s, n, &f, why, sizeof(why));
+		rc = parse_entry(s, n, &f, why, sizeof(why));
 	if (rc == 0 && out->n + (f.hi - f.lo) + 1 > CM_TARGETS_MAX)
 		rc = say(why, sizeof(why), "more than %d services in -ports", CM_TARGETS_MAX);
 	if (rc == 0 && add_targets(out, &f) < 0)
 		rc = -2;
 	free(f.user);
 	free(f.password);
+	free(f.ssh);
 	if (rc == -2)
 		snprintf(err, errlen, "out of memory reading -ports");
 	else if (rc < 0)

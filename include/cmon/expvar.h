@@ -5,10 +5,10 @@
 #ifndef CMON_EXPVAR_H
 #define CMON_EXPVAR_H
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmon/json.h"
 #include "cmon/varspec.h"
 
 #define CM_EXPVAR_MAX_DEPTH 64 /* deeper JSON is refused, not recursed into */
@@ -28,22 +28,31 @@ struct cm_value {
 	char text[96]; /* TEXT and WRONG; cut with "..." when longer */
 };
 
-/* Parses a /debug/vars body. Go's expvar.Float writes NaN, +Inf and -Inf as
- * bare words, which are not JSON: they are read as those numbers rather than
- * failing the whole body. Integers past int64 are read as doubles.
- * Returns a new reference, or NULL with one line in err ("invalid JSON at
- * line 3: ...", "not a JSON object", "nested deeper than 64"). */
-json_t *cm_expvar_parse(const char *body, size_t len, char *err, size_t errlen);
+/* Parses a /debug/vars body into doc, which the caller owns and should
+ * reuse for every body (its index grows once, then parsing allocates
+ * nothing; see json.h). doc borrows body: keep it unchanged while doc's
+ * values are read. Go's expvar.Float writes NaN, +Inf and -Inf as bare
+ * words, which are not JSON: they are read as those numbers rather than
+ * failing the whole body. Integers past int64 are read as doubles, and a
+ * key that repeats gives its last value.
+ * Returns 0, or -1 with one line in err ("empty body", "invalid JSON at
+ * line 3, column 9: ...", "not a JSON object but an array", "nested deeper
+ * than 64 at ...") and doc holding nothing. */
+int cm_expvar_parse(struct cm_json *doc, const char *body, size_t len, char *err, size_t errlen);
 
-/* The value of an expvar-sourced var in root (see varspec.h for arrays and
+/* The value of an expvar-sourced var in doc (see varspec.h for arrays and
  * memstats.PauseNs). A str: var gives TEXT for any scalar; other kinds give
- * NUMBER, or TEXT for strings/bools (shown, not graphed). */
-struct cm_value cm_expvar_get(const json_t *root, const struct cm_var *v);
+ * NUMBER, or TEXT for strings/bools (shown, not graphed). N/A when doc
+ * holds nothing. */
+struct cm_value cm_expvar_get(const struct cm_json *doc, const struct cm_var *v);
 
 /* Calls fn for every numeric leaf (not inside arrays) in document order,
- * with its path as keys, for "-vars=*". Stops early when fn returns
+ * with its path as keys (unescaped, NUL-terminated, valid during the call
+ * only), for "-vars=*". A key holding a NUL byte, or a path too long for
+ * the -vars grammar, cannot be named and is passed over; a key that repeats
+ * is reported at each numeric occurrence. Stops early when fn returns
  * non-zero and returns that. */
-int cm_expvar_each_number(const json_t *root,
+int cm_expvar_each_number(const struct cm_json *doc,
 			  int (*fn)(void *ctx, const char *const *keys, size_t nkeys), void *ctx);
 
 /* Reads N from a body starting "goroutine profile: total N" or

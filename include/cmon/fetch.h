@@ -32,6 +32,8 @@ struct cm_request {
 	const char *url;       /* copied */
 	const char *user;      /* per-request credentials (from the URL), or NULL: copied */
 	const char *password;
+	const char *unix_socket; /* connect to this Unix socket instead of the URL's host
+				    (CURLOPT_UNIX_SOCKET_PATH), or NULL: copied */
 	long timeout_ms;
 	size_t max_body;
 	bool allow_truncated;  /* at max_body stop and deliver what came, as success */

@@ -138,4 +138,17 @@ static inline int64_t cm_graph_cum_value(const struct cm_graph *g, uint32_t id)
 	return g->cum_div && g->cum_div[id] ? cm_div64(g->cum[id], g->cum_div[id]) : g->cum[id];
 }
 
+/* The graph's live (not removed) edges grouped per node: the edges into
+ * node id are in[first_in[id] .. first_in[id + 1]), out of it likewise.
+ * Returns -1 when memory runs out; free with cm_adjacency_free either way. */
+struct cm_adjacency {
+	uint32_t *first_in, *first_out, *in, *out;
+};
+int cm_adjacency_build(const struct cm_graph *g, struct cm_adjacency *a);
+void cm_adjacency_free(struct cm_adjacency *a);
+
+/* Sorts edge indices as pprof's edgeList: |weight| descending, then source
+ * and target printable names. tmp has room for n. */
+void cm_edges_sort(const struct cm_graph *g, uint32_t *ids, uint32_t *tmp, size_t n);
+
 #endif

@@ -49,6 +49,11 @@ struct cm_monitor {
 	size_t nsvc;
 	const char *endpoint;          /* -endpoint, borrowed */
 	bool paused;                   /* no polls while set (space in the UI) */
+	char tunnels[320];             /* the app's ssh tunnels for the header,
+					* "ssh app2: up"; "" when there are none */
+	bool tunnels_bad;              /* one of them is not up */
+	struct cm_json doc;            /* owned: the index of the body being read,
+					* reused by every poll of every service */
 };
 
 /* Takes ownership of targets and vars (moved: the caller's are emptied).

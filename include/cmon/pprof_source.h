@@ -10,10 +10,18 @@
 struct cm_source_opts {
 	int seconds;          /* -seconds: CPU capture length, 0 = unset */
 	uint64_t max_bytes;   /* refuse bodies and files larger than this */
+	const char *unix_socket; /* connect through this Unix socket (an ssh
+				    tunnel's end) instead of the URL's host, or NULL */
+	int cancel_fd;        /* > 0: give up as soon as this fd is readable (a
+				 signalfd); 0: never */
 };
 
 /* The URL a source names, or NULL for a local file. The result is malloc'd. */
 char *cm_source_url(const char *spec, int seconds);
+
+/* spec as messages may show it: a URL's password (also behind an
+ * "ssh://HOST/" prefix) replaced by "***". Cut to fit cap. */
+void cm_source_masked(const char *spec, char *buf, size_t cap);
 
 /* Reads the source's bytes into *data (malloc'd, caller frees) and *len.
  * On failure returns -1 with one line in err. */

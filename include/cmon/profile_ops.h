@@ -74,4 +74,17 @@ void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);
 /* Parses "functions", "files", ... Returns -1 when unknown. */
 int cm_granularity_parse(const char *name, enum cm_granularity *out);
 
+/* A copy of p that the transformations above can change without touching
+ * p: every table, sample, value and location list is copied; the strings
+ * are shared, so p must outlive the copy. NULL when memory runs out. The
+ * copy owns no other profile (merging it keeps p's strings alive only as
+ * long as p lives). */
+struct cm_profile *cm_profile_clone(const struct cm_profile *p);
+
+/* The same without copying the samples, which the copy shares with p (the
+ * bulk of a big profile): only for cm_profile_aggregate and the report
+ * functions, which leave samples alone (the filters, negate, add_label and
+ * merge change them: use cm_profile_clone). */
+struct cm_profile *cm_profile_clone_tables(const struct cm_profile *p);
+
 #endif

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cmon/graph.h"
 #include "cmon/profile.h"
 #include "cmon/profile_ops.h"
 
@@ -82,5 +83,61 @@ int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t e
 
 /* Formats v in the report's sample unit and current output unit. */
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
+
+/* ---- the parts of -top, shared with the viewer (report_top.c) ---- */
+
+/* A -top graph: the node table, the trimmed graph sorted as the options
+ * say (members in row order), and each node's inline label. */
+struct cm_top {
+	struct cm_nodes nodes;
+	struct cm_graph g;
+	const char **labels;  /* per node id: "", "(inline)", "(partial-inline)" */
+	size_t orig_count;    /* nodes before nodecount cut them */
+	size_t dropped_nodes; /* nodes under the node fraction */
+};
+
+/* Builds t from the prepared report and picks r's output unit. Returns 0,
+ * or -1 when memory runs out (t is then empty). Free with cm_top_free. */
+int cm_top_build(struct cm_report *r, struct cm_top *t);
+void cm_top_free(struct cm_top *t);
+
+/* Sorts the rows again, by cum or by flat (pprof's orders). -1 on OOM. */
+int cm_top_sort(struct cm_top *t, bool cum);
+
+/* The header lines -top prints over the headings: profile labels, filters,
+ * "Showing nodes...", "Dropped ...", "Showing top ...". */
+void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out);
+
+#define CM_TOP_HEADINGS "      flat  flat%   sum%        cum   cum%"
+/* flat, flat%, sum%, cum, cum%, name, " " when a label follows, label */
+#define CM_TOP_ROW_FORMAT "%10s %s %s %10s %s  %s%s%s"
+
+/* The columns of one -top row, unpadded. */
+struct cm_top_cols {
+	char flat[64], flat_pct[32], sum_pct[32], cum[64], cum_pct[32];
+};
+void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
+		   struct cm_top_cols *c);
+
+/* ---- the parts of -list (report_list.c) ---- */
+
+/* The lines -list prints for one function's nodes ids[0..n) (n >= 1) of
+ * one file: from its start line (else the first hot line - 5) to the last
+ * hot line + 5, start at least 1. */
+void cm_list_range(const struct cm_nodes *nodes, const uint32_t *ids, size_t n, int64_t *start,
+		   int64_t *end);
+
+struct cm_list_line {
+	int64_t lineno, flat, cum;
+};
+
+/* The weight of each line of the nodes ids[0..n): out (room for n) gets
+ * one entry per line number, in line order; returns how many. The sums
+ * are -list's routine totals (cum over-counts recursion, as pprof's). */
+size_t cm_list_weights(const struct cm_graph *g, const uint32_t *ids, size_t n,
+		       struct cm_list_line *out, int64_t *flat_sum, int64_t *cum_sum);
+
+/* A -list value: "." for zero, else the value in its own unit. */
+const char *cm_list_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
 
 #endif

@@ -112,7 +112,7 @@ void cm_fill(struct cm_ui *ui, int y, int x, int w, enum cm_theme_element e)
 		mvhline(y, x, ' ' | ui->style[e], w);
 }
 
-void cm_seg(struct cm_line *l, const char *s, enum cm_theme_element e)
+void cm_seg(struct cm_segline *l, const char *s, enum cm_theme_element e)
 {
 	l->x += cm_put(l->ui, l->y, l->x, l->end - l->x, s, e);
 }
@@ -214,7 +214,7 @@ static bool row_numbers(struct cm_ui *ui, int y, const struct cm_row_layout *lay
 	else
 		snprintf(buf, sizeof(buf), "N/A");
 	if (r->var->kind == CM_KIND_STRING) { /* text: all the room there is */
-		cm_put(ui, y, lay->value_x, COLS - 1 - lay->value_x, buf, CM_THEME_value);
+		cm_put(ui, y, lay->value_x, ui->cols - 1 - lay->value_x, buf, CM_THEME_value);
 		return false;
 	}
 	cm_put_right(ui, y, lay->value_x + lay->value_w, lay->value_w, buf, CM_THEME_value);
@@ -270,12 +270,12 @@ void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visib
 	char hint[96];
 	int y = LINES - 1;
 	cm_more_hint(ui, hint, sizeof(hint), top, visible, n, what);
-	if (cm_text_width(hint) > COLS / 2)
+	if (cm_text_width(hint) > ui->cols / 2)
 		cm_more_hint(ui, hint, sizeof(hint), top, visible, n, NULL);
 	/* the last column of the last line stays empty: writing it scrolls
 	 * some terminals */
-	int hw = cm_put_right(ui, y, COLS - 1, COLS - 1, hint, CM_THEME_dim);
-	int room = COLS - 1 - hw - (hw ? 2 : 0);
+	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, CM_THEME_dim);
+	int room = ui->cols - 1 - hw - (hw ? 2 : 0);
 	cm_put(ui, y, 0, room, keys, CM_THEME_dim);
 }
 
@@ -307,10 +307,10 @@ void cm_draw_service_line(struct cm_ui *ui, int y, const struct cm_monitor *m, s
 	const struct cm_service *s = &m->svc[i];
 	char buf[160], t[16];
 	enum cm_look k = cm_look_of(s, now);
-	int end = COLS - 1;
+	int end = ui->cols - 1;
 	if (m->paused)
-		end -= cm_put_right(ui, y, COLS - 1, 8, "PAUSED", CM_THEME_selected) + 2;
-	struct cm_line l = {ui, y, 0, end};
+		end -= cm_put_right(ui, y, ui->cols - 1, 8, "PAUSED", CM_THEME_selected) + 2;
+	struct cm_segline l = {ui, y, 0, end};
 	cm_seg(&l, cm_look_mark(ui, k), cm_look_element(k));
 	cm_seg(&l, " ", CM_THEME_title);
 	cm_svc_label(buf, sizeof(buf), m, i);
@@ -322,14 +322,24 @@ void cm_draw_service_line(struct cm_ui *ui, int y, const struct cm_monitor *m, s
 		snprintf(buf, sizeof(buf), " at %s", t);
 		cm_seg(&l, buf, CM_THEME_restarted);
 	}
-	cm_view_span(t, sizeof(t), ui->opts.interval);
-	snprintf(buf, sizeof(buf), "  every %s", t);
-	cm_seg(&l, buf, CM_THEME_dim);
-	if (s->last_update > 0) {
-		cm_clock(t, sizeof(t), s->last_update);
-		snprintf(buf, sizeof(buf), "  updated %s", t);
-		cm_seg(&l, buf, CM_THEME_dim);
+	cm_seg_timing(&l, s->last_update);
+}
+
+void cm_seg_timing(struct cm_segline *l, double last)
+{
+	char every[48], updated[48], t[16];
+	updated[0] = '\0';
+	if (last > 0) {
+		cm_clock(t, sizeof(t), last);
+		snprintf(updated, sizeof(updated), "  updated %s", t);
 	}
+	/* the interval goes first when both do not fit (beside the profile
+	 * pane): the time of the last update shows that polls go on */
+	cm_view_span(t, sizeof(t), l->ui->opts.interval);
+	snprintf(every, sizeof(every), "  every %s", t);
+	if (l->x + cm_text_width(every) + cm_text_width(updated) <= l->end || !updated[0])
+		cm_seg(l, every, CM_THEME_dim);
+	cm_seg(l, updated, CM_THEME_dim);
 }
 
 /* Text centred on line y. */
@@ -360,44 +370,34 @@ static void draw_small(struct cm_ui *ui)
 	}
 }
 
-void cm_draw_help(struct cm_ui *ui)
+/* The monitor's screen in columns 0..ui->cols-1. */
+static void draw_monitor(struct cm_ui *ui, const struct cm_monitor *m, double now)
 {
-	size_t n;
-	const struct cm_ui_key *k = cm_ui_keys(&n);
-	char legend[160];
-	const struct cm_ui_marks *mk = &ui->marks;
-	cm_put(ui, 0, 1, COLS - 2, "cmon: keys", CM_THEME_title);
-	/* title, blank, legend, blank, "any key" around the table */
-	int room = LINES - 5;
-	size_t shown = n <= (size_t)room ? n : (size_t)(room > 1 ? room - 1 : 0);
-	for (size_t i = 0; i < shown; i++) {
-		int y = 2 + (int)i;
-		cm_put(ui, y, 2, 10, k[i].names, CM_THEME_label);
-		cm_put(ui, y, 13, COLS - 14, k[i].help, CM_THEME_help);
-	}
-	if (shown < n) {
-		snprintf(legend, sizeof(legend), "%s %zu more: make the terminal taller",
-			 mk->more_down, n - shown);
-		cm_put(ui, 2 + (int)shown, 2, COLS - 3, legend, CM_THEME_dim);
-	}
-	snprintf(legend, sizeof(legend), "%s up  %s down  %s restarted  %s waiting", mk->up,
-		 mk->down, mk->restarted, mk->waiting);
-	cm_put(ui, LINES - 2, 2, COLS - 3, legend, CM_THEME_help);
-	cm_put(ui, LINES - 1, 2, COLS - 3, "any key goes back", CM_THEME_dim);
-}
-
-void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m, double now)
-{
-	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS)
-		draw_small(ui);
-	else if (ui->mode == CM_MODE_HELP)
-		cm_draw_help(ui);
-	else if (!m->nsvc)
-		cm_put(ui, 0, 0, COLS - 1, "no services", CM_THEME_dim);
+	if (!m->nsvc)
+		cm_put(ui, 0, 0, ui->cols - 1, "no services", CM_THEME_dim);
 	else if (ui->mode == CM_MODE_ZOOM && m->vars.n)
 		cm_draw_zoom(ui, m, now);
 	else if (m->nsvc == 1)
 		cm_draw_single(ui, m, now);
 	else
 		cm_draw_multi(ui, m, now);
+}
+
+void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
+		      const struct cm_prof_pane *pane, double now, double mono)
+{
+	ui->cols = COLS;
+	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS) {
+		draw_small(ui);
+		return;
+	}
+	if (ui->mode == CM_MODE_HELP) {
+		cm_draw_help(ui);
+		return;
+	}
+	/* the pane takes its columns first: ui->cols says what is left */
+	if (!cm_draw_pane_area(ui, m, pane, mono))
+		draw_monitor(ui, m, now);
+	if (ui->chooser)
+		cm_draw_chooser(ui, m, pane);
 }

@@ -28,11 +28,11 @@ int cm_text_width(const char *s);
 void cm_fill(struct cm_ui *ui, int y, int x, int w, enum cm_theme_element e);
 
 /* A line drawn left to right in segments. */
-struct cm_line {
+struct cm_segline {
 	struct cm_ui *ui;
 	int y, x, end;
 };
-void cm_seg(struct cm_line *l, const char *s, enum cm_theme_element e);
+void cm_seg(struct cm_segline *l, const char *s, enum cm_theme_element e);
 
 /* How a service looks right now. */
 enum cm_look { CM_LOOK_WAITING, CM_LOOK_UP, CM_LOOK_DOWN, CM_LOOK_RESTARTED };
@@ -89,6 +89,11 @@ void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visib
 void cm_more_hint(const struct cm_ui *ui, char *buf, size_t len, size_t top, size_t visible,
 		  size_t n, const char *what);
 
+/* "  every 5s  updated 12:00:01" (last: wall time of the last update, 0
+ * for none) at the end of a header line; without the interval when both
+ * do not fit. */
+void cm_seg_timing(struct cm_segline *l, double last);
+
 /* A service's first header line: mark, name, state, interval, last
  * update, PAUSED. */
 void cm_draw_service_line(struct cm_ui *ui, int y, const struct cm_monitor *m, size_t i,
@@ -99,5 +104,17 @@ void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now);
 void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now);
 void cm_draw_zoom(struct cm_ui *ui, const struct cm_monitor *m, double now);
 void cm_draw_help(struct cm_ui *ui);
+
+/* The profile pane (pane.c): when pane is open, draws it beside the
+ * monitor's screen (narrowing ui->cols to what the monitor keeps) or, on a
+ * narrow terminal with the keys in the pane, in its place; mono is the
+ * monotonic time its countdown counts by. Returns true when the pane took
+ * the whole screen. */
+bool cm_draw_pane_area(struct cm_ui *ui, const struct cm_monitor *m,
+		       const struct cm_prof_pane *pane, double mono);
+
+/* The chooser of profile kinds, over the monitor's screen. */
+void cm_draw_chooser(struct cm_ui *ui, const struct cm_monitor *m,
+		     const struct cm_prof_pane *pane);
 
 #endif

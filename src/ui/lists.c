@@ -64,12 +64,22 @@ static const char *cell_note(const struct cm_service *s, const struct cm_var *v)
 	return NULL;
 }
 
-/* The single service's second header line: where it is, and what is
- * wrong with it. */
-static void draw_detail(struct cm_ui *ui, int y, const struct cm_service *s, double now)
+/* The ssh tunnels' state ("ssh app2: up"), when the app has any. */
+static void seg_tunnels(struct cm_segline *l, const struct cm_monitor *m)
 {
+	if (!m->tunnels[0])
+		return;
+	cm_seg(l, "  ", CM_THEME_normal);
+	cm_seg(l, m->tunnels, m->tunnels_bad ? CM_THEME_down : CM_THEME_dim);
+}
+
+/* The single service's second header line: where it is, what is wrong
+ * with it, and its ssh tunnel. */
+static void draw_detail(struct cm_ui *ui, int y, const struct cm_monitor *m, double now)
+{
+	const struct cm_service *s = &m->svc[0];
 	char buf[224];
-	struct cm_line l = {ui, y, 2, COLS - 1};
+	struct cm_segline l = {ui, y, 2, ui->cols - 1};
 	cm_seg(&l, s->target->display, CM_THEME_dim);
 	cm_seg(&l, "  ", CM_THEME_normal);
 	switch (cm_look_of(s, now)) {
@@ -86,23 +96,24 @@ static void draw_detail(struct cm_ui *ui, int y, const struct cm_service *s, dou
 	default:
 		break;
 	}
+	seg_tunnels(&l, m);
 }
 
 void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
 {
 	const struct cm_service *s = &m->svc[0];
 	size_t n = m->vars.n;
-	struct cm_row_layout lay = cm_view_row_layout(COLS, widest_label(m), cm_max_spark(ui));
+	struct cm_row_layout lay = cm_view_row_layout(ui->cols, widest_label(m), cm_max_spark(ui));
 	size_t visible = (size_t)((LINES - SINGLE_CHROME) / lay.lines);
 
 	cm_draw_service_line(ui, 0, m, 0, now);
-	draw_detail(ui, 1, s, now);
+	draw_detail(ui, 1, m, now);
 	cm_draw_headings(ui, 2, &lay, "var");
 	ui->sel_var = cm_view_move(ui->sel_var, 0, n);
 	ui->top_var = cm_view_follow(ui->top_var, ui->sel_var, visible, n);
 	ui->page = visible;
 	if (!n)
-		cm_put(ui, 3, 1, COLS - 2, "waiting for the service's vars", CM_THEME_dim);
+		cm_put(ui, 3, 1, ui->cols - 2, "waiting for the service's vars", CM_THEME_dim);
 	for (size_t i = ui->top_var; i < n && i - ui->top_var < visible; i++) {
 		const struct cm_var *v = &m->vars.v[i];
 		char label[160];
@@ -128,9 +139,9 @@ static struct multi_geom multi_geom(struct cm_ui *ui, const struct cm_monitor *m
 	g.name_w = clampi(widest_name(m), NAME_W_MIN, NAME_W_MAX);
 	g.col_x = 2 + g.name_w + 1;
 	g.col_w = clampi(widest_label(m) + 2, COL_W_MIN, COL_W_MAX);
-	int room = COLS - 1 - g.col_x;
+	int room = ui->cols - 1 - g.col_x;
 	g.ncols = room > g.col_w ? (size_t)(room / g.col_w) : 1;
-	g.lay = cm_view_row_layout(COLS, g.name_w, cm_max_spark(ui));
+	g.lay = cm_view_row_layout(ui->cols, g.name_w, cm_max_spark(ui));
 	g.split = cm_view_multi_split(LINES - MULTI_CHROME, m->nsvc, g.lay.lines);
 	return g;
 }
@@ -139,15 +150,15 @@ static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now
 {
 	size_t count[4] = {0};
 	double last = 0;
-	char buf[96], t[16];
+	char buf[96];
 	for (size_t i = 0; i < m->nsvc; i++) {
 		count[cm_look_of(&m->svc[i], now)]++;
 		last = m->svc[i].last_update > last ? m->svc[i].last_update : last;
 	}
-	int end = COLS - 1;
+	int end = ui->cols - 1;
 	if (m->paused)
-		end -= cm_put_right(ui, 0, COLS - 1, 8, "PAUSED", CM_THEME_selected) + 2;
-	struct cm_line l = {ui, 0, 0, end};
+		end -= cm_put_right(ui, 0, ui->cols - 1, 8, "PAUSED", CM_THEME_selected) + 2;
+	struct cm_segline l = {ui, 0, 0, end};
 	snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
 	cm_seg(&l, buf, CM_THEME_title);
 	static const enum cm_look order[] = {CM_LOOK_UP, CM_LOOK_DOWN, CM_LOOK_RESTARTED,
@@ -159,14 +170,8 @@ static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now
 		snprintf(buf, sizeof(buf), "  %zu %s", count[k], cm_look_word(k));
 		cm_seg(&l, buf, cm_look_element(k));
 	}
-	cm_view_span(t, sizeof(t), ui->opts.interval);
-	snprintf(buf, sizeof(buf), "  every %s", t);
-	cm_seg(&l, buf, CM_THEME_dim);
-	if (last > 0) {
-		cm_clock(t, sizeof(t), last);
-		snprintf(buf, sizeof(buf), "  updated %s", t);
-		cm_seg(&l, buf, CM_THEME_dim);
-	}
+	seg_tunnels(&l, m);
+	cm_seg_timing(&l, last);
 }
 
 static void draw_table_headings(struct cm_ui *ui, const struct cm_monitor *m,
@@ -200,7 +205,7 @@ static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, 
 	if (k == CM_LOOK_DOWN) { /* the reason matters more than stale values */
 		char buf[224];
 		snprintf(buf, sizeof(buf), "down: %s", s->error);
-		cm_put(ui, y, g->col_x + 1, COLS - 2 - g->col_x, buf, CM_THEME_down);
+		cm_put(ui, y, g->col_x + 1, ui->cols - 2 - g->col_x, buf, CM_THEME_down);
 		return;
 	}
 	for (size_t c = 0; c < g->ncols && ui->left_var + c < m->vars.n; c++) {
@@ -248,7 +253,7 @@ static void table_hint(struct cm_ui *ui, char *buf, size_t len, const struct cm_
 			snprintf(horiz, sizeof(horiz), "%s %zu more vars",
 				 left ? mk->more_left : mk->more_right, left ? left : right);
 		snprintf(buf, len, "%s%s%s", vert, *vert && *horiz ? "  " : "", horiz);
-		if (cm_text_width(buf) <= COLS / 2)
+		if (cm_text_width(buf) <= ui->cols / 2)
 			return;
 	}
 }
@@ -260,7 +265,7 @@ static void draw_spark_title(struct cm_ui *ui, int y, const struct cm_monitor *m
 {
 	char hint[192];
 	table_hint(ui, hint, sizeof(hint), m, g);
-	int hw = cm_put_right(ui, y, COLS - 1, COLS - 1, hint, CM_THEME_dim);
+	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, CM_THEME_dim);
 	if (!m->vars.n)
 		return;
 	const struct cm_var *v = &m->vars.v[ui->sel_var];
@@ -270,7 +275,7 @@ static void draw_spark_title(struct cm_ui *ui, int y, const struct cm_monitor *m
 		snprintf(title, sizeof(title), "%s (%s) per service", label, v->title);
 	else
 		snprintf(title, sizeof(title), "%s per service", label);
-	cm_put(ui, y, 1, COLS - 2 - hw - (hw ? 2 : 0), title, CM_THEME_title);
+	cm_put(ui, y, 1, ui->cols - 2 - hw - (hw ? 2 : 0), title, CM_THEME_title);
 }
 
 static void draw_sparks(struct cm_ui *ui, int y0, const struct cm_monitor *m,

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "pview.h"
 #include "ui_int.h"
 #include "view.h"
 
@@ -19,6 +20,7 @@
 #define CM_UI_ESCDELAY_MS 25
 
 #define CTRL_C 3 /* what Ctrl-C is in raw mode */
+#define TAB 9
 #define ESC 27
 
 static const struct cm_ui_key key_table[] = {
@@ -36,21 +38,79 @@ static const struct cm_ui_key key_table[] = {
 	{{ESC}, "Esc", CM_ACT_BACK, "leave the zoom"},
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},
+	{{'p'}, "p", CM_ACT_PROFILE, "profile the selected service: choose a kind (below)"},
+	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
 };
+
+/* Taken before the viewer sees a key, while the pane has the keys. Esc
+ * cancels a CPU capture or a first fetch; otherwise it belongs to the
+ * viewer (back a level, and at the first level: close). Tab and R are the
+ * viewer's too (next hot line, fetch again): here they are these, and
+ * the viewer's ] and r still do its part. */
+static const struct cm_ui_key pane_table[] = {
+	{{TAB}, "Tab", CM_ACT_FOCUS, "keys back to the sparklines"},
+	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
+	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again"},
+	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
+	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level)"},
+};
+
+/* After p: one key a kind; help is what the chooser lists. */
+static const struct cm_ui_key chooser_table[] = {
+	{{'c'}, "c", CM_ACT_KIND_FIRST + CM_PROF_CPU, "cpu"},
+	{{'h'}, "h", CM_ACT_KIND_FIRST + CM_PROF_HEAP, "heap"},
+	{{'a'}, "a", CM_ACT_KIND_FIRST + CM_PROF_ALLOCS, "allocs"},
+	{{'g'}, "g", CM_ACT_KIND_FIRST + CM_PROF_GOROUTINE, "goroutine"},
+	{{'b'}, "b", CM_ACT_KIND_FIRST + CM_PROF_BLOCK, "block"},
+	{{'m'}, "m", CM_ACT_KIND_FIRST + CM_PROF_MUTEX, "mutex"},
+	{{'t'}, "t", CM_ACT_KIND_FIRST + CM_PROF_THREADCREATE, "threadcreate"},
+	{{ESC, 'q', 'p'}, "Esc", CM_ACT_CHOOSER_BACK, "back"},
+};
+
+#define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
 const struct cm_ui_key *cm_ui_keys(size_t *n)
 {
-	*n = sizeof(key_table) / sizeof(key_table[0]);
+	*n = COUNT(key_table);
 	return key_table;
 }
 
-static const struct cm_ui_key *find_key(int ch)
+const struct cm_ui_key *cm_ui_pane_keys(size_t *n)
 {
-	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++)
-		for (int k = 0; k < CM_UI_KEYS_PER_ACTION && key_table[i].keys[k]; k++)
-			if (key_table[i].keys[k] == ch)
-				return &key_table[i];
+	*n = COUNT(pane_table);
+	return pane_table;
+}
+
+const struct cm_ui_key *cm_ui_chooser_keys(size_t *n)
+{
+	*n = COUNT(chooser_table);
+	return chooser_table;
+}
+
+static bool binds(const struct cm_ui_key *k, int ch)
+{
+	for (int i = 0; i < CM_UI_KEYS_PER_ACTION && k->keys[i]; i++)
+		if (k->keys[i] == ch)
+			return true;
+	return false;
+}
+
+/* The first entry of table t (n entries) that binds ch, or NULL. */
+static const struct cm_ui_key *find_key(const struct cm_ui_key *t, size_t n, int ch)
+{
+	for (size_t i = 0; i < n; i++)
+		if (binds(&t[i], ch))
+			return &t[i];
 	return NULL;
+}
+
+/* True when the pane's table binds ch to action a. */
+static bool pane_bound(enum cm_ui_action a, int ch)
+{
+	for (size_t i = 0; i < COUNT(pane_table); i++)
+		if (pane_table[i].action == a && binds(&pane_table[i], ch))
+			return true;
+	return false;
 }
 
 static attr_t theme_attrs(unsigned a)
@@ -139,6 +199,7 @@ void cm_ui_close(struct cm_ui *ui)
 {
 	if (!ui)
 		return;
+	cm_ui_pane_forget(ui);
 	endwin();
 	delscreen(ui->screen);
 	free(ui);
@@ -186,8 +247,15 @@ static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_ac
 		ui->sel_var = cm_view_move(ui->sel_var, d, nvars(m));
 }
 
+/* The service p would profile: the selected one. */
+static size_t selected_service(const struct cm_ui *ui, const struct cm_monitor *m)
+{
+	return m->nsvc > 1 ? cm_view_move(ui->sel_svc, 0, m->nsvc) : 0;
+}
+
 /* One key in the list or zoom. Returns CM_UI_* flags. */
-static int act(struct cm_ui *ui, struct cm_monitor *m, enum cm_ui_action a)
+static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
+	       enum cm_ui_action a)
 {
 	switch (a) {
 	case CM_ACT_INTERRUPT:
@@ -210,6 +278,13 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, enum cm_ui_action a)
 		ui->help_from = ui->mode;
 		ui->mode = CM_MODE_HELP;
 		break;
+	case CM_ACT_PROFILE:
+		ui->chooser = m->nsvc > 0;
+		ui->chooser_svc = selected_service(ui, m);
+		break;
+	case CM_ACT_FOCUS:
+		ui->pane_focus = p && p->open && !ui->pane_focus;
+		break;
 	default:
 		move_sel(ui, m, a);
 		break;
@@ -217,38 +292,161 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, enum cm_ui_action a)
 	return CM_UI_DIRTY;
 }
 
-static int key(struct cm_ui *ui, struct cm_monitor *m, int ch)
+/* A key asks the app for something. */
+static int pane_request(struct cm_ui *ui, struct cm_pane_request *req, enum cm_pane_req_kind what)
+{
+	req->what = what;
+	if (what == CM_PANE_REQ_CLOSE)
+		ui->pane_focus = false;
+	return CM_UI_DIRTY | CM_UI_PANE;
+}
+
+static int chooser_key(struct cm_ui *ui, struct cm_pane_request *req, int ch)
+{
+	const struct cm_ui_key *k = find_key(chooser_table, COUNT(chooser_table), ch);
+	if (!k)
+		return 0;
+	ui->chooser = false;
+	if (k->action == CM_ACT_CHOOSER_BACK)
+		return CM_UI_DIRTY;
+	req->kind = (enum cm_prof_kind)(k->action - CM_ACT_KIND_FIRST);
+	req->svc = ui->chooser_svc;
+	ui->pane_focus = true;
+	return pane_request(ui, req, CM_PANE_REQ_OPEN);
+}
+
+/* Keys the pane leaves alone that still mean something with it focused:
+ * pausing the polls and the help screen. */
+static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
+		      int ch)
+{
+	const struct cm_ui_key *k = find_key(key_table, COUNT(key_table), ch);
+	if (k && (k->action == CM_ACT_PAUSE || k->action == CM_ACT_HELP))
+		return act(ui, m, p, k->action);
+	return 0;
+}
+
+/* The viewer has a profile on screen and the pane the keys: it decides. */
+static int pview_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
+		     struct cm_pane_request *req, int ch, double now)
+{
+	int r = cm_pview_key(ui->pview, ch, now);
+	if (r & CM_PVIEW_QUIT)
+		return CM_UI_QUIT;
+	if (r & CM_PVIEW_CLOSE)
+		return pane_request(ui, req, CM_PANE_REQ_CLOSE);
+	if (r & CM_PVIEW_REFETCH)
+		return pane_request(ui, req, CM_PANE_REQ_REFETCH);
+	if (r & CM_PVIEW_UNHANDLED)
+		return global_key(ui, m, p, ch);
+	return r & CM_PVIEW_REDRAW ? CM_UI_DIRTY : 0;
+}
+
+/* Esc stops a fetch only when the viewer has nothing better to do with
+ * it: during a CPU capture (the slow one, worth a quick key) or before a
+ * first profile. x always does. */
+static bool cancel_applies(const struct cm_ui *ui, const struct cm_prof_pane *p, int ch)
+{
+	if (p->phase == CM_PANE_IDLE)
+		return false;
+	return ch != ESC || p->phase == CM_PANE_CAPTURING || !ui->pview;
+}
+
+/* The viewer's pane exists as soon as the app has a viewer for it. */
+static void ensure_pview(struct cm_ui *ui, const struct cm_prof_pane *p)
+{
+	if (ui->pview || !p || !p->viewer)
+		return;
+	struct cm_pview_opts o = {.can_refetch = true, .can_close = true};
+	ui->pview = cm_pview_new(p->viewer, &o);
+}
+
+static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
+		    struct cm_pane_request *req, int ch, double now)
+{
+	ensure_pview(ui, p);
+	if (ui->pview && cm_pview_capturing(ui->pview)) /* a prompt takes every key */
+		return pview_key(ui, m, p, req, ch, now);
+	if (pane_bound(CM_ACT_FOCUS, ch)) {
+		ui->pane_focus = false;
+		return CM_UI_DIRTY;
+	}
+	if (pane_bound(CM_ACT_PANE_LIVE, ch))
+		return pane_request(ui, req, CM_PANE_REQ_LIVE);
+	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
+		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
+	if (ui->pview)
+		return pview_key(ui, m, p, req, ch, now);
+	if (pane_bound(CM_ACT_PANE_REFETCH, ch))
+		return pane_request(ui, req, CM_PANE_REQ_REFETCH);
+	if (pane_bound(CM_ACT_PANE_CLOSE, ch))
+		return pane_request(ui, req, CM_PANE_REQ_CLOSE);
+	return global_key(ui, m, p, ch);
+}
+
+static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
+	       struct cm_pane_request *req, int ch, double now)
 {
 	if (ch == KEY_RESIZE) /* curses' own SIGWINCH handling: already resized */
 		return CM_UI_DIRTY;
-	const struct cm_ui_key *k = find_key(ch);
-	if (k && k->action == CM_ACT_INTERRUPT)
+	const struct cm_ui_key *k = find_key(key_table, COUNT(key_table), ch);
+	if (k && k->action == CM_ACT_INTERRUPT) /* wherever the keys go */
 		return CM_UI_QUIT;
 	if (ui->mode == CM_MODE_HELP) {
 		ui->mode = ui->help_from;
 		return CM_UI_DIRTY;
 	}
-	return k ? act(ui, m, k->action) : 0;
+	if (ui->chooser)
+		return chooser_key(ui, req, ch);
+	if (ui->pane_focus)
+		return pane_key(ui, m, p, req, ch, now);
+	return k ? act(ui, m, p, k->action) : 0;
 }
 
-int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m)
+int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,
+		struct cm_pane_request *req, double now)
 {
 	int flags = 0;
+	req->what = CM_PANE_REQ_NONE;
+	if (!pane || !pane->open)
+		ui->pane_focus = false;
 	for (int i = 0; i < CM_UI_KEYS_PER_CALL; i++) {
 		int ch = getch();
 		if (ch == ERR)
 			break;
-		flags |= key(ui, m, ch);
-		if (flags & CM_UI_QUIT)
+		flags |= key(ui, m, pane, req, ch, now);
+		if (flags & (CM_UI_QUIT | CM_UI_PANE))
 			break;
 	}
 	return flags;
 }
 
-void cm_ui_draw(struct cm_ui *ui, const struct cm_monitor *m, double now)
+void cm_ui_pane_forget(struct cm_ui *ui)
+{
+	if (ui && ui->pview) {
+		cm_pview_free(ui->pview);
+		ui->pview = NULL;
+	}
+}
+
+double cm_ui_next_tick(const struct cm_ui *ui)
+{
+	return ui->pview ? cm_pview_next_tick(ui->pview) : -1;
+}
+
+int cm_ui_tick(struct cm_ui *ui, double now)
+{
+	if (!ui->pview)
+		return 0;
+	return cm_pview_tick(ui->pview, now) & CM_PVIEW_REDRAW ? CM_UI_DIRTY : 0;
+}
+
+void cm_ui_draw(struct cm_ui *ui, const struct cm_monitor *m, const struct cm_prof_pane *pane,
+		double now, double mono)
 {
 	erase();
-	cm_ui_draw_frame(ui, m, now);
+	ensure_pview(ui, pane);
+	cm_ui_draw_frame(ui, m, pane, now, mono);
 	wnoutrefresh(stdscr);
 	doupdate();
 }

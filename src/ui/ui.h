@@ -1,6 +1,12 @@
 /* ui: the monitor's screen (ncursesw). It only draws the monitor's state
  * and turns keys into changes of its own view state (selection, zoom, help)
- * or of m->paused; it never fetches. The app's loop calls it. */
+ * or of m->paused; it never fetches. The app's loop calls it.
+ *
+ * The profile pane: p opens a chooser of profile kinds; a choice, r, Esc
+ * during a fetch and the like become a cm_pane_request the app carries
+ * out (fetching, cancelling). The pane's state (cmon/prof_pane.h) is the
+ * app's; the screen draws it beside the sparklines (or, on a narrow
+ * terminal, in their place) and moves the viewer's selection. */
 #ifndef CMON_UI_H
 #define CMON_UI_H
 
@@ -8,6 +14,7 @@
 #include <stddef.h>
 
 #include "cmon/monitor.h"
+#include "cmon/prof_pane.h"
 #include "cmon/spark.h"
 #include "cmon/theme.h"
 
@@ -27,16 +34,32 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen);
 /* Gives the terminal back as it was. */
 void cm_ui_close(struct cm_ui *ui);
 
-enum { CM_UI_QUIT = 1, CM_UI_DIRTY = 2 };
+enum { CM_UI_QUIT = 1, CM_UI_DIRTY = 2, CM_UI_PANE = 4 };
 
 /* Reads every pending key (stdin is readable, or the loop just woke up)
- * and acts on it. Returns CM_UI_* flags. */
-int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m);
+ * and acts on it; now is monotonic seconds. Returns CM_UI_* flags. With
+ * CM_UI_PANE a key asked the app for something about the profile pane
+ * (*req) and reading stopped there: carry it out, then call again for the
+ * keys that remain. pane is the app's (its viewer's selection moves). */
+int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,
+		struct cm_pane_request *req, double now);
+
+/* The app is about to free pane->viewer (closed, or another profile
+ * opened): the screen lets go of it first. */
+void cm_ui_pane_forget(struct cm_ui *ui);
+
+/* When the screen needs cm_ui_tick next (monotonic; negative: no need),
+ * and the tick itself: the viewer's held row order lets go. Returns
+ * CM_UI_DIRTY when the screen changed. */
+double cm_ui_next_tick(const struct cm_ui *ui);
+int cm_ui_tick(struct cm_ui *ui, double now);
 
 /* The terminal changed size (SIGWINCH). */
 void cm_ui_resize(struct cm_ui *ui);
 
-/* Draws everything once (at wall time now) and refreshes the terminal. */
-void cm_ui_draw(struct cm_ui *ui, const struct cm_monitor *m, double now);
+/* Draws everything once (at wall time now, monotonic mono: the pane's
+ * countdown) and refreshes the terminal. pane may be NULL. */
+void cm_ui_draw(struct cm_ui *ui, const struct cm_monitor *m, const struct cm_prof_pane *pane,
+		double now, double mono);
 
 #endif

@@ -9,6 +9,8 @@
 
 #include "ui.h"
 
+struct cm_pview;
+
 enum cm_ui_mode { CM_MODE_LIST, CM_MODE_ZOOM, CM_MODE_HELP };
 
 /* The key bindings: one table that both dispatches keys and writes the
@@ -28,6 +30,17 @@ enum cm_ui_action {
 	CM_ACT_BACK,
 	CM_ACT_PAUSE,
 	CM_ACT_HELP,
+	CM_ACT_PROFILE,     /* open the profile chooser */
+	CM_ACT_FOCUS,       /* keys to the profile pane, or back */
+	/* the profile pane's own (host) keys, taken before the viewer's */
+	CM_ACT_PANE_CANCEL, /* stop the fetch or capture running */
+	CM_ACT_PANE_LIVE,   /* toggle live refresh */
+	CM_ACT_PANE_REFETCH,
+	CM_ACT_PANE_CLOSE,
+	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
+	CM_ACT_KIND_FIRST,
+	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
+	CM_ACT_CHOOSER_BACK,
 };
 
 #define CM_UI_KEYS_PER_ACTION 4
@@ -39,8 +52,11 @@ struct cm_ui_key {
 	const char *help;
 };
 
-/* The table and its length. */
+/* The tables and their lengths: the monitor's keys, the profile pane's
+ * (taken before the viewer gets a key), the chooser's. */
 const struct cm_ui_key *cm_ui_keys(size_t *n);
+const struct cm_ui_key *cm_ui_pane_keys(size_t *n);
+const struct cm_ui_key *cm_ui_chooser_keys(size_t *n);
 
 /* Glyphs that depend on what the terminal can show. */
 struct cm_ui_marks {
@@ -64,9 +80,18 @@ struct cm_ui {
 	size_t top_spark;          /* several: first sparkline shown */
 	size_t left_var;           /* several: first var column shown */
 	size_t page;               /* rows the last frame's list showed, for PgUp/PgDn */
+	int cols;                  /* columns the monitor's screens have this frame:
+				    * COLS, or fewer beside the profile pane */
+
+	/* the profile pane */
+	bool chooser;              /* the chooser of profile kinds is open */
+	size_t chooser_svc;        /* the service it will profile */
+	bool pane_focus;           /* keys go to the pane */
+	struct cm_pview *pview;    /* draws pane->viewer; NULL until it has one */
 };
 
 /* Draws one frame into stdscr (no refresh). */
-void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m, double now);
+void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
+		      const struct cm_prof_pane *pane, double now, double mono);
 
 #endif

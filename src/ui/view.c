@@ -142,6 +142,18 @@ struct cm_multi_split cm_view_multi_split(int avail, size_t nsvc, int spark_line
 	return s;
 }
 
+struct cm_pane_split cm_view_pane_split(int cols)
+{
+	struct cm_pane_split s = {false, cols, 0, cols};
+	if (cols < CM_VIEW_MIN_COLS + 1 + CM_VIEW_PANE_MIN_COLS)
+		return s;
+	s.side_by_side = true;
+	s.mon_w = clamp(cols * 2 / 5, CM_VIEW_MIN_COLS, cols - 1 - CM_VIEW_PANE_MIN_COLS);
+	s.pane_x = s.mon_w + 1;
+	s.pane_w = cols - s.pane_x;
+	return s;
+}
+
 /* "%.3f" without the zeros a person would not write. */
 static void trim_seconds(char *buf, size_t len, double s)
 {

@@ -4,6 +4,7 @@
 #ifndef CMON_UI_VIEW_H
 #define CMON_UI_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The smallest usable terminal, for every layout. 40 columns hold a var's
@@ -56,6 +57,23 @@ struct cm_multi_split {
 	int spark_rows;
 };
 struct cm_multi_split cm_view_multi_split(int avail, size_t nsvc, int spark_lines);
+
+/* The profile pane beside the sparklines: at least CM_VIEW_PANE_MIN_COLS
+ * (a -top table's numbers and a function name), the sparklines at least
+ * CM_VIEW_MIN_COLS, one column between them for a divider. */
+#define CM_VIEW_PANE_MIN_COLS 50
+
+/* How a screen cols wide shares its columns between the monitor's screens
+ * (columns 0..mon_w-1) and the profile pane (pane_x..pane_x+pane_w-1).
+ * Side by side when both fit, the sparklines taking two fifths; otherwise
+ * one of them has the whole width at a time (side_by_side false, mon_w
+ * and pane_w both cols, pane_x 0). */
+struct cm_pane_split {
+	bool side_by_side;
+	int mon_w;
+	int pane_x, pane_w;
+};
+struct cm_pane_split cm_view_pane_split(int cols);
 
 /* A span of time for people: "500ms", "1s", "1.5s", "3m20s", "2m", "1h5m"
  * (seconds are dropped from an hour or more). */

@@ -16,7 +16,7 @@ static void draw_title(struct cm_ui *ui, int y, const struct cm_var *v,
 		       const struct cm_cell *cell)
 {
 	char buf[400];
-	struct cm_line l = {ui, y, 1, COLS - 1};
+	struct cm_segline l = {ui, y, 1, ui->cols - 1};
 	cm_var_label(buf, sizeof(buf), v);
 	cm_seg(&l, buf, CM_THEME_label);
 	if (strcmp(v->label, v->title)) {
@@ -59,7 +59,7 @@ static void draw_graph(struct cm_ui *ui, int y0, int rows, const struct cm_var *
 		       const struct cm_cell *cell)
 {
 	int gx = AXIS_W + 2;
-	int gw = COLS - gx - 1;
+	int gw = ui->cols - gx - 1;
 	if (gw > cm_max_spark(ui))
 		gw = cm_max_spark(ui);
 	double lo, hi;

@@ -109,6 +109,8 @@ check_usage usage-bad-port '"50x0"' -ports=50x0 -once
 check_usage usage-no-ports '-ports' -once
 check_usage usage-zero-interval '"0"' -ports=1 -i=0 -once
 check_usage usage-unknown-flag '-frobnicate' -ports=1 -frobnicate
+check_usage usage-zero-seconds '"0" for flag -seconds' -ports=1 -seconds=0 -once
+check_usage usage-huge-seconds '"3601" for flag -seconds' -ports=1 -seconds=3601 -once
 
 # --- a hung endpoint times out; the other service keeps its schedule ------
 "$cmon" -ports="$addr,http://$addr/slow/debug/vars" -vars=requests -i=400ms -dummy -stats \

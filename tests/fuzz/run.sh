@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target fuzz_decode (decoder + -top report under
-# ASan/UBSan) and runs it.
+# Builds a libFuzzer target under ASan/UBSan and runs it: fuzz_decode
+# (decoder + reports) or fuzz_expvar (JSON, /debug/vars values, the
+# monitor reading bodies).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer args...]
 #   SECONDS   total run time (default 60); 0 = build only
 # environment:
+#   FUZZ_TARGET  decode (default) or expvar
 #   FUZZ_WORK  work dir for the binary and the evolving corpus
 #              (default ${TMPDIR:-/tmp}/cmon-fuzz; reused between runs)
 #   FUZZ_JOBS  parallel fuzzing processes (default 1)
@@ -17,9 +19,11 @@
 #              per process, grep the output for "runtime error") instead of
 #              stopping at the first: to get past a known finding.
 #   CC         clang to use (default clang)
-# Crashes, leaks and timeouts are written to tests/fuzz/crashes/.
+# Crashes, leaks and timeouts are written to tests/fuzz/crashes/ (named
+# expvar-* for fuzz_expvar).
 # Replay one: $FUZZ_WORK/fuzz_decode-address-undefined tests/fuzz/crashes/FILE
-# (or, without clang, the fuzz_replay test executable meson builds).
+# (or, without clang, the fuzz_replay / fuzz_replay_expvar test executables
+# meson builds).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -36,8 +40,14 @@ if [ "${FUZZ_RECOVER:-0}" = 1 ]; then
 	recover=-fsanitize-recover=undefined
 	halt=0
 fi
-bin=$work/fuzz_decode-${sanitize//,/-}
-mkdir -p "$work/gen" "$work/corpus" "$work/seeds" "$here/crashes"
+target=${FUZZ_TARGET:-decode}
+case $target in
+decode) corpus=$work/corpus seeds=$work/seeds dict=$here/profile.dict prefix= ;;
+expvar) corpus=$work/corpus-expvar seeds=$work/seeds-expvar dict=$here/json.dict prefix=expvar- ;;
+*) echo "run.sh: FUZZ_TARGET=$target: want decode or expvar" >&2; exit 2 ;;
+esac
+bin=$work/fuzz_$target-${sanitize//,/-}
+mkdir -p "$work/gen" "$corpus" "$seeds" "$here/crashes"
 
 # protoc-c output for the fuzz build only.
 protoc-c --proto_path="$root/proto" --c_out="$work/gen" "$root/proto/profile.proto"
@@ -57,16 +67,24 @@ echo "building $bin from ${#core[@]} core files" >&2
 "$cc" -g -O1 -std=c11 -D_GNU_SOURCE -fno-omit-frame-pointer \
 	-fsanitize=fuzzer,"$sanitize" $recover \
 	-I"$root/include" -I"$work/gen" \
-	"$here/fuzz_decode.c" "${srcs[@]}" "$work/gen/profile.pb-c.c" \
+	"$here/fuzz_$target.c" "${srcs[@]}" "$work/gen/profile.pb-c.c" \
 	$(pkg-config --cflags --libs libprotobuf-c zlib) -lm \
 	-o "$bin.tmp"
 mv -f "$bin.tmp" "$bin" # a running fuzzer keeps its old binary
 
 [ "$secs" = 0 ] && exit 0
 
-# Seeds: real profiles, as shipped (gzip) and inflated (raw protobuf, which
-# the mutator can actually take apart), plus the small hostile cases.
+# Seeds for fuzz_expvar: the real /debug/vars bodies, and corpus-expvar/
+# (a few hand-written ones and the merged corpus of earlier runs).
+if [ "$target" = expvar ]; then
+	cp "$root"/tests/data/vars/*.json "$here"/corpus-expvar/* "$seeds/"
+fi
+
+# Seeds for fuzz_decode: real profiles, as shipped (gzip) and inflated (raw
+# protobuf, which the mutator can actually take apart), plus the small
+# hostile cases.
 for f in /tmp/qp/*.pb.gz "$root"/tests/data/*; do
+	[ "$target" = decode ] || break
 	[ -f "$f" ] || continue
 	sz=$(stat -c %s "$f")
 	[ "$sz" -le 4000000 ] || continue
@@ -84,17 +102,17 @@ if data[:2] == b'\x1f\x8b':
         open(sys.argv[2], 'wb').write(raw)
 PY
 done
-if [ -f "$root/tests/hostile/gen.py" ]; then
+if [ "$target" = decode ] && [ -f "$root/tests/hostile/gen.py" ]; then
 	python3 "$root/tests/hostile/gen.py" --small "$work/seeds" >/dev/null
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=$halt}
-args=(-dict="$here/profile.dict" -max_total_time="$secs" -timeout=10
+args=(-dict="$dict" -max_total_time="$secs" -timeout=10
 	-rss_limit_mb=2560 -malloc_limit_mb=2048 -max_len=65536
-	-artifact_prefix="$here/crashes/" -print_final_stats=1)
+	-artifact_prefix="$here/crashes/$prefix" -print_final_stats=1)
 if [ "$jobs" -gt 1 ]; then
 	args+=(-jobs="$jobs" -workers="$jobs")
 fi
 cd "$work"
-exec "$bin" "${args[@]}" "$@" "$work/corpus" "$work/seeds"
+exec "$bin" "${args[@]}" "$@" "$corpus" "$seeds"

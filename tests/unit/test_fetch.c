@@ -2,6 +2,8 @@
  * services on free loopback ports, and drives cm_fetch through what the
  * monitor meets: bodies, HTTP errors, refused connections, a hung service,
  * body caps, many transfers at once, and cancels (also from callbacks).
+ * A small HTTP server of its own on a Unix socket stands in for an SSH
+ * tunnel's end.
  *
  * usage: test_fetch DEMO_SOURCE_DIR. Exit 77 (skipped) without a go command.
  * The only timing assumption: a request that times out after 1 s ends after
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -204,6 +207,76 @@ static int refusing_port(int *fd)
 	    getsockname(*fd, (struct sockaddr *)&a, &alen) < 0)
 		return -1;
 	return ntohs(a.sin_port);
+}
+
+/* ---- an HTTP server on a Unix socket ---- */
+
+/* Answers every request on connection c, number k, with a body naming k
+ * and the request line, until the client closes: keep-alive, so the
+ * number shows whether a connection was reused. After answering
+ * "GET /bye" it closes the connection, unannounced, as servers do with
+ * idle ones. */
+static void serve_conn(int c, int k)
+{
+	char buf[4096];
+	size_t len = 0;
+	ssize_t n;
+	while ((n = read(c, buf + len, sizeof(buf) - 1 - len)) > 0) {
+		len += (size_t)n;
+		buf[len] = '\0';
+		char *end;
+		while ((end = strstr(buf, "\r\n\r\n"))) {
+			char body[256], head[96];
+			int bl = snprintf(body, sizeof(body), "conn %d: %.*s", k,
+					  (int)strcspn(buf, "\r"), buf);
+			int hl = snprintf(head, sizeof(head),
+					  "HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n", bl);
+			if (write(c, head, (size_t)hl) != hl || write(c, body, (size_t)bl) != bl ||
+			    !strncmp(buf, "GET /bye ", 9))
+				return;
+			size_t used = (size_t)(end + 4 - buf);
+			memmove(buf, end + 4, len - used + 1);
+			len -= used;
+		}
+		if (len == sizeof(buf) - 1)
+			return; /* a request this big is not one of ours */
+	}
+}
+
+/* Listens on path and serves each connection in a process of its own.
+ * The server's pid, or -1. */
+static pid_t unix_server(const char *path)
+{
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	size_t n = strlen(path);
+	if (n >= sizeof(a.sun_path))
+		return -1;
+	memcpy(a.sun_path, path, n + 1);
+	int s = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 16) < 0) {
+		if (s >= 0)
+			close(s);
+		return -1;
+	}
+	pid_t pid = fork();
+	if (pid != 0) {
+		close(s);
+		return pid;
+	}
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	signal(SIGCHLD, SIG_IGN); /* connection processes reap themselves */
+	for (int k = 1;; k++) {
+		int c = accept(s, NULL, NULL);
+		if (c < 0)
+			continue;
+		if (fork() == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			close(s);
+			serve_conn(c, k);
+			_exit(0);
+		}
+		close(c);
+	}
 }
 
 /* ---- the tests ---- */
@@ -399,6 +472,76 @@ static void test_cancel_from_callback(struct cm_fetch *f, const struct demo *d, 
 	CHECK(s.calls == 1 && s.ok && cm_fetch_active(f) == 0);
 }
 
+/* One fetch of url through the Unix socket sock; fills g. */
+static void via_unix(struct cm_fetch *f, const char *url, const char *sock, struct got *g)
+{
+	struct cm_request r = req(url, g);
+	r.unix_socket = sock;
+	CHECK(cm_fetch_start(f, &r) > 0);
+	CHECK(drain(f));
+	CHECK(g->calls == 1);
+}
+
+/* Requests go to the Unix socket whatever the URL's host, past a proxy
+ * from the environment, on one kept-alive connection; a request without
+ * the socket after one with it goes to the URL's host again. */
+static void unix_routing(struct cm_fetch *f, const struct demo *d, const char *sock, long *seq)
+{
+	int fd;
+	char proxy[64], healthz[128];
+	snprintf(proxy, sizeof(proxy), "http://127.0.0.1:%d", refusing_port(&fd));
+	setenv("http_proxy", proxy, 1);
+	struct got g = {.seq = seq};
+	via_unix(f, "http://svc.invalid/debug/vars", sock, &g);
+	CHECK_MSG(g.ok && !strcmp(g.head, "conn 1: GET /de"), "error \"%s\", body \"%s\"", g.err,
+		  g.head);
+	unsetenv("http_proxy");
+	if (fd >= 0)
+		close(fd);
+	snprintf(healthz, sizeof(healthz), "%s/healthz", d->url[0]);
+	g = (struct got){.seq = seq};
+	struct cm_request r = req(healthz, &g);
+	CHECK(cm_fetch_start(f, &r) > 0);
+	CHECK(drain(f));
+	CHECK(g.ok && !strcmp(g.head, "ok\n"));
+	g = (struct got){.seq = seq};
+	via_unix(f, "http://svc.invalid/x", sock, &g);
+	CHECK_MSG(g.ok && !strcmp(g.head, "conn 1: GET /x "), "reused? body \"%s\"", g.head);
+}
+
+/* A kept-alive connection that the server closes between transfers is
+ * replaced by a new one. */
+static void unix_reconnect(struct cm_fetch *f, const char *sock, long *seq)
+{
+	struct got g = {.seq = seq};
+	via_unix(f, "http://svc.invalid/bye", sock, &g);
+	CHECK(g.ok && !strcmp(g.head, "conn 1: GET /by"));
+	settle(f, 100); /* the close arrives while no transfer uses the connection */
+	g = (struct got){.seq = seq};
+	via_unix(f, "http://svc.invalid/again", sock, &g);
+	CHECK_MSG(g.ok && !strcmp(g.head, "conn 2: GET /ag"), "error \"%s\", body \"%s\"", g.err,
+		  g.head);
+}
+
+static void test_unix_socket(struct cm_fetch *f, const struct demo *d, long *seq)
+{
+	char sock[sizeof(d->dir) + 16];
+	snprintf(sock, sizeof(sock), "%s/http.sock", d->dir);
+	pid_t server = unix_server(sock);
+	CHECK(server > 0);
+	if (server <= 0)
+		return;
+	unix_routing(f, d, sock, seq);
+	unix_reconnect(f, sock, seq);
+	kill(server, SIGKILL);
+	waitpid(server, NULL, 0);
+	unlink(sock);
+	struct got g = {.seq = seq};
+	via_unix(f, "http://svc.invalid/debug/vars", sock, &g); /* no such socket now */
+	CHECK(!g.ok && g.status == 0);
+	CHECK_STR(g.err, "could not connect", "missing socket");
+}
+
 /* The caller's fds wake the poll and get their revents. */
 static void test_caller_fds(struct cm_fetch *f)
 {
@@ -454,6 +597,7 @@ int main(int argc, char **argv)
 	test_concurrent(f, &d, &seq);
 	test_cancel(f, &d, &seq);
 	test_cancel_from_callback(f, &d, &seq);
+	test_unix_socket(f, &d, &seq);
 	test_caller_fds(f);
 	/* Freeing with transfers in flight runs no callback. */
 	char url[128];

@@ -368,6 +368,105 @@ static void test_error_hygiene(void)
 	CHECK(cm_targets_parse("ftp://h:1", &l, NULL, 0) == -1);
 }
 
+/* ---- ssh:// entries and ssh destinations ---- */
+
+/* spec is one target through ssh on dest, with this base and display. */
+static void via_ssh(const char *spec, const char *dest, const char *host, const char *base,
+		    const char *display)
+{
+	struct cm_target_list l = parse_ok(spec, 1);
+	if (l.n == 1) {
+		CHECK_STR(l.v[0].ssh, dest, spec);
+		CHECK_STR(l.v[0].host, host, spec);
+		CHECK_STR(l.v[0].base, base, spec);
+		CHECK_STR(l.v[0].display, display, spec);
+	}
+	cm_targets_free(&l);
+}
+
+static void test_ssh_entries(void)
+{
+	via_ssh("ssh://app2/:6060", "app2", "localhost", "http://localhost:6060",
+		"app2/localhost:6060");
+	via_ssh("SSH://deploy@app2:2222/db1.example:6060", "deploy@app2:2222", "db1.example",
+		"http://db1.example:6060", "app2:2222/db1.example:6060");
+	via_ssh("ssh://[2001:db8::7]:22/[::1]:6060", "[2001:db8::7]:22", "[::1]",
+		"http://[::1]:6060", "[2001:db8::7]:22/[::1]:6060");
+	via_ssh("ssh://h/https://u:p@x:443/custom/vars", "h", "x", "https://x:443", "h/x:443");
+
+	/* a plain entry has a host and no ssh */
+	struct cm_target_list l = parse_ok("db1.example:6060,7000", 2);
+	if (l.n == 2) {
+		CHECK_STR(l.v[0].host, "db1.example", "plain host");
+		CHECK_STR(l.v[1].host, "localhost", "default host");
+		CHECK(l.v[0].ssh == NULL && l.v[1].ssh == NULL);
+	}
+	cm_targets_free(&l);
+
+	/* ranges, paths and credentials work behind the prefix; hosts mix */
+	l = parse_ok("db1.example:6060,ssh://app2/:6060-6061,ssh://u@app3/h:1/x/debug/vars", 4);
+	if (l.n == 4) {
+		CHECK(l.v[0].ssh == NULL);
+		CHECK_STR(l.v[2].display, "app2/localhost:6061", "range behind ssh");
+		CHECK_STR(l.v[3].ssh, "u@app3", "third host");
+		CHECK_STR(l.v[3].path, "/x/debug/vars", "path behind ssh");
+	}
+	cm_targets_free(&l);
+
+	bad("ssh://app2", "ssh://app2", "the service goes after ssh://HOST/");
+	bad("ssh://app2/", "ssh://app2/", "the service goes after ssh://HOST/");
+	bad("ssh:///:6060", "ssh:///:6060", "ssh host missing");
+	bad("ssh://-oProxyCommand=x/:1", "ssh://-oProxyCommand=x/:1", "cannot start with '-'");
+	bad("ssh://-x/:1", "ssh://-x/:1", "cannot start with '-'");
+	bad("ssh://a b/:1", "ssh://a b/:1", "bad character ' ' in host");
+	bad("ssh://h:0/:1", "ssh://h:0/:1", "out of range");
+	bad("ssh://h:x/:1", "ssh://h:x/:1", "port is not a number");
+	bad("ssh://@h/:1", "ssh://@h/:1", "empty user");
+	bad("ssh://a;b@h/:1", "ssh://a;b@h/:1", "bad character ';' in the ssh user");
+	bad("ssh://::1/:1", "ssh://::1/:1", "needs brackets");
+	bad("ssh://[::1/:1", "ssh://[::1/:1", "unclosed '['");
+	bad("ssh://[::1]x/:1", "ssh://[::1]x/:1", "expected ':'");
+	bad("ssh://h/ssh://g/:1", "ssh://h/ssh://g/:1", "unsupported scheme \"ssh\"");
+	bad("ssh://h/50x0", "ssh://h/50x0", "port is not a number");
+
+	/* no password in the ssh address, and none shown from either part */
+	char err[256];
+	CHECK(cm_targets_parse("ssh://u:s3cret@h/:1", &l, err, sizeof(err)) == -1);
+	CHECK_STR(err, "bad -ports field \"ssh://u:***@h/:1\": no password here: ssh logs in "
+		       "with keys or the agent", "ssh password refused and hidden");
+	CHECK(cm_targets_parse("ssh://h/http://u:s3cret@x:y", &l, err, sizeof(err)) == -1);
+	CHECK_STR(err, "bad -ports field \"ssh://h/http://u:***@x:y\": port is not a number",
+		  "inner password hidden");
+
+	/* the destination alone, as -ssh takes it */
+	struct cm_ssh_dest d;
+	char why[160], name[400];
+	CHECK(cm_ssh_dest_parse("app2", 4, &d, why, sizeof(why)) == 0);
+	CHECK(!d.user[0] && d.port == 0);
+	CHECK_STR(d.host, "app2", "bare host");
+	CHECK(cm_ssh_dest_parse("me@[fe80::1%25eth0]:2200", 24, &d, why, sizeof(why)) == 0);
+	CHECK_STR(d.host, "fe80::1%eth0", "zone decoded for ssh");
+	CHECK(d.port == 2200);
+	cm_ssh_dest_name(&d, 1, name, sizeof(name));
+	CHECK_STR(name, "me@[fe80::1%eth0]:2200", "name with user");
+	cm_ssh_dest_name(&d, 0, name, sizeof(name));
+	CHECK_STR(name, "[fe80::1%eth0]:2200", "name without user");
+	CHECK(cm_ssh_dest_parse("", 0, &d, why, sizeof(why)) == -1);
+	CHECK_ERR(why, "ssh host missing", "empty -ssh");
+	CHECK(cm_ssh_dest_parse("h:", 2, &d, why, sizeof(why)) == -1);
+	CHECK_ERR(why, "port missing", "-ssh h:");
+	char longh[300];
+	memset(longh, 'a', sizeof(longh));
+	CHECK(cm_ssh_dest_parse(longh, sizeof(longh), &d, why, sizeof(why)) == -1);
+	CHECK_ERR(why, "longer than 255", "long ssh host");
+	memset(longh, '1', sizeof(longh));
+	longh[0] = '[';
+	longh[sizeof(longh) - 1] = ']';
+	longh[1] = ':';
+	CHECK(cm_ssh_dest_parse(longh, sizeof(longh), &d, why, sizeof(why)) == -1);
+	CHECK_ERR(why, "longer than 255", "long ssh v6 host");
+}
+
 /* ---- cm_target_url ---- */
 
 static void url(const char *spec, const char *endpoint, const char *query, const char *want)
@@ -514,7 +613,7 @@ static void test_oom(void)
 {
 	if (!OOM_TESTS)
 		return;
-	const char *spec = "5000-5002,https://u%40x:pw@[::1]:1/p,h:2";
+	const char *spec = "5000-5002,https://u%40x:pw@[::1]:1/p,h:2,ssh://u@a:22/h:3";
 	long fail = 1;
 	for (; fail < 1000; fail++) {
 		struct cm_target_list l = {0};
@@ -526,7 +625,7 @@ static void test_oom(void)
 		bool hit = calls >= fail;
 		countdown = 0;
 		if (!hit) {
-			CHECK_MSG(rc == 0 && l.n == 5, "untouched run failed: %s", err);
+			CHECK_MSG(rc == 0 && l.n == 6, "untouched run failed: %s", err);
 			cm_targets_free(&l);
 			CHECK(live == before);
 			break;
@@ -565,6 +664,7 @@ int main(void)
 	test_choices();
 	test_errors();
 	test_error_hygiene();
+	test_ssh_entries();
 	test_url();
 	test_duration();
 	test_oom();

@@ -266,6 +266,25 @@ static void test_layout(void)
 	CHECK(s.table_rows == 2 && s.spark_rows == 4);
 }
 
+/* The profile pane beside the sparklines, or one of them at a time. */
+static void test_pane_split(void)
+{
+	int need = CM_VIEW_MIN_COLS + 1 + CM_VIEW_PANE_MIN_COLS;
+	struct cm_pane_split s = cm_view_pane_split(need - 1);
+	CHECK(!s.side_by_side && s.mon_w == need - 1 && s.pane_x == 0 && s.pane_w == need - 1);
+	for (int cols = need; cols <= 400; cols++) {
+		s = cm_view_pane_split(cols);
+		CHECK_MSG(s.side_by_side, "%d columns", cols);
+		CHECK_MSG(s.mon_w >= CM_VIEW_MIN_COLS, "%d columns", cols);
+		CHECK_MSG(s.pane_w >= CM_VIEW_PANE_MIN_COLS, "%d columns", cols);
+		CHECK_MSG(s.pane_x == s.mon_w + 1 && s.pane_x + s.pane_w == cols, "%d columns", cols);
+	}
+	s = cm_view_pane_split(100); /* the screen tests' size */
+	CHECK(s.mon_w == 40 && s.pane_x == 41 && s.pane_w == 59);
+	s = cm_view_pane_split(200);
+	CHECK(s.mon_w == 80 && s.pane_w == 119);
+}
+
 static void test_span(void)
 {
 	static const struct {
@@ -286,6 +305,7 @@ static void test_span(void)
 int main(void)
 {
 	test_shipped_themes();
+	test_pane_split();
 	test_grammar();
 	test_errors();
 	test_strip_and_names();

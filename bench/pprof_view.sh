@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# bench/pprof_view.sh: the interactive viewer (`cmon pprof PROFILE`) on the
+# large benchmark heap profile: time to the first screen against batch
+# `cmon pprof -top` on the same profile (the ratio; the target is 1.5x at
+# most), and the time each key takes until its screen is drawn. Prints
+# figures; it never passes or fails on time.
+#
+# The viewer runs on a pseudo-terminal (120x40) driven by a small Python
+# program: the first screen is there when its footer has been written; a
+# key's time runs from sending it to the last byte of the redraw (output
+# quiet for 50 ms, not counted). Wall and CPU time both: on a busy machine
+# the CPU seconds are the steadier figure (10 ms resolution).
+#
+# usage: bench/pprof_view.sh [CMON_BINARY] [PROFILE]
+#   PROFILE defaults to bench/.cache/big-heap.pb.gz, made on first use
+#   (bench/lib.sh: tests/profgen -bench, as for bench/pprof_top.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bench_setup "$@"
+
+command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
+bench_big_profile
+
+exec python3 - "$cmon" "$prof" "$runs" <<'PY'
+import fcntl, os, select, struct, subprocess, sys, termios, time
+
+cmon, prof, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+env = dict(os.environ, TERM="xterm", LC_ALL="C.UTF-8", TZ="UTC")
+QUIET = 0.05
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+def batch_top():
+    """Wall and CPU seconds of one batch -top."""
+    t = time.monotonic()
+    p = subprocess.Popen([cmon, "pprof", "-top", prof], stdout=subprocess.DEVNULL, env=env)
+    _, status, ru = os.wait4(p.pid, 0)
+    if status:
+        raise SystemExit("bench: cmon pprof -top failed")
+    return time.monotonic() - t, ru.ru_utime + ru.ru_stime
+
+def cpu_of(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+class Viewer:
+    def __init__(self):
+        self.master, slave = os.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+        self.start = time.monotonic()
+        self.p = subprocess.Popen([cmon, "pprof", prof], stdin=slave, stdout=slave,
+                                  stderr=slave, env=env, start_new_session=True)
+        os.close(slave)
+        self.buf = b""
+
+    def read(self, timeout):
+        r, _, _ = select.select([self.master], [], [], timeout)
+        if not r:
+            return None
+        try:
+            data = os.read(self.master, 65536)
+        except OSError:
+            return b""
+        self.buf += data
+        return data
+
+    def first_screen(self):
+        """Wall and CPU seconds until the first screen is out."""
+        while b"q quit" not in self.buf:
+            if self.read(60) in (None, b""):
+                raise SystemExit("bench: the viewer drew no screen")
+        return time.monotonic() - self.start, cpu_of(self.p.pid)
+
+    def drain(self):
+        while self.read(QUIET):
+            pass
+
+    def key(self, k):
+        """Seconds from sending k to the last byte of its redraw."""
+        self.drain()
+        t = time.monotonic()
+        os.write(self.master, k)
+        last = None
+        while True:
+            d = self.read(QUIET if last else 30)
+            if not d:
+                break
+            last = time.monotonic()
+        return (last or time.monotonic()) - t
+
+    def quit(self):
+        os.write(self.master, b"q")
+        self.p.wait(10)
+        os.close(self.master)
+
+tops = [batch_top() for _ in range(runs)]
+firsts = []
+for _ in range(runs):
+    v = Viewer()
+    firsts.append(v.first_screen())
+    v.quit()
+top, top_cpu = min(t[0] for t in tops), min(t[1] for t in tops)
+first, first_cpu = min(f[0] for f in firsts), min(f[1] for f in firsts)
+print(f"profile: {prof} ({os.path.getsize(prof) // 1024} KiB gzipped)")
+print(f"runs: best of {runs}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs\n")
+print(f"{'':34s} {'wall (s)':>9s} {'CPU (s)':>9s}")
+print(f"{'batch cmon pprof -top':34s} {top:9.3f} {top_cpu:9.2f}")
+print(f"{'viewer, time to first screen':34s} {first:9.3f} {first_cpu:9.2f}")
+print(f"ratio first screen / -top: {first / top:.2f}x wall, {first_cpu / top_cpu:.2f}x CPU "
+      "(target: 1.5x at most)\n")
+
+keys = [("j (next row)", b"j"), ("k (previous row)", b"k"), ("PgDn", b"\x1b[6~"),
+        ("G (last row)", b"G"), ("g (first row)", b"g"), ("/ (open search)", b"/"),
+        ("search typing 'm'", b"m"), ("Enter (keep the match)", b"\r"),
+        ("s (sort by cum)", b"s"), ("s (sort by flat)", b"s"),
+        ("Enter (source of the row)", b"\r"), ("Esc (back to top)", b"\x1b"),
+        ("p (peek)", b"p"), ("Esc (back)", b"\x1b"),
+        ("t (next sample type: rebuild)", b"t"), ("T (previous type: rebuild)", b"T"),
+        ("a (granularity: rebuild)", b"a"), ("A (granularity back)", b"A"),
+        ("? (help)", b"?"), ("x (leave help)", b"x")]
+v = Viewer()
+v.first_screen()
+print(f"{'key (one press each, in this order)':34s} {'wall (ms)':>10s} {'CPU (ms)':>9s}")
+for name, k in keys:
+    c = cpu_of(v.p.pid)
+    t = v.key(k)
+    print(f"{name:34s} {t * 1000:10.1f} {(cpu_of(v.p.pid) - c) * 1000:9.0f}")
+v.quit()
+PY

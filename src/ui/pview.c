@@ -1,0 +1,323 @@
+/* pview: the profile viewer's pane: keys and prompts (drawing is in
+ * pview_draw.c); see pview.h. Keys change the model (cm_viewer) or the
+ * pane's own state and return CM_PVIEW_* flags; nothing here blocks. */
+#include "pview.h"
+
+#include <curses.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pview_int.h"
+
+#define CTRL(c) ((c) & 0x1f)
+#define ESC 27
+#define DEL 127
+
+static const struct pv_key key_table[] = {
+	{{KEY_UP, 'k'}, "Up k", PV_UP, "previous row"},
+	{{KEY_DOWN, 'j'}, "Down j", PV_DOWN, "next row"},
+	{{KEY_PPAGE, CTRL('b')}, "PgUp", PV_PAGE_UP, "a page up"},
+	{{KEY_NPAGE, CTRL('f'), ' '}, "PgDn Space", PV_PAGE_DOWN, "a page down"},
+	{{KEY_HOME, 'g'}, "Home g", PV_HOME, "first row"},
+	{{KEY_END, 'G'}, "End G", PV_END, "last row"},
+	{{'\r', '\n', KEY_ENTER, KEY_RIGHT}, "Enter", PV_ENTER,
+	 "source of the function; on a source line: the function it calls; in peek: move to it"},
+	{{ESC, KEY_BACKSPACE, DEL, KEY_LEFT}, "Esc Bksp", PV_BACK, "back to the previous view"},
+	{{'q', 'Q'}, "q", PV_QUIT, "quit"},
+	{{CTRL('c')}, "Ctrl-C", PV_INTERRUPT, "quit at once"},
+	{{'/'}, "/", PV_SEARCH, "search function names (source: the text); Enter keeps, Esc undoes"},
+	{{'n'}, "n", PV_NEXT, "next match"},
+	{{'N'}, "N", PV_PREV, "previous match"},
+	{{'s', 'o'}, "s", PV_SORT, "sort by flat or by cumulative value"},
+	{{'t'}, "t", PV_SAMPLE, "next sample type (alloc_space, inuse_objects, delay...)"},
+	{{'T'}, "T", PV_SAMPLE_BACK, "previous sample type"},
+	{{'a'}, "a", PV_GRAN, "next granularity (functions, filefunctions, files, lines, addresses)"},
+	{{'A'}, "A", PV_GRAN_BACK, "previous granularity"},
+	{{'f'}, "f", PV_FOCUS, "focus: keep samples through functions matching a regex"},
+	{{'i'}, "i", PV_IGNORE, "ignore: drop samples through functions matching a regex"},
+	{{'H'}, "H", PV_HIDE, "hide: remove frames matching a regex"},
+	{{'c'}, "c", PV_CLEAR, "clear focus, ignore and hide"},
+	{{'p'}, "p", PV_PEEK, "peek: callers and callees of the function"},
+	{{']', KEY_SRIGHT, '\t'}, "] Tab", PV_HOT_NEXT, "source: next hotter-to-cooler line"},
+	{{'[', KEY_SLEFT, KEY_BTAB}, "[", PV_HOT_PREV, "source: previous (hotter) line"},
+	{{'r', 'R'}, "r", PV_REFETCH, "fetch the profile again"},
+	{{'b'}, "b", PV_BASE, "mark this profile as the base (the next is shown as a diff); again: unmark"},
+	{{'?', KEY_F(1)}, "?", PV_HELP, "this help; any key leaves it"},
+};
+
+const struct pv_key *pv_keys(size_t *n)
+{
+	*n = sizeof(key_table) / sizeof(key_table[0]);
+	return key_table;
+}
+
+static const struct pv_key *find_key(int ch)
+{
+	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++)
+		for (int k = 0; k < PV_KEYS_PER_ACTION && key_table[i].keys[k]; k++)
+			if (key_table[i].keys[k] == ch)
+				return &key_table[i];
+	return NULL;
+}
+
+struct cm_pview *cm_pview_new(struct cm_viewer *v, const struct cm_pview_opts *o)
+{
+	struct cm_pview *pv = calloc(1, sizeof(*pv));
+	if (!pv)
+		return NULL;
+	pv->v = v;
+	if (o)
+		pv->o = *o;
+	return pv;
+}
+
+void cm_pview_free(struct cm_pview *pv)
+{
+	free(pv);
+}
+
+struct cm_viewer *cm_pview_viewer(const struct cm_pview *pv)
+{
+	return pv->v;
+}
+
+bool cm_pview_capturing(const struct cm_pview *pv)
+{
+	return pv->mode == PV_MODE_PROMPT;
+}
+
+void cm_pview_set_status(struct cm_pview *pv, const char *status)
+{
+	snprintf(pv->status, sizeof(pv->status), "%s", status ? status : "");
+}
+
+double cm_pview_next_tick(const struct cm_pview *pv)
+{
+	return cm_viewer_next_tick(pv->v);
+}
+
+int cm_pview_tick(struct cm_pview *pv, double now)
+{
+	return cm_viewer_tick(pv->v, now) ? CM_PVIEW_REDRAW : 0;
+}
+
+int cm_pview_load(struct cm_pview *pv, const unsigned char *data, size_t len, double now)
+{
+	char err[PV_TEXT_MAX];
+	if (cm_viewer_load(pv->v, data, len, now, err, sizeof(err)) < 0)
+		snprintf(pv->note, sizeof(pv->note), "%s", err);
+	else
+		pv->note[0] = '\0';
+	return CM_PVIEW_REDRAW;
+}
+
+/* ---- prompts ---- */
+
+static const enum cm_viewer_filter prompt_filter[] = {
+	[PV_PROMPT_FOCUS] = CM_VFILTER_FOCUS,
+	[PV_PROMPT_IGNORE] = CM_VFILTER_IGNORE,
+	[PV_PROMPT_HIDE] = CM_VFILTER_HIDE,
+};
+
+static void open_prompt(struct cm_pview *pv, enum pv_prompt p)
+{
+	pv->mode = PV_MODE_PROMPT;
+	pv->prompt = p;
+	pv->prompt_failed = false;
+	const char *cur = p == PV_PROMPT_SEARCH ? NULL : cm_viewer_filter(pv->v, prompt_filter[p]);
+	snprintf(pv->input, sizeof(pv->input), "%s", cur ? cur : "");
+	pv->ilen = strlen(pv->input);
+}
+
+/* The prompt's text changed: a search follows it at once. */
+static void prompt_changed(struct cm_pview *pv, double now)
+{
+	if (pv->prompt == PV_PROMPT_SEARCH)
+		pv->prompt_failed = !cm_viewer_search(pv->v, pv->input, now);
+}
+
+static void prompt_accept(struct cm_pview *pv, double now)
+{
+	pv->mode = PV_MODE_VIEW;
+	if (pv->prompt == PV_PROMPT_SEARCH) {
+		cm_viewer_search_done(pv->v, false);
+		if (pv->prompt_failed)
+			snprintf(pv->note, sizeof(pv->note), "not found: %s", pv->input);
+		return;
+	}
+	char err[PV_TEXT_MAX];
+	if (cm_viewer_set_filter(pv->v, prompt_filter[pv->prompt], pv->input, now, err,
+				 sizeof(err)) < 0)
+		snprintf(pv->note, sizeof(pv->note), "%s", err);
+}
+
+/* Removes the last character (UTF-8: its continuation bytes too). */
+static void prompt_erase(struct cm_pview *pv)
+{
+	while (pv->ilen > 0 && ((unsigned char)pv->input[pv->ilen - 1] & 0xc0) == 0x80)
+		pv->ilen--;
+	if (pv->ilen > 0)
+		pv->ilen--;
+	pv->input[pv->ilen] = '\0';
+}
+
+static int prompt_key(struct cm_pview *pv, int ch, double now)
+{
+	switch (ch) {
+	case ESC:
+	case CTRL('g'):
+		pv->mode = PV_MODE_VIEW;
+		if (pv->prompt == PV_PROMPT_SEARCH)
+			cm_viewer_search_done(pv->v, true);
+		return CM_PVIEW_REDRAW;
+	case CTRL('c'):
+		return CM_PVIEW_QUIT;
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		prompt_accept(pv, now);
+		return CM_PVIEW_REDRAW;
+	case KEY_BACKSPACE:
+	case DEL:
+	case CTRL('h'):
+		prompt_erase(pv);
+		break;
+	case CTRL('u'):
+		pv->ilen = 0;
+		pv->input[0] = '\0';
+		break;
+	default:
+		/* text: printable bytes, UTF-8 included; curses' own keys are not */
+		if (ch < ' ' || ch > 0xff || ch == DEL || pv->ilen + 1 >= sizeof(pv->input))
+			return 0;
+		pv->input[pv->ilen++] = (char)ch;
+		pv->input[pv->ilen] = '\0';
+		break;
+	}
+	prompt_changed(pv, now);
+	return CM_PVIEW_REDRAW;
+}
+
+/* ---- actions ---- */
+
+static void note_err(struct cm_pview *pv, int rc, const char *err)
+{
+	if (rc < 0)
+		snprintf(pv->note, sizeof(pv->note), "%s", err);
+}
+
+static void toggle_base(struct cm_pview *pv)
+{
+	char err[PV_TEXT_MAX];
+	if (cm_viewer_has_base(pv->v)) {
+		cm_viewer_clear_base(pv->v);
+		snprintf(pv->note, sizeof(pv->note), "base cleared");
+	} else if (cm_viewer_mark_base(pv->v, err, sizeof(err)) < 0) {
+		snprintf(pv->note, sizeof(pv->note), "%s", err);
+	} else {
+		snprintf(pv->note, sizeof(pv->note), "base marked: the next profile shows as a diff%s",
+			 pv->o.can_refetch ? " (r fetches it)" : "");
+	}
+}
+
+/* The keys that change options. */
+static void option_act(struct cm_pview *pv, enum pv_action a, double now)
+{
+	struct cm_viewer *v = pv->v;
+	char err[PV_TEXT_MAX];
+	switch (a) {
+	case PV_SORT: cm_viewer_toggle_sort(v, now); break;
+	case PV_SAMPLE: note_err(pv, cm_viewer_cycle_sample(v, 1, now, err, sizeof(err)), err); break;
+	case PV_SAMPLE_BACK: note_err(pv, cm_viewer_cycle_sample(v, -1, now, err, sizeof(err)), err); break;
+	case PV_GRAN: note_err(pv, cm_viewer_cycle_granularity(v, 1, now, err, sizeof(err)), err); break;
+	case PV_GRAN_BACK: note_err(pv, cm_viewer_cycle_granularity(v, -1, now, err, sizeof(err)), err); break;
+	case PV_FOCUS: open_prompt(pv, PV_PROMPT_FOCUS); break;
+	case PV_IGNORE: open_prompt(pv, PV_PROMPT_IGNORE); break;
+	case PV_HIDE: open_prompt(pv, PV_PROMPT_HIDE); break;
+	case PV_CLEAR: cm_viewer_clear_filters(v, now); break;
+	case PV_BASE: toggle_base(pv); break;
+	default: break;
+	}
+}
+
+static int act(struct cm_pview *pv, enum pv_action a, double now)
+{
+	struct cm_viewer *v = pv->v;
+	switch (a) {
+	case PV_UP: cm_viewer_move(v, -1, now); break;
+	case PV_DOWN: cm_viewer_move(v, 1, now); break;
+	case PV_PAGE_UP: cm_viewer_page(v, -1, now); break;
+	case PV_PAGE_DOWN: cm_viewer_page(v, 1, now); break;
+	case PV_HOME: cm_viewer_move(v, LONG_MIN, now); break;
+	case PV_END: cm_viewer_move(v, LONG_MAX, now); break;
+	case PV_ENTER: cm_viewer_enter(v, now); break;
+	case PV_PEEK: cm_viewer_peek(v, now); break;
+	case PV_BACK:
+		if (cm_viewer_back(v))
+			break;
+		if (pv->o.can_close)
+			return CM_PVIEW_CLOSE;
+		snprintf(pv->note, sizeof(pv->note), "q quits");
+		break;
+	case PV_QUIT: return CM_PVIEW_CLOSE;
+	case PV_INTERRUPT: return CM_PVIEW_QUIT;
+	case PV_SEARCH: open_prompt(pv, PV_PROMPT_SEARCH); break;
+	case PV_NEXT: cm_viewer_search_next(v, 1, now); break;
+	case PV_PREV: cm_viewer_search_next(v, -1, now); break;
+	case PV_HOT_NEXT: cm_viewer_next_hot(v, 1, now); break;
+	case PV_HOT_PREV: cm_viewer_next_hot(v, -1, now); break;
+	case PV_REFETCH:
+		if (!pv->o.can_refetch) {
+			snprintf(pv->note, sizeof(pv->note), "the source is a file: nothing to fetch");
+			break;
+		}
+		return CM_PVIEW_REFETCH | CM_PVIEW_REDRAW;
+	case PV_HELP:
+		pv->mode = PV_MODE_HELP;
+		pv->help_top = 0;
+		break;
+	default: option_act(pv, a, now); break;
+	}
+	return CM_PVIEW_REDRAW;
+}
+
+/* In the help: arrows scroll it, any other key leaves. */
+static int help_key(struct cm_pview *pv, int ch)
+{
+	size_t n;
+	pv_keys(&n);
+	if (ch == KEY_DOWN || ch == 'j' || ch == KEY_NPAGE || ch == ' ') {
+		size_t step = ch == KEY_DOWN || ch == 'j' ? 1 : (size_t)(pv->help_rows > 1 ? pv->help_rows - 1 : 1);
+		pv->help_top = pv->help_top + step < n ? pv->help_top + step : pv->help_top;
+	} else if (ch == KEY_UP || ch == 'k' || ch == KEY_PPAGE) {
+		size_t step = ch == KEY_PPAGE ? (size_t)(pv->help_rows > 1 ? pv->help_rows - 1 : 1) : 1;
+		pv->help_top = pv->help_top > step ? pv->help_top - step : 0;
+	} else if (ch == CTRL('c')) {
+		return CM_PVIEW_QUIT;
+	} else {
+		pv->mode = PV_MODE_VIEW;
+	}
+	return CM_PVIEW_REDRAW;
+}
+
+int cm_pview_key(struct cm_pview *pv, int ch, double now)
+{
+	if (ch == KEY_RESIZE)
+		return CM_PVIEW_REDRAW;
+	if (pv->mode == PV_MODE_PROMPT)
+		return prompt_key(pv, ch, now);
+	if (pv->mode == PV_MODE_HELP)
+		return help_key(pv, ch);
+	const struct pv_key *k = find_key(ch);
+	if (!k)
+		return CM_PVIEW_UNHANDLED;
+	pv->note[0] = '\0';
+	return act(pv, k->action, now);
+}
+
+void cm_pview_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now)
+{
+	pv_draw(pv, ui, y, x, h, w, now);
+}

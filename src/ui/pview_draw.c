@@ -1,0 +1,308 @@
+/* pview_draw: the pane drawn into its rectangle: a title line, the view's
+ * own lines (the -top header, a routine's summary, a peek's subject), the
+ * column headings, the rows, and a footer (prompt, message, the host's
+ * status, key hints and how much is out of view). Nothing outside the
+ * rectangle is touched. */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "draw.h"
+#include "pview_int.h"
+
+#define TAB_WIDTH 4
+
+/* The rectangle being drawn. */
+struct rect {
+	struct cm_ui *ui;
+	int y, x, h, w;
+};
+
+static void put(const struct rect *r, int row, const char *s, enum cm_theme_element e)
+{
+	cm_put(r->ui, r->y + row, r->x, r->w, s, e);
+}
+
+static void fill(const struct rect *r, int row, enum cm_theme_element e)
+{
+	cm_fill(r->ui, r->y + row, r->x, r->w, e);
+}
+
+static void too_small(const struct rect *r)
+{
+	char msg[96];
+	snprintf(msg, sizeof(msg), "too small: need %dx%d", CM_PVIEW_MIN_COLS,
+		 CM_PVIEW_MIN_ROWS);
+	for (int i = 0; i < r->h; i++)
+		fill(r, i, CM_THEME_normal);
+	put(r, r->h / 2, msg, CM_THEME_dim);
+}
+
+/* "top · inuse_space · functions · by flat", and on the right what is
+ * special about the rows (a diff, a held order). */
+static void draw_title(const struct rect *r, const struct cm_viewer *v)
+{
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	const char *kind = l->kind == CM_VIEWER_TOP ? "" : l->kind == CM_VIEWER_SOURCE ? "source: " : "peek: ";
+	const char *type = cm_viewer_sample_name(v, cm_viewer_sample_index(v));
+	char left[PV_TEXT_MAX], right[64];
+	const char *dot = r->ui->opts.glyphs == CM_GLYPHS_ASCII ? "|" : "\xc2\xb7";
+	snprintf(left, sizeof(left), " %s%s %s %s %s %s %s by %s", kind, l->title, dot,
+		 type ? type : "no profile", dot, cm_viewer_granularity_name(cm_viewer_granularity(v)),
+		 dot, cm_viewer_cum_sort(v) ? "cum" : "flat");
+	snprintf(right, sizeof(right), "%s%s%s ", cm_viewer_is_diff(v) ? "diff vs base" :
+		 cm_viewer_has_base(v) ? "base marked" : "", cm_viewer_held(v) ? "  held" : "",
+		 l->depth ? "  Esc: back" : "");
+	fill(r, 0, CM_THEME_title);
+	int rw = cm_put_right(r->ui, r->y, r->x + r->w, r->w / 2, right, CM_THEME_title);
+	cm_put(r->ui, r->y, r->x, r->w - rw, left, CM_THEME_title);
+}
+
+/* ---- rows ---- */
+
+static enum cm_theme_element change_element(enum cm_viewer_change c)
+{
+	return c == CM_CHANGE_GROWTH ? CM_THEME_growth : c == CM_CHANGE_SHRINK ? CM_THEME_shrink
+									  : CM_THEME_value;
+}
+
+/* Numbers then a name, the selection as a bar across the rectangle. */
+static void draw_pair(const struct rect *r, int row, const char *nums, const char *name,
+		      enum cm_theme_element ne, enum cm_theme_element te, bool selected)
+{
+	if (selected) {
+		fill(r, row, CM_THEME_selected);
+		ne = te = CM_THEME_selected;
+	}
+	int used = cm_put(r->ui, r->y + row, r->x, r->w, nums, ne);
+	cm_put(r->ui, r->y + row, r->x + used, r->w - used, name, te);
+}
+
+static void top_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_top_row *t = cm_viewer_top_row(v, i);
+	char nums[160], name[PV_TEXT_MAX];
+	snprintf(nums, sizeof(nums), "%10s %s %s %10s %s  ", t->flat_s, t->flat_pct, t->sum_pct,
+		 t->cum_s, t->cum_pct);
+	snprintf(name, sizeof(name), "%s%s%s", t->name, *t->inline_label ? " " : "", t->inline_label);
+	draw_pair(r, row, nums, name, change_element(t->change), CM_THEME_normal, sel);
+}
+
+/* Source text with tabs expanded; control characters are cm_put's '?'. */
+static void expand_tabs(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t o = 0, col = 0;
+	for (size_t i = 0; i < n && o + TAB_WIDTH + 1 < cap; i++) {
+		if (s[i] == '\t') {
+			do
+				out[o++] = ' ';
+			while (++col % TAB_WIDTH);
+			continue;
+		}
+		out[o++] = s[i];
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			col++;
+	}
+	out[o] = '\0';
+}
+
+/* A heat glyph: eight levels of blocks, or ASCII. */
+static const char *heat_mark(const struct cm_ui *ui, double heat)
+{
+	static const char *const blocks[] = {" ", "\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83",
+		"\xe2\x96\x84", "\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88"};
+	static const char *const ascii[] = {" ", ".", ".", ":", ":", "+", "+", "#", "#"};
+	int level = heat <= 0 ? 0 : 1 + (int)(heat * 7.999);
+	return ui->opts.glyphs == CM_GLYPHS_ASCII ? ascii[level] : blocks[level];
+}
+
+static void src_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_src_line *s = cm_viewer_src_line(v, i);
+	char nums[160], text[PV_TEXT_MAX * 2];
+	snprintf(nums, sizeof(nums), "%10s %10s %6lld", s->flat_s, s->cum_s, (long long)s->lineno);
+	expand_tabs(s->text, s->text_len, text + 1, sizeof(text) - 1);
+	text[0] = ' ';
+	enum cm_theme_element ne = s->hot_rank ? change_element(s->change) : CM_THEME_dim;
+	enum cm_theme_element te = s->hot_rank ? CM_THEME_normal : CM_THEME_dim;
+	if (sel) {
+		fill(r, row, CM_THEME_selected);
+		ne = te = CM_THEME_selected;
+	}
+	struct cm_segline l = {r->ui, r->y + row, r->x, r->x + r->w};
+	cm_seg(&l, nums, ne);
+	cm_seg(&l, " ", te);
+	cm_seg(&l, heat_mark(r->ui, s->heat), sel ? CM_THEME_selected : CM_THEME_spark);
+	cm_seg(&l, text, te);
+	if (s->callee && r->w - (l.x - r->x) > 8) {
+		char call[PV_TEXT_MAX];
+		snprintf(call, sizeof(call), "  %s %s", r->ui->marks.more_right, s->callee);
+		cm_seg(&l, call, sel ? CM_THEME_selected : CM_THEME_dim);
+	}
+}
+
+static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_peek_row *p = cm_viewer_peek_row(v, i);
+	const struct cm_ui_marks *m = &r->ui->marks;
+	char nums[160], name[PV_TEXT_MAX];
+	const char *mark = p->role == CM_PEEK_CALLER ? m->more_up : p->role == CM_PEEK_CALLEE
+								    ? m->more_down : "*";
+	snprintf(nums, sizeof(nums), "%10s %s  %s ", p->weight_s, p->pct, mark);
+	if (p->role == CM_PEEK_SELF)
+		snprintf(name, sizeof(name), "%s   (flat %s, %s)", p->name, p->flat_s, p->flat_pct);
+	else
+		snprintf(name, sizeof(name), "%s%s", p->name, p->inline_call ? " (inline)" : "");
+	draw_pair(r, row, nums, name, change_element(p->change),
+		  p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal, sel);
+}
+
+/* ---- the view's own lines ---- */
+
+/* The lines above the headings: TOP's header (all of it when there is
+ * room, else its last line), SOURCE's routine, PEEK's legend. Returns the
+ * rows used. */
+static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, int room)
+{
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	char buf[PV_TEXT_MAX * 2];
+	if (l->kind == CM_VIEWER_TOP) {
+		size_t n = cm_viewer_header_count(v), from = 0;
+		if ((int)n > room / 3)
+			from = n ? n - 1 : 0;
+		for (size_t i = from; i < n; i++)
+			put(r, row++, cm_viewer_header(v, i), CM_THEME_dim);
+		return (int)(n - from);
+	}
+	if (l->kind == CM_VIEWER_SOURCE) {
+		if (!cm_viewer_src_file(v))
+			return 0;
+		snprintf(buf, sizeof(buf), "ROUTINE %s in %s", l->title, cm_viewer_src_file(v));
+		put(r, row, buf, CM_THEME_label);
+		put(r, row + 1, cm_viewer_src_summary(v), CM_THEME_dim);
+		return 2;
+	}
+	snprintf(buf, sizeof(buf), "callers %s above, callees %s below; Enter moves to one",
+		 r->ui->marks.more_up, r->ui->marks.more_down);
+	put(r, row, buf, CM_THEME_dim);
+	return 1;
+}
+
+static const char *headings(const struct cm_viewer *v)
+{
+	switch (cm_viewer_level(v)->kind) {
+	case CM_VIEWER_TOP: return CM_TOP_HEADINGS "  name";
+	case CM_VIEWER_SOURCE: return "      flat        cum   line";
+	case CM_VIEWER_PEEK: break;
+	}
+	return "    weight  share   function";
+}
+
+static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
+{
+	cm_viewer_set_page(v, n > 0 ? (size_t)n : 1);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	for (int i = 0; i < n && l->top + (size_t)i < l->nrows; i++) {
+		size_t k = l->top + (size_t)i;
+		bool sel = k == l->sel;
+		switch (l->kind) {
+		case CM_VIEWER_TOP: top_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_SOURCE: src_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_PEEK: peek_row(r, v, k, row + i, sel); break;
+		}
+	}
+	if (l->nrows == 0)
+		put(r, row, cm_viewer_has_profile(v) ? "(nothing to show)" : "waiting for a profile...",
+		    CM_THEME_dim);
+}
+
+/* ---- footer ---- */
+
+static void draw_prompt(const struct rect *r, const struct cm_pview *pv, int row)
+{
+	static const char *const label[] = {"/", "focus: ", "ignore: ", "hide: "};
+	char buf[PV_INPUT_MAX + 32];
+	snprintf(buf, sizeof(buf), "%s%s", label[pv->prompt], pv->input);
+	int used = cm_put(r->ui, r->y + row, r->x, r->w - 1, buf,
+			  pv->prompt_failed ? CM_THEME_down : CM_THEME_normal);
+	cm_put(r->ui, r->y + row, r->x + used, 1, "_", CM_THEME_selected);
+}
+
+/* The left part of the footer: a message, the host's status, or hints. */
+static void footer_text(const struct rect *r, const struct cm_pview *pv, int row, int room)
+{
+	const char *msg = cm_viewer_message(pv->v);
+	const char *text = *pv->note ? pv->note : msg;
+	enum cm_theme_element e = CM_THEME_down;
+	if (!text && *pv->status) {
+		text = pv->status;
+		e = CM_THEME_dim;
+	} else if (!text) {
+		text = pv->o.can_close
+			? "? help  / search  Enter source  p peek  s sort  t type  Esc back"
+			: "q quit  ? help  / search  Enter source  p peek  s sort  t type  a granularity";
+		e = CM_THEME_dim;
+	}
+	cm_put(r->ui, r->y + row, r->x, room, text, e);
+}
+
+/* visible: the rows the list showed. */
+static void draw_footer(const struct rect *r, const struct cm_pview *pv, int row, int visible)
+{
+	if (pv->mode == PV_MODE_PROMPT) {
+		draw_prompt(r, pv, row);
+		return;
+	}
+	const struct cm_viewer_level *l = cm_viewer_level(pv->v);
+	char hint[96];
+	cm_more_hint(r->ui, hint, sizeof(hint), l->top, (size_t)visible, l->nrows, NULL);
+	/* the last column stays empty: writing the screen's last cell scrolls
+	 * some terminals */
+	int hw = cm_put_right(r->ui, r->y + row, r->x + r->w - 1, r->w / 3, hint, CM_THEME_dim);
+	footer_text(r, pv, row, r->w - 1 - hw - (hw ? 2 : 0));
+}
+
+/* ---- help ---- */
+
+static void draw_help(const struct rect *r, struct cm_pview *pv)
+{
+	size_t n;
+	const struct pv_key *k = pv_keys(&n);
+	fill(r, 0, CM_THEME_title);
+	put(r, 0, " profile viewer: keys", CM_THEME_title);
+	int rows = r->h - 2;
+	pv->help_rows = rows;
+	for (int i = 0; i < rows && pv->help_top + (size_t)i < n; i++) {
+		const struct pv_key *e = &k[pv->help_top + (size_t)i];
+		char line[PV_TEXT_MAX];
+		const char *help = e->help;
+		if (e->action == PV_QUIT && pv->o.can_close)
+			help = "close the profile";
+		snprintf(line, sizeof(line), " %-11s %s", e->names, help);
+		put(r, 1 + i, line, CM_THEME_help);
+	}
+	put(r, r->h - 1, "Up/Down scroll, any other key goes back", CM_THEME_dim);
+}
+
+void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now)
+{
+	(void)now;
+	struct rect r = {ui, y, x, h, w};
+	for (int i = 0; i < h; i++)
+		fill(&r, i, CM_THEME_normal);
+	if (h < CM_PVIEW_MIN_ROWS || w < CM_PVIEW_MIN_COLS) {
+		too_small(&r);
+		return;
+	}
+	if (pv->mode == PV_MODE_HELP) {
+		draw_help(&r, pv);
+		return;
+	}
+	draw_title(&r, pv->v);
+	int row = 1;
+	row += draw_intro(&r, pv->v, row, h - 3);
+	put(&r, row++, headings(pv->v), CM_THEME_label);
+	int visible = h - row - 1;
+	draw_rows(&r, pv->v, row, visible);
+	draw_footer(&r, pv, h - 1, visible);
+}

@@ -1,0 +1,57 @@
+/* pview_int: what the pane's files share (src/ui/pview*.c only): its
+ * state, its key table (which also writes the help screen), and the
+ * drawing entry point. */
+#ifndef CMON_UI_PVIEW_INT_H
+#define CMON_UI_PVIEW_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "pview.h"
+
+enum pv_action {
+	PV_UP, PV_DOWN, PV_PAGE_UP, PV_PAGE_DOWN, PV_HOME, PV_END,
+	PV_ENTER, PV_BACK, PV_QUIT, PV_INTERRUPT,
+	PV_SEARCH, PV_NEXT, PV_PREV,
+	PV_SORT, PV_SAMPLE, PV_SAMPLE_BACK, PV_GRAN, PV_GRAN_BACK,
+	PV_FOCUS, PV_IGNORE, PV_HIDE, PV_CLEAR,
+	PV_PEEK, PV_HOT_NEXT, PV_HOT_PREV,
+	PV_REFETCH, PV_BASE, PV_HELP,
+};
+
+#define PV_KEYS_PER_ACTION 4
+
+struct pv_key {
+	int keys[PV_KEYS_PER_ACTION]; /* curses key codes, 0-terminated */
+	const char *names;            /* as the help screen shows them */
+	enum pv_action action;
+	const char *help;
+};
+
+/* The table and its length. */
+const struct pv_key *pv_keys(size_t *n);
+
+enum pv_mode { PV_MODE_VIEW, PV_MODE_HELP, PV_MODE_PROMPT };
+enum pv_prompt { PV_PROMPT_SEARCH, PV_PROMPT_FOCUS, PV_PROMPT_IGNORE, PV_PROMPT_HIDE };
+
+#define PV_INPUT_MAX 256
+#define PV_TEXT_MAX 512
+
+struct cm_pview {
+	struct cm_viewer *v; /* borrowed */
+	struct cm_pview_opts o;
+	enum pv_mode mode;
+	enum pv_prompt prompt;
+	char input[PV_INPUT_MAX]; /* the prompt's text */
+	size_t ilen;
+	bool prompt_failed;       /* the search text matches nothing */
+	char status[PV_TEXT_MAX]; /* the host's, "" for none */
+	char note[PV_TEXT_MAX];   /* the last action's error, "" for none */
+	size_t help_top;          /* first help line shown */
+	int help_rows;            /* help lines the last frame showed */
+};
+
+/* pview_draw.c */
+void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now);
+
+#endif

@@ -1,0 +1,432 @@
+/* viewer_nav: the stack of levels, the selection and scroll of each,
+ * Enter/back, search, and releasing a held row order. A level remembers
+ * its selection by key (a row's name, a source line's number), so it finds
+ * the same row again after its rows were rebuilt. */
+#include <ctype.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "viewer_int.h"
+
+#define DEFAULT_PAGE 20
+
+static size_t nrows(const struct cm_viewer *v)
+{
+	switch (viewer_cur(v)->kind) {
+	case CM_VIEWER_TOP: return v->ntop;
+	case CM_VIEWER_SOURCE: return v->nsrc;
+	case CM_VIEWER_PEEK: return v->npeek;
+	}
+	return 0;
+}
+
+const char *vnav_row_name(const struct cm_viewer *v, size_t i)
+{
+	switch (viewer_cur(v)->kind) {
+	case CM_VIEWER_TOP: return i < v->ntop ? v->top[i].pub.name : NULL;
+	case CM_VIEWER_PEEK: return i < v->npeek ? v->peek[i].pub.name : NULL;
+	case CM_VIEWER_SOURCE: break;
+	}
+	return NULL;
+}
+
+/* The first row shown: moved as little as possible so that sel shows. */
+static size_t scroll_to(size_t top, size_t sel, size_t page, size_t n)
+{
+	if (page == 0 || n <= page)
+		return 0;
+	if (sel < top)
+		return sel;
+	if (sel >= top + page)
+		top = sel + 1 - page;
+	return top > n - page ? n - page : top;
+}
+
+static void sync_pub(struct cm_viewer *v)
+{
+	struct vlevel *l = viewer_cur(v);
+	size_t n = nrows(v);
+	if (l->sel >= n)
+		l->sel = n ? n - 1 : 0;
+	l->top = scroll_to(l->top, l->sel, v->page ? v->page : DEFAULT_PAGE, n);
+	v->pub = (struct cm_viewer_level){
+		.kind = l->kind, .title = l->kind == CM_VIEWER_TOP ? "top" : l->name ? l->name : l->file,
+		.nrows = n, .sel = l->sel, .top = l->top, .depth = v->depth - 1,
+	};
+}
+
+void vnav_remember(struct cm_viewer *v)
+{
+	struct vlevel *l = viewer_cur(v);
+	if (l->sel >= nrows(v))
+		return; /* nothing selected: keep what it had */
+	if (l->kind == CM_VIEWER_SOURCE) {
+		l->sel_line = v->src[l->sel].pub.lineno;
+		return;
+	}
+	char *key = strdup(vnav_row_name(v, l->sel));
+	if (!key)
+		return;
+	free(l->sel_key);
+	l->sel_key = key;
+	if (l->kind == CM_VIEWER_PEEK)
+		l->sel_role = (int)v->peek[l->sel].pub.role;
+}
+
+/* The row that has the level's key, or SIZE_MAX. */
+static size_t find_key(const struct cm_viewer *v, const struct vlevel *l)
+{
+	if (l->kind == CM_VIEWER_SOURCE) {
+		for (size_t i = 0; i < v->nsrc; i++)
+			if (v->src[i].pub.lineno == l->sel_line)
+				return i;
+		return SIZE_MAX;
+	}
+	if (!l->sel_key)
+		return SIZE_MAX;
+	if (l->kind == CM_VIEWER_TOP)
+		return vtop_find(v, l->sel_key);
+	for (size_t i = 0; i < v->npeek; i++)
+		if ((int)v->peek[i].pub.role == l->sel_role && !strcmp(v->peek[i].pub.name, l->sel_key))
+			return i;
+	return SIZE_MAX;
+}
+
+int vnav_refresh(struct cm_viewer *v, bool keep_line)
+{
+	struct vlevel *l = viewer_cur(v);
+	int rc = 0;
+	if (l->kind == CM_VIEWER_SOURCE)
+		rc = vsrc_rows(v, l);
+	else if (l->kind == CM_VIEWER_PEEK)
+		rc = vpeek_rows(v, l);
+	/* the selected row keeps its screen line when rows before it came or went */
+	size_t at = find_key(v, l);
+	if (at != SIZE_MAX && keep_line) {
+		size_t line = l->sel >= l->top ? l->sel - l->top : 0;
+		l->top = at >= line ? at - line : 0;
+	}
+	if (at != SIZE_MAX)
+		l->sel = at;
+	sync_pub(v);
+	return rc;
+}
+
+void vnav_free(struct cm_viewer *v)
+{
+	for (size_t i = 0; i < v->depth; i++) {
+		free(v->levels[i].name);
+		free(v->levels[i].file);
+		free(v->levels[i].sel_key);
+	}
+	free(v->levels);
+	v->levels = NULL;
+	v->depth = 0;
+}
+
+const struct cm_viewer_level *cm_viewer_level(const struct cm_viewer *v)
+{
+	return &v->pub;
+}
+
+/* ---- movement ---- */
+
+void cm_viewer_set_page(struct cm_viewer *v, size_t rows)
+{
+	v->page = rows;
+	sync_pub(v);
+}
+
+void cm_viewer_select(struct cm_viewer *v, size_t i, double now)
+{
+	viewer_clear_msg(v);
+	viewer_cur(v)->sel = i;
+	v->last_move = now;
+	sync_pub(v);
+}
+
+void cm_viewer_move(struct cm_viewer *v, long delta, double now)
+{
+	size_t sel = viewer_cur(v)->sel, n = nrows(v);
+	size_t mag = delta < 0 ? 0 - (size_t)delta : (size_t)delta; /* LONG_MIN too */
+	if (delta < 0)
+		sel = mag >= sel ? 0 : sel - mag;
+	else
+		sel = n - sel <= mag ? (n ? n - 1 : 0) : sel + mag;
+	cm_viewer_select(v, sel, now);
+}
+
+void cm_viewer_page(struct cm_viewer *v, int pages, double now)
+{
+	size_t page = v->page ? v->page : DEFAULT_PAGE;
+	cm_viewer_move(v, (long)pages * (long)(page > 1 ? page - 1 : 1), now);
+}
+
+/* ---- levels ---- */
+
+static bool push(struct cm_viewer *v, enum cm_viewer_kind kind, const char *name,
+		 const char *file)
+{
+	if (v->depth == v->levels_cap) {
+		struct vlevel *nl = realloc(v->levels, 2 * v->levels_cap * sizeof(*nl));
+		if (!nl)
+			return false;
+		v->levels = nl;
+		v->levels_cap *= 2;
+	}
+	vnav_remember(v);
+	struct vlevel *l = &v->levels[v->depth];
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->name = name ? strdup(name) : NULL;
+	l->file = file ? strdup(file) : NULL;
+	if ((name && !l->name) || (file && !l->file)) {
+		free(l->name);
+		free(l->file);
+		return false;
+	}
+	v->depth++;
+	if (vnav_refresh(v, false) < 0) {
+		cm_viewer_back(v);
+		viewer_msg(v, "out of memory");
+		return false;
+	}
+	/* start on the heaviest line, or on the function's own row */
+	if (kind == CM_VIEWER_SOURCE && v->nhot)
+		l->sel = v->hot[0];
+	for (size_t i = 0; kind == CM_VIEWER_PEEK && i < v->npeek; i++)
+		if (v->peek[i].pub.role == CM_PEEK_SELF)
+			l->sel = i;
+	l->top = l->sel > 2 ? l->sel - 2 : 0;
+	sync_pub(v);
+	return true;
+}
+
+bool cm_viewer_back(struct cm_viewer *v)
+{
+	if (v->depth <= 1)
+		return false;
+	struct vlevel *l = viewer_cur(v);
+	free(l->name);
+	free(l->file);
+	free(l->sel_key);
+	v->depth--;
+	vsrc_free_rows(v);
+	vpeek_free_rows(v);
+	if (vnav_refresh(v, false) < 0)
+		viewer_msg(v, "out of memory");
+	return true;
+}
+
+/* The node info (function, file) of the selected TOP or PEEK row. */
+static const struct cm_node_info *selected_info(const struct cm_viewer *v)
+{
+	const struct vlevel *l = viewer_cur(v);
+	if (l->sel >= nrows(v) || !v->st)
+		return NULL;
+	if (l->kind == CM_VIEWER_TOP)
+		return &v->st->top.nodes.info[v->top[l->sel].id];
+	if (l->kind == CM_VIEWER_PEEK)
+		return &v->st->top.nodes.info[v->peek[l->sel].id];
+	return NULL;
+}
+
+static bool push_source_of(struct cm_viewer *v, const struct cm_node_info *ni)
+{
+	if (*ni->name)
+		return push(v, CM_VIEWER_SOURCE, ni->name, NULL);
+	if (*ni->file)
+		return push(v, CM_VIEWER_SOURCE, NULL, ni->file);
+	viewer_msg(v, "no function or file to show the source of");
+	return false;
+}
+
+/* SOURCE: the function the selected line calls. */
+static const char *selected_callee(const struct cm_viewer *v)
+{
+	const struct vlevel *l = viewer_cur(v);
+	return l->sel < v->nsrc ? v->src[l->sel].pub.callee : NULL;
+}
+
+bool cm_viewer_source(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	if (viewer_cur(v)->kind == CM_VIEWER_SOURCE) {
+		const char *callee = selected_callee(v);
+		if (callee)
+			return push(v, CM_VIEWER_SOURCE, callee, NULL);
+		viewer_msg(v, "this line calls no function");
+		return false;
+	}
+	const struct cm_node_info *ni = selected_info(v);
+	return ni && push_source_of(v, ni);
+}
+
+bool cm_viewer_peek(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	const struct vlevel *l = viewer_cur(v);
+	const char *name = cm_viewer_selected_name(v);
+	if (l->kind == CM_VIEWER_SOURCE && !selected_callee(v))
+		name = l->name;
+	if (!name) {
+		viewer_msg(v, "nothing selected");
+		return false;
+	}
+	return push(v, CM_VIEWER_PEEK, name, NULL);
+}
+
+bool cm_viewer_enter(struct cm_viewer *v, double now)
+{
+	const struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_PEEK && l->sel < v->npeek &&
+	    v->peek[l->sel].pub.role != CM_PEEK_SELF) {
+		viewer_clear_msg(v);
+		return push(v, CM_VIEWER_PEEK, v->peek[l->sel].pub.name, NULL);
+	}
+	return cm_viewer_source(v, now);
+}
+
+const char *cm_viewer_selected_name(const struct cm_viewer *v)
+{
+	const struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_SOURCE) {
+		const char *callee = selected_callee(v);
+		return callee ? callee : l->name;
+	}
+	return vnav_row_name(v, l->sel);
+}
+
+bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now)
+{
+	const struct vlevel *l = viewer_cur(v);
+	if (l->kind != CM_VIEWER_SOURCE || !v->nhot)
+		return false;
+	size_t rank = l->sel < v->nsrc ? v->src[l->sel].pub.hot_rank : 0;
+	size_t want = dir > 0 ? rank + 1 : rank - 1; /* ranks are 1-based */
+	if (rank == 0 && dir < 0)
+		return false;
+	if (want == 0 || want > v->nhot)
+		return false;
+	cm_viewer_select(v, v->hot[want - 1], now);
+	return true;
+}
+
+/* ---- search ---- */
+
+/* needle in hay[0..len): case-insensitive when the needle has no capital. */
+static bool contains(const char *hay, size_t len, const char *needle)
+{
+	size_t n = strlen(needle);
+	bool icase = true;
+	for (const char *p = needle; *p; p++)
+		if (isupper((unsigned char)*p))
+			icase = false;
+	for (size_t i = 0; n <= len && i <= len - n; i++) {
+		size_t k = 0;
+		while (k < n && (icase ? tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k])
+				       : hay[i + k] == needle[k]))
+			k++;
+		if (k == n)
+			return true;
+	}
+	return false;
+}
+
+static bool row_matches(const struct cm_viewer *v, size_t i, const char *text)
+{
+	if (viewer_cur(v)->kind == CM_VIEWER_SOURCE)
+		return contains(v->src[i].pub.text, v->src[i].pub.text_len, text);
+	const char *name = vnav_row_name(v, i);
+	return name && contains(name, strlen(name), text);
+}
+
+/* The first match from row `from` in direction dir (wrapping), or SIZE_MAX. */
+static size_t find_match(const struct cm_viewer *v, size_t from, int dir, const char *text)
+{
+	size_t n = nrows(v);
+	for (size_t k = 0; k < n; k++) {
+		size_t i = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
+		if (row_matches(v, i, text))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+bool cm_viewer_search(struct cm_viewer *v, const char *text, double now)
+{
+	viewer_clear_msg(v);
+	struct vlevel *l = viewer_cur(v);
+	if (!v->search_typing) {
+		v->search_from = l->sel;
+		v->search_typing = true;
+	}
+	char *copy = strdup(text ? text : "");
+	if (!copy)
+		return false;
+	free(v->search);
+	v->search = copy;
+	size_t at = *copy ? find_match(v, v->search_from, 1, copy) : SIZE_MAX;
+	cm_viewer_select(v, at == SIZE_MAX ? v->search_from : at, now);
+	return !*copy || at != SIZE_MAX;
+}
+
+void cm_viewer_search_done(struct cm_viewer *v, bool cancel)
+{
+	if (cancel && v->search_typing) {
+		viewer_cur(v)->sel = v->search_from;
+		free(v->search);
+		v->search = NULL;
+		sync_pub(v);
+	}
+	v->search_typing = false;
+}
+
+bool cm_viewer_search_next(struct cm_viewer *v, int dir, double now)
+{
+	viewer_clear_msg(v);
+	size_t n = nrows(v);
+	if (!v->search || !*v->search || !n)
+		return false;
+	size_t from = (viewer_cur(v)->sel + (size_t)(dir > 0 ? 1 : n - 1)) % n;
+	size_t at = find_match(v, from, dir, v->search);
+	if (at == SIZE_MAX) {
+		viewer_msg(v, "not found: %s", v->search);
+		return false;
+	}
+	cm_viewer_select(v, at, now);
+	return true;
+}
+
+const char *cm_viewer_search_text(const struct cm_viewer *v)
+{
+	return v->search ? v->search : "";
+}
+
+/* ---- pinning ---- */
+
+bool cm_viewer_held(const struct cm_viewer *v)
+{
+	return v->held;
+}
+
+double cm_viewer_next_tick(const struct cm_viewer *v)
+{
+	return v->held ? v->last_move + v->hold : -1;
+}
+
+bool cm_viewer_tick(struct cm_viewer *v, double now)
+{
+	if (!v->held || now - v->last_move < v->hold)
+		return false;
+	vnav_remember(v);
+	if (vtop_rows(v, false) < 0)
+		return false; /* stays held; tried again next tick */
+	v->held = false;
+	if (vnav_refresh(v, true) < 0)
+		viewer_msg(v, "out of memory");
+	return true;
+}

@@ -1,0 +1,126 @@
+# tests/screen/lib.sh: what the screen scripts share: a private tmux
+# server, the demo service in lib_demo_sandbox's $tmp, cmon in a fixed-size
+# session, and waiting for the screen to show something. Source it after
+# tests/lib.sh's lib_env, with $cmon set, as `. lib.sh NAME` (the
+# script's name): it exits 77 (skipped) without tmux or go, calls
+# lib_demo_sandbox NAME and returns 2 when that fails.
+
+for tool in tmux go; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		echo "$1: SKIP: no $tool command"
+		exit 77
+	fi
+done
+# Braille and the state marks need a UTF-8 locale inside the pane.
+utf8=$(locale -a 2>/dev/null | grep -i -m 1 -E '^(C|en_US)\.utf-?8$')
+utf8=${utf8:-C.UTF-8}
+
+sock=cmon-test-$$
+T() { tmux -L "$sock" -f /dev/null "$@"; }
+lib_extra_cleanup() { T kill-server 2>/dev/null; }
+lib_demo_sandbox "$1" || return 2
+
+# fail NAME WHY [SESSION]: reports, with the session's screen when given.
+fail() {
+	echo "FAIL $1: $2"
+	fails=$((fails + 1))
+	if [ -n "${3-}" ]; then
+		T capture-pane -p -t "$3" 2>/dev/null | sed 's/^/    | /'
+	fi
+}
+
+# start_demo ADDR ARGS...: one demo process listening on ADDR
+# (127.0.0.1:0: a free port); its pid in demo_pid, its addresses (one a
+# service, from its "demo: listening on http://HOST:PORT" lines) in
+# demo_addrs.
+start_demo() {
+	local addr=$1 out=$tmp/demo.$RANDOM n=1 lines
+	shift
+	"$tmp/demo" -addr "$addr" "$@" >"$out" 2>&1 &
+	demo_pid=$!
+	pids+=("$demo_pid")
+	case " $* " in *" -services "*) n=$(printf '%s\n' "$@" | sed -n '/^-services$/{n;p}') ;; esac
+	for _ in $(seq 100); do
+		lines=$(grep -c '^demo: listening on http://' "$out" 2>/dev/null)
+		[ "${lines:-0}" -ge "$n" ] && break
+		sleep 0.05
+	done
+	demo_addrs=$(sed -n 's|^demo: listening on http://||p' "$out" | head -n "$n" | paste -sd, -)
+	[ -n "$demo_addrs" ]
+}
+
+# run_cmon SESSION ARGS...: cmon (with $cmon_env, "VAR=value ...", in its
+# environment) in a new 100x30 tmux session, through a
+# shell that writes cmon's exit status to $tmp/SESSION.status; cmon's pid
+# (the shell's child) goes to $tmp/SESSION.pid. The pane stays after the
+# shell ends (remain-on-exit) so that a failure can show the last screen.
+run_cmon() {
+	local s=$1 shpid pid=""
+	shift
+	T new-session -d -s "$s" -x 100 -y 30 \
+		"env TERM=screen LC_ALL=$utf8 ${cmon_env-} $(printf '%q ' "$cmon" "$@") 2>$tmp/$s.err; echo \$? >$tmp/$s.status" \; \
+		set-option -t "$s" remain-on-exit on
+	shpid=$(T display-message -p -t "$s" '#{pane_pid}')
+	for _ in $(seq 50); do
+		pid=$(ps -o pid= --ppid "$shpid" | tr -d ' ')
+		[ -n "$pid" ] && break
+		sleep 0.1
+	done
+	echo "$pid" >"$tmp/$s.pid"
+}
+
+screen() { T capture-pane -p -t "$1"; }
+# The screen with its colours and attributes as escape sequences.
+screen_sgr() { T capture-pane -e -p -t "$1"; }
+esc=$'\e'
+colour_re="$esc\\[([0-9;]*;)?(3[0-7]|4[0-7]|9[0-7]|38;5;[0-9]+)(;[0-9;]*)?m"
+
+# wait_for SESSION REGEX [SECONDS]: until the screen matches (grep -E).
+wait_for() {
+	local s=$1 re=$2 n=$(( ${3:-10} * 10 ))
+	for _ in $(seq "$n"); do
+		screen "$s" 2>/dev/null | grep -q -E -- "$re" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_gone SESSION REGEX: until the screen no longer matches.
+wait_gone() {
+	for _ in $(seq 50); do
+		screen "$1" | grep -q -E -- "$2" || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# check NAME SESSION REGEX [SECONDS]
+check() {
+	if wait_for "$2" "$3" "${4-}"; then ok "$1"; else fail "$1" "no /$3/ on screen" "$2"; fi
+}
+
+# check_quit NAME SESSION KEY...: the keys end cmon with status 0 and its
+# process is gone.
+check_quit() {
+	local name=$1 s=$2 pid st=""
+	shift 2
+	pid=$(cat "$tmp/$s.pid")
+	T send-keys -t "$s" "$@"
+	for _ in $(seq 50); do
+		st=$(cat "$tmp/$s.status" 2>/dev/null)
+		[ -n "$st" ] && break
+		sleep 0.1
+	done
+	if [ "$st" != 0 ]; then
+		fail "$name" "exit status '$st'; stderr: $(head -c 300 "$tmp/$s.err")" "$s"
+	elif [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null; then
+		fail "$name" "cmon (pid '$pid') still runs"
+	else
+		ok "$name"
+	fi
+}
+
+# The script greps bytes (lib_env's LC_ALL=C): a braille cell is U+2800-
+# U+28FF, E2 A0-A3 xx in UTF-8.
+braille=$'\xe2[\xa0-\xa3][\x80-\xbf]'
+size='[0-9.]+[KMGTPE]?B'

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# tests/screen/pane.sh CMON_BINARY: the monitor's profile pane, driven in
+# tmux against the real demo Go service: p opens the chooser, a heap
+# profile opens beside the sparklines with its rows; a CPU capture of
+# -seconds=3 counts down (while the sparklines' "updated" time goes on
+# advancing) and then shows its table; Esc cancels a capture (and the
+# service can capture again); a capture the service refuses (another one
+# runs: curl started it) says so; live
+# refresh; the narrow layout (pane or sparklines, Tab between them); the
+# help lists the new keys; q closes the pane, then quits with no cmon
+# process left.
+# Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
+# (failures), 2 (setup) or 77 (skipped: no tmux, or no go for the demo).
+set -u
+. "$(dirname "$0")/../lib.sh"
+lib_env
+
+cmon=$(lib_cmon_binary "screen-pane" "$@") || exit 2
+. "$(dirname "$0")/lib.sh" screen-pane || exit 2
+
+# The pane's columns start after the divider; its text follows "│ ".
+pane='│ '
+# A -top row: flat, flat%, sum%, cum, cum%, a function.
+top_row="[0-9.]+[a-zµ]*[A-Za-z]* +-?[0-9.]+% +-?[0-9.]+% +[0-9.]+[a-zµ]*[A-Za-z]* +-?[0-9.]+% +[a-zA-Z_]"
+
+# fetched_at SESSION: when the pane's profile came (HH:MM:SS).
+fetched_at() {
+	screen "$1" | sed -n 's/^.* fetched \([0-9:]\{8\}\).*$/\1/p' | head -n 1
+}
+
+start_demo 127.0.0.1:0 -load 1 || { echo "screen-pane: demo did not start" >&2; exit 2; }
+one=$demo_addrs
+
+run_cmon pane -ports="$one" -i=200ms -seconds=3
+check monitor-up pane '^● demo  up'
+
+# --- the chooser, then a heap profile beside the sparklines ------------------
+T send-keys -t pane p
+check chooser pane '┌─ profile demo ─'
+check chooser-kinds pane '│ h +heap +│'
+check chooser-cpu-seconds pane '│ c +cpu \(a 3 s capture\)'
+T send-keys -t pane h
+check heap-title pane "${pane}heap profile  demo  fetched [0-9]{2}:[0-9]{2}:[0-9]{2}"
+check heap-rows pane "${pane}.*$top_row"
+check heap-beside-sparklines pane "^ Alloc +$size +$size +$size +│"
+check heap-sparklines-beside pane "^ +($braille)+ +│"
+
+# --- a CPU capture: countdown, live sparklines, then the table ---------------
+T send-keys -t pane Tab p c
+# Every count the screen shows until the table comes, with the sparklines'
+# update time beside it: "3 14:02:01", "2 14:02:02", ... A loaded machine
+# may miss one count, never all, and never see one go up.
+: >"$tmp/counts"
+for _ in $(seq 150); do
+	shot=$(screen pane)
+	left=$(printf '%s\n' "$shot" | sed -n 's/.*capturing a 3 s CPU profile: \([0-9]\) s left.*/\1/p' | head -n 1)
+	[ -n "$left" ] && echo "$left $(printf '%s\n' "$shot" | sed -n 's/^.* updated \([0-9:]\{8\}\).*$/\1/p' | head -n 1)" >>"$tmp/counts"
+	printf '%s\n' "$shot" | grep -q -E "${pane}cpu profile  demo  fetched" && break
+	sleep 0.1
+done
+counts=$(cut -d' ' -f1 "$tmp/counts" | uniq | paste -sd' ' -)
+case " $counts " in
+" 3 2 1 " | " 3 2 " | " 2 1 " | " 3 1 ") ok cpu-countdown-ticks ;;
+*) fail cpu-countdown-ticks "counts seen: '$counts'" pane ;;
+esac
+times=$(cut -d' ' -f2 "$tmp/counts" | grep -c . )
+if [ "$(cut -d' ' -f2 "$tmp/counts" | sort -u | grep -c .)" -ge 2 ]; then
+	ok sparklines-live-during-capture
+else
+	fail sparklines-live-during-capture "one update time in $times sightings of the countdown" pane
+fi
+check cpu-title pane "${pane}cpu profile  demo  fetched [0-9:]{8}" 10
+check cpu-rows pane "${pane}.*$top_row"
+
+# --- cancel a capture, then one the service refuses -------------------------
+# A session of its own with a long capture, so that a loaded machine still
+# cancels it before it ends.
+run_cmon long -ports="$one" -i=200ms -seconds=60
+check long-up long '^● demo  up'
+T send-keys -t long p c
+check long-capturing long "capturing a 60 s CPU profile: [0-9]+ s left"
+T send-keys -t long Escape
+check cancel long "capture cancelled; r starts again"
+# the service's side ended too: it takes another capture at once
+for _ in $(seq 20); do
+	code=$(curl -s -o /dev/null -w '%{http_code}' "http://$one/debug/pprof/profile?seconds=1")
+	[ "$code" = 200 ] && break
+	sleep 0.2
+done
+if [ "$code" = 200 ]; then ok cancel-frees-service; else fail cancel-frees-service "HTTP $code"; fi
+curl -s -o /dev/null "http://$one/debug/pprof/profile?seconds=5" &
+curl_pid=$!
+pids+=("$curl_pid")
+sleep 0.5 # the other capture has begun
+T send-keys -t long r
+check refused long "refused: another CPU capture runs there \(r retries\)" 5
+wait "$curl_pid" 2>/dev/null
+check_quit long-quit long q q
+
+# --- live refresh of a heap profile ----------------------------------------
+T send-keys -t pane Tab p h
+check heap-again pane "${pane}heap profile  demo  fetched"
+T send-keys -t pane R
+check live pane "${pane}heap profile  demo  fetched [0-9:]{8}  live every 2s"
+first=$(fetched_at pane)
+for _ in $(seq 60); do
+	again=$(fetched_at pane)
+	[ -n "$again" ] && [ "$again" != "$first" ] && break
+	sleep 0.1
+done
+if [ -n "$first" ] && [ "$again" != "$first" ]; then
+	ok live-refetches
+else
+	fail live-refetches "fetched '$first' then '$again'" pane
+fi
+T send-keys -t pane R
+check live-off pane "${pane}heap profile  demo  fetched [0-9:]{8} *$"
+
+# --- narrow: one at a time, Tab between them --------------------------------
+T resize-window -t pane -x 80 -y 24
+check narrow-pane pane '^ heap profile  demo  fetched'
+T send-keys -t pane Tab
+check narrow-sparklines pane '^● demo  up  every 200ms  updated'
+T send-keys -t pane Tab
+check narrow-pane-again pane '^ heap profile  demo'
+T resize-window -t pane -x 100 -y 30
+
+# --- help from the key tables ------------------------------------------------
+T send-keys -t pane Tab '?'
+check help-p pane '^  p +profile the selected service'
+check help-pane-keys pane '^  R +live: fetch it again'
+check help-kinds pane '^  p, then +c cpu  h heap  a allocs  g goroutine  b block  m mutex  t threadcreate'
+T send-keys -t pane x
+
+# --- q closes the pane, then quits ------------------------------------------
+T send-keys -t pane Tab q
+if wait_gone pane "${pane}heap profile"; then ok close; else fail close "pane still open" pane; fi
+check closed-full-width pane '^● demo  up  every 200ms  updated'
+check_quit quit pane q
+
+if [ "$fails" -ne 0 ]; then
+	echo "screen-pane: $fails failed"
+	exit 1
+fi
+echo "screen-pane: all passed"

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# tests/screen/viewer.sh CMON_BINARY: `cmon pprof SOURCE...`, the
+# interactive profile viewer, driven in tmux as a person would (a private
+# server, a fixed size, send-keys, capture-pane): a committed profile
+# (tests/data) and profiles fetched from the running demo service; search,
+# drilling into source and back, sort, sample index, peek, help, resize,
+# re-fetch, quitting with no cmon left running; and the refusal without a
+# terminal.
+# Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
+# (failures), 2 (setup) or 77 (skipped: no tmux, or no go for the demo).
+set -u
+. "$(dirname "$0")/../lib.sh"
+lib_env
+
+cmon=$(lib_cmon_binary "screen-viewer" "$@") || exit 2
+. "$(dirname "$0")/lib.sh" screen-viewer || exit 2
+
+# selected SESSION REGEX: the text matching REGEX is drawn in reverse video
+# (the default theme's "selected"). tmux's capture carries attributes over
+# from the line before, so the screen is searched as one line.
+selected() {
+	screen_sgr "$1" | tr '\n' ' ' |
+		grep -E -q "$esc\\[([0-9;]*;)?7m($esc\\[[1-9][0-9;]*m)*[^$esc]*$2"
+}
+
+data=$CMON_ROOT/tests/data
+src=$CMON_ROOT/tests/profgen
+
+# --- without a terminal: exit 2, pointing at -top ------------------------------
+st=0
+"$cmon" pprof "$data/cpu.pb.gz" </dev/null >"$tmp/notty.out" 2>"$tmp/notty.err" || st=$?
+if [ "$st" = 2 ] && grep -q -- '-top' "$tmp/notty.err" && grep -q 'terminal' "$tmp/notty.err" &&
+	[ ! -s "$tmp/notty.out" ]; then
+	ok no-terminal
+else
+	fail no-terminal "status $st, stderr: $(cat "$tmp/notty.err")"
+fi
+
+# --- a committed CPU profile ---------------------------------------------------
+run_cmon cpu pprof -source_path="$src" "$data/cpu.pb.gz"
+check first-screen cpu '^ top · cpu · functions · by flat'
+check header cpu '^Showing nodes accounting for 1\.58s, 100% of 1\.58s total$'
+check headings cpu '^      flat  flat%   sum%        cum   cum%  name'
+check top-row cpu '^     0\.46s 29\.11% 29\.11%      0\.46s 29\.11%  runtime\.asyncPreempt$'
+check more-hint cpu '↓[0-9]+$'
+
+# the selection is drawn reversed (the default theme's "selected")
+if selected cpu ' +0\.46s 29\.11%'; then
+	ok selection-bar
+else
+	fail selection-bar "first row not in reverse video" cpu
+fi
+
+# search: each key moves the selection; Enter keeps it
+T send-keys -t cpu / h a s h L
+check search-prompt cpu '^/hashL_'
+T send-keys -t cpu Enter
+if wait_gone cpu '^/hashL'; then ok search-enter; else fail search-enter "prompt stays" cpu; fi
+if selected cpu ' +0\.01s  0\.63% 86\.71% +0\.04s  2\.53%  main\.hashLoop'; then
+	ok search-selects
+else
+	fail search-selects "main.hashLoop not selected" cpu
+fi
+
+# Enter: the function's source, opened on its hottest line
+T send-keys -t cpu Enter
+check source-title cpu '^ source: main\.hashLoop · cpu'
+check source-routine cpu '^ROUTINE main\.hashLoop in main\.go$'
+check source-summary cpu '^      10ms       40ms \(flat, cum\)  2\.53% of Total$'
+check source-hot-line cpu '^         \.       30ms    155 █ +h = rotl\(h\^mix\(uint64\(i\)\), 13\) \+ uint64\(i\)  → main\.mix$'
+check source-cool-line cpu '^         \.          \.    153   +var h uint64 = 1$'
+
+# Enter on the line: the function it calls; Esc back, twice
+T send-keys -t cpu Enter
+check drill-callee cpu '^ source: main\.mix · cpu'
+check drill-callee-routine cpu '^ROUTINE main\.mix in main\.go$'
+T send-keys -t cpu Escape
+check back-to-caller cpu '^ source: main\.hashLoop · cpu'
+if selected cpu ' +\. +30ms    155 '; then
+	ok back-keeps-line
+else
+	fail back-keeps-line "line 155 not selected after back" cpu
+fi
+T send-keys -t cpu BSpace
+check back-to-top cpu '^ top · cpu · functions · by flat'
+
+# sort toggle: cumulative order, the golden -top -cum's first rows
+T send-keys -t cpu s g
+check sort-cum-title cpu '^ top · cpu · functions · by cum'
+check sort-cum-first cpu '^         0     0%     0%      1\.53s 96\.84%  runtime/pprof\.Do$'
+T send-keys -t cpu s
+check sort-flat-again cpu '^ top · cpu · functions · by flat'
+T send-keys -t cpu / h a s h L Enter
+
+# peek of the selection (still main.hashLoop)
+T send-keys -t cpu p
+check peek-title cpu '^ peek: main\.hashLoop · cpu'
+# -peek's numbers (cpu.peek): the unit is picked from the whole graph
+check peek-caller cpu '^     0\.04s   100%  ↑ main\.compute \(inline\)$'
+check peek-self cpu '^     0\.04s  2\.53%  \* main\.hashLoop +\(flat 0\.01s,  0\.63%\)$'
+check peek-callee cpu '^     0\.02s 50\.00%  ↓ main\.mix \(inline\)$'
+T send-keys -t cpu Up Enter
+check peek-moves cpu '^ peek: main\.compute · cpu'
+T send-keys -t cpu Escape Escape
+check peek-back cpu '^ top · cpu'
+
+# focus with a bad regex: a message, nothing changes; a good one filters
+T send-keys -t cpu f 'a(b' Enter
+check focus-bad-regex cpu 'focus.*(paren|\()'
+T send-keys -t cpu f C-u 'main\.fib$' Enter
+check focus-filters cpu '^Showing nodes accounting for 40ms, 2\.53% of 1580ms total$'
+check focus-active cpu '^   focus=main\\\.fib\$$'
+T send-keys -t cpu c
+check focus-clear cpu '^Showing nodes accounting for 1\.58s, 100% of 1\.58s total$'
+
+# granularity: lines
+T send-keys -t cpu a a a
+check granularity-lines cpu '^ top · cpu · lines · by flat'
+check granularity-rows cpu '  main\.[a-zA-Z]+ main\.go:[0-9]+( \(inline\))?$'
+T send-keys -t cpu a a
+check granularity-back cpu '^ top · cpu · functions'
+
+# help, from the key table; any key leaves
+T send-keys -t cpu '?'
+check help cpu '^ profile viewer: keys'
+check help-keys cpu '^ Ctrl-C +quit at once'
+T send-keys -t cpu x
+check help-leaves cpu '^ top · cpu'
+
+# resizes: too small, then back
+T resize-window -t cpu -x 30 -y 5
+check too-small cpu 'too small: need 40x6'
+T resize-window -t cpu -x 120 -y 40
+T send-keys -t cpu g
+check resize-back cpu '^ top · cpu · functions · by flat'
+check resize-rows cpu '^     0\.46s 29\.11% 29\.11%      0\.46s 29\.11%  runtime\.asyncPreempt$'
+
+check_quit quit-q cpu q
+
+# --- sample index on a heap profile ---------------------------------------------
+run_cmon heap pprof "$data/heap.pb.gz"
+check heap-default heap '^ top · inuse_space · functions'
+T send-keys -t heap t
+check heap-alloc-objects heap '^ top · alloc_objects · functions'
+T send-keys -t heap t
+check heap-alloc-space heap '^ top · alloc_space · functions'
+check heap-alloc-space-row heap '^ 1432\.77kB  9\.50%  9\.50%  1432\.77kB  9\.50%  main\.keep \(inline\)$'
+T send-keys -t heap T T T
+check heap-cycle-back heap '^ top · inuse_objects · functions'
+check_quit quit-ctrl-c heap C-c
+
+# --- SIGTERM: the terminal is given back, status 0 ----------------------------------
+run_cmon term pprof "$data/goroutine.pb.gz"
+check term-first term '^ top · goroutine · functions'
+kill -TERM "$(cat "$tmp/term.pid")" 2>/dev/null
+for _ in $(seq 50); do
+	[ -s "$tmp/term.status" ] && break
+	sleep 0.1
+done
+if [ "$(cat "$tmp/term.status" 2>/dev/null)" = 0 ]; then
+	ok term-signal
+else
+	fail term-signal "status '$(cat "$tmp/term.status" 2>/dev/null)'" term
+fi
+
+# --- profiles fetched from the running demo ---------------------------------------
+if start_demo 127.0.0.1:0 -load 2; then
+	run_cmon live pprof "http://$demo_addrs/debug/pprof/allocs"
+	check live-allocs live '^ top · alloc_space · functions'
+	check live-rows live 'main\.|runtime\.|net/http'
+	T send-keys -t live b
+	check live-base-marked live 'base marked'
+	T send-keys -t live r
+	check live-refetch-diff live 'diff vs base'
+	T send-keys -t live b
+	check live-base-cleared live 'base cleared'
+	check_quit live-quit live q
+
+	run_cmon livecpu pprof -seconds=1 "$demo_addrs"
+	check live-cpu livecpu '^ top · cpu · functions' 15
+	T send-keys -t livecpu r
+	check live-cpu-fetching livecpu 'fetching\.\.\. [0-9]+ s'
+	if wait_gone livecpu 'fetching\.\.\.'; then ok live-cpu-refetched; else fail live-cpu-refetched "still fetching" livecpu; fi
+	check_quit live-cpu-quit livecpu q
+else
+	fail demo "the demo did not start"
+fi
+
+# no cmon left behind
+for s in cpu heap term live livecpu; do
+	pid=$(cat "$tmp/$s.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		fail "gone-$s" "cmon $pid still runs"
+		kill "$pid" 2>/dev/null
+	fi
+done
+
+echo "screen-viewer: $fails failed"
+[ "$fails" -eq 0 ]

@@ -1,0 +1,602 @@
+/* test_viewer: the profile viewer's model, headless, on the committed
+ * profiles (tests/data) against the committed go tool pprof outputs
+ * (tests/golden): top rows and headers, sort, sample index, granularity,
+ * filters, diff; source and peek numbers; selection, search, the back
+ * stack, pinning across refreshes. Runs from the source root (the golden
+ * -list cases use -source_path=tests/profgen). */
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "cmon/viewer.h"
+
+#define DATA CMON_SOURCE_DIR "/tests/data/"
+#define GOLDEN CMON_SOURCE_DIR "/tests/golden/"
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t cap = 1 << 16, n = 0, got;
+	unsigned char *buf = malloc(cap);
+	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+		n += got;
+		if (n == cap) {
+			unsigned char *nb = realloc(buf, cap *= 2);
+			if (!nb) {
+				free(buf);
+				buf = NULL;
+			}
+			buf = nb;
+		}
+	}
+	fclose(f);
+	if (buf)
+		buf[n < cap ? n : cap - 1] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* The golden file's lines (the buffer is cut in place). */
+struct lines {
+	char *buf;
+	char *line[4096];
+	size_t n;
+};
+
+static int read_lines(const char *name, struct lines *l)
+{
+	char path[512];
+	size_t len;
+	snprintf(path, sizeof(path), GOLDEN "%s.txt", name);
+	memset(l, 0, sizeof(*l));
+	if (!(l->buf = (char *)read_all(path, &len)))
+		return -1;
+	for (char *p = l->buf; *p && l->n < 4096;) {
+		char *nl = strchr(p, '\n');
+		l->line[l->n++] = p;
+		if (!nl)
+			break;
+		*nl = '\0';
+		p = nl + 1;
+	}
+	return 0;
+}
+
+static struct cm_viewer *open_viewer(const char *profile, const struct cm_viewer_opts *o)
+{
+	char err[512], path[512];
+	struct cm_viewer *v = cm_viewer_new(o, err, sizeof(err));
+	CHECK_MSG(v != NULL, "cm_viewer_new: %s", err);
+	if (!v)
+		return NULL;
+	snprintf(path, sizeof(path), DATA "%s", profile);
+	size_t len;
+	unsigned char *data = read_all(path, &len);
+	CHECK_MSG(data != NULL, "read %s", path);
+	int rc = data ? cm_viewer_load(v, data, len, 0, err, sizeof(err)) : -1;
+	CHECK_MSG(rc == 0, "load %s: %s", profile, err);
+	free(data);
+	return v;
+}
+
+/* Header, headings and rows against the golden -top output. */
+static void check_top_golden(struct cm_viewer *v, const char *golden)
+{
+	struct lines want;
+	if (read_lines(golden, &want) < 0) {
+		CHECK_MSG(0, "golden %s missing", golden);
+		return;
+	}
+	size_t nh = cm_viewer_header_count(v), nr = cm_viewer_top_count(v);
+	CHECK_MSG(nh + 1 + nr == want.n, "%s: %zu header + %zu rows, golden has %zu lines", golden,
+		  nh, nr, want.n);
+	size_t k = 0, bad = 0;
+	for (size_t i = 0; i < nh && k < want.n; i++, k++)
+		if (strcmp(cm_viewer_header(v, i), want.line[k]) && bad++ < 3)
+			CHECK_STR(cm_viewer_header(v, i), want.line[k], golden);
+	if (k < want.n)
+		CHECK_STR(cm_viewer_top_headings(), want.line[k++], golden);
+	char buf[1024];
+	for (size_t i = 0; i < nr && k < want.n; i++, k++)
+		if (strcmp(cm_viewer_top_text(v, i, buf, sizeof(buf)), want.line[k]) && bad++ < 3)
+			CHECK_STR(buf, want.line[k], golden);
+	CHECK_MSG(bad == 0, "%s: %zu lines differ", golden, bad);
+	free(want.buf);
+}
+
+static void test_golden_top(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	char err[512];
+
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	check_top_golden(v, "cpu.top");
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(cm_viewer_cum_sort(v));
+	check_top_golden(v, "cpu.top_cum");
+	cm_viewer_toggle_sort(v, 0);
+	check_top_golden(v, "cpu.top");
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_FOCUS, "main\\.compute$", 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_focus");
+	/* a bad regex: an error, nothing changes */
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_IGNORE, "a(b", 0, err, sizeof(err)) < 0);
+	CHECK_ERR(err, "ignore", "bad regex message");
+	CHECK(cm_viewer_filter(v, CM_VFILTER_IGNORE) == NULL);
+	check_top_golden(v, "cpu.top_focus");
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_IGNORE, "sort\\.|sha256", 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_focus_ignore");
+	cm_viewer_clear_filters(v, 0);
+	CHECK(cm_viewer_filter(v, CM_VFILTER_FOCUS) == NULL);
+	check_top_golden(v, "cpu.top");
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_HIDE, "runtime\\.", 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_hide");
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_HIDE, "", 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_lines");
+	CHECK(cm_viewer_cycle_granularity(v, 1, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_granularity(v) == CM_GRAN_ADDRESSES);
+	check_top_golden(v, "cpu.top_addresses");
+	CHECK(cm_viewer_cycle_granularity(v, 1, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_functions");
+	CHECK(cm_viewer_cycle_granularity(v, -1, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_cycle_granularity(v, -2, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_granularity_name(cm_viewer_granularity(v)), "files", "granularity");
+	check_top_golden(v, "cpu.top_files");
+	cm_viewer_free(v);
+
+	/* sample indexes, cycling from the default (inuse_space) */
+	v = open_viewer("heap.pb.gz", &o);
+	CHECK(cm_viewer_sample_count(v) == 4);
+	CHECK_STR(cm_viewer_sample_name(v, cm_viewer_sample_index(v)), "inuse_space", "default index");
+	check_top_golden(v, "heap.top_inuse_space");
+	CHECK(cm_viewer_cycle_sample(v, 1, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_sample_name(v, cm_viewer_sample_index(v)), "alloc_objects", "wraps");
+	check_top_golden(v, "heap.top_alloc_objects");
+	CHECK(cm_viewer_cycle_sample(v, 1, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "heap.top_alloc_space");
+	CHECK(cm_viewer_cycle_sample(v, 2, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "heap.top_inuse_space");
+	CHECK(cm_viewer_cycle_sample(v, -1, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "heap.top_inuse_objects");
+	cm_viewer_free(v);
+
+	o.ro.sample_index = "contentions";
+	v = open_viewer("mutex.pb.gz", &o);
+	check_top_golden(v, "mutex.top_contentions");
+	cm_viewer_free(v);
+}
+
+/* -diff_base and -base: the base set first, the profile loaded after. */
+static void test_golden_diff(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	char err[512];
+	size_t len;
+	for (int labelled = 0; labelled < 2; labelled++) {
+		struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+		unsigned char *b = read_all(DATA "heap.pb.gz", &len);
+		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, true};
+		struct cm_profile *base = cm_profile_decode(b, len, &lim, err, sizeof(err));
+		free(b);
+		CHECK(cm_viewer_set_base(v, base, labelled, err, sizeof(err)) == 0);
+		unsigned char *d = read_all(DATA "heap2.pb.gz", &len);
+		CHECK(cm_viewer_load(v, d, len, 0, err, sizeof(err)) == 0);
+		free(d);
+		CHECK(cm_viewer_is_diff(v));
+		check_top_golden(v, labelled ? "heap.diff_base" : "heap.base");
+		bool growth = false, shrink = false;
+		for (size_t i = 0; i < cm_viewer_top_count(v); i++) {
+			const struct cm_viewer_top_row *r = cm_viewer_top_row(v, i);
+			growth |= r->change == CM_CHANGE_GROWTH;
+			shrink |= r->change == CM_CHANGE_SHRINK;
+			CHECK(r->change != CM_CHANGE_NONE || (r->flat == 0 && r->cum == 0));
+		}
+		CHECK(growth && shrink);
+		cm_viewer_free(v);
+	}
+
+	/* b marks the base: the next profile shows as the difference */
+	struct cm_viewer *v = open_viewer("heap.pb.gz", &o);
+	CHECK(!cm_viewer_is_diff(v));
+	CHECK(cm_viewer_mark_base(v, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_has_base(v) && !cm_viewer_is_diff(v));
+	unsigned char *d = read_all(DATA "heap2.pb.gz", &len);
+	CHECK(cm_viewer_load(v, d, len, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_is_diff(v));
+	check_top_golden(v, "heap.diff_base");
+	/* and the one after that too, until the base is cleared */
+	CHECK(cm_viewer_load(v, d, len, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "heap.diff_base");
+	cm_viewer_clear_base(v);
+	CHECK(!cm_viewer_has_base(v) && !cm_viewer_is_diff(v));
+	check_top_golden(v, "heap2.top");
+	free(d);
+	cm_viewer_free(v);
+}
+
+/* The routine's block in a golden -list output: its summary line index. */
+static size_t find_routine(const struct lines *l, const char *fn)
+{
+	char head[256];
+	snprintf(head, sizeof(head), "ROUTINE ======================== %s in ", fn);
+	for (size_t i = 0; i < l->n; i++)
+		if (!strncmp(l->line[i], head, strlen(head)))
+			return i;
+	return SIZE_MAX;
+}
+
+static void check_source_golden(struct cm_viewer *v, const char *golden, const char *fn)
+{
+	struct lines want;
+	CHECK(read_lines(golden, &want) == 0);
+	size_t at = find_routine(&want, fn);
+	CHECK_MSG(at != SIZE_MAX, "%s: no routine %s", golden, fn);
+	if (at == SIZE_MAX) {
+		free(want.buf);
+		return;
+	}
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	CHECK(l->kind == CM_VIEWER_SOURCE);
+	CHECK_STR(l->title, fn, "source title");
+	char head[512];
+	snprintf(head, sizeof(head), "ROUTINE ======================== %s in %s", fn,
+		 cm_viewer_src_file(v));
+	CHECK_STR(head, want.line[at], "routine line");
+	CHECK_STR(cm_viewer_src_summary(v), want.line[at + 1], "routine summary");
+	size_t k = at + 2, bad = 0;
+	for (size_t i = 0; i < l->nrows; i++, k++) {
+		const struct cm_viewer_src_line *s = cm_viewer_src_line(v, i);
+		char got[1024];
+		snprintf(got, sizeof(got), "%10s %10s %6lld:%.*s", s->flat_s, s->cum_s,
+			 (long long)s->lineno, (int)s->text_len, s->text);
+		if (k >= want.n || (strcmp(got, want.line[k]) && bad++ < 3))
+			CHECK_STR(got, k < want.n ? want.line[k] : "(end)", fn);
+	}
+	CHECK_MSG(bad == 0, "%s %s: %zu lines differ", golden, fn, bad);
+	CHECK_MSG(k == want.n || !strncmp(want.line[k], "ROUTINE", 7), "%s: block longer", fn);
+	free(want.buf);
+}
+
+/* Selects the TOP row named name; false when there is none. */
+static bool select_name(struct cm_viewer *v, const char *name)
+{
+	for (size_t i = 0; i < cm_viewer_top_count(v); i++)
+		if (!strcmp(cm_viewer_top_row(v, i)->name, name)) {
+			cm_viewer_select(v, i, 0);
+			return true;
+		}
+	return false;
+}
+
+static void test_source(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.ro.source_path = "tests/profgen";
+	o.goroot = o.gomodcache = "";
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const char *fns[] = {"main.fib", "main.hashLoop", "main.mix"};
+	for (size_t i = 0; i < 3; i++) {
+		CHECK(select_name(v, fns[i]));
+		CHECK(cm_viewer_enter(v, 0));
+		CHECK(cm_viewer_src_found(v));
+		CHECK(cm_viewer_message(v) == NULL);
+		check_source_golden(v, "cpu.list", fns[i]);
+		CHECK(cm_viewer_back(v));
+	}
+	/* heat and ranks: rank 1 is the heaviest line, heat 1 */
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	const struct cm_viewer_src_line *s = cm_viewer_src_line(v, l->sel);
+	CHECK(s && s->hot_rank == 1 && s->heat == 1.0);
+	CHECK(s && s->lineno == 155); /* 30ms cum, opened on it */
+	CHECK_STR(s ? s->callee : NULL, "main.mix", "callee of line 155");
+	CHECK(cm_viewer_next_hot(v, 1, 0));
+	s = cm_viewer_src_line(v, cm_viewer_level(v)->sel);
+	CHECK(s && s->hot_rank == 2 && s->lineno == 154 && s->heat > 0 && s->heat < 1);
+	CHECK(!cm_viewer_next_hot(v, 1, 0));
+	CHECK(cm_viewer_next_hot(v, -1, 0));
+	CHECK(cm_viewer_src_line(v, cm_viewer_level(v)->sel)->lineno == 155);
+	/* Enter on the line drills into the callee, back restores the line */
+	CHECK(cm_viewer_enter(v, 0));
+	CHECK_STR(cm_viewer_level(v)->title, "main.mix", "drilled");
+	CHECK(cm_viewer_level(v)->depth == 2);
+	check_source_golden(v, "cpu.list", "main.mix");
+	CHECK(cm_viewer_back(v));
+	CHECK_STR(cm_viewer_level(v)->title, "main.hashLoop", "back");
+	CHECK(cm_viewer_src_line(v, cm_viewer_level(v)->sel)->lineno == 155);
+	/* search in the source text; Esc puts the selection back */
+	size_t at = cm_viewer_level(v)->sel;
+	CHECK(cm_viewer_search(v, "for i :=", 0));
+	CHECK(cm_viewer_src_line(v, cm_viewer_level(v)->sel)->lineno == 154);
+	cm_viewer_search_done(v, true);
+	CHECK(cm_viewer_level(v)->sel == at);
+	CHECK(cm_viewer_back(v));
+	CHECK(!cm_viewer_back(v));
+	CHECK_STR(cm_viewer_top_row(v, cm_viewer_level(v)->sel)->name, "main.hashLoop", "top sel");
+
+	/* a granularity change leaves the levels above TOP */
+	char err[512];
+	CHECK(cm_viewer_enter(v, 0) && cm_viewer_level(v)->depth == 1);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_level(v)->kind == CM_VIEWER_TOP);
+	/* files: the source of a whole file */
+	CHECK(select_name(v, "main.go") && cm_viewer_enter(v, 0));
+	CHECK_STR(cm_viewer_level(v)->title, "main.go", "file source");
+	CHECK(cm_viewer_src_found(v) && cm_viewer_level(v)->nrows > 100);
+	cm_viewer_free(v);
+
+	/* not found: the message names the path and the flags; numbers stay */
+	o.ro.source_path = "tests/nonexistent";
+	v = open_viewer("cpu.pb.gz", &o);
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	CHECK(!cm_viewer_src_found(v));
+	const char *m = cm_viewer_message(v);
+	CHECK(m && strstr(m, "main.go") && strstr(m, "tests/nonexistent") &&
+	      strstr(m, "-source_path") && strstr(m, "-trim_path"));
+	l = cm_viewer_level(v);
+	CHECK(l->nrows == 2);
+	s = cm_viewer_src_line(v, 0);
+	CHECK(s && s->lineno == 154 && !strcmp(s->flat_s, "10ms") && !strcmp(s->cum_s, "10ms"));
+	s = cm_viewer_src_line(v, 1);
+	CHECK(s && s->lineno == 155 && !strcmp(s->flat_s, ".") && !strcmp(s->cum_s, "30ms"));
+	cm_viewer_free(v);
+}
+
+/* A peek row as -peek prints it. */
+static void peek_text(const struct cm_viewer_peek_row *r, char *buf, size_t len)
+{
+	if (r->role == CM_PEEK_SELF)
+		snprintf(buf, len, "%10s %s %s %10s %s                | %s", r->flat_s, r->flat_pct,
+			 "*", r->cum_s, r->cum_pct, r->name);
+	else
+		snprintf(buf, len, "%50s %s |   %s%s", r->weight_s, r->pct, r->name,
+			 r->inline_call ? " (inline)" : "");
+}
+
+/* The golden block of fn (between separators) against the PEEK rows; the
+ * own row's sum% is the golden's running sum, so it is not compared. */
+static void check_peek_golden(struct cm_viewer *v, const char *golden, const char *fn)
+{
+	struct lines want;
+	CHECK(read_lines(golden, &want) == 0);
+	size_t self = SIZE_MAX;
+	for (size_t i = 0; i < want.n; i++) {
+		const char *bar = strstr(want.line[i], "                | ");
+		if (bar && !strcmp(bar + 18, fn))
+			self = i;
+	}
+	CHECK_MSG(self != SIZE_MAX, "%s: no block for %s", golden, fn);
+	size_t from = self;
+	while (from > 0 && want.line[from - 1][0] != '-')
+		from--;
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	for (size_t i = 0; self != SIZE_MAX && i < l->nrows; i++) {
+		char got[1024], w[1024];
+		peek_text(cm_viewer_peek_row(v, i), got, sizeof(got));
+		snprintf(w, sizeof(w), "%s", want.line[from + i]);
+		if (from + i == self) /* sum% (columns 18-23) becomes "*" */
+			snprintf(w, sizeof(w), "%.18s*%s", want.line[from + i], want.line[from + i] + 24);
+		CHECK_STR(got, w, fn);
+	}
+	CHECK(self == SIZE_MAX || want.line[from + l->nrows][0] == '-');
+	free(want.buf);
+}
+
+static void test_peek(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	CHECK(select_name(v, "main.mix"));
+	CHECK(cm_viewer_peek(v, 0));
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	CHECK(l->kind == CM_VIEWER_PEEK && l->nrows == 4);
+	CHECK(cm_viewer_peek_row(v, l->sel)->role == CM_PEEK_SELF);
+	check_peek_golden(v, "cpu.peek", "main.mix");
+	/* Enter on a caller moves peek to it; back returns */
+	cm_viewer_select(v, 0, 0);
+	CHECK(cm_viewer_enter(v, 0));
+	CHECK_STR(cm_viewer_level(v)->title, "main.spin", "peek moved");
+	CHECK(cm_viewer_back(v));
+	CHECK_STR(cm_viewer_level(v)->title, "main.mix", "peek back");
+	CHECK(cm_viewer_level(v)->sel == 0);
+	/* Enter on the own row: its source */
+	cm_viewer_select(v, 2, 0);
+	CHECK(cm_viewer_enter(v, 0) && cm_viewer_level(v)->kind == CM_VIEWER_SOURCE);
+	cm_viewer_free(v);
+
+	v = open_viewer("heap.pb.gz", &o);
+	CHECK(select_name(v, "main.build") && cm_viewer_peek(v, 0));
+	check_peek_golden(v, "heap.peek", "main.build");
+	cm_viewer_free(v);
+}
+
+static void test_navigation(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	size_t n = l->nrows;
+	CHECK(n > 10 && l->sel == 0 && l->kind == CM_VIEWER_TOP);
+	cm_viewer_set_page(v, 5);
+	cm_viewer_move(v, 1, 0);
+	CHECK(l->sel == 1 && l->top == 0);
+	cm_viewer_move(v, 6, 0);
+	CHECK(l->sel == 7 && l->top == 3);
+	cm_viewer_page(v, 1, 0);
+	CHECK(l->sel == 11);
+	cm_viewer_move(v, LONG_MAX, 0);
+	CHECK(l->sel == n - 1 && l->top == n - 5);
+	cm_viewer_move(v, LONG_MIN, 0);
+	CHECK(l->sel == 0 && l->top == 0);
+	cm_viewer_page(v, -1, 0);
+	CHECK(l->sel == 0);
+
+	/* sort keeps the selection on the same function */
+	CHECK(select_name(v, "main.fib"));
+	cm_viewer_toggle_sort(v, 0);
+	CHECK_STR(cm_viewer_selected_name(v), "main.fib", "sort keeps selection");
+
+	/* search: smart case, n/N wrap, Esc restores */
+	cm_viewer_move(v, LONG_MIN, 0);
+	CHECK(cm_viewer_search(v, "m", 0));
+	CHECK(cm_viewer_search(v, "main.f", 0));
+	CHECK_STR(cm_viewer_selected_name(v), cm_viewer_top_row(v, l->sel)->name, "sel");
+	CHECK(strstr(cm_viewer_selected_name(v), "main.f") != NULL);
+	CHECK(!cm_viewer_search(v, "main.fXYZ", 0));
+	CHECK(l->sel == 0);
+	CHECK(cm_viewer_search(v, "MAIN.FIB", 0) == false); /* a capital: case-sensitive */
+	CHECK(cm_viewer_search(v, "main.fib", 0));
+	size_t fib = l->sel;
+	cm_viewer_search_done(v, false);
+	CHECK_STR(cm_viewer_search_text(v), "main.fib", "kept");
+	CHECK(cm_viewer_search_next(v, 1, 0) && l->sel == fib); /* the only match */
+	CHECK(cm_viewer_search(v, "runtime.", 0));
+	size_t first = l->sel;
+	cm_viewer_search_done(v, false);
+	CHECK(cm_viewer_search_next(v, 1, 0) && l->sel != first);
+	CHECK(cm_viewer_search_next(v, -1, 0) && l->sel == first);
+	CHECK(cm_viewer_search(v, "main.mix", 0));
+	cm_viewer_search_done(v, true);
+	CHECK(l->sel == first && !*cm_viewer_search_text(v));
+
+	/* search in source text */
+	CHECK(select_name(v, "main.fib"));
+	cm_viewer_free(v);
+}
+
+/* A refresh keeps the selection on its function; during movement the old
+ * order holds until hold seconds after the last move. */
+static void test_pinning(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.hold = 1.0;
+	char err[512];
+	size_t len1, len2;
+	unsigned char *h1 = read_all(DATA "heap.pb.gz", &len1);
+	unsigned char *h2 = read_all(DATA "heap2.pb.gz", &len2);
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+	CHECK(cm_viewer_load(v, h1, len1, 100, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_generation(v) == 1);
+	size_t n1 = cm_viewer_top_count(v);
+	char **before = calloc(n1, sizeof(char *));
+	for (size_t i = 0; i < n1; i++)
+		before[i] = strdup(cm_viewer_top_row(v, i)->name);
+	cm_viewer_select(v, 3, 100);
+	char *pick = strdup(cm_viewer_selected_name(v));
+
+	/* no movement for long: the refresh re-sorts, selection follows the name */
+	CHECK(cm_viewer_load(v, h2, len2, 200, err, sizeof(err)) == 0);
+	CHECK(!cm_viewer_held(v));
+	CHECK_STR(cm_viewer_selected_name(v), pick, "pinned after refresh");
+	check_top_golden(v, "heap2.top");
+	bool reordered = false;
+	for (size_t i = 0; i < n1 && i < cm_viewer_top_count(v); i++)
+		reordered |= strcmp(before[i], cm_viewer_top_row(v, i)->name) != 0;
+	CHECK(reordered); /* else the test below proves nothing */
+
+	/* back to the first profile, then a refresh while moving: held order */
+	CHECK(cm_viewer_load(v, h1, len1, 300, err, sizeof(err)) == 0);
+	cm_viewer_set_page(v, 5);
+	cm_viewer_select(v, 20, 300);
+	free(pick);
+	pick = strdup(cm_viewer_selected_name(v));
+	size_t line = cm_viewer_level(v)->sel - cm_viewer_level(v)->top;
+	CHECK(line == 4);
+	CHECK(cm_viewer_load(v, h2, len2, 300.5, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_held(v));
+	CHECK_STR(cm_viewer_selected_name(v), pick, "held");
+	CHECK(cm_viewer_level(v)->sel - cm_viewer_level(v)->top == line); /* same screen line */
+	/* the old names that are still there come first, in their old order */
+	size_t k = 0, kept = 0;
+	for (size_t i = 0; i < n1; i++) {
+		size_t at = SIZE_MAX;
+		for (size_t j = 0; j < cm_viewer_top_count(v); j++)
+			if (!strcmp(cm_viewer_top_row(v, j)->name, before[i]))
+				at = j;
+		if (at == SIZE_MAX)
+			continue;
+		CHECK_MSG(at == k, "%s held at %zu, want %zu", before[i], at, k);
+		k++;
+		kept++;
+	}
+	CHECK(kept > n1 / 2);
+	CHECK(fabs(cm_viewer_next_tick(v) - 301) < 1e-9);
+	CHECK(!cm_viewer_tick(v, 300.9));
+	cm_viewer_move(v, 0, 300.9); /* moving again extends the hold */
+	CHECK(!cm_viewer_tick(v, 301.5));
+	CHECK(cm_viewer_tick(v, 301.95));
+	CHECK(!cm_viewer_held(v) && cm_viewer_next_tick(v) < 0);
+	CHECK_STR(cm_viewer_selected_name(v), pick, "after release");
+	check_top_golden(v, "heap2.top");
+
+	/* a bad profile: error, the old one stays */
+	CHECK(cm_viewer_load(v, (const unsigned char *)"junk", 4, 400, err, sizeof(err)) < 0);
+	CHECK_ERR(err, "parsing profile", "bad body");
+	check_top_golden(v, "heap2.top");
+	CHECK(cm_viewer_generation(v) == 4);
+
+	/* the levels above keep their function across a refresh */
+	CHECK(select_name(v, "main.build") && cm_viewer_peek(v, 0));
+	CHECK(cm_viewer_load(v, h1, len1, 500, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_level(v)->title, "main.build", "peek after refresh");
+	check_peek_golden(v, "heap.peek", "main.build");
+	CHECK(cm_viewer_back(v));
+	CHECK_STR(cm_viewer_selected_name(v), "main.build", "top after refresh");
+	for (size_t i = 0; i < n1; i++)
+		free(before[i]);
+	free(before);
+	free(pick);
+	free(h1);
+	free(h2);
+	cm_viewer_free(v);
+}
+
+static void test_empty(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	char err[512];
+	o.ro.focus = "(";
+	CHECK(cm_viewer_new(&o, err, sizeof(err)) == NULL);
+	CHECK_ERR(err, "focus", "bad focus at start");
+	o.ro.focus = NULL;
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+	CHECK(!cm_viewer_has_profile(v));
+	CHECK(cm_viewer_level(v)->nrows == 0);
+	cm_viewer_move(v, 1, 0);
+	CHECK(!cm_viewer_enter(v, 0) && !cm_viewer_peek(v, 0) && !cm_viewer_back(v));
+	CHECK(cm_viewer_mark_base(v, err, sizeof(err)) < 0);
+	CHECK(cm_viewer_cycle_sample(v, 1, 0, err, sizeof(err)) < 0);
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(!cm_viewer_search(v, "x", 0));
+	cm_viewer_free(v);
+}
+
+int main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	if (chdir(CMON_SOURCE_DIR) != 0)
+		return 1;
+	test_golden_top();
+	test_golden_diff();
+	test_source();
+	test_peek();
+	test_navigation();
+	test_pinning();
+	test_empty();
+	return check_status("test_viewer");
+}

@@ -14,7 +14,7 @@ struct help_line {
 	const char *names, *help;
 };
 
-static size_t add_table(struct help_line *out, size_t n, const struct cm_ui_key *k, size_t nk)
+static size_t add_table(struct help_line *out, size_t n, const struct cm_key *k, size_t nk)
 {
 	for (size_t i = 0; i < nk && n < HELP_LINES_MAX; i++)
 		out[n++] = (struct help_line){k[i].names, k[i].help};
@@ -25,7 +25,7 @@ static size_t add_table(struct help_line *out, size_t n, const struct cm_ui_key 
 static void kinds_line(char *buf, size_t len)
 {
 	size_t nk, used = 0;
-	const struct cm_ui_key *k = cm_ui_chooser_keys(&nk);
+	const struct cm_key *k = cm_ui_chooser_keys(&nk);
 	buf[0] = '\0';
 	for (size_t i = 0; i < nk && used < len; i++) {
 		if (k[i].action == CM_ACT_CHOOSER_BACK)
@@ -40,7 +40,7 @@ static void kinds_line(char *buf, size_t len)
 static size_t help_lines(struct help_line *out, char *kinds, size_t klen)
 {
 	size_t n = 0, nk;
-	const struct cm_ui_key *k = cm_ui_keys(&nk);
+	const struct cm_key *k = cm_ui_keys(&nk);
 	n = add_table(out, n, k, nk);
 	out[n++] = (struct help_line){NULL, "the profile pane (when Tab gives it the keys;"
 					    " ? there: the viewer's keys)"};

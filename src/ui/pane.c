@@ -171,7 +171,7 @@ void cm_draw_chooser(struct cm_ui *ui, const struct cm_monitor *m,
 		     const struct cm_prof_pane *pane)
 {
 	size_t nk;
-	const struct cm_ui_key *k = cm_ui_chooser_keys(&nk);
+	const struct cm_key *k = cm_ui_chooser_keys(&nk);
 	char name[128], buf[160];
 	int w = CHOOSER_W < ui->cols ? CHOOSER_W : ui->cols;
 	int h = (int)nk + 2 < LINES ? (int)nk + 2 : LINES;

@@ -15,7 +15,7 @@
 #define ESC 27
 #define DEL 127
 
-static const struct pv_key key_table[] = {
+static const struct cm_key key_table[] = {
 	{{KEY_UP, 'k'}, "Up k", PV_UP, "previous row"},
 	{{KEY_DOWN, 'j'}, "Down j", PV_DOWN, "next row"},
 	{{KEY_PPAGE, CTRL('b')}, "PgUp", PV_PAGE_UP, "a page up"},
@@ -47,19 +47,15 @@ static const struct pv_key key_table[] = {
 	{{'?', KEY_F(1)}, "?", PV_HELP, "this help; any key leaves it"},
 };
 
-const struct pv_key *pv_keys(size_t *n)
+const struct cm_key *pv_keys(size_t *n)
 {
 	*n = sizeof(key_table) / sizeof(key_table[0]);
 	return key_table;
 }
 
-static const struct pv_key *find_key(int ch)
+static const struct cm_key *find_key(int ch)
 {
-	for (size_t i = 0; i < sizeof(key_table) / sizeof(key_table[0]); i++)
-		for (int k = 0; k < PV_KEYS_PER_ACTION && key_table[i].keys[k]; k++)
-			if (key_table[i].keys[k] == ch)
-				return &key_table[i];
-	return NULL;
+	return cm_key_find(key_table, sizeof(key_table) / sizeof(key_table[0]), ch);
 }
 
 struct cm_pview *cm_pview_new(struct cm_viewer *v, const struct cm_pview_opts *o)
@@ -310,11 +306,11 @@ int cm_pview_key(struct cm_pview *pv, int ch, double now)
 		return prompt_key(pv, ch, now);
 	if (pv->mode == PV_MODE_HELP)
 		return help_key(pv, ch);
-	const struct pv_key *k = find_key(ch);
+	const struct cm_key *k = find_key(ch);
 	if (!k)
 		return CM_PVIEW_UNHANDLED;
 	pv->note[0] = '\0';
-	return act(pv, k->action, now);
+	return act(pv, (enum pv_action)k->action, now);
 }
 
 void cm_pview_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now)

@@ -267,13 +267,13 @@ static void draw_footer(const struct rect *r, const struct cm_pview *pv, int row
 static void draw_help(const struct rect *r, struct cm_pview *pv)
 {
 	size_t n;
-	const struct pv_key *k = pv_keys(&n);
+	const struct cm_key *k = pv_keys(&n);
 	fill(r, 0, CM_THEME_title);
 	put(r, 0, " profile viewer: keys", CM_THEME_title);
 	int rows = r->h - 2;
 	pv->help_rows = rows;
 	for (int i = 0; i < rows && pv->help_top + (size_t)i < n; i++) {
-		const struct pv_key *e = &k[pv->help_top + (size_t)i];
+		const struct cm_key *e = &k[pv->help_top + (size_t)i];
 		char line[PV_TEXT_MAX];
 		const char *help = e->help;
 		if (e->action == PV_QUIT && pv->o.can_close)

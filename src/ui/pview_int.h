@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "keys.h"
 #include "pview.h"
 
 enum pv_action {
@@ -19,17 +20,9 @@ enum pv_action {
 	PV_REFETCH, PV_BASE, PV_HELP,
 };
 
-#define PV_KEYS_PER_ACTION 4
-
-struct pv_key {
-	int keys[PV_KEYS_PER_ACTION]; /* curses key codes, 0-terminated */
-	const char *names;            /* as the help screen shows them */
-	enum pv_action action;
-	const char *help;
-};
 
 /* The table and its length. */
-const struct pv_key *pv_keys(size_t *n);
+const struct cm_key *pv_keys(size_t *n);
 
 enum pv_mode { PV_MODE_VIEW, PV_MODE_HELP, PV_MODE_PROMPT };
 enum pv_prompt { PV_PROMPT_SEARCH, PV_PROMPT_FOCUS, PV_PROMPT_IGNORE, PV_PROMPT_HIDE };

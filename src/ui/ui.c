@@ -23,7 +23,7 @@
 #define TAB 9
 #define ESC 27
 
-static const struct cm_ui_key key_table[] = {
+static const struct cm_key key_table[] = {
 	{{'q', 'Q'}, "q", CM_ACT_QUIT, "quit (from the zoom or help: go back)"},
 	{{CTRL_C}, "Ctrl-C", CM_ACT_INTERRUPT, "quit at once"},
 	{{KEY_UP, 'k'}, "Up k", CM_ACT_UP, "previous service (one service: previous var)"},
@@ -47,7 +47,7 @@ static const struct cm_ui_key key_table[] = {
  * viewer (back a level, and at the first level: close). Tab and R are the
  * viewer's too (next hot line, fetch again): here they are these, and
  * the viewer's ] and r still do its part. */
-static const struct cm_ui_key pane_table[] = {
+static const struct cm_key pane_table[] = {
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys back to the sparklines"},
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
 	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again"},
@@ -56,7 +56,7 @@ static const struct cm_ui_key pane_table[] = {
 };
 
 /* After p: one key a kind; help is what the chooser lists. */
-static const struct cm_ui_key chooser_table[] = {
+static const struct cm_key chooser_table[] = {
 	{{'c'}, "c", CM_ACT_KIND_FIRST + CM_PROF_CPU, "cpu"},
 	{{'h'}, "h", CM_ACT_KIND_FIRST + CM_PROF_HEAP, "heap"},
 	{{'a'}, "a", CM_ACT_KIND_FIRST + CM_PROF_ALLOCS, "allocs"},
@@ -69,46 +69,29 @@ static const struct cm_ui_key chooser_table[] = {
 
 #define COUNT(t) (sizeof(t) / sizeof((t)[0]))
 
-const struct cm_ui_key *cm_ui_keys(size_t *n)
+const struct cm_key *cm_ui_keys(size_t *n)
 {
 	*n = COUNT(key_table);
 	return key_table;
 }
 
-const struct cm_ui_key *cm_ui_pane_keys(size_t *n)
+const struct cm_key *cm_ui_pane_keys(size_t *n)
 {
 	*n = COUNT(pane_table);
 	return pane_table;
 }
 
-const struct cm_ui_key *cm_ui_chooser_keys(size_t *n)
+const struct cm_key *cm_ui_chooser_keys(size_t *n)
 {
 	*n = COUNT(chooser_table);
 	return chooser_table;
-}
-
-static bool binds(const struct cm_ui_key *k, int ch)
-{
-	for (int i = 0; i < CM_UI_KEYS_PER_ACTION && k->keys[i]; i++)
-		if (k->keys[i] == ch)
-			return true;
-	return false;
-}
-
-/* The first entry of table t (n entries) that binds ch, or NULL. */
-static const struct cm_ui_key *find_key(const struct cm_ui_key *t, size_t n, int ch)
-{
-	for (size_t i = 0; i < n; i++)
-		if (binds(&t[i], ch))
-			return &t[i];
-	return NULL;
 }
 
 /* True when the pane's table binds ch to action a. */
 static bool pane_bound(enum cm_ui_action a, int ch)
 {
 	for (size_t i = 0; i < COUNT(pane_table); i++)
-		if (pane_table[i].action == a && binds(&pane_table[i], ch))
+		if (pane_table[i].action == (int)a && cm_key_binds(&pane_table[i], ch))
 			return true;
 	return false;
 }
@@ -303,7 +286,7 @@ static int pane_request(struct cm_ui *ui, struct cm_pane_request *req, enum cm_p
 
 static int chooser_key(struct cm_ui *ui, struct cm_pane_request *req, int ch)
 {
-	const struct cm_ui_key *k = find_key(chooser_table, COUNT(chooser_table), ch);
+	const struct cm_key *k = cm_key_find(chooser_table, COUNT(chooser_table), ch);
 	if (!k)
 		return 0;
 	ui->chooser = false;
@@ -320,9 +303,9 @@ static int chooser_key(struct cm_ui *ui, struct cm_pane_request *req, int ch)
 static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
 		      int ch)
 {
-	const struct cm_ui_key *k = find_key(key_table, COUNT(key_table), ch);
+	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && (k->action == CM_ACT_PAUSE || k->action == CM_ACT_HELP))
-		return act(ui, m, p, k->action);
+		return act(ui, m, p, (enum cm_ui_action)k->action);
 	return 0;
 }
 
@@ -389,7 +372,7 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 {
 	if (ch == KEY_RESIZE) /* curses' own SIGWINCH handling: already resized */
 		return CM_UI_DIRTY;
-	const struct cm_ui_key *k = find_key(key_table, COUNT(key_table), ch);
+	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && k->action == CM_ACT_INTERRUPT) /* wherever the keys go */
 		return CM_UI_QUIT;
 	if (ui->mode == CM_MODE_HELP) {
@@ -400,7 +383,7 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return chooser_key(ui, req, ch);
 	if (ui->pane_focus)
 		return pane_key(ui, m, p, req, ch, now);
-	return k ? act(ui, m, p, k->action) : 0;
+	return k ? act(ui, m, p, (enum cm_ui_action)k->action) : 0;
 }
 
 int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,

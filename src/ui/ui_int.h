@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "keys.h"
 #include "ui.h"
 
 struct cm_pview;
@@ -43,20 +44,12 @@ enum cm_ui_action {
 	CM_ACT_CHOOSER_BACK,
 };
 
-#define CM_UI_KEYS_PER_ACTION 4
-
-struct cm_ui_key {
-	int keys[CM_UI_KEYS_PER_ACTION]; /* curses key codes, 0-terminated */
-	const char *names;               /* as the help screen shows them */
-	enum cm_ui_action action;
-	const char *help;
-};
 
 /* The tables and their lengths: the monitor's keys, the profile pane's
  * (taken before the viewer gets a key), the chooser's. */
-const struct cm_ui_key *cm_ui_keys(size_t *n);
-const struct cm_ui_key *cm_ui_pane_keys(size_t *n);
-const struct cm_ui_key *cm_ui_chooser_keys(size_t *n);
+const struct cm_key *cm_ui_keys(size_t *n);
+const struct cm_key *cm_ui_pane_keys(size_t *n);
+const struct cm_key *cm_ui_chooser_keys(size_t *n);
 
 /* Glyphs that depend on what the terminal can show. */
 struct cm_ui_marks {

@@ -681,6 +681,8 @@ static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, in
 			 * set; curl finds it dead when it next looks at it. */
 			if (w)
 				watch_set(f, s, w, 0);
+			else
+				epoll_ctl(f->epfd, EPOLL_CTL_DEL, s, NULL); /* not ours at all */
 			continue;
 		}
 		int running;

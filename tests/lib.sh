@@ -75,6 +75,14 @@ lib_have_go() {
 	command -v go >/dev/null 2>&1 && go tool -n pprof >/dev/null 2>&1
 }
 
+# lib_demo_needs_go NAME: fails, saying the test is skipped, when there is
+# no go command to build the demo service. Use: lib_demo_needs_go e2e || exit 77
+lib_demo_needs_go() {
+	command -v go >/dev/null 2>&1 && return 0
+	echo "$1: SKIP: no go command to build the demo service"
+	return 1
+}
+
 # lib_build_profgen BIN: build tests/profgen into the file BIN. -trimpath
 # makes the file names in the profiles read cmon/profgen/main.go, whatever
 # the checkout's location.

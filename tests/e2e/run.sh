@@ -12,10 +12,7 @@ lib_env
 export LC_ALL=C.UTF-8
 
 cmon=$(lib_cmon_binary "e2e" "$@") || exit 2
-if ! command -v go >/dev/null 2>&1; then
-	echo "e2e: SKIP: no go command to build the demo service"
-	exit 77
-fi
+lib_demo_needs_go e2e || exit 77
 
 lib_demo_sandbox e2e || exit 2
 

@@ -18,10 +18,7 @@ lib_env
 export LC_ALL=C.UTF-8
 
 cmon=$(lib_cmon_binary "ssh" "$@") || exit 2
-if ! command -v go >/dev/null 2>&1; then
-	echo "ssh: SKIP: no go command to build the demo service"
-	exit 77
-fi
+lib_demo_needs_go ssh || exit 77
 if [ "$(id -u)" != 0 ] || ! command -v ip >/dev/null 2>&1; then
 	echo "ssh: SKIP: network namespaces need root and ip (iproute2)"
 	exit 77

@@ -37,7 +37,7 @@
 #include <unistd.h>
 
 enum {
-	POOL_MAX = 64,            /* idle xfers kept for reuse */
+	POOL_MAX = 128,           /* idle xfers kept for reuse (a slot's worth at 1000 services) */
 	KEEP_BUF_MAX = 64 << 10,  /* a pooled xfer keeps a body buffer up to this */
 	FIRST_BUF = 4096,         /* first body buffer when the length is unknown */
 	CONNECT_MS = 5000,        /* connect timeout, unless the whole one is shorter */
@@ -49,6 +49,7 @@ enum {
 	WAITFD_MAX = 1024,        /* caller's fds per poll */
 	EVENTS_MAX = 64,          /* ready sockets taken per epoll_wait */
 	EVENT_ROUNDS = 16,        /* epoll_waits per poll: past that, the rest wait a call */
+	BATCH_US = 4000,          /* after network activity, the network waits this long */
 };
 
 /* cm_fetch.timer_due when curl wants no timer. */
@@ -95,6 +96,7 @@ struct cm_fetch {
 	int64_t timer_due;        /* monotonic us when curl's timer fires, or NO_TIMER */
 	bool unwatched;           /* some running xfer is unwatched: deliver() ends it */
 	bool kick;                /* transfers started since the last poll */
+	int64_t quiet_until;      /* monotonic us: the epoll fd stays out of poll until then */
 	uint8_t *watch;           /* per fd: W_* (see the watch set) */
 	size_t nwatch;
 	bool insecure;
@@ -669,7 +671,8 @@ static CURLMcode run_timer(struct cm_fetch *f)
 }
 
 /* Hands curl n ready sockets. */
-static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, int n)
+static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, int n,
+			    size_t *handled)
 {
 	CURLMcode rc = CURLM_OK;
 	for (int i = 0; i < n && rc == CURLM_OK; i++) {
@@ -687,6 +690,7 @@ static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, in
 		}
 		int running;
 		rc = curl_multi_socket_action(f->multi, s, cselect_bits(ev[i].events, *w), &running);
+		++*handled;
 	}
 	return rc;
 }
@@ -695,25 +699,28 @@ static CURLMcode run_events(struct cm_fetch *f, const struct epoll_event *ev, in
  * answer left waiting while the callbacks of others run (parsing) could
  * see its transfer's timeout first. Level-triggered, so sockets past the
  * last round stay ready for the next poll. */
-static CURLMcode run_sockets(struct cm_fetch *f)
+static CURLMcode run_sockets(struct cm_fetch *f, size_t *handled)
 {
 	struct epoll_event ev[EVENTS_MAX];
 	CURLMcode rc = CURLM_OK;
 	int n = EVENTS_MAX;
 	for (int round = 0; round < EVENT_ROUNDS && n == EVENTS_MAX && rc == CURLM_OK; round++) {
 		n = epoll_wait(f->epfd, ev, EVENTS_MAX, 0);
-		rc = run_events(f, ev, n);
+		rc = run_events(f, ev, n, handled);
 	}
 	return rc;
 }
 
 /* How long poll may sleep: timeout_ms (negative: without limit) or until
- * curl's timer, whichever is sooner. */
-static int poll_wait(const struct cm_fetch *f, int timeout_ms)
+ * curl's timer or the end of a quiet spell, whichever is sooner. */
+static int poll_wait(const struct cm_fetch *f, int timeout_ms, bool quiet)
 {
-	if (f->timer_due == NO_TIMER)
+	int64_t due = f->timer_due;
+	if (quiet && f->quiet_until < due)
+		due = f->quiet_until;
+	if (due == NO_TIMER)
 		return timeout_ms < 0 ? -1 : timeout_ms;
-	int64_t left = f->timer_due - mono_us();
+	int64_t left = due - mono_us();
 	int64_t ms = left <= 0 ? 0 : (left + 999) / 1000;
 	if (timeout_ms >= 0 && timeout_ms < ms)
 		return timeout_ms;
@@ -737,21 +744,24 @@ static int reserve_pollfds(struct cm_fetch *f, int nfds)
 	return 0;
 }
 
-/* One poll of the caller's fds and the epoll fd, the caller's revents
- * copied back. The number of the caller's fds with events, or -1. */
-static int poll_all(struct cm_fetch *f, struct pollfd *fds, int nfds, int wait)
+/* One poll of the caller's fds and, unless quiet, the epoll fd, the
+ * caller's revents copied back. The number of the caller's fds with
+ * events, or -1. */
+static int poll_all(struct cm_fetch *f, struct pollfd *fds, int nfds, int wait, bool quiet)
 {
 	struct pollfd *p = f->pfds;
 	if (nfds)
 		memcpy(p, fds, (size_t)nfds * sizeof(*p));
 	p[nfds] = (struct pollfd){.fd = f->epfd, .events = POLLIN};
-	if (poll(p, (nfds_t)nfds + 1, wait) < 0) {
+	if (poll(p, (nfds_t)nfds + !quiet, wait) < 0) {
 		if (errno != EINTR)
 			return -1;
 		for (int i = 0; i <= nfds; i++)
 			p[i].revents = 0; /* interrupted: a wake-up without events */
 	}
 	int hits = 0;
+	if (quiet)
+		p[nfds].revents = 0;
 	for (int i = 0; i < nfds; i++) {
 		fds[i].revents = p[i].revents;
 		hits += p[i].revents != 0;
@@ -1173,7 +1183,17 @@ static bool deliver(struct cm_fetch *f)
  * curl's timer last, so that no timeout fires on an answer that has come
  * but is not read yet. When starting a transfer alone ended one (on
  * loopback the whole exchange can fit in it), the poll only looks: the
- * caller has news to act on. */
+ * caller has news to act on.
+ *
+ * Answers come in bursts (a slot's services answer within a few
+ * milliseconds of each other), and on a virtual machine each wake-up
+ * costs more than reading an answer. So after a call that started
+ * transfers or read sockets, while transfers are in flight, the network
+ * is quiet for BATCH_US: the poll leaves the epoll fd out (the caller's
+ * fds, keys among them, are still answered at once), and when the spell
+ * ends every socket ready by then is read in one go. Only activity starts
+ * a spell, so a hung service costs no wake-ups; an answer is delivered
+ * at most BATCH_US late. */
 int cm_fetch_poll(struct cm_fetch *f, struct pollfd *fds, int nfds, int timeout_ms)
 {
 	if (nfds < 0 || nfds > WAITFD_MAX) {
@@ -1185,21 +1205,26 @@ int cm_fetch_poll(struct cm_fetch *f, struct pollfd *fds, int nfds, int timeout_
 		return -1;
 	}
 	CURLMcode rc = CURLM_OK;
-	bool ended = false;
+	bool ended = false, started = f->kick;
 	if (f->kick) {
 		f->kick = false;
 		rc = run_timer(f);
 		ended = deliver(f);
 	}
-	int wait = ended ? 0 : poll_wait(f, timeout_ms);
-	int hits = poll_all(f, fds, nfds, wait);
+	bool quiet = f->quiet_until > mono_us();
+	int wait = ended ? 0 : poll_wait(f, timeout_ms, quiet);
+	int hits = poll_all(f, fds, nfds, wait, quiet);
 	if (hits < 0)
 		return -1;
-	if (rc == CURLM_OK && f->pfds[nfds].revents)
-		rc = run_sockets(f);
+	bool look = quiet ? f->quiet_until <= mono_us() : f->pfds[nfds].revents != 0;
+	size_t handled = 0;
+	if (rc == CURLM_OK && look)
+		rc = run_sockets(f, &handled);
 	if (rc == CURLM_OK)
 		rc = run_timer(f);
 	deliver(f);
+	if ((started || handled) && f->active)
+		f->quiet_until = mono_us() + BATCH_US;
 	if (rc != CURLM_OK) {
 		errno = rc == CURLM_OUT_OF_MEMORY ? ENOMEM : EIO; /* -1 never means "interrupted" */
 		return -1;

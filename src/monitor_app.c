@@ -3,15 +3,16 @@
  * Each service is polled in rounds: /debug/vars, then (when some var needs
  * them) goroutine?debug=1 and threadcreate?debug=1, one after the other so a
  * service costs one kept-alive connection. Rounds are spread over the
- * interval in 100 ms slots (spread_offset) so a thousand services do not
- * all start at once, nor each in a wake-up of its own. A round still
- * running when the next is due (a slow service) skips that tick; it never
- * delays other services, whose transfers run side by side on the same multi
- * handle. */
+ * interval in slots of a few dozen services (spread_offset) so a
+ * thousand services do not all start at once, nor each in a wake-up of
+ * its own. A round still running when the next is due (a slow service)
+ * skips that tick; it never delays other services, whose transfers run
+ * side by side on the same multi handle. */
 #include "cmon/monitor_app.h"
 
 #include <errno.h>
 #include <langinfo.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -245,19 +246,25 @@ static int build_monitor(struct app *app)
 }
 
 /* Where service i of n starts in the interval. Starts are grouped into
- * slots of SCHED_SLOT seconds rather than spread one by one: the services
- * of one slot start in one wake-up of the loop, and on a virtual machine a
- * wake-up costs more than the transfers it starts. The period of each
- * service stays exactly the interval. */
+ * slots rather than spread one by one: the services of one slot start in
+ * one wake-up of the loop and their answers are read in one or two more
+ * (see fetch.c), and on a virtual machine a wake-up costs more than the
+ * transfers it starts. There are n / SLOT_SERVICES slots, rounded up, but
+ * at most one every SCHED_SLOT seconds: more services to a slot would
+ * save a little more CPU, but every transfer in flight holds buffers
+ * (~30 KB with libcurl's), and this keeps 100 services under 16 MB. The
+ * period of each service stays exactly the interval. */
 #define SCHED_SLOT 0.1
+#define SLOT_SERVICES 25
 
 static double spread_offset(double interval, size_t i, size_t n)
 {
 	size_t slots = (size_t)(interval / SCHED_SLOT);
+	size_t needed = (n + SLOT_SERVICES - 1) / SLOT_SERVICES;
+	if (slots > needed)
+		slots = needed;
 	if (slots < 1)
 		slots = 1;
-	if (slots > n)
-		slots = n;
 	return interval * (double)(i * slots / n) / (double)slots;
 }
 
@@ -755,10 +762,22 @@ static int run(struct app *app)
 	return rc;
 }
 
+/* Every poll mallocs and frees the same few buffers (libcurl's 16 KB
+ * receive buffer among them). With glibc's default trim threshold the
+ * heap's top went back to the kernel and came back many times a second,
+ * each time with page faults and a TLB flush; the monitor's heap is small
+ * and steady, so it keeps what it freed. (Setting it also fixes the mmap
+ * threshold at 128 KB, so big bodies, profiles, are still given back.) */
+static void keep_freed_heap(void)
+{
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
 int cm_monitor_main(int argc, char **argv)
 {
 	struct app app;
 	memset(&app, 0, sizeof app);
+	keep_freed_heap();
 	int rc = parse_args(&app, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;

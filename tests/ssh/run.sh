@@ -132,10 +132,13 @@ start_demo "$tmp/local.out" || { echo "ssh: the local demo did not start" >&2; e
 local_addr=$demo_addr
 
 # ssh_opts KEY KNOWN_HOSTS: -ssh-opts that keep ssh off the user's files.
+# ConnectTimeout also bounds sshd's banner, and sshd re-executes itself for
+# every connection: with the rest of the suite loading both cores, 3 s was
+# once too short.
 ssh_opts() {
 	echo "-F /dev/null -o UserKnownHostsFile=$2 -o GlobalKnownHostsFile=/dev/null" \
 		"-o StrictHostKeyChecking=yes -o IdentitiesOnly=yes -o IdentityAgent=none" \
-		"-i $1 -o ConnectTimeout=3"
+		"-i $1 -o ConnectTimeout=15"
 }
 opts=$(ssh_opts "$tmp/id" "$tmp/known_hosts")
 dest=root@$ip_ns

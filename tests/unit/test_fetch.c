@@ -543,6 +543,34 @@ static void test_unix_socket(struct cm_fetch *f, const struct demo *d, long *seq
 }
 
 /* The caller's fds wake the poll and get their revents. */
+/* After answers arrive the network is left alone for a few milliseconds
+ * (fetch.c batches wake-ups), but only after activity: a service that
+ * answers nothing for a second must cost a handful of wake-ups, not one
+ * every few milliseconds. Counts cm_fetch_poll's returns while one slow
+ * and a few fast transfers run. */
+static void test_no_spin(struct cm_fetch *f, const struct demo *d, long *seq)
+{
+	char slow[128], fast[128];
+	snprintf(slow, sizeof(slow), "%s/slow/debug/vars?ms=1500", d->url[0]);
+	snprintf(fast, sizeof(fast), "%s/debug/vars", d->url[1]);
+	struct got gs = {.seq = seq}, gf[3];
+	struct cm_request r = req(slow, &gs);
+	CHECK(cm_fetch_start(f, &r) > 0);
+	for (int i = 0; i < 3; i++) {
+		gf[i] = (struct got){.seq = seq};
+		r = req(fast, &gf[i]);
+		CHECK(cm_fetch_start(f, &r) > 0);
+	}
+	int returns = 0;
+	long end = now_ms() + WAIT_MS;
+	while (cm_fetch_active(f) > 0 && now_ms() < end && cm_fetch_poll(f, NULL, 0, -1) >= 0)
+		returns++;
+	CHECK(gs.calls == 1 && gs.ok);
+	for (int i = 0; i < 3; i++)
+		CHECK(gf[i].calls == 1 && gf[i].ok);
+	CHECK_MSG(returns <= 20, "%d wake-ups for 4 transfers over 1.5 s", returns);
+}
+
 static void test_caller_fds(struct cm_fetch *f)
 {
 	int p[2];
@@ -598,6 +626,7 @@ int main(int argc, char **argv)
 	test_cancel(f, &d, &seq);
 	test_cancel_from_callback(f, &d, &seq);
 	test_unix_socket(f, &d, &seq);
+	test_no_spin(f, &d, &seq);
 	test_caller_fds(f);
 	/* Freeing with transfers in flight runs no callback. */
 	char url[128];

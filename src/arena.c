@@ -16,27 +16,45 @@ struct cm_arena_block {
 	_Alignas(16) unsigned char data[];
 };
 
-/* Big blocks come from mmap with transparent huge pages requested: a large
- * profile fills hundreds of megabytes, and faulting them in 4 KiB at a time
- * cost more than decoding them. */
+/* Sizes from here on are mapped with huge pages; below, malloc'd. */
+static bool is_big(size_t size)
+{
+	return size >= 2 * HUGE_PAGE;
+}
+
+static size_t huge_round(size_t size)
+{
+	return (size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+}
+
+/* Fresh memory with transparent huge pages requested: a large profile
+ * fills hundreds of megabytes, and faulting them in 4 KiB at a time (on a
+ * virtual machine, each fault a trip through the hypervisor) cost more
+ * than decoding them. size is a multiple of HUGE_PAGE. */
+static void *map_huge(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, size, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static struct cm_arena_block *block_alloc(size_t size)
 {
 	size_t total = sizeof(struct cm_arena_block) + size;
-	if (total < 2 * HUGE_PAGE) {
+	if (!is_big(total)) {
 		struct cm_arena_block *b = malloc(total);
 		if (b)
 			b->mapped = 0;
 		return b;
 	}
-	total = (total + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
-	void *p = mmap(NULL, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	madvise(p, total, MADV_HUGEPAGE);
-#endif
-	struct cm_arena_block *b = p;
-	b->mapped = total;
+	total = huge_round(total);
+	struct cm_arena_block *b = map_huge(total);
+	if (b)
+		b->mapped = total;
 	return b;
 }
 
@@ -136,4 +154,44 @@ void cm_arena_free(struct cm_arena *a)
 	}
 	a->head = NULL;
 	a->used = 0;
+}
+
+void *cm_big_resize(void *p, size_t old_size, size_t size)
+{
+	if (size > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	bool was_big = p && is_big(old_size);
+	if (!is_big(size) && !was_big)
+		return realloc(p, size);
+	if (!is_big(size)) { /* back from a mapping to malloc */
+		void *n = malloc(size);
+		if (n) {
+			memcpy(n, p, size);
+			munmap(p, huge_round(old_size));
+		}
+		return n;
+	}
+	if (was_big) {
+		void *n = mremap(p, huge_round(old_size), huge_round(size), MREMAP_MAYMOVE);
+		if (n == MAP_FAILED)
+			return NULL;
+#ifdef MADV_HUGEPAGE
+		madvise(n, huge_round(size), MADV_HUGEPAGE);
+#endif
+		return n;
+	}
+	void *n = map_huge(huge_round(size));
+	if (n && p) {
+		memcpy(n, p, old_size < size ? old_size : size);
+		free(p);
+	}
+	return n;
+}
+
+void cm_big_free(void *p, size_t size)
+{
+	if (p && is_big(size))
+		munmap(p, huge_round(size));
+	else
+		free(p);
 }

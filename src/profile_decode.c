@@ -360,23 +360,30 @@ struct raw_strings3 { int64_t a, b, c; }; /* name/system/file or file/build */
 struct growvec {
 	void *data;
 	size_t count, cap, elem;
+	bool big; /* grown with cm_big_resize (the samples), else realloc */
 };
 
+/* Slot index, zeroed when it is new, as is every slot up to it. Only
+ * slots below count are ever zeroed: the capacity past them (up to half
+ * of it, and hundreds of MB for a big profile's samples) is left
+ * untouched, so its pages are never faulted in. */
 static void *vec_slot(struct growvec *v, size_t index)
 {
 	if (index >= v->cap) {
 		size_t ncap = v->cap ? v->cap : 256;
 		while (ncap <= index)
 			ncap *= 2;
-		void *n = realloc(v->data, ncap * v->elem);
+		void *n = v->big ? cm_big_resize(v->data, v->cap * v->elem, ncap * v->elem)
+				 : realloc(v->data, ncap * v->elem);
 		if (!n)
 			return NULL;
-		memset((char *)n + v->cap * v->elem, 0, (ncap - v->cap) * v->elem);
 		v->data = n;
 		v->cap = ncap;
 	}
-	if (index >= v->count)
+	if (index >= v->count) {
+		memset((char *)v->data + v->count * v->elem, 0, (index + 1 - v->count) * v->elem);
 		v->count = index + 1;
+	}
 	return (char *)v->data + index * v->elem;
 }
 
@@ -868,6 +875,7 @@ static int resolve_samples(struct decoder *d)
 	p->nsamples = d->samples.count;
 	p->samples = d->samples.data;
 	p->samples_heap = d->samples.data;
+	p->samples_heap_size = d->samples.cap * d->samples.elem;
 	d->samples.data = NULL;
 	if (p->nsamples && d->nvalues != p->nsample_types)
 		return fail(d, "samples have %zu values but the profile has %zu sample types",
@@ -1000,7 +1008,7 @@ static void decoder_free(struct decoder *d)
 	cm_arena_free(&d->scratch);
 	free(d->strings.data);
 	free(d->sample_types.data);
-	free(d->samples.data);
+	cm_big_free(d->samples.data, d->samples.cap * d->samples.elem);
 	free(d->comments.data);
 	cm_idmap_free(&d->loc_ids);
 	cm_idmap_free(&d->fn_ids);
@@ -1033,7 +1041,7 @@ void cm_profile_free(struct cm_profile *p)
 	for (size_t i = 0; i < p->nowned; i++)
 		cm_profile_free(p->owned[i]);
 	free(p->owned);
-	free(p->samples_heap);
+	cm_big_free(p->samples_heap, p->samples_heap_size);
 	cm_arena_free(&p->arena);
 	free(p);
 }
@@ -1049,6 +1057,7 @@ static void decoder_init(struct decoder *d, const struct cm_decode_limits *limit
 	d->strings.elem = sizeof(const char *);
 	d->sample_types.elem = 2 * sizeof(int64_t);
 	d->samples.elem = sizeof(struct cm_sample);
+	d->samples.big = true;
 	d->comments.elem = sizeof(int64_t);
 	d->locations.elem = sizeof(struct cm_location);
 	d->loc_defined.elem = sizeof(bool);

@@ -799,6 +799,7 @@ static struct cm_profile *clone_tables(const struct cm_profile *p)
 	*c = *p;
 	c->arena = arena;
 	c->samples_heap = NULL;
+	c->samples_heap_size = 0;
 	c->owned = NULL;
 	c->nowned = 0;
 	c->sample_types = dup_array(&c->arena, p->sample_types, p->nsample_types, sizeof(*p->sample_types));

@@ -35,4 +35,12 @@ void cm_arena_reset(struct cm_arena *a);
 /* Releases every block; the arena is empty and reusable afterwards. */
 void cm_arena_free(struct cm_arena *a);
 
+/* One big table that grows by doubling (a profile's samples), outside any
+ * arena: like realloc(p, size), but a table of a few MB or more lives in
+ * huge pages and grows with mremap, without a copy. old_size is the size
+ * p was last given (0 with p NULL). The caller owns the result and frees
+ * it with cm_big_free and its size; on failure p is unchanged. */
+void *cm_big_resize(void *p, size_t old_size, size_t size);
+void cm_big_free(void *p, size_t size);
+
 #endif

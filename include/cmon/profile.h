@@ -110,7 +110,8 @@ struct cm_profile {
 	struct cm_value_type period_type;
 	bool has_period_type;
 
-	void *samples_heap; /* malloc'd sample table, when not in the arena */
+	void *samples_heap; /* the sample table when not in the arena (cm_big_resize) */
+	size_t samples_heap_size;
 
 	/* Profiles merged into this one: their arenas hold strings we use. */
 	struct cm_profile **owned;

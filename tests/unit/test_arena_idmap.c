@@ -1,4 +1,5 @@
 /* The arena allocator and the id -> dense index map. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -90,6 +91,34 @@ static uint64_t next_rand(void)
 	return rng;
 }
 
+/* cm_big_resize keeps the contents while a table grows from malloc'd
+ * sizes into mapped ones and on (doubling, as the decoder grows it). */
+static void test_big_table(void)
+{
+	size_t size = 0, used = 0;
+	uint32_t *t = NULL;
+	bool same = true;
+	for (size_t want = 1 << 10; want <= (size_t)64 << 20; want *= 2) {
+		uint32_t *n = cm_big_resize(t, size, want);
+		CHECK(n != NULL);
+		if (!n)
+			break;
+		t = n;
+		size = want;
+		for (size_t i = 0; i < used; i++)
+			same = same && t[i] == (uint32_t)(i * 2654435761u);
+		for (; used < size / sizeof(*t); used++)
+			t[used] = (uint32_t)(used * 2654435761u);
+	}
+	CHECK_MSG(same, "contents kept through every growth up to %zu bytes", size);
+	/* A mapped table may be given back to malloc's sizes. */
+	uint32_t *small = cm_big_resize(t, size, 4096);
+	CHECK(small != NULL && small[1000] == (uint32_t)(1000 * 2654435761u));
+	cm_big_free(small ? small : t, small ? 4096 : size);
+	cm_big_free(NULL, (size_t)64 << 20); /* nothing to free, whatever the size */
+	CHECK(cm_big_resize(NULL, 0, SIZE_MAX) == NULL);
+}
+
 static void test_idmap(void)
 {
 	struct cm_idmap m = {0};
@@ -155,6 +184,7 @@ static void test_idmap(void)
 int main(void)
 {
 	test_arena();
+	test_big_table();
 	test_idmap();
 	return check_status("test_arena_idmap");
 }

@@ -3,8 +3,9 @@
  * The top level of a Profile is walked here field by field, straight out of a
  * sliding inflate window, and each sub-message (Sample, Location, ...) is
  * unpacked by protobuf-c into a scratch arena that is reset as we go. Only the
- * compact model is kept, so peak memory is the model plus one window, never
- * the whole inflated body plus protobuf-c's object tree.
+ * compact model is kept, so peak memory is the model plus one window (and
+ * the compressed input, which inflate.c reads whole), never the whole
+ * inflated body plus protobuf-c's object tree.
  *
  * Go writes the string table last and samples before locations, so strings
  * and ids are resolved at the end: ids get dense indices on first sight
@@ -13,12 +14,12 @@
 
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
-
 #include "cmon/idmap.h"
+#include "cmon/inflate.h"
 #include "cmon/sample_wire.h"
 #include "profile.pb-c.h"
 
@@ -31,26 +32,27 @@ struct wire {
 	size_t pos, end;          /* unread bytes are buf[pos..end) */
 	bool gzip;
 	bool eof;                 /* no more bytes will come */
-	z_stream z;
-	unsigned char *win; /* owned window when gzip */
+	unsigned char *win; /* owned window when gzip or streamed */
 	size_t wincap;
 	uint64_t inflated; /* bytes produced so far */
 	uint64_t max_inflated;
-	uint64_t fed;      /* compressed bytes handed to zlib so far */
-	size_t in_rest; /* input not yet handed to zlib (memory input) */
-	cm_read_fn read; /* stream input, or NULL for memory input */
+	cm_read_fn read; /* raw stream input, or NULL */
 	void *read_ctx;
-	unsigned char *inbuf; /* stream input's buffer */
-	bool in_eof;          /* the stream has no more input */
+	unsigned char *gz;    /* a streamed gzip input, read whole (cm_big_resize) */
+	size_t gzcap;
 	const char *error; /* static message when a read failed */
+	char error_buf[96];
+	struct cm_inflate inf; /* gzip: the whole compressed input is at hand */
 };
 
 enum { INBUF_SIZE = 256 << 10 };
 enum { BOMB_RATIO = 256, BOMB_MIN_INFLATED = 16 << 20 };
+/* Inflate keeps a match's reach of earlier output before what it writes. */
+enum { HISTORY = 32 << 10 };
 
 static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct wire, inf));
 	w->buf = data;
 	w->end = len;
 	w->eof = true;
@@ -59,106 +61,101 @@ static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
 			  uint64_t max_inflated)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct wire, inf));
 	w->gzip = true;
 	w->max_inflated = max_inflated;
-	if (inflateInit2(&w->z, 16 + MAX_WBITS) != Z_OK)
-		return -1;
 	w->win = malloc(WINDOW_MIN);
-	if (!w->win) {
-		inflateEnd(&w->z);
+	if (!w->win)
 		return -1;
-	}
 	w->wincap = WINDOW_MIN;
 	w->buf = w->win;
-	w->z.next_in = (unsigned char *)data;
-	w->in_rest = len; /* zlib counts input in uInt: fed in slices */
+	cm_inflate_init(&w->inf, data, len, 1);
 	return 0;
+}
+
+/* Reads the rest of a streamed input after its first got bytes in w->gz:
+ * gzip input is inflated from memory (see inflate.h); it is a fraction
+ * of what it inflates to. Bounded by max_inflated. */
+static int read_whole(struct wire *w, size_t got)
+{
+	for (;;) {
+		if (got == w->gzcap) {
+			if (w->gzcap >= w->max_inflated) {
+				w->error = "input exceeds the limit (-max_inflated)";
+				return -1;
+			}
+			unsigned char *n = cm_big_resize(w->gz, w->gzcap, w->gzcap * 2);
+			if (!n) {
+				w->error = "out of memory";
+				return -1;
+			}
+			w->gz = n;
+			w->gzcap *= 2;
+		}
+		size_t n = w->read(w->read_ctx, w->gz + got, w->gzcap - got);
+		if (n == SIZE_MAX) {
+			w->error = "read error";
+			return -1;
+		}
+		if (n == 0)
+			return (int)got;
+		got += n;
+	}
 }
 
 /* A streamed source: the first bytes decide between gzip and raw. */
 static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated)
 {
-	memset(w, 0, sizeof(*w));
+	memset(w, 0, offsetof(struct wire, inf));
 	w->read = read;
 	w->read_ctx = ctx;
 	w->max_inflated = max_inflated;
-	w->inbuf = malloc(INBUF_SIZE);
+	w->gz = cm_big_resize(NULL, 0, INBUF_SIZE);
+	w->gzcap = INBUF_SIZE;
 	w->win = malloc(WINDOW_MIN);
-	if (!w->inbuf || !w->win)
+	if (!w->gz || !w->win)
 		goto fail;
 	w->wincap = WINDOW_MIN;
 	w->buf = w->win;
 	size_t got = 0;
+	bool in_eof = false;
 	while (got < 2) { /* the magic may arrive in pieces */
-		size_t n = read(ctx, w->inbuf + got, INBUF_SIZE - got);
+		size_t n = read(ctx, w->gz + got, INBUF_SIZE - got);
 		if (n == SIZE_MAX)
 			w->error = "read error";
 		if (n == SIZE_MAX || n == 0) {
-			w->in_eof = true;
+			in_eof = true;
 			break;
 		}
 		got += n;
 	}
-	if (got >= 2 && w->inbuf[0] == 0x1f && w->inbuf[1] == 0x8b) {
+	if (got >= 2 && w->gz[0] == 0x1f && w->gz[1] == 0x8b) {
 		w->gzip = true;
-		if (inflateInit2(&w->z, 16 + MAX_WBITS) != Z_OK)
-			goto fail;
-		w->z.next_in = w->inbuf;
-		w->z.avail_in = (uInt)got;
-		w->fed = got;
+		int len = read_whole(w, got);
+		if (len >= 0)
+			cm_inflate_init(&w->inf, w->gz, (size_t)len, 1);
+		else
+			w->eof = true; /* decode_and_finish reports w->error */
 	} else {
-		memcpy(w->win, w->inbuf, got); /* got <= INBUF_SIZE < WINDOW_MIN */
+		memcpy(w->win, w->gz, got); /* got <= INBUF_SIZE < WINDOW_MIN */
 		w->end = got;
 		w->inflated = got;
-		w->eof = w->in_eof;
+		w->eof = in_eof;
+		cm_big_free(w->gz, w->gzcap);
+		w->gz = NULL;
 	}
 	return 0;
 fail:
-	free(w->inbuf);
+	cm_big_free(w->gz, w->gzcap);
 	free(w->win);
 	return -1;
 }
 
 static void wire_free(struct wire *w)
 {
-	if (w->gzip)
-		inflateEnd(&w->z);
 	if (w->gzip || w->read)
 		free(w->win);
-	free(w->inbuf);
-}
-
-/* Hands zlib more compressed input; false when there is none left. */
-static bool wire_refill_input(struct wire *w)
-{
-	if (w->z.avail_in > 0)
-		return true;
-	if (!w->read) {
-		if (w->in_rest == 0)
-			return false;
-		size_t more = w->in_rest > UINT32_MAX ? UINT32_MAX : w->in_rest;
-		w->z.avail_in = (uInt)more;
-		w->in_rest -= more;
-		w->fed += more;
-		return true;
-	}
-	if (w->in_eof)
-		return false;
-	size_t n = w->read(w->read_ctx, w->inbuf, INBUF_SIZE);
-	if (n == SIZE_MAX) {
-		w->error = "read error";
-		w->in_eof = true;
-		return false;
-	}
-	if (n == 0) {
-		w->in_eof = true;
-		return false;
-	}
-	w->z.next_in = w->inbuf;
-	w->z.avail_in = (uInt)n;
-	w->fed += n;
-	return true;
+	cm_big_free(w->gz, w->gzcap);
 }
 
 /* Raw bytes from a stream straight into the window. */
@@ -180,21 +177,59 @@ static int wire_read_raw(struct wire *w)
 	return 0;
 }
 
-/* Inflates more bytes into the window. Returns -1 with w->error set. */
+/* Inflates once more into the window. Returns -1 with w->error set. */
+static int wire_inflate(struct wire *w)
+{
+	size_t before = w->end;
+	enum cm_inflate_status rc = cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
+	w->inflated += w->end - before;
+	if (rc == CM_INFLATE_ERROR) {
+		bool cut = strstr(w->inf.error, "truncated") != NULL;
+		snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
+			 cut ? "truncated" : "corrupt", w->inf.error);
+		w->error = w->error_buf;
+		return -1;
+	}
+	if (w->inflated > w->max_inflated) {
+		w->error = "inflated size exceeds the limit (-max_inflated)";
+		return -1;
+	}
+	/* Real profiles inflate 4 to 10 times; a gzip bomb about 1000 times.
+	 * Refuse the latter early, before its fields exhaust memory. */
+	if (w->inflated > BOMB_MIN_INFLATED &&
+	    w->inflated / BOMB_RATIO > cm_inflate_consumed(&w->inf)) {
+		w->error = "gzip stream inflates over 256 times its size, past the limit for a plausible profile (a gzip bomb?)";
+		return -1;
+	}
+	if (rc == CM_INFLATE_END)
+		w->eof = true;
+	return 0;
+}
+
+/* Makes need unread bytes available (or all there are): the unread bytes
+ * move to the window's start (for gzip, with the HISTORY bytes before
+ * them that inflate may still copy from), the window grows if need asks
+ * for it, and then it is filled. Returns -1 with w->error set. */
 static int wire_fill(struct wire *w, size_t need)
 {
-	if (w->pos > 0) {
-		memmove(w->win, w->win + w->pos, w->end - w->pos);
-		w->end -= w->pos;
-		w->pos = 0;
+	size_t keep_from = w->pos;
+	if (w->gzip) {
+		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
+		keep_from = history < keep_from ? history : keep_from;
 	}
-	if (need > w->wincap) {
+	if (keep_from > 0) {
+		memmove(w->win, w->win + keep_from, w->end - keep_from);
+		w->end -= keep_from;
+		w->pos -= keep_from;
+	}
+	size_t want = w->pos + need + (w->gzip ? CM_INFLATE_MIN_ROOM : 0);
+	if (want > w->wincap) {
 		if (need > w->max_inflated) {
 			w->error = "inflated size exceeds the limit (-max_inflated)";
 			return -1;
 		}
 		size_t ncap = w->wincap;
-		while (ncap < need)
+		while (ncap < want)
 			ncap *= 2;
 		unsigned char *n = realloc(w->win, ncap);
 		if (!n) {
@@ -205,51 +240,9 @@ static int wire_fill(struct wire *w, size_t need)
 		w->buf = n;
 		w->wincap = ncap;
 	}
-	while (w->end < need && !w->eof) {
-		if (!w->gzip) {
-			if (wire_read_raw(w) < 0)
-				return -1;
-			continue;
-		}
-		bool more_input = wire_refill_input(w);
-		if (w->error)
+	while (w->end < w->pos + need && !w->eof) {
+		if (w->gzip ? wire_inflate(w) : wire_read_raw(w))
 			return -1;
-		w->z.next_out = w->win + w->end;
-		w->z.avail_out = (uInt)(w->wincap - w->end);
-		int rc = inflate(&w->z, Z_NO_FLUSH);
-		size_t got = (size_t)(w->wincap - w->end) - w->z.avail_out;
-		w->end += got;
-		w->inflated += got;
-		if (w->inflated > w->max_inflated) {
-			w->error = "inflated size exceeds the limit (-max_inflated)";
-			return -1;
-		}
-		/* Real profiles inflate 4 to 10 times; a gzip bomb about 1000 times.
-		 * Refuse the latter early, before its fields exhaust memory. */
-		if (w->inflated > BOMB_MIN_INFLATED &&
-		    w->inflated / BOMB_RATIO > w->fed - w->z.avail_in) {
-			w->error = "gzip stream inflates over 256 times its size, past the limit for a plausible profile (a gzip bomb?)";
-			return -1;
-		}
-		if (rc == Z_STREAM_END) {
-			/* A gzip file may hold several members back to back. */
-			if (!wire_refill_input(w)) {
-				if (w->error)
-					return -1;
-				w->eof = true;
-			} else if (inflateReset(&w->z) != Z_OK) {
-				w->error = "corrupt gzip stream";
-				return -1;
-			}
-		} else if (rc == Z_BUF_ERROR && got == 0) {
-			if (!more_input) {
-				w->error = "truncated gzip stream";
-				return -1;
-			}
-		} else if (rc != Z_OK) {
-			w->error = rc == Z_MEM_ERROR ? "out of memory" : "corrupt gzip stream";
-			return -1;
-		}
 	}
 	return 0;
 }

@@ -103,15 +103,29 @@ static int repeated_varints(const unsigned char **p, const unsigned char *end, u
 	uint64_t len;
 	if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
 		return CM_WIRE_MALFORMED;
-	const unsigned char *stop = *p + len;
+	const unsigned char *q = *p, *stop = q + len;
 	/* At most one element per byte: reserve once. */
 	if (!grow((void **)arr, cap, *n + len, sizeof(**arr)))
 		return CM_WIRE_NOMEM;
-	while (*p < stop) {
-		if (!varint(p, stop, &v))
+	/* Locals, not *arr and *n: a store through out could alias them, and
+	 * this loop runs for every location of every sample. One- and two-byte
+	 * varints (location ids, small values) are read inline. */
+	uint64_t *out = *arr + *n;
+	while (q < stop) {
+		if (q[0] < 0x80) {
+			*out++ = q[0];
+			q++;
+		} else if (stop - q >= 2 && q[1] < 0x80) {
+			*out++ = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
+			q += 2;
+		} else if (varint(&q, stop, &v)) {
+			*out++ = v;
+		} else {
 			return CM_WIRE_MALFORMED;
-		(*arr)[(*n)++] = v;
+		}
 	}
+	*n = (size_t)(out - *arr);
+	*p = q;
 	return CM_WIRE_OK;
 }
 

@@ -533,7 +533,7 @@ void cm_inflate_init(struct cm_inflate *z, const uint8_t *in, size_t len, int gz
 {
 	memset(z, 0, offsetof(struct cm_inflate, litlen));
 	z->in = z->in_start = in;
-	z->in_end = in + len;
+	z->in_end = len ? in + len : in; /* NULL + 0 is undefined */
 	z->gzip = gzip;
 	z->state = gzip ? S_MEMBER : S_BLOCK;
 }

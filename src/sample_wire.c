@@ -103,6 +103,8 @@ static int repeated_varints(const unsigned char **p, const unsigned char *end, u
 	uint64_t len;
 	if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
 		return CM_WIRE_MALFORMED;
+	if (len == 0)
+		return CM_WIRE_OK; /* and *arr may still be NULL */
 	const unsigned char *q = *p, *stop = q + len;
 	/* At most one element per byte: reserve once. */
 	if (!grow((void **)arr, cap, *n + len, sizeof(**arr)))

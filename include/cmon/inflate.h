@@ -10,10 +10,10 @@
  * reach up to 32 KiB back from the position it is written at: the caller
  * keeps the stream's previous output (its last 32 KiB, or all of it when
  * there is less) just before *pos whenever it moves or reuses the buffer.
- * cm_inflate_run stops at a symbol boundary when fewer than
- * CM_INFLATE_MIN_ROOM bytes are free; the caller makes room and calls
- * again. cap - *pos must be at least CM_INFLATE_MIN_ROOM for a call to make
- * progress.
+ * cm_inflate_run stops at a symbol boundary when the room left might not
+ * hold another symbol's output (a match is up to 258 bytes); the caller
+ * makes room and calls again. A call with cap - *pos of at least
+ * CM_INFLATE_MIN_ROOM always makes progress.
  *
  * No allocation; no state outside the struct. The input is borrowed: it
  * must stay unchanged until the stream ends or the struct is dropped. */

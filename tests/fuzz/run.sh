@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target under ASan/UBSan and runs it: fuzz_decode
-# (decoder + reports) or fuzz_expvar (JSON, /debug/vars values, the
-# monitor reading bodies).
+# (decoder + reports), fuzz_expvar (JSON, /debug/vars values, the
+# monitor reading bodies) or fuzz_inflate (src/inflate.c against zlib).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer args...]
 #   SECONDS   total run time (default 60); 0 = build only
 # environment:
-#   FUZZ_TARGET  decode (default) or expvar
+#   FUZZ_TARGET  decode (default), expvar or inflate
 #   FUZZ_WORK  work dir for the binary and the evolving corpus
 #              (default ${TMPDIR:-/tmp}/cmon-fuzz; reused between runs)
 #   FUZZ_JOBS  parallel fuzzing processes (default 1)
@@ -20,10 +20,10 @@
 #              stopping at the first: to get past a known finding.
 #   CC         clang to use (default clang)
 # Crashes, leaks and timeouts are written to tests/fuzz/crashes/ (named
-# expvar-* for fuzz_expvar).
+# expvar-* for fuzz_expvar, inflate-* for fuzz_inflate).
 # Replay one: $FUZZ_WORK/fuzz_decode-address-undefined tests/fuzz/crashes/FILE
-# (or, without clang, the fuzz_replay / fuzz_replay_expvar test executables
-# meson builds).
+# (or, without clang, the fuzz_replay / fuzz_replay_expvar /
+# fuzz_replay_inflate test executables meson builds).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,7 +44,8 @@ target=${FUZZ_TARGET:-decode}
 case $target in
 decode) corpus=$work/corpus seeds=$work/seeds dict=$here/profile.dict prefix= ;;
 expvar) corpus=$work/corpus-expvar seeds=$work/seeds-expvar dict=$here/json.dict prefix=expvar- ;;
-*) echo "run.sh: FUZZ_TARGET=$target: want decode or expvar" >&2; exit 2 ;;
+inflate) corpus=$work/corpus-inflate seeds=$work/seeds-inflate dict= prefix=inflate- ;;
+*) echo "run.sh: FUZZ_TARGET=$target: want decode, expvar or inflate" >&2; exit 2 ;;
 esac
 bin=$work/fuzz_$target-${sanitize//,/-}
 mkdir -p "$work/gen" "$corpus" "$seeds" "$here/crashes"
@@ -80,6 +81,17 @@ if [ "$target" = expvar ]; then
 	cp "$root"/tests/data/vars/*.json "$here"/corpus-expvar/* "$seeds/"
 fi
 
+# Seeds for fuzz_inflate: corpus-inflate/ (zlib output of each kind, some
+# mangled), and the smaller real profiles as gzip input (a first byte of 1:
+# gzip, the smallest output buffer).
+if [ "$target" = inflate ]; then
+	cp "$here"/corpus-inflate/* "$seeds/"
+	for f in "$root"/tests/data/*.pb.gz; do
+		[ "$(stat -c %s "$f")" -le 60000 ] || continue
+		{ printf '\001'; cat "$f"; } >"$seeds/$(basename "$f")"
+	done
+fi
+
 # Seeds for fuzz_decode: real profiles, as shipped (gzip) and inflated (raw
 # protobuf, which the mutator can actually take apart), plus the small
 # hostile cases.
@@ -108,9 +120,12 @@ fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=$halt}
-args=(-dict="$dict" -max_total_time="$secs" -timeout=10
+args=(-max_total_time="$secs" -timeout=10
 	-rss_limit_mb=2560 -malloc_limit_mb=2048 -max_len=65536
 	-artifact_prefix="$here/crashes/$prefix" -print_final_stats=1)
+if [ -n "$dict" ]; then
+	args+=(-dict="$dict")
+fi
 if [ "$jobs" -gt 1 ]; then
 	args+=(-jobs="$jobs" -workers="$jobs")
 fi

@@ -60,7 +60,9 @@ size_t cm_fetch_active(const struct cm_fetch *f);
 /* Waits at most timeout_ms for network activity or for one of the caller's
  * fds (revents filled in), drives the transfers and runs the callbacks of
  * those that ended. Returns the number of the caller's fds with events, or
- * -1 on a poll error (EINTR counts as 0). */
+ * -1 on a poll error (EINTR counts as 0). Answers are read in batches: for
+ * 4 ms after network activity only the caller's fds wake it, so a callback
+ * may run up to 4 ms after its answer came (see fetch.c). */
 int cm_fetch_poll(struct cm_fetch *f, struct pollfd *fds, int nfds, int timeout_ms);
 
 #endif

@@ -8,9 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmon/flags.h"
@@ -115,27 +113,6 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
 }
 
-/* Decodes an open file: a regular file is mapped, not read (inflating
- * wants the compressed bytes whole, and the page cache already holds
- * them); anything else (a pipe, an empty file) is read as a stream. */
-static struct cm_profile *decode_file(FILE *f, const struct cm_decode_limits *lim, char *err,
-				      size_t errlen)
-{
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (uint64_t)st.st_size <= SIZE_MAX) {
-		size_t len = (size_t)st.st_size;
-		void *data = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(f), 0);
-		if (data != MAP_FAILED) {
-			madvise(data, len, MADV_SEQUENTIAL);
-			struct cm_profile *p = cm_profile_decode(data, len, lim, err, errlen);
-			munmap(data, len);
-			return p;
-		}
-	}
-	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
-}
-
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
@@ -155,7 +132,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 				cm_go_strerror(errno, msg, sizeof(msg)));
 			return NULL;
 		}
-		p = decode_file(f, &lim, err, sizeof(err));
+		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);

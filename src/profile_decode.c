@@ -222,12 +222,13 @@ static int wire_fill(struct wire *w, size_t need)
 		w->end -= keep_from;
 		w->pos -= keep_from;
 	}
+	/* need comes from a length in the input: bound it before adding. */
+	if (need > w->max_inflated || need > SIZE_MAX / 4) {
+		w->error = "inflated size exceeds the limit (-max_inflated)";
+		return -1;
+	}
 	size_t want = w->pos + need + (w->gzip ? CM_INFLATE_MIN_ROOM : 0);
 	if (want > w->wincap) {
-		if (need > w->max_inflated) {
-			w->error = "inflated size exceeds the limit (-max_inflated)";
-			return -1;
-		}
 		size_t ncap = w->wincap;
 		while (ncap < want)
 			ncap *= 2;

@@ -140,7 +140,7 @@ struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
  * input, SIZE_MAX on a read error. */
 typedef size_t (*cm_read_fn)(void *ctx, unsigned char *buf, size_t len);
 
-/* cm_profile_decode for input that arrives in pieces (a pipe): raw
+/* cm_profile_decode for input that arrives in pieces (a file, a pipe): raw
  * protobuf is decoded as it comes, gzip is read whole first (inflate.c
  * wants it so; it is a fraction of what it inflates to). */
 struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,

@@ -664,7 +664,7 @@ static int open_ui(struct app *app)
 	char err[256];
 	app->ui = cm_ui_open(&o, err, sizeof err);
 	if (!app->ui) {
-		fprintf(stderr, "cmon: %s (use -dummy or -once without a terminal)\n", err);
+		fprintf(stderr, "cmon: %s; use -dummy or -once for text output\n", err);
 		return 1;
 	}
 	return 0;

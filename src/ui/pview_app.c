@@ -312,7 +312,8 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 	if (!(app.pv = cm_pview_new(app.v, &po)) || sfd < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", sfd < 0 ? strerror(errno) : "out of memory");
 	} else if (!(app.ui = open_ui(err, sizeof(err)))) {
-		fprintf(stderr, "cmon pprof: %s\n", err);
+		fprintf(stderr, "cmon pprof: %s; use -top (or -list, -peek, -traces) for text\n",
+			err);
 	} else {
 		loop(&app, sfd);
 		cm_ui_close(app.ui);

@@ -148,7 +148,12 @@ static struct cm_ui_marks choose_marks(enum cm_glyphs g)
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "the screen needs a terminal (use -dummy or -once)");
+		snprintf(err, errlen, "the screen needs a terminal");
+		return NULL;
+	}
+	const char *term = getenv("TERM");
+	if (!term || !*term) {
+		snprintf(err, errlen, "TERM is not set");
 		return NULL;
 	}
 	struct cm_ui *ui = calloc(1, sizeof(*ui));
@@ -161,8 +166,18 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 	/* newterm, not initscr: initscr exits the process when TERM is bad. */
 	ui->screen = newterm(NULL, stdout, stdin);
 	if (!ui->screen) {
-		const char *term = getenv("TERM");
-		snprintf(err, errlen, "cannot use the terminal type \"%s\"", term ? term : "");
+		snprintf(err, errlen, "TERM=%s: unknown terminal type", term);
+		free(ui);
+		return NULL;
+	}
+	/* A terminal without cursor addressing (TERM=dumb, a printing one)
+	 * passes newterm and draws one garbled line: refuse it before any
+	 * drawing, as an unknown one. */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		snprintf(err, errlen, "TERM=%s: the terminal cannot move the cursor", term);
+		endwin();
+		delscreen(ui->screen);
 		free(ui);
 		return NULL;
 	}

@@ -28,7 +28,8 @@ struct cm_ui_opts {
 
 /* Takes the terminal (initscr, raw keys, no echo, nodelay, keypad,
  * use_default_colors). NULL with the reason in err when there is no usable
- * terminal. */
+ * terminal: not a tty, TERM unset or unknown, or a terminal that cannot
+ * move the cursor (TERM=dumb). The caller adds what to use instead. */
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen);
 
 /* Gives the terminal back as it was. */

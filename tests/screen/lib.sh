@@ -124,3 +124,35 @@ check_quit() {
 # U+28FF, E2 A0-A3 xx in UTF-8.
 braille=$'\xe2[\xa0-\xa3][\x80-\xbf]'
 size='[0-9.]+[KMGTPE]?B'
+
+# make_nocup_terminfo: a terminfo entry "nocup" in $tmp/terminfo (use with
+# TERMINFO=$tmp/terminfo TERM=nocup): a printing terminal, no cursor
+# addressing. Returns 1 when tic fails.
+make_nocup_terminfo() {
+	printf '%s\n' 'nocup|a printing terminal: no cursor addressing,' \
+		'	cols#80, lines#24, bel=^G, cr=\r, ind=\n, clear=\E[H\E[J,' >"$tmp/nocup.ti"
+	tic -o "$tmp/terminfo" "$tmp/nocup.ti" 2>"$tmp/tic.err" && return 0
+	echo "tic failed: $(cat "$tmp/tic.err")" >&2
+	return 1
+}
+
+# check_refused NAME SESSION REGEX: cmon ended with status 1, stderr is the
+# one line REGEX, and the pane shows nothing cmon drew (tmux's own
+# remain-on-exit line aside).
+check_refused() {
+	local name=$1 s=$2 re=$3 st=""
+	for _ in $(seq 50); do
+		st=$(cat "$tmp/$s.status" 2>/dev/null)
+		[ -n "$st" ] && break
+		sleep 0.1
+	done
+	if [ "$st" != 1 ]; then
+		fail "$name" "exit status '$st', want 1; stderr: $(head -c 300 "$tmp/$s.err")" "$s"
+	elif [ "$(wc -l <"$tmp/$s.err")" -ne 1 ] || ! grep -q -E -- "$re" "$tmp/$s.err"; then
+		fail "$name" "stderr is not the one line /$re/: $(head -c 300 "$tmp/$s.err")" "$s"
+	elif screen "$s" | grep -v '^Pane is dead' | grep -q '[^[:space:]]'; then
+		fail "$name" "something was drawn" "$s"
+	else
+		ok "$name"
+	fi
+}

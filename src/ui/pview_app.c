@@ -213,6 +213,8 @@ static void read_keys(struct app *app)
 		int f = cm_pview_key(app->pv, ch, mono_now());
 		if (f & (CM_PVIEW_CLOSE | CM_PVIEW_QUIT))
 			app->quit = true;
+		if (f & CM_PVIEW_SUSPEND)
+			cm_ui_suspend(app->ui);
 		if (f & CM_PVIEW_REFETCH)
 			refetch(app);
 		if (f & CM_PVIEW_REDRAW)

@@ -58,6 +58,11 @@ int cm_ui_tick(struct cm_ui *ui, double now);
 /* The terminal changed size (SIGWINCH). */
 void cm_ui_resize(struct cm_ui *ui);
 
+/* Ctrl-Z, which raw mode turns into a key: gives the terminal back, stops
+ * the process group with SIGTSTP and, once continued (fg), takes the
+ * terminal again at its current size; the caller redraws everything. */
+void cm_ui_suspend(struct cm_ui *ui);
+
 /* Draws everything once (at wall time now, monotonic mono: the pane's
  * countdown) and refreshes the terminal. pane may be NULL. */
 void cm_ui_draw(struct cm_ui *ui, const struct cm_monitor *m, const struct cm_prof_pane *pane,

@@ -156,3 +156,53 @@ check_refused() {
 		ok "$name"
 	fi
 }
+
+# check_suspend NAME SESSION REGEX ARGS...: cmon ARGS in an interactive
+# shell; once the screen shows REGEX, Ctrl-Z must give the shell back
+# (its "Stopped" line on the terminal, cmon's process in state T), fg must
+# bring the screen back (REGEX again, drawn anew), and Ctrl-C end cmon.
+check_suspend() {
+	local name=$1 s=$2 re=$3 shpid pid="" st
+	shift 3
+	T new-session -d -s "$s" -x 100 -y 30 \
+		"env TERM=screen LC_ALL=$utf8 PS1='shell\$ ' bash --norc --noprofile -i"
+	shpid=$(T display-message -p -t "$s" '#{pane_pid}')
+	wait_for "$s" '^shell\$' 5 || { fail "$name" "no shell prompt" "$s"; return; }
+	T send-keys -t "$s" "$(printf '%q ' "$cmon" "$@")" Enter
+	if ! wait_for "$s" "$re"; then
+		fail "$name" "no /$re/ on screen before Ctrl-Z" "$s"
+		return
+	fi
+	pid=$(pgrep -P "$shpid" | head -n 1)
+	T send-keys -t "$s" C-z
+	if ! wait_for "$s" 'Stopped' 5; then
+		fail "$name" "Ctrl-Z: no shell job control line" "$s"
+		T send-keys -t "$s" C-c
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	st=$(ps -o stat= -p "$pid" 2>/dev/null)
+	if [[ $st != T* ]]; then
+		fail "$name" "Ctrl-Z: cmon (pid '$pid') is in state '$st', want T" "$s"
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	T send-keys -t "$s" 'clear; fg' Enter
+	if ! wait_for "$s" "$re"; then
+		fail "$name" "fg: no /$re/ on screen" "$s"
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	T send-keys -t "$s" C-c
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "$name" "cmon (pid $pid) still runs after Ctrl-C" "$s"
+		kill -KILL "$pid" 2>/dev/null
+	else
+		ok "$name"
+	fi
+	T kill-session -t "$s" 2>/dev/null
+}

@@ -172,6 +172,9 @@ check_refused term-unknown unknown-term \
 	"^cmon: TERM=no-such-terminal-type: unknown terminal type$text_modes"
 cmon_env=""
 
+# --- Ctrl-Z suspends to the shell, fg comes back ----------------------------------
+check_suspend suspend-ctrl-z suspend '^● demo  up  every 200ms' -ports="$one" -i=200ms
+
 # --- ASCII glyphs, NO_COLOR ---------------------------------------------------
 cmon_env="NO_COLOR=1"
 run_cmon ascii -ports="$one" -i=200ms -glyphs=ascii

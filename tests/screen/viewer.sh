@@ -52,6 +52,9 @@ check_refused term-unknown unknown-term \
 	"^cmon pprof: TERM=no-such-terminal-type: unknown terminal type$text_modes"
 cmon_env=""
 
+# --- Ctrl-Z suspends to the shell, fg comes back ----------------------------------
+check_suspend suspend-ctrl-z suspend '^ top · cpu · functions · by flat' pprof "$data/cpu.pb.gz"
+
 # --- a committed CPU profile ---------------------------------------------------
 run_cmon cpu pprof -source_path="$src" "$data/cpu.pb.gz"
 check first-screen cpu '^ top · cpu · functions · by flat'

@@ -94,6 +94,59 @@ while IFS=: read -r f n line; do
 	fi
 done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include' "${files[@]}")
 
+# Inside a layer, files whose calls go one way too: each group of files
+# may call functions defined in a later group, never in its own group or an
+# earlier one. (Defined: a function that starts at column 0 and is not
+# static; called: NAME followed by "(".)
+#   the viewer: the model, its navigation, the three levels, their helpers
+order_viewer="viewer | viewer_nav | viewer_top viewer_source viewer_peek | viewer_common"
+check_order() { # DIR "A | B C | D"
+	local dir=$1 order=$2 rank=0 g f
+	local -a args=()
+	for g in $order; do
+		if [ "$g" = "|" ]; then rank=$((rank + 1)); continue; fi
+		[ -f "$dir/$g.c" ] || { complain "$dir/$g.c:1: named in tests/layers.sh's order but missing"; continue; }
+		args+=("$dir/$g.c=$rank")
+	done
+	for f in "$dir"/*.c; do
+		[[ " ${args[*]} " == *" $f="* ]] ||
+			complain "$f:1: not placed in tests/layers.sh's call order for $dir"
+	done
+	local out
+	out=$(awk '
+		BEGIN {
+			for (i = 1; i < ARGC; i++) {
+				split(ARGV[i], kv, "="); ARGV[i] = kv[1]; rank[kv[1]] = kv[2]
+				ARGV[ARGC - 1 + i] = kv[1]
+			}
+			n = ARGC - 1; ARGC = 2 * n + 1
+		}
+		FNR == 1 { seen[FILENAME]++ }
+		seen[FILENAME] == 1 {
+			if ($0 ~ /^[a-z]/ && $0 !~ /^static/ && $0 !~ /;[ \t]*$/ &&
+			    match($0, /[A-Za-z_][A-Za-z0-9_]*\(/)) {
+				name = substr($0, RSTART, RLENGTH - 1)
+				if (name != "sizeof") def[name] = FILENAME
+			}
+			next
+		}
+		{
+			line = $0
+			while (match(line, /[A-Za-z_][A-Za-z0-9_]*\(/)) {
+				name = substr(line, RSTART, RLENGTH - 1)
+				line = substr(line, RSTART + RLENGTH)
+				d = def[name]
+				if (d != "" && d != FILENAME && rank[d] <= rank[FILENAME])
+					printf "%s:%d: calls %s() of %s, which is not below it in the order\n",
+					       FILENAME, FNR, name, d
+			}
+		}' "${args[@]}")
+	if [ -n "$out" ]; then
+		while IFS= read -r l; do complain "$l"; done <<<"$out"
+	fi
+}
+check_order src/viewer "$order_viewer"
+
 # The core library (what the unit tests link, without curses or curl) is
 # built from the pure layers only.
 while IFS=: read -r n line; do

@@ -862,6 +862,8 @@ static int run(struct app *app)
 		if (app->a.once) {
 			text_finish_once(app, sfd);
 			rc = cm_monitor_exit_status(&app->mon);
+			if (cm_outq_pending(&app->text.q))
+				rc = 1; /* a signal came first: the text is not all out */
 		}
 		if (app->text.failed)
 			rc = 1;

@@ -2,10 +2,12 @@
 """tests/e2e/vars_server.py PORTFILE NAME...: serves a crafted /debug/vars on
 127.0.0.1, one port per NAME: cmdline[0] is NAME with \\e, \\a and \\x9b
 decoded from their escapes (so a test can ask for terminal escapes), and
-the keys include one with an escape. Writes the ports, one a line, to
-PORTFILE once every server listens. Runs until killed."""
+the keys include one with an escape; VARS_KEYS=N adds N more numbers (a
+big -vars=* block). Writes the ports, one a line, to PORTFILE once every
+server listens. Runs until killed."""
 import http.server
 import json
+import os
 import sys
 import threading
 
@@ -15,12 +17,15 @@ def decode(name):
 
 
 def handler_for(name):
-    body = json.dumps({
+    vars = {
         "cmdline": [decode(name), "-x"],
         "requests": 7,
         "k\x1b[2Jey": 5,
         "memstats": {"Alloc": 1024, "NumGC": 1, "PauseNs": [1500, 0], "PauseTotalNs": 1500},
-    }).encode()
+    }
+    for k in range(int(os.environ.get("VARS_KEYS", "0"))):
+        vars["a_long_key_for_a_big_block_%05d" % k] = k
+    body = json.dumps(vars).encode()
 
     class H(http.server.BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -41,14 +46,19 @@ def handler_for(name):
     return H
 
 
+class Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        pass  # cmon closing a connection early is no news
+
+
 servers = []
 for n in sys.argv[2:]:
-    s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler_for(n))
-    s.daemon_threads = True
+    s = Server(("127.0.0.1", 0), handler_for(n))
     servers.append(s)
     threading.Thread(target=s.serve_forever, daemon=True).start()
 with open(sys.argv[1] + ".tmp", "w") as f:
     f.write("".join("%d\n" % s.server_address[1] for s in servers))
-import os
 os.rename(sys.argv[1] + ".tmp", sys.argv[1])
 threading.Event().wait()

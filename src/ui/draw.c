@@ -25,8 +25,14 @@ static size_t next_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, 
 		return 0;
 	if (n == (size_t)-1 || n == (size_t)-2) {
 		memset(st, 0, sizeof(*st));
-		*wc = L'?';
 		*w = 1;
+		/* Go's "µs" in a locale without µ: "us", as cm_text_clean
+		 * writes it for -dummy (not "??s") */
+		if (left >= 2 && !memcmp(s, "\xc2\xb5", 2)) {
+			*wc = L'u';
+			return 2;
+		}
+		*wc = L'?';
 		return 1;
 	}
 	int cw = wcwidth(*wc);

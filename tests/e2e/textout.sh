@@ -234,5 +234,30 @@ else
 	fail no-terminal-hint-once "status $st: $err"
 fi
 
+# --- the screen under LC_ALL=C: "us", as the text writes it ---------------------
+if command -v tmux >/dev/null 2>&1; then
+	sock=cmon-textout-$$
+	T() { tmux -L "$sock" -f /dev/null "$@"; }
+	T new-session -d -s c -x 100 -y 20 \
+		"env TERM=screen LC_ALL=C $(printf '%q ' "$cmon" -ports="$evil" -i=200ms \
+			-vars='dur:memstats.PauseNs[0],requests') 2>$tmp/screen.err"
+	shown=""
+	for _ in $(seq 100); do
+		shown=$(T capture-pane -p -t c 2>/dev/null)
+		grep -q 'PauseNs\[0\] *2us' <<<"$shown" && break
+		sleep 0.1
+	done
+	T send-keys -t c q 2>/dev/null
+	sleep 0.3
+	T kill-server 2>/dev/null
+	if grep -q 'PauseNs\[0\] *2us' <<<"$shown" && ! grep -q '??s' <<<"$shown"; then
+		ok screen-c-locale-us
+	else
+		fail screen-c-locale-us "$shown $(cat "$tmp/screen.err")"
+	fi
+else
+	echo "ok screen-c-locale-us # SKIP no tmux"
+fi
+
 echo "textout: $fails failed"
 [ $fails = 0 ]

@@ -3,7 +3,8 @@
 127.0.0.1, one port per NAME: cmdline[0] is NAME with \\e, \\a and \\x9b
 decoded from their escapes (so a test can ask for terminal escapes), and
 the keys include one with an escape; VARS_KEYS=N adds N more numbers (a
-big -vars=* block). Writes the ports, one a line, to PORTFILE once every
+big -vars=* block); VARS_HITS=FILE keeps the count of answers served
+there. Writes the ports, one a line, to PORTFILE once every
 server listens. Runs until killed."""
 import http.server
 import json
@@ -14,6 +15,21 @@ import threading
 
 def decode(name):
     return name.replace("\\e", "\x1b").replace("\\a", "\x07").replace("\\x9b", "\x9b")
+
+
+hits = [0]
+hits_lock = threading.Lock()
+
+
+def count_hit():
+    path = os.environ.get("VARS_HITS")
+    if not path:
+        return
+    with hits_lock:
+        hits[0] += 1
+        with open(path + ".tmp", "w") as f:
+            f.write("%d\n" % hits[0])
+        os.rename(path + ".tmp", path)
 
 
 def handler_for(name):
@@ -37,6 +53,7 @@ def handler_for(name):
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
+                count_hit()
             else:
                 self.send_error(404)
 

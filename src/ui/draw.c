@@ -7,7 +7,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "cmon/spark.h"
+#include "cmon/monitor/spark.h"
 
 /* wide characters buffered before each addnwstr */
 #define PUT_CHUNK 64

@@ -2,7 +2,7 @@
  * is shown with (terminal escapes, C1 controls, bad UTF-8). */
 #include "check.h"
 
-#include "cmon/strbuf.h"
+#include "cmon/base/strbuf.h"
 
 static const char *clean(const char *in, size_t len, unsigned flags)
 {

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmon/app/outq.h"
 #include "cmon/base/flags.h"
 #include "cmon/base/theme.h"
 #include "cmon/monitor/monitor.h"
@@ -39,6 +40,7 @@
 #define COUNT_MAX_BODY (64u << 10) /* only the first line is read: the rest is cut */
 #define DRAW_MIN_GAP 0.1           /* data redraws at most 10 times a second */
 #define LATE_BUCKETS 10001         /* lateness histogram: 1 ms buckets up to 10 s */
+#define TEXT_MAX_PENDING (1u << 20) /* -dummy text a slow reader may have waiting */
 
 struct args {
 	const char *ports, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
@@ -50,6 +52,16 @@ struct args {
 enum step { STEP_IDLE, STEP_VARS, STEP_GOROUTINES, STEP_THREADS };
 
 struct app;
+
+/* -dummy's and -once's output. */
+struct text_out {
+	bool on;
+	unsigned clean;              /* cm_text_clean's flags for the reader */
+	struct cm_outq q;            /* stdout, never waited on */
+	struct cm_strbuf block;      /* the block being made, reused */
+	unsigned long long dropped;  /* blocks the reader was too slow for */
+	bool failed;                 /* a write failed: said, and cmon ends with 1 */
+};
 
 /* One service's schedule; also the fetch callbacks' context. */
 struct sched {
@@ -82,6 +94,7 @@ struct app {
 	bool dirty, quit;
 	double last_draw;
 	struct lateness late;
+	struct text_out text; /* -dummy and -once: stdout */
 };
 
 static double mono_now(void)
@@ -542,6 +555,89 @@ static void drive_tunnels(struct app *app, double now)
 	}
 }
 
+/* -dummy and -once write to stdout without ever waiting on it (outq.h):
+ * a reader that stalls cannot stall polling or the signals. */
+static void text_open(struct app *app)
+{
+	struct text_out *t = &app->text;
+	t->on = app->a.dummy || app->a.once;
+	if (!t->on)
+		return;
+	t->clean = cm_codeset_is_utf8(nl_langinfo(CODESET)) ? CM_CLEAN_UTF8 : 0;
+	cm_outq_open(&t->q, STDOUT_FILENO, TEXT_MAX_PENDING);
+}
+
+static void text_close(struct app *app)
+{
+	if (!app->text.on)
+		return;
+	cm_outq_close(&app->text.q);
+	cm_strbuf_free(&app->text.block);
+}
+
+/* A write failed (the reader went away, the disk is full, stdout is
+ * closed): said once, and the loop ends; cmon exits 1. */
+static void text_check(struct app *app)
+{
+	struct text_out *t = &app->text;
+	if (!t->q.error || t->failed)
+		return;
+	t->failed = true;
+	app->quit = true;
+	fprintf(stderr, "cmon: writing output: %s\n", strerror(t->q.error));
+}
+
+static void text_write(struct app *app)
+{
+	cm_outq_flush(&app->text.q);
+	text_check(app);
+}
+
+/* The block for now, queued. A reader TEXT_MAX_PENDING behind loses whole
+ * blocks, and is told on stderr when it takes text again. */
+static void text_print(struct app *app)
+{
+	struct text_out *t = &app->text;
+	t->block.len = 0;
+	cm_monitor_text(&app->mon, &t->block, wall_now(), t->clean);
+	bool queued = !t->block.oom && cm_outq_add(&t->q, t->block.s, t->block.len);
+	t->block.oom = false;
+	if (!queued) {
+		t->dropped++;
+	} else if (t->dropped) {
+		fprintf(stderr, "cmon: %llu intervals not printed: the reader fell behind\n",
+			t->dropped);
+		t->dropped = 0;
+	}
+	text_check(app);
+}
+
+/* stdout in the loop's poll while text waits for it; its index, or -1. */
+static int text_pollfd(const struct app *app, struct pollfd *fds, int *nfds)
+{
+	if (!app->text.on || !cm_outq_pending(&app->text.q))
+		return -1;
+	fds[*nfds] = (struct pollfd){.fd = app->text.q.fd, .events = POLLOUT};
+	return (*nfds)++;
+}
+
+/* -once's block, written as the reader takes it; a signal still ends the
+ * wait at once. */
+static void text_finish_once(struct app *app, int sfd)
+{
+	text_print(app);
+	while (!app->quit && cm_outq_pending(&app->text.q)) {
+		struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}};
+		int n = 1, out = text_pollfd(app, fds, &n);
+		if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents)
+			read_signals(app, sfd);
+		if (out >= 0 && fds[out].revents)
+			text_write(app);
+	}
+}
+
 /* The loop: one poll for sockets, keys and signals; timers from the
  * schedule, the profile pane, the draw pacing and the dummy printer. */
 static void run_loop(struct app *app, int sfd)
@@ -557,15 +653,18 @@ static void run_loop(struct app *app, int sfd)
 			next = app->last_draw + DRAW_MIN_GAP;
 		if (cm_remote_next(app->remote, now) < next)
 			next = cm_remote_next(app->remote, now);
-		struct pollfd fds[2 + CM_TUNNELS_MAX] = {{.fd = sfd, .events = POLLIN},
+		struct pollfd fds[3 + CM_TUNNELS_MAX] = {{.fd = sfd, .events = POLLIN},
 							 {.fd = 0, .events = POLLIN}};
 		int nfds = app->ui ? 2 : 1;
 		nfds += cm_remote_pollfds(app->remote, fds + nfds, CM_TUNNELS_MAX);
+		int out = text_pollfd(app, fds, &nfds);
 		if (cm_fetch_poll(app->fetch, fds, nfds, wait_ms(next, now)) < 0 && errno != EINTR)
 			break;
 		now = mono_now();
 		if (fds[0].revents)
 			read_signals(app, sfd);
+		if (out >= 0 && fds[out].revents)
+			text_write(app);
 		drive_tunnels(app, now);
 		bool key = false;
 		if (app->ui && cm_ui_tick(app->ui, now))
@@ -576,8 +675,7 @@ static void run_loop(struct app *app, int sfd)
 		if (app->a.once && all_idle(app))
 			break;
 		if (app->a.dummy && now >= next_print) {
-			cm_monitor_print_text(&app->mon, stdout, wall_now());
-			fflush(stdout);
+			text_print(app);
 			while (next_print <= now)
 				next_print += app->interval;
 		}
@@ -651,20 +749,27 @@ static int load_theme(const char *name, struct cm_theme *t)
 	return 0;
 }
 
-static int open_ui(struct app *app)
+/* -glyphs and -theme, checked in every mode: a typo is refused even
+ * where nothing is drawn (-dummy, -once). */
+static int choose_look(struct app *app, struct cm_ui_opts *o)
 {
-	struct cm_ui_opts o = {.interval = app->interval};
-	if (cm_glyphs_choose(app->a.glyphs, nl_langinfo(CODESET), getenv("TERM"), &o.glyphs) < 0) {
+	*o = (struct cm_ui_opts){.interval = app->interval};
+	if (cm_glyphs_choose(app->a.glyphs, nl_langinfo(CODESET), getenv("TERM"), &o->glyphs) < 0) {
 		fprintf(stderr, "cmon: invalid value \"%s\" for flag -glyphs: want braille, "
 				"blocks or ascii\n", app->a.glyphs);
 		return 2;
 	}
-	if (load_theme(app->a.theme, &o.theme) < 0)
+	if (load_theme(app->a.theme, &o->theme) < 0)
 		return 2;
+	return 0;
+}
+
+static int open_ui(struct app *app, const struct cm_ui_opts *o)
+{
 	char err[256];
-	app->ui = cm_ui_open(&o, err, sizeof err);
+	app->ui = cm_ui_open(o, err, sizeof err);
 	if (!app->ui) {
-		fprintf(stderr, "cmon: %s (use -dummy or -once without a terminal)\n", err);
+		fprintf(stderr, "cmon: %s\n", err); /* it names -dummy and -once */
 		return 1;
 	}
 	return 0;
@@ -740,9 +845,13 @@ static int run(struct app *app)
 		fprintf(stderr, "cmon: signalfd: %s\n", strerror(errno));
 		return 1;
 	}
-	int rc = open_remote(app);
+	struct cm_ui_opts look;
+	int rc = choose_look(app, &look);
+	if (rc == 0)
+		rc = open_remote(app);
 	if (rc == 0 && !app->a.dummy && !app->a.once)
-		rc = open_ui(app);
+		rc = open_ui(app, &look);
+	text_open(app);
 	if (rc == 0) {
 		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
 				 app->interval);
@@ -751,11 +860,16 @@ static int run(struct app *app)
 		if (app->ui)
 			cm_ui_close(app->ui);
 		if (app->a.once) {
-			cm_monitor_print_text(&app->mon, stdout, wall_now());
+			text_finish_once(app, sfd);
 			rc = cm_monitor_exit_status(&app->mon);
+			if (cm_outq_pending(&app->text.q))
+				rc = 1; /* a signal came first: the text is not all out */
 		}
+		if (app->text.failed)
+			rc = 1;
 		print_stats(app);
 	}
+	text_close(app);
 	cm_remote_close(app->remote); /* no ssh outlives run, whatever ended it */
 	app->remote = NULL;
 	close(sfd);

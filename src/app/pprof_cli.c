@@ -2,6 +2,8 @@
 #include "cmon/app/pprof_cli.h"
 
 #include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -13,6 +15,8 @@
 
 #include "cmon/base/flags.h"
 #include "cmon/base/pathutil.h"
+#include "cmon/base/strbuf.h"
+#include "cmon/monitor/spark.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
 #include "cmon/profile/profile.h"
@@ -390,6 +394,38 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 	return cm_pview_app_run(&va);
 }
 
+/* The report as go tool pprof writes it, except on a terminal: there its
+ * control characters (all but \n and \t) and bytes that are no character
+ * show as '?' (cm_text_clean), so that names in a profile cannot send the
+ * terminal escapes. A pipe or a file gets pprof's bytes. */
+static int write_report(struct cm_report *r, char *err, size_t errlen)
+{
+	if (!isatty(STDOUT_FILENO))
+		return cm_report_write(r, stdout, err, errlen);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = cm_report_write(r, mem, err, errlen);
+	if (fclose(mem) != 0 && rc == 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0) {
+		/* LC_CTYPE only, and only now: the report itself is
+		 * locale-free, as pprof's is. */
+		setlocale(LC_CTYPE, "");
+		bool utf8 = cm_codeset_is_utf8(nl_langinfo(CODESET));
+		fwrite(text, 1, cm_text_clean(text, len, CM_CLEAN_LINES | (utf8 ? CM_CLEAN_UTF8 : 0)),
+		       stdout);
+	}
+	free(text);
+	return rc;
+}
+
 /* Sources, merge, base, report (or the viewer): the exit status. */
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 {
@@ -409,13 +445,11 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 	} else {
 		for (int i = 0; i < 4 && r.warnings[i]; i++)
 			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
-		if (cm_report_write(&r, stdout, err, sizeof(err)) < 0)
+		if (write_report(&r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else
 			status = 0;
 	}
 	cm_profile_free(p);
-	if (fflush(stdout) != 0)
-		status = 1;
-	return status;
+	return status; /* main flushes stdout, and says when that fails */
 }

@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/base/strbuf.h"
+
 struct cm_json_tok {
 	uint32_t start; /* offset in the text: a string's first byte after the quote */
 	uint32_t len;   /* scalars: bytes in the text; containers: children */
@@ -323,34 +325,6 @@ static size_t check_escape(struct parser *p, size_t i)
 	return 0;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (n bytes left), or 0
- * for an overlong form, a surrogate, a code point past U+10FFFF, a stray
- * continuation byte or a cut sequence. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-	size_t more;
-	if (c >= 0xC2 && c <= 0xDF) {
-		more = 1;
-	} else if (c >= 0xE0 && c <= 0xEF) {
-		more = 2;
-		lo = c == 0xE0 ? 0xA0 : lo;
-		hi = c == 0xED ? 0x9F : hi;
-	} else if (c >= 0xF0 && c <= 0xF4) {
-		more = 3;
-		lo = c == 0xF0 ? 0x90 : lo;
-		hi = c == 0xF4 ? 0x8F : hi;
-	} else {
-		return 0;
-	}
-	if (n <= more || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t k = 2; k <= more; k++)
-		if ((s[k] & 0xC0) != 0x80)
-			return 0;
-	return more + 1;
-}
-
 /* Printable ASCII other than the quote and the backslash: the bytes a
  * string is mostly made of, passed over without further thought. */
 static bool plain_byte(unsigned char c)
@@ -367,7 +341,7 @@ static size_t string_special(struct parser *p, size_t i, uint8_t *flags)
 		*flags |= F_ESCAPES;
 		return check_escape(p, i);
 	}
-	size_t n = c < 0x20 ? 0 : utf8_seq((const unsigned char *)p->s + i, p->len - i);
+	size_t n = c < 0x20 ? 0 : cm_utf8_seq((const unsigned char *)p->s + i, p->len - i);
 	if (n)
 		return i + n;
 	if (c < 0x20)

@@ -1,12 +1,14 @@
 #include "cmon/monitor/monitor.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "cmon/base/pathutil.h"
+#include "cmon/base/strbuf.h"
 #include "cmon/monitor/format.h"
 
 /* Counters the Go runtime only ever increases: one going back means a new
@@ -288,12 +290,42 @@ static void clock_text(char *buf, size_t cap, double when, bool with_date)
 		strftime(buf, cap, "%H:%M:%S", &tm);
 }
 
-static void print_service(const struct cm_monitor *m, const struct cm_service *s, FILE *out,
-			  double now)
+/* Services compared by name to find twins (see cm_svc_label). */
+#define CM_TWIN_SCAN 256
+
+void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i)
 {
-	fprintf(out, "%s: ", s->name);
+	const struct cm_service *s = &m->svc[i];
+	/* Past CM_TWIN_SCAN services, looking for twins would cost each frame
+	 * n*n comparisons: the port is always shown, which a list that long
+	 * needs anyway. */
+	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false;
+	for (size_t k = 0; k < m->nsvc && m->nsvc <= CM_TWIN_SCAN; k++) {
+		if (k == i || strcmp(m->svc[k].name, s->name))
+			continue;
+		twin = true;
+		same_port |= m->svc[k].target->port == s->target->port;
+	}
+	if (!twin)
+		snprintf(buf, len, "%s", s->name);
+	else if (!same_port)
+		snprintf(buf, len, "%s:%u", s->name, s->target->port);
+	else
+		snprintf(buf, len, "%s@%s", s->name, s->target->display);
+}
+
+static void text_service(const struct cm_monitor *m, size_t i, struct cm_strbuf *out,
+			 double now, unsigned clean)
+{
+	const struct cm_service *s = &m->svc[i];
+	char name[sizeof s->name + 160];
+	cm_svc_label(name, sizeof name, m, i);
+	cm_strbuf_clean(out, name, clean);
+	cm_strbuf_str(out, ": ");
 	if (s->state != CM_SVC_UP) {
-		fprintf(out, "ERROR: %s\n", s->state == CM_SVC_DOWN ? s->error : "no answer yet");
+		cm_strbuf_str(out, "ERROR: ");
+		cm_strbuf_clean(out, s->state == CM_SVC_DOWN ? s->error : "no answer yet", clean);
+		cm_strbuf_str(out, "\n");
 		return;
 	}
 	for (size_t v = 0; v < m->vars.n; v++) {
@@ -301,24 +333,32 @@ static void print_service(const struct cm_monitor *m, const struct cm_service *s
 		struct cm_value na = {.state = CM_VALUE_NA};
 		const struct cm_value *val = v < s->ncells ? &s->cells[v].value : &na;
 		cm_format_value(buf, sizeof buf, &m->vars.v[v], val);
-		fprintf(out, "%s%s: %s", v ? ", " : "", m->vars.v[v].label, buf);
+		if (v)
+			cm_strbuf_str(out, ", ");
+		cm_strbuf_clean(out, m->vars.v[v].label, clean);
+		cm_strbuf_str(out, ": ");
+		cm_strbuf_clean(out, buf, clean);
 	}
 	/* Not in expvarmon's text, which had no restart mark to show. */
 	if (cm_service_restarted(s, now)) {
 		char at[16];
 		clock_text(at, sizeof at, s->restarted_at, false);
-		fprintf(out, " [restarted %s]", at);
+		cm_strbuf_str(out, " [restarted ");
+		cm_strbuf_str(out, at);
+		cm_strbuf_str(out, "]");
 	}
-	fputc('\n', out);
+	cm_strbuf_str(out, "\n");
 }
 
-void cm_monitor_print_text(const struct cm_monitor *m, FILE *out, double now)
+void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double now,
+		     unsigned clean)
 {
 	char stamp[32];
 	clock_text(stamp, sizeof stamp, now, true);
-	fprintf(out, "%s\n", stamp);
+	cm_strbuf_str(out, stamp);
+	cm_strbuf_str(out, "\n");
 	for (size_t i = 0; i < m->nsvc; i++)
-		print_service(m, &m->svc[i], out, now);
+		text_service(m, i, out, now, clean);
 }
 
 int cm_monitor_exit_status(const struct cm_monitor *m)

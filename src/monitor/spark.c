@@ -149,7 +149,7 @@ size_t cm_spark_render(char *buf, size_t len, const struct cm_series *s, int cel
 
 /* nl_langinfo(CODESET) names UTF-8 "UTF-8"; other C libraries and locale
  * aliases say "utf8". */
-static bool codeset_is_utf8(const char *codeset)
+bool cm_codeset_is_utf8(const char *codeset)
 {
 	return codeset && (!strcasecmp(codeset, "UTF-8") || !strcasecmp(codeset, "utf8"));
 }
@@ -175,7 +175,7 @@ int cm_glyphs_choose(const char *override, const char *codeset, const char *term
 		return -1;
 	}
 	/* The Linux console's font has neither braille nor the eighth blocks. */
-	if ((term && !strcmp(term, "linux")) || !codeset_is_utf8(codeset))
+	if ((term && !strcmp(term, "linux")) || !cm_codeset_is_utf8(codeset))
 		*out = CM_GLYPHS_ASCII;
 	else
 		*out = CM_GLYPHS_BRAILLE;

@@ -162,7 +162,8 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 	ui->screen = newterm(NULL, stdout, stdin);
 	if (!ui->screen) {
 		const char *term = getenv("TERM");
-		snprintf(err, errlen, "cannot use the terminal type \"%s\"", term ? term : "");
+		snprintf(err, errlen, "cannot use the terminal type \"%s\" (use -dummy or -once)",
+			 term ? term : "");
 		free(ui);
 		return NULL;
 	}

@@ -32,9 +32,11 @@ static int body(char *buf, size_t cap, const char *prog, long requests, long num
 static char *text_of(const struct cm_monitor *m, double now)
 {
 	static char out[4096]; /* test only */
-	FILE *f = fmemopen(out, sizeof out, "w");
-	cm_monitor_print_text(m, f, now);
-	fclose(f);
+	struct cm_strbuf b = {0};
+	cm_monitor_text(m, &b, now, CM_CLEAN_UTF8);
+	CHECK(!b.oom);
+	snprintf(out, sizeof out, "%s", b.s ? b.s : "");
+	cm_strbuf_free(&b);
 	return out;
 }
 
@@ -153,8 +155,49 @@ static void test_discover_all(void)
 	cm_monitor_free(&m);
 }
 
+/* Names, -vars=* keys, values and errors come from services: no escape
+ * of theirs reaches the reader's terminal. */
+static void test_text_is_clean(void)
+{
+	struct cm_monitor m;
+	make(&m, "127.0.0.1:1,127.0.0.1:2", "*");
+	const char *b = "{\"cmdline\": [\"/bin/\\u001b]0;owned\\u0007x\\u009b31m\"], "
+			"\"k\\u001b[2Jey\": 5}";
+	CHECK(cm_monitor_vars_result(&m, 0, b, strlen(b), NULL, 1) == 0);
+	CHECK(cm_monitor_vars_result(&m, 1, NULL, 0, "HTTP 500 \033[31mred", 1) == 0);
+	char *t = text_of(&m, 1);
+	CHECK_MSG(!strpbrk(t, "\033\a") && !strstr(t, "\xc2\x9b"), "text: %s", t);
+	CHECK_MSG(strstr(t, "\n?]0;owned?x?31m: k?[2Jey: 5\n127.0.0.1:2: ERROR: HTTP 500 ?[31mred\n"),
+		  "text: %s", t);
+	/* Not UTF-8: ASCII only, and Go's "µs" as "us". */
+	struct cm_strbuf sb = {0};
+	cm_strbuf_clean(&sb, "1.5\xc2\xb5s \xc3\xa9", 0);
+	CHECK_STR(sb.s, "1.5us ??", "ASCII reader");
+	cm_strbuf_free(&sb);
+	cm_monitor_free(&m);
+}
+
+/* Two instances of one program: the text tells them apart as the screen
+ * does, by port. */
+static void test_text_twins(void)
+{
+	struct cm_monitor m;
+	make(&m, "127.0.0.1:1,127.0.0.1:2,127.0.0.1:3", "requests");
+	char b[512];
+	for (size_t i = 0; i < 3; i++) {
+		int n = body(b, sizeof b, i < 2 ? "/srv/api" : "/srv/web", 1, 1, 1);
+		CHECK(cm_monitor_vars_result(&m, i, b, (size_t)n, NULL, 1) == 0);
+	}
+	char *t = text_of(&m, 1);
+	CHECK_MSG(strstr(t, "\napi:1: requests: 1\napi:2: requests: 1\nweb: requests: 1\n"),
+		  "text: %s", t);
+	cm_monitor_free(&m);
+}
+
 int main(void)
 {
+	test_text_is_clean();
+	test_text_twins();
 	test_up_rate_text();
 	test_down_and_counts();
 	test_restarts();

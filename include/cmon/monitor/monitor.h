@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "cmon/base/strbuf.h"
 #include "cmon/monitor/expvar.h"
 #include "cmon/monitor/series.h"
 #include "cmon/monitor/target.h"
@@ -82,10 +83,19 @@ void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source 
 /* True while service i shows as restarted. */
 bool cm_service_restarted(const struct cm_service *s, double now);
 
-/* expvarmon's -dummy block: "HH:MM:SS DD/MM" (local time), then per service
- * "name: Label: value, Label: value" or "name: ERROR: reason". A service
- * that restarted lately ends its line with " [restarted HH:MM:SS]". */
-void cm_monitor_print_text(const struct cm_monitor *m, FILE *out, double now);
+/* What the screen and the text call service i: its name, with the port
+ * (or address) added when another service has the same name, as several
+ * instances of one program do. Not cleaned: see cm_text_clean. */
+void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i);
+
+/* expvarmon's -dummy block, appended to out: "HH:MM:SS DD/MM" (local
+ * time), then per service "name: Label: value, Label: value" or "name:
+ * ERROR: reason", the name as cm_svc_label gives it. A service that
+ * restarted lately ends its line with " [restarted HH:MM:SS]". What came
+ * from services goes through cm_text_clean with the flags clean (no
+ * escapes reach the reader's terminal). Out of memory: out->oom. */
+void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double now,
+		     unsigned clean);
 
 /* 0 when every service is UP, 1 otherwise (-once's exit status). */
 int cm_monitor_exit_status(const struct cm_monitor *m);

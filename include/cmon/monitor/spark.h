@@ -5,6 +5,7 @@
 #ifndef CMON_SPARK_H
 #define CMON_SPARK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "cmon/monitor/series.h"
@@ -22,6 +23,9 @@ int cm_spark_per_cell(enum cm_glyphs g);
  * UTF-8, when buf is too small; 4 bytes a cell always suffice). */
 size_t cm_spark_render(char *buf, size_t len, const struct cm_series *s, int cells,
 		       enum cm_glyphs g, double lo, double hi, int row, int rows);
+
+/* True when nl_langinfo(CODESET)'s answer (NULL allowed) names UTF-8. */
+bool cm_codeset_is_utf8(const char *codeset);
 
 /* Picks glyphs: an override name ("braille", "blocks", "ascii") wins; else
  * TERM=linux (the console's font) or a non-UTF-8 codeset means ASCII; else

@@ -114,7 +114,7 @@ void cm_monitor_usage(FILE *out)
 		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
 		"                  default: %s\n"
-		"  -i duration     poll interval (5s)\n"
+		"  -i duration     poll interval (5s; at least 100ms)\n"
 		"  -endpoint path  expvar path when an entry names none (/debug/vars)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
@@ -126,7 +126,7 @@ void cm_monitor_usage(FILE *out)
 		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
 		"  -glyphs name    sparklines: braille, blocks or ascii (default from locale, TERM)\n"
 		"  -theme name     default, light, mono, or a theme file's path\n"
-		"  -stats          on exit print poll counts and lateness to stderr\n"
+		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
 		"\n"
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
@@ -171,13 +171,24 @@ static int bad_usage(const char *msg)
 	return 2;
 }
 
-/* -i and -timeout: a Go duration above zero. */
-static int parse_positive_duration(const char *flag, const char *s, double *seconds)
+/* The shortest -i: a round (a request or three, an answer parsed) must fit
+ * in it, and the soak tests ran at this; shorter only queues polls behind
+ * each other and spends a core doing it. */
+#define INTERVAL_MIN_NS 100000000LL
+
+/* -i and -timeout: a Go duration above zero, and at least min_ns. */
+static int parse_duration_flag(const char *flag, const char *s, long long min_ns,
+			       double *seconds)
 {
 	long long ns;
 	if (cm_duration_parse(s, &ns) < 0 || ns <= 0) {
 		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want a duration above 0 "
 				"such as 500ms, 1s, 1m\n", s, flag);
+		return -1;
+	}
+	if (ns < min_ns) {
+		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want at least %lldms\n",
+			s, flag, min_ns / 1000000);
 		return -1;
 	}
 	*seconds = (double)ns / 1e9;
@@ -208,10 +219,10 @@ static int parse_args(struct app *app, int argc, char **argv)
 	}
 	if (!a->ports || !*a->ports)
 		return bad_usage("-ports is required, e.g. -ports=:6060 (cmon -help)");
-	if (parse_positive_duration("i", a->interval, &app->interval))
+	if (parse_duration_flag("i", a->interval, INTERVAL_MIN_NS, &app->interval))
 		return 2;
 	double timeout = app->interval < 5 ? app->interval : 5;
-	if (a->timeout && parse_positive_duration("timeout", a->timeout, &timeout))
+	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
 		return 2;
 	app->timeout_ms = (long)ceil(timeout * 1000);
 	if (!*a->endpoint || a->endpoint[0] != '/')
@@ -385,6 +396,23 @@ static enum cm_remote_gate tunnel_gate(struct app *app, struct sched *s)
 	return g;
 }
 
+/* The first slot of a schedule (due, due + interval, ...) after now, for
+ * due <= now. Slots that passed while the loop was late (the process was
+ * stopped, the machine suspended) are skipped, not run one after another,
+ * and counted in *skipped when it is not NULL. Arithmetic, not a loop: an
+ * hour stopped costs one step. */
+static double next_slot(double due, double now, double interval,
+			unsigned long long *skipped)
+{
+	double passed = floor((now - due) / interval);
+	double next = due + (passed + 1) * interval;
+	if (next <= now) /* rounding */
+		next = now + interval;
+	if (skipped && passed > 0)
+		*skipped += (unsigned long long)passed;
+	return next;
+}
+
 /* Starts every round that is due; returns the time of the next one. */
 static double run_due(struct app *app, double now)
 {
@@ -402,8 +430,7 @@ static double run_due(struct app *app, double now)
 			} else {
 				app->late.skipped++; /* the last round is still running */
 			}
-			while (s->due <= now)
-				s->due += app->interval;
+			s->due = next_slot(s->due, now, app->interval, &app->late.skipped);
 		} else if (s->due <= now) {
 			s->due = now + app->interval;
 		}
@@ -578,8 +605,7 @@ static void run_loop(struct app *app, int sfd)
 		if (app->a.dummy && now >= next_print) {
 			cm_monitor_print_text(&app->mon, stdout, wall_now());
 			fflush(stdout);
-			while (next_print <= now)
-				next_print += app->interval;
+			next_print = next_slot(next_print, now, app->interval, NULL);
 		}
 		maybe_draw(app, now, key);
 	}

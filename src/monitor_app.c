@@ -2,7 +2,7 @@
  *
  * Each service is polled in rounds: /debug/vars, then (when some var needs
  * them) goroutine?debug=1 and threadcreate?debug=1, one after the other so a
- * service costs one kept-alive connection. Rounds are spread over the
+ * service costs one kept-alive connection; a timeout ends the round. Rounds are spread over the
  * interval in slots of a few dozen services (spread_offset) so a
  * thousand services do not all start at once, nor each in a wake-up of
  * its own. A round still running when the next is due (a slow service)
@@ -341,6 +341,8 @@ static void start_step(struct sched *s, enum step step)
 /* What comes after step in a round, given which counts are wanted. */
 static enum step next_step(const struct app *app, enum step step)
 {
+	if (step == STEP_IDLE)
+		return STEP_IDLE;
 	if (step == STEP_VARS && app->need[0])
 		return STEP_GOROUTINES;
 	if (step <= STEP_GOROUTINES && app->need[1])
@@ -348,22 +350,34 @@ static enum step next_step(const struct app *app, enum step step)
 	return STEP_IDLE;
 }
 
+/* Step's answer (body/len, or error) into the monitor. */
+static void take_result(struct app *app, size_t i, enum step step, const char *body,
+			size_t len, const char *error, double now)
+{
+	if (step == STEP_VARS)
+		cm_monitor_vars_result(&app->mon, i, body, len, error, now);
+	else
+		cm_monitor_count_result(&app->mon, i,
+					step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
+								: CM_SOURCE_THREADS,
+					body, len, error, now);
+}
+
+/* The requests of a round run one after another on one connection. A
+ * request that timed out ends the round: the service is hung, and each
+ * request left would wait out its own timeout (three per poll, -once
+ * taking three times -timeout). Those requests take the same error. */
 static void on_result(void *ctx, const struct cm_fetch_result *r)
 {
 	struct sched *s = ctx;
 	struct app *app = s->app;
 	double now = wall_now();
-	const char *body = r->error ? NULL : r->body;
-	if (s->step == STEP_VARS)
-		cm_monitor_vars_result(&app->mon, s->i, body, r->len, r->error, now);
-	else
-		cm_monitor_count_result(&app->mon, s->i,
-					s->step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
-								   : CM_SOURCE_THREADS,
-					body, r->len, r->error, now);
+	take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
 	s->id = 0;
 	app->dirty = true;
 	enum step next = next_step(app, s->step);
+	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, next))
+		take_result(app, s->i, next, NULL, 0, r->error, now);
 	if (next == STEP_IDLE)
 		s->step = STEP_IDLE;
 	else

@@ -139,6 +139,36 @@ else
 	fail stats-line "$(cat "$tmp/slow.err")"
 fi
 
+# --- a hung service costs one timeout a poll, not one per request ---------
+# It accepts and never answers. -once with /debug/vars, goroutines and
+# threads wanted: 1 s, where the three requests in a row took 3 s.
+if command -v python3 >/dev/null; then
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' >"$tmp/hung.port" &
+	pids+=("$!")
+	for _ in $(seq 100); do [ -s "$tmp/hung.port" ] && break; sleep 0.05; done
+	hung=127.0.0.1:$(cat "$tmp/hung.port")
+	t0=$(lib_ms)
+	out=$("$cmon" -ports="$hung" -vars=requests,@goroutines,@threads -once -timeout=1s 2>&1); st=$?
+	ms=$(($(lib_ms) - t0))
+	if [ $st = 1 ] && [ $ms -lt 2000 ] && [[ $out == *"$hung: ERROR: timed out after 1000 ms"* ]]; then
+		ok hung-service-one-timeout
+	else
+		fail hung-service-one-timeout "status $st after $ms ms: $out"
+	fi
+	kill "${pids[-1]}" 2>/dev/null
+else
+	echo "skip hung-service-one-timeout: no python3"
+fi
+
 # --- stopped for ten intervals, cmon skips the missed rounds --------------
 # SIGSTOP for 2 s at -i=200ms: on SIGCONT one round runs and one block
 # prints, not ten; -stats counts the ten as skipped.

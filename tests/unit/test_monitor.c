@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "cmon/monitor.h"
+#include "cmon/monitor/monitor.h"
 
 static void make(struct cm_monitor *m, const char *ports, const char *vars)
 {

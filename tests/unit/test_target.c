@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/target.h"
+#include "cmon/monitor/target.h"
 
 /* ---- a failing allocator, as in test_oom.c ---- */
 

@@ -2,7 +2,7 @@
  *
  * Each service is polled in rounds: /debug/vars, then (when some var needs
  * them) goroutine?debug=1 and threadcreate?debug=1, one after the other so a
- * service costs one kept-alive connection. Rounds are spread over the
+ * service costs one kept-alive connection; a timeout ends the round. Rounds are spread over the
  * interval in slots of a few dozen services (spread_offset) so a
  * thousand services do not all start at once, nor each in a wake-up of
  * its own. A round still running when the next is due (a slow service)
@@ -127,7 +127,7 @@ void cm_monitor_usage(FILE *out)
 		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
 		"                  default: %s\n"
-		"  -i duration     poll interval (5s)\n"
+		"  -i duration     poll interval (5s; at least 100ms)\n"
 		"  -endpoint path  expvar path when an entry names none (/debug/vars)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
@@ -139,7 +139,7 @@ void cm_monitor_usage(FILE *out)
 		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
 		"  -glyphs name    sparklines: braille, blocks or ascii (default from locale, TERM)\n"
 		"  -theme name     default, light, mono, or a theme file's path\n"
-		"  -stats          on exit print poll counts and lateness to stderr\n"
+		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
 		"\n"
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
@@ -184,13 +184,24 @@ static int bad_usage(const char *msg)
 	return 2;
 }
 
-/* -i and -timeout: a Go duration above zero. */
-static int parse_positive_duration(const char *flag, const char *s, double *seconds)
+/* The shortest -i: a round (a request or three, an answer parsed) must fit
+ * in it, and the soak tests ran at this; shorter only queues polls behind
+ * each other and spends a core doing it. */
+#define INTERVAL_MIN_NS 100000000LL
+
+/* -i and -timeout: a Go duration above zero, and at least min_ns. */
+static int parse_duration_flag(const char *flag, const char *s, long long min_ns,
+			       double *seconds)
 {
 	long long ns;
 	if (cm_duration_parse(s, &ns) < 0 || ns <= 0) {
 		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want a duration above 0 "
 				"such as 500ms, 1s, 1m\n", s, flag);
+		return -1;
+	}
+	if (ns < min_ns) {
+		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want at least %lldms\n",
+			s, flag, min_ns / 1000000);
 		return -1;
 	}
 	*seconds = (double)ns / 1e9;
@@ -221,10 +232,10 @@ static int parse_args(struct app *app, int argc, char **argv)
 	}
 	if (!a->ports || !*a->ports)
 		return bad_usage("-ports is required, e.g. -ports=:6060 (cmon -help)");
-	if (parse_positive_duration("i", a->interval, &app->interval))
+	if (parse_duration_flag("i", a->interval, INTERVAL_MIN_NS, &app->interval))
 		return 2;
 	double timeout = app->interval < 5 ? app->interval : 5;
-	if (a->timeout && parse_positive_duration("timeout", a->timeout, &timeout))
+	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
 		return 2;
 	app->timeout_ms = (long)ceil(timeout * 1000);
 	if (!*a->endpoint || a->endpoint[0] != '/')
@@ -343,6 +354,8 @@ static void start_step(struct sched *s, enum step step)
 /* What comes after step in a round, given which counts are wanted. */
 static enum step next_step(const struct app *app, enum step step)
 {
+	if (step == STEP_IDLE)
+		return STEP_IDLE;
 	if (step == STEP_VARS && app->need[0])
 		return STEP_GOROUTINES;
 	if (step <= STEP_GOROUTINES && app->need[1])
@@ -350,22 +363,34 @@ static enum step next_step(const struct app *app, enum step step)
 	return STEP_IDLE;
 }
 
+/* Step's answer (body/len, or error) into the monitor. */
+static void take_result(struct app *app, size_t i, enum step step, const char *body,
+			size_t len, const char *error, double now)
+{
+	if (step == STEP_VARS)
+		cm_monitor_vars_result(&app->mon, i, body, len, error, now);
+	else
+		cm_monitor_count_result(&app->mon, i,
+					step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
+								: CM_SOURCE_THREADS,
+					body, len, error, now);
+}
+
+/* The requests of a round run one after another on one connection. A
+ * request that timed out ends the round: the service is hung, and each
+ * request left would wait out its own timeout (three per poll, -once
+ * taking three times -timeout). Those requests take the same error. */
 static void on_result(void *ctx, const struct cm_fetch_result *r)
 {
 	struct sched *s = ctx;
 	struct app *app = s->app;
 	double now = wall_now();
-	const char *body = r->error ? NULL : r->body;
-	if (s->step == STEP_VARS)
-		cm_monitor_vars_result(&app->mon, s->i, body, r->len, r->error, now);
-	else
-		cm_monitor_count_result(&app->mon, s->i,
-					s->step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
-								   : CM_SOURCE_THREADS,
-					body, r->len, r->error, now);
+	take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
 	s->id = 0;
 	app->dirty = true;
 	enum step next = next_step(app, s->step);
+	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, next))
+		take_result(app, s->i, next, NULL, 0, r->error, now);
 	if (next == STEP_IDLE)
 		s->step = STEP_IDLE;
 	else
@@ -398,6 +423,23 @@ static enum cm_remote_gate tunnel_gate(struct app *app, struct sched *s)
 	return g;
 }
 
+/* The first slot of a schedule (due, due + interval, ...) after now, for
+ * due <= now. Slots that passed while the loop was late (the process was
+ * stopped, the machine suspended) are skipped, not run one after another,
+ * and counted in *skipped when it is not NULL. Arithmetic, not a loop: an
+ * hour stopped costs one step. */
+static double next_slot(double due, double now, double interval,
+			unsigned long long *skipped)
+{
+	double passed = floor((now - due) / interval);
+	double next = due + (passed + 1) * interval;
+	if (next <= now) /* rounding */
+		next = now + interval;
+	if (skipped && passed > 0)
+		*skipped += (unsigned long long)passed;
+	return next;
+}
+
 /* Starts every round that is due; returns the time of the next one. */
 static double run_due(struct app *app, double now)
 {
@@ -415,8 +457,7 @@ static double run_due(struct app *app, double now)
 			} else {
 				app->late.skipped++; /* the last round is still running */
 			}
-			while (s->due <= now)
-				s->due += app->interval;
+			s->due = next_slot(s->due, now, app->interval, &app->late.skipped);
 		} else if (s->due <= now) {
 			s->due = now + app->interval;
 		}
@@ -676,8 +717,7 @@ static void run_loop(struct app *app, int sfd)
 			break;
 		if (app->a.dummy && now >= next_print) {
 			text_print(app);
-			while (next_print <= now)
-				next_print += app->interval;
+			next_print = next_slot(next_print, now, app->interval, NULL);
 		}
 		maybe_draw(app, now, key);
 	}

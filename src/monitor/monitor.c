@@ -202,6 +202,19 @@ static void set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_valu
 		cm_series_push(&c->series, graph_sample(&c->value));
 }
 
+/* cm_expvar_get_each's callback: var i's value into its cell. */
+struct cells_update {
+	const struct cm_monitor *m;
+	struct cm_service *s;
+	double now;
+};
+
+static void update_cell(void *ctx, size_t i, struct cm_value v)
+{
+	struct cells_update *u = ctx;
+	set_cell(&u->s->cells[i], &u->m->vars.v[i], v, u->now);
+}
+
 static void mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
 {
 	s->state = CM_SVC_DOWN;
@@ -235,11 +248,8 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	discover_vars(m, s);
 	int rc = ensure_cells(s, m->vars.n);
 	check_restart(s, &m->doc, now);
-	for (size_t v = 0; v < s->ncells; v++) {
-		const struct cm_var *var = &m->vars.v[v];
-		if (var->source == CM_SOURCE_EXPVAR)
-			set_cell(&s->cells[v], var, cm_expvar_get(&m->doc, var), now);
-	}
+	struct cells_update u = {.m = m, .s = s, .now = now};
+	cm_expvar_get_each(&m->doc, m->vars.v, s->ncells, update_cell, &u);
 	cm_json_reset(&m->doc); /* body is the caller's, and goes after this call */
 	s->state = CM_SVC_UP;
 	s->error[0] = '\0';

@@ -8,34 +8,56 @@
  * cost memory per var per service. */
 #define SERIES_CAP_MAX (1u << 20)
 
-/* The float a sample is kept as. Non-finite values become gaps (a graph
- * cannot place infinity), and finite ones past float's range are held at
- * its edge: converting them would be undefined behaviour. */
-static float to_sample(double x)
+/* True when the ring of floats can hold x exactly (NaN: a gap). Past
+ * float's range the conversion would be undefined, so that is checked
+ * first. */
+static bool fits_float(double x)
 {
-	if (!isfinite(x))
-		return NAN;
-	if (x > FLT_MAX)
-		return FLT_MAX;
-	if (x < -FLT_MAX)
-		return -FLT_MAX;
-	return (float)x;
+	return isnan(x) || (fabs(x) <= FLT_MAX && (double)(float)x == x);
+}
+
+static int alloc_ring(struct cm_series *s)
+{
+	if (s->cap == 0)
+		s->cap = CM_SERIES_CAP;
+	if (s->cap > SERIES_CAP_MAX)
+		s->cap = SERIES_CAP_MAX;
+	s->v = malloc(s->cap * sizeof *s->v);
+	if (!s->v)
+		return -1;
+	s->len = 0;
+	s->head = 0;
+	return 0;
+}
+
+/* The ring of floats becomes one of doubles, the samples held kept. */
+static int widen(struct cm_series *s)
+{
+	double *w = malloc(s->cap * sizeof *w);
+	if (!w)
+		return -1;
+	for (uint32_t i = 0; i < s->len; i++) {
+		uint32_t k = (s->head + s->cap - 1 - i) % s->cap;
+		w[k] = s->v[k];
+	}
+	free(s->v);
+	s->v = NULL;
+	s->wide = w;
+	return 0;
 }
 
 int cm_series_push(struct cm_series *s, double x)
 {
-	if (!s->v) {
-		if (s->cap == 0)
-			s->cap = CM_SERIES_CAP;
-		if (s->cap > SERIES_CAP_MAX)
-			s->cap = SERIES_CAP_MAX;
-		s->v = malloc(s->cap * sizeof *s->v);
-		if (!s->v)
-			return -1;
-		s->len = 0;
-		s->head = 0;
-	}
-	s->v[s->head] = to_sample(x);
+	if (!isfinite(x))
+		x = NAN;
+	if (!s->v && !s->wide && alloc_ring(s) < 0)
+		return -1;
+	if (!s->wide && !fits_float(x) && widen(s) < 0)
+		return -1;
+	if (s->wide)
+		s->wide[s->head] = x;
+	else
+		s->v[s->head] = (float)x;
 	s->head = (s->head + 1) % s->cap;
 	if (s->len < s->cap)
 		s->len++;
@@ -44,9 +66,10 @@ int cm_series_push(struct cm_series *s, double x)
 
 double cm_series_back(const struct cm_series *s, uint32_t i)
 {
-	if (!s->v || i >= s->len)
+	if ((!s->v && !s->wide) || i >= s->len)
 		return NAN;
-	return s->v[(s->head + s->cap - 1 - i) % s->cap];
+	uint32_t k = (s->head + s->cap - 1 - i) % s->cap;
+	return s->wide ? s->wide[k] : s->v[k];
 }
 
 bool cm_series_minmax(const struct cm_series *s, uint32_t n, double *min, double *max)
@@ -70,6 +93,7 @@ bool cm_series_minmax(const struct cm_series *s, uint32_t n, double *min, double
 void cm_series_free(struct cm_series *s)
 {
 	free(s->v);
+	free(s->wide);
 	*s = (struct cm_series){0};
 }
 

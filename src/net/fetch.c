@@ -474,6 +474,7 @@ static void finish(struct cm_fetch *f, struct xfer *x, struct cm_fetch_result *r
 		snprintf(x->msg, sizeof(x->msg), "body over %s", size);
 	} else if (x->rc != CURLE_OK && !cut) {
 		describe_curl(x);
+		r->timed_out = x->rc == CURLE_OPERATION_TIMEDOUT;
 	} else if (!is_2xx(code)) {
 		describe_status(x, code);
 	} else {

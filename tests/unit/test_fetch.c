@@ -34,7 +34,7 @@ struct got {
 	int calls;
 	long order;
 	long status;
-	bool ok, truncated, nul_ok, memstats;
+	bool ok, truncated, nul_ok, memstats, timed_out;
 	size_t len;
 	char head[16];
 	char err[192];
@@ -51,6 +51,7 @@ static void on_done(void *ctx, const struct cm_fetch_result *r)
 	g->calls++;
 	g->order = ++*g->seq;
 	g->status = r->status;
+	g->timed_out = r->timed_out;
 	g->ok = r->error == NULL;
 	snprintf(g->err, sizeof(g->err), "%s", r->error ? r->error : "");
 	if (r->body) {
@@ -328,7 +329,7 @@ static void test_refused(struct cm_fetch *f, long *seq)
 	r.password = "refused-secret";
 	CHECK(cm_fetch_start(f, &r) > 0);
 	CHECK(drain(f));
-	CHECK(g.calls == 1 && !g.ok && g.status == 0);
+	CHECK(g.calls == 1 && !g.ok && g.status == 0 && !g.timed_out);
 	CHECK_STR(g.err, "connection refused", "refused");
 	if (fd >= 0)
 		close(fd);
@@ -350,7 +351,7 @@ static void test_timeout(struct cm_fetch *f, const struct demo *d, long *seq)
 		CHECK(cm_fetch_start(f, &r) > 0);
 	}
 	CHECK(drain(f));
-	CHECK(gs.calls == 1 && !gs.ok && gs.status == 0);
+	CHECK(gs.calls == 1 && !gs.ok && gs.status == 0 && gs.timed_out);
 	CHECK_STR(gs.err, "timed out after 1000 ms", "timeout");
 	for (int i = 0; i < 5; i++)
 		CHECK_MSG(gf[i].calls == 1 && gf[i].ok && gf[i].order < gs.order,

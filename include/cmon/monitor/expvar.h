@@ -46,6 +46,14 @@ int cm_expvar_parse(struct cm_json *doc, const char *body, size_t len, char *err
  * holds nothing. */
 struct cm_value cm_expvar_get(const struct cm_json *doc, const struct cm_var *v);
 
+/* The values of every expvar-sourced var of vars[0..n) in doc, as
+ * cm_expvar_get gives them: fn(ctx, i, value) for each, in order (the
+ * other vars are passed over). Costs one walk of the objects the paths go
+ * through, however many vars look in them, not one per var. Allocates
+ * nothing. */
+void cm_expvar_get_each(const struct cm_json *doc, const struct cm_var *vars, size_t n,
+			void (*fn)(void *ctx, size_t i, struct cm_value v), void *ctx);
+
 /* Calls fn for every numeric leaf (not inside arrays) in document order,
  * with its path as keys (unescaped, NUL-terminated, valid during the call
  * only), for "-vars=*". A key holding a NUL byte, or a path too long for

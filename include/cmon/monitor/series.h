@@ -1,5 +1,11 @@
-/* series: a var's recent history (a ring of floats; NaN marks a gap) and
- * the per-second rate of a counter. */
+/* series: a var's recent history (a ring; NaN marks a gap) and the
+ * per-second rate of a counter.
+ *
+ * The ring holds floats while every sample is exactly a float (counts,
+ * small integers: 4 bytes a sample), and doubles from the first sample
+ * that is not (8 bytes): the values read back, and the min and max shown,
+ * are the values pushed, never float's nearest (123456789 is not shown as
+ * 123456792, nor 1e39 as 3.4e38), and a screen of small counts costs half. */
 #ifndef CMON_SERIES_H
 #define CMON_SERIES_H
 
@@ -10,14 +16,17 @@
 #define CM_SERIES_CAP 600
 
 struct cm_series {
-	float *v;      /* owned, cap entries, allocated on the first push */
+	float *v;      /* owned, cap entries, allocated on the first push;
+			* NULL once wide holds the samples */
+	double *wide;  /* owned, cap entries: the samples since one was no float */
 	uint32_t cap;  /* CM_SERIES_CAP unless set before the first push */
 	uint32_t len;  /* samples held, <= cap */
 	uint32_t head; /* index of the next write */
 };
 
-/* Appends x (NaN for "no value this tick"). -1 when out of memory (the
- * sample is dropped, the series stays usable). */
+/* Appends x (NaN for "no value this tick"; infinities are gaps too: a
+ * graph cannot place them). -1 when out of memory (the sample is dropped,
+ * the series stays usable). */
 int cm_series_push(struct cm_series *s, double x);
 
 /* The i-th newest sample (0 = newest); NaN when i >= len. */

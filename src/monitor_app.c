@@ -30,6 +30,7 @@
 #include "cmon/remote.h"
 #include "cmon/ssh_tunnel.h"
 #include "cmon/spark.h"
+#include "cmon/target.h"
 #include "cmon/theme.h"
 #include "cmon_config.h"
 #include "profile_pane_app.h"
@@ -231,6 +232,8 @@ static int build_monitor(struct app *app)
 	char err[256];
 	if (cm_targets_parse(app->a.ports, &targets, err, sizeof err) < 0)
 		return bad_usage(err);
+	/* The targets have their copies; ps shows argv, where -ports points. */
+	cm_targets_hide_passwords((char *)app->a.ports);
 	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
 		cm_targets_free(&targets);
 		return bad_usage(err);

@@ -7,7 +7,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "cmon/spark.h"
+#include "cmon/monitor/spark.h"
 
 /* Services compared by name to find twins (see cm_svc_label). */
 #define CM_TWIN_SCAN 256

@@ -4,7 +4,7 @@
 #ifndef CMON_UI_DRAW_H
 #define CMON_UI_DRAW_H
 
-#include "cmon/format.h"
+#include "cmon/monitor/format.h"
 #include "ui_int.h"
 #include "view.h"
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/expvar.h"
+#include "cmon/monitor/expvar.h"
 
 /* A literal and its length, NULs included. */
 #define S(lit) lit, sizeof(lit) - 1

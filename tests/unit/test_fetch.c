@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cmon/fetch.h"
+#include "cmon/net/fetch.h"
 
 #define WAIT_MS 20000 /* longest wait for any transfer (sanitizers are slow) */
 #define NCONC 50

@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "cmon/monitor.h"
+#include "cmon/monitor/monitor.h"
 
 static void make(struct cm_monitor *m, const char *ports, const char *vars)
 {

@@ -12,9 +12,9 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "cmon/profile.h"
-#include "cmon/profile_ops.h"
-#include "cmon/report.h"
+#include "cmon/profile/profile.h"
+#include "cmon/profile/profile_ops.h"
+#include "cmon/profile/report.h"
 
 /* ---- counting, failing allocator ---- */
 

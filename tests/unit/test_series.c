@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "cmon/series.h"
+#include "cmon/monitor/series.h"
 
 static void test_empty(void)
 {

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/target.h"
-#include "cmon/url.h"
+#include "cmon/base/url.h"
+#include "cmon/monitor/target.h"
 
 /* ---- a failing allocator, as in test_oom.c ---- */
 

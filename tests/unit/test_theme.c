@@ -8,7 +8,7 @@
 
 #include "../../src/ui/view.h"
 #include "check.h"
-#include "cmon/theme.h"
+#include "cmon/base/theme.h"
 
 #ifndef CMON_SOURCE_DIR
 #error "CMON_SOURCE_DIR must name the source tree (tests/unit/meson.build)"

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/varspec.h"
+#include "cmon/monitor/varspec.h"
 
 /* ---- a failing allocator, as in test_oom.c ---- */
 

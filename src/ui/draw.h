@@ -5,8 +5,8 @@
 #define CMON_UI_DRAW_H
 
 #include "cmon/monitor/format.h"
+#include "cmon/monitor/view.h"
 #include "ui_int.h"
-#include "view.h"
 
 /* Bytes for a rendered sparkline: 4 a cell, at most one cell a sample. */
 #define CM_SPARK_BUF (CM_SERIES_CAP * 4 + 1)

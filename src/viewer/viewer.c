@@ -4,7 +4,6 @@
 #include "cmon/viewer/viewer.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,20 +18,6 @@ void cm_viewer_opts_init(struct cm_viewer_opts *o)
 	memset(o, 0, sizeof(*o));
 	cm_report_opts_init(&o->ro);
 	o->hold = DEFAULT_HOLD;
-}
-
-void viewer_msg(struct cm_viewer *v, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(v->msg, sizeof(v->msg), fmt, ap);
-	va_end(ap);
-	v->has_msg = true;
-}
-
-void viewer_clear_msg(struct cm_viewer *v)
-{
-	v->has_msg = false;
 }
 
 static void set_err(char *err, size_t errlen, const char *msg)
@@ -179,17 +164,6 @@ static int vstate_header(struct vstate *st)
 	return rc;
 }
 
-/* A copy of p that cm_report_prepare under ro may change: the filters
- * rewrite samples, aggregation only the tables. */
-struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro)
-{
-	const char *f[4] = {ro->focus, ro->ignore, ro->hide, ro->show};
-	for (int i = 0; i < 4; i++)
-		if (f[i] && *f[i])
-			return cm_profile_clone(p);
-	return cm_profile_clone_tables(p);
-}
-
 /* Prepares a copy of p as -top would, builds its graph and header. */
 static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_report_opts *ro,
 				   char *err, size_t errlen)
@@ -210,16 +184,6 @@ static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_r
 		return NULL;
 	}
 	return st;
-}
-
-const struct cm_profile *viewer_pristine(const struct cm_viewer *v)
-{
-	return v->diff ? v->diff : v->raw;
-}
-
-struct vlevel *viewer_cur(const struct cm_viewer *v)
-{
-	return &v->levels[v->depth - 1];
 }
 
 /* Warnings of the prepared report ("Focus expression matched no samples")

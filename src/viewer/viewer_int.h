@@ -1,10 +1,14 @@
 /* viewer_int: what the viewer's files share (the files in src/viewer/ only).
  *
+ * Calls go one way, down this list; no file calls one above it:
  *   viewer.c         lifecycle, loading, base/diff, options, rebuilds
+ *   viewer_nav.c     levels, movement, enter/back, search, pinning
  *   viewer_top.c     the TOP rows from a -top graph, held order
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
- *   viewer_nav.c     levels, movement, enter/back, search, pinning
+ *   viewer_common.c  the message, the current level, the profile to build from
+ * The three level files call viewer_common.c only, never each other;
+ * tests/layers.sh checks the order.
  *
  * Ownership: the viewer owns every profile and table below. A struct
  * vstate is everything built from one (pristine profile, options) pair; a
@@ -128,16 +132,19 @@ struct cm_viewer {
 	bool held;                /* TOP rows kept in their old order */
 };
 
-/* viewer.c */
-void viewer_msg(struct cm_viewer *v, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void viewer_clear_msg(struct cm_viewer *v);
-const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
-struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
-/* hold: keep the TOP rows' order (a refresh during movement); refresh: a
+/* viewer.c: makes a new vstate under the current options and swaps it in.
+ * hold: keep the TOP rows' order (a refresh during movement); refresh: a
  * new profile, whose selected rows keep their screen lines. */
 int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size_t errlen);
-struct vlevel *viewer_cur(const struct cm_viewer *v);
+
+/* viewer_nav.c: after rows changed, recomputes the current level's rows
+ * and puts its selection back on its key; keep_line keeps the selected
+ * row on its screen line (else the scroll moves as little as it can). */
+int vnav_refresh(struct cm_viewer *v, bool keep_line);
+void vnav_free(struct cm_viewer *v);
+/* The name the row sel of the current level has (TOP/PEEK), or NULL. */
+const char *vnav_row_name(const struct cm_viewer *v, size_t i);
+void vnav_remember(struct cm_viewer *v);
 
 /* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
  * held names when hold is set. -1 on OOM (rows unchanged). */
@@ -156,13 +163,17 @@ void vlines_free(struct vlines *ls);
 int vpeek_rows(struct cm_viewer *v, const struct vlevel *l);
 void vpeek_free_rows(struct cm_viewer *v);
 
-/* viewer_nav.c: after rows changed, recomputes the current level's rows
- * and puts its selection back on its key; keep_line keeps the selected
- * row on its screen line (else the scroll moves as little as it can). */
-int vnav_refresh(struct cm_viewer *v, bool keep_line);
-void vnav_free(struct cm_viewer *v);
-/* The name the row sel of the current level has (TOP/PEEK), or NULL. */
-const char *vnav_row_name(const struct cm_viewer *v, size_t i);
-void vnav_remember(struct cm_viewer *v);
+/* viewer_common.c */
+void viewer_msg(struct cm_viewer *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void viewer_clear_msg(struct cm_viewer *v);
+/* The profile the views are built from: the diff when one is shown, else
+ * the last loaded (NULL before the first). */
+const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
+/* A copy of p for cm_report_prepare under ro (the caller frees it), or
+ * NULL on OOM. */
+struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
+/* The current level: cm_viewer_new makes TOP, which is never popped. */
+struct vlevel *viewer_cur(const struct cm_viewer *v);
 
 #endif

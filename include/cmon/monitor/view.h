@@ -1,8 +1,8 @@
-/* view: the screen's arithmetic, kept apart from curses so it can be
- * tested headless: selection and scrolling, layout sizes, colour fallback,
- * time spans. Nothing here draws. */
-#ifndef CMON_UI_VIEW_H
-#define CMON_UI_VIEW_H
+/* view: the monitor screen's arithmetic, kept apart from curses (src/ui/
+ * draws with it) so it can be tested headless: selection and scrolling,
+ * layout sizes, colour fallback, time spans. Nothing here draws. */
+#ifndef CMON_VIEW_H
+#define CMON_VIEW_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "view.h"
+#include "cmon/monitor/view.h"
 
 #include <stdio.h>
 #include <string.h>

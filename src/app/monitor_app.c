@@ -29,6 +29,7 @@
 #include "cmon/monitor/monitor.h"
 #include "cmon/monitor/prof_pane.h"
 #include "cmon/monitor/spark.h"
+#include "cmon/monitor/target.h"
 #include "cmon/net/fetch.h"
 #include "cmon/net/remote.h"
 #include "cmon/net/ssh_tunnel.h"
@@ -255,6 +256,8 @@ static int build_monitor(struct app *app)
 	char err[256];
 	if (cm_targets_parse(app->a.ports, &targets, err, sizeof err) < 0)
 		return bad_usage(err);
+	/* The targets have their copies; ps shows argv, where -ports points. */
+	cm_targets_hide_passwords((char *)app->a.ports);
 	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
 		cm_targets_free(&targets);
 		return bad_usage(err);

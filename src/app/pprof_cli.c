@@ -17,6 +17,7 @@
 #include "cmon/base/pathutil.h"
 #include "cmon/base/strbuf.h"
 #include "cmon/monitor/spark.h"
+#include "cmon/base/url.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
 #include "cmon/profile/profile.h"
@@ -124,7 +125,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
-	cm_source_masked(spec, shown, sizeof(shown));
+	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
 	const char *src = cm_pprof_remote_source(spec); /* after "ssh://HOST/" */
 	char *url = cm_source_url(src, a->seconds);
 	if (!url) {
@@ -208,8 +209,10 @@ static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_ar
 	struct cm_profile *both[2] = {p, b};
 	char err[512];
 	struct cm_profile *m = cm_profile_merge(both, 2, err, sizeof(err));
+	char shown[512]; /* spec with a URL's password hidden */
+	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
 	if (!m)
-		fprintf(stderr, "cmon pprof: -base %s: %s\n", spec, err);
+		fprintf(stderr, "cmon pprof: -base %s: %s\n", shown, err);
 	return m;
 }
 
@@ -333,6 +336,32 @@ static int remote_begin(struct pprof_args *a, char **argv, int nsrc)
 	return rc;
 }
 
+/* A copy of s for cmon to work on, s's password (in argv's own bytes)
+ * overwritten with '*'. NULL when out of memory. */
+static char *copy_hiding(const char *s)
+{
+	char *c = strdup(s);
+	if (c)
+		cm_url_hide_password((char *)s, strlen(s));
+	return c;
+}
+
+/* ps shows cmon's argv to every user: cmon works on copies of the sources
+ * (and -base, -diff_base), and their passwords in argv become '*'.
+ * own[0..nsrc + 2) gets the copies, for the caller to free. -1 when out
+ * of memory. */
+static int copy_sources(char **argv, int nsrc, struct pprof_args *a, char **own)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (!(argv[i] = own[i] = copy_hiding(argv[i])))
+			return -1;
+	if (a->base && !(a->base = own[nsrc] = copy_hiding(a->base)))
+		return -1;
+	if (a->diff_base && !(a->diff_base = own[nsrc + 1] = copy_hiding(a->diff_base)))
+		return -1;
+	return 0;
+}
+
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc);
 
 int cm_pprof_main(int argc, char **argv)
@@ -366,10 +395,16 @@ int cm_pprof_main(int argc, char **argv)
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
 	}
-	int rc = remote_begin(&a, argv, nsrc);
-	if (rc == 0)
+	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
+	int rc = 1;
+	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
+		fprintf(stderr, "cmon pprof: out of memory\n");
+	else if ((rc = remote_begin(&a, argv, nsrc)) == 0)
 		rc = load_and_report(&a, argv, nsrc);
 	remote_end(&a);
+	for (int i = 0; own && i < nsrc + 2; i++)
+		free(own[i]);
+	free(own);
 	return rc;
 }
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cmon/base/theme.h"
+#include "cmon/base/url.h"
 #include "cmon/monitor/spark.h"
 #include "cmon/net/fetch.h"
 #include "cmon/net/pprof_remote.h"
@@ -79,16 +80,18 @@ static void bodies_free(struct app *app)
 static void refetch_done(struct app *app)
 {
 	int n = app->a->nspecs;
-	char err[512], status[640];
+	char err[512], status[800];
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
 	struct cm_decode_limits lim = {app->a->max_inflated, true};
+	char shown[256]; /* a source with its URL's password hidden */
 	status[0] = '\0';
 	for (int i = 0; ps && i < n && !status[0]; i++) {
 		struct body *b = &app->bodies[i];
+		cm_url_masked(app->a->specs[i], strlen(app->a->specs[i]), shown, sizeof(shown));
 		if (b->err)
-			snprintf(status, sizeof(status), "r: %s: %s", app->a->specs[i], b->err);
+			snprintf(status, sizeof(status), "r: %s: %s", shown, b->err);
 		else if (!(ps[i] = cm_profile_decode(b->data, b->len, &lim, err, sizeof(err))))
-			snprintf(status, sizeof(status), "r: %s: parsing profile: %s", app->a->specs[i], err);
+			snprintf(status, sizeof(status), "r: %s: parsing profile: %s", shown, err);
 	}
 	if (!ps)
 		snprintf(status, sizeof(status), "r: out of memory");

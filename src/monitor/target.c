@@ -36,6 +36,7 @@
 #include "cmon/monitor/target.h"
 
 #include "cmon/base/strbuf.h"
+#include "cmon/base/url.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -120,59 +121,12 @@ static bool has_ssh_scheme(const char *s, size_t n)
 	return n >= 6 && !strncasecmp(s, "ssh://", 6);
 }
 
-/* Where an "ssh://DEST/" prefix ends (0 when there is none). */
-static size_t ssh_prefix_end(const char *s, size_t n)
-{
-	if (!has_ssh_scheme(s, n))
-		return 0;
-	size_t slash = index_of(s, 6, n, '/');
-	return slash < n ? slash + 1 : n;
-}
-
-/* Where the password sits in a field, so that an error can hide it. */
-static void password_span(const char *s, size_t n, size_t *from, size_t *to)
-{
-	*from = *to = 0;
-	size_t a = scheme_end(s, n);
-	a = a < n ? a + 3 : 0;
-	size_t end = index_of(s, a, n, '/');
-	size_t at = end;
-	while (at > a && s[at - 1] != '@')
-		at--;
-	if (at == a)
-		return;
-	size_t colon = index_of(s, a, at - 1, ':');
-	if (colon < at - 1) {
-		*from = colon + 1;
-		*to = at - 1;
-	}
-}
-
-/* Appends s[0, n) to dst (at *w of dl) with its password as "***". */
-static void put_masked(char *dst, size_t dl, size_t *w, const char *s, size_t n)
-{
-	size_t pf, pt;
-	password_span(s, n, &pf, &pt);
-	int k;
-	if (pt > pf)
-		k = snprintf(dst + *w, dl - *w, "%.*s***%.*s", (int)pf, s, (int)(n - pt), s + pt);
-	else
-		k = snprintf(dst + *w, dl - *w, "%.*s", (int)n, s);
-	*w += k < 0 ? 0 : (size_t)k;
-	if (*w >= dl)
-		*w = dl - 1;
-}
-
 /* The field as an error quotes it: password hidden (in an "ssh://DEST/"
  * prefix and in the field behind it alike), cut with "..." when long.
  * Control characters are dealt with on the whole message. */
 static void quote_field(char *dst, size_t dl, const char *s, size_t n)
 {
-	size_t w = 0, ssh = ssh_prefix_end(s, n);
-	dst[0] = '\0';
-	if (ssh)
-		put_masked(dst, dl, &w, s, ssh);
-	put_masked(dst, dl, &w, s + ssh, n - ssh);
+	size_t w = cm_url_masked(s, n, dst, dl);
 	if (w + 1 >= dl && dl > 4)
 		memcpy(dst + dl - 4, "...", 4);
 }
@@ -321,42 +275,14 @@ static int parse_hostport(const char *s, size_t n, bool scheme, struct field *f,
 	return parse_ports(s + colon + 1, n - colon - 1, f, why, wl);
 }
 
-static int hex_value(char c)
-{
-	if (is_digit(c))
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0, n) into *out (malloc'd). -1 with why on bad syntax,
  * -2 when out of memory. */
 static int decode(const char *s, size_t n, char **out, const char *what, char *why, size_t wl)
 {
-	char *d = malloc(n + 1);
-	if (!d)
-		return -2;
-	size_t w = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] != '%') {
-			d[w++] = s[i];
-			continue;
-		}
-		int hi = i + 2 < n ? hex_value(s[i + 1]) : -1;
-		int lo = i + 2 < n ? hex_value(s[i + 2]) : -1;
-		if (i + 2 >= n || hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
-			free(d);
-			return say(why, wl, "bad %%XX escape in %s", what);
-		}
-		d[w++] = (char)(hi * 16 + lo);
-		i += 2;
-	}
-	d[w] = '\0';
-	*out = d;
-	return 0;
+	int rc = cm_url_decode(s, n, out);
+	if (rc == -1)
+		return say(why, wl, "bad %%XX escape in %s", what);
+	return rc;
 }
 
 /* "user" or "user:password", the text before '@'. */
@@ -648,6 +574,18 @@ int cm_targets_parse(const char *spec, struct cm_target_list *out, char *err, si
 		}
 		if (!comma)
 			return 0;
+		p = comma + 1;
+	}
+}
+
+void cm_targets_hide_passwords(char *spec)
+{
+	for (char *p = spec;;) {
+		char *comma = strchr(p, ',');
+		size_t len = comma ? (size_t)(comma - p) : strlen(p);
+		cm_url_hide_password(p, len);
+		if (!comma)
+			return;
 		p = comma + 1;
 	}
 }

@@ -24,6 +24,8 @@
  * epoll_wait. */
 #include "cmon/net/fetch.h"
 
+#include "cmon/base/url.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
@@ -41,7 +43,6 @@ enum {
 	KEEP_BUF_MAX = 64 << 10,  /* a pooled xfer keeps a body buffer up to this */
 	FIRST_BUF = 4096,         /* first body buffer when the length is unknown */
 	CONNECT_MS = 5000,        /* connect timeout, unless the whole one is shorter */
-	MAX_REDIRS = 5,
 	MSG_MAX = 160,            /* one error line */
 	REASON_MAX = 48,          /* the reason phrase we keep */
 	CONN_MIN = 16,            /* smallest connection cache */
@@ -84,7 +85,6 @@ struct xfer {
 	bool unwatched;           /* a socket of it could not be put in the epoll set */
 	long status;              /* from the last status line seen */
 	char reason[REASON_MAX];
-	char *user, *password;    /* per-request copies, to scrub error text */
 	CURLcode rc;
 	char curl_err[CURL_ERROR_SIZE];
 	char msg[MSG_MAX];
@@ -165,8 +165,7 @@ static long conn_cap_from_rlimit(void)
 	return cap < CONN_MIN ? CONN_MIN : cap;
 }
 
-/* NO_PROXY from the environment plus loopback. NULL when out of memory. */
-static char *make_noproxy(void)
+char *cm_http_noproxy(void)
 {
 	const char *env = getenv("NO_PROXY");
 	if (!env || !*env)
@@ -180,6 +179,92 @@ static char *make_noproxy(void)
 	if (s)
 		snprintf(s, n, "%s,%s", env, LOOPBACK_NOPROXY);
 	return s;
+}
+
+/* ---- the rules of every curl handle (see fetch.h) ---- */
+
+long cm_http_connect_ms(long timeout_ms)
+{
+	return timeout_ms > 0 && timeout_ms < CONNECT_MS ? timeout_ms : CONNECT_MS;
+}
+
+/* The options that carry the URL and its credentials. The URL's own
+ * "user:password@" leaves it here, so that curl holds the password only
+ * where it belongs (CURLOPT_PASSWORD) and its messages cannot quote it. */
+static CURLcode set_url(CURL *e, const struct cm_http_rules *r, bool *oom)
+{
+	char *bare, *user, *password;
+	int split = cm_url_split_userinfo(r->url, &bare, &user, &password);
+	if (split < 0) {
+		*oom = true;
+		return CURLE_OUT_OF_MEMORY;
+	}
+	const char *u = split ? user : r->user;
+	const char *p = split ? password : r->password;
+	CURLcode rc = curl_easy_setopt(e, CURLOPT_URL, split ? bare : r->url);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_USERNAME, u);
+	if (rc == CURLE_OK)
+		rc = curl_easy_setopt(e, CURLOPT_PASSWORD, u ? (p ? p : "") : NULL);
+	free(bare);
+	free(user);
+	free_secret(password);
+	return rc;
+}
+
+int cm_http_rules_apply(void *easy, const struct cm_http_rules *r)
+{
+	CURL *e = easy;
+	bool oom = false;
+	char *own_noproxy = r->noproxy ? NULL : cm_http_noproxy();
+	const char *noproxy = r->noproxy ? r->noproxy : own_noproxy;
+	unsigned long long max = r->max_size > INT64_MAX ? INT64_MAX : r->max_size;
+	CURLcode rc = noproxy ? set_url(e, r, &oom) : CURLE_OUT_OF_MEMORY;
+#define SET(opt, val) (rc = rc != CURLE_OK ? rc : curl_easy_setopt(e, opt, val))
+#if LIBCURL_VERSION_NUM >= 0x075500
+	SET(CURLOPT_PROTOCOLS_STR, "http,https");
+	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+#else
+	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+	SET(CURLOPT_FOLLOWLOCATION, 1L);
+	SET(CURLOPT_MAXREDIRS, (long)CM_HTTP_MAX_REDIRS);
+	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	SET(CURLOPT_UNRESTRICTED_AUTH, 0L); /* credentials stay with the URL's host */
+	SET(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max);
+	SET(CURLOPT_TIMEOUT_MS, r->timeout_ms > 0 ? r->timeout_ms : 0L);
+	SET(CURLOPT_CONNECTTIMEOUT_MS, cm_http_connect_ms(r->timeout_ms));
+	SET(CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
+	SET(CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
+	SET(CURLOPT_NOPROXY, noproxy);
+	/* curl copies the path; NULL turns it off. It never proxies a Unix
+	 * socket. */
+	SET(CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
+	SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we own the signals */
+	SET(CURLOPT_USERAGENT, "cmon");
+#undef SET
+	free(own_noproxy);
+	return rc == CURLE_OK && !oom ? 0 : -1;
+}
+
+bool cm_http_refusal(void *easy, int curl_code, char *out, size_t outlen)
+{
+	if (curl_code != CURLE_UNSUPPORTED_PROTOCOL)
+		return false;
+	/* The URL comes from the server: only its scheme is shown, and only
+	 * when it looks like one. */
+	static const char scheme_chars[] = "abcdefghijklmnopqrstuvwxyz"
+					   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-";
+	char *url = NULL;
+	curl_easy_getinfo((CURL *)easy, CURLINFO_EFFECTIVE_URL, &url);
+	size_t n = url ? strspn(url, scheme_chars) : 0;
+	if (n && n <= 16 && !strncmp(url + n, "://", 3))
+		snprintf(out, outlen, "redirect to %.*s:// refused (only http and https are followed)",
+			 (int)n, url);
+	else
+		snprintf(out, outlen, "redirect refused (only http and https are followed)");
+	return true;
 }
 
 /* ---- curl callbacks ---- */
@@ -408,6 +493,7 @@ static void describe_curl(struct xfer *x)
 	case CURLE_GOT_NOTHING: snprintf(x->msg, sizeof(x->msg), "empty reply"); return;
 	case CURLE_PARTIAL_FILE: snprintf(x->msg, sizeof(x->msg), "body cut short"); return;
 	case CURLE_OUT_OF_MEMORY: snprintf(x->msg, sizeof(x->msg), "out of memory"); return;
+	case CURLE_UNSUPPORTED_PROTOCOL: cm_http_refusal(x->easy, x->rc, x->msg, sizeof(x->msg)); return;
 	case CURLE_FILESIZE_EXCEEDED:
 		fmt_size(size, sizeof(size), x->max_body);
 		snprintf(x->msg, sizeof(x->msg), "body over %s", size);
@@ -425,38 +511,14 @@ static void describe_curl(struct xfer *x)
 	snprintf(x->msg, sizeof(x->msg), "%s%s", is_tls_error(x->rc) ? "TLS: " : "", text);
 }
 
-/* Replaces every occurrence of secret in msg with "***" (in one pass, so a
- * secret made of stars cannot loop). */
-static void scrub(char *msg, size_t msglen, const char *secret)
-{
-	size_t n = strlen(secret), k = 0;
-	char out[MSG_MAX];
-	if (!n || !strstr(msg, secret))
-		return;
-	for (const char *p = msg; *p && k + 1 < sizeof(out);) {
-		if (!strncmp(p, secret, n)) {
-			for (int j = 0; j < 3 && k + 1 < sizeof(out); j++)
-				out[k++] = '*';
-			p += n;
-		} else {
-			out[k++] = *p++;
-		}
-	}
-	out[k] = '\0';
-	snprintf(msg, msglen, "%s", out);
-}
-
-/* The error line is a terminal's and a log's: one line, printable, and
- * free of credentials whatever curl or the server put in it. */
-static void clean_msg(struct cm_fetch *f, struct xfer *x)
+/* The error line is a terminal's and a log's: one line, printable. It
+ * holds no credentials: curl never had them in the URL (see
+ * cm_http_rules_apply), so its text cannot quote them. */
+static void clean_msg(struct xfer *x)
 {
 	for (char *p = x->msg; *p; p++)
 		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
 			*p = '?';
-	const char *secrets[] = {x->password, x->user, f->password, f->user};
-	for (size_t i = 0; i < sizeof(secrets) / sizeof(secrets[0]); i++)
-		if (secrets[i])
-			scrub(x->msg, sizeof(x->msg), secrets[i]);
 }
 
 /* Fills r from a finished xfer. r's pointers stay valid until x is reused. */
@@ -486,7 +548,7 @@ static void finish(struct cm_fetch *f, struct xfer *x, struct cm_fetch_result *r
 		r->truncated = x->truncated;
 		return;
 	}
-	clean_msg(f, x);
+	clean_msg(x);
 	r->error = x->msg;
 }
 
@@ -788,22 +850,6 @@ static int easy_setup(struct cm_fetch *f, struct xfer *x)
 	SET(CURLOPT_OPENSOCKETDATA, (void *)f);
 	SET(CURLOPT_CLOSESOCKETFUNCTION, on_close);
 	SET(CURLOPT_CLOSESOCKETDATA, (void *)f);
-	SET(CURLOPT_NOSIGNAL, 1L); /* no SIGALRM for DNS timeouts: we own the signals */
-	SET(CURLOPT_USERAGENT, "cmon");
-	SET(CURLOPT_FOLLOWLOCATION, 1L);
-	SET(CURLOPT_MAXREDIRS, (long)MAX_REDIRS);
-#if LIBCURL_VERSION_NUM >= 0x075500
-	SET(CURLOPT_PROTOCOLS_STR, "http,https");
-	SET(CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-#else
-	SET(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-	SET(CURLOPT_REDIR_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
-#endif
-	SET(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-	SET(CURLOPT_SSL_VERIFYPEER, f->insecure ? 0L : 1L);
-	SET(CURLOPT_SSL_VERIFYHOST, f->insecure ? 0L : 2L);
-	if (f->noproxy)
-		SET(CURLOPT_NOPROXY, f->noproxy);
 #undef SET
 	return rc == CURLE_OK ? 0 : -1;
 }
@@ -815,8 +861,6 @@ static void xfer_destroy(struct xfer *x)
 	if (x->easy)
 		curl_easy_cleanup(x->easy);
 	free(x->buf);
-	free(x->user);
-	free_secret(x->password);
 	free(x);
 }
 
@@ -844,9 +888,6 @@ static struct xfer *xfer_take(struct cm_fetch *f)
 /* Back to the pool (forgetting the request) or freed when the pool is full. */
 static void xfer_release(struct cm_fetch *f, struct xfer *x)
 {
-	free(x->user);
-	free_secret(x->password);
-	x->user = x->password = NULL;
 	x->state = X_POOLED;
 	if (f->npool >= POOL_MAX) {
 		xfer_destroy(x);
@@ -882,41 +923,31 @@ static void live_unlink(struct cm_fetch *f, struct xfer *x)
 	x->prev = x->next = NULL;
 }
 
-/* The per-request curl options. -1 when out of memory. */
+/* The per-request curl options: the request's credentials, else the
+ * global ones. -1 when out of memory. */
 static int request_options(struct cm_fetch *f, struct xfer *x, const struct cm_request *r)
 {
-	const char *user = x->user ? x->user : f->user;
-	const char *password = x->user ? x->password : f->password;
-	/* Without truncation a Content-Length over the cap fails before the body. */
-	curl_off_t maxfile = x->allow_truncated ? 0 : (curl_off_t)x->max_body;
-	CURL *e = x->easy;
-	CURLcode rc = CURLE_OK;
-#define SET(opt, val) (rc = rc != CURLE_OK ? rc : curl_easy_setopt(e, opt, val))
-	SET(CURLOPT_URL, r->url);
-	SET(CURLOPT_USERNAME, user);
-	SET(CURLOPT_PASSWORD, user ? password : NULL);
-	SET(CURLOPT_TIMEOUT_MS, x->timeout_ms);
-	SET(CURLOPT_CONNECTTIMEOUT_MS, x->connect_ms);
-	SET(CURLOPT_MAXFILESIZE_LARGE, maxfile);
-	/* curl copies the path; NULL turns it off. It never proxies a Unix
-	 * socket. */
-	SET(CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);
-#undef SET
-	return rc == CURLE_OK ? 0 : -1;
+	struct cm_http_rules rules = {
+		.url = r->url,
+		.user = r->user ? r->user : f->user,
+		.password = r->user ? r->password : f->password,
+		.unix_socket = r->unix_socket,
+		.noproxy = f->noproxy,
+		.insecure = f->insecure,
+		.timeout_ms = x->timeout_ms,
+		/* Without truncation a Content-Length over the cap fails before the body. */
+		.max_size = x->allow_truncated ? 0 : x->max_body,
+	};
+	return cm_http_rules_apply(x->easy, &rules);
 }
 
 /* The per-request state and options. -1 when out of memory. */
 static int request_setup(struct cm_fetch *f, struct xfer *x, const struct cm_request *r)
 {
-	bool oom = false;
-	x->user = dup_or_null(r->user, &oom);
-	x->password = dup_or_null(r->user ? (r->password ? r->password : "") : NULL, &oom);
-	if (oom)
-		return -1;
 	x->cb = r->cb;
 	x->ctx = r->ctx;
 	x->timeout_ms = r->timeout_ms > 0 ? r->timeout_ms : 0;
-	x->connect_ms = x->timeout_ms && x->timeout_ms < CONNECT_MS ? x->timeout_ms : CONNECT_MS;
+	x->connect_ms = cm_http_connect_ms(x->timeout_ms);
 	x->max_body = r->max_body ? r->max_body : DEFAULT_MAX_BODY;
 	if (x->max_body > SIZE_MAX / 2)
 		x->max_body = SIZE_MAX / 2; /* so max_body + 1 and doubling never wrap */
@@ -1047,7 +1078,7 @@ struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t e
 	f->insecure = o && o->insecure;
 	f->user = dup_or_null(o && o->user ? o->user : NULL, &oom);
 	f->password = dup_or_null(o && o->user ? (o->password ? o->password : "") : NULL, &oom);
-	f->noproxy = make_noproxy();
+	f->noproxy = cm_http_noproxy();
 	if (oom || !f->noproxy || multi_setup(f) < 0) {
 		snprintf(err, errlen, "cannot start libcurl: out of memory");
 		cm_fetch_free(f);

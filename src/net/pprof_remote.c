@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cmon/base/url.h"
 #include "cmon/monitor/target.h"
 #include "cmon/net/pprof_source.h"
 #include "cmon/net/ssh_tunnel.h"
@@ -66,7 +67,7 @@ static int spec_dest(const char *spec, const char *global, char *dest, char *err
 		cm_ssh_dest_name(&d, 1, dest, DEST_CAP);
 		return 0;
 	}
-	cm_source_masked(spec, q, sizeof(q));
+	cm_url_masked(spec, strlen(spec), q, sizeof(q));
 	snprintf(err, errlen, "%s: %s", q, why);
 	return 2;
 }
@@ -103,7 +104,7 @@ static int route_one(struct cm_pprof_remote *r, const char *spec, const char *de
 		return 0; /* a local file, -ssh or not */
 	int bad = !url || url_hostport(url, host, sizeof(host), &port) < 0;
 	free(url);
-	cm_source_masked(spec, q, sizeof(q));
+	cm_url_masked(spec, strlen(spec), q, sizeof(q));
 	if (bad) {
 		snprintf(err, errlen, "%s: only a service's address goes through ssh", q);
 		return 2;
@@ -128,7 +129,7 @@ static void wait_error(const struct cm_pprof_remote *r, char *err, size_t errlen
 		cm_tunnels_info(r->ts, (size_t)r->v[i].tunnel, &in);
 		if (in.state == CM_TUNNEL_FAILED || in.state == CM_TUNNEL_WAITING) {
 			char q[512];
-			cm_source_masked(r->v[i].spec, q, sizeof(q));
+			cm_url_masked(r->v[i].spec, strlen(r->v[i].spec), q, sizeof(q));
 			snprintf(err, errlen, "%s: ssh %s: %s", q, in.name, in.message);
 			return;
 		}

@@ -1,5 +1,7 @@
 #include "cmon/net/pprof_source.h"
 
+#include "cmon/net/fetch.h"
+
 #include <curl/curl.h>
 #include <errno.h>
 #include <poll.h>
@@ -109,17 +111,18 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	struct body b = {.max = o->max_bytes};
 	char curl_err[CURL_ERROR_SIZE] = "";
 	long timeout = o->seconds > 0 ? o->seconds + o->seconds / 2 + 5 : 65;
-	curl_easy_setopt(c, CURLOPT_URL, url);
+	/* The monitor's rules: http and https only, redirects included; the
+	 * URL's credentials apart from it; bodies over max_bytes refused. */
+	struct cm_http_rules rules = {.url = url, .unix_socket = o->unix_socket,
+				      .timeout_ms = timeout * 1000, .max_size = o->max_bytes};
+	if (cm_http_rules_apply(c, &rules) < 0) {
+		curl_easy_cleanup(c);
+		snprintf(err, errlen, "cannot start libcurl: out of memory");
+		return -1;
+	}
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, curl_err);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout);
-	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(c, CURLOPT_MAXREDIRS, 5L);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_USERAGENT, "cmon");
-	if (o->unix_socket)
-		curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, o->unix_socket);
 	if (o->cancel_fd > 0) {
 		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_progress);
 		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)o);
@@ -128,8 +131,12 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	CURLcode rc = curl_easy_perform(c);
 	long status = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	char refused[160] = "";
+	cm_http_refusal(c, rc, refused, sizeof(refused));
 	curl_easy_cleanup(c);
-	if (b.too_big) {
+	if (*refused) {
+		snprintf(err, errlen, "%s", refused);
+	} else if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "response body exceeds %llu bytes (-max_inflated)",
 			 (unsigned long long)o->max_bytes);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
@@ -189,45 +196,6 @@ static int read_file(const char *path, const struct cm_source_opts *o, unsigned 
 	*data = b.data;
 	*len = b.len;
 	return 0;
-}
-
-/* Appends s[0, n) to buf (at *w of cap) with a URL's password as "***". */
-static void put_masked(char *buf, size_t cap, size_t *w, const char *s, size_t n)
-{
-	const char *sep = strstr(s, "://");
-	size_t a = sep && (size_t)(sep - s) < n ? (size_t)(sep - s) + 3 : 0;
-	size_t end = a;
-	while (end < n && s[end] != '/')
-		end++;
-	size_t at = end;
-	while (at > a && s[at - 1] != '@')
-		at--;
-	size_t colon = a;
-	while (at > a && colon < at - 1 && s[colon] != ':')
-		colon++;
-	int k;
-	if (at > a && colon < at - 1)
-		k = snprintf(buf + *w, cap - *w, "%.*s***%.*s", (int)(colon + 1), s,
-			     (int)(n - (at - 1)), s + at - 1);
-	else
-		k = snprintf(buf + *w, cap - *w, "%.*s", (int)n, s);
-	*w += k < 0 ? 0 : (size_t)k;
-	if (*w >= cap)
-		*w = cap - 1;
-}
-
-void cm_source_masked(const char *spec, char *buf, size_t cap)
-{
-	size_t w = 0, n = strlen(spec), ssh = 0;
-	if (!cap)
-		return;
-	buf[0] = '\0';
-	if (!strncmp(spec, "ssh://", 6)) {
-		const char *slash = strchr(spec + 6, '/');
-		ssh = slash ? (size_t)(slash + 1 - spec) : n;
-		put_masked(buf, cap, &w, spec, ssh);
-	}
-	put_masked(buf, cap, &w, spec + ssh, n - ssh);
 }
 
 int cm_source_read(const char *spec, const struct cm_source_opts *o, unsigned char **data,

@@ -7,6 +7,8 @@
  *   expect; the `exec` makes the process we watch and kill ssh itself.
  *   -ssh-opts is split by cm_shell_words: the shell that ran cmon already
  *   expanded it once.
+ * - ssh gets cmon's environment less HTTP_USER and HTTP_PASSWORD: the
+ *   services' credentials are none of its business (nor of SendEnv's).
  * - "Up" is all of a tunnel's sockets existing, checked with stat every
  *   50 ms while it connects: ssh binds its -L listeners only after it has
  *   logged in, so the files are the sign, and a connect to try them would
@@ -177,7 +179,9 @@ static void free_words(char **v, size_t n)
 
 /* ---- the command line's -ssh and -ssh-opts ---- */
 
-/* -ssh's value as an error quotes it: a password (refused anyway) hidden. */
+/* -ssh's value as an error quotes it: a password (refused anyway) hidden.
+ * Not cm_url_masked: -ssh is no URL, and cm_ssh_dest_parse takes the user
+ * up to the last '@' of all, a '/' included, so this hides up to there. */
 static void quote_dest(char *dst, size_t cap, const char *s)
 {
 	const char *at = strrchr(s, '@');
@@ -427,8 +431,32 @@ static char **build_argv(const struct cm_tunnels *ts, const struct tunnel *t, si
 	return w.v;
 }
 
+/* The environment ssh gets: cmon's, less the credentials of the services
+ * (HTTP_USER, HTTP_PASSWORD), which are no business of ssh, of its
+ * ProxyCommand or of the far end (SendEnv). The array is malloc'd, its
+ * strings are environ's. NULL when out of memory. */
+static char **child_environ(void)
+{
+	static const char *const drop[] = {"HTTP_USER=", "HTTP_PASSWORD="};
+	size_t n = 0, k = 0;
+	while (environ[n])
+		n++;
+	char **v = malloc((n + 1) * sizeof(*v));
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		bool keep = true;
+		for (size_t j = 0; j < sizeof(drop) / sizeof(drop[0]); j++)
+			keep &= strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
+		if (keep)
+			v[k++] = environ[i];
+	}
+	v[k] = NULL;
+	return v;
+}
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
-__attribute__((noreturn)) static void exec_child(char **argv, int errw, pid_t parent)
+__attribute__((noreturn)) static void exec_child(char **argv, char **env, int errw, pid_t parent)
 {
 	setsid(); /* no controlling terminal: ssh can never draw on or read cmon's */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
@@ -447,7 +475,7 @@ __attribute__((noreturn)) static void exec_child(char **argv, int errw, pid_t pa
 	if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(errw, 2) < 0)
 		_exit(127);
 	close_range(3, ~0U, 0); /* curl's sockets and the like are none of ssh's business */
-	execvp(argv[0], argv);
+	execvpe(argv[0], argv, env);
 	const char *e = strerror(errno);
 	if (write(2, "cannot run ", 11) < 0 || write(2, argv[0], strlen(argv[0])) < 0 ||
 	    write(2, ": ", 2) < 0 || write(2, e, strlen(e)) < 0 || write(2, "\n", 1) < 0)
@@ -480,13 +508,20 @@ static void ended(struct cm_tunnels *ts, struct tunnel *t, double now)
 static int spawn(char **argv, pid_t *pid, int *errfd)
 {
 	int p[2];
-	if (pipe2(p, O_CLOEXEC) < 0)
-		return errno;
+	char **env = child_environ();
+	if (!env)
+		return ENOMEM;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		int e = errno;
+		free(env);
+		return e;
+	}
 	pid_t parent = getpid();
 	*pid = fork();
 	if (*pid == 0)
-		exec_child(argv, p[1], parent);
+		exec_child(argv, env, p[1], parent);
 	int e = errno;
+	free(env);
 	close(p[1]);
 	if (*pid < 0) {
 		close(p[0]);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "cmon/base/url.h"
 #include "cmon/monitor/target.h"
 #include "failalloc.h"
 
@@ -427,6 +428,65 @@ static void test_url(void)
 	url("[::1]:9", "/v", NULL, "http://[::1]:9/v");
 }
 
+/* ---- where a URL keeps its credentials (url.c) ---- */
+
+static void masked(const char *s, const char *want)
+{
+	char buf[128];
+	cm_url_masked(s, strlen(s), buf, sizeof(buf));
+	CHECK_STR(buf, want, s);
+}
+
+static void hidden(const char *s, const char *want)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", s);
+	cm_targets_hide_passwords(buf);
+	CHECK_STR(buf, want, s);
+}
+
+static void split(const char *url, int want_rc, const char *bare, const char *user,
+		  const char *password)
+{
+	char *b, *u, *p;
+	int rc = cm_url_split_userinfo(url, &b, &u, &p);
+	CHECK_MSG(rc == want_rc, "%s: rc %d", url, rc);
+	CHECK_MSG((b == NULL) == (bare == NULL) && (!b || !strcmp(b, bare)), "%s: bare %s", url,
+		  b ? b : "(null)");
+	CHECK_MSG((u == NULL) == (user == NULL) && (!u || !strcmp(u, user)), "%s: user %s", url,
+		  u ? u : "(null)");
+	CHECK_MSG((p == NULL) == (password == NULL) && (!p || !strcmp(p, password)),
+		  "%s: password %s", url, p ? p : "(null)");
+	free(b);
+	free(u);
+	free(p);
+}
+
+static void test_credentials(void)
+{
+	masked("http://u:pw@h:1/x", "http://u:***@h:1/x");
+	masked("u:pw@h:1", "u:***@h:1");
+	masked("http://u@h:1", "http://u@h:1");
+	masked("http://h:1/a:b@c", "http://h:1/a:b@c");       /* '@' in the path */
+	masked("http://u:p@ss@h:1/x", "http://u:***@h:1/x");  /* the last '@' */
+	masked("ssh://u:a@g/http://v:b@h:1", "ssh://u:***@g/http://v:***@h:1");
+	masked("dir/a:b@c", "dir/a:b@c");                     /* a file */
+	char cut[12];
+	cm_url_masked("http://u:pw@h:1/x", 17, cut, sizeof(cut));
+	CHECK_STR(cut, "http://u:**", "cut to fit");
+	/* in place, each field of a list, the rest untouched */
+	hidden("5000,http://u:secret@h:1,v:pw@h:2/p", "5000,http://u:******@h:1,v:**@h:2/p");
+	hidden("ssh://g/https://u:s@h:1", "ssh://g/https://u:*@h:1");
+	hidden("h:1", "h:1");
+	/* taken out of the URL, decoded, whatever else is in it */
+	split("http://h:1/x", 0, NULL, NULL, NULL);
+	split("http://u:p%40ss@h:1/x?a=b@c", 1, "http://h:1/x?a=b@c", "u", "p@ss");
+	split("https://u@h:1", 1, "https://h:1", "u", NULL);
+	split("http://u:@h:1", 1, "http://h:1", "u", "");
+	split("http://u:%zz%00@h:1", 1, "http://h:1", "u", "%zz%00"); /* as written */
+	split("u:p@h:1", 1, "h:1", "u", "p");
+}
+
 /* ---- durations ---- */
 
 static void dur_ok(const char *s, long long want)
@@ -585,6 +645,24 @@ static void test_oom(void)
 	}
 	CHECK(fail > 1);
 	cm_targets_free(&l);
+
+	for (fail = 1; fail < 100; fail++) {
+		long before = alloc_live;
+		alloc_fail_at(fail);
+		char *b, *u, *p;
+		int rc = cm_url_split_userinfo("http://u:p@h:1/x", &b, &u, &p);
+		bool hit = alloc_reached(fail);
+		if (!hit) {
+			CHECK(rc == 1 && b && u && p);
+			free(b);
+			free(u);
+			free(p);
+			break;
+		}
+		CHECK_MSG(rc == -1 && !b && !u && !p && alloc_live == before, "split: allocation %ld",
+			  fail);
+	}
+	CHECK(fail > 1);
 }
 
 int main(void)
@@ -596,6 +674,7 @@ int main(void)
 	test_error_hygiene();
 	test_ssh_entries();
 	test_url();
+	test_credentials();
 	test_duration();
 	test_oom();
 	return check_status("target");

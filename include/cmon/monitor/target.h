@@ -46,6 +46,11 @@ int cm_targets_parse(const char *spec, struct cm_target_list *out, char *err, si
 
 void cm_targets_free(struct cm_target_list *l);
 
+/* Overwrites the password of each field of spec with '*', in place: spec
+ * is -ports' value in cmon's own argv, which ps shows to every user. Call
+ * it once the list is parsed (the targets keep their own copies). */
+void cm_targets_hide_passwords(char *spec);
+
 /* The URL to fetch: base + (t->path or endpoint) + query ("" or NULL for
  * none, otherwise starting with '?'). malloc'd; NULL when out of memory. */
 char *cm_target_url(const struct cm_target *t, const char *endpoint, const char *query);

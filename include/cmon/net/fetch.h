@@ -42,6 +42,48 @@ struct cm_request {
 	void *ctx;
 };
 
+/* The rules every curl handle of cmon follows, the monitor's (cm_fetch)
+ * and `cmon pprof`'s alike, so that none can differ:
+ * - http and https only, redirects included (no ftp://, no file://), at
+ *   most CM_HTTP_MAX_REDIRS redirects;
+ * - credentials go to curl apart from the URL, so that neither curl's
+ *   error text nor anything else it prints can hold them: a URL's own
+ *   "user:password@" is taken out of it (and wins over user/password);
+ *   Basic auth only, never sent on to another host a redirect leads to;
+ * - a Content-Length over max_size fails before the body (0: no check;
+ *   the body callback still caps what comes without one);
+ * - a connect timeout of at most 5 s, and the whole one, timeout_ms;
+ * - TLS certificates checked unless insecure; loopback never proxied;
+ *   no signals (cmon owns them); User-Agent "cmon". */
+struct cm_http_rules {
+	const char *url;         /* copied */
+	const char *user;        /* Basic auth, or NULL: copied */
+	const char *password;
+	const char *unix_socket; /* or NULL: copied */
+	const char *noproxy;     /* from cm_http_noproxy, or NULL to work it out here */
+	bool insecure;
+	long timeout_ms;         /* 0: none */
+	unsigned long long max_size;
+};
+
+#define CM_HTTP_MAX_REDIRS 5
+
+/* Sets the rules on easy, a CURL * (void here, so that this header needs
+ * no curl.h). Call it before each transfer: it sets every option it
+ * covers. 0, or -1 when out of memory. */
+int cm_http_rules_apply(void *easy, const struct cm_http_rules *r);
+
+/* $NO_PROXY (or $no_proxy) plus loopback, as curl's CURLOPT_NOPROXY wants
+ * it: malloc'd, NULL when out of memory. */
+char *cm_http_noproxy(void);
+
+/* The connect timeout the rules give a transfer of timeout_ms (0: none). */
+long cm_http_connect_ms(long timeout_ms);
+
+/* When curl ended a transfer with curl_code because of these rules (a
+ * redirect to another scheme), one line saying so into out, and true. */
+bool cm_http_refusal(void *easy, int curl_code, char *out, size_t outlen);
+
 /* NULL on failure with the reason in err. */
 struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t errlen);
 

@@ -19,10 +19,6 @@ struct cm_source_opts {
 /* The URL a source names, or NULL for a local file. The result is malloc'd. */
 char *cm_source_url(const char *spec, int seconds);
 
-/* spec as messages may show it: a URL's password (also behind an
- * "ssh://HOST/" prefix) replaced by "***". Cut to fit cap. */
-void cm_source_masked(const char *spec, char *buf, size_t cap);
-
 /* Reads the source's bytes into *data (malloc'd, caller frees) and *len.
  * On failure returns -1 with one line in err. */
 int cm_source_read(const char *spec, const struct cm_source_opts *o,

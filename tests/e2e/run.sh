@@ -171,7 +171,10 @@ fi
 
 # --- stopped for ten intervals, cmon skips the missed rounds --------------
 # SIGSTOP for 2 s at -i=200ms: on SIGCONT one round runs and one block
-# prints, not ten; -stats counts the ten as skipped.
+# prints, not ten; -stats counts the ten as skipped. (The next slot may
+# fall inside the 150 ms looked at, and on a loaded machine a block from
+# just before the stop may land late: up to 3 blocks is still "not ten".
+# The skipped count is what tells the fix from the old loop.)
 "$cmon" -ports="$addr" -vars=requests -i=200ms -dummy -stats \
 	>"$tmp/stop.out" 2>"$tmp/stop.err" &
 cpid=$!
@@ -186,7 +189,7 @@ after=$(grep -c "^demo: requests: " "$tmp/stop.out")
 kill -TERM "$cpid"
 wait "$cpid"; st=$?
 skipped=$(sed -nE 's/^cmon: polls [0-9]+, skipped ([0-9]+),.*/\1/p' "$tmp/stop.err")
-if [ $st = 0 ] && [ $((after - before)) -le 2 ] && [ "${skipped:-0}" -ge 7 ]; then
+if [ $st = 0 ] && [ $((after - before)) -le 3 ] && [ "${skipped:-0}" -ge 7 ]; then
 	ok stopped-skips-missed-rounds
 else
 	fail stopped-skips-missed-rounds "status $st, $((after - before)) blocks on SIGCONT, $(cat "$tmp/stop.err")"

@@ -1,5 +1,5 @@
 /* ui: the terminal's setup, colours, keys and resizes. Drawing is in
- * draw.c, the arithmetic in view.c. */
+ * draw.c, the arithmetic in src/monitor/view.c. */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,9 +7,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cmon/monitor/view.h"
 #include "pview.h"
 #include "ui_int.h"
-#include "view.h"
 
 /* Keys read in one call: enough for any burst a person types or pastes,
  * bounded so that a flood cannot keep the loop from polling. */
@@ -162,7 +162,8 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 	ui->screen = newterm(NULL, stdout, stdin);
 	if (!ui->screen) {
 		const char *term = getenv("TERM");
-		snprintf(err, errlen, "cannot use the terminal type \"%s\"", term ? term : "");
+		snprintf(err, errlen, "cannot use the terminal type \"%s\" (use -dummy or -once)",
+			 term ? term : "");
 		free(ui);
 		return NULL;
 	}

@@ -173,6 +173,9 @@ static char outbuf[1 << 20];
 static FILE *out;
 static char ref_out[2][1 << 20];
 static long ref_len[2] = {-1, -1};
+/* Runs that ended in a clean error: none at all would mean no allocation
+ * ever failed, and every check above would pass without testing a thing. */
+static long runs_failed;
 
 /* One run: decode, then the report (-top when labels are dropped, -traces
  * when kept), with allocation fail_at failing in the decoder (in_report 0) or
@@ -195,6 +198,7 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 	}
 	int untouched = in_report || !alloc_reached(fail_at);
 	if (!p) {
+		runs_failed++;
 		CHECK_MSG(!untouched, "%s: failed untouched: %s", what, err);
 		CHECK_MSG(err[0] && !strchr(err, '\n'), "%s at %ld: bad message \"%s\"", what,
 			  fail_at, err);
@@ -225,6 +229,8 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 				  "%s with allocation %ld failing: succeeded with different output",
 				  what, fail_at);
 		else
+			runs_failed++;
+		if (rc != 0)
 			CHECK_MSG(!untouched && err[0] && !strchr(err, '\n'),
 				  "%s at %ld: report failed: \"%s\"", what, fail_at, err);
 	}
@@ -256,11 +262,13 @@ int main(void)
 				snprintf(what, sizeof(what), "%s, %s, labels %s",
 					 in_report ? (drop ? "-top" : "-traces") : "decode",
 					 inputs[i].name, drop ? "dropped" : "kept");
-				long n = 1;
+				long n = 1, failed_before = runs_failed;
 				while (!run(inputs[i].b, inputs[i].stream, drop, in_report, n, what) &&
 				       n < 100000)
 					n++;
 				CHECK_MSG(n > 1, "%s: no allocation at all?", what);
+				CHECK_MSG(runs_failed > failed_before,
+					  "%s: no failing allocation made a run fail", what);
 				total += n;
 			}
 		}

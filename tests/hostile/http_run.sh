@@ -39,7 +39,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=98:print_stacktra
 check_rss=1
 slow=1 # time bounds are multiplied by this
 # (not nm | grep -q: under pipefail, nm's SIGPIPE would fail the test)
-if grep -q __asan_init < <(nm -D "$cmon" 2>/dev/null; nm "$cmon" 2>/dev/null); then
+if lib_is_asan "$cmon"; then
 	check_rss=0
 	slow=3
 fi

@@ -309,19 +309,24 @@ void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i)
 	/* Past CM_TWIN_SCAN services, looking for twins would cost each frame
 	 * n*n comparisons: the port is always shown, which a list that long
 	 * needs anyway. */
-	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false;
+	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false, same_addr = false;
 	for (size_t k = 0; k < m->nsvc && m->nsvc <= CM_TWIN_SCAN; k++) {
 		if (k == i || strcmp(m->svc[k].name, s->name))
 			continue;
 		twin = true;
 		same_port |= m->svc[k].target->port == s->target->port;
+		same_addr |= !strcmp(m->svc[k].target->display, s->target->display);
 	}
 	if (!twin)
 		snprintf(buf, len, "%s", s->name);
 	else if (!same_port)
 		snprintf(buf, len, "%s:%u", s->name, s->target->port);
-	else
+	else if (!same_addr || !s->target->path)
 		snprintf(buf, len, "%s@%s", s->name, s->target->display);
+	else if (!strcmp(s->name, s->target->display)) /* not named yet */
+		snprintf(buf, len, "%s%s", s->target->display, s->target->path);
+	else /* one address, several paths: services behind one proxy */
+		snprintf(buf, len, "%s@%s%s", s->name, s->target->display, s->target->path);
 }
 
 static void text_service(const struct cm_monitor *m, size_t i, struct cm_strbuf *out,

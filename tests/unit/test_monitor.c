@@ -195,6 +195,29 @@ static void test_text_twins(void)
 	cm_monitor_free(&m);
 }
 
+/* Services behind one address, told apart by path only (a proxy): the
+ * path is part of their label, named or not. */
+static void test_text_twins_by_path(void)
+{
+	struct cm_monitor m;
+	make(&m, "http://127.0.0.1:1/a/vars,http://127.0.0.1:1/b/vars,"
+		 "http://127.0.0.1:1/c/vars,http://127.0.0.1:1/d/vars", "requests");
+	char b[512];
+	for (size_t i = 0; i < 2; i++) {
+		int n = body(b, sizeof b, "/srv/api", 1, 1, 1);
+		CHECK(cm_monitor_vars_result(&m, i, b, (size_t)n, NULL, 1) == 0);
+	}
+	for (size_t i = 2; i < 4; i++)
+		CHECK(cm_monitor_vars_result(&m, i, NULL, 0, "connection refused", 1) == 0);
+	char *t = text_of(&m, 1);
+	CHECK_MSG(strstr(t, "\napi@127.0.0.1:1/a/vars: requests: 1\n"
+			    "api@127.0.0.1:1/b/vars: requests: 1\n"
+			    "127.0.0.1:1/c/vars: ERROR: connection refused\n"
+			    "127.0.0.1:1/d/vars: ERROR: connection refused\n"),
+		  "text: %s", t);
+	cm_monitor_free(&m);
+}
+
 /* A body of n top-level numbers "k000000": 0, "k000001": 1, ... (keys of
  * one length: the length check rules none out), with a duplicate of the
  * first key at the end (the last one wins). Malloc'd. */
@@ -281,6 +304,7 @@ int main(void)
 {
 	test_text_is_clean();
 	test_text_twins();
+	test_text_twins_by_path();
 	test_up_rate_text();
 	test_down_and_counts();
 	test_restarts();

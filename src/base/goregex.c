@@ -115,17 +115,6 @@ static bool set_named(bool *set, const char *name, size_t n, bool negate)
 	return false;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 enum esc { ESC_RUNE, ESC_CLASS, ESC_OTHER };
 
 /* The escape at s (s[0] == '\\'): a rune, a Perl class (added to set), or
@@ -151,8 +140,8 @@ static int rx_escape(struct rx *o, const char *s, enum esc *kind, uint32_t *rune
 		if (s[2] == '{') {
 			uint32_t v = 0;
 			int n = 3, digits = 0;
-			for (; hexval(s[n]) >= 0; n++, digits++) {
-				v = v * 16 + (uint32_t)hexval(s[n]);
+			for (; cm_hex_value(s[n]) >= 0; n++, digits++) {
+				v = v * 16 + (uint32_t)cm_hex_value(s[n]);
 				if (v > 0x10ffff)
 					return rx_fail(o, "invalid escape sequence", s, (size_t)n + 1);
 			}
@@ -161,9 +150,9 @@ static int rx_escape(struct rx *o, const char *s, enum esc *kind, uint32_t *rune
 			*rune = v;
 			return n + 1;
 		}
-		if (hexval(s[2]) < 0 || hexval(s[3]) < 0)
+		if (cm_hex_value(s[2]) < 0 || cm_hex_value(s[3]) < 0)
 			return rx_fail(o, "invalid escape sequence", s, s[2] ? (s[3] ? 4 : 3) : 2);
-		*rune = (uint32_t)(hexval(s[2]) * 16 + hexval(s[3]));
+		*rune = (uint32_t)(cm_hex_value(s[2]) * 16 + cm_hex_value(s[3]));
 		return 4;
 	}
 	const char *ctl = strchr("a\af\ft\tn\nr\rv\v", c);

@@ -1,5 +1,6 @@
 /* url: where a URL keeps its credentials (see url.h). */
 #include "cmon/base/url.h"
+#include "cmon/base/strbuf.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
@@ -104,17 +105,6 @@ void cm_url_hide_password(char *s, size_t n)
 		memset(s + span[i][0], '*', span[i][1] - span[i][0]);
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Decodes s[0, n) into d (room for n + 1); a bad escape fails when strict,
  * else stays as written. -1 on a bad one. */
 static int decode_into(const char *s, size_t n, char *d, bool strict)
@@ -122,7 +112,7 @@ static int decode_into(const char *s, size_t n, char *d, bool strict)
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
 		bool esc = s[i] == '%' && i + 2 < n;
-		int hi = esc ? hex_value(s[i + 1]) : -1, lo = esc ? hex_value(s[i + 2]) : -1;
+		int hi = esc ? cm_hex_value(s[i + 1]) : -1, lo = esc ? cm_hex_value(s[i + 2]) : -1;
 		if (hi < 0 || lo < 0 || (hi == 0 && lo == 0)) {
 			if (s[i] == '%' && strict)
 				return -1;

@@ -79,4 +79,15 @@ static inline void cm_text_clean_str(char *s, unsigned flags)
 	s[cm_text_clean(s, strlen(s), flags)] = '\0';
 }
 
+/* The value of hex digit c, or -1 when c is not one (for %XX and \xXX). */
+static inline int cm_hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
 #endif

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "cmon/monitor.h"
+#include "cmon/monitor/monitor.h"
 
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);

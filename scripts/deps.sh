@@ -25,3 +25,19 @@ cmon_build() {
 	fi
 	meson compile -C "$dir" >&2
 }
+
+# cmon_run_suite DIR [meson test options...]: runs the suite built in DIR
+# and ends with one line "N passed, N failed, N skipped"; fails if any did.
+cmon_run_suite() {
+	local dir=$1; shift
+	meson test -C "$dir" --print-errorlogs "$@" | tee "$dir/test-summary.txt"
+	local status=${PIPESTATUS[0]} ok fail timeout_n skip
+	ok=$(sed -n 's/^Ok: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)
+	fail=$(sed -n 's/^Fail: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)
+	timeout_n=$(sed -n 's/^Timeout: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)
+	skip=$(sed -n 's/^Skipped: *\([0-9]*\).*/\1/p' "$dir/test-summary.txt" | tail -n1)
+	ok=${ok:-0}; fail=$(( ${fail:-0} + ${timeout_n:-0} )); skip=${skip:-0}
+	[ "$status" -ne 0 ] && [ "$fail" -eq 0 ] && fail=1
+	echo "$ok passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+}

@@ -49,6 +49,12 @@ lib_env() {
 
 # lib_ms: milliseconds since the epoch; lib_secs MS: "12.3s".
 lib_ms() { date +%s%3N; }
+# lib_is_asan BINARY: true when BINARY was built with AddressSanitizer.
+# (grep reads all of nm's output: with grep -q, nm would die of SIGPIPE and
+# pipefail would turn a match into a failure.)
+lib_is_asan() {
+	grep -q __asan_init < <(nm -D "$1" 2>/dev/null; nm "$1" 2>/dev/null)
+}
 lib_secs() { printf '%d.%ds' $(($1 / 1000)) $(($1 % 1000 / 100)); }
 
 # lib_have_go: succeeds when the go command (and its pprof) can be used.

@@ -7,10 +7,7 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "cmon/spark.h"
-
-/* Services compared by name to find twins (see cm_svc_label). */
-#define CM_TWIN_SCAN 256
+#include "cmon/monitor/spark.h"
 
 /* wide characters buffered before each addnwstr */
 #define PUT_CHUNK 64
@@ -28,8 +25,14 @@ static size_t next_char(const char *s, size_t left, mbstate_t *st, wchar_t *wc, 
 		return 0;
 	if (n == (size_t)-1 || n == (size_t)-2) {
 		memset(st, 0, sizeof(*st));
-		*wc = L'?';
 		*w = 1;
+		/* Go's "µs" in a locale without µ: "us", as cm_text_clean
+		 * writes it for -dummy (not "??s") */
+		if (left >= 2 && !memcmp(s, "\xc2\xb5", 2)) {
+			*wc = L'u';
+			return 2;
+		}
+		*wc = L'?';
 		return 1;
 	}
 	int cw = wcwidth(*wc);
@@ -159,27 +162,6 @@ void cm_clock(char *buf, size_t len, double t)
 	struct tm tm;
 	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%H:%M:%S", &tm))
 		snprintf(buf, len, "?");
-}
-
-void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i)
-{
-	const struct cm_service *s = &m->svc[i];
-	/* Past CM_TWIN_SCAN services, looking for twins would cost each frame
-	 * n*n comparisons: the port is always shown, which a list that long
-	 * needs anyway. */
-	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false;
-	for (size_t k = 0; k < m->nsvc && m->nsvc <= CM_TWIN_SCAN; k++) {
-		if (k == i || strcmp(m->svc[k].name, s->name))
-			continue;
-		twin = true;
-		same_port |= m->svc[k].target->port == s->target->port;
-	}
-	if (!twin)
-		snprintf(buf, len, "%s", s->name);
-	else if (!same_port)
-		snprintf(buf, len, "%s:%u", s->name, s->target->port);
-	else
-		snprintf(buf, len, "%s@%s", s->name, s->target->display);
 }
 
 void cm_var_label(char *buf, size_t len, const struct cm_var *v)

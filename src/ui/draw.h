@@ -4,9 +4,9 @@
 #ifndef CMON_UI_DRAW_H
 #define CMON_UI_DRAW_H
 
-#include "cmon/format.h"
+#include "cmon/monitor/format.h"
+#include "cmon/monitor/view.h"
 #include "ui_int.h"
-#include "view.h"
 
 /* Bytes for a rendered sparkline: 4 a cell, at most one cell a sample. */
 #define CM_SPARK_BUF (CM_SERIES_CAP * 4 + 1)
@@ -43,11 +43,6 @@ const char *cm_look_word(enum cm_look k);
 
 /* "HH:MM:SS" local time. */
 void cm_clock(char *buf, size_t len, double t);
-
-/* What the screen calls service i: its name, with the port (or address)
- * added when another service has the same name, as several instances of
- * one program do. */
-void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i);
 
 /* What the screen calls a var: its label, "/s" added for rates (so that
  * requests and rate:requests can be told apart). */

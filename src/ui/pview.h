@@ -1,5 +1,5 @@
 /* pview: the profile viewer's pane (ncursesw). It draws a cm_viewer (the
- * headless model, include/cmon/viewer.h) into a rectangle of a screen the
+ * headless model, include/cmon/viewer/viewer.h) into a rectangle of a screen the
  * host has set up (struct cm_ui: cm_ui_open, theme styles, marks) and turns
  * keys, one at a time, into changes of the model or of its own state
  * (prompts, help). It never blocks and never fetches: a key that wants a
@@ -16,7 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cmon/viewer.h"
+#include "cmon/viewer/viewer.h"
 
 struct cm_ui;
 struct cm_pview;

@@ -1,5 +1,5 @@
 /* ui: the terminal's setup, colours, keys and resizes. Drawing is in
- * draw.c, the arithmetic in view.c. */
+ * draw.c, the arithmetic in src/monitor/view.c. */
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,9 +8,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
+#include "cmon/monitor/view.h"
 #include "pview.h"
 #include "ui_int.h"
-#include "view.h"
 
 /* Keys read in one call: enough for any burst a person types or pastes,
  * bounded so that a flood cannot keep the loop from polling. */

@@ -13,10 +13,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "cmon/monitor.h"
-#include "cmon/prof_pane.h"
-#include "cmon/spark.h"
-#include "cmon/theme.h"
+#include "cmon/base/theme.h"
+#include "cmon/monitor/monitor.h"
+#include "cmon/monitor/prof_pane.h"
+#include "cmon/monitor/spark.h"
 
 struct cm_ui;
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cmon/spark.h"
+#include "cmon/monitor/spark.h"
 #include "draw.h"
 
 /* Rows that are not the graph: service line, var title, time axis, footer. */

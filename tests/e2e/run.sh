@@ -2,8 +2,9 @@
 # tests/e2e/run.sh CMON_BINARY: the monitor against the real demo Go service
 # on loopback. Values appear (-once), a dead service shows the real reason,
 # a restart shows, a hung endpoint times out while the other service keeps
-# its schedule, bad command lines exit 2 naming the bad field, and no cmon
-# or demo process is left behind.
+# its schedule, a process stopped for ten intervals skips the rounds it
+# missed, bad command lines (an interval under 100ms too) exit 2 naming the
+# bad field, and no cmon or demo process is left behind.
 # Prints "ok NAME" / "FAIL NAME: why"; exit 0, 1 (failures), 2 (setup) or
 # 77 (skipped: no go to build the demo service).
 set -u
@@ -105,6 +106,9 @@ check_usage usage-empty-vars '-vars' -ports=1 -vars=, -once
 check_usage usage-bad-port '"50x0"' -ports=50x0 -once
 check_usage usage-no-ports '-ports' -once
 check_usage usage-zero-interval '"0"' -ports=1 -i=0 -once
+# below the shortest interval, polls would queue and spin a core
+check_usage usage-tiny-interval '"1ns" for flag -i: want at least 100ms' -ports=1 -i=1ns -once
+check_usage usage-short-interval '"99ms" for flag -i' -ports=1 -i=99ms -once
 check_usage usage-unknown-flag '-frobnicate' -ports=1 -frobnicate
 check_usage usage-zero-seconds '"0" for flag -seconds' -ports=1 -seconds=0 -once
 check_usage usage-huge-seconds '"3601" for flag -seconds' -ports=1 -seconds=3601 -once
@@ -133,6 +137,62 @@ if grep -q '^cmon: polls [0-9]*, skipped [0-9]*, late max' "$tmp/slow.err"; then
 	ok stats-line
 else
 	fail stats-line "$(cat "$tmp/slow.err")"
+fi
+
+# --- a hung service costs one timeout a poll, not one per request ---------
+# It accepts and never answers. -once with /debug/vars, goroutines and
+# threads wanted: 1 s, where the three requests in a row took 3 s.
+if command -v python3 >/dev/null; then
+	python3 -c '
+import socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(64)
+print(s.getsockname()[1], flush=True)
+held = []
+while True:
+    held.append(s.accept()[0])
+' >"$tmp/hung.port" &
+	pids+=("$!")
+	for _ in $(seq 100); do [ -s "$tmp/hung.port" ] && break; sleep 0.05; done
+	hung=127.0.0.1:$(cat "$tmp/hung.port")
+	t0=$(lib_ms)
+	out=$("$cmon" -ports="$hung" -vars=requests,@goroutines,@threads -once -timeout=1s 2>&1); st=$?
+	ms=$(($(lib_ms) - t0))
+	if [ $st = 1 ] && [ $ms -lt 2000 ] && [[ $out == *"$hung: ERROR: timed out after 1000 ms"* ]]; then
+		ok hung-service-one-timeout
+	else
+		fail hung-service-one-timeout "status $st after $ms ms: $out"
+	fi
+	kill "${pids[-1]}" 2>/dev/null
+else
+	echo "skip hung-service-one-timeout: no python3"
+fi
+
+# --- stopped for ten intervals, cmon skips the missed rounds --------------
+# SIGSTOP for 2 s at -i=200ms: on SIGCONT one round runs and one block
+# prints, not ten; -stats counts the ten as skipped. (The next slot may
+# fall inside the 150 ms looked at, and on a loaded machine a block from
+# just before the stop may land late: up to 3 blocks is still "not ten".
+# The skipped count is what tells the fix from the old loop.)
+"$cmon" -ports="$addr" -vars=requests -i=200ms -dummy -stats \
+	>"$tmp/stop.out" 2>"$tmp/stop.err" &
+cpid=$!
+pids+=("$cpid")
+sleep 1
+kill -STOP "$cpid"
+before=$(grep -c "^demo: requests: " "$tmp/stop.out")
+sleep 2
+kill -CONT "$cpid"
+sleep 0.15
+after=$(grep -c "^demo: requests: " "$tmp/stop.out")
+kill -TERM "$cpid"
+wait "$cpid"; st=$?
+skipped=$(sed -nE 's/^cmon: polls [0-9]+, skipped ([0-9]+),.*/\1/p' "$tmp/stop.err")
+if [ $st = 0 ] && [ $((after - before)) -le 3 ] && [ "${skipped:-0}" -ge 7 ]; then
+	ok stopped-skips-missed-rounds
+else
+	fail stopped-skips-missed-rounds "status $st, $((after - before)) blocks on SIGCONT, $(cat "$tmp/stop.err")"
 fi
 
 # --- kill the service: the error shows; restart it: the restart shows -----

@@ -16,10 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmon/profile.h"
-#include "cmon/profile_ops.h"
-#include "cmon/report.h"
-#include "cmon/sample_wire.h"
+#include "cmon/profile/profile.h"
+#include "cmon/profile/profile_ops.h"
+#include "cmon/profile/report.h"
+#include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

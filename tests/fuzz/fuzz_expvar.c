@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmon/expvar.h"
-#include "cmon/json.h"
-#include "cmon/monitor.h"
+#include "cmon/base/json.h"
+#include "cmon/monitor/expvar.h"
+#include "cmon/monitor/monitor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,4 +1,4 @@
-/* libFuzzer target: src/inflate.c against zlib's inflate.
+/* libFuzzer target: src/base/inflate.c against zlib's inflate.
  *
  * The first input byte says how to read the rest:
  *   bit 0     gzip (1) or raw DEFLATE (0)
@@ -25,7 +25,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "cmon/inflate.h"
+#include "cmon/base/inflate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target under ASan/UBSan and runs it: fuzz_decode
 # (decoder + reports), fuzz_expvar (JSON, /debug/vars values, the
-# monitor reading bodies) or fuzz_inflate (src/inflate.c against zlib).
+# monitor reading bodies) or fuzz_inflate (src/base/inflate.c against zlib).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer args...]
 #   SECONDS   total run time (default 60); 0 = build only

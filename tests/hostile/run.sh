@@ -23,6 +23,7 @@ fi
 cmon=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 filter=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/../lib.sh"
 limit=${HOSTILE_TIMEOUT:-10}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmon-hostile.XXXXXX")
 if [ "${KEEP:-0}" != 1 ]; then
@@ -47,8 +48,7 @@ export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:exitcode=98:print_stacktrace=1}
 
 check_rss=1
-if [ "${HOSTILE_NO_RSS:-0}" = 1 ] || nm -D "$cmon" 2>/dev/null | grep -q __asan_init ||
-	nm "$cmon" 2>/dev/null | grep -q __asan_init; then
+if [ "${HOSTILE_NO_RSS:-0}" = 1 ] || lib_is_asan "$cmon"; then
 	check_rss=0
 fi
 timecmd=()

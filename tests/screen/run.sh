@@ -2,7 +2,8 @@
 # tests/screen/run.sh CMON_BINARY: the live monitor's screen, driven in tmux
 # as a person would (tmux's own regress style: a private server, a fixed
 # size, send-keys, capture-pane). The real cmon watches the real demo Go
-# service on loopback: one service (values, min/max, sparklines), several
+# service on loopback: one service (values, min/max, sparklines; exact min
+# and max from a Python service), several
 # (table, the selected var's sparklines, moving the selection), help, the
 # zoomed graph, pause, resizes down to "terminal too small", ASCII glyphs,
 # and q / Ctrl-C quitting with no cmon process left behind.
@@ -152,6 +153,36 @@ else
 	fail restarted "the demo could not listen on $solo again"
 fi
 check_quit restart-quit restart q
+
+# --- min and max are the values read, not float's nearest --------------------
+# A constant 123456789 showed 123456792 as its min and max.
+if command -v python3 >/dev/null; then
+	python3 -c '
+import http.server
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        b = b"{\"cmdline\": [\"/bin/exact\"], \"big\": 123456789}"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(b)))
+        self.end_headers()
+        self.wfile.write(b)
+    def log_message(self, *a):
+        pass
+class S(http.server.ThreadingHTTPServer):
+    def handle_error(self, *a):
+        pass # cmon quitting mid-request
+s = S(("127.0.0.1", 0), H)
+print(s.server_address[1], flush=True)
+s.serve_forever()
+' >"$tmp/exact.port" &
+	pids+=("$!")
+	for _ in $(seq 100); do [ -s "$tmp/exact.port" ] && break; sleep 0.05; done
+	run_cmon exact -ports="127.0.0.1:$(cat "$tmp/exact.port")" -vars=big -i=200ms
+	check exact-min-max exact '^ big +123456789 +123456789 +123456789 '
+	check_quit exact-quit exact q
+else
+	echo "skip exact-min-max: no python3"
+fi
 
 # --- terminals that cannot show the screen ------------------------------------
 # TERM=dumb and any terminal type without cursor addressing (terminfo "cup")

@@ -217,7 +217,8 @@ fi
 # (the same sshd under two names: two ssh processes, one per name)
 out=$("${C[@]}" -ssh-opts="$opts" -vars=requests -once \
 	-ports="$local_addr,ssh://$dest/:$port,ssh://$dest:22/127.0.0.1:$port" 2>"$tmp/err"); st=$?
-n=$(printf '%s\n' "$out" | grep -c '^demo: requests: [0-9]')
+# three demos: named as on the screen, by port or by address
+n=$(printf '%s\n' "$out" | grep -c -E '^demo(:[0-9]+|@[^ ]+): requests: [0-9]')
 ups=$(grep -c ': up$' "$tmp/err")
 if [ $st = 0 ] && [ "$n" = 3 ] && [ "$ups" = 2 ]; then
 	ok several-hosts

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/arena.h"
-#include "cmon/idmap.h"
+#include "cmon/base/arena.h"
+#include "cmon/base/idmap.h"
 
 static void test_arena(void)
 {

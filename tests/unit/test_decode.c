@@ -8,8 +8,8 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "cmon/profile.h"
-#include "cmon/sample_wire.h"
+#include "cmon/profile/profile.h"
+#include "cmon/profile/sample_wire.h"
 
 /* ---- protobuf by hand ---- */
 

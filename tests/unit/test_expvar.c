@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/expvar.h"
+#include "cmon/monitor/expvar.h"
 
 /* A literal and its length, NULs included. */
 #define S(lit) lit, sizeof(lit) - 1
@@ -670,6 +670,103 @@ static void test_hostile_text(void)
 	drop(root);
 }
 
+/* ---- many vars at once: the same values as one at a time ---- */
+
+static bool same_value(const struct cm_value *a, const struct cm_value *b)
+{
+	if (a->state != b->state)
+		return false;
+	if (a->state == CM_VALUE_NUMBER)
+		return a->integer == b->integer && (!a->integer || a->i == b->i) &&
+		       (a->num == b->num || (isnan(a->num) && isnan(b->num)));
+	return a->state == CM_VALUE_NA || !strcmp(a->text, b->text);
+}
+
+struct each_seen {
+	struct cm_value v[64];
+	bool seen[64];
+	size_t calls;
+};
+
+static void each_cb(void *ctx, size_t i, struct cm_value v)
+{
+	struct each_seen *e = ctx;
+	e->calls++;
+	if (i < 64) {
+		e->v[i] = v;
+		e->seen[i] = true;
+	}
+}
+
+/* cm_expvar_get_each against cm_expvar_get for every var of spec on
+ * body: enough vars in one object (root, memstats) that it is walked. */
+static void check_each_agrees(const char *what, const struct cm_json *root, const char *spec)
+{
+	struct cm_var_list l = {0};
+	char err[256];
+	CHECK_MSG(cm_vars_parse(spec, &l, err, sizeof err) == 0, "%s", err);
+	CHECK(l.n <= 64);
+	struct each_seen e = {0};
+	cm_expvar_get_each(root, l.v, l.n, each_cb, &e);
+	size_t expvars = 0;
+	for (size_t i = 0; i < l.n && i < 64; i++) {
+		bool want = l.v[i].source == CM_SOURCE_EXPVAR;
+		expvars += want;
+		CHECK_MSG(e.seen[i] == want, "%s: %s called %d", what, l.v[i].title, e.seen[i]);
+		if (!want)
+			continue;
+		struct cm_value one = cm_expvar_get(root, &l.v[i]);
+		CHECK_MSG(same_value(&one, &e.v[i]), "%s: %s: one at a time %d %g \"%s\", "
+			  "together %d %g \"%s\"", what, l.v[i].title, one.state, one.num,
+			  one.text, e.v[i].state, e.v[i].num, e.v[i].text);
+	}
+	CHECK(e.calls == expvars);
+	cm_vars_free(&l);
+}
+
+static void test_get_each(void)
+{
+	static const char *const fixtures[] = {"demo-early.json", "demo-idle.json",
+					       "demo-load1.json", "go-odd.json"};
+	static const char spec[] =
+		"memstats.Alloc,memstats.Sys,memstats.HeapAlloc,memstats.HeapInuse,"
+		"memstats.PauseNs,memstats.PauseNs[-1],memstats.PauseNs[0],memstats.PauseEnd[-3],"
+		"dur:memstats.PauseNs[-300],memstats.NumGC,memstats.BySize,memstats.BySize[3].Size,"
+		"memstats.BySize[3].Mallocs,memstats.BySize[-1].Frees,memstats.Nope,"
+		"memstats.Alloc.x,memstats.PauseNs.x,memstats.Alloc[0],str:cmdline,cmdline[0],"
+		"str:cmdline[-1],cmdline[9],requests,work.items,nope,nope.deeper,@goroutines,"
+		"memstats.Frees,memstats.Lookups,memstats.GCCPUFraction,memstats.EnableGC,"
+		"memstats.DebugGC,str:memstats.Alloc,mem:memstats.TotalAlloc,@threads,"
+		"rate:memstats.Mallocs,memstats.Alloc";
+	for (size_t f = 0; f < sizeof fixtures / sizeof fixtures[0]; f++) {
+		struct cm_json *root = parse_fixture(fixtures[f]);
+		if (root)
+			check_each_agrees(fixtures[f], root, spec);
+		drop(root);
+	}
+	/* repeated keys (the last wins), escaped keys, keys that differ in
+	 * length or one byte, a key holding a dot, wrong types on the way */
+	static const char body[] =
+		"{\"a\": 1, \"ab\": 2, \"a\\u0062\": 3, \"b\": {\"c\": 4}, \"a.b\": 5,"
+		" \"abc\": [1, 2], \"c\": \"x\", \"d\": null, \"e\": true, \"b\": {\"c\": 6,"
+		" \"\\u0063\\u0064\": 7, \"cd\": 8}, \"f\": {}, \"g\": [], \"aa\": 9, \"a\": 10}";
+	struct cm_json *root = parse_ok(body, "repeats");
+	if (root)
+		check_each_agrees("repeats", root,
+				  "a,ab,a\\.b,abc,abc[1],abc[-3],b.c,b.cd,b.ce,c,d,e,f,g,aa,a.x,c.x,"
+				  "abc.x,b[0],str:a,str:c,dur:ab,b,zz,f.x,g[0]");
+	drop(root);
+	/* not an object at the root: every var N/A, each called */
+	struct cm_json bad = {0};
+	struct each_seen e = {0};
+	struct cm_var_list l = {0};
+	char err[256];
+	CHECK(cm_vars_parse("a,b,@goroutines,c", &l, err, sizeof err) == 0);
+	cm_expvar_get_each(&bad, l.v, l.n, each_cb, &e);
+	CHECK(e.calls == 3 && e.v[0].state == CM_VALUE_NA && e.v[3].state == CM_VALUE_NA);
+	cm_vars_free(&l);
+}
+
 int main(void)
 {
 	test_demo_loaded();
@@ -677,6 +774,7 @@ int main(void)
 	test_not_rings();
 	test_go_odd();
 	test_each_number();
+	test_get_each();
 	test_profile_total();
 	test_hostile_shapes();
 	test_hostile_numbers();

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/flags.h"
+#include "cmon/base/flags.h"
 
 struct vals {
 	bool b, top;

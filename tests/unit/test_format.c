@@ -4,7 +4,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "cmon/format.h"
+#include "cmon/monitor/format.h"
 
 static const struct {
 	long long in;

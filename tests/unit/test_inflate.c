@@ -1,4 +1,4 @@
-/* src/inflate.c against zlib: every kind of stream zlib's deflate makes
+/* src/base/inflate.c against zlib: every kind of stream zlib's deflate makes
  * (levels, strategies, window and memory sizes, flushes, gzip headers,
  * several members), read the way cmon's reader reads them (an output
  * buffer slid to keep the last 32 KiB), must decode to zlib's output; every
@@ -16,7 +16,7 @@
 #include <zlib.h>
 
 #include "check.h"
-#include "cmon/inflate.h"
+#include "cmon/base/inflate.h"
 
 #ifndef CM_TEST_DATA_DIR
 #define CM_TEST_DATA_DIR "tests/data"

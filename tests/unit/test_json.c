@@ -9,7 +9,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/json.h"
+#include "cmon/base/json.h"
 
 /* A literal and its length, NULs included. */
 #define S(lit) lit, sizeof(lit) - 1

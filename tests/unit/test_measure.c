@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #include "check.h"
-#include "cmon/measure.h"
+#include "cmon/base/measure.h"
 
 static void label(int64_t v, const char *from, const char *to, const char *want)
 {

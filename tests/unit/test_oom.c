@@ -4,71 +4,18 @@
  * message) or carry on without that memory (the id maps' direct tables are
  * optional), never crash, and free everything it allocated.
  *
- * malloc and friends are replaced for the whole process (glibc lets an
- * executable interpose them), so this test cannot be built with ASan;
+ * malloc and friends are replaced for the whole process (failalloc.h),
+ * so this test cannot be built with ASan;
  * tests/unit/meson.build leaves it out of sanitizer builds. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <zlib.h>
 
 #include "check.h"
-#include "cmon/profile.h"
-#include "cmon/profile_ops.h"
-#include "cmon/report.h"
-
-/* ---- counting, failing allocator ---- */
-
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-static long live;      /* blocks allocated and not freed */
-static long countdown; /* fail the allocation that brings this to 0 */
-static long calls;     /* allocations since the last reset */
-
-static int should_fail(void)
-{
-	calls++;
-	return countdown > 0 && --countdown == 0;
-}
-
-void *malloc(size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_malloc(n);
-	live += p != NULL;
-	return p;
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_calloc(n, size);
-	live += p != NULL;
-	return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_realloc(old, n);
-	if (!old)
-		live += p != NULL;
-	else if (n == 0 && !p)
-		live--; /* freed */
-	return p;
-}
-
-void free(void *p)
-{
-	if (p)
-		live--;
-	__libc_free(p);
-}
+#include "cmon/profile/profile.h"
+#include "cmon/profile/profile_ops.h"
+#include "cmon/profile/report.h"
+#include "failalloc.h"
 
 /* ---- a small real profile ---- */
 
@@ -226,6 +173,9 @@ static char outbuf[1 << 20];
 static FILE *out;
 static char ref_out[2][1 << 20];
 static long ref_len[2] = {-1, -1};
+/* Runs that ended in a clean error: none at all would mean no allocation
+ * ever failed, and every check above would pass without testing a thing. */
+static long runs_failed;
 
 /* One run: decode, then the report (-top when labels are dropped, -traces
  * when kept), with allocation fail_at failing in the decoder (in_report 0) or
@@ -237,9 +187,8 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 	char err[256] = "";
 	struct cm_decode_limits lim = {.drop_labels = drop};
 	int kind = drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
-	long base = live;
-	calls = 0;
-	countdown = in_report ? 0 : fail_at;
+	long base = alloc_live;
+	alloc_fail_at(in_report ? 0 : fail_at);
 	struct cm_profile *p;
 	if (stream) {
 		struct chunks c = {b, 0};
@@ -247,8 +196,9 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 	} else {
 		p = cm_profile_decode(b->p, b->n, &lim, err, sizeof(err));
 	}
-	int untouched = countdown > 0 || in_report;
+	int untouched = in_report || !alloc_reached(fail_at);
 	if (!p) {
+		runs_failed++;
 		CHECK_MSG(!untouched, "%s: failed untouched: %s", what, err);
 		CHECK_MSG(err[0] && !strchr(err, '\n'), "%s at %ld: bad message \"%s\"", what,
 			  fail_at, err);
@@ -257,10 +207,7 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 		cm_report_opts_init(&o);
 		o.kind = (enum cm_report_kind)kind;
 		struct cm_report r;
-		if (in_report)
-			countdown = fail_at;
-		else
-			countdown = 0;
+		alloc_fail_at(in_report ? fail_at : 0);
 		rewind(out);
 		int rc = cm_profile_remove_uninteresting(p, err, sizeof(err));
 		if (rc == 0)
@@ -269,9 +216,9 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 			rc = cm_report_write(&r, out, err, sizeof(err));
 		fflush(out);
 		long len = ftell(out);
+		bool reached = alloc_reached(fail_at);
 		if (in_report)
-			untouched = countdown > 0;
-		countdown = 0;
+			untouched = !reached;
 		int slot = drop ? 0 : 1;
 		if (rc == 0 && ref_len[slot] < 0) {
 			memcpy(ref_out[slot], outbuf, (size_t)len);
@@ -282,13 +229,15 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 				  "%s with allocation %ld failing: succeeded with different output",
 				  what, fail_at);
 		else
+			runs_failed++;
+		if (rc != 0)
 			CHECK_MSG(!untouched && err[0] && !strchr(err, '\n'),
 				  "%s at %ld: report failed: \"%s\"", what, fail_at, err);
 	}
 	cm_profile_free(p);
 	if (fail_at > 0) /* the reference runs make libc's one-time allocations */
-		CHECK_MSG(live == base, "%s with allocation %ld failing: %ld blocks leaked", what,
-			  fail_at, live - base);
+		CHECK_MSG(alloc_live == base, "%s with allocation %ld failing: %ld blocks leaked",
+			  what, fail_at, alloc_live - base);
 	return untouched;
 }
 
@@ -313,11 +262,13 @@ int main(void)
 				snprintf(what, sizeof(what), "%s, %s, labels %s",
 					 in_report ? (drop ? "-top" : "-traces") : "decode",
 					 inputs[i].name, drop ? "dropped" : "kept");
-				long n = 1;
+				long n = 1, failed_before = runs_failed;
 				while (!run(inputs[i].b, inputs[i].stream, drop, in_report, n, what) &&
 				       n < 100000)
 					n++;
 				CHECK_MSG(n > 1, "%s: no allocation at all?", what);
+				CHECK_MSG(runs_failed > failed_before,
+					  "%s: no failing allocation made a run fail", what);
 				total += n;
 			}
 		}

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/pathutil.h"
+#include "cmon/base/pathutil.h"
 
 static const char *clean_cases[][2] = {
 	/* already clean */

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "cmon/prof_pane.h"
+#include "cmon/monitor/prof_pane.h"
 
 /* The URL of kind k for the single -ports field spec. */
 static void check_url(const char *spec, enum cm_prof_kind k, int seconds, const char *want)

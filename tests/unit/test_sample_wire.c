@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmon/sample_wire.h"
+#include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
 
 struct buf {

@@ -3,7 +3,7 @@
 #include <math.h>
 
 #include "check.h"
-#include "cmon/series.h"
+#include "cmon/monitor/series.h"
 
 static void test_empty(void)
 {
@@ -73,14 +73,57 @@ static void test_gaps(void)
 	CHECK(cm_series_minmax(&s, 8, &lo, &hi) && lo == -2.5 && hi == 7);
 	CHECK(cm_series_minmax(&s, 2, &lo, &hi) && lo == 7 && hi == 7);
 	CHECK(!cm_series_minmax(&s, 0, &lo, &hi));
-	/* past float's range: held at its edge, not undefined */
+	/* past float's range: kept, not clamped nor undefined */
 	cm_series_push(&s, 1e300);
 	cm_series_push(&s, -1e300);
-	CHECK(cm_series_back(&s, 1) == FLT_MAX && cm_series_back(&s, 0) == -FLT_MAX);
-	/* floats: 2^53+1 is kept as the nearest float */
-	cm_series_push(&s, 9007199254740993.0);
-	CHECK(cm_series_back(&s, 0) == (double)(float)9007199254740993.0);
+	CHECK(cm_series_back(&s, 1) == 1e300 && cm_series_back(&s, 0) == -1e300);
 	cm_series_free(&s);
+}
+
+/* What is shown is what was pushed: min and max are exact, not float's
+ * nearest (issue 10: a constant 123456789 showed 123456792; past 3.4e38
+ * values clamped). */
+static void test_exact(void)
+{
+	struct cm_series s = {0};
+	for (int i = 0; i < 5; i++)
+		cm_series_push(&s, 123456789);
+	double lo, hi;
+	CHECK(cm_series_minmax(&s, 5, &lo, &hi));
+	CHECK_MSG(lo == 123456789 && hi == 123456789, "min %.17g max %.17g", lo, hi);
+	/* neighbours a float cannot tell apart stay apart */
+	cm_series_push(&s, 123456790);
+	CHECK(cm_series_minmax(&s, 6, &lo, &hi) && lo == 123456789 && hi == 123456790);
+	cm_series_free(&s);
+
+	/* past float's range, both ways, and 2^53 + 2 (a double, no float) */
+	struct cm_series big = {.cap = 4};
+	cm_series_push(&big, 1e39);
+	cm_series_push(&big, -5e300);
+	cm_series_push(&big, 9007199254740994.0);
+	CHECK(cm_series_minmax(&big, 4, &lo, &hi) && lo == -5e300 && hi == 1e39);
+	CHECK(cm_series_back(&big, 0) == 9007199254740994.0);
+	CHECK(cm_series_back(&big, 2) == 1e39);
+	cm_series_free(&big);
+
+	/* the first inexact sample arrives after small counts, with the ring
+	 * wrapped: the samples held before it are kept as they were */
+	struct cm_series w = {.cap = 4};
+	for (int i = 1; i <= 6; i++)
+		cm_series_push(&w, i);
+	cm_series_push(&w, NAN);
+	CHECK(w.v && !w.wide); /* small counts: floats */
+	cm_series_push(&w, 0.1);
+	CHECK(w.wide && !w.v);
+	CHECK(cm_series_back(&w, 0) == 0.1 && isnan(cm_series_back(&w, 1)));
+	CHECK(cm_series_back(&w, 2) == 6 && cm_series_back(&w, 3) == 5);
+	CHECK(isnan(cm_series_back(&w, 4)));
+	CHECK(cm_series_minmax(&w, 4, &lo, &hi) && lo == 0.1 && hi == 6);
+	for (int i = 0; i < 8; i++) /* and it keeps wrapping */
+		cm_series_push(&w, 1e20 + i * 1e5);
+	CHECK(cm_series_minmax(&w, 4, &lo, &hi) && lo == 1e20 + 4e5 && hi == 1e20 + 7e5);
+	cm_series_free(&w);
+	CHECK(!w.v && !w.wide && w.len == 0);
 }
 
 /* A capacity asked for before the first push is honoured, within reason. */
@@ -129,6 +172,7 @@ int main(void)
 	test_push_back();
 	test_wrap();
 	test_gaps();
+	test_exact();
 	test_cap();
 	test_rate();
 	return check_status("series");

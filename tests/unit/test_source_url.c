@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cmon/pprof_source.h"
+#include "cmon/net/pprof_source.h"
 
 int main(void)
 {

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/spark.h"
+#include "cmon/monitor/spark.h"
 
 /* Appends a codepoint (or ' ') as UTF-8, for building expected strings. */
 static void put(char *s, uint32_t cp)

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cmon/ssh_tunnel.h"
+#include "cmon/net/ssh_tunnel.h"
 
 static char fake_cmd[600];
 static char log_path[256];

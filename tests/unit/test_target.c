@@ -5,75 +5,9 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/target.h"
-
-/* ---- a failing allocator, as in test_oom.c ---- */
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define OOM_TESTS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                \
-	__has_feature(thread_sanitizer)
-#define OOM_TESTS 0
-#endif
-#endif
-#ifndef OOM_TESTS
-#define OOM_TESTS 1
-#endif
-
-static long live;      /* blocks allocated and not freed */
-static long countdown; /* fail the allocation that brings this to 0 */
-static long calls;     /* allocations since the last reset */
-
-#if OOM_TESTS
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-static int should_fail(void)
-{
-	calls++;
-	return countdown > 0 && --countdown == 0;
-}
-
-void *malloc(size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_malloc(n);
-	live += p != NULL;
-	return p;
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_calloc(n, size);
-	live += p != NULL;
-	return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_realloc(old, n);
-	if (!old)
-		live += p != NULL;
-	else if (n == 0 && !p)
-		live--;
-	return p;
-}
-
-void free(void *p)
-{
-	if (p)
-		live--;
-	__libc_free(p);
-}
-#endif
+#include "cmon/base/url.h"
+#include "cmon/monitor/target.h"
+#include "failalloc.h"
 
 /* ---- helpers ---- */
 
@@ -494,6 +428,65 @@ static void test_url(void)
 	url("[::1]:9", "/v", NULL, "http://[::1]:9/v");
 }
 
+/* ---- where a URL keeps its credentials (url.c) ---- */
+
+static void masked(const char *s, const char *want)
+{
+	char buf[128];
+	cm_url_masked(s, strlen(s), buf, sizeof(buf));
+	CHECK_STR(buf, want, s);
+}
+
+static void hidden(const char *s, const char *want)
+{
+	char buf[128];
+	snprintf(buf, sizeof(buf), "%s", s);
+	cm_targets_hide_passwords(buf);
+	CHECK_STR(buf, want, s);
+}
+
+static void split(const char *url, int want_rc, const char *bare, const char *user,
+		  const char *password)
+{
+	char *b, *u, *p;
+	int rc = cm_url_split_userinfo(url, &b, &u, &p);
+	CHECK_MSG(rc == want_rc, "%s: rc %d", url, rc);
+	CHECK_MSG((b == NULL) == (bare == NULL) && (!b || !strcmp(b, bare)), "%s: bare %s", url,
+		  b ? b : "(null)");
+	CHECK_MSG((u == NULL) == (user == NULL) && (!u || !strcmp(u, user)), "%s: user %s", url,
+		  u ? u : "(null)");
+	CHECK_MSG((p == NULL) == (password == NULL) && (!p || !strcmp(p, password)),
+		  "%s: password %s", url, p ? p : "(null)");
+	free(b);
+	free(u);
+	free(p);
+}
+
+static void test_credentials(void)
+{
+	masked("http://u:pw@h:1/x", "http://u:***@h:1/x");
+	masked("u:pw@h:1", "u:***@h:1");
+	masked("http://u@h:1", "http://u@h:1");
+	masked("http://h:1/a:b@c", "http://h:1/a:b@c");       /* '@' in the path */
+	masked("http://u:p@ss@h:1/x", "http://u:***@h:1/x");  /* the last '@' */
+	masked("ssh://u:a@g/http://v:b@h:1", "ssh://u:***@g/http://v:***@h:1");
+	masked("dir/a:b@c", "dir/a:b@c");                     /* a file */
+	char cut[12];
+	cm_url_masked("http://u:pw@h:1/x", 17, cut, sizeof(cut));
+	CHECK_STR(cut, "http://u:**", "cut to fit");
+	/* in place, each field of a list, the rest untouched */
+	hidden("5000,http://u:secret@h:1,v:pw@h:2/p", "5000,http://u:******@h:1,v:**@h:2/p");
+	hidden("ssh://g/https://u:s@h:1", "ssh://g/https://u:*@h:1");
+	hidden("h:1", "h:1");
+	/* taken out of the URL, decoded, whatever else is in it */
+	split("http://h:1/x", 0, NULL, NULL, NULL);
+	split("http://u:p%40ss@h:1/x?a=b@c", 1, "http://h:1/x?a=b@c", "u", "p@ss");
+	split("https://u@h:1", 1, "https://h:1", "u", NULL);
+	split("http://u:@h:1", 1, "http://h:1", "u", "");
+	split("http://u:%zz%00@h:1", 1, "http://h:1", "u", "%zz%00"); /* as written */
+	split("u:p@h:1", 1, "h:1", "u", "p");
+}
+
 /* ---- durations ---- */
 
 static void dur_ok(const char *s, long long want)
@@ -611,28 +604,27 @@ static void test_duration(void)
 
 static void test_oom(void)
 {
-	if (!OOM_TESTS)
+	if (!FAILALLOC)
 		return;
 	const char *spec = "5000-5002,https://u%40x:pw@[::1]:1/p,h:2,ssh://u@a:22/h:3";
 	long fail = 1;
 	for (; fail < 1000; fail++) {
 		struct cm_target_list l = {0};
 		char err[256] = "";
-		long before = live;
-		calls = 0;
-		countdown = fail;
+		long before = alloc_live;
+		alloc_fail_at(fail);
 		int rc = cm_targets_parse(spec, &l, err, sizeof(err));
-		bool hit = calls >= fail;
-		countdown = 0;
+		bool hit = alloc_reached(fail);
 		if (!hit) {
 			CHECK_MSG(rc == 0 && l.n == 6, "untouched run failed: %s", err);
 			cm_targets_free(&l);
-			CHECK(live == before);
+			CHECK(alloc_live == before);
 			break;
 		}
 		CHECK_MSG(rc == -1, "allocation %ld failed unnoticed", fail);
 		CHECK_MSG(l.n == 0 && l.v == NULL, "allocation %ld: list left behind", fail);
-		CHECK_MSG(live == before, "allocation %ld: %ld blocks leaked", fail, live - before);
+		CHECK_MSG(alloc_live == before, "allocation %ld: %ld blocks leaked", fail,
+			  alloc_live - before);
 		CHECK_STR(err, "out of memory reading -ports", "oom message");
 		cm_targets_free(&l);
 	}
@@ -640,21 +632,37 @@ static void test_oom(void)
 
 	struct cm_target_list l = parse_ok("h:1/x?y", 1);
 	for (fail = 1; fail < 100 && l.n == 1; fail++) {
-		long before = live;
-		calls = 0;
-		countdown = fail;
+		long before = alloc_live;
+		alloc_fail_at(fail);
 		char *u = cm_target_url(&l.v[0], "/v", "?debug=1");
-		bool hit = calls >= fail;
-		countdown = 0;
+		bool hit = alloc_reached(fail);
 		if (!hit) {
 			CHECK_STR(u, "http://h:1/x?y&debug=1", "url after oom runs");
 			free(u);
 			break;
 		}
-		CHECK_MSG(u == NULL && live == before, "url: allocation %ld", fail);
+		CHECK_MSG(u == NULL && alloc_live == before, "url: allocation %ld", fail);
 	}
 	CHECK(fail > 1);
 	cm_targets_free(&l);
+
+	for (fail = 1; fail < 100; fail++) {
+		long before = alloc_live;
+		alloc_fail_at(fail);
+		char *b, *u, *p;
+		int rc = cm_url_split_userinfo("http://u:p@h:1/x", &b, &u, &p);
+		bool hit = alloc_reached(fail);
+		if (!hit) {
+			CHECK(rc == 1 && b && u && p);
+			free(b);
+			free(u);
+			free(p);
+			break;
+		}
+		CHECK_MSG(rc == -1 && !b && !u && !p && alloc_live == before, "split: allocation %ld",
+			  fail);
+	}
+	CHECK(fail > 1);
 }
 
 int main(void)
@@ -666,6 +674,7 @@ int main(void)
 	test_error_hygiene();
 	test_ssh_entries();
 	test_url();
+	test_credentials();
 	test_duration();
 	test_oom();
 	return check_status("target");

@@ -1,14 +1,14 @@
 /* test_theme: the theme format (themes/README.md), the shipped themes, and
- * the screen's pure arithmetic that goes with them (src/ui/view.c: colour
+ * the screen's pure arithmetic that goes with them (src/monitor/view.c: colour
  * fallback, scrolling, layout sizes, time spans), which needs no terminal. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/ui/view.h"
 #include "check.h"
-#include "cmon/theme.h"
+#include "cmon/base/theme.h"
+#include "cmon/monitor/view.h"
 
 #ifndef CMON_SOURCE_DIR
 #error "CMON_SOURCE_DIR must name the source tree (tests/unit/meson.build)"

@@ -5,75 +5,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "cmon/varspec.h"
-
-/* ---- a failing allocator, as in test_oom.c ---- */
-
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define OOM_TESTS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) ||                \
-	__has_feature(thread_sanitizer)
-#define OOM_TESTS 0
-#endif
-#endif
-#ifndef OOM_TESTS
-#define OOM_TESTS 1
-#endif
-
-static long live;      /* blocks allocated and not freed */
-static long countdown; /* fail the allocation that brings this to 0 */
-static long calls;     /* allocations since the last reset */
-
-#if OOM_TESTS
-void *__libc_malloc(size_t);
-void *__libc_calloc(size_t, size_t);
-void *__libc_realloc(void *, size_t);
-void __libc_free(void *);
-
-static int should_fail(void)
-{
-	calls++;
-	return countdown > 0 && --countdown == 0;
-}
-
-void *malloc(size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_malloc(n);
-	live += p != NULL;
-	return p;
-}
-
-void *calloc(size_t n, size_t size)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_calloc(n, size);
-	live += p != NULL;
-	return p;
-}
-
-void *realloc(void *old, size_t n)
-{
-	if (should_fail())
-		return NULL;
-	void *p = __libc_realloc(old, n);
-	if (!old)
-		live += p != NULL;
-	else if (n == 0 && !p)
-		live--;
-	return p;
-}
-
-void free(void *p)
-{
-	if (p)
-		live--;
-	__libc_free(p);
-}
-#endif
+#include "cmon/monitor/varspec.h"
+#include "failalloc.h"
 
 /* ---- helpers ---- */
 
@@ -504,28 +437,27 @@ static void test_add_path(void)
 
 static void test_oom(void)
 {
-	if (!OOM_TESTS)
+	if (!FAILALLOC)
 		return;
 	const char *spec = "mem:memstats.Alloc,rate:a\\.b[3][-1].c,@goroutines,*";
 	long fail = 1;
 	for (; fail < 1000; fail++) {
 		struct cm_var_list l = {0};
 		char err[256] = "";
-		long before = live;
-		calls = 0;
-		countdown = fail;
+		long before = alloc_live;
+		alloc_fail_at(fail);
 		int rc = cm_vars_parse(spec, &l, err, sizeof(err));
-		bool hit = calls >= fail;
-		countdown = 0;
+		bool hit = alloc_reached(fail);
 		if (!hit) {
 			CHECK_MSG(rc == 0 && l.n == 3 && l.all, "untouched run failed: %s", err);
 			cm_vars_free(&l);
-			CHECK(live == before);
+			CHECK(alloc_live == before);
 			break;
 		}
 		CHECK_MSG(rc == -1, "allocation %ld failed unnoticed", fail);
 		CHECK_MSG(l.n == 0 && l.v == NULL && !l.all, "allocation %ld: list left", fail);
-		CHECK_MSG(live == before, "allocation %ld: %ld blocks leaked", fail, live - before);
+		CHECK_MSG(alloc_live == before, "allocation %ld: %ld blocks leaked", fail,
+			  alloc_live - before);
 		CHECK_STR(err, "out of memory reading -vars", "oom message");
 	}
 	CHECK_MSG(fail > 10 && fail < 1000, "%ld allocations", fail);
@@ -534,17 +466,15 @@ static void test_oom(void)
 	struct cm_var_list l = parse_ok("x", 1);
 	const char *keys[] = {"memstats", "a.b", "NumGC"};
 	for (fail = 1; fail < 100; fail++) {
-		long before = live;
-		calls = 0;
-		countdown = fail;
+		long before = alloc_live;
+		alloc_fail_at(fail);
 		int rc = cm_vars_add_path(&l, keys, 3);
-		bool hit = calls >= fail;
-		countdown = 0;
+		bool hit = alloc_reached(fail);
 		if (!hit) {
 			CHECK(rc == 0 && l.n == 2);
 			break;
 		}
-		CHECK_MSG(rc == -1 && l.n == 1 && live == before, "add_path: allocation %ld", fail);
+		CHECK_MSG(rc == -1 && l.n == 1 && alloc_live == before, "add_path: allocation %ld", fail);
 		if (l.n == 1)
 			CHECK_STR(l.v[0].title, "x", "list intact");
 	}

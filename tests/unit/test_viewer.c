@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "cmon/viewer.h"
+#include "cmon/viewer/viewer.h"
 
 #define DATA CMON_SOURCE_DIR "/tests/data/"
 #define GOLDEN CMON_SOURCE_DIR "/tests/golden/"

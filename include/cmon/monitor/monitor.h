@@ -1,0 +1,103 @@
+/* monitor: the state of every watched service, fed with the bodies the I/O
+ * layer fetched; the -dummy/-once text and the screen are drawn from it.
+ * No curl, no curses: tests feed it bodies directly. */
+#ifndef CMON_MONITOR_H
+#define CMON_MONITOR_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmon/base/strbuf.h"
+#include "cmon/monitor/expvar.h"
+#include "cmon/monitor/series.h"
+#include "cmon/monitor/target.h"
+#include "cmon/monitor/varspec.h"
+
+/* How long "restarted" shows after a restart was seen. */
+#define CM_RESTART_SHOW_SECONDS 60.0
+
+enum cm_svc_state {
+	CM_SVC_WAITING, /* no answer yet */
+	CM_SVC_UP,
+	CM_SVC_DOWN,    /* error says why */
+};
+
+struct cm_cell {
+	struct cm_value value;   /* the latest, formatted by format.h */
+	struct cm_series series; /* what the sparkline draws (rates for rate: vars) */
+	struct cm_rate rate;     /* rate: vars only */
+};
+
+struct cm_service {
+	const struct cm_target *target; /* borrowed from the monitor's targets */
+	char name[64];      /* base name of cmdline[0]; target->display until known */
+	enum cm_svc_state state;
+	char error[192];    /* DOWN: the fetch's or the body's problem */
+	char count_error[2][128]; /* why @goroutines / @threads are N/A ("" when fine) */
+	double last_update; /* wall seconds of the last good /debug/vars, 0 = never */
+	double restarted_at; /* wall seconds of the last restart seen, 0 = never */
+	unsigned long long cmdline_hash; /* 0 until seen */
+	double monotonic[4]; /* NumGC, TotalAlloc, Mallocs, PauseTotalNs; -1 = unseen */
+	struct cm_cell *cells; /* one per monitor var, grown as "*" adds vars */
+	size_t ncells;
+	bool discovered;       /* "*": this service's vars were added once */
+};
+
+struct cm_monitor {
+	struct cm_target_list targets; /* owned */
+	struct cm_var_list vars;       /* owned */
+	struct cm_service *svc;        /* owned, targets.n of them */
+	size_t nsvc;
+	const char *endpoint;          /* -endpoint, borrowed */
+	bool paused;                   /* no polls while set (space in the UI) */
+	char tunnels[320];             /* the app's ssh tunnels for the header,
+					* "ssh app2: up"; "" when there are none */
+	bool tunnels_bad;              /* one of them is not up */
+	struct cm_json doc;            /* owned: the index of the body being read,
+					* reused by every poll of every service */
+};
+
+/* Takes ownership of targets and vars (moved: the caller's are emptied).
+ * 0, or -1 when out of memory. */
+int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
+		    struct cm_var_list *vars, const char *endpoint);
+
+void cm_monitor_free(struct cm_monitor *m);
+
+/* True when some var needs /debug/pprof/goroutine or threadcreate. */
+bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which);
+
+/* A /debug/vars fetch of service i ended at wall time now: body/len on
+ * success (HTTP 200), or fetch_error (curl's reason, "HTTP 404 Not Found",
+ * ...) with body NULL. Updates state, name, restart, every expvar cell
+ * (one sample each). 0, or -1 when out of memory. */
+int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
+			   const char *fetch_error, double now);
+
+/* The same for a goroutine/threadcreate ?debug=1 fetch. A failure makes
+ * those cells N/A with the reason in count_error; the service's state is
+ * not touched (a service without pprof is not down). */
+void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source which,
+			     const char *body, size_t len, const char *fetch_error, double now);
+
+/* True while service i shows as restarted. */
+bool cm_service_restarted(const struct cm_service *s, double now);
+
+/* What the screen and the text call service i: its name, with the port
+ * (or address) added when another service has the same name, as several
+ * instances of one program do. Not cleaned: see cm_text_clean. */
+void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i);
+
+/* expvarmon's -dummy block, appended to out: "HH:MM:SS DD/MM" (local
+ * time), then per service "name: Label: value, Label: value" or "name:
+ * ERROR: reason", the name as cm_svc_label gives it. A service that
+ * restarted lately ends its line with " [restarted HH:MM:SS]". What came
+ * from services goes through cm_text_clean with the flags clean (no
+ * escapes reach the reader's terminal). Out of memory: out->oom. */
+void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double now,
+		     unsigned clean);
+
+/* 0 when every service is UP, 1 otherwise (-once's exit status). */
+int cm_monitor_exit_status(const struct cm_monitor *m);
+
+#endif

@@ -1,0 +1,146 @@
+/* graph: samples summed into nodes (one per function, file, line or address,
+ * by the granularity the profile was aggregated to) and the call edges
+ * between them, as pprof's internal/graph builds them.
+ *
+ * struct cm_nodes is the node table of one profile: which node each
+ * (location, inline line) pair becomes. struct cm_graph holds one build's
+ * weights; a report may build several graphs over one node table (pprof
+ * rebuilds after trimming). */
+#ifndef CMON_GRAPH_H
+#define CMON_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "cmon/base/arena.h"
+#include "cmon/profile/profile.h"
+
+struct cm_node_info {
+	const char *name;    /* "" when none */
+	const char *file;    /* cleaned and trimmed; "" when none */
+	const char *objfile; /* "" unless kept (nameless or obj_names) */
+	uint64_t address;
+	int64_t lineno;
+	int64_t start_line;
+};
+
+struct cm_nodes_opts {
+	bool obj_names;          /* keep objfile and start line (list) */
+	const char *trim_path;   /* -trim_path */
+	const char *source_path; /* -source_path */
+	bool raw_files;          /* file names only cleaned, never trimmed
+				  * (-traces: pprof's CreateNodes with no options) */
+};
+
+struct cm_nodes {
+	struct cm_arena arena; /* owns everything below */
+	struct cm_node_info *info;
+	const char **printable; /* printable name per node */
+	uint32_t count;
+	uint32_t *loc_first; /* per location: index into loc_nodes */
+	uint32_t *loc_count; /* per location: max(1, nlines) */
+	uint32_t *loc_nodes; /* node of each (location, line), lines in order */
+};
+
+/* Builds the node table of p. Returns 0, or -1 when memory runs out. The
+ * table refers to p's strings: p must outlive it. */
+int cm_nodes_build(struct cm_nodes *nodes, const struct cm_profile *p,
+		   const struct cm_nodes_opts *opts);
+void cm_nodes_free(struct cm_nodes *nodes);
+
+/* pprof's compareNodes tie-break: fmt.Sprint of the node info. */
+int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b);
+
+struct cm_edge {
+	uint32_t src, dst;
+	int64_t weight;
+	bool inline_call; /* every call on it was inlined */
+	bool removed;     /* trimmed away */
+	size_t last_sample; /* dedupe within one sample */
+};
+
+struct cm_graph {
+	const struct cm_nodes *nodes;
+	int64_t *flat, *cum;   /* per node id */
+	int64_t *flat_div, *cum_div; /* per node id, with -mean only (else NULL) */
+	size_t *last_sample;   /* per node id: dedupe within one sample */
+	uint32_t *members;     /* node ids present (flat or cum != 0) */
+	size_t nmembers;
+	struct cm_edge *edges;
+	size_t nedges, edges_cap;
+	uint32_t *edge_slots;  /* hash: edge index + 1 */
+	size_t edge_slots_cap;
+};
+
+/* Sums the samples of p (value index vi) into a new graph over nodes. With
+ * kept non-NULL only nodes with kept[id] take part (pprof's KeptNodes).
+ * with_edges=false skips the edges. mean also sums each sample's first value
+ * (its count) as the divisor of -mean. Returns -1 when memory runs out. */
+int cm_graph_build(struct cm_graph *g, const struct cm_profile *p,
+		   const struct cm_nodes *nodes, size_t vi, const bool *kept,
+		   bool with_edges, bool mean);
+void cm_graph_free(struct cm_graph *g);
+
+/* -drop_negative: removes the members whose flat (or, when flat is 0, cum)
+ * is negative. */
+void cm_graph_drop_negative(struct cm_graph *g);
+
+/* Sum of flat over the graph's members. */
+int64_t cm_graph_flat_sum(const struct cm_graph *g);
+
+/* A stable merge sort of n ids by cmp (negative: a before b); tmp has room
+ * for n ids. qsort has no context argument in C11, and pprof's orders need
+ * the graph. */
+void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
+		 int (*cmp)(const void *ctx, uint32_t a, uint32_t b), const void *ctx);
+
+enum cm_node_order { CM_ORDER_FLAT, CM_ORDER_CUM };
+
+/* Sorts g->members as pprof's FlatNameOrder / CumNameOrder. Returns -1
+ * when memory runs out (the order is then unchanged). */
+int cm_graph_sort(struct cm_graph *g, enum cm_node_order order);
+
+/* Removes edges whose |weight| < cutoff; returns how many. */
+size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff);
+
+/* pprof's trimming with every cutoff 0, for the reports that do not trim
+ * (-peek): it still drops the edges of weight INT64_MIN, whose abs64 stays
+ * negative. Call before cm_adjacency_build. Returns 0, for use in a chain
+ * of calls that can fail. */
+static inline int cm_graph_trim_untrimmed(struct cm_graph *g)
+{
+	cm_graph_trim_edges(g, 0);
+	return 0;
+}
+
+/* pprof's inline label of every node: "", "(inline)" or "(partial-inline)",
+ * from the kinds of its remaining incoming edges. labels has one slot per
+ * node of the table. */
+int cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
+
+/* Node.FlatValue / CumValue: the value, divided by the divisor under -mean. */
+static inline int64_t cm_graph_flat_value(const struct cm_graph *g, uint32_t id)
+{
+	return g->flat_div && g->flat_div[id] ? cm_div64(g->flat[id], g->flat_div[id]) : g->flat[id];
+}
+
+static inline int64_t cm_graph_cum_value(const struct cm_graph *g, uint32_t id)
+{
+	return g->cum_div && g->cum_div[id] ? cm_div64(g->cum[id], g->cum_div[id]) : g->cum[id];
+}
+
+/* The graph's live (not removed) edges grouped per node: the edges into
+ * node id are in[first_in[id] .. first_in[id + 1]), out of it likewise.
+ * Returns -1 when memory runs out; free with cm_adjacency_free either way. */
+struct cm_adjacency {
+	uint32_t *first_in, *first_out, *in, *out;
+};
+int cm_adjacency_build(const struct cm_graph *g, struct cm_adjacency *a);
+void cm_adjacency_free(struct cm_adjacency *a);
+
+/* Sorts edge indices as pprof's edgeList: |weight| descending, then source
+ * and target printable names. tmp has room for n. */
+void cm_edges_sort(const struct cm_graph *g, uint32_t *ids, uint32_t *tmp, size_t n);
+
+#endif

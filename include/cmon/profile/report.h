@@ -1,0 +1,143 @@
+/* report: the text reports of `go tool pprof` (top, list, peek, traces),
+ * byte for byte, from one prepared profile.
+ *
+ * cm_report_prepare runs pprof's pipeline on a profile the caller owns:
+ * sample index, total, focus/ignore/hide/show, aggregation. The report
+ * functions then only read it and write text to out. */
+#ifndef CMON_REPORT_H
+#define CMON_REPORT_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "cmon/profile/graph.h"
+#include "cmon/profile/profile.h"
+#include "cmon/profile/profile_ops.h"
+
+enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES };
+
+struct cm_report_opts {
+	enum cm_report_kind kind;
+	const char *sample_index;  /* name or number; NULL = default */
+	bool cum_sort;             /* -cum */
+	bool mean;                 /* -mean: values divided by the first (count) */
+	bool drop_negative;        /* -drop_negative: hide nodes that shrank */
+	int node_count;            /* -nodecount; -1 = the command's default */
+	double node_fraction;      /* -nodefraction (0.005) */
+	double edge_fraction;      /* -edgefraction (0.001) */
+	enum cm_granularity granularity;
+	bool granularity_set;      /* list forces lines when not set */
+	const char *focus, *ignore, *hide, *show;
+	const char *symbol;        /* the regex of -list / -peek */
+	const char *source_path, *trim_path;
+};
+
+/* Sets the defaults go tool pprof starts with. */
+void cm_report_opts_init(struct cm_report_opts *o);
+
+struct cm_report {
+	struct cm_profile *p;   /* borrowed, prepared in place */
+	struct cm_report_opts opts;
+	size_t vi;              /* sample value index */
+	const char *sample_type; /* with "mean_" in front under -mean */
+	char sample_type_buf[128];
+	const char *sample_unit;
+	char output_unit[32];   /* "minimum" until top picks one */
+	int64_t total;
+	const char *filters[4]; /* "focus=..." lines for the header, NULL-padded */
+	const char *warnings[4]; /* "Focus expression matched no samples"..., NULL-padded */
+	char filter_buf[4][1024];
+};
+
+/* Runs the pipeline on p. Returns 0, or -1 with one line in err (bad regex,
+ * bad sample index...). */
+int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
+		      const struct cm_report_opts *opts, char *err, size_t errlen);
+
+/* Writes the report the options ask for. Returns 0, or -1 with err set
+ * (for example "no matches found for regexp: X"). */
+int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen);
+
+/* The parts, for the viewer and for tests. */
+int cm_report_top(struct cm_report *r, FILE *out);
+int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen);
+int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
+int cm_report_traces(struct cm_report *r, FILE *out);
+
+/* The header lines (File, Type, Time, Duration) pprof prints first. */
+void cm_report_profile_labels(struct cm_report *r, FILE *out);
+
+struct cm_graph;
+
+/* selectOutputUnit: the one unit top and peek print every row in, from the
+ * smallest value shown and the total. */
+void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g);
+
+/* The labels a graph report starts with: profile labels, active filters,
+ * "Showing nodes accounting for ...". */
+void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out);
+
+/* Compiles the regex of -list/-peek (Go syntax); messages as pprof words them. */
+int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen);
+
+/* Formats v in the report's sample unit and current output unit. */
+char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
+
+/* ---- the parts of -top, shared with the viewer (report_top.c) ---- */
+
+/* A -top graph: the node table, the trimmed graph sorted as the options
+ * say (members in row order), and each node's inline label. */
+struct cm_top {
+	struct cm_nodes nodes;
+	struct cm_graph g;
+	const char **labels;  /* per node id: "", "(inline)", "(partial-inline)" */
+	size_t orig_count;    /* nodes before nodecount cut them */
+	size_t dropped_nodes; /* nodes under the node fraction */
+};
+
+/* Builds t from the prepared report and picks r's output unit. Returns 0,
+ * or -1 when memory runs out (t is then empty). Free with cm_top_free. */
+int cm_top_build(struct cm_report *r, struct cm_top *t);
+void cm_top_free(struct cm_top *t);
+
+/* Sorts the rows again, by cum or by flat (pprof's orders). -1 on OOM. */
+int cm_top_sort(struct cm_top *t, bool cum);
+
+/* The header lines -top prints over the headings: profile labels, filters,
+ * "Showing nodes...", "Dropped ...", "Showing top ...". */
+void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out);
+
+#define CM_TOP_HEADINGS "      flat  flat%   sum%        cum   cum%"
+/* flat, flat%, sum%, cum, cum%, name, " " when a label follows, label */
+#define CM_TOP_ROW_FORMAT "%10s %s %s %10s %s  %s%s%s"
+
+/* The columns of one -top row, unpadded. */
+struct cm_top_cols {
+	char flat[64], flat_pct[32], sum_pct[32], cum[64], cum_pct[32];
+};
+void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
+		   struct cm_top_cols *c);
+
+/* ---- the parts of -list (report_list.c) ---- */
+
+/* The lines -list prints for one function's nodes ids[0..n) (n >= 1) of
+ * one file: from its start line (else the first hot line - 5) to the last
+ * hot line + 5, start at least 1. */
+void cm_list_range(const struct cm_nodes *nodes, const uint32_t *ids, size_t n, int64_t *start,
+		   int64_t *end);
+
+struct cm_list_line {
+	int64_t lineno, flat, cum;
+};
+
+/* The weight of each line of the nodes ids[0..n): out (room for n) gets
+ * one entry per line number, in line order; returns how many. The sums
+ * are -list's routine totals (cum over-counts recursion, as pprof's). */
+size_t cm_list_weights(const struct cm_graph *g, const uint32_t *ids, size_t n,
+		       struct cm_list_line *out, int64_t *flat_sum, int64_t *cum_sum);
+
+/* A -list value: "." for zero, else the value in its own unit. */
+const char *cm_list_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,951 @@
+/* monitor_app: the live monitor's command line and its one poll loop.
+ *
+ * Each service is polled in rounds: /debug/vars, then (when some var needs
+ * them) goroutine?debug=1 and threadcreate?debug=1, one after the other so a
+ * service costs one kept-alive connection; a timeout ends the round. Rounds are spread over the
+ * interval in slots of a few dozen services (spread_offset) so a
+ * thousand services do not all start at once, nor each in a wake-up of
+ * its own. A round still running when the next is due (a slow service)
+ * skips that tick; it never delays other services, whose transfers run
+ * side by side on the same multi handle. */
+#include "cmon/app/monitor_app.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <malloc.h>
+#include <math.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmon/app/outq.h"
+#include "cmon/base/flags.h"
+#include "cmon/base/theme.h"
+#include "cmon/monitor/monitor.h"
+#include "cmon/monitor/prof_pane.h"
+#include "cmon/monitor/spark.h"
+#include "cmon/monitor/target.h"
+#include "cmon/net/fetch.h"
+#include "cmon/net/remote.h"
+#include "cmon/net/ssh_tunnel.h"
+#include "cmon_config.h"
+#include "profile_pane_app.h"
+#include "ui/ui.h"
+
+#define VARS_MAX_BODY (8u << 20)  /* memstats is ~6 KB; a service's own vars can be big */
+#define COUNT_MAX_BODY (64u << 10) /* only the first line is read: the rest is cut */
+#define DRAW_MIN_GAP 0.1           /* data redraws at most 10 times a second */
+#define LATE_BUCKETS 10001         /* lateness histogram: 1 ms buckets up to 10 s */
+#define TEXT_MAX_PENDING (1u << 20) /* -dummy text a slow reader may have waiting */
+
+struct args {
+	const char *ports, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
+	bool dummy, once, self, insecure, stats, help;
+	int seconds; /* CPU profile length for the profile pane */
+	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
+};
+
+enum step { STEP_IDLE, STEP_VARS, STEP_GOROUTINES, STEP_THREADS };
+
+struct app;
+
+/* -dummy's and -once's output. */
+struct text_out {
+	bool on;
+	unsigned clean;              /* cm_text_clean's flags for the reader */
+	struct cm_outq q;            /* stdout, never waited on */
+	struct cm_strbuf block;      /* the block being made, reused */
+	unsigned long long dropped;  /* blocks the reader was too slow for */
+	bool failed;                 /* a write failed: said, and cmon ends with 1 */
+};
+
+/* One service's schedule; also the fetch callbacks' context. */
+struct sched {
+	struct app *app;
+	size_t i;
+	enum step step;
+	long id;          /* the transfer in flight, 0 = none */
+	double due;       /* monotonic seconds of the next round */
+	char *url[3];     /* vars, goroutine, threadcreate */
+	bool held;        /* due, but waiting for its ssh tunnel's first connection */
+};
+
+struct lateness {
+	unsigned long long polls, skipped;
+	double max_ms;
+	unsigned *hist; /* LATE_BUCKETS counts, NULL when -stats is off */
+};
+
+struct app {
+	struct args a;
+	struct cm_monitor mon;
+	struct cm_fetch *fetch;
+	struct sched *sched;
+	double interval;   /* seconds */
+	long timeout_ms;
+	bool need[2];      /* goroutines, threads */
+	struct cm_ui *ui;
+	struct cm_pane_app pane; /* the profile pane (p on the screen) */
+	struct cm_remote *remote; /* ssh tunnels, NULL when every service is direct */
+	bool dirty, quit;
+	double last_draw;
+	struct lateness late;
+	struct text_out text; /* -dummy and -once: stdout */
+};
+
+static double mono_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double wall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+void cm_monitor_usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cmon -ports=PORTS [-vars=VARS] [-i=5s] [flags]   live monitor\n"
+		"       cmon pprof [flags] SOURCE...                     profile reports\n"
+		"       cmon --help | --version\n"
+		"\n"
+		"Monitors Go services' /debug/vars (expvar) and goroutine and thread counts,\n"
+		"with sparklines. Every expvarmon command line works unchanged.\n"
+		"\n"
+		"  -ports list     services: 5000, 5000-5003, host:5000, :5000,\n"
+		"                  http(s)://[user:pass@]host:port[/path] (comma separated);\n"
+		"                  ssh://[user@]host[:port]/ENTRY: that entry through ssh\n"
+		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), str:X,\n"
+		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
+		"                  default: %s\n"
+		"  -i duration     poll interval (5s; at least 100ms)\n"
+		"  -endpoint path  expvar path when an entry names none (/debug/vars)\n"
+		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
+		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
+		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
+		"                  addresses are resolved there, as with ssh -L\n"
+		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
+		"  -insecure       accept self-signed TLS certificates\n"
+		"  -dummy          no screen: print every service's values each interval\n"
+		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
+		"  -glyphs name    sparklines: braille, blocks or ascii (default from locale, TERM)\n"
+		"  -theme name     default, light, mono, or a theme file's path\n"
+		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
+		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
+		"\n"
+		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
+		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
+		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
+		"space pause, p profile the selected service (beside the sparklines),\n"
+		"Tab keys to the profile or back, ? help. `cmon pprof -help` lists the\n"
+		"profile flags.\n",
+		CM_VARS_DEFAULT, CM_PROF_SECONDS_DEFAULT);
+}
+
+static size_t monitor_flags(struct args *a, struct cm_flag *f)
+{
+	const struct cm_flag table[] = {
+		{"ports", CM_FLAG_STRING, &a->ports, "list", "services to monitor"},
+		{"vars", CM_FLAG_STRING, &a->vars, "list", "vars to show"},
+		{"i", CM_FLAG_STRING, &a->interval, "duration", "poll interval"},
+		{"endpoint", CM_FLAG_STRING, &a->endpoint, "path", "expvar path"},
+		{"timeout", CM_FLAG_STRING, &a->timeout, "duration", "per-request timeout"},
+		{"seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length"},
+		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
+		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
+		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
+		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
+		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
+		{"glyphs", CM_FLAG_STRING, &a->glyphs, "name", "sparkline glyphs"},
+		{"theme", CM_FLAG_STRING, &a->theme, "name", "colour theme"},
+		{"stats", CM_FLAG_BOOL, &a->stats, NULL, "poll statistics on exit"},
+		{"self", CM_FLAG_BOOL, &a->self, NULL, "expvarmon's; ignored"},
+		{"help", CM_FLAG_BOOL, &a->help, NULL, "this help"},
+		{"h", CM_FLAG_BOOL, &a->help, NULL, NULL},
+	};
+	size_t n = sizeof table / sizeof table[0];
+	if (f)
+		memcpy(f, table, sizeof table);
+	return n;
+}
+
+static int bad_usage(const char *msg)
+{
+	fprintf(stderr, "cmon: %s\n", msg);
+	return 2;
+}
+
+/* The shortest -i: a round (a request or three, an answer parsed) must fit
+ * in it, and the soak tests ran at this; shorter only queues polls behind
+ * each other and spends a core doing it. */
+#define INTERVAL_MIN_NS 100000000LL
+
+/* -i and -timeout: a Go duration above zero, and at least min_ns. */
+static int parse_duration_flag(const char *flag, const char *s, long long min_ns,
+			       double *seconds)
+{
+	long long ns;
+	if (cm_duration_parse(s, &ns) < 0 || ns <= 0) {
+		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want a duration above 0 "
+				"such as 500ms, 1s, 1m\n", s, flag);
+		return -1;
+	}
+	if (ns < min_ns) {
+		fprintf(stderr, "cmon: invalid value \"%s\" for flag -%s: want at least %lldms\n",
+			s, flag, min_ns / 1000000);
+		return -1;
+	}
+	*seconds = (double)ns / 1e9;
+	return 0;
+}
+
+static int parse_args(struct app *app, int argc, char **argv)
+{
+	struct args *a = &app->a;
+	a->interval = "5s";
+	a->endpoint = "/debug/vars";
+	a->vars = CM_VARS_DEFAULT;
+	a->seconds = CM_PROF_SECONDS_DEFAULT;
+	struct cm_flag flags[32];
+	size_t nflags = monitor_flags(a, flags);
+	char err[256];
+	int npos = cm_flags_parse(flags, nflags, argc, argv, err, sizeof err);
+	if (npos < 0)
+		return bad_usage(err);
+	if (a->help) {
+		cm_monitor_usage(stdout);
+		return -1;
+	}
+	if (npos > 0) {
+		snprintf(err, sizeof err, "unexpected argument \"%s\" (did you mean -ports=%s?)",
+			 argv[0], argv[0]);
+		return bad_usage(err);
+	}
+	if (!a->ports || !*a->ports)
+		return bad_usage("-ports is required, e.g. -ports=:6060 (cmon -help)");
+	if (parse_duration_flag("i", a->interval, INTERVAL_MIN_NS, &app->interval))
+		return 2;
+	double timeout = app->interval < 5 ? app->interval : 5;
+	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
+		return 2;
+	app->timeout_ms = (long)ceil(timeout * 1000);
+	if (!*a->endpoint || a->endpoint[0] != '/')
+		return bad_usage("-endpoint must be a path starting with /");
+	if (a->seconds < 1 || a->seconds > CM_PROF_SECONDS_MAX) {
+		fprintf(stderr, "cmon: invalid value \"%d\" for flag -seconds: want 1 to %d\n",
+			a->seconds, CM_PROF_SECONDS_MAX);
+		return 2;
+	}
+	return 0;
+}
+
+static int build_monitor(struct app *app)
+{
+	struct cm_target_list targets = {0};
+	struct cm_var_list vars = {0};
+	char err[256];
+	if (cm_targets_parse(app->a.ports, &targets, err, sizeof err) < 0)
+		return bad_usage(err);
+	/* The targets have their copies; ps shows argv, where -ports points. */
+	cm_targets_hide_passwords((char *)app->a.ports);
+	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
+		cm_targets_free(&targets);
+		return bad_usage(err);
+	}
+	if (cm_monitor_init(&app->mon, &targets, &vars, app->a.endpoint) < 0) {
+		cm_targets_free(&targets);
+		cm_vars_free(&vars);
+		return bad_usage("out of memory");
+	}
+	app->need[0] = cm_monitor_needs(&app->mon, CM_SOURCE_GOROUTINES);
+	app->need[1] = cm_monitor_needs(&app->mon, CM_SOURCE_THREADS);
+	return 0;
+}
+
+/* Where service i of n starts in the interval. Starts are grouped into
+ * slots rather than spread one by one: the services of one slot start in
+ * one wake-up of the loop and their answers are read in one or two more
+ * (see fetch.c), and on a virtual machine a wake-up costs more than the
+ * transfers it starts. There are n / SLOT_SERVICES slots, rounded up, but
+ * at most one every SCHED_SLOT seconds: more services to a slot would
+ * save a little more CPU, but every transfer in flight holds buffers
+ * (~30 KB with libcurl's), and this keeps 100 services under 16 MB. The
+ * period of each service stays exactly the interval. */
+#define SCHED_SLOT 0.1
+#define SLOT_SERVICES 25
+
+static double spread_offset(double interval, size_t i, size_t n)
+{
+	size_t slots = (size_t)(interval / SCHED_SLOT);
+	size_t needed = (n + SLOT_SERVICES - 1) / SLOT_SERVICES;
+	if (slots > needed)
+		slots = needed;
+	if (slots < 1)
+		slots = 1;
+	return interval * (double)(i * slots / n) / (double)slots;
+}
+
+static int build_schedule(struct app *app, double start)
+{
+	size_t n = app->mon.nsvc;
+	app->sched = calloc(n ? n : 1, sizeof *app->sched);
+	if (!app->sched)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct sched *s = &app->sched[i];
+		const struct cm_target *t = &app->mon.targets.v[i];
+		s->app = app;
+		s->i = i;
+		/* -once polls everyone now; otherwise rounds are spread. */
+		s->due = start + (app->a.once ? 0 : spread_offset(app->interval, i, n));
+		s->url[0] = cm_target_url(t, app->a.endpoint, NULL);
+		s->url[1] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
+		s->url[2] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
+		if (!s->url[0] || !s->url[1] || !s->url[2])
+			return -1;
+	}
+	return 0;
+}
+
+static void free_schedule(struct app *app)
+{
+	if (!app->sched)
+		return;
+	for (size_t i = 0; i < app->mon.nsvc; i++)
+		for (int k = 0; k < 3; k++)
+			free(app->sched[i].url[k]);
+	free(app->sched);
+	app->sched = NULL;
+}
+
+static void on_result(void *ctx, const struct cm_fetch_result *r);
+
+static void start_step(struct sched *s, enum step step)
+{
+	struct app *app = s->app;
+	const struct cm_target *t = &app->mon.targets.v[s->i];
+	bool count = step != STEP_VARS;
+	struct cm_request req = {
+		.url = s->url[step - STEP_VARS],
+		.user = t->user,
+		.password = t->password,
+		.unix_socket = t->unix_socket,
+		.timeout_ms = app->timeout_ms,
+		.max_body = count ? COUNT_MAX_BODY : VARS_MAX_BODY,
+		.allow_truncated = count,
+		.cb = on_result,
+		.ctx = s,
+	};
+	s->step = step;
+	s->id = cm_fetch_start(app->fetch, &req);
+	if (s->id < 0) {
+		s->id = 0;
+		s->step = STEP_IDLE;
+	}
+}
+
+/* What comes after step in a round, given which counts are wanted. */
+static enum step next_step(const struct app *app, enum step step)
+{
+	if (step == STEP_IDLE)
+		return STEP_IDLE;
+	if (step == STEP_VARS && app->need[0])
+		return STEP_GOROUTINES;
+	if (step <= STEP_GOROUTINES && app->need[1])
+		return STEP_THREADS;
+	return STEP_IDLE;
+}
+
+/* Step's answer (body/len, or error) into the monitor. */
+static void take_result(struct app *app, size_t i, enum step step, const char *body,
+			size_t len, const char *error, double now)
+{
+	if (step == STEP_VARS)
+		cm_monitor_vars_result(&app->mon, i, body, len, error, now);
+	else
+		cm_monitor_count_result(&app->mon, i,
+					step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
+								: CM_SOURCE_THREADS,
+					body, len, error, now);
+}
+
+/* The requests of a round run one after another on one connection. A
+ * request that timed out ends the round: the service is hung, and each
+ * request left would wait out its own timeout (three per poll, -once
+ * taking three times -timeout). Those requests take the same error. */
+static void on_result(void *ctx, const struct cm_fetch_result *r)
+{
+	struct sched *s = ctx;
+	struct app *app = s->app;
+	double now = wall_now();
+	take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
+	s->id = 0;
+	app->dirty = true;
+	enum step next = next_step(app, s->step);
+	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, next))
+		take_result(app, s->i, next, NULL, 0, r->error, now);
+	if (next == STEP_IDLE)
+		s->step = STEP_IDLE;
+	else
+		start_step(s, next);
+}
+
+static void record_lateness(struct lateness *l, double late_s)
+{
+	double ms = late_s * 1000;
+	if (ms < 0)
+		ms = 0;
+	l->polls++;
+	if (ms > l->max_ms)
+		l->max_ms = ms;
+	if (l->hist)
+		l->hist[ms >= LATE_BUCKETS - 1 ? LATE_BUCKETS - 1 : (size_t)ms]++;
+}
+
+/* A service behind an ssh tunnel that is not up is not fetched: its round
+ * ends with the tunnel's word as its error, or waits (held) while the
+ * tunnel makes its first connection. */
+static enum cm_remote_gate tunnel_gate(struct app *app, struct sched *s)
+{
+	const char *why = NULL;
+	enum cm_remote_gate g = cm_remote_gate(app->remote, s->i, &why);
+	if (g == CM_GATE_DOWN) {
+		cm_monitor_vars_result(&app->mon, s->i, NULL, 0, why, wall_now());
+		app->dirty = true;
+	}
+	return g;
+}
+
+/* The first slot of a schedule (due, due + interval, ...) after now, for
+ * due <= now. Slots that passed while the loop was late (the process was
+ * stopped, the machine suspended) are skipped, not run one after another,
+ * and counted in *skipped when it is not NULL. Arithmetic, not a loop: an
+ * hour stopped costs one step. */
+static double next_slot(double due, double now, double interval,
+			unsigned long long *skipped)
+{
+	double passed = floor((now - due) / interval);
+	double next = due + (passed + 1) * interval;
+	if (next <= now) /* rounding */
+		next = now + interval;
+	if (skipped && passed > 0)
+		*skipped += (unsigned long long)passed;
+	return next;
+}
+
+/* Starts every round that is due; returns the time of the next one. */
+static double run_due(struct app *app, double now)
+{
+	double next = now + app->interval;
+	for (size_t i = 0; i < app->mon.nsvc; i++) {
+		struct sched *s = &app->sched[i];
+		if (s->due <= now && !app->mon.paused) {
+			enum cm_remote_gate g = s->step == STEP_IDLE ? tunnel_gate(app, s) : CM_GATE_OPEN;
+			if ((s->held = g == CM_GATE_HELD))
+				continue; /* a change of the tunnel runs run_due again */
+			if (s->step == STEP_IDLE) {
+				record_lateness(&app->late, now - s->due);
+				if (g == CM_GATE_OPEN)
+					start_step(s, STEP_VARS);
+			} else {
+				app->late.skipped++; /* the last round is still running */
+			}
+			s->due = next_slot(s->due, now, app->interval, &app->late.skipped);
+		} else if (s->due <= now) {
+			s->due = now + app->interval;
+		}
+		if (s->due < next)
+			next = s->due;
+	}
+	return next;
+}
+
+static bool all_idle(const struct app *app)
+{
+	for (size_t i = 0; i < app->mon.nsvc; i++)
+		if (app->sched[i].step != STEP_IDLE || app->sched[i].held)
+			return false;
+	return true;
+}
+
+/* SIGINT, SIGTERM, SIGHUP and SIGWINCH arrive on a signalfd, so the loop
+ * sees them as input like any other and no handler touches shared state. */
+static int open_signalfd(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGWINCH);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void read_signals(struct app *app, int sfd)
+{
+	struct signalfd_siginfo si;
+	while (read(sfd, &si, sizeof si) == (ssize_t)sizeof si) {
+		if (si.ssi_signo == SIGWINCH) {
+			if (app->ui)
+				cm_ui_resize(app->ui);
+			app->dirty = true;
+		} else {
+			app->quit = true;
+		}
+	}
+}
+
+/* A thousand services need a thousand sockets: lift the soft limit. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int wait_ms(double until, double now)
+{
+	double ms = (until - now) * 1000;
+	if (ms < 0)
+		return 0;
+	return ms > 1000 ? 1000 : (int)ceil(ms);
+}
+
+static void maybe_draw(struct app *app, double now, bool key)
+{
+	if (!app->ui || !app->dirty)
+		return;
+	if (!key && now - app->last_draw < DRAW_MIN_GAP)
+		return;
+	cm_ui_draw(app->ui, &app->mon, &app->pane.pane, wall_now(), now);
+	app->last_draw = now;
+	app->dirty = false;
+}
+
+/* Requests to the profile pane a burst of keys may make in one wake-up:
+ * the rest wait for the next, so that the loop keeps polling. */
+#define PANE_REQUESTS_PER_WAKE 64
+
+/* Every pending key; the profile pane's requests are carried out as they
+ * come, in order. Returns true when a key was read. */
+static bool read_keys(struct app *app, double now)
+{
+	int all = 0;
+	for (int i = 0; i < PANE_REQUESTS_PER_WAKE; i++) {
+		struct cm_pane_request rq;
+		int fl = cm_ui_input(app->ui, &app->mon, &app->pane.pane, &rq, now);
+		all |= fl;
+		if (!(fl & CM_UI_PANE) || (fl & CM_UI_QUIT))
+			break;
+		cm_pane_app_request(&app->pane, &rq, now);
+	}
+	if (all & CM_UI_QUIT)
+		app->quit = true;
+	if (all & CM_UI_DIRTY)
+		app->dirty = true;
+	return all != 0;
+}
+
+/* The pane changed (a profile came, the countdown ticked): redraw. */
+static void take_pane_dirty(struct app *app)
+{
+	if (app->pane.dirty)
+		app->dirty = true;
+	app->pane.dirty = false;
+}
+
+/* The profile pane's timers (countdown, live refresh) and the screen's
+ * own (the viewer's held rows), folded into the loop's next wake-up. */
+static double pane_due(struct app *app, double now, double next)
+{
+	double t = cm_pane_app_run_due(&app->pane, now);
+	take_pane_dirty(app);
+	if (t < next)
+		next = t;
+	t = cm_ui_next_tick(app->ui);
+	if (t >= 0 && t < next)
+		next = t;
+	return next;
+}
+
+/* Without a screen, the tunnels' changes go to stderr. */
+static FILE *tunnel_log(const struct app *app)
+{
+	return app->a.dummy || app->a.once ? stderr : NULL;
+}
+
+/* ssh's news: a tunnel that came up releases its held rounds, one that
+ * went down ends theirs, so the schedule is looked at again at once. */
+static void drive_tunnels(struct app *app, double now)
+{
+	if (cm_remote_drive(app->remote, now, tunnel_log(app), &app->mon)) {
+		app->dirty = true;
+		run_due(app, now);
+	}
+}
+
+/* -dummy and -once write to stdout without ever waiting on it (outq.h):
+ * a reader that stalls cannot stall polling or the signals. */
+static void text_open(struct app *app)
+{
+	struct text_out *t = &app->text;
+	t->on = app->a.dummy || app->a.once;
+	if (!t->on)
+		return;
+	t->clean = cm_codeset_is_utf8(nl_langinfo(CODESET)) ? CM_CLEAN_UTF8 : 0;
+	cm_outq_open(&t->q, STDOUT_FILENO, TEXT_MAX_PENDING);
+}
+
+static void text_close(struct app *app)
+{
+	if (!app->text.on)
+		return;
+	cm_outq_close(&app->text.q);
+	cm_strbuf_free(&app->text.block);
+}
+
+/* A write failed (the reader went away, the disk is full, stdout is
+ * closed): said once, and the loop ends; cmon exits 1. */
+static void text_check(struct app *app)
+{
+	struct text_out *t = &app->text;
+	if (!t->q.error || t->failed)
+		return;
+	t->failed = true;
+	app->quit = true;
+	fprintf(stderr, "cmon: writing output: %s\n", strerror(t->q.error));
+}
+
+static void text_write(struct app *app)
+{
+	cm_outq_flush(&app->text.q);
+	text_check(app);
+}
+
+/* The block for now, queued. A reader TEXT_MAX_PENDING behind loses whole
+ * blocks, and is told on stderr when it takes text again. */
+static void text_print(struct app *app)
+{
+	struct text_out *t = &app->text;
+	t->block.len = 0;
+	cm_monitor_text(&app->mon, &t->block, wall_now(), t->clean);
+	bool queued = !t->block.oom && cm_outq_add(&t->q, t->block.s, t->block.len);
+	t->block.oom = false;
+	if (!queued) {
+		t->dropped++;
+	} else if (t->dropped) {
+		fprintf(stderr, "cmon: %llu intervals not printed: the reader fell behind\n",
+			t->dropped);
+		t->dropped = 0;
+	}
+	text_check(app);
+}
+
+/* stdout in the loop's poll while text waits for it; its index, or -1. */
+static int text_pollfd(const struct app *app, struct pollfd *fds, int *nfds)
+{
+	if (!app->text.on || !cm_outq_pending(&app->text.q))
+		return -1;
+	fds[*nfds] = (struct pollfd){.fd = app->text.q.fd, .events = POLLOUT};
+	return (*nfds)++;
+}
+
+/* -once's block, written as the reader takes it; a signal still ends the
+ * wait at once. */
+static void text_finish_once(struct app *app, int sfd)
+{
+	text_print(app);
+	while (!app->quit && cm_outq_pending(&app->text.q)) {
+		struct pollfd fds[2] = {{.fd = sfd, .events = POLLIN}};
+		int n = 1, out = text_pollfd(app, fds, &n);
+		if (poll(fds, (nfds_t)n, -1) < 0 && errno != EINTR)
+			break;
+		if (fds[0].revents)
+			read_signals(app, sfd);
+		if (out >= 0 && fds[out].revents)
+			text_write(app);
+	}
+}
+
+/* The loop: one poll for sockets, keys and signals; timers from the
+ * schedule, the profile pane, the draw pacing and the dummy printer. */
+static void run_loop(struct app *app, int sfd)
+{
+	double now = mono_now(), next_print = now + app->interval;
+	while (!app->quit) {
+		double next = run_due(app, now);
+		if (app->ui)
+			next = pane_due(app, now, next);
+		if (app->a.dummy && next_print < next)
+			next = next_print;
+		if (app->ui && app->dirty && app->last_draw + DRAW_MIN_GAP < next)
+			next = app->last_draw + DRAW_MIN_GAP;
+		if (cm_remote_next(app->remote, now) < next)
+			next = cm_remote_next(app->remote, now);
+		struct pollfd fds[3 + CM_TUNNELS_MAX] = {{.fd = sfd, .events = POLLIN},
+							 {.fd = 0, .events = POLLIN}};
+		int nfds = app->ui ? 2 : 1;
+		nfds += cm_remote_pollfds(app->remote, fds + nfds, CM_TUNNELS_MAX);
+		int out = text_pollfd(app, fds, &nfds);
+		if (cm_fetch_poll(app->fetch, fds, nfds, wait_ms(next, now)) < 0 && errno != EINTR)
+			break;
+		now = mono_now();
+		if (fds[0].revents)
+			read_signals(app, sfd);
+		if (out >= 0 && fds[out].revents)
+			text_write(app);
+		drive_tunnels(app, now);
+		bool key = false;
+		if (app->ui && cm_ui_tick(app->ui, now))
+			app->dirty = true;
+		if (app->ui && (fds[1].revents || app->dirty))
+			key = read_keys(app, now);
+		take_pane_dirty(app);
+		if (app->a.once && all_idle(app))
+			break;
+		if (app->a.dummy && now >= next_print) {
+			text_print(app);
+			next_print = next_slot(next_print, now, app->interval, NULL);
+		}
+		maybe_draw(app, now, key);
+	}
+}
+
+/* -theme: a path (with a '/' or ending in .theme), or a name looked up in
+ * $CMON_THEMES, the installed themes, then the source tree's. "default"
+ * needs no file: it is built in. */
+static int read_file_text(const char *path, char **text, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	char *buf = malloc(65536);
+	size_t n = buf ? fread(buf, 1, 65535, f) : 0;
+	bool too_big = buf && !feof(f);
+	fclose(f);
+	if (!buf || too_big) {
+		free(buf);
+		errno = buf ? EFBIG : ENOMEM;
+		return -1;
+	}
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+static int find_theme(const char *name, char *path, size_t cap)
+{
+	size_t nl = strlen(name);
+	if (strchr(name, '/') || (nl > 6 && !strcmp(name + nl - 6, ".theme"))) {
+		snprintf(path, cap, "%s", name);
+		return access(path, R_OK);
+	}
+	const char *dirs[3] = {getenv("CMON_THEMES"), CMON_THEME_DIR, CMON_SOURCE_THEME_DIR};
+	for (int k = 0; k < 3; k++) {
+		if (!dirs[k] || !*dirs[k])
+			continue;
+		snprintf(path, cap, "%s/%s.theme", dirs[k], name);
+		if (access(path, R_OK) == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int load_theme(const char *name, struct cm_theme *t)
+{
+	cm_theme_default(t);
+	if (name && *name && strcmp(name, "default")) {
+		char path[1024], err[256];
+		char *text;
+		size_t len;
+		if (find_theme(name, path, sizeof path) < 0 || read_file_text(path, &text, &len) < 0) {
+			fprintf(stderr, "cmon: theme \"%s\": not found (a name in themes/ such as "
+					"light or mono, or a file's path)\n", name);
+			return -1;
+		}
+		int rc = cm_theme_parse(t, text, len, err, sizeof err);
+		free(text);
+		if (rc < 0) {
+			fprintf(stderr, "cmon: theme %s: %s\n", path, err);
+			return -1;
+		}
+	}
+	const char *no_color = getenv("NO_COLOR");
+	if (no_color && *no_color)
+		cm_theme_strip_colors(t);
+	return 0;
+}
+
+/* -glyphs and -theme, checked in every mode: a typo is refused even
+ * where nothing is drawn (-dummy, -once). */
+static int choose_look(struct app *app, struct cm_ui_opts *o)
+{
+	*o = (struct cm_ui_opts){.interval = app->interval};
+	if (cm_glyphs_choose(app->a.glyphs, nl_langinfo(CODESET), getenv("TERM"), &o->glyphs) < 0) {
+		fprintf(stderr, "cmon: invalid value \"%s\" for flag -glyphs: want braille, "
+				"blocks or ascii\n", app->a.glyphs);
+		return 2;
+	}
+	if (load_theme(app->a.theme, &o->theme) < 0)
+		return 2;
+	return 0;
+}
+
+static int open_ui(struct app *app, const struct cm_ui_opts *o)
+{
+	char err[256];
+	app->ui = cm_ui_open(o, err, sizeof err);
+	if (!app->ui) {
+		fprintf(stderr, "cmon: %s; use -dummy or -once for text output\n", err);
+		return 1;
+	}
+	return 0;
+}
+
+static int percentile_ms(const struct lateness *l, double q)
+{
+	unsigned long long want = (unsigned long long)ceil((double)l->polls * q), seen = 0;
+	for (size_t b = 0; b < LATE_BUCKETS; b++) {
+		seen += l->hist[b];
+		if (seen >= want && want)
+			return (int)b;
+	}
+	return 0;
+}
+
+static void print_stats(const struct app *app)
+{
+	if (!app->late.hist)
+		return;
+	fprintf(stderr, "cmon: polls %llu, skipped %llu, late max %.1f ms, late p99 %d ms\n",
+		app->late.polls, app->late.skipped, app->late.max_ms,
+		percentile_ms(&app->late, 0.99));
+}
+
+static int fetch_setup(struct app *app)
+{
+	const char *user = getenv("HTTP_USER"), *pass = getenv("HTTP_PASSWORD");
+	struct cm_fetch_opts fo = {.insecure = app->a.insecure};
+	if (user && pass) { /* expvarmon's rule: both or neither */
+		fo.user = user;
+		fo.password = pass;
+	}
+	char err[256];
+	app->fetch = cm_fetch_new(&fo, err, sizeof err);
+	if (!app->fetch) {
+		fprintf(stderr, "cmon: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* -ssh and the ssh:// entries: a tunnel per host, started now; a routed
+ * service's requests go to its tunnel's socket. */
+static int open_remote(struct app *app)
+{
+	char err[512];
+	int rc = cm_remote_open(&app->remote, &app->mon.targets, app->a.ssh, app->a.ssh_opts,
+				app->a.once, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "cmon: %s\n", err);
+		return rc;
+	}
+	for (size_t i = 0; i < app->mon.nsvc; i++)
+		app->mon.targets.v[i].unix_socket = cm_remote_socket(app->remote, i);
+	double now = mono_now();
+	cm_remote_start(app->remote, now);
+	cm_remote_drive(app->remote, now, tunnel_log(app), &app->mon);
+	return 0;
+}
+
+static int run(struct app *app)
+{
+	if (app->a.self)
+		fprintf(stderr, "cmon: -self ignored: cmon publishes no /debug/vars\n");
+	raise_fd_limit();
+	if (fetch_setup(app) < 0 || build_schedule(app, mono_now()) < 0)
+		return 1;
+	if (app->a.stats && !(app->late.hist = calloc(LATE_BUCKETS, sizeof *app->late.hist)))
+		return 1;
+	int sfd = open_signalfd();
+	if (sfd < 0) {
+		fprintf(stderr, "cmon: signalfd: %s\n", strerror(errno));
+		return 1;
+	}
+	struct cm_ui_opts look;
+	int rc = choose_look(app, &look);
+	if (rc == 0)
+		rc = open_remote(app);
+	if (rc == 0 && !app->a.dummy && !app->a.once)
+		rc = open_ui(app, &look);
+	text_open(app);
+	if (rc == 0) {
+		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
+				 app->interval);
+		run_loop(app, sfd);
+		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
+		if (app->ui)
+			cm_ui_close(app->ui);
+		if (app->a.once) {
+			text_finish_once(app, sfd);
+			rc = cm_monitor_exit_status(&app->mon);
+			if (cm_outq_pending(&app->text.q))
+				rc = 1; /* a signal came first: the text is not all out */
+		}
+		if (app->text.failed)
+			rc = 1;
+		print_stats(app);
+	}
+	text_close(app);
+	cm_remote_close(app->remote); /* no ssh outlives run, whatever ended it */
+	app->remote = NULL;
+	close(sfd);
+	return rc;
+}
+
+/* Every poll mallocs and frees the same few buffers (libcurl's 16 KB
+ * receive buffer among them). With glibc's default trim threshold the
+ * heap's top went back to the kernel and came back many times a second,
+ * each time with page faults and a TLB flush; the monitor's heap is small
+ * and steady, so it keeps what it freed. (Setting it also fixes the mmap
+ * threshold at 128 KB, so big bodies, profiles, are still given back.) */
+static void keep_freed_heap(void)
+{
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
+}
+
+int cm_monitor_main(int argc, char **argv)
+{
+	struct app app;
+	memset(&app, 0, sizeof app);
+	keep_freed_heap();
+	int rc = parse_args(&app, argc, argv);
+	if (rc)
+		return rc < 0 ? 0 : rc;
+	rc = build_monitor(&app);
+	if (rc)
+		return rc;
+	rc = run(&app);
+	if (app.fetch)
+		cm_fetch_free(app.fetch);
+	free_schedule(&app);
+	free(app.late.hist);
+	cm_monitor_free(&app.mon);
+	return rc;
+}

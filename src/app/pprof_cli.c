@@ -1,0 +1,490 @@
+/* pprof_cli: `cmon pprof [flags] SOURCE...`: load, merge, diff, report. */
+#include "cmon/app/pprof_cli.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "cmon/base/flags.h"
+#include "cmon/base/pathutil.h"
+#include "cmon/base/strbuf.h"
+#include "cmon/base/url.h"
+#include "cmon/monitor/spark.h"
+#include "cmon/net/pprof_remote.h"
+#include "cmon/net/pprof_source.h"
+#include "cmon/profile/profile.h"
+#include "cmon/profile/profile_ops.h"
+#include "cmon/profile/report.h"
+#include "pview_app.h"
+
+struct pprof_args {
+	bool top, traces, cum, flat, help;
+	bool interactive; /* no report flag: the viewer */
+	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
+	/* go tool pprof's shorthands for -sample_index (and -mean) */
+	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
+	     alloc_space, alloc_objects, mean;
+	const char *list, *peek;
+	const char *base, *diff_base;
+	int seconds;
+	unsigned long long max_inflated;
+	struct cm_report_opts ro;
+	const char *ssh, *ssh_opts;     /* -ssh, -ssh-opts */
+	struct cm_pprof_remote *remote; /* the tunnels, NULL when no source needs one */
+	int cancel_fd;                  /* a signalfd while there are tunnels, else 0 */
+};
+
+#define FLAG(n, k, t, a, h) {n, k, t, a, h}
+
+static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
+{
+	struct cm_report_opts *o = &a->ro;
+	const struct cm_flag table[] = {
+		FLAG("top", CM_FLAG_BOOL, &a->top, NULL, "print the top entries (flat, cum) as text"),
+		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
+		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
+		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
+		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
+		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
+		FLAG("nodefraction", CM_FLAG_DOUBLE, &o->node_fraction, "f", "hide nodes below f*total (0.005)"),
+		FLAG("edgefraction", CM_FLAG_DOUBLE, &o->edge_fraction, "f", "hide edges below f*total (0.001)"),
+		FLAG("sample_index", CM_FLAG_STRING, &o->sample_index, "name|n", "sample value to report"),
+		FLAG("drop_negative", CM_FLAG_BOOL, &o->drop_negative, NULL, "hide nodes with negative values (diffs)"),
+		FLAG("mean", CM_FLAG_BOOL, &a->mean, NULL, "average value per sample (block, mutex)"),
+		FLAG("inuse_space", CM_FLAG_BOOL, &a->inuse_space, NULL, "same as -sample_index=inuse_space"),
+		FLAG("inuse_objects", CM_FLAG_BOOL, &a->inuse_objects, NULL, "same as -sample_index=inuse_objects"),
+		FLAG("alloc_space", CM_FLAG_BOOL, &a->alloc_space, NULL, "same as -sample_index=alloc_space"),
+		FLAG("alloc_objects", CM_FLAG_BOOL, &a->alloc_objects, NULL, "same as -sample_index=alloc_objects"),
+		FLAG("total_delay", CM_FLAG_BOOL, &a->total_delay, NULL, "same as -sample_index=delay"),
+		FLAG("contentions", CM_FLAG_BOOL, &a->contentions, NULL, "same as -sample_index=contentions"),
+		FLAG("mean_delay", CM_FLAG_BOOL, &a->mean_delay, NULL, "same as -mean -sample_index=delay"),
+		FLAG("focus", CM_FLAG_STRING, &o->focus, "regex", "keep samples with a frame matching regex"),
+		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
+		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
+		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
+		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
+		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
+		FLAG("lines", CM_FLAG_BOOL, &a->g_lines, NULL, "aggregate by source line"),
+		FLAG("addresses", CM_FLAG_BOOL, &a->g_addresses, NULL, "aggregate by instruction address"),
+		FLAG("source_path", CM_FLAG_STRING, &o->source_path, "dirs", "where -list looks for sources (colon list)"),
+		FLAG("trim_path", CM_FLAG_STRING, &o->trim_path, "prefixes", "path prefixes to strip from source names"),
+		FLAG("base", CM_FLAG_STRING, &a->base, "source", "subtract this profile"),
+		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
+		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
+		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
+		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
+		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
+		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help (also -h)"),
+		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, NULL),
+	};
+	size_t n = sizeof(table) / sizeof(table[0]);
+	if (f)
+		memcpy(f, table, sizeof(table));
+	return n;
+}
+
+void cm_pprof_usage(FILE *out)
+{
+	struct pprof_args a;
+	struct cm_flag flags[64];
+	size_t n = pprof_flags(&a, flags);
+	fprintf(out,
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
+		"\n"
+		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
+		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"
+		"sources are merged. Output is identical to go tool pprof's.\n"
+		"ssh://[user@]host[:port]/SOURCE (or -ssh) fetches it through ssh, as\n"
+		"resolved on that host.\n"
+		"\n"
+		"flags:\n");
+	cm_flags_print(flags, n, out);
+}
+
+static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
+{
+	size_t n = fread(buf, 1, len, ctx);
+	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
+}
+
+/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
+static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
+{
+	char err[512];
+	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	struct cm_profile *p;
+	char shown[512]; /* spec with a URL's password hidden */
+	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
+	const char *src = cm_pprof_remote_source(spec); /* after "ssh://HOST/" */
+	char *url = cm_source_url(src, a->seconds);
+	if (!url) {
+		FILE *f = fopen(spec, "rb");
+		if (!f) {
+			/* Go's words: "open PATH: no such file or directory" */
+			char msg[256];
+			fprintf(stderr, "cmon pprof: %s: open %s: %s\n", shown, shown,
+				cm_go_strerror(errno, msg, sizeof(msg)));
+			return NULL;
+		}
+		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		fclose(f);
+	} else {
+		free(url);
+		unsigned char *data;
+		size_t len;
+		struct cm_source_opts so = {a->seconds, a->max_inflated,
+					    cm_pprof_remote_socket(a->remote, spec), a->cancel_fd};
+		if (cm_source_read(src, &so, &data, &len, err, sizeof(err)) < 0) {
+			fprintf(stderr, "cmon pprof: %s: %s\n", shown, err);
+			return NULL;
+		}
+		p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+		free(data);
+	}
+	if (!p)
+		fprintf(stderr, "cmon pprof: %s: parsing profile: %s\n", shown, err);
+	return p;
+}
+
+/* pprof merges even a single source (Merge compacts it). Skipped where it
+ * cannot change the report, which saves a hash of every sample. */
+static bool merge_needed(struct cm_profile *p, const struct pprof_args *a)
+{
+	return a->traces || a->base || a->diff_base || cm_profile_has_negative(p);
+}
+
+static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
+{
+	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
+	if (!ps)
+		return NULL;
+	for (int i = 0; i < n; i++) {
+		if (!(ps[i] = load_one(specs[i], a))) {
+			for (int k = 0; k < i; k++)
+				cm_profile_free(ps[k]);
+			free(ps);
+			return NULL;
+		}
+	}
+	char err[512];
+	if (n == 1 && !merge_needed(ps[0], a)) {
+		struct cm_profile *only = ps[0];
+		free(ps);
+		return only;
+	}
+	struct cm_profile *p = cm_profile_merge(ps, (size_t)n, err, sizeof(err));
+	free(ps);
+	if (!p)
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	return p;
+}
+
+/* -base / -diff_base: the base is negated and merged in, so equal stacks cancel. */
+static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_args *a)
+{
+	const char *spec = a->diff_base ? a->diff_base : a->base;
+	char *specs[1] = {(char *)spec};
+	struct cm_profile *b = load_merged(specs, 1, a);
+	if (!b) {
+		cm_profile_free(p);
+		return NULL;
+	}
+	if (a->diff_base && cm_profile_add_label(b, "pprof::base", "true") < 0) {
+		cm_profile_free(p);
+		cm_profile_free(b);
+		return NULL;
+	}
+	cm_profile_negate(b);
+	struct cm_profile *both[2] = {p, b};
+	char err[512];
+	struct cm_profile *m = cm_profile_merge(both, 2, err, sizeof(err));
+	char shown[512]; /* spec with a URL's password hidden */
+	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
+	if (!m)
+		fprintf(stderr, "cmon pprof: -base %s: %s\n", shown, err);
+	return m;
+}
+
+static int pick_report(struct pprof_args *a)
+{
+	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	if (kinds > 1) {
+		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		return -1;
+	}
+	if (kinds == 0) {
+		/* the viewer: a terminal or nothing (exit 2, a usage error) */
+		if (!isatty(STDOUT_FILENO) || !isatty(STDIN_FILENO)) {
+			fprintf(stderr, "cmon pprof: the interactive viewer needs a terminal and standard "
+					"%s is not one; use -top (or -list, -peek, -traces) for text\n",
+				isatty(STDOUT_FILENO) ? "input" : "output");
+			return -2;
+		}
+		a->interactive = true;
+	}
+	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
+		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
+	a->ro.symbol = a->list ? a->list : a->peek;
+	if (a->cum && a->flat) {
+		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
+		return -1;
+	}
+	a->ro.cum_sort = a->cum;
+	static const char *gnames[] = {"functions", "filefunctions", "files", "lines", "addresses"};
+	bool *g[] = {&a->g_functions, &a->g_filefunctions, &a->g_files, &a->g_lines, &a->g_addresses};
+	int set = -1;
+	for (int i = 0; i < 5; i++) {
+		if (!*g[i])
+			continue;
+		if (set >= 0) {
+			fprintf(stderr, "cmon pprof: conflicting options set: [%s %s]\n", gnames[set], gnames[i]);
+			return -1;
+		}
+		set = i;
+		a->ro.granularity = (enum cm_granularity)i;
+		a->ro.granularity_set = true;
+	}
+	/* The shorthands, in pprof's order; the first one set wins. */
+	struct { bool on; const char *index; } shorthand[] = {
+		{a->total_delay, "delay"}, {a->mean_delay, "delay"}, {a->contentions, "contentions"},
+		{a->inuse_space, "inuse_space"}, {a->inuse_objects, "inuse_objects"},
+		{a->alloc_space, "alloc_space"}, {a->alloc_objects, "alloc_objects"},
+	};
+	for (size_t i = 0; i < sizeof(shorthand) / sizeof(shorthand[0]); i++)
+		if (shorthand[i].on && !a->ro.sample_index)
+			a->ro.sample_index = shorthand[i].index;
+	a->ro.mean = a->mean || a->mean_delay;
+	return 0;
+}
+
+/* The signals that end cmon pprof, held while ssh runs (see remote_begin);
+ * one that cmon was started ignoring (nohup's SIGHUP) stays ignored. */
+static sigset_t stop_signals(void)
+{
+	sigset_t set;
+	sigemptyset(&set);
+	int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		struct sigaction sa;
+		if (sigaction(sigs[i], NULL, &sa) == 0 && sa.sa_handler != SIG_IGN)
+			sigaddset(&set, sigs[i]);
+	}
+	return set;
+}
+
+static bool any_ssh_source(char **argv, int nsrc, const struct pprof_args *a)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (!strncasecmp(argv[i], "ssh://", 6))
+			return true;
+	const char *bases[2] = {a->base, a->diff_base};
+	for (int i = 0; i < 2; i++)
+		if (bases[i] && !strncasecmp(bases[i], "ssh://", 6))
+			return true;
+	return false;
+}
+
+/* Ends the tunnels, then lets a held signal end cmon as it would have. */
+static void remote_end(struct pprof_args *a)
+{
+	cm_pprof_remote_close(a->remote);
+	a->remote = NULL;
+	if (a->cancel_fd > 0) {
+		close(a->cancel_fd);
+		a->cancel_fd = 0;
+		sigset_t set = stop_signals();
+		sigprocmask(SIG_UNBLOCK, &set, NULL);
+	}
+}
+
+/* -ssh and ssh:// sources: the tunnels are up before anything is read.
+ * While they exist, SIGINT, SIGTERM and SIGHUP wait on a signalfd, which
+ * also cuts a wait or a fetch short, so that ssh is ended and its sockets
+ * removed before the signal ends cmon (remote_end). */
+static int remote_begin(struct pprof_args *a, char **argv, int nsrc)
+{
+	if (!a->ssh && !any_ssh_source(argv, nsrc, a))
+		return 0;
+	sigset_t set = stop_signals();
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	a->cancel_fd = fd > 0 ? fd : 0;
+	char **specs = calloc((size_t)nsrc + 2, sizeof(*specs));
+	char err[768] = "out of memory";
+	int rc = 1;
+	if (specs) {
+		memcpy(specs, argv, (size_t)nsrc * sizeof(*specs));
+		specs[nsrc] = (char *)a->base;
+		specs[nsrc + 1] = (char *)a->diff_base;
+		rc = cm_pprof_remote_open(&a->remote, specs, (size_t)nsrc + 2, a->ssh, a->ssh_opts,
+					  a->cancel_fd, err, sizeof(err));
+		free(specs);
+	}
+	if (rc)
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	return rc;
+}
+
+/* A copy of s for cmon to work on, s's password (in argv's own bytes)
+ * overwritten with '*'. NULL when out of memory. */
+static char *copy_hiding(const char *s)
+{
+	char *c = strdup(s);
+	if (c)
+		cm_url_hide_password((char *)s, strlen(s));
+	return c;
+}
+
+/* ps shows cmon's argv to every user: cmon works on copies of the sources
+ * (and -base, -diff_base), and their passwords in argv become '*'.
+ * own[0..nsrc + 2) gets the copies, for the caller to free. -1 when out
+ * of memory. */
+static int copy_sources(char **argv, int nsrc, struct pprof_args *a, char **own)
+{
+	for (int i = 0; i < nsrc; i++)
+		if (!(argv[i] = own[i] = copy_hiding(argv[i])))
+			return -1;
+	if (a->base && !(a->base = own[nsrc] = copy_hiding(a->base)))
+		return -1;
+	if (a->diff_base && !(a->diff_base = own[nsrc + 1] = copy_hiding(a->diff_base)))
+		return -1;
+	return 0;
+}
+
+static int load_and_report(struct pprof_args *a, char **argv, int nsrc);
+
+int cm_pprof_main(int argc, char **argv)
+{
+	struct pprof_args a;
+	memset(&a, 0, sizeof(a));
+	cm_report_opts_init(&a.ro);
+	a.max_inflated = CM_DEFAULT_MAX_INFLATED;
+	struct cm_flag flags[64];
+	size_t nflags = pprof_flags(&a, flags);
+	char err[512];
+	int nsrc = cm_flags_parse(flags, nflags, argc, argv, err, sizeof(err));
+	if (nsrc < 0) {
+		fprintf(stderr, "cmon pprof: %s\n", err);
+		cm_pprof_usage(stderr);
+		return 2;
+	}
+	if (a.help) {
+		cm_pprof_usage(stdout);
+		return 0;
+	}
+	if (nsrc == 0) {
+		fprintf(stderr, "cmon pprof: no profile source given\n");
+		cm_pprof_usage(stderr);
+		return 2;
+	}
+	int picked = pick_report(&a);
+	if (picked < 0)
+		return picked == -2 ? 2 : 1;
+	if (a.base && a.diff_base) {
+		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
+		return 2;
+	}
+	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
+	int rc = 1;
+	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
+		fprintf(stderr, "cmon pprof: out of memory\n");
+	else if ((rc = remote_begin(&a, argv, nsrc)) == 0)
+		rc = load_and_report(&a, argv, nsrc);
+	remote_end(&a);
+	for (int i = 0; own && i < nsrc + 2; i++)
+		free(own[i]);
+	free(own);
+	return rc;
+}
+
+/* The viewer on the loaded sources; the base goes to the viewer unmerged,
+ * so that r (re-fetch) shows the difference again. */
+static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
+{
+	struct cm_pview_app_args va = {.specs = argv, .nspecs = nsrc, .seconds = a->seconds,
+				       .max_inflated = a->max_inflated,
+				       .diff_base = a->diff_base != NULL, .remote = a->remote};
+	cm_viewer_opts_init(&va.vo);
+	va.vo.ro = a->ro;
+	va.vo.max_inflated = a->max_inflated;
+	if (!(va.profile = load_merged(argv, nsrc, a)))
+		return 1;
+	const char *base = a->diff_base ? a->diff_base : a->base;
+	char *bspec[1] = {(char *)base};
+	if (base && !(va.base = load_merged(bspec, 1, a))) {
+		cm_profile_free(va.profile);
+		return 1;
+	}
+	return cm_pview_app_run(&va);
+}
+
+/* The report as go tool pprof writes it, except on a terminal: there its
+ * control characters (all but \n and \t) and bytes that are no character
+ * show as '?' (cm_text_clean), so that names in a profile cannot send the
+ * terminal escapes. A pipe or a file gets pprof's bytes. */
+static int write_report(struct cm_report *r, char *err, size_t errlen)
+{
+	if (!isatty(STDOUT_FILENO))
+		return cm_report_write(r, stdout, err, errlen);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&text, &len);
+	if (!mem) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	int rc = cm_report_write(r, mem, err, errlen);
+	if (fclose(mem) != 0 && rc == 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (rc == 0) {
+		/* LC_CTYPE only, and only now: the report itself is
+		 * locale-free, as pprof's is. */
+		setlocale(LC_CTYPE, "");
+		bool utf8 = cm_codeset_is_utf8(nl_langinfo(CODESET));
+		fwrite(text, 1, cm_text_clean(text, len, CM_CLEAN_LINES | (utf8 ? CM_CLEAN_UTF8 : 0)),
+		       stdout);
+	}
+	free(text);
+	return rc;
+}
+
+/* Sources, merge, base, report (or the viewer): the exit status. */
+static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
+{
+	if (a->interactive)
+		return run_viewer(a, argv, nsrc);
+	char err[512];
+	struct cm_profile *p = load_merged(argv, nsrc, a);
+	if (p && (a->base || a->diff_base))
+		p = apply_base(p, a);
+	if (!p)
+		return 1;
+	int status = 1;
+	struct cm_report r;
+	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
+	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cmon pprof: %s\n", err);
+	} else {
+		for (int i = 0; i < 4 && r.warnings[i]; i++)
+			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
+		if (write_report(&r, err, sizeof(err)) < 0)
+			fprintf(stderr, "cmon pprof: %s\n", err);
+		else
+			status = 0;
+	}
+	cm_profile_free(p);
+	return status; /* main flushes stdout, and says when that fails */
+}

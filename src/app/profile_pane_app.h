@@ -1,0 +1,45 @@
+/* profile_pane_app: the monitor's profile pane, app side. It carries out
+ * what the screen asks (cm_pane_request): fetches a service's profile on
+ * the monitor's own fetch handle (its -insecure, HTTP_USER, the target's
+ * credentials), counts a CPU capture down, cancels, feeds what comes to
+ * the viewer, and refetches while live refresh is on. Never blocks: the
+ * fetch's callback runs from the monitor's poll. */
+#ifndef CMON_PROFILE_PANE_APP_H
+#define CMON_PROFILE_PANE_APP_H
+
+#include <stdbool.h>
+
+#include "cmon/monitor/monitor.h"
+#include "cmon/monitor/prof_pane.h"
+#include "cmon/net/fetch.h"
+
+struct cm_ui;
+
+struct cm_pane_app {
+	struct cm_prof_pane pane;      /* what the screen draws */
+	struct cm_fetch *fetch;        /* borrowed: the monitor's handle */
+	const struct cm_monitor *mon;  /* borrowed: the services' targets */
+	struct cm_ui *ui;              /* borrowed, NULL without a screen */
+	long id;                       /* the transfer in flight, 0 = none */
+	int shown_left;                /* the countdown the screen last drew */
+	bool dirty;                    /* the pane changed: the app redraws */
+};
+
+/* seconds: -seconds, a CPU capture's length; interval: the poll
+ * interval (seconds), which live refresh follows (CM_PROF_LIVE_MIN at
+ * the least). Everything borrowed must outlive the pane. */
+void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm_monitor *m,
+		      struct cm_ui *ui, int seconds, double interval);
+
+/* Cancels a fetch in flight and frees the viewer: call after cm_ui_close
+ * (or with the screen told by cm_ui_pane_forget). */
+void cm_pane_app_free(struct cm_pane_app *a);
+
+/* Carries out one request of the screen at monotonic now. */
+void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now);
+
+/* Runs what is due at monotonic now (a live refetch, a countdown tick
+ * to draw: a->dirty) and returns when it next needs to run. */
+double cm_pane_app_run_due(struct cm_pane_app *a, double now);
+
+#endif

@@ -1,0 +1,107 @@
+#include "cmon/base/idmap.h"
+
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+static uint64_t id_hash(uint64_t x)
+{
+	/* splitmix64 finaliser: sequential ids spread over the table. */
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static int idmap_grow(struct cm_idmap *m)
+{
+	size_t ncap = m->cap ? m->cap * 2 : 1024;
+	uint64_t *nkeys = calloc(ncap, sizeof(*nkeys));
+	uint32_t *nvals = malloc(ncap * sizeof(*nvals));
+	if (!nkeys || !nvals) {
+		free(nkeys);
+		free(nvals);
+		return -1;
+	}
+	for (size_t i = 0; i < m->cap; i++) {
+		if (!m->keys[i])
+			continue;
+		size_t j = id_hash(m->keys[i]) & (ncap - 1);
+		while (nkeys[j])
+			j = (j + 1) & (ncap - 1);
+		nkeys[j] = m->keys[i];
+		nvals[j] = m->vals[i];
+	}
+	free(m->keys);
+	free(m->vals);
+	m->keys = nkeys;
+	m->vals = nvals;
+	m->cap = ncap;
+	return 0;
+}
+
+static uint32_t intern_hashed(struct cm_idmap *m, uint64_t id);
+
+/* Ids below this go through the direct table; it grows only while ids stay
+ * dense (below 4x the ids seen plus a margin), so hostile ids cannot make it
+ * large. */
+static bool direct_ok(const struct cm_idmap *m, uint64_t id)
+{
+	return id < ((uint64_t)m->count + 65536) * 4;
+}
+
+uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
+{
+	uint32_t index = intern_hashed(m, id);
+	if (index == UINT32_MAX || !direct_ok(m, id))
+		return index;
+	if (id >= m->direct_cap) {
+		size_t ncap = m->direct_cap ? m->direct_cap : 65536;
+		while (ncap <= id)
+			ncap *= 2;
+		uint32_t *n = realloc(m->direct, ncap * sizeof(*n));
+		if (!n)
+			return index; /* the hash still answers */
+		memset(n + m->direct_cap, 0, (ncap - m->direct_cap) * sizeof(*n));
+		m->direct = n;
+		m->direct_cap = ncap;
+	}
+	m->direct[id] = index + 1;
+	return index;
+}
+
+static uint32_t intern_hashed(struct cm_idmap *m, uint64_t id)
+{
+	if ((m->count + 1) * 2 > m->cap && idmap_grow(m) < 0)
+		return UINT32_MAX;
+	size_t j = id_hash(id) & (m->cap - 1);
+	while (m->keys[j]) {
+		if (m->keys[j] == id)
+			return m->vals[j];
+		j = (j + 1) & (m->cap - 1);
+	}
+	if (m->count >= (1u << 31))
+		return UINT32_MAX;
+	if (m->count == m->ids_cap) {
+		size_t ncap = m->ids_cap ? m->ids_cap * 2 : 1024;
+		uint64_t *nids = realloc(m->ids, ncap * sizeof(*nids));
+		if (!nids)
+			return UINT32_MAX;
+		m->ids = nids;
+		m->ids_cap = ncap;
+	}
+	m->keys[j] = id;
+	m->vals[j] = (uint32_t)m->count;
+	m->ids[m->count] = id;
+	return (uint32_t)m->count++;
+}
+
+void cm_idmap_free(struct cm_idmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+	free(m->ids);
+	free(m->direct);
+	*m = (struct cm_idmap){0};
+}

@@ -1,0 +1,385 @@
+#include "cmon/monitor/monitor.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmon/base/pathutil.h"
+#include "cmon/base/strbuf.h"
+#include "cmon/monitor/format.h"
+
+/* Counters the Go runtime only ever increases: one going back means a new
+ * process answers on that address. */
+static const char *const monotonic_keys[4] = {"NumGC", "TotalAlloc", "Mallocs", "PauseTotalNs"};
+
+static void copy_text(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void service_init(struct cm_service *s, const struct cm_target *t)
+{
+	memset(s, 0, sizeof *s);
+	s->target = t;
+	copy_text(s->name, sizeof s->name, t->display);
+	for (size_t k = 0; k < 4; k++)
+		s->monotonic[k] = -1;
+}
+
+int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
+		    struct cm_var_list *vars, const char *endpoint)
+{
+	memset(m, 0, sizeof *m);
+	m->svc = calloc(targets->n ? targets->n : 1, sizeof *m->svc);
+	if (!m->svc)
+		return -1;
+	m->targets = *targets;
+	m->vars = *vars;
+	memset(targets, 0, sizeof *targets);
+	memset(vars, 0, sizeof *vars);
+	m->nsvc = m->targets.n;
+	m->endpoint = endpoint;
+	for (size_t i = 0; i < m->nsvc; i++)
+		service_init(&m->svc[i], &m->targets.v[i]);
+	return 0;
+}
+
+void cm_monitor_free(struct cm_monitor *m)
+{
+	for (size_t i = 0; i < m->nsvc; i++) {
+		for (size_t c = 0; c < m->svc[i].ncells; c++)
+			cm_series_free(&m->svc[i].cells[c].series);
+		free(m->svc[i].cells);
+	}
+	free(m->svc);
+	cm_targets_free(&m->targets);
+	cm_vars_free(&m->vars);
+	cm_json_free(&m->doc);
+	memset(m, 0, sizeof *m);
+}
+
+bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which)
+{
+	for (size_t v = 0; v < m->vars.n; v++)
+		if (m->vars.v[v].source == which)
+			return true;
+	return false;
+}
+
+/* Gives service s a cell for every var (vars grow when "*" finds more).
+ * New cells start empty: their history begins when they were found. */
+static int ensure_cells(struct cm_service *s, size_t n)
+{
+	if (s->ncells >= n)
+		return 0;
+	struct cm_cell *c = realloc(s->cells, n * sizeof *c);
+	if (!c)
+		return -1;
+	memset(c + s->ncells, 0, (n - s->ncells) * sizeof *c);
+	s->cells = c;
+	s->ncells = n;
+	return 0;
+}
+
+static int add_discovered(void *ctx, const char *const *keys, size_t nkeys)
+{
+	return cm_vars_add_path(ctx, keys, nkeys) ? 1 : 0;
+}
+
+/* "-vars=*": every numeric var this service publishes joins the list, once
+ * per service (the walk is not repeated every poll). */
+static void discover_vars(struct cm_monitor *m, struct cm_service *s)
+{
+	if (!m->vars.all || s->discovered)
+		return;
+	s->discovered = true;
+	cm_expvar_each_number(&m->doc, add_discovered, &m->vars);
+}
+
+static unsigned long long fnv1a(unsigned long long h, const char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+	return h;
+}
+
+/* FNV-1a over cmdline's strings as the body spells them (the same process
+ * spells them the same way): a different command line at the same address
+ * is a different process. */
+static unsigned long long cmdline_hash(const struct cm_json *d, size_t cmdline)
+{
+	unsigned long long h = 1469598103934665603ULL;
+	size_t arg = cm_json_first(d, cmdline), n = cm_json_count(d, cmdline);
+	for (size_t i = 0; i < n; i++, arg = cm_json_next(d, arg)) {
+		size_t len = 0;
+		const char *a = cm_json_type(d, arg) == CM_JSON_STRING ? cm_json_raw(d, arg, &len) : "";
+		h = fnv1a(fnv1a(h, a, len), "", 1); /* NUL ends each: ["ab"] is not ["a","b"] */
+	}
+	return h ? h : 1;
+}
+
+/* The service's name from cmdline[0]'s base name. A path longer than
+ * PATH_MAX (4096) is not a program's, and names nothing. */
+static void take_name(struct cm_service *s, const struct cm_json *d, size_t cmdline)
+{
+	char a[4096];
+	size_t full = cm_json_string(d, cm_json_at(d, cmdline, 0), a, sizeof a);
+	if (full == 0 || full > sizeof a)
+		return;
+	size_t blen;
+	const char *base = cm_path_base(a, strnlen(a, full), &blen);
+	if (!blen)
+		return;
+	if (blen >= sizeof s->name)
+		blen = sizeof s->name - 1;
+	memcpy(s->name, base, blen);
+	s->name[blen] = '\0';
+}
+
+/* Seen a restart? The command line changed, or a monotonic counter went
+ * back. A failed fetch never counts: expvarmon's sticky mark came from that. */
+static void check_restart(struct cm_service *s, const struct cm_json *d, double now)
+{
+	bool restarted = false;
+	size_t cmdline = cm_json_get(d, 0, "cmdline", 7);
+	if (cm_json_type(d, cmdline) == CM_JSON_ARRAY) {
+		unsigned long long h = cmdline_hash(d, cmdline);
+		if (s->cmdline_hash && h != s->cmdline_hash)
+			restarted = true;
+		s->cmdline_hash = h;
+		take_name(s, d, cmdline);
+	}
+	size_t ms = cm_json_get(d, 0, "memstats", 8);
+	for (size_t k = 0; k < 4; k++) {
+		struct cm_json_num v;
+		const char *key = monotonic_keys[k];
+		/* NaN or an infinity is no counter reading */
+		if (!cm_json_number(d, cm_json_get(d, ms, key, strlen(key)), &v) || !isfinite(v.d))
+			continue;
+		if (s->monotonic[k] >= 0 && v.d < s->monotonic[k])
+			restarted = true;
+		s->monotonic[k] = v.d;
+	}
+	if (restarted)
+		s->restarted_at = now;
+}
+
+/* The sample a sparkline gets for a value: gaps for anything not finite. */
+static double graph_sample(const struct cm_value *v)
+{
+	if (v->state != CM_VALUE_NUMBER || !isfinite(v->num))
+		return NAN;
+	return v->num;
+}
+
+/* Turns a counter's value into its rate; N/A until two samples exist. */
+static void apply_rate(struct cm_cell *c, double now)
+{
+	if (c->value.state != CM_VALUE_NUMBER)
+		return;
+	double r = cm_rate_update(&c->rate, c->value.num, now);
+	struct cm_value v = {.state = CM_VALUE_NA};
+	if (!isnan(r)) {
+		v.state = CM_VALUE_NUMBER;
+		v.num = r;
+	}
+	c->value = v;
+}
+
+static void set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_value v, double now)
+{
+	c->value = v;
+	if (var->rate)
+		apply_rate(c, now);
+	if (var->kind != CM_KIND_STRING)
+		cm_series_push(&c->series, graph_sample(&c->value));
+}
+
+/* cm_expvar_get_each's callback: var i's value into its cell. */
+struct cells_update {
+	const struct cm_monitor *m;
+	struct cm_service *s;
+	double now;
+};
+
+static void update_cell(void *ctx, size_t i, struct cm_value v)
+{
+	struct cells_update *u = ctx;
+	set_cell(&u->s->cells[i], &u->m->vars.v[i], v, u->now);
+}
+
+static void mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
+{
+	s->state = CM_SVC_DOWN;
+	copy_text(s->error, sizeof s->error, why);
+	struct cm_value na = {.state = CM_VALUE_NA};
+	for (size_t v = 0; v < m->vars.n && v < s->ncells; v++) {
+		if (m->vars.v[v].source != CM_SOURCE_EXPVAR)
+			continue;
+		s->cells[v].value = na;
+		if (m->vars.v[v].kind != CM_KIND_STRING)
+			cm_series_push(&s->cells[v].series, NAN);
+	}
+}
+
+int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
+			   const char *fetch_error, double now)
+{
+	struct cm_service *s = &m->svc[i];
+	if (ensure_cells(s, m->vars.n))
+		return -1;
+	if (!body) {
+		mark_down(m, s, fetch_error ? fetch_error : "no answer");
+		return 0;
+	}
+	char err[160], why[192];
+	if (cm_expvar_parse(&m->doc, body, len, err, sizeof err)) {
+		snprintf(why, sizeof why, "bad /debug/vars: %s", err);
+		mark_down(m, s, why);
+		return 0;
+	}
+	discover_vars(m, s);
+	int rc = ensure_cells(s, m->vars.n);
+	check_restart(s, &m->doc, now);
+	struct cells_update u = {.m = m, .s = s, .now = now};
+	cm_expvar_get_each(&m->doc, m->vars.v, s->ncells, update_cell, &u);
+	cm_json_reset(&m->doc); /* body is the caller's, and goes after this call */
+	s->state = CM_SVC_UP;
+	s->error[0] = '\0';
+	s->last_update = now;
+	return rc;
+}
+
+void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source which,
+			     const char *body, size_t len, const char *fetch_error, double now)
+{
+	struct cm_service *s = &m->svc[i];
+	if (ensure_cells(s, m->vars.n))
+		return;
+	char *reason = s->count_error[which == CM_SOURCE_THREADS];
+	struct cm_value v = {.state = CM_VALUE_NA};
+	long long n;
+	if (!body) {
+		copy_text(reason, sizeof s->count_error[0], fetch_error ? fetch_error : "no answer");
+	} else if (cm_profile_total(body, len, &n, reason, sizeof s->count_error[0]) == 0) {
+		reason[0] = '\0';
+		v.state = CM_VALUE_NUMBER;
+		v.integer = true;
+		v.i = n;
+		v.num = (double)n;
+	}
+	for (size_t k = 0; k < s->ncells; k++)
+		if (m->vars.v[k].source == which)
+			set_cell(&s->cells[k], &m->vars.v[k], v, now);
+}
+
+bool cm_service_restarted(const struct cm_service *s, double now)
+{
+	return s->restarted_at > 0 && now - s->restarted_at < CM_RESTART_SHOW_SECONDS;
+}
+
+/* A wall time in the local zone, as "HH:MM:SS", or with " DD/MM" when
+ * with_date. Literal formats only, so the compiler can check them. */
+static void clock_text(char *buf, size_t cap, double when, bool with_date)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+	buf[0] = '\0';
+	if (!localtime_r(&t, &tm))
+		return;
+	if (with_date)
+		strftime(buf, cap, "%H:%M:%S %d/%m", &tm);
+	else
+		strftime(buf, cap, "%H:%M:%S", &tm);
+}
+
+/* Services compared by name to find twins (see cm_svc_label). */
+#define CM_TWIN_SCAN 256
+
+void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i)
+{
+	const struct cm_service *s = &m->svc[i];
+	/* Past CM_TWIN_SCAN services, looking for twins would cost each frame
+	 * n*n comparisons: the port is always shown, which a list that long
+	 * needs anyway. */
+	bool twin = m->nsvc > CM_TWIN_SCAN, same_port = false, same_addr = false;
+	for (size_t k = 0; k < m->nsvc && m->nsvc <= CM_TWIN_SCAN; k++) {
+		if (k == i || strcmp(m->svc[k].name, s->name))
+			continue;
+		twin = true;
+		same_port |= m->svc[k].target->port == s->target->port;
+		same_addr |= !strcmp(m->svc[k].target->display, s->target->display);
+	}
+	if (!twin)
+		snprintf(buf, len, "%s", s->name);
+	else if (!same_port)
+		snprintf(buf, len, "%s:%u", s->name, s->target->port);
+	else if (!same_addr || !s->target->path)
+		snprintf(buf, len, "%s@%s", s->name, s->target->display);
+	else if (!strcmp(s->name, s->target->display)) /* not named yet */
+		snprintf(buf, len, "%s%s", s->target->display, s->target->path);
+	else /* one address, several paths: services behind one proxy */
+		snprintf(buf, len, "%s@%s%s", s->name, s->target->display, s->target->path);
+}
+
+static void text_service(const struct cm_monitor *m, size_t i, struct cm_strbuf *out,
+			 double now, unsigned clean)
+{
+	const struct cm_service *s = &m->svc[i];
+	char name[sizeof s->name + 160];
+	cm_svc_label(name, sizeof name, m, i);
+	cm_strbuf_clean(out, name, clean);
+	cm_strbuf_str(out, ": ");
+	if (s->state != CM_SVC_UP) {
+		cm_strbuf_str(out, "ERROR: ");
+		cm_strbuf_clean(out, s->state == CM_SVC_DOWN ? s->error : "no answer yet", clean);
+		cm_strbuf_str(out, "\n");
+		return;
+	}
+	for (size_t v = 0; v < m->vars.n; v++) {
+		char buf[128];
+		struct cm_value na = {.state = CM_VALUE_NA};
+		const struct cm_value *val = v < s->ncells ? &s->cells[v].value : &na;
+		cm_format_value(buf, sizeof buf, &m->vars.v[v], val);
+		if (v)
+			cm_strbuf_str(out, ", ");
+		cm_strbuf_clean(out, m->vars.v[v].label, clean);
+		cm_strbuf_str(out, ": ");
+		cm_strbuf_clean(out, buf, clean);
+	}
+	/* Not in expvarmon's text, which had no restart mark to show. */
+	if (cm_service_restarted(s, now)) {
+		char at[16];
+		clock_text(at, sizeof at, s->restarted_at, false);
+		cm_strbuf_str(out, " [restarted ");
+		cm_strbuf_str(out, at);
+		cm_strbuf_str(out, "]");
+	}
+	cm_strbuf_str(out, "\n");
+}
+
+void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double now,
+		     unsigned clean)
+{
+	char stamp[32];
+	clock_text(stamp, sizeof stamp, now, true);
+	cm_strbuf_str(out, stamp);
+	cm_strbuf_str(out, "\n");
+	for (size_t i = 0; i < m->nsvc; i++)
+		text_service(m, i, out, now, clean);
+}
+
+int cm_monitor_exit_status(const struct cm_monitor *m)
+{
+	for (size_t i = 0; i < m->nsvc; i++)
+		if (m->svc[i].state != CM_SVC_UP)
+			return 1;
+	return 0;
+}

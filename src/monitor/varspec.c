@@ -1,0 +1,504 @@
+/* varspec: the -vars grammar (see varspec.h).
+ *
+ * Choices the header leaves open, made here:
+ * - "\X" stands for X whatever X is: the header's \. \\ \: \[ and also \],
+ *   \, \@ \* and "\ ", so that every key can be written. A backslash that
+ *   ends the list is an error.
+ * - Fields are split on unescaped commas and trimmed of unescaped spaces
+ *   and tabs (-vars='a, b'). An empty field is an error: expvarmon divided
+ *   by zero on "-vars=,".
+ * - Prefixes are the words before each unescaped ':' at the front, in any
+ *   order ("rate:mem:x" is "mem:rate:x"): at most one kind and one rate:.
+ *   rate: does not combine with str: (text has no rate). A key with a colon
+ *   is written "\:", so "memstats.a:b" is the unknown kind "memstats.a".
+ * - @goroutines and @threads take rate: (threadcreate is a running total,
+ *   so its rate is threads made per second) but no kind: they are counts.
+ *   Any other "@name" is an error; "\@name" is a key.
+ * - "*" takes no prefix and may stand beside named vars. It takes no slot
+ *   itself: CM_VARS_MAX bounds the vars it adds (cm_vars_add_path) as it
+ *   bounds the named ones.
+ * - An index is -?[0-9]+ with |N| <= INDEX_MAX; "[-0]" is refused (first or
+ *   last?). Indexes follow a key, several in a row for nested arrays
+ *   ("m[1][2]"); none can start a path, the root being an object, and a key
+ *   after an index needs its dot ("a[1].b"). Index steps count toward
+ *   CM_VAR_DEPTH_MAX like keys.
+ * - title is the field after its prefixes as written, escapes included; the
+ *   titles "*" makes escape the same way, so a var the user named is not
+ *   added twice. label is the last key unescaped, then its indexes as
+ *   written.
+ * - A field is at most FIELD_MAX bytes. */
+#include "cmon/monitor/varspec.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FIELD_MAX 4096
+#define INDEX_MAX 1000000000LL /* past this an index is a typo */
+
+/* Failures below return BAD (why says it) or OOM. */
+enum { OOM = -2, BAD = -1 };
+
+/* The attribute lets the compiler check every message's arguments. */
+__attribute__((format(printf, 3, 4))) static int say(char *why, size_t wl, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(why, wl, fmt, ap);
+	va_end(ap);
+	return BAD;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+/* The index after the character at i, or after the escape pair there. */
+static size_t next_char(const char *s, size_t i, size_t n)
+{
+	return s[i] == '\\' && i + 1 < n ? i + 2 : i + 1;
+}
+
+/* Index of the first unescaped c in s[0, n), or n. */
+static size_t find_unescaped(const char *s, size_t n, char c)
+{
+	size_t i = 0;
+	while (i < n && s[i] != c)
+		i = next_char(s, i, n);
+	return i < n ? i : n;
+}
+
+static char *dup_n(const char *s, size_t n)
+{
+	char *d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+/* Drops unescaped blanks at both ends of s[0, *n). */
+static void trim(const char **s, size_t *n)
+{
+	while (*n && is_blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	size_t keep = 0;
+	for (size_t i = 0; i < *n;) {
+		size_t next = next_char(*s, i, *n);
+		if (!is_blank((*s)[i]))
+			keep = next;
+		i = next;
+	}
+	*n = keep;
+}
+
+static void var_free(struct cm_var *v)
+{
+	for (size_t i = 0; i < v->nsteps; i++)
+		free(v->steps[i].key);
+	free(v->steps);
+	free(v->label);
+	free(v->title);
+	*v = (struct cm_var){0};
+}
+
+/* ---- prefixes ---- */
+
+static bool word_is(const char *s, size_t n, const char *w)
+{
+	return strlen(w) == n && !memcmp(s, w, n);
+}
+
+static bool kind_of(const char *s, size_t n, enum cm_var_kind *k)
+{
+	if (word_is(s, n, "mem"))
+		*k = CM_KIND_MEM;
+	else if (word_is(s, n, "duration") || word_is(s, n, "dur"))
+		*k = CM_KIND_DURATION;
+	else if (word_is(s, n, "str"))
+		*k = CM_KIND_STRING;
+	else
+		return false;
+	return true;
+}
+
+/* Reads the prefixes off the front of s[0, *n) into v; *any says whether
+ * there were some. */
+static int parse_prefixes(const char **s, size_t *n, struct cm_var *v, bool *any, char *why,
+			  size_t wl)
+{
+	bool have_kind = false;
+	for (size_t colon; (colon = find_unescaped(*s, *n, ':')) < *n;) {
+		enum cm_var_kind k;
+		if (word_is(*s, colon, "rate")) {
+			if (v->rate)
+				return say(why, wl, "rate: given twice");
+			v->rate = true;
+		} else if (kind_of(*s, colon, &k)) {
+			if (have_kind)
+				return say(why, wl, "two kinds (mem, duration, dur, str): pick one");
+			have_kind = true;
+			v->kind = k;
+		} else {
+			return say(why, wl, "unknown kind \"%.*s\" (mem, duration, dur, str, rate)",
+				   (int)colon, *s);
+		}
+		*any = true;
+		*s += colon + 1;
+		*n -= colon + 1;
+	}
+	if (v->rate && v->kind == CM_KIND_STRING)
+		return say(why, wl, "rate: does not combine with str:");
+	return 0;
+}
+
+/* ---- paths ---- */
+
+struct path {
+	struct cm_var_step st[CM_VAR_DEPTH_MAX];
+	size_t n;
+	size_t last_key;     /* st index of the last key step */
+	size_t last_key_end; /* where it ends in the text: its indexes follow */
+};
+
+static void path_free(struct path *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->st[i].key);
+	p->n = 0;
+}
+
+static int path_room(const struct path *p, char *why, size_t wl)
+{
+	if (p->n == CM_VAR_DEPTH_MAX)
+		return say(why, wl, "more than %d steps in the path", CM_VAR_DEPTH_MAX);
+	return 0;
+}
+
+/* s[from, to) unescaped, malloc'd. */
+static char *unescape(const char *s, size_t from, size_t to)
+{
+	char *d = malloc(to - from + 1);
+	if (!d)
+		return NULL;
+	size_t w = 0;
+	for (size_t i = from; i < to; i++) {
+		if (s[i] == '\\')
+			i++;
+		d[w++] = s[i];
+	}
+	d[w] = '\0';
+	return d;
+}
+
+/* The key at *i, up to an unescaped '.' or '[' or the end. */
+static int push_key(const char *s, size_t n, size_t *i, struct path *p, char *why, size_t wl)
+{
+	size_t j = *i;
+	while (j < n && s[j] != '.' && s[j] != '[') {
+		if (s[j] == ']')
+			return say(why, wl, "unmatched ']' (write \\] in a key)");
+		if (s[j] == '\\' && j + 1 == n)
+			return say(why, wl, "trailing backslash");
+		j = next_char(s, j, n);
+	}
+	if (j == *i)
+		return say(why, wl, "empty key in the path");
+	if (path_room(p, why, wl) < 0)
+		return BAD;
+	char *key = unescape(s, *i, j);
+	if (!key)
+		return OOM;
+	p->last_key = p->n;
+	p->st[p->n++] = (struct cm_var_step){.key = key};
+	p->last_key_end = j;
+	*i = j;
+	return 0;
+}
+
+/* "[N]" at *i. No escapes inside: it is a number or wrong. */
+static int push_index(const char *s, size_t n, size_t *i, struct path *p, char *why, size_t wl)
+{
+	size_t open = *i, close = open + 1;
+	while (close < n && s[close] != ']')
+		close++;
+	if (close == n)
+		return say(why, wl, "unclosed '['");
+	const char *d = s + open + 1;
+	size_t len = close - open - 1;
+	if (!len)
+		return say(why, wl, "empty index \"[]\"");
+	bool neg = d[0] == '-';
+	long long v = 0;
+	if (len == (size_t)neg)
+		return say(why, wl, "index \"%.*s\" is not a number", (int)len, d);
+	for (size_t k = neg; k < len; k++) {
+		if (d[k] < '0' || d[k] > '9')
+			return say(why, wl, "index \"%.*s\" is not a number", (int)len, d);
+		if (v <= INDEX_MAX) /* stop growing: it is out of range already */
+			v = v * 10 + (d[k] - '0');
+	}
+	if (v > INDEX_MAX)
+		return say(why, wl, "index %.*s is out of range", (int)len, d);
+	if (neg && !v)
+		return say(why, wl, "index -0: write 0 for the first element, -1 for the last");
+	if (path_room(p, why, wl) < 0)
+		return BAD;
+	p->st[p->n++] = (struct cm_var_step){.key = NULL, .index = neg ? -v : v};
+	*i = close + 1;
+	return 0;
+}
+
+static int parse_path(const char *s, size_t n, struct path *p, char *why, size_t wl)
+{
+	size_t i = 0;
+	for (;;) {
+		int rc = push_key(s, n, &i, p, why, wl);
+		while (rc == 0 && i < n && s[i] == '[')
+			rc = push_index(s, n, &i, p, why, wl);
+		if (rc < 0)
+			return rc;
+		if (i == n)
+			return 0;
+		if (s[i] != '.')
+			return say(why, wl, "expected '.' or '[' after ']'");
+		i++;
+	}
+}
+
+/* Moves the parsed path into v, with its label and title. */
+static int path_to_var(const char *s, size_t n, struct path *p, struct cm_var *v)
+{
+	const char *key = p->st[p->last_key].key;
+	size_t klen = strlen(key), ilen = n - p->last_key_end;
+	v->steps = malloc(p->n * sizeof(*v->steps));
+	v->label = malloc(klen + ilen + 1);
+	v->title = dup_n(s, n);
+	if (!v->steps || !v->label || !v->title)
+		return OOM;
+	memcpy(v->label, key, klen);
+	memcpy(v->label + klen, s + p->last_key_end, ilen);
+	v->label[klen + ilen] = '\0';
+	memcpy(v->steps, p->st, p->n * sizeof(*v->steps));
+	v->nsteps = p->n;
+	p->n = 0; /* the keys are v's now */
+	return 0;
+}
+
+/* ---- fields ---- */
+
+static int parse_count(const char *s, size_t n, struct cm_var *v, char *why, size_t wl)
+{
+	if (word_is(s, n, "@goroutines"))
+		v->source = CM_SOURCE_GOROUTINES;
+	else if (word_is(s, n, "@threads"))
+		v->source = CM_SOURCE_THREADS;
+	else
+		return say(why, wl, "unknown count \"%.*s\" (@goroutines, @threads)", (int)n, s);
+	if (v->kind != CM_KIND_NUMBER)
+		return say(why, wl, "%.*s is a count: only rate: applies", (int)n, s);
+	v->label = dup_n(s + 1, n - 1);
+	v->title = dup_n(s, n);
+	return v->label && v->title ? 0 : OOM;
+}
+
+/* One trimmed, non-empty field into v. 1 for "*" (v stays empty), 0 for a
+ * var, BAD or OOM (v to be freed by the caller). */
+static int parse_var(const char *s, size_t n, struct cm_var *v, char *why, size_t wl)
+{
+	bool any = false;
+	if (parse_prefixes(&s, &n, v, &any, why, wl) < 0)
+		return BAD;
+	if (!n)
+		return say(why, wl, "no name after the prefix");
+	if (n == 1 && s[0] == '*') {
+		if (any)
+			return say(why, wl, "\"*\" takes no prefix");
+		return 1;
+	}
+	if (s[0] == '@')
+		return parse_count(s, n, v, why, wl);
+	struct path p = {.n = 0};
+	int rc = parse_path(s, n, &p, why, wl);
+	if (rc == 0)
+		rc = path_to_var(s, n, &p, v);
+	path_free(&p);
+	return rc;
+}
+
+static int push_var(struct cm_var_list *l, struct cm_var *v)
+{
+	if (l->n >= CM_VARS_MAX)
+		return BAD;
+	struct cm_var *nv = realloc(l->v, (l->n + 1) * sizeof(*nv));
+	if (!nv)
+		return OOM;
+	l->v = nv;
+	l->v[l->n++] = *v;
+	*v = (struct cm_var){0};
+	return 0;
+}
+
+/* An error is one line, whatever bytes the field held. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+static void field_error(char *err, size_t errlen, const char *s, size_t n, const char *why)
+{
+	if (!errlen)
+		return;
+	if (n > 200)
+		snprintf(err, errlen, "bad -vars field \"%.*s...\": %s", 200, s, why);
+	else
+		snprintf(err, errlen, "bad -vars field \"%.*s\": %s", (int)n, s, why);
+	one_line(err);
+}
+
+/* Field number k, s[0, n) before trimming. */
+static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out, char *err,
+		     size_t errlen)
+{
+	trim(&s, &n);
+	char why[160];
+	struct cm_var v = {0};
+	int rc;
+	if (!n)
+		rc = say(why, sizeof(why), "empty (field %zu)", k);
+	else if (n > FIELD_MAX)
+		rc = say(why, sizeof(why), "longer than %d bytes", FIELD_MAX);
+	else
+		rc = parse_var(s, n, &v, why, sizeof(why));
+	if (rc == 1)
+		out->all = true;
+	if (rc == 0 && (rc = push_var(out, &v)) == BAD)
+		say(why, sizeof(why), "more than %d vars", CM_VARS_MAX);
+	var_free(&v);
+	if (rc == OOM)
+		snprintf(err, errlen, "out of memory reading -vars");
+	else if (rc < 0)
+		field_error(err, errlen, s, n, why);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Length of the field at s: up to an unescaped ',' or the end. */
+static size_t field_len(const char *s)
+{
+	size_t i = 0;
+	while (s[i] && s[i] != ',')
+		i += s[i] == '\\' && s[i + 1] ? 2 : 1;
+	return i;
+}
+
+int cm_vars_parse(const char *spec, struct cm_var_list *out, char *err, size_t errlen)
+{
+	*out = (struct cm_var_list){0};
+	size_t k = 0;
+	for (const char *p = spec;;) {
+		size_t len = field_len(p);
+		if (one_field(p, len, ++k, out, err, errlen) < 0) {
+			cm_vars_free(out);
+			return -1;
+		}
+		if (!p[len])
+			return 0;
+		p += len + 1;
+	}
+}
+
+/* ---- "*" ---- */
+
+/* Writes the title of keys, compares it with cmp, or (neither set) only
+ * measures it, a character at a time: "*" calls cm_vars_add_path for every
+ * number on every poll, and checking for a known var must not allocate. */
+struct title_sink {
+	char *out;       /* write here, or */
+	const char *cmp; /* compare with this */
+	size_t n;
+	bool differs;
+};
+
+static void sink_put(struct title_sink *k, char c)
+{
+	if (k->out)
+		k->out[k->n] = c;
+	else if (k->cmp && !k->differs && k->cmp[k->n] != c)
+		k->differs = true; /* cmp's NUL differs from any c: no read past it */
+	k->n++;
+}
+
+/* Escapes what the grammar would read otherwise: separators, brackets,
+ * backslashes, and a leading '@' or '*'. */
+static void emit_title(struct title_sink *k, const char *const *keys, size_t nkeys)
+{
+	for (size_t i = 0; i < nkeys; i++) {
+		if (i)
+			sink_put(k, '.');
+		for (const char *c = keys[i]; *c; c++) {
+			if (strchr("\\.:[],", *c) || (k->n == 0 && (*c == '@' || *c == '*')))
+				sink_put(k, '\\');
+			sink_put(k, *c);
+		}
+	}
+}
+
+static bool have_title(const struct cm_var_list *l, const char *const *keys, size_t nkeys)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		struct title_sink k = {.cmp = l->v[i].title};
+		emit_title(&k, keys, nkeys);
+		if (!k.differs && l->v[i].title[k.n] == '\0')
+			return true;
+	}
+	return false;
+}
+
+static int make_path_var(struct cm_var *v, const char *const *keys, size_t nkeys)
+{
+	struct title_sink k = {0};
+	emit_title(&k, keys, nkeys);
+	v->title = malloc(k.n + 1);
+	v->steps = calloc(nkeys, sizeof(*v->steps));
+	v->label = dup_n(keys[nkeys - 1], strlen(keys[nkeys - 1]));
+	if (!v->title || !v->steps || !v->label)
+		return OOM;
+	k = (struct title_sink){.out = v->title};
+	emit_title(&k, keys, nkeys);
+	v->title[k.n] = '\0';
+	for (; v->nsteps < nkeys; v->nsteps++) {
+		v->steps[v->nsteps].key = dup_n(keys[v->nsteps], strlen(keys[v->nsteps]));
+		if (!v->steps[v->nsteps].key)
+			return OOM;
+	}
+	return 0;
+}
+
+int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkeys)
+{
+	if (!nkeys || nkeys > CM_VAR_DEPTH_MAX || have_title(l, keys, nkeys))
+		return 0;
+	if (l->n >= CM_VARS_MAX)
+		return -1;
+	struct cm_var v = {.kind = CM_KIND_NUMBER, .source = CM_SOURCE_EXPVAR};
+	int rc = make_path_var(&v, keys, nkeys);
+	if (rc == 0)
+		rc = push_var(l, &v);
+	var_free(&v);
+	return rc < 0 ? -1 : 0;
+}
+
+void cm_vars_free(struct cm_var_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		var_free(&l->v[i]);
+	free(l->v);
+	*l = (struct cm_var_list){0};
+}

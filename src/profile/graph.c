@@ -1,0 +1,542 @@
+#include "cmon/profile/graph.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmon/base/pathutil.h"
+
+/* ---- the node table ---- */
+
+static uint64_t str_hash(const char *s, uint64_t h)
+{
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static uint64_t info_hash(const struct cm_node_info *i)
+{
+	uint64_t h = 1469598103934665603ULL;
+	h = str_hash(i->name, h);
+	h = str_hash(i->file, h * 31);
+	h = str_hash(i->objfile, h * 31);
+	h = (h ^ i->address) * 1099511628211ULL;
+	h = (h ^ (uint64_t)i->lineno) * 1099511628211ULL;
+	h = (h ^ (uint64_t)i->start_line) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static bool info_eq(const struct cm_node_info *a, const struct cm_node_info *b)
+{
+	return a->address == b->address && a->lineno == b->lineno &&
+	       a->start_line == b->start_line && !strcmp(a->name, b->name) &&
+	       !strcmp(a->file, b->file) && !strcmp(a->objfile, b->objfile);
+}
+
+/* NodeInfo.PrintableName: address, name, then file:line / file / [obj]. */
+static const char *printable_name(struct cm_arena *a, const struct cm_node_info *i)
+{
+	/* room for all of it: names can be long (C++ templates, hostile profiles) */
+	size_t cap = strlen(i->name) + strlen(i->file) + strlen(i->objfile) + 64;
+	char *buf = malloc(cap);
+	if (!buf)
+		return NULL;
+	size_t off = 0;
+	buf[0] = '\0';
+#define APPEND(...)                                                                 \
+	do {                                                                        \
+		if (off < cap)                                                      \
+			off += (size_t)snprintf(buf + off, cap - off, __VA_ARGS__); \
+	} while (0)
+	if (i->address)
+		APPEND("%016" PRIx64, i->address);
+	if (*i->name)
+		APPEND("%s%s", off ? " " : "", i->name);
+	if (i->lineno) {
+		APPEND("%s%s:%" PRId64, off ? " " : "", i->file, i->lineno);
+	} else if (*i->file) {
+		APPEND("%s%s", off ? " " : "", i->file);
+	} else if (*i->name) {
+		/* the name is already there */
+	} else if (*i->objfile) {
+		size_t n;
+		const char *base = cm_path_base(i->objfile, strlen(i->objfile), &n);
+		APPEND("%s[%.*s]", off ? " " : "", (int)n, base);
+	} else {
+		APPEND("%s<unknown>", off ? " " : "");
+	}
+#undef APPEND
+	if (off >= cap)
+		off = cap - 1;
+	const char *name = cm_arena_strndup(a, buf, off);
+	free(buf);
+	return name;
+}
+
+struct node_builder {
+	struct cm_nodes *n;
+	uint32_t *slots; /* node id + 1 */
+	size_t cap;
+	size_t info_cap;
+};
+
+static int intern_node(struct node_builder *b, const struct cm_node_info *info, uint32_t *out)
+{
+	struct cm_nodes *n = b->n;
+	if ((n->count + 1) * 2 > b->cap) {
+		size_t ncap = b->cap ? b->cap * 2 : 4096;
+		uint32_t *ns = calloc(ncap, sizeof(*ns));
+		if (!ns)
+			return -1;
+		for (size_t i = 0; i < b->cap; i++) {
+			if (!b->slots[i])
+				continue;
+			size_t j = info_hash(&n->info[b->slots[i] - 1]) & (ncap - 1);
+			while (ns[j])
+				j = (j + 1) & (ncap - 1);
+			ns[j] = b->slots[i];
+		}
+		free(b->slots);
+		b->slots = ns;
+		b->cap = ncap;
+	}
+	size_t j = info_hash(info) & (b->cap - 1);
+	while (b->slots[j]) {
+		if (info_eq(&n->info[b->slots[j] - 1], info)) {
+			*out = b->slots[j] - 1;
+			return 0;
+		}
+		j = (j + 1) & (b->cap - 1);
+	}
+	if (n->count == b->info_cap) {
+		size_t ncap = b->info_cap ? b->info_cap * 2 : 1024;
+		struct cm_node_info *ni = realloc(n->info, ncap * sizeof(*ni));
+		if (!ni)
+			return -1;
+		n->info = ni;
+		b->info_cap = ncap;
+	}
+	n->info[n->count] = *info;
+	b->slots[j] = n->count + 1;
+	*out = n->count++;
+	return 0;
+}
+
+/* Cleaned, trimmed file names, computed once per function. */
+static const char **function_files(struct cm_arena *a, const struct cm_profile *p,
+				   const struct cm_nodes_opts *o)
+{
+	const char **files = cm_arena_array(a, p->nfunctions, sizeof(*files));
+	if (!files)
+		return NULL;
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		const char *f = p->functions[i].filename;
+		if (!*f) {
+			files[i] = "";
+			continue;
+		}
+		if (!o->raw_files)
+			f = cm_path_trim(f, o->trim_path, o->source_path);
+		if (!*f) { /* trimmed to nothing: no file, as pprof sees it */
+			files[i] = "";
+			continue;
+		}
+		size_t len = strlen(f) + 2;
+		char *clean = cm_arena_alloc(a, len);
+		if (!clean)
+			return NULL;
+		files[i] = cm_path_clean(f, clean, len);
+	}
+	return files;
+}
+
+static struct cm_node_info node_info_of(const struct cm_profile *p, const struct cm_location *l,
+					const struct cm_line *ln, const char **files,
+					const struct cm_nodes_opts *o)
+{
+	const char *objfile = l->mapping != CM_NONE ? p->mappings[l->mapping].file : "";
+	struct cm_node_info ni = {.name = "", .file = "", .objfile = "", .address = l->address};
+	if (!ln || ln->function == CM_NONE) {
+		ni.objfile = objfile;
+		return ni;
+	}
+	const struct cm_function *f = &p->functions[ln->function];
+	ni.lineno = ln->line;
+	ni.name = f->name;
+	ni.file = files[ln->function];
+	if (o->obj_names || !*f->name) {
+		ni.objfile = objfile;
+		ni.start_line = f->start_line;
+	}
+	return ni;
+}
+
+int cm_nodes_build(struct cm_nodes *n, const struct cm_profile *p, const struct cm_nodes_opts *o)
+{
+	memset(n, 0, sizeof(*n));
+	cm_arena_init(&n->arena);
+	struct node_builder b = {.n = n};
+	const char **files = function_files(&n->arena, p, o);
+	n->loc_first = cm_arena_array(&n->arena, p->nlocations, sizeof(uint32_t));
+	n->loc_count = cm_arena_array(&n->arena, p->nlocations, sizeof(uint32_t));
+	size_t total = 0;
+	for (size_t i = 0; i < p->nlocations; i++)
+		total += p->locations[i].nlines ? p->locations[i].nlines : 1;
+	n->loc_nodes = cm_arena_array(&n->arena, total, sizeof(uint32_t));
+	if (!files || !n->loc_first || !n->loc_count || !n->loc_nodes || total > UINT32_MAX)
+		goto fail;
+	uint32_t at = 0;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		const struct cm_location *l = &p->locations[i];
+		uint32_t cnt = l->nlines ? l->nlines : 1;
+		n->loc_first[i] = at;
+		n->loc_count[i] = cnt;
+		for (uint32_t k = 0; k < cnt; k++) {
+			struct cm_node_info ni = node_info_of(p, l, l->nlines ? &l->lines[k] : NULL, files, o);
+			if (intern_node(&b, &ni, &n->loc_nodes[at++]) < 0)
+				goto fail;
+		}
+	}
+	n->printable = cm_arena_array(&n->arena, n->count, sizeof(char *));
+	if (!n->printable)
+		goto fail;
+	for (uint32_t i = 0; i < n->count; i++)
+		if (!(n->printable[i] = printable_name(&n->arena, &n->info[i])))
+			goto fail;
+	free(b.slots);
+	return 0;
+fail:
+	free(b.slots);
+	cm_nodes_free(n);
+	return -1;
+}
+
+void cm_nodes_free(struct cm_nodes *n)
+{
+	free(n->info);
+	cm_arena_free(&n->arena);
+	memset(n, 0, sizeof(*n));
+}
+
+int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b)
+{
+	/* fmt.Sprint(NodeInfo{Name, OrigName, Address, File, StartLine, Lineno, Objfile}) */
+	char sa[8192], sb[8192];
+	snprintf(sa, sizeof(sa), "{%s  %" PRIu64 " %s %" PRId64 " %" PRId64 " %s}", a->name,
+		 a->address, a->file, a->start_line, a->lineno, a->objfile);
+	snprintf(sb, sizeof(sb), "{%s  %" PRIu64 " %s %" PRId64 " %" PRId64 " %s}", b->name,
+		 b->address, b->file, b->start_line, b->lineno, b->objfile);
+	return strcmp(sa, sb);
+}
+
+/* ---- the weighted graph ---- */
+
+static uint64_t edge_hash(uint32_t src, uint32_t dst)
+{
+	uint64_t x = ((uint64_t)src << 32) | dst;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static int edges_grow(struct cm_graph *g)
+{
+	size_t ncap = g->edge_slots_cap ? g->edge_slots_cap * 2 : 8192;
+	uint32_t *slots = calloc(ncap, sizeof(*slots));
+	if (!slots)
+		return -1;
+	for (size_t e = 0; e < g->nedges; e++) {
+		size_t j = edge_hash(g->edges[e].src, g->edges[e].dst) & (ncap - 1);
+		while (slots[j])
+			j = (j + 1) & (ncap - 1);
+		slots[j] = (uint32_t)e + 1;
+	}
+	free(g->edge_slots);
+	g->edge_slots = slots;
+	g->edge_slots_cap = ncap;
+	return 0;
+}
+
+/* pprof's AddToEdge, deduplicated within one sample (seenEdge). */
+static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, bool inl,
+		    size_t sample)
+{
+	if ((g->nedges + 1) * 2 > g->edge_slots_cap && edges_grow(g) < 0)
+		return -1;
+	size_t j = edge_hash(src, dst) & (g->edge_slots_cap - 1);
+	while (g->edge_slots[j]) {
+		struct cm_edge *e = &g->edges[g->edge_slots[j] - 1];
+		if (e->src == src && e->dst == dst) {
+			if (e->last_sample == sample)
+				return 0;
+			e->last_sample = sample;
+			e->weight = cm_add64(e->weight, w);
+			if (!inl)
+				e->inline_call = false;
+			return 0;
+		}
+		j = (j + 1) & (g->edge_slots_cap - 1);
+	}
+	if (g->nedges == g->edges_cap) {
+		size_t ncap = g->edges_cap ? g->edges_cap * 2 : 4096;
+		struct cm_edge *ne = realloc(g->edges, ncap * sizeof(*ne));
+		if (!ne)
+			return -1;
+		g->edges = ne;
+		g->edges_cap = ncap;
+	}
+	g->edges[g->nedges] = (struct cm_edge){src, dst, w, inl, false, sample};
+	g->edge_slots[j] = (uint32_t)++g->nedges;
+	return 0;
+}
+
+int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct cm_nodes *nodes,
+		   size_t vi, const bool *kept, bool with_edges, bool mean)
+{
+	memset(g, 0, sizeof(*g));
+	g->nodes = nodes;
+	size_t n = nodes->count ? nodes->count : 1;
+	g->flat = calloc(n, sizeof(int64_t));
+	g->cum = calloc(n, sizeof(int64_t));
+	g->last_sample = malloc(n * sizeof(size_t));
+	g->members = malloc(n * sizeof(uint32_t));
+	if (mean) {
+		g->flat_div = calloc(n, sizeof(int64_t));
+		g->cum_div = calloc(n, sizeof(int64_t));
+		if (!g->flat_div || !g->cum_div)
+			goto fail;
+	}
+	if (!g->flat || !g->cum || !g->last_sample || !g->members)
+		goto fail;
+	memset(g->last_sample, 0xff, n * sizeof(size_t));
+	for (size_t si = 0; si < p->nsamples; si++) {
+		const struct cm_sample *s = &p->samples[si];
+		int64_t w = s->values[vi];
+		int64_t dw = mean ? s->values[0] : 0;
+		if (w == 0 && dw == 0)
+			continue;
+		uint32_t parent = UINT32_MAX;
+		bool residual = false;
+		for (uint32_t i = s->nlocs; i-- > 0;) {
+			uint32_t loc = cm_sample_loc(s, i);
+			const uint32_t *ln = nodes->loc_nodes + nodes->loc_first[loc];
+			uint32_t cnt = nodes->loc_count[loc];
+			for (uint32_t k = cnt; k-- > 0;) {
+				uint32_t id = ln[k];
+				if (kept && !kept[id]) {
+					residual = true;
+					continue;
+				}
+				if (g->last_sample[id] != si) {
+					g->last_sample[id] = si;
+					g->cum[id] = cm_add64(g->cum[id], w);
+					if (mean)
+						g->cum_div[id] = cm_add64(g->cum_div[id], dw);
+				}
+				if (with_edges && parent != UINT32_MAX && id != parent &&
+				    add_edge(g, parent, id, w, k != cnt - 1, si) < 0)
+					goto fail;
+				parent = id;
+				residual = false;
+			}
+		}
+		if (parent != UINT32_MAX && !residual) {
+			g->flat[parent] = cm_add64(g->flat[parent], w);
+			if (mean)
+				g->flat_div[parent] = cm_add64(g->flat_div[parent], dw);
+		}
+	}
+	for (uint32_t id = 0; id < nodes->count; id++)
+		if (g->flat[id] || g->cum[id])
+			g->members[g->nmembers++] = id;
+	return 0;
+fail:
+	cm_graph_free(g);
+	return -1;
+}
+
+void cm_graph_free(struct cm_graph *g)
+{
+	free(g->flat);
+	free(g->cum);
+	free(g->flat_div);
+	free(g->cum_div);
+	free(g->last_sample);
+	free(g->members);
+	free(g->edges);
+	free(g->edge_slots);
+	memset(g, 0, sizeof(*g));
+}
+
+void cm_graph_drop_negative(struct cm_graph *g)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < g->nmembers; i++) {
+		uint32_t id = g->members[i];
+		bool negative = g->flat[id] < 0 || (g->flat[id] == 0 && g->cum[id] < 0);
+		if (!negative)
+			g->members[n++] = id;
+	}
+	g->nmembers = n;
+}
+
+int64_t cm_graph_flat_sum(const struct cm_graph *g)
+{
+	int64_t sum = 0;
+	for (size_t i = 0; i < g->nmembers; i++)
+		sum = cm_add64(sum, g->flat[g->members[i]]);
+	return sum;
+}
+
+struct sort_ctx {
+	const struct cm_graph *g;
+	enum cm_node_order order;
+};
+
+static int node_cmp(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct sort_ctx *c = ctx;
+	const struct cm_graph *g = c->g;
+	int64_t fa = cm_abs64(g->flat[a]), fb = cm_abs64(g->flat[b]);
+	int64_t ca = cm_abs64(g->cum[a]), cb = cm_abs64(g->cum[b]);
+	int64_t ka = c->order == CM_ORDER_CUM ? ca : fa, kb = c->order == CM_ORDER_CUM ? cb : fb;
+	if (ka != kb)
+		return ka > kb ? -1 : 1;
+	int r = strcmp(g->nodes->printable[a], g->nodes->printable[b]);
+	if (r)
+		return r;
+	int64_t la = c->order == CM_ORDER_CUM ? fa : ca, lb = c->order == CM_ORDER_CUM ? fb : cb;
+	if (la != lb)
+		return la > lb ? -1 : 1;
+	return cm_node_info_cmp(&g->nodes->info[a], &g->nodes->info[b]);
+}
+
+void cm_sort_ids(uint32_t *ids, uint32_t *tmp, size_t n,
+		 int (*cmp)(const void *ctx, uint32_t a, uint32_t b), const void *ctx)
+{
+	if (n < 2)
+		return;
+	size_t h = n / 2;
+	cm_sort_ids(ids, tmp, h, cmp, ctx);
+	cm_sort_ids(ids + h, tmp, n - h, cmp, ctx);
+	size_t i = 0, j = h, k = 0;
+	while (i < h && j < n)
+		tmp[k++] = cmp(ctx, ids[j], ids[i]) < 0 ? ids[j++] : ids[i++];
+	while (i < h)
+		tmp[k++] = ids[i++];
+	while (j < n)
+		tmp[k++] = ids[j++];
+	memcpy(ids, tmp, n * sizeof(*ids));
+}
+
+int cm_graph_sort(struct cm_graph *g, enum cm_node_order order)
+{
+	uint32_t *tmp = malloc((g->nmembers + 1) * sizeof(*tmp));
+	if (!tmp)
+		return -1;
+	struct sort_ctx c = {g, order};
+	cm_sort_ids(g->members, tmp, g->nmembers, node_cmp, &c);
+	free(tmp);
+	return 0;
+}
+
+size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff)
+{
+	size_t dropped = 0;
+	for (size_t e = 0; e < g->nedges; e++) {
+		if (!g->edges[e].removed && cm_abs64(g->edges[e].weight) < cutoff) {
+			g->edges[e].removed = true;
+			dropped++;
+		}
+	}
+	return dropped;
+}
+
+int cm_graph_inline_labels(const struct cm_graph *g, const char **labels)
+{
+	unsigned char *kind = calloc(g->nodes->count + 1, 1); /* 1 inline, 2 not */
+	for (uint32_t i = 0; i < g->nodes->count; i++)
+		labels[i] = "";
+	if (!kind)
+		return -1;
+	for (size_t e = 0; e < g->nedges; e++) {
+		const struct cm_edge *ed = &g->edges[e];
+		if (!ed->removed)
+			kind[ed->dst] |= ed->inline_call ? 1 : 2;
+	}
+	for (uint32_t i = 0; i < g->nodes->count; i++)
+		if (kind[i] & 1)
+			labels[i] = (kind[i] & 2) ? "(partial-inline)" : "(inline)";
+	free(kind);
+	return 0;
+}
+
+/* ---- edges per node (peek) ---- */
+
+/* edgeList.Less: |weight| descending, then source name, then target name. */
+static int edge_cmp(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_graph *g = ctx;
+	const struct cm_edge *x = &g->edges[a], *y = &g->edges[b];
+	int64_t wx = cm_abs64(x->weight), wy = cm_abs64(y->weight);
+	if (wx != wy)
+		return wx > wy ? -1 : 1;
+	const char *const *pn = g->nodes->printable;
+	int c = strcmp(pn[x->src], pn[y->src]);
+	if (c)
+		return c;
+	return strcmp(pn[x->dst], pn[y->dst]);
+}
+
+int cm_adjacency_build(const struct cm_graph *g, struct cm_adjacency *a)
+{
+	uint32_t n = g->nodes->count;
+	a->first_in = calloc((size_t)n + 2, sizeof(uint32_t));
+	a->first_out = calloc((size_t)n + 2, sizeof(uint32_t));
+	a->in = malloc((g->nedges + 1) * sizeof(uint32_t));
+	a->out = malloc((g->nedges + 1) * sizeof(uint32_t));
+	uint32_t *cur_in = calloc((size_t)n + 1, sizeof(uint32_t));
+	uint32_t *cur_out = calloc((size_t)n + 1, sizeof(uint32_t));
+	int rc = -1;
+	if (!a->first_in || !a->first_out || !a->in || !a->out || !cur_in || !cur_out ||
+	    g->nedges >= UINT32_MAX)
+		goto done;
+	for (size_t e = 0; e < g->nedges; e++) {
+		if (g->edges[e].removed)
+			continue;
+		a->first_in[g->edges[e].dst + 1]++;
+		a->first_out[g->edges[e].src + 1]++;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		a->first_in[i + 1] += a->first_in[i];
+		a->first_out[i + 1] += a->first_out[i];
+	}
+	for (size_t e = 0; e < g->nedges; e++) {
+		const struct cm_edge *ed = &g->edges[e];
+		if (ed->removed)
+			continue;
+		a->in[a->first_in[ed->dst] + cur_in[ed->dst]++] = (uint32_t)e;
+		a->out[a->first_out[ed->src] + cur_out[ed->src]++] = (uint32_t)e;
+	}
+	rc = 0;
+done:
+	free(cur_in);
+	free(cur_out);
+	return rc;
+}
+
+void cm_adjacency_free(struct cm_adjacency *a)
+{
+	free(a->first_in);
+	free(a->first_out);
+	free(a->in);
+	free(a->out);
+}
+
+void cm_edges_sort(const struct cm_graph *g, uint32_t *ids, uint32_t *tmp, size_t n)
+{
+	cm_sort_ids(ids, tmp, n, edge_cmp, g);
+}

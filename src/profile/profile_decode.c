@@ -1,0 +1,1195 @@
+/* profile_decode: gzip or raw protobuf bytes -> validated struct cm_profile.
+ *
+ * The top level of a Profile is walked here field by field, straight out of a
+ * sliding inflate window, and each sub-message (Sample, Location, ...) is
+ * unpacked by protobuf-c into a scratch arena that is reset as we go. Only the
+ * compact model is kept, so peak memory is the model plus one window (and
+ * the compressed input, which inflate.c reads whole), never the whole
+ * inflated body plus protobuf-c's object tree.
+ *
+ * Go writes the string table last and samples before locations, so strings
+ * and ids are resolved at the end: ids get dense indices on first sight
+ * (idmap) and every reference is checked once everything has been read. */
+#include "cmon/profile/profile.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "cmon/base/idmap.h"
+#include "cmon/base/inflate.h"
+#include "cmon/profile/sample_wire.h"
+#include "profile.pb-c.h"
+
+enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10 };
+
+/* ---- the field reader: a window of inflated (or raw) bytes ---- */
+
+struct wire {
+	const unsigned char *buf; /* window start */
+	size_t pos, end;          /* unread bytes are buf[pos..end) */
+	bool gzip;
+	bool eof;                 /* no more bytes will come */
+	unsigned char *win; /* owned window when gzip or streamed */
+	size_t wincap;
+	uint64_t inflated; /* bytes produced so far */
+	uint64_t max_inflated;
+	cm_read_fn read; /* raw stream input, or NULL */
+	void *read_ctx;
+	unsigned char *gz;    /* a streamed gzip input, read whole (cm_big_resize) */
+	size_t gzcap;
+	const char *error; /* static message when a read failed */
+	char error_buf[96];
+	struct cm_inflate inf; /* gzip: the whole compressed input is at hand */
+};
+
+enum { INBUF_SIZE = 256 << 10 };
+/* Inflate keeps a match's reach of earlier output before what it writes. */
+enum { HISTORY = 32 << 10 };
+
+static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
+{
+	memset(w, 0, offsetof(struct wire, inf));
+	w->buf = data;
+	w->end = len;
+	w->eof = true;
+}
+
+static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
+			  uint64_t max_inflated)
+{
+	memset(w, 0, offsetof(struct wire, inf));
+	w->gzip = true;
+	w->max_inflated = max_inflated;
+	w->win = malloc(WINDOW_MIN);
+	if (!w->win)
+		return -1;
+	w->wincap = WINDOW_MIN;
+	w->buf = w->win;
+	cm_inflate_init(&w->inf, data, len, 1);
+	return 0;
+}
+
+/* Reads the rest of a streamed input after its first got bytes in w->gz:
+ * gzip input is inflated from memory (see inflate.h); it is a fraction
+ * of what it inflates to. Bounded by max_inflated. */
+static int read_whole(struct wire *w, size_t got)
+{
+	for (;;) {
+		if (got == w->gzcap) {
+			if (w->gzcap >= w->max_inflated) {
+				w->error = "input exceeds the limit (-max_inflated)";
+				return -1;
+			}
+			unsigned char *n = cm_big_resize(w->gz, w->gzcap, w->gzcap * 2);
+			if (!n) {
+				w->error = "out of memory";
+				return -1;
+			}
+			w->gz = n;
+			w->gzcap *= 2;
+		}
+		size_t n = w->read(w->read_ctx, w->gz + got, w->gzcap - got);
+		if (n == SIZE_MAX) {
+			w->error = "read error";
+			return -1;
+		}
+		if (n == 0)
+			return (int)got;
+		got += n;
+	}
+}
+
+/* A streamed source: the first bytes decide between gzip and raw. */
+static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated)
+{
+	memset(w, 0, offsetof(struct wire, inf));
+	w->read = read;
+	w->read_ctx = ctx;
+	w->max_inflated = max_inflated;
+	w->gz = cm_big_resize(NULL, 0, INBUF_SIZE);
+	w->gzcap = INBUF_SIZE;
+	w->win = malloc(WINDOW_MIN);
+	if (!w->gz || !w->win)
+		goto fail;
+	w->wincap = WINDOW_MIN;
+	w->buf = w->win;
+	size_t got = 0;
+	bool in_eof = false;
+	while (got < 2) { /* the magic may arrive in pieces */
+		size_t n = read(ctx, w->gz + got, INBUF_SIZE - got);
+		if (n == SIZE_MAX)
+			w->error = "read error";
+		if (n == SIZE_MAX || n == 0) {
+			in_eof = true;
+			break;
+		}
+		got += n;
+	}
+	if (got >= 2 && w->gz[0] == 0x1f && w->gz[1] == 0x8b) {
+		w->gzip = true;
+		int len = read_whole(w, got);
+		if (len >= 0)
+			cm_inflate_init(&w->inf, w->gz, (size_t)len, 1);
+		else
+			w->eof = true; /* decode_and_finish reports w->error */
+	} else {
+		memcpy(w->win, w->gz, got); /* got <= INBUF_SIZE < WINDOW_MIN */
+		w->end = got;
+		w->inflated = got;
+		w->eof = in_eof;
+		cm_big_free(w->gz, w->gzcap);
+		w->gz = NULL;
+	}
+	return 0;
+fail:
+	cm_big_free(w->gz, w->gzcap);
+	free(w->win);
+	return -1;
+}
+
+static void wire_free(struct wire *w)
+{
+	if (w->gzip || w->read)
+		free(w->win);
+	cm_big_free(w->gz, w->gzcap);
+}
+
+/* Raw bytes from a stream straight into the window. */
+static int wire_read_raw(struct wire *w)
+{
+	size_t n = w->read(w->read_ctx, w->win + w->end, w->wincap - w->end);
+	if (n == SIZE_MAX) {
+		w->error = "read error";
+		return -1;
+	}
+	if (n == 0)
+		w->eof = true;
+	w->end += n;
+	w->inflated += n;
+	if (w->inflated > w->max_inflated) {
+		w->error = "input exceeds the limit (-max_inflated)";
+		return -1;
+	}
+	return 0;
+}
+
+/* Inflates once more into the window. Returns -1 with w->error set. */
+static int wire_inflate(struct wire *w)
+{
+	size_t before = w->end;
+	enum cm_inflate_status rc = cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
+	w->inflated += w->end - before;
+	if (rc == CM_INFLATE_ERROR) {
+		bool cut = strstr(w->inf.error, "truncated") != NULL;
+		snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
+			 cut ? "truncated" : "corrupt", w->inf.error);
+		w->error = w->error_buf;
+		return -1;
+	}
+	if (w->inflated > w->max_inflated) {
+		w->error = "inflated size exceeds the limit (-max_inflated)";
+		return -1;
+	}
+	if (rc == CM_INFLATE_END)
+		w->eof = true;
+	return 0;
+}
+
+/* Makes need unread bytes available (or all there are): the unread bytes
+ * move to the window's start (for gzip, with the HISTORY bytes before
+ * them that inflate may still copy from), the window grows if need asks
+ * for it, and then it is filled. Returns -1 with w->error set. */
+static int wire_fill(struct wire *w, size_t need)
+{
+	size_t keep_from = w->pos;
+	if (w->gzip) {
+		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
+		keep_from = history < keep_from ? history : keep_from;
+	}
+	if (keep_from > 0) {
+		memmove(w->win, w->win + keep_from, w->end - keep_from);
+		w->end -= keep_from;
+		w->pos -= keep_from;
+	}
+	/* need comes from a length in the input: bound it before adding. */
+	if (need > w->max_inflated || need > SIZE_MAX / 4) {
+		w->error = "inflated size exceeds the limit (-max_inflated)";
+		return -1;
+	}
+	size_t want = w->pos + need + (w->gzip ? CM_INFLATE_MIN_ROOM : 0);
+	if (want > w->wincap) {
+		size_t ncap = w->wincap;
+		while (ncap < want)
+			ncap *= 2;
+		unsigned char *n = realloc(w->win, ncap);
+		if (!n) {
+			w->error = "out of memory";
+			return -1;
+		}
+		w->win = n;
+		w->buf = n;
+		w->wincap = ncap;
+	}
+	while (w->end < w->pos + need && !w->eof) {
+		if (w->gzip ? wire_inflate(w) : wire_read_raw(w))
+			return -1;
+	}
+	return 0;
+}
+
+/* Makes at least need unread bytes available, or all that remain. */
+static int wire_ensure(struct wire *w, size_t need)
+{
+	if (w->end - w->pos >= need || w->eof || (!w->gzip && !w->read))
+		return 0;
+	return wire_fill(w, need);
+}
+
+/* Reads a varint from p[0..n); returns bytes used, 0 when malformed. */
+static size_t read_varint(const unsigned char *p, size_t n, uint64_t *out)
+{
+	uint64_t v = 0;
+	for (size_t i = 0; i < n && i < 10; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			*out = v;
+			return i + 1;
+		}
+	}
+	return 0;
+}
+
+struct field {
+	uint32_t number;
+	unsigned wiretype;
+	uint64_t varint;             /* wire type 0 */
+	const unsigned char *data;   /* wire type 2 */
+	size_t len;
+};
+
+/* Next top-level field. Returns 1 with f filled, 0 at the end, -1 on error. */
+static int wire_next(struct wire *w, struct field *f)
+{
+	if (wire_ensure(w, 20) < 0)
+		return -1;
+	if (w->pos == w->end)
+		return 0;
+	const unsigned char *p = w->buf + w->pos;
+	size_t avail = w->end - w->pos;
+	uint64_t tag;
+	size_t n = read_varint(p, avail, &tag);
+	if (!n || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) {
+		w->error = "malformed field tag";
+		return -1;
+	}
+	f->number = (uint32_t)(tag >> 3);
+	f->wiretype = (unsigned)(tag & 7);
+	size_t hdr = n;
+	switch (f->wiretype) {
+	case 0:
+		n = read_varint(p + hdr, avail - hdr, &f->varint);
+		if (!n) {
+			w->error = "truncated or malformed varint";
+			return -1;
+		}
+		w->pos += hdr + n;
+		return 1;
+	case 1:
+	case 5: {
+		size_t sz = f->wiretype == 1 ? 8 : 4;
+		if (avail - hdr < sz) {
+			w->error = "truncated fixed-width field";
+			return -1;
+		}
+		w->pos += hdr + sz;
+		return 1;
+	}
+	case 2: {
+		uint64_t len;
+		n = read_varint(p + hdr, avail - hdr, &len);
+		if (!n) {
+			w->error = "truncated or malformed length";
+			return -1;
+		}
+		hdr += n;
+		if (len > SIZE_MAX - hdr || ((w->gzip || w->read) && len > w->max_inflated)) {
+			w->error = "field length exceeds the input";
+			return -1;
+		}
+		if (wire_ensure(w, hdr + (size_t)len) < 0)
+			return -1;
+		if (w->end - w->pos < hdr + len) {
+			w->error = "field length exceeds the input";
+			return -1;
+		}
+		f->data = w->buf + w->pos + hdr;
+		f->len = (size_t)len;
+		w->pos += hdr + (size_t)len;
+		return 1;
+	}
+	default:
+		w->error = "unsupported wire type (groups or invalid)";
+		return -1;
+	}
+}
+
+/* ---- the decoder's state ---- */
+
+struct raw_label { int64_t key, str, num, unit; };
+_Static_assert(sizeof(struct raw_label) == sizeof(struct cm_label),
+	       "raw labels are resolved in place into cm_label");
+struct raw_strings3 { int64_t a, b, c; }; /* name/system/file or file/build */
+
+struct growvec {
+	void *data;
+	size_t count, cap, elem;
+	bool big; /* grown with cm_big_resize (the samples), else realloc */
+};
+
+/* Slot index, zeroed when it is new, as is every slot up to it. Only
+ * slots below count are ever zeroed: the capacity past them (up to half
+ * of it, and hundreds of MB for a big profile's samples) is left
+ * untouched, so its pages are never faulted in. */
+static void *vec_slot(struct growvec *v, size_t index)
+{
+	if (index >= v->cap) {
+		size_t ncap = v->cap ? v->cap : 256;
+		while (ncap <= index)
+			ncap *= 2;
+		void *n = v->big ? cm_big_resize(v->data, v->cap * v->elem, ncap * v->elem)
+				 : realloc(v->data, ncap * v->elem);
+		if (!n)
+			return NULL;
+		v->data = n;
+		v->cap = ncap;
+	}
+	if (index >= v->count) {
+		memset((char *)v->data + v->count * v->elem, 0, (index + 1 - v->count) * v->elem);
+		v->count = index + 1;
+	}
+	return (char *)v->data + index * v->elem;
+}
+
+static void *vec_push(struct growvec *v)
+{
+	return vec_slot(v, v->count);
+}
+
+struct decoder {
+	struct cm_profile *p;
+	struct cm_arena scratch;
+	ProtobufCAllocator alloc;
+	char *err;
+	size_t errlen;
+	bool failed;
+
+	struct growvec strings;      /* const char * */
+	struct growvec sample_types; /* int64_t[2] */
+	struct growvec samples;      /* struct cm_sample */
+	size_t nvalues;              /* values per sample, all samples alike */
+	struct growvec comments;     /* int64_t */
+
+	struct cm_idmap loc_ids, fn_ids, map_ids;
+	struct growvec locations;    /* struct cm_location, by dense index */
+	struct growvec loc_defined;  /* bool */
+	struct growvec functions;    /* struct cm_function */
+	struct growvec fn_raw;       /* struct raw_strings3 */
+	struct growvec fn_defined;   /* bool */
+	struct growvec mappings;     /* struct cm_mapping */
+	struct growvec map_raw;      /* struct raw_strings3 */
+	struct growvec map_order;    /* uint32_t dense index, in definition order */
+
+	bool drop_labels;
+	struct cm_sample_wire sample_wire; /* reused for every Sample */
+	/* Range of the label string indices Go's parser would check, over the
+	 * labels dropped unread: a bad index is an error even when unused. */
+	bool dropped_labels;
+	int64_t dropped_min, dropped_max;
+	int64_t drop_frames, keep_frames, default_sample_type, doc_url;
+	int64_t period_type[2];
+};
+
+static int fail(struct decoder *d, const char *fmt, ...)
+{
+	if (!d->failed) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(d->err, d->errlen, fmt, ap);
+		va_end(ap);
+		d->failed = true;
+	}
+	return -1;
+}
+
+static void *scratch_alloc(void *data, size_t size)
+{
+	return cm_arena_alloc(data, size);
+}
+
+static void scratch_free(void *data, void *ptr)
+{
+	(void)data;
+	(void)ptr; /* released in bulk by cm_arena_reset */
+}
+
+static void scratch_maybe_reset(struct decoder *d)
+{
+	if (d->scratch.used > SCRATCH_RESET)
+		cm_arena_reset(&d->scratch);
+}
+
+#define UNPACK(d, type, f)                                                      \
+	perftools__profiles__##type##__unpack(&(d)->alloc, (f)->len, (f)->data)
+
+static int decode_value_type(struct decoder *d, const struct field *f, int64_t out[2])
+{
+	Perftools__Profiles__ValueType *vt = UNPACK(d, value_type, f);
+	if (!vt)
+		return fail(d, "malformed ValueType message");
+	out[0] = vt->type;
+	out[1] = vt->unit;
+	return 0;
+}
+
+static int decode_sample(struct decoder *d, const struct field *f)
+{
+	struct cm_sample_wire *s = &d->sample_wire;
+	int wrc = cm_sample_wire_decode(s, f->data, f->len);
+	if (wrc == CM_WIRE_NOMEM)
+		return fail(d, "out of memory");
+	if (wrc != CM_WIRE_OK)
+		return fail(d, "malformed Sample message");
+	size_t index = d->samples.count;
+	struct cm_sample *out = vec_push(&d->samples);
+	if (!out)
+		return fail(d, "out of memory");
+	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > INT32_MAX)
+		return fail(d, "sample %zu is absurdly large", index);
+	/* Ids become dense indices in place; the widest decides the width. */
+	uint32_t widest = 0;
+	for (size_t i = 0; i < s->n_location_id; i++) {
+		if (s->location_id[i] == 0)
+			return fail(d, "sample %zu references location id 0", index);
+		uint32_t li = cm_idmap_intern(&d->loc_ids, s->location_id[i]);
+		if (li == UINT32_MAX)
+			return fail(d, "too many location ids");
+		s->location_id[i] = li;
+		widest = li > widest ? li : widest;
+	}
+	out->nlocs = (uint32_t)s->n_location_id;
+	out->locs_wide = widest > UINT16_MAX;
+	out->locs = cm_arena_array(&d->p->arena, s->n_location_id, out->locs_wide ? 4 : 2);
+	out->values = cm_arena_array(&d->p->arena, s->n_value, sizeof(int64_t));
+	if (!out->locs || !out->values)
+		return fail(d, "out of memory");
+	for (uint32_t i = 0; i < out->nlocs; i++)
+		cm_sample_set_loc(out, i, (uint32_t)s->location_id[i]);
+	if (s->n_value) /* value may be NULL when there are none */
+		memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
+	/* Every sample must have one value per sample type; the types may come
+	 * later in the stream, so check here that all samples agree and at the
+	 * end that they agree with the types. */
+	if (index == 0)
+		d->nvalues = s->n_value;
+	else if (s->n_value != d->nvalues)
+		return fail(d, "sample %zu has %zu values but sample 0 has %zu", index,
+			    s->n_value, d->nvalues);
+	/* Labels stay raw string indices, in the very memory that becomes the
+	 * resolved cm_label array once the string table is known. */
+	out->nlabels = d->drop_labels ? 0 : (uint32_t)s->n_label;
+	for (size_t i = 0; d->drop_labels && i < s->n_label; i++) {
+		const struct cm_wire_label *l = &s->label[i];
+		/* Go checks key always, str when set, else num_unit when set. */
+		int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
+		for (int k = 0; k < 2; k++) {
+			if (!d->dropped_labels || ix[k] < d->dropped_min)
+				d->dropped_min = ix[k];
+			if (!d->dropped_labels || ix[k] > d->dropped_max)
+				d->dropped_max = ix[k];
+			d->dropped_labels = true;
+		}
+	}
+	struct raw_label *raw = NULL;
+	if (out->nlabels &&
+	    !(raw = cm_arena_array(&d->p->arena, s->n_label, sizeof(struct cm_label))))
+		return fail(d, "out of memory");
+	out->labels = (struct cm_label *)(void *)raw;
+	for (size_t i = 0; i < out->nlabels; i++) {
+		struct raw_label *l = &raw[i];
+		l->key = s->label[i].key;
+		l->str = s->label[i].str;
+		l->num = s->label[i].num;
+		l->unit = s->label[i].num_unit;
+	}
+	return 0;
+}
+
+static int decode_mapping(struct decoder *d, const struct field *f)
+{
+	Perftools__Profiles__Mapping *m = UNPACK(d, mapping, f);
+	if (!m)
+		return fail(d, "malformed Mapping message");
+	if (m->id == 0)
+		return fail(d, "found mapping with reserved id 0");
+	uint32_t mi = cm_idmap_intern(&d->map_ids, m->id);
+	if (mi == UINT32_MAX)
+		return fail(d, "too many mapping ids");
+	struct cm_mapping *out = vec_slot(&d->mappings, mi);
+	struct raw_strings3 *raw = vec_slot(&d->map_raw, mi);
+	uint32_t *order = vec_push(&d->map_order);
+	if (!out || !raw || !order)
+		return fail(d, "out of memory");
+	if (out->id)
+		return fail(d, "multiple mappings with id %" PRIu64, m->id);
+	*order = mi;
+	out->id = m->id;
+	out->start = m->memory_start;
+	out->limit = m->memory_limit;
+	out->offset = m->file_offset;
+	out->has_functions = m->has_functions;
+	out->has_filenames = m->has_filenames;
+	out->has_line_numbers = m->has_line_numbers;
+	out->has_inline_frames = m->has_inline_frames;
+	raw->a = m->filename;
+	raw->b = m->build_id;
+	return 0;
+}
+
+static int decode_location(struct decoder *d, const struct field *f)
+{
+	Perftools__Profiles__Location *l = UNPACK(d, location, f);
+	if (!l)
+		return fail(d, "malformed Location message");
+	if (l->id == 0)
+		return fail(d, "found location with reserved id 0");
+	uint32_t li = cm_idmap_intern(&d->loc_ids, l->id);
+	if (li == UINT32_MAX)
+		return fail(d, "too many location ids");
+	struct cm_location *out = vec_slot(&d->locations, li);
+	bool *defined = vec_slot(&d->loc_defined, li);
+	if (!out || !defined)
+		return fail(d, "out of memory");
+	if (*defined)
+		return fail(d, "multiple locations with id %" PRIu64, l->id);
+	*defined = true;
+	out->id = l->id;
+	out->address = l->address;
+	out->is_folded = l->is_folded;
+	out->mapping = CM_NONE;
+	if (l->mapping_id) {
+		/* The mapping's dense index; checked against definitions at the end. */
+		out->mapping = cm_idmap_intern(&d->map_ids, l->mapping_id);
+		if (out->mapping == UINT32_MAX || !vec_slot(&d->mappings, out->mapping) ||
+		    !vec_slot(&d->map_raw, out->mapping))
+			return fail(d, "too many mapping ids");
+	}
+	if (l->n_line > UINT32_MAX)
+		return fail(d, "location %" PRIu64 " has too many lines", l->id);
+	out->nlines = (uint32_t)l->n_line;
+	out->lines = cm_arena_array(&d->p->arena, l->n_line, sizeof(struct cm_line));
+	if (!out->lines)
+		return fail(d, "out of memory");
+	for (size_t i = 0; i < l->n_line; i++) {
+		out->lines[i].line = l->line[i]->line;
+		out->lines[i].function = CM_NONE;
+		if (l->line[i]->function_id) {
+			uint32_t fi = cm_idmap_intern(&d->fn_ids, l->line[i]->function_id);
+			if (fi == UINT32_MAX)
+				return fail(d, "too many function ids");
+			out->lines[i].function = fi;
+		}
+	}
+	return 0;
+}
+
+static int decode_function(struct decoder *d, const struct field *f)
+{
+	Perftools__Profiles__Function *fn = UNPACK(d, function, f);
+	if (!fn)
+		return fail(d, "malformed Function message");
+	if (fn->id == 0)
+		return fail(d, "found function with reserved id 0");
+	uint32_t fi = cm_idmap_intern(&d->fn_ids, fn->id);
+	if (fi == UINT32_MAX)
+		return fail(d, "too many function ids");
+	struct cm_function *out = vec_slot(&d->functions, fi);
+	struct raw_strings3 *raw = vec_slot(&d->fn_raw, fi);
+	bool *defined = vec_slot(&d->fn_defined, fi);
+	if (!out || !raw || !defined)
+		return fail(d, "out of memory");
+	if (*defined)
+		return fail(d, "multiple functions with id %" PRIu64, fn->id);
+	*defined = true;
+	out->id = fn->id;
+	out->start_line = fn->start_line;
+	raw->a = fn->name;
+	raw->b = fn->system_name;
+	raw->c = fn->filename;
+	return 0;
+}
+
+/* Real profiles have a few comments and sample types; each costs 8 or 16
+ * bytes of model per 2 bytes of input, which the model's bound per input
+ * byte (check_growth) lets through: a gzip stream of nothing else would
+ * take gigabytes before -max_inflated stops it. */
+enum { MAX_COMMENTS = 1 << 16, MAX_SAMPLE_TYPES = 1 << 16 };
+
+/* Reads packed or unpacked repeated int64 (the comment field). */
+static int decode_comment(struct decoder *d, const struct field *f)
+{
+	if (d->comments.count >= MAX_COMMENTS)
+		return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+	if (f->wiretype == 0) {
+		int64_t *c = vec_push(&d->comments);
+		if (!c)
+			return fail(d, "out of memory");
+		*c = (int64_t)f->varint;
+		return 0;
+	}
+	size_t off = 0;
+	while (off < f->len) {
+		uint64_t v;
+		size_t n = read_varint(f->data + off, f->len - off, &v);
+		if (!n)
+			return fail(d, "malformed packed comment list");
+		if (d->comments.count >= MAX_COMMENTS)
+			return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+		int64_t *c = vec_push(&d->comments);
+		if (!c)
+			return fail(d, "out of memory");
+		*c = (int64_t)v;
+		off += n;
+	}
+	return 0;
+}
+
+static int want_wiretype(struct decoder *d, const struct field *f, unsigned wt)
+{
+	if (f->wiretype != wt)
+		return fail(d, "Profile field %u has wire type %u, expected %u",
+			    f->number, f->wiretype, wt);
+	return 0;
+}
+
+static int decode_field(struct decoder *d, const struct field *f)
+{
+	switch (f->number) {
+	case 1: {
+		if (d->sample_types.count >= MAX_SAMPLE_TYPES)
+			return fail(d, "over %d sample types: not a plausible profile",
+				    MAX_SAMPLE_TYPES);
+		int64_t *st = vec_push(&d->sample_types);
+		if (!st)
+			return fail(d, "out of memory");
+		return want_wiretype(d, f, 2) ? -1 : decode_value_type(d, f, st);
+	}
+	case 2:
+		return want_wiretype(d, f, 2) ? -1 : decode_sample(d, f);
+	case 3:
+		return want_wiretype(d, f, 2) ? -1 : decode_mapping(d, f);
+	case 4:
+		return want_wiretype(d, f, 2) ? -1 : decode_location(d, f);
+	case 5:
+		return want_wiretype(d, f, 2) ? -1 : decode_function(d, f);
+	case 6: {
+		if (want_wiretype(d, f, 2))
+			return -1;
+		const char **s = vec_push(&d->strings);
+		if (!s || !(*s = cm_arena_strndup(&d->p->arena, (const char *)f->data, f->len)))
+			return fail(d, "out of memory");
+		return 0;
+	}
+	case 7: case 8: case 9: case 10: case 12: case 14: case 15: {
+		if (want_wiretype(d, f, 0))
+			return -1;
+		int64_t v = (int64_t)f->varint;
+		switch (f->number) {
+		case 7: d->drop_frames = v; break;
+		case 8: d->keep_frames = v; break;
+		case 9: d->p->time_nanos = v; break;
+		case 10: d->p->duration_nanos = v; break;
+		case 12: d->p->period = v; break;
+		case 14: d->default_sample_type = v; break;
+		default: d->doc_url = v; break;
+		}
+		return 0;
+	}
+	case 11:
+		if (want_wiretype(d, f, 2))
+			return -1;
+		d->p->has_period_type = true;
+		return decode_value_type(d, f, d->period_type);
+	case 13:
+		if (f->wiretype != 0 && f->wiretype != 2)
+			return want_wiretype(d, f, 2);
+		return decode_comment(d, f);
+	default:
+		return 0; /* unknown fields are skipped, as the format requires */
+	}
+}
+
+/* ---- resolution and validation once everything is read ---- */
+
+static int string_at(struct decoder *d, int64_t index, const char **out, const char *what)
+{
+	if (index < 0 || (uint64_t)index >= d->strings.count)
+		return fail(d, "string index %" PRId64 " of %s is outside the string table (%zu entries)",
+			    index, what, d->strings.count);
+	*out = ((const char **)d->strings.data)[index];
+	return 0;
+}
+
+static int resolve_header(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	const char **strs = d->strings.data;
+	if (d->strings.count > 0 && strs[0][0] != '\0')
+		return fail(d, "string_table[0] must be \"\"");
+	p->nsample_types = d->sample_types.count;
+	p->sample_types = cm_arena_array(&p->arena, p->nsample_types, sizeof(*p->sample_types));
+	if (!p->sample_types)
+		return fail(d, "out of memory");
+	const int64_t *st = d->sample_types.data;
+	for (size_t i = 0; i < p->nsample_types; i++) {
+		if (string_at(d, st[2 * i], &p->sample_types[i].type, "sample_type.type") ||
+		    string_at(d, st[2 * i + 1], &p->sample_types[i].unit, "sample_type.unit"))
+			return -1;
+	}
+	if (string_at(d, d->period_type[0], &p->period_type.type, "period_type.type") ||
+	    string_at(d, d->period_type[1], &p->period_type.unit, "period_type.unit") ||
+	    string_at(d, d->drop_frames, &p->drop_frames, "drop_frames") ||
+	    string_at(d, d->keep_frames, &p->keep_frames, "keep_frames") ||
+	    string_at(d, d->default_sample_type, &p->default_sample_type, "default_sample_type") ||
+	    string_at(d, d->doc_url, &p->doc_url, "doc_url"))
+		return -1;
+	p->ncomments = d->comments.count;
+	p->comments = cm_arena_array(&p->arena, p->ncomments, sizeof(char *));
+	if (!p->comments)
+		return fail(d, "out of memory");
+	for (size_t i = 0; i < p->ncomments; i++)
+		if (string_at(d, ((int64_t *)d->comments.data)[i], &p->comments[i], "comment"))
+			return -1;
+	return 0;
+}
+
+static int resolve_functions(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	p->nfunctions = d->fn_ids.count;
+	p->functions = d->functions.data;
+	const bool *defined = d->fn_defined.data;
+	const struct raw_strings3 *raw = d->fn_raw.data;
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		if (i >= d->fn_defined.count || !defined[i])
+			return fail(d, "a location line references function id %" PRIu64
+				    ", which is not defined", d->fn_ids.ids[i]);
+		struct cm_function *f = &p->functions[i];
+		if (string_at(d, raw[i].a, &f->name, "function.name") ||
+		    string_at(d, raw[i].b, &f->system_name, "function.system_name") ||
+		    string_at(d, raw[i].c, &f->filename, "function.filename"))
+			return -1;
+	}
+	return 0;
+}
+
+static int resolve_mappings(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	size_t n = d->map_ids.count;
+	if (d->map_order.count != n) {
+		/* Some referenced mapping id was never defined: find it. */
+		const struct cm_mapping *m = d->mappings.data;
+		for (size_t i = 0; i < n; i++)
+			if (i >= d->mappings.count || m[i].id == 0)
+				return fail(d, "a location references mapping id %" PRIu64
+					    ", which is not defined", d->map_ids.ids[i]);
+	}
+	/* Keep the file's order: "File:" names the first mapping written. */
+	p->nmappings = n;
+	p->mappings = cm_arena_array(&p->arena, n, sizeof(*p->mappings));
+	uint32_t *rank = malloc((n ? n : 1) * sizeof(*rank));
+	if (!p->mappings || !rank) {
+		free(rank);
+		return fail(d, "out of memory");
+	}
+	const uint32_t *order = d->map_order.data;
+	const struct raw_strings3 *raw = d->map_raw.data;
+	int rc = 0;
+	for (size_t k = 0; k < n && !rc; k++) {
+		uint32_t i = order[k];
+		rank[i] = (uint32_t)k;
+		p->mappings[k] = ((struct cm_mapping *)d->mappings.data)[i];
+		rc = string_at(d, raw[i].a, &p->mappings[k].file, "mapping.filename") ||
+		     string_at(d, raw[i].b, &p->mappings[k].build_id, "mapping.build_id");
+	}
+	if (!rc) {
+		struct cm_location *locs = d->locations.data;
+		for (size_t i = 0; i < d->locations.count; i++)
+			if (locs[i].mapping != CM_NONE)
+				locs[i].mapping = rank[locs[i].mapping];
+	}
+	free(rank);
+	return rc ? -1 : 0;
+}
+
+static int resolve_locations(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	p->nlocations = d->loc_ids.count;
+	const bool *defined = d->loc_defined.data;
+	for (size_t i = 0; i < p->nlocations; i++)
+		if (i >= d->loc_defined.count || !defined[i])
+			return fail(d, "a sample references location id %" PRIu64
+				    ", which is not defined", d->loc_ids.ids[i]);
+	/* Copy into the arena so the vector can go; the model owns everything. */
+	p->locations = cm_arena_array(&p->arena, p->nlocations, sizeof(*p->locations));
+	if (!p->locations)
+		return fail(d, "out of memory");
+	if (p->nlocations)
+		memcpy(p->locations, d->locations.data, p->nlocations * sizeof(*p->locations));
+	return 0;
+}
+
+static int resolve_label(struct decoder *d, const struct raw_label *r, struct cm_label *l)
+{
+	if (string_at(d, r->key, &l->key, "label.key"))
+		return -1;
+	l->str = NULL;
+	l->num = r->num;
+	l->num_unit = "";
+	if (r->str != 0)
+		return string_at(d, r->str, &l->str, "label.str");
+	if (r->unit != 0)
+		return string_at(d, r->unit, &l->num_unit, "label.num_unit");
+	return 0;
+}
+
+static int resolve_samples(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	/* The vector becomes the profile's: no copy of the largest table. */
+	p->nsamples = d->samples.count;
+	p->samples = d->samples.data;
+	p->samples_heap = d->samples.data;
+	p->samples_heap_size = d->samples.cap * d->samples.elem;
+	d->samples.data = NULL;
+	if (p->nsamples && d->nvalues != p->nsample_types)
+		return fail(d, "samples have %zu values but the profile has %zu sample types",
+			    d->nvalues, p->nsample_types);
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		uint32_t kept = 0;
+		struct raw_label *raw = (struct raw_label *)(void *)s->labels;
+		for (uint32_t k = 0; k < s->nlabels; k++) {
+			struct raw_label r = raw[k]; /* copy: resolving overwrites it */
+			/* A label with neither string nor number carries nothing. */
+			if (r.str == 0 && r.num == 0 && r.unit == 0) {
+				if (r.key < 0 || (uint64_t)r.key >= d->strings.count)
+					return fail(d, "string index %" PRId64 " of label.key is outside the string table", r.key);
+				continue;
+			}
+			if (resolve_label(d, &r, &s->labels[kept++]))
+				return -1;
+		}
+		s->nlabels = kept;
+	}
+	if (d->dropped_labels) {
+		int64_t bad = d->dropped_min < 0 ? d->dropped_min : d->dropped_max;
+		if (bad < 0 || (uint64_t)bad >= d->strings.count)
+			return fail(d, "string index %" PRId64 " of a sample label is outside the string table (%zu entries)",
+				    bad, d->strings.count);
+	}
+	return 0;
+}
+
+/* Bytes the decoder holds that grow with the input. */
+static uint64_t model_bytes(const struct decoder *d)
+{
+	const struct growvec *v[] = {
+		&d->strings, &d->sample_types, &d->samples, &d->comments, &d->locations,
+		&d->loc_defined, &d->functions, &d->fn_raw, &d->fn_defined, &d->mappings,
+		&d->map_raw, &d->map_order,
+	};
+	uint64_t n = d->p->arena.used + d->scratch.used;
+	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		n += (uint64_t)v[i]->cap * v[i]->elem;
+	const struct cm_idmap *m[] = {&d->loc_ids, &d->fn_ids, &d->map_ids};
+	for (size_t i = 0; i < 3; i++)
+		n += m[i]->cap * 12 + m[i]->ids_cap * 8 + m[i]->direct_cap * 4;
+	const struct cm_sample_wire *s = &d->sample_wire;
+	n += s->cap_location_id * 8 + s->cap_value * 8 + s->cap_label * sizeof(*s->label);
+	return n;
+}
+
+/* The model may take MODEL_FLOOR plus MODEL_RATIO bytes per input byte. Real
+ * profiles need under 4 (a 42 MB heap profile, 2.7; 500k equal samples
+ * that gzip shrinks 340 times, 2.8); a stream of tiny fields (empty
+ * strings, empty samples: 2 bytes each) needs 12 to 32 and would exhaust
+ * memory long before -max_inflated stops it. How well the input compresses
+ * is no measure: that refused valid repetitive profiles. upcoming is the
+ * length of a field about to be unpacked, which may cost 12 bytes per byte
+ * (a packed list of 1-byte ids). */
+#define MODEL_FLOOR ((uint64_t)64 << 20)
+enum { MODEL_RATIO = 8 };
+
+static int check_growth(struct decoder *d, const struct wire *w, size_t upcoming)
+{
+	uint64_t read = (w->gzip || w->read) ? w->inflated : w->pos;
+	uint64_t model = model_bytes(d) + 12 * (uint64_t)upcoming;
+	if (model > MODEL_FLOOR + MODEL_RATIO * read)
+		return fail(d, "the profile needs over %d bytes of memory per byte of input "
+			    "(%" PRIu64 " MB after %" PRIu64 " MB): not a plausible profile",
+			    MODEL_RATIO, model >> 20, read >> 20);
+	return 0;
+}
+
+/* Text where a profile should be (a legacy text profile, an HTML error page)
+ * fails on some odd field; saying it is text tells the user what is wrong. */
+static int fail_maybe_text(struct decoder *d, const unsigned char *head, size_t n)
+{
+	if (n < 8)
+		return -1;
+	char quote[24];
+	size_t q = 0;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = head[i];
+		if ((c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t')
+			return -1;
+		if (q < sizeof(quote) - 1)
+			quote[q++] = c < 0x20 ? ' ' : (char)c;
+	}
+	quote[q] = '\0';
+	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\"); "
+		 "legacy text profiles are not supported", quote);
+	return -1;
+}
+
+static int decode_all(struct decoder *d, struct wire *w)
+{
+	struct field f = {0};
+	int rc;
+	size_t nfields = 0;
+	unsigned char head[64]; /* the first bytes, to recognise text */
+	size_t nhead = 0;
+	while ((rc = wire_next(w, &f)) == 1 || nfields == 0) {
+		if (nfields == 0) {
+			/* The window still starts at the input's first byte. */
+			nhead = w->end < sizeof(head) ? w->end : sizeof(head);
+			if (nhead)
+				memcpy(head, w->buf, nhead);
+			if (rc != 1)
+				break;
+		}
+		size_t big = f.wiretype == 2 && f.len > (1 << 20) ? f.len : 0;
+		if ((++nfields % 1024 == 0 || big) && check_growth(d, w, big) < 0)
+			return -1;
+		if (decode_field(d, &f) < 0)
+			return fail_maybe_text(d, head, nhead);
+		scratch_maybe_reset(d);
+	}
+	if (rc < 0) {
+		fail(d, "%s", w->error ? w->error : "malformed profile");
+		return fail_maybe_text(d, head, nhead);
+	}
+	if (w->gzip && w->inflated == 0) /* else: string index 0 of period_type... */
+		return fail(d, "empty input (the gzip stream inflates to nothing)");
+	if (resolve_header(d) || resolve_functions(d) || resolve_mappings(d) ||
+	    resolve_locations(d) || resolve_samples(d))
+		return -1;
+	if (d->p->nsample_types == 0 && d->p->nsamples > 0)
+		return fail(d, "profile has samples but no sample types");
+	return 0;
+}
+
+static void decoder_free(struct decoder *d)
+{
+	cm_sample_wire_free(&d->sample_wire);
+	cm_arena_free(&d->scratch);
+	free(d->strings.data);
+	free(d->sample_types.data);
+	cm_big_free(d->samples.data, d->samples.cap * d->samples.elem);
+	free(d->comments.data);
+	cm_idmap_free(&d->loc_ids);
+	cm_idmap_free(&d->fn_ids);
+	cm_idmap_free(&d->map_ids);
+	free(d->locations.data);
+	free(d->loc_defined.data);
+	/* functions.data now belongs to the profile (see resolve_functions) */
+	free(d->fn_raw.data);
+	free(d->fn_defined.data);
+	free(d->mappings.data);
+	free(d->map_raw.data);
+	free(d->map_order.data);
+}
+
+struct cm_profile *cm_profile_new(void)
+{
+	struct cm_profile *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	cm_arena_init(&p->arena);
+	p->period_type.type = p->period_type.unit = "";
+	p->drop_frames = p->keep_frames = p->default_sample_type = p->doc_url = "";
+	return p;
+}
+
+void cm_profile_free(struct cm_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->nowned; i++)
+		cm_profile_free(p->owned[i]);
+	free(p->owned);
+	cm_big_free(p->samples_heap, p->samples_heap_size);
+	cm_arena_free(&p->arena);
+	free(p);
+}
+
+static void decoder_init(struct decoder *d, const struct cm_decode_limits *limits,
+			 char *err, size_t errlen)
+{
+	memset(d, 0, sizeof(*d));
+	d->err = err;
+	d->errlen = errlen;
+	cm_arena_init(&d->scratch);
+	d->alloc = (ProtobufCAllocator){scratch_alloc, scratch_free, &d->scratch};
+	d->strings.elem = sizeof(const char *);
+	d->sample_types.elem = 2 * sizeof(int64_t);
+	d->samples.elem = sizeof(struct cm_sample);
+	d->samples.big = true;
+	d->comments.elem = sizeof(int64_t);
+	d->locations.elem = sizeof(struct cm_location);
+	d->loc_defined.elem = sizeof(bool);
+	d->functions.elem = sizeof(struct cm_function);
+	d->fn_raw.elem = sizeof(struct raw_strings3);
+	d->fn_defined.elem = sizeof(bool);
+	d->mappings.elem = sizeof(struct cm_mapping);
+	d->map_raw.elem = sizeof(struct raw_strings3);
+	d->map_order.elem = sizeof(uint32_t);
+	d->drop_labels = limits && limits->drop_labels;
+}
+
+static uint64_t max_inflated(const struct cm_decode_limits *limits)
+{
+	return limits && limits->max_inflated ? limits->max_inflated : CM_DEFAULT_MAX_INFLATED;
+}
+
+/* Decodes from an initialised wire, frees the decoder, returns the profile. */
+static struct cm_profile *decode_and_finish(struct decoder *d, struct wire *w, bool wire_ok)
+{
+	d->p = cm_profile_new();
+	int rc;
+	if (!d->p)
+		rc = fail(d, "out of memory");
+	else if (!wire_ok)
+		rc = fail(d, "out of memory");
+	else if (w->error)
+		rc = fail(d, "%s", w->error);
+	else if (w->read && w->end == 0 && w->eof && !w->gzip)
+		rc = fail(d, "empty input");
+	else
+		rc = decode_all(d, w);
+	struct cm_function *functions = d->functions.data;
+	decoder_free(d);
+	struct cm_profile *p = d->p;
+	if (rc < 0) {
+		free(functions);
+		cm_profile_free(p);
+		return NULL;
+	}
+	/* Move functions into the arena, so the profile owns one allocation tree. */
+	struct cm_function *fa = cm_arena_array(&p->arena, p->nfunctions, sizeof(*fa));
+	if (!fa) {
+		free(functions);
+		cm_profile_free(p);
+		snprintf(d->err, d->errlen, "out of memory");
+		return NULL;
+	}
+	if (p->nfunctions)
+		memcpy(fa, functions, p->nfunctions * sizeof(*fa));
+	free(functions);
+	p->functions = fa;
+	return p;
+}
+
+struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
+				     const struct cm_decode_limits *limits,
+				     char *err, size_t errlen)
+{
+	struct decoder d;
+	decoder_init(&d, limits, err, errlen);
+	uint64_t max = max_inflated(limits);
+	if (len == 0 || (len > max && !(len >= 2 && data[0] == 0x1f && data[1] == 0x8b))) {
+		if (len == 0)
+			snprintf(err, errlen, "empty input");
+		else
+			snprintf(err, errlen, "input of %zu bytes exceeds the limit (-max_inflated)", len);
+		decoder_free(&d);
+		return NULL;
+	}
+	struct wire w;
+	bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
+	bool ok = true;
+	if (gzip)
+		ok = wire_init_gzip(&w, data, len, max) == 0;
+	else
+		wire_init_raw(&w, data, len);
+	struct cm_profile *p = decode_and_finish(&d, &w, ok);
+	if (ok)
+		wire_free(&w);
+	return p;
+}
+
+struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,
+					    const struct cm_decode_limits *limits,
+					    char *err, size_t errlen)
+{
+	struct decoder d;
+	decoder_init(&d, limits, err, errlen);
+	struct wire w;
+	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits)) == 0;
+	struct cm_profile *p = decode_and_finish(&d, &w, ok);
+	if (ok)
+		wire_free(&w);
+	return p;
+}
+
+int cm_profile_sample_index(const struct cm_profile *p, const char *spec,
+			    char *err, size_t errlen)
+{
+	if (p->nsample_types == 0) {
+		snprintf(err, errlen, "profile has no samples");
+		return -1;
+	}
+	if (!spec || !*spec) {
+		for (size_t i = 0; *p->default_sample_type && i < p->nsample_types; i++)
+			if (!strcmp(p->sample_types[i].type, p->default_sample_type))
+				return (int)i;
+		return (int)p->nsample_types - 1;
+	}
+	char *end;
+	long v = strtol(spec, &end, 10);
+	if (*end == '\0' && end != spec) {
+		if (v < 0 || (size_t)v >= p->nsample_types) {
+			snprintf(err, errlen, "sample_index %s is outside the range [0..%zu]",
+				 spec, p->nsample_types - 1);
+			return -1;
+		}
+		return (int)v;
+	}
+	const char *no_inuse = strncmp(spec, "inuse_", 6) ? spec : spec + 6;
+	for (size_t i = 0; i < p->nsample_types; i++)
+		if (!strcmp(p->sample_types[i].type, spec) ||
+		    !strcmp(p->sample_types[i].type, no_inuse))
+			return (int)i;
+	size_t off = (size_t)snprintf(err, errlen, "sample_index \"%s\" must be one of: [", spec);
+	for (size_t i = 0; i < p->nsample_types && off < errlen; i++)
+		off += (size_t)snprintf(err + off, errlen - off, "%s%s", i ? " " : "",
+					p->sample_types[i].type);
+	if (off < errlen)
+		snprintf(err + off, errlen - off, "]");
+	return -1;
+}

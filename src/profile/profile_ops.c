@@ -1,0 +1,846 @@
+/* profile_ops: merge, diff, prune, filter and aggregate, after pprof's
+ * profile package (merge.go, prune.go, filter.go, Aggregate). */
+#include "cmon/profile/profile_ops.h"
+
+#include "cmon/base/goregex.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- hashing helpers ---- */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+/* An open-addressing table of indices, keyed by a caller-supplied hash and
+ * equality: enough for the three dedupe passes of a merge. */
+struct index_set {
+	uint32_t *slots; /* index + 1; 0 = empty */
+	uint64_t *hashes;
+	size_t cap;
+};
+
+static int index_set_init(struct index_set *s, size_t n)
+{
+	s->cap = 16;
+	while (s->cap < n * 2)
+		s->cap *= 2;
+	s->slots = calloc(s->cap, sizeof(*s->slots));
+	s->hashes = malloc(s->cap * sizeof(*s->hashes));
+	return s->slots && s->hashes ? 0 : -1;
+}
+
+static void index_set_free(struct index_set *s)
+{
+	free(s->slots);
+	free(s->hashes);
+}
+
+typedef bool (*index_eq_fn)(const void *ctx, uint32_t a, uint32_t b);
+
+/* Returns the index already stored with an equal key, or stores and returns i. */
+static uint32_t index_set_intern(struct index_set *s, uint64_t h, uint32_t i,
+				 index_eq_fn eq, const void *ctx)
+{
+	size_t j = h & (s->cap - 1);
+	while (s->slots[j]) {
+		if (s->hashes[j] == h && eq(ctx, s->slots[j] - 1, i))
+			return s->slots[j] - 1;
+		j = (j + 1) & (s->cap - 1);
+	}
+	s->slots[j] = i + 1;
+	s->hashes[j] = h;
+	return i;
+}
+
+/* ---- merge: concatenation, then compaction ---- */
+
+static bool same_value_type(const struct cm_value_type *a, const struct cm_value_type *b)
+{
+	return !strcmp(a->type, b->type) && !strcmp(a->unit, b->unit);
+}
+
+static int check_compatible(struct cm_profile *a, struct cm_profile *b, char *err, size_t errlen)
+{
+	if (!same_value_type(&a->period_type, &b->period_type)) {
+		snprintf(err, errlen, "incompatible period types %s/%s and %s/%s",
+			 a->period_type.type, a->period_type.unit,
+			 b->period_type.type, b->period_type.unit);
+		return -1;
+	}
+	bool ok = a->nsample_types == b->nsample_types;
+	for (size_t i = 0; ok && i < a->nsample_types; i++)
+		ok = same_value_type(&a->sample_types[i], &b->sample_types[i]);
+	if (!ok) {
+		snprintf(err, errlen, "incompatible sample types: %zu types (first %s/%s) and %zu types (first %s/%s)",
+			 a->nsample_types, a->nsample_types ? a->sample_types[0].type : "",
+			 a->nsample_types ? a->sample_types[0].unit : "",
+			 b->nsample_types, b->nsample_types ? b->sample_types[0].type : "",
+			 b->nsample_types ? b->sample_types[0].unit : "");
+		return -1;
+	}
+	return 0;
+}
+
+static int combine_headers(struct cm_profile *out, struct cm_profile **ps, size_t n)
+{
+	out->sample_types = ps[0]->sample_types;
+	out->nsample_types = ps[0]->nsample_types;
+	out->drop_frames = ps[0]->drop_frames;
+	out->keep_frames = ps[0]->keep_frames;
+	out->period_type = ps[0]->period_type;
+	out->has_period_type = ps[0]->has_period_type;
+	out->doc_url = ps[0]->doc_url;
+	size_t ncomments = 0;
+	for (size_t i = 0; i < n; i++)
+		ncomments += ps[i]->ncomments;
+	out->comments = cm_arena_array(&out->arena, ncomments, sizeof(char *));
+	if (!out->comments)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct cm_profile *s = ps[i];
+		if (out->time_nanos == 0 || s->time_nanos < out->time_nanos)
+			out->time_nanos = s->time_nanos;
+		out->duration_nanos = cm_add64(out->duration_nanos, s->duration_nanos);
+		if (out->period == 0 || out->period < s->period)
+			out->period = s->period;
+		for (size_t c = 0; c < s->ncomments; c++) {
+			bool seen = false;
+			for (size_t k = 0; k < out->ncomments && !seen; k++)
+				seen = !strcmp(out->comments[k], s->comments[c]);
+			if (!seen)
+				out->comments[out->ncomments++] = s->comments[c];
+		}
+		if (!*out->default_sample_type)
+			out->default_sample_type = s->default_sample_type;
+	}
+	return 0;
+}
+
+/* Appends every table of src to out, shifting the indices that link them. */
+static int concat_tables(struct cm_profile *out, struct cm_profile **ps, size_t n)
+{
+	size_t nm = 0, nl = 0, nf = 0, ns = 0;
+	for (size_t i = 0; i < n; i++) {
+		nm += ps[i]->nmappings;
+		nl += ps[i]->nlocations;
+		nf += ps[i]->nfunctions;
+		ns += ps[i]->nsamples;
+	}
+	struct cm_arena *a = &out->arena;
+	out->mappings = cm_arena_array(a, nm, sizeof(*out->mappings));
+	out->locations = cm_arena_array(a, nl, sizeof(*out->locations));
+	out->functions = cm_arena_array(a, nf, sizeof(*out->functions));
+	out->samples = cm_arena_array(a, ns, sizeof(*out->samples));
+	if (!out->mappings || !out->locations || !out->functions || !out->samples)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct cm_profile *s = ps[i];
+		uint32_t mo = (uint32_t)out->nmappings, lo = (uint32_t)out->nlocations,
+			 fo = (uint32_t)out->nfunctions;
+		memcpy(out->mappings + mo, s->mappings, s->nmappings * sizeof(*s->mappings));
+		memcpy(out->functions + fo, s->functions, s->nfunctions * sizeof(*s->functions));
+		for (size_t l = 0; l < s->nlocations; l++) {
+			struct cm_location *d = &out->locations[lo + l];
+			*d = s->locations[l];
+			if (d->mapping != CM_NONE)
+				d->mapping += mo;
+			d->lines = cm_arena_array(a, d->nlines, sizeof(*d->lines));
+			if (!d->lines)
+				return -1;
+			for (uint32_t k = 0; k < d->nlines; k++) {
+				d->lines[k] = s->locations[l].lines[k];
+				if (d->lines[k].function != CM_NONE)
+					d->lines[k].function += fo;
+			}
+		}
+		for (size_t k = 0; k < s->nsamples; k++) {
+			struct cm_sample *d = &out->samples[out->nsamples + k];
+			*d = s->samples[k];
+			/* Shifted indices may pass 65535: always 4 bytes here. */
+			d->locs_wide = 1;
+			d->locs = cm_arena_array(a, d->nlocs, sizeof(uint32_t));
+			if (!d->locs)
+				return -1;
+			for (uint32_t j = 0; j < d->nlocs; j++)
+				cm_sample_set_loc(d, j, cm_sample_loc(&s->samples[k], j) + lo);
+		}
+		out->nmappings += s->nmappings;
+		out->nlocations += s->nlocations;
+		out->nfunctions += s->nfunctions;
+		out->nsamples += s->nsamples;
+	}
+	return 0;
+}
+
+static bool function_eq(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_function *f = ctx;
+	return f[a].start_line == f[b].start_line && !strcmp(f[a].name, f[b].name) &&
+	       !strcmp(f[a].system_name, f[b].system_name) &&
+	       !strcmp(f[a].filename, f[b].filename);
+}
+
+static uint64_t mapping_size_key(const struct cm_mapping *m)
+{
+	uint64_t size = m->limit - m->start;
+	size += 0xfff;
+	return size - size % 0x1000;
+}
+
+static const char *mapping_name_key(const struct cm_mapping *m)
+{
+	return *m->build_id ? m->build_id : m->file;
+}
+
+static bool mapping_eq(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_mapping *m = ctx;
+	return mapping_size_key(&m[a]) == mapping_size_key(&m[b]) &&
+	       m[a].offset == m[b].offset && !strcmp(mapping_name_key(&m[a]), mapping_name_key(&m[b]));
+}
+
+struct loc_ctx {
+	const struct cm_profile *p;
+};
+
+static uint64_t location_key_addr(const struct cm_profile *p, const struct cm_location *l)
+{
+	return l->mapping == CM_NONE ? l->address : l->address - p->mappings[l->mapping].start;
+}
+
+static bool location_eq(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_profile *p = ctx;
+	const struct cm_location *la = &p->locations[a], *lb = &p->locations[b];
+	if (la->mapping != lb->mapping || la->is_folded != lb->is_folded ||
+	    la->nlines != lb->nlines || location_key_addr(p, la) != location_key_addr(p, lb))
+		return false;
+	for (uint32_t i = 0; i < la->nlines; i++)
+		if (la->lines[i].function != lb->lines[i].function || la->lines[i].line != lb->lines[i].line)
+			return false;
+	return true;
+}
+
+/* Labels sort by key and kind only: pprof keeps the values of one key in
+ * their order, and the insertion sort below is stable. */
+static bool label_less(const struct cm_label *a, const struct cm_label *b)
+{
+	int c = strcmp(a->key, b->key);
+	if (c)
+		return c < 0;
+	return !a->str && b->str;
+}
+
+static bool label_eq(const struct cm_label *a, const struct cm_label *b)
+{
+	if (strcmp(a->key, b->key) || !a->str != !b->str)
+		return false;
+	if (a->str)
+		return !strcmp(a->str, b->str);
+	return a->num == b->num && !strcmp(a->num_unit, b->num_unit);
+}
+
+static void sort_labels(struct cm_label *l, uint32_t n)
+{
+	for (uint32_t i = 1; i < n; i++) /* few labels per sample: insertion sort */
+		for (uint32_t j = i; j > 0 && label_less(&l[j], &l[j - 1]); j--) {
+			struct cm_label t = l[j];
+			l[j] = l[j - 1];
+			l[j - 1] = t;
+		}
+}
+
+static bool sample_eq(const void *ctx, uint32_t a, uint32_t b)
+{
+	const struct cm_sample *s = ctx;
+	if (s[a].nlocs != s[b].nlocs || s[a].nlabels != s[b].nlabels)
+		return false;
+	for (uint32_t i = 0; i < s[a].nlocs; i++)
+		if (cm_sample_loc(&s[a], i) != cm_sample_loc(&s[b], i))
+			return false;
+	for (uint32_t i = 0; i < s[a].nlabels; i++)
+		if (!label_eq(&s[a].labels[i], &s[b].labels[i]))
+			return false;
+	return true;
+}
+
+static uint64_t sample_hash(const struct cm_sample *s)
+{
+	uint64_t h = s->nlocs;
+	for (uint32_t i = 0; i < s->nlocs; i++)
+		h = mix(h, cm_sample_loc(s, i));
+	for (uint32_t i = 0; i < s->nlabels; i++) {
+		h = mix(h, str_hash(s->labels[i].key));
+		h = mix(h, s->labels[i].str ? str_hash(s->labels[i].str) : (uint64_t)s->labels[i].num);
+	}
+	return h;
+}
+
+static bool sample_is_zero(const struct cm_sample *s, size_t nvalues)
+{
+	for (size_t i = 0; i < nvalues; i++)
+		if (s->values[i])
+			return false;
+	return true;
+}
+
+/* Dedupes functions, mappings and locations by content, then sums samples
+ * with the same stack and labels and drops the all-zero ones, keeping the
+ * order of first appearance (which -traces prints). */
+static int compact(struct cm_profile *p)
+{
+	int rc = -1;
+	struct index_set fs = {0}, ms = {0}, ls = {0}, ss = {0};
+	uint32_t *fmap = malloc((p->nfunctions + 1) * sizeof(*fmap));
+	uint32_t *mmap_ = malloc((p->nmappings + 1) * sizeof(*mmap_));
+	uint32_t *lmap = malloc((p->nlocations + 1) * sizeof(*lmap));
+	if (!fmap || !mmap_ || !lmap || index_set_init(&fs, p->nfunctions) ||
+	    index_set_init(&ms, p->nmappings) || index_set_init(&ls, p->nlocations) ||
+	    index_set_init(&ss, p->nsamples))
+		goto out;
+	for (uint32_t i = 0; i < p->nfunctions; i++) {
+		const struct cm_function *f = &p->functions[i];
+		uint64_t h = mix(mix(mix(str_hash(f->name), str_hash(f->filename)),
+				     str_hash(f->system_name)), (uint64_t)f->start_line);
+		fmap[i] = index_set_intern(&fs, h, i, function_eq, p->functions);
+	}
+	for (uint32_t i = 0; i < p->nmappings; i++) {
+		const struct cm_mapping *m = &p->mappings[i];
+		uint64_t h = mix(mix(mapping_size_key(m), m->offset), str_hash(mapping_name_key(m)));
+		mmap_[i] = index_set_intern(&ms, h, i, mapping_eq, p->mappings);
+	}
+	for (uint32_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		if (l->mapping != CM_NONE)
+			l->mapping = mmap_[l->mapping];
+		uint64_t h = mix(mix(location_key_addr(p, l), l->mapping), l->nlines);
+		for (uint32_t k = 0; k < l->nlines; k++) {
+			if (l->lines[k].function != CM_NONE)
+				l->lines[k].function = fmap[l->lines[k].function];
+			h = mix(mix(h, l->lines[k].function), (uint64_t)l->lines[k].line);
+		}
+		lmap[i] = index_set_intern(&ls, h, i, location_eq, p);
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		if (sample_is_zero(s, p->nsample_types))
+			continue;
+		for (uint32_t k = 0; k < s->nlocs; k++)
+			cm_sample_set_loc(s, k, lmap[cm_sample_loc(s, k)]); /* lmap[i] <= i */
+		sort_labels(s->labels, s->nlabels);
+		p->samples[kept] = *s;
+		uint32_t into = index_set_intern(&ss, sample_hash(s), (uint32_t)kept, sample_eq, p->samples);
+		if (into == kept) {
+			kept++;
+			continue;
+		}
+		for (size_t v = 0; v < p->nsample_types; v++)
+			p->samples[into].values[v] =
+				cm_add64(p->samples[into].values[v], s->values[v]);
+	}
+	/* Sums that cancelled out (a base minus itself) leave zero samples. */
+	size_t live = 0;
+	for (size_t i = 0; i < kept; i++)
+		if (!sample_is_zero(&p->samples[i], p->nsample_types))
+			p->samples[live++] = p->samples[i];
+	p->nsamples = live;
+	rc = 0;
+out:
+	free(fmap);
+	free(mmap_);
+	free(lmap);
+	index_set_free(&fs);
+	index_set_free(&ms);
+	index_set_free(&ls);
+	index_set_free(&ss);
+	return rc;
+}
+
+static void free_all(struct cm_profile **ps, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		cm_profile_free(ps[i]);
+}
+
+struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n, char *err, size_t errlen)
+{
+	if (n == 0) {
+		snprintf(err, errlen, "no profiles to merge");
+		return NULL;
+	}
+	if (n == 1) {
+		if (compact(ps[0]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			cm_profile_free(ps[0]);
+			return NULL;
+		}
+		return ps[0];
+	}
+	for (size_t i = 1; i < n; i++)
+		if (check_compatible(ps[0], ps[i], err, errlen) < 0) {
+			free_all(ps, n);
+			return NULL;
+		}
+	struct cm_profile *out = cm_profile_new();
+	struct cm_profile **owned = malloc(n * sizeof(*owned));
+	if (!out || !owned) {
+		free(owned);
+		cm_profile_free(out);
+		free_all(ps, n);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	memcpy(owned, ps, n * sizeof(*owned));
+	out->owned = owned;
+	out->nowned = n;
+	if (combine_headers(out, ps, n) < 0 || concat_tables(out, ps, n) < 0 || compact(out) < 0) {
+		cm_profile_free(out);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	return out;
+}
+
+bool cm_profile_has_negative(const struct cm_profile *p)
+{
+	for (size_t i = 0; i < p->nsamples; i++)
+		for (size_t v = 0; v < p->nsample_types; v++)
+			if (p->samples[i].values[v] < 0)
+				return true;
+	return false;
+}
+
+void cm_profile_negate(struct cm_profile *p)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		bool nonzero = false;
+		/* pprof's Scale(-1) goes through float64: past 2^53 a value is
+		 * rounded first, and INT64_MAX turns into INT64_MIN. */
+		for (size_t v = 0; v < p->nsample_types; v++) {
+			s->values[v] = cm_f64_to_i64(-(double)s->values[v]);
+			nonzero = nonzero || s->values[v] != 0;
+		}
+		if (nonzero) /* Scale keeps only the samples with a value */
+			p->samples[kept++] = *s;
+	}
+	p->nsamples = kept;
+}
+
+int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value)
+{
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		struct cm_label *l = cm_arena_array(&p->arena, s->nlabels + 1, sizeof(*l));
+		if (!l)
+			return -1;
+		uint32_t n = 0;
+		for (uint32_t k = 0; k < s->nlabels; k++) /* SetLabel replaces the key */
+			if (!s->labels[k].str || strcmp(s->labels[k].key, key))
+				l[n++] = s->labels[k];
+		l[n++] = (struct cm_label){.key = key, .str = value, .num_unit = ""};
+		s->labels = l;
+		s->nlabels = n;
+	}
+	return 0;
+}
+
+bool cm_sample_is_diff_base(const struct cm_sample *s)
+{
+	for (uint32_t k = 0; k < s->nlabels; k++)
+		if (s->labels[k].str && !strcmp(s->labels[k].key, "pprof::base") &&
+		    !strcmp(s->labels[k].str, "true"))
+			return true;
+	return false;
+}
+
+/* ---- filters ---- */
+
+int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern,
+		      char *err, size_t errlen)
+{
+	f->pattern = pattern;
+	f->set = false;
+	if (!pattern || !*pattern)
+		return 0;
+	char msg[384];
+	if (cm_goregex_compile(&f->re, pattern, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "parsing %s regexp: %s", name, msg);
+		return -1;
+	}
+	f->set = true;
+	return 0;
+}
+
+void cm_filter_free(struct cm_filter *f)
+{
+	if (f->set)
+		regfree(&f->re);
+	f->set = false;
+}
+
+bool cm_filter_match(const struct cm_filter *f, const char *s)
+{
+	return regexec(&f->re, s, 0, NULL, 0) == 0;
+}
+
+static bool line_matches(const struct cm_profile *p, const struct cm_line *ln,
+			 const struct cm_filter *f)
+{
+	if (ln->function == CM_NONE)
+		return false;
+	const struct cm_function *fn = &p->functions[ln->function];
+	return cm_filter_match(f, fn->name) || cm_filter_match(f, fn->filename);
+}
+
+static bool mapping_matches(const struct cm_profile *p, const struct cm_location *l,
+			    const struct cm_filter *f)
+{
+	return l->mapping != CM_NONE && cm_filter_match(f, p->mappings[l->mapping].file);
+}
+
+static bool location_matches(const struct cm_profile *p, const struct cm_location *l,
+			     const struct cm_filter *f)
+{
+	for (uint32_t i = 0; i < l->nlines; i++)
+		if (line_matches(p, &l->lines[i], f))
+			return true;
+	return mapping_matches(p, l, f);
+}
+
+/* Keeps the lines that match (keep=true) or do not match (keep=false). */
+static void filter_lines(struct cm_profile *p, struct cm_location *l,
+			 const struct cm_filter *f, bool keep)
+{
+	if (mapping_matches(p, l, f)) {
+		if (!keep)
+			l->nlines = 0;
+		return;
+	}
+	uint32_t n = 0;
+	for (uint32_t i = 0; i < l->nlines; i++) {
+		bool m = l->lines[i].function == CM_NONE ? keep : line_matches(p, &l->lines[i], f);
+		if (m == keep)
+			l->lines[n++] = l->lines[i];
+	}
+	l->nlines = n;
+}
+
+enum { FI_NONE, FI_FOCUS, FI_IGNORE };
+
+int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
+			      const struct cm_filter *ignore, const struct cm_filter *hide,
+			      const struct cm_filter *show, unsigned *matched)
+{
+	*matched = 0;
+	bool any = focus->set || ignore->set || hide->set || show->set;
+	if (!any)
+		return 0;
+	unsigned char *mark = calloc(p->nlocations + 1, 1);  /* FI_* */
+	unsigned char *hidden = calloc(p->nlocations + 1, 1);
+	if (!mark || !hidden) {
+		free(mark);
+		free(hidden);
+		return -1;
+	}
+	bool any_hidden = false;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		if (ignore->set && location_matches(p, l, ignore)) {
+			mark[i] = FI_IGNORE;
+			*matched |= CM_MATCHED_IGNORE;
+		} else if (!focus->set || location_matches(p, l, focus)) {
+			mark[i] = FI_FOCUS;
+			*matched |= CM_MATCHED_FOCUS;
+		}
+		if (hide->set && location_matches(p, l, hide)) {
+			*matched |= CM_MATCHED_HIDE;
+			filter_lines(p, l, hide, false);
+			if (l->nlines == 0)
+				hidden[i] = any_hidden = true;
+		}
+		if (show->set) {
+			filter_lines(p, l, show, true);
+			if (l->nlines == 0)
+				hidden[i] = any_hidden = true;
+			else
+				*matched |= CM_MATCHED_SHOW;
+		}
+	}
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		bool focused = false, ignored = false;
+		for (uint32_t k = 0; k < s->nlocs && !ignored; k++) {
+			if (mark[cm_sample_loc(s, k)] == FI_IGNORE)
+				ignored = true;
+			else if (mark[cm_sample_loc(s, k)] == FI_FOCUS)
+				focused = true;
+		}
+		if (ignored || !focused)
+			continue;
+		if (any_hidden) {
+			uint32_t n = 0;
+			for (uint32_t k = 0; k < s->nlocs; k++)
+				if (!hidden[cm_sample_loc(s, k)])
+					cm_sample_set_loc(s, n++, cm_sample_loc(s, k));
+			s->nlocs = n;
+			if (n == 0)
+				continue;
+		}
+		p->samples[kept++] = *s;
+	}
+	p->nsamples = kept;
+	free(mark);
+	free(hidden);
+	return 0;
+}
+
+/* ---- drop_frames ---- */
+
+/* pprof's simplifyFunc: the name up to its first "(" that does not open
+ * "(anonymous namespace)" or "operator()". Writes into buf. */
+static const char *simplify_func(const char *name, char *buf, size_t buflen)
+{
+	if (*name == '.')
+		name++;
+	size_t n = strlen(name);
+	for (size_t i = 0; i < n; i++) {
+		if (!strncmp(name + i, "(anonymous namespace)", 21)) {
+			i += 20;
+			continue;
+		}
+		if (!strncmp(name + i, "operator()", 10)) {
+			i += 9;
+			continue;
+		}
+		if (name[i] == '(') {
+			n = i;
+			break;
+		}
+	}
+	if (n >= buflen)
+		n = buflen - 1;
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+static int compile_anchored(regex_t *re, const char *pat, char *err, size_t errlen)
+{
+	size_t n = strlen(pat) + 5;
+	char *full = malloc(n);
+	if (!full)
+		return -1;
+	snprintf(full, n, "^(%s)$", pat);
+	int rc = regcomp(re, full, REG_EXTENDED | REG_NOSUB);
+	if (rc)
+		snprintf(err, errlen, "failed to compile regexp %s", pat);
+	free(full);
+	return rc ? -1 : 0;
+}
+
+int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen)
+{
+	if (!*p->drop_frames)
+		return 0;
+	regex_t drop, keep;
+	bool has_keep = *p->keep_frames != '\0';
+	if (compile_anchored(&drop, p->drop_frames, err, errlen))
+		return -1;
+	if (has_keep && compile_anchored(&keep, p->keep_frames, err, errlen)) {
+		regfree(&drop);
+		return -1;
+	}
+	unsigned char *prune = calloc(p->nlocations + 1, 2); /* [2i] prune, [2i+1] beneath */
+	if (!prune) {
+		regfree(&drop);
+		if (has_keep)
+			regfree(&keep);
+		return -1;
+	}
+	char buf[4096];
+	for (size_t li = 0; li < p->nlocations; li++) {
+		struct cm_location *l = &p->locations[li];
+		int64_t i;
+		for (i = (int64_t)l->nlines - 1; i >= 0; i--) {
+			uint32_t f = l->lines[i].function;
+			if (f == CM_NONE || !*p->functions[f].name)
+				continue;
+			const char *name = simplify_func(p->functions[f].name, buf, sizeof(buf));
+			if (!regexec(&drop, name, 0, NULL, 0) &&
+			    (!has_keep || regexec(&keep, name, 0, NULL, 0)))
+				break;
+		}
+		if (i >= 0) {
+			prune[2 * li + 1] = 1;
+			if (i == (int64_t)l->nlines - 1) {
+				prune[2 * li] = 1;
+			} else {
+				l->lines += i + 1;
+				l->nlines -= (uint32_t)(i + 1);
+			}
+		}
+	}
+	for (size_t si = 0; si < p->nsamples; si++) {
+		struct cm_sample *s = &p->samples[si];
+		bool found_user = false;
+		for (int64_t i = (int64_t)s->nlocs - 1; i >= 0; i--) {
+			uint32_t id = cm_sample_loc(s, (uint32_t)i);
+			if (!prune[2 * id] && !prune[2 * id + 1]) {
+				found_user = true;
+				continue;
+			}
+			if (!found_user)
+				continue;
+			uint32_t from = prune[2 * id] ? (uint32_t)i + 1 : (uint32_t)i;
+			cm_sample_drop_leaves(s, from);
+			break;
+		}
+	}
+	free(prune);
+	regfree(&drop);
+	if (has_keep)
+		regfree(&keep);
+	return 0;
+}
+
+/* ---- aggregation ---- */
+
+int cm_granularity_parse(const char *name, enum cm_granularity *out)
+{
+	static const char *names[] = {"functions", "filefunctions", "files", "lines", "addresses"};
+	for (int i = 0; i < 5; i++)
+		if (!strcmp(name, names[i])) {
+			*out = (enum cm_granularity)i;
+			return 0;
+		}
+	return -1;
+}
+
+void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g)
+{
+	/* With inline frames kept, "addresses" keeps everything. */
+	if (g == CM_GRAN_ADDRESSES)
+		return;
+	bool function = g != CM_GRAN_FILES;
+	bool filename = g == CM_GRAN_FILEFUNCTIONS || g == CM_GRAN_FILES || g == CM_GRAN_LINES;
+	bool linenumber = g == CM_GRAN_LINES;
+	for (size_t i = 0; i < p->nmappings; i++) {
+		p->mappings[i].has_functions &= function;
+		p->mappings[i].has_filenames &= filename;
+		p->mappings[i].has_line_numbers &= linenumber;
+	}
+	for (size_t i = 0; i < p->nfunctions; i++) {
+		if (!function) {
+			p->functions[i].name = "";
+			p->functions[i].system_name = "";
+		}
+		if (!filename)
+			p->functions[i].filename = "";
+	}
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		if (!linenumber)
+			for (uint32_t k = 0; k < l->nlines; k++)
+				l->lines[k].line = 0;
+		l->address = 0;
+	}
+}
+
+/* ---- copying ---- */
+
+static void *dup_array(struct cm_arena *a, const void *src, size_t n, size_t size)
+{
+	void *d = cm_arena_array(a, n ? n : 1, size);
+	if (d && n)
+		memcpy(d, src, n * size);
+	return d;
+}
+
+/* Copies every sample's values and location indices into c's arena, in
+ * one block each, so a big profile costs two allocations. */
+static int clone_samples(struct cm_profile *c, const struct cm_profile *p)
+{
+	size_t nv = p->nsample_types, locs_bytes = 0;
+	for (size_t i = 0; i < p->nsamples; i++)
+		locs_bytes += ((size_t)p->samples[i].nlocs * (p->samples[i].locs_wide ? 4 : 2) + 3) & ~(size_t)3;
+	c->samples = dup_array(&c->arena, p->samples, p->nsamples, sizeof(*p->samples));
+	int64_t *values = cm_arena_array(&c->arena, p->nsamples * nv + 1, sizeof(int64_t));
+	char *locs = cm_arena_alloc(&c->arena, locs_bytes + 4);
+	if (!c->samples || !values || !locs)
+		return -1;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &c->samples[i];
+		size_t lb = (size_t)s->nlocs * (s->locs_wide ? 4 : 2);
+		memcpy(values, s->values, nv * sizeof(int64_t));
+		s->values = values;
+		values += nv;
+		memcpy(locs, s->locs, lb);
+		s->locs = locs;
+		locs += (lb + 3) & ~(size_t)3;
+		if (s->nlabels && !(s->labels = dup_array(&c->arena, s->labels, s->nlabels, sizeof(*s->labels))))
+			return -1;
+	}
+	return 0;
+}
+
+/* Everything but the samples; those stay p's. NULL when memory runs out. */
+static struct cm_profile *clone_tables(const struct cm_profile *p)
+{
+	struct cm_profile *c = cm_profile_new();
+	if (!c)
+		return NULL;
+	struct cm_arena arena = c->arena;
+	*c = *p;
+	c->arena = arena;
+	c->samples_heap = NULL;
+	c->samples_heap_size = 0;
+	c->owned = NULL;
+	c->nowned = 0;
+	c->sample_types = dup_array(&c->arena, p->sample_types, p->nsample_types, sizeof(*p->sample_types));
+	c->mappings = dup_array(&c->arena, p->mappings, p->nmappings, sizeof(*p->mappings));
+	c->functions = dup_array(&c->arena, p->functions, p->nfunctions, sizeof(*p->functions));
+	c->locations = dup_array(&c->arena, p->locations, p->nlocations, sizeof(*p->locations));
+	c->comments = dup_array(&c->arena, p->comments, p->ncomments, sizeof(*p->comments));
+	bool ok = c->sample_types && c->mappings && c->functions && c->locations && c->comments;
+	for (size_t i = 0; ok && i < p->nlocations; i++) {
+		struct cm_location *l = &c->locations[i];
+		ok = (l->lines = dup_array(&c->arena, l->lines, l->nlines, sizeof(*l->lines))) != NULL;
+	}
+	if (!ok) {
+		cm_profile_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cm_profile *cm_profile_clone(const struct cm_profile *p)
+{
+	struct cm_profile *c = clone_tables(p);
+	if (c && clone_samples(c, p) < 0) {
+		cm_profile_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+struct cm_profile *cm_profile_clone_tables(const struct cm_profile *p)
+{
+	return clone_tables(p);
+}

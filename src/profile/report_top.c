@@ -1,0 +1,153 @@
+/* report_top: `go tool pprof -top`, after report.go's newTrimmedGraph,
+ * selectOutputUnit, reportLabels and printText. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmon/base/measure.h"
+#include "cmon/profile/graph.h"
+#include "cmon/profile/report.h"
+
+/* Rebuilds g keeping only the first n members (or those marked). */
+static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_graph *g,
+		   const uint32_t *ids, size_t n)
+{
+	bool *kept = calloc(nodes->count + 1, sizeof(bool));
+	if (!kept)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		kept[ids[i]] = true;
+	cm_graph_free(g);
+	int rc = cm_graph_build(g, r->p, nodes, r->vi, kept, true, r->opts.mean);
+	free(kept);
+	if (rc == 0 && r->opts.drop_negative)
+		cm_graph_drop_negative(g);
+	return rc;
+}
+
+static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, struct cm_top *t)
+{
+	const struct cm_report_opts *o = &r->opts;
+	if (cm_graph_build(&t->g, r->p, nodes, r->vi, NULL, true, r->opts.mean) < 0)
+		return -1;
+	if (r->opts.drop_negative)
+		cm_graph_drop_negative(&t->g);
+	int64_t total = cm_graph_flat_sum(&t->g);
+	int64_t node_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->node_fraction));
+	int64_t edge_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->edge_fraction));
+	if (node_cutoff > 0) {
+		uint32_t *keep = malloc((t->g.nmembers + 1) * sizeof(*keep));
+		if (!keep)
+			return -1;
+		size_t nkeep = 0;
+		for (size_t i = 0; i < t->g.nmembers; i++)
+			if (cm_abs64(t->g.cum[t->g.members[i]]) >= node_cutoff)
+				keep[nkeep++] = t->g.members[i];
+		if (nkeep != t->g.nmembers) {
+			t->dropped_nodes = t->g.nmembers - nkeep;
+			if (rebuild(r, nodes, &t->g, keep, nkeep) < 0) {
+				free(keep);
+				return -1;
+			}
+		}
+		free(keep);
+	}
+	t->orig_count = t->g.nmembers;
+	enum cm_node_order order = o->cum_sort ? CM_ORDER_CUM : CM_ORDER_FLAT;
+	if (cm_graph_sort(&t->g, order) < 0)
+		return -1;
+	if (o->node_count > 0) {
+		cm_graph_trim_edges(&t->g, edge_cutoff);
+		size_t n = (size_t)o->node_count;
+		if (n < t->g.nmembers) {
+			uint32_t *top = malloc(n * sizeof(*top));
+			if (!top)
+				return -1;
+			memcpy(top, t->g.members, n * sizeof(*top));
+			int rc = rebuild(r, nodes, &t->g, top, n);
+			free(top);
+			if (rc < 0)
+				return -1;
+			if (cm_graph_sort(&t->g, order) < 0)
+				return -1;
+		}
+	}
+	cm_graph_trim_edges(&t->g, edge_cutoff);
+	return 0;
+}
+
+/* reportLabels: the shared lines, then what trimming dropped. */
+void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out)
+{
+	const struct cm_graph *g = &t->g;
+	char a[64];
+	cm_report_graph_labels(r, g, out);
+	if (r->total == 0)
+		return;
+	if (t->dropped_nodes > 0) {
+		int64_t cut = cm_abs64(cm_f64_to_i64((double)r->total * r->opts.node_fraction));
+		fprintf(out, "Dropped %zu node%s (cum <= %s)\n", t->dropped_nodes,
+			t->dropped_nodes > 1 ? "s" : "", cm_report_value(r, cut, a, sizeof(a)));
+	}
+	if (g->nmembers > 0 && g->nmembers < t->orig_count)
+		fprintf(out, "Showing top %zu nodes out of %zu\n", g->nmembers, t->orig_count);
+}
+
+int cm_top_build(struct cm_report *r, struct cm_top *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
+	if (cm_nodes_build(&t->nodes, r->p, &no) < 0)
+		return -1;
+	t->labels = malloc((t->nodes.count + 1) * sizeof(*t->labels));
+	if (!t->labels || new_trimmed_graph(r, &t->nodes, t) < 0 ||
+	    cm_graph_inline_labels(&t->g, t->labels) < 0) {
+		cm_top_free(t);
+		return -1;
+	}
+	cm_report_select_output_unit(r, &t->g);
+	return 0;
+}
+
+int cm_top_sort(struct cm_top *t, bool cum)
+{
+	return cm_graph_sort(&t->g, cum ? CM_ORDER_CUM : CM_ORDER_FLAT);
+}
+
+void cm_top_free(struct cm_top *t)
+{
+	free(t->labels);
+	cm_graph_free(&t->g);
+	cm_nodes_free(&t->nodes);
+	memset(t, 0, sizeof(*t));
+}
+
+void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
+		   struct cm_top_cols *c)
+{
+	cm_report_value(r, flat, c->flat, sizeof(c->flat));
+	cm_percentage(flat, r->total, c->flat_pct, sizeof(c->flat_pct));
+	cm_percentage(flat_sum, r->total, c->sum_pct, sizeof(c->sum_pct));
+	cm_report_value(r, cum, c->cum, sizeof(c->cum));
+	cm_percentage(cum, r->total, c->cum_pct, sizeof(c->cum_pct));
+}
+
+int cm_report_top(struct cm_report *r, FILE *out)
+{
+	struct cm_top t;
+	if (cm_top_build(r, &t) < 0)
+		return -1;
+	cm_top_labels(r, &t, out);
+	fprintf(out, "%s\n", CM_TOP_HEADINGS);
+	int64_t flat_sum = 0;
+	for (size_t i = 0; i < t.g.nmembers; i++) {
+		uint32_t id = t.g.members[i];
+		int64_t flat = cm_graph_flat_value(&t.g, id), cum = cm_graph_cum_value(&t.g, id);
+		struct cm_top_cols c;
+		flat_sum = cm_add64(flat_sum, flat);
+		cm_top_format(r, flat, cum, flat_sum, &c);
+		fprintf(out, CM_TOP_ROW_FORMAT "\n", c.flat, c.flat_pct, c.sum_pct, c.cum, c.cum_pct,
+			t.nodes.printable[id], *t.labels[id] ? " " : "", t.labels[id]);
+	}
+	cm_top_free(&t);
+	return 0;
+}

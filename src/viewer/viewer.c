@@ -1,0 +1,614 @@
+/* viewer: the model's lifecycle, its profiles (raw, base, diff), its
+ * options and the rebuild that every change of them goes through; see
+ * viewer.h and viewer_int.h. */
+#include "cmon/viewer/viewer.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmon/profile/profile_ops.h"
+#include "viewer_int.h"
+
+#define DEFAULT_HOLD 1.0
+
+void cm_viewer_opts_init(struct cm_viewer_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	cm_report_opts_init(&o->ro);
+	o->hold = DEFAULT_HOLD;
+}
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+/* Replaces *slot with a copy of s (NULL or "" clears). -1 on OOM. */
+static int set_str(char **slot, const char *s)
+{
+	char *c = NULL;
+	if (s && *s && !(c = strdup(s)))
+		return -1;
+	free(*slot);
+	*slot = c;
+	return 0;
+}
+
+/* Points the report options at the viewer's own copies of its strings. */
+static void sync_opts(struct cm_viewer *v)
+{
+	v->ro.sample_index = v->sample_index;
+	v->ro.focus = v->filters[CM_VFILTER_FOCUS];
+	v->ro.ignore = v->filters[CM_VFILTER_IGNORE];
+	v->ro.hide = v->filters[CM_VFILTER_HIDE];
+	v->ro.show = v->filters[CM_VFILTER_SHOW];
+	v->ro.source_path = v->source_path;
+	v->ro.trim_path = v->trim_path;
+}
+
+/* A filter's regex compiled once to check it; the message names it. */
+static int check_filter(enum cm_viewer_filter f, const char *re, char *err, size_t errlen)
+{
+	struct cm_filter cf = {0};
+	int rc = cm_filter_compile(&cf, cm_viewer_filter_name(f), re, err, errlen);
+	cm_filter_free(&cf);
+	return rc;
+}
+
+static int copy_opts(struct cm_viewer *v, const struct cm_viewer_opts *o, char *err, size_t errlen)
+{
+	const struct cm_report_opts *r = &o->ro;
+	const char *pats[CM_VFILTER_COUNT] = {r->focus, r->ignore, r->hide, r->show};
+	for (int i = 0; i < CM_VFILTER_COUNT; i++) {
+		if (check_filter((enum cm_viewer_filter)i, pats[i], err, errlen) < 0)
+			return -1;
+		if (set_str(&v->filters[i], pats[i]) < 0)
+			goto oom;
+	}
+	if (set_str(&v->sample_index, r->sample_index) < 0 ||
+	    set_str(&v->source_path, r->source_path) < 0 || set_str(&v->trim_path, r->trim_path) < 0)
+		goto oom;
+	/* NULL means "from the environment", "" means "nowhere": keep both */
+	if ((o->goroot && !(v->goroot = strdup(o->goroot))) ||
+	    (o->gomodcache && !(v->gomodcache = strdup(o->gomodcache))))
+		goto oom;
+	v->ro = *r;
+	v->ro.kind = CM_REPORT_TOP;
+	v->ro.symbol = NULL;
+	v->ro.node_count = -1;
+	sync_opts(v);
+	return 0;
+oom:
+	set_err(err, errlen, "out of memory");
+	return -1;
+}
+
+struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_t errlen)
+{
+	struct cm_viewer *v = calloc(1, sizeof(*v));
+	if (!v) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	v->max_inflated = o->max_inflated ? o->max_inflated : CM_DEFAULT_MAX_INFLATED;
+	v->hold = o->hold < 0 ? DEFAULT_HOLD : o->hold;
+	v->last_move = -INFINITY;
+	v->levels = calloc(4, sizeof(*v->levels));
+	v->levels_cap = 4;
+	if (!v->levels) {
+		set_err(err, errlen, "out of memory");
+		cm_viewer_free(v);
+		return NULL;
+	}
+	v->depth = 1;
+	v->levels[0].kind = CM_VIEWER_TOP;
+	if (copy_opts(v, o, err, errlen) < 0) {
+		cm_viewer_free(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* ---- the built state ---- */
+
+static void vstate_free(struct vstate *st)
+{
+	if (!st)
+		return;
+	if (st->lines_built)
+		vlines_free(&st->lines);
+	if (st->peek_built) {
+		cm_adjacency_free(&st->peek_adj);
+		cm_graph_free(&st->peek_g);
+	}
+	for (size_t i = 0; i < st->nheader; i++)
+		free(st->header[i]);
+	free(st->header);
+	cm_top_free(&st->top);
+	cm_profile_free(st->work);
+	free(st);
+}
+
+/* -top's header lines, split. */
+static int vstate_header(struct vstate *st)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	if (!f)
+		return -1;
+	cm_top_labels(&st->rep, &st->top, f);
+	if (fclose(f) != 0) {
+		free(text);
+		return -1;
+	}
+	int rc = 0;
+	for (char *line = text, *nl; rc == 0 && *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line) - 1;
+		char **h = realloc(st->header, (st->nheader + 1) * sizeof(*h));
+		if (!h || !(h[st->nheader] = strndup(line, (size_t)(nl - line + (*nl != '\n'))))) {
+			if (h)
+				st->header = h;
+			rc = -1;
+			break;
+		}
+		st->header = h;
+		st->nheader++;
+	}
+	free(text);
+	return rc;
+}
+
+/* Prepares a copy of p as -top would, builds its graph and header. */
+static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_report_opts *ro,
+				   char *err, size_t errlen)
+{
+	struct vstate *st = calloc(1, sizeof(*st));
+	if (!st || !(st->work = viewer_work_copy(p, ro))) {
+		set_err(err, errlen, "out of memory");
+		vstate_free(st);
+		return NULL;
+	}
+	if (cm_report_prepare(&st->rep, st->work, ro, err, errlen) < 0) {
+		vstate_free(st);
+		return NULL;
+	}
+	if (cm_top_build(&st->rep, &st->top) < 0 || vstate_header(st) < 0) {
+		set_err(err, errlen, "out of memory");
+		vstate_free(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Warnings of the prepared report ("Focus expression matched no samples")
+ * become the message. */
+static void report_warnings(struct cm_viewer *v)
+{
+	const struct cm_report *r = &v->st->rep;
+	if (r->warnings[0])
+		viewer_msg(v, "%s%s%s", r->warnings[0], r->warnings[1] ? "; " : "",
+			   r->warnings[1] ? r->warnings[1] : "");
+}
+
+int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size_t errlen)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	if (!p) {
+		set_err(err, errlen, "no profile loaded");
+		return -1;
+	}
+	struct vstate *ns = vstate_build(p, &v->ro, err, errlen);
+	if (!ns)
+		return -1;
+	vnav_remember(v);
+	struct vstate *old = v->st;
+	v->st = ns;
+	if (vtop_rows(v, hold && old && v->ntop) < 0) {
+		v->st = old;
+		vstate_free(ns);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	vsrc_free_rows(v);
+	vpeek_free_rows(v);
+	vstate_free(old);
+	report_warnings(v);
+	if (vnav_refresh(v, refresh) < 0)
+		viewer_msg(v, "out of memory");
+	return 0;
+}
+
+/* ---- loading ---- */
+
+/* raw minus base, as -diff_base (labelled) or -base merges them. */
+static struct cm_profile *make_diff(struct cm_viewer *v, char *err, size_t errlen)
+{
+	struct cm_profile *a = cm_profile_clone(v->raw), *b = cm_profile_clone(v->base);
+	if (!a || !b || (v->base_labelled && cm_profile_add_label(b, "pprof::base", "true") < 0)) {
+		cm_profile_free(a);
+		cm_profile_free(b);
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
+	cm_profile_negate(b);
+	struct cm_profile *both[2] = {a, b};
+	return cm_profile_merge(both, 2, err, errlen);
+}
+
+static void free_raw(struct cm_viewer *v, struct cm_profile *raw)
+{
+	if (raw != v->base)
+		cm_profile_free(raw);
+}
+
+int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now, char *err,
+			   size_t errlen)
+{
+	viewer_clear_msg(v);
+	if (cm_profile_remove_uninteresting(p, err, errlen) < 0) {
+		cm_profile_free(p);
+		return -1;
+	}
+	struct cm_profile *old_raw = v->raw, *old_diff = v->diff;
+	v->raw = p;
+	v->diff = NULL;
+	if (v->base && !(v->diff = make_diff(v, err, errlen))) {
+		v->raw = old_raw;
+		v->diff = old_diff;
+		cm_profile_free(p);
+		return -1;
+	}
+	bool moving = now - v->last_move < v->hold;
+	if (viewer_rebuild(v, moving, true, err, errlen) < 0) {
+		cm_profile_free(v->diff);
+		v->raw = old_raw;
+		v->diff = old_diff;
+		cm_profile_free(p);
+		return -1;
+	}
+	v->held = moving && v->ntop > 0;
+	cm_profile_free(old_diff);
+	free_raw(v, old_raw);
+	v->generation++;
+	return 0;
+}
+
+int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, double now,
+		   char *err, size_t errlen)
+{
+	struct cm_decode_limits lim = {v->max_inflated, true};
+	char msg[VIEWER_MSG];
+	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
+	if (!p) {
+		if (errlen)
+			snprintf(err, errlen, "parsing profile: %s", msg);
+		return -1;
+	}
+	return cm_viewer_load_profile(v, p, now, err, errlen);
+}
+
+bool cm_viewer_has_profile(const struct cm_viewer *v)
+{
+	return v->st != NULL;
+}
+
+unsigned long cm_viewer_generation(const struct cm_viewer *v)
+{
+	return v->generation;
+}
+
+void cm_viewer_free(struct cm_viewer *v)
+{
+	if (!v)
+		return;
+	vtop_free(v);
+	vsrc_free_rows(v);
+	vpeek_free_rows(v);
+	vstate_free(v->st);
+	vsrc_readers_free(v);
+	vnav_free(v);
+	cm_profile_free(v->diff);
+	free_raw(v, v->raw);
+	cm_profile_free(v->base);
+	for (int i = 0; i < CM_VFILTER_COUNT; i++)
+		free(v->filters[i]);
+	free(v->sample_index);
+	free(v->source_path);
+	free(v->trim_path);
+	free(v->goroot);
+	free(v->gomodcache);
+	free(v->search);
+	free(v);
+}
+
+/* ---- base / diff ---- */
+
+/* Shows raw alone again (after the base changed). */
+static void drop_diff(struct cm_viewer *v)
+{
+	if (!v->diff)
+		return;
+	struct cm_profile *d = v->diff;
+	v->diff = NULL;
+	char err[VIEWER_MSG];
+	if (viewer_rebuild(v, false, false, err, sizeof(err)) < 0) {
+		v->diff = d; /* still shown: keep it */
+		viewer_msg(v, "%s", err);
+		return;
+	}
+	cm_profile_free(d);
+}
+
+int cm_viewer_mark_base(struct cm_viewer *v, char *err, size_t errlen)
+{
+	viewer_clear_msg(v);
+	if (!v->raw) {
+		set_err(err, errlen, "no profile to mark as the base");
+		return -1;
+	}
+	drop_diff(v);
+	if (v->diff) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (v->base != v->raw)
+		cm_profile_free(v->base);
+	v->base = v->raw;
+	v->base_labelled = true;
+	return 0;
+}
+
+int cm_viewer_set_base(struct cm_viewer *v, struct cm_profile *base, bool diff_base, char *err,
+		       size_t errlen)
+{
+	if (cm_profile_remove_uninteresting(base, err, errlen) < 0) {
+		cm_profile_free(base);
+		return -1;
+	}
+	drop_diff(v);
+	if (v->diff) {
+		cm_profile_free(base);
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (v->base != v->raw)
+		cm_profile_free(v->base);
+	v->base = base;
+	v->base_labelled = diff_base;
+	return 0;
+}
+
+void cm_viewer_clear_base(struct cm_viewer *v)
+{
+	viewer_clear_msg(v);
+	drop_diff(v);
+	if (v->diff)
+		return;
+	if (v->base != v->raw)
+		cm_profile_free(v->base);
+	v->base = NULL;
+}
+
+bool cm_viewer_has_base(const struct cm_viewer *v)
+{
+	return v->base != NULL;
+}
+
+bool cm_viewer_is_diff(const struct cm_viewer *v)
+{
+	return v->diff != NULL;
+}
+
+/* ---- options ---- */
+
+/* Rebuilds after an option changed; an option change re-sorts at once. */
+static int apply(struct cm_viewer *v, char *err, size_t errlen)
+{
+	v->held = false;
+	if (!v->st)
+		return 0; /* used by the first load */
+	return viewer_rebuild(v, false, false, err, errlen);
+}
+
+void cm_viewer_toggle_sort(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	v->ro.cum_sort = !v->ro.cum_sort;
+	if (!v->st)
+		return;
+	vnav_remember(v);
+	if (cm_top_sort(&v->st->top, v->ro.cum_sort) < 0 || vtop_rows(v, false) < 0 ||
+	    vnav_refresh(v, false) < 0)
+		viewer_msg(v, "out of memory");
+	v->st->rep.opts.cum_sort = v->ro.cum_sort;
+	v->held = false;
+}
+
+bool cm_viewer_cum_sort(const struct cm_viewer *v)
+{
+	return v->ro.cum_sort;
+}
+
+size_t cm_viewer_sample_count(const struct cm_viewer *v)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	return p ? p->nsample_types : 0;
+}
+
+const char *cm_viewer_sample_name(const struct cm_viewer *v, size_t i)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	return p && i < p->nsample_types ? p->sample_types[i].type : NULL;
+}
+
+size_t cm_viewer_sample_index(const struct cm_viewer *v)
+{
+	return v->st ? v->st->rep.vi : 0;
+}
+
+int cm_viewer_set_sample(struct cm_viewer *v, size_t i, double now, char *err, size_t errlen)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	const struct cm_profile *p = viewer_pristine(v);
+	if (!p || i >= p->nsample_types) {
+		set_err(err, errlen, "no such sample type");
+		return -1;
+	}
+	/* by name, so that a refresh keeps it; by number when names repeat */
+	char num[32], why[256];
+	const char *spec = p->sample_types[i].type;
+	if ((size_t)cm_profile_sample_index(p, spec, why, sizeof(why)) != i) {
+		snprintf(num, sizeof(num), "%zu", i);
+		spec = num;
+	}
+	char *old = v->sample_index;
+	if (!(v->sample_index = strdup(spec))) {
+		v->sample_index = old;
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	sync_opts(v);
+	if (apply(v, err, errlen) < 0) {
+		free(v->sample_index);
+		v->sample_index = old;
+		sync_opts(v);
+		return -1;
+	}
+	free(old);
+	return 0;
+}
+
+int cm_viewer_cycle_sample(struct cm_viewer *v, int step, double now, char *err, size_t errlen)
+{
+	size_t n = cm_viewer_sample_count(v);
+	if (n == 0) {
+		set_err(err, errlen, "no profile loaded");
+		return -1;
+	}
+	long cur = (long)cm_viewer_sample_index(v), ln = (long)n;
+	size_t next = (size_t)((cur + step % ln + ln) % ln);
+	return cm_viewer_set_sample(v, next, now, err, errlen);
+}
+
+enum cm_granularity cm_viewer_granularity(const struct cm_viewer *v)
+{
+	return v->ro.granularity;
+}
+
+const char *cm_viewer_granularity_name(enum cm_granularity g)
+{
+	static const char *const names[] = {"functions", "filefunctions", "files", "lines",
+					    "addresses"};
+	return (unsigned)g < 5 ? names[g] : "?";
+}
+
+int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double now, char *err,
+			      size_t errlen)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	enum cm_granularity old = v->ro.granularity;
+	bool old_set = v->ro.granularity_set;
+	v->ro.granularity = g;
+	v->ro.granularity_set = true;
+	/* names change with the granularity: the levels above TOP go */
+	if (apply(v, err, errlen) < 0) {
+		v->ro.granularity = old;
+		v->ro.granularity_set = old_set;
+		return -1;
+	}
+	while (cm_viewer_back(v))
+		;
+	return 0;
+}
+
+int cm_viewer_cycle_granularity(struct cm_viewer *v, int step, double now, char *err,
+				size_t errlen)
+{
+	int g = ((int)v->ro.granularity + step % 5 + 5) % 5;
+	return cm_viewer_set_granularity(v, (enum cm_granularity)g, now, err, errlen);
+}
+
+const char *cm_viewer_filter_name(enum cm_viewer_filter f)
+{
+	static const char *const names[] = {"focus", "ignore", "hide", "show"};
+	return (unsigned)f < CM_VFILTER_COUNT ? names[f] : "?";
+}
+
+const char *cm_viewer_filter(const struct cm_viewer *v, enum cm_viewer_filter f)
+{
+	return (unsigned)f < CM_VFILTER_COUNT ? v->filters[f] : NULL;
+}
+
+int cm_viewer_set_filter(struct cm_viewer *v, enum cm_viewer_filter f, const char *re,
+			 double now, char *err, size_t errlen)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	if ((unsigned)f >= CM_VFILTER_COUNT || check_filter(f, re, err, errlen) < 0)
+		return -1;
+	char *old = v->filters[f];
+	v->filters[f] = NULL;
+	if (re && *re && !(v->filters[f] = strdup(re))) {
+		v->filters[f] = old;
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	sync_opts(v);
+	if (apply(v, err, errlen) < 0) {
+		free(v->filters[f]);
+		v->filters[f] = old;
+		sync_opts(v);
+		return -1;
+	}
+	free(old);
+	return 0;
+}
+
+void cm_viewer_clear_filters(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	char *old[CM_VFILTER_COUNT];
+	memcpy(old, v->filters, sizeof(old));
+	memset(v->filters, 0, sizeof(v->filters));
+	sync_opts(v);
+	char err[VIEWER_MSG];
+	if (apply(v, err, sizeof(err)) < 0) {
+		memcpy(v->filters, old, sizeof(old));
+		sync_opts(v);
+		viewer_msg(v, "%s", err);
+		return;
+	}
+	for (int i = 0; i < CM_VFILTER_COUNT; i++)
+		free(old[i]);
+}
+
+/* ---- what shows ---- */
+
+size_t cm_viewer_header_count(const struct cm_viewer *v)
+{
+	return v->st ? v->st->nheader : 0;
+}
+
+const char *cm_viewer_header(const struct cm_viewer *v, size_t i)
+{
+	return v->st && i < v->st->nheader ? v->st->header[i] : NULL;
+}
+
+const char *cm_viewer_message(const struct cm_viewer *v)
+{
+	if (v->has_msg)
+		return v->msg;
+	if (viewer_cur(v)->kind == CM_VIEWER_SOURCE && v->src_msg)
+		return v->src_msg;
+	return NULL;
+}

@@ -1,0 +1,179 @@
+/* viewer_int: what the viewer's files share (the files in src/viewer/ only).
+ *
+ * Calls go one way, down this list; no file calls one above it:
+ *   viewer.c         lifecycle, loading, base/diff, options, rebuilds
+ *   viewer_nav.c     levels, movement, enter/back, search, pinning
+ *   viewer_top.c     the TOP rows from a -top graph, held order
+ *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
+ *   viewer_peek.c    the PEEK rows: -peek's callers and callees
+ *   viewer_common.c  the message, the current level, the profile to build from
+ * The three level files call viewer_common.c only, never each other;
+ * tests/layers.sh checks the order.
+ *
+ * Ownership: the viewer owns every profile and table below. A struct
+ * vstate is everything built from one (pristine profile, options) pair; a
+ * rebuild makes a new one and swaps it in only when it succeeded. */
+#ifndef CMON_VIEWER_INT_H
+#define CMON_VIEWER_INT_H
+
+#include "cmon/profile/graph.h"
+#include "cmon/profile/report.h"
+#include "cmon/profile/source.h"
+#include "cmon/viewer/viewer.h"
+
+#define VIEWER_MSG 512
+
+/* Where source files are looked for, in order (see viewer_source.c). */
+enum { VREADER_PRIMARY, VREADER_CWD, VREADER_GOROOT, VREADER_MODCACHE, VREADER_COUNT };
+
+/* The lines-granularity build behind SOURCE views (-list's pipeline). */
+struct vlines {
+	struct cm_profile *work;
+	struct cm_report rep;
+	struct cm_nodes nodes;
+	struct cm_graph g; /* with edges: a line's callees */
+	struct cm_adjacency adj;
+};
+
+/* Everything built from the pristine profile under the current options;
+ * heap-allocated, never copied by value. */
+struct vstate {
+	struct cm_profile *work; /* prepared clone, for TOP and PEEK */
+	struct cm_report rep;    /* never copied: it points into itself */
+	struct cm_top top;
+	char **header;           /* -top's header lines */
+	size_t nheader;
+	/* PEEK: the untrimmed graph over top.nodes, built on first use */
+	bool peek_built;
+	struct cm_graph peek_g;
+	struct cm_adjacency peek_adj;
+	char peek_unit[32];      /* -peek picks its unit from the untrimmed graph */
+	/* SOURCE: built on first use */
+	bool lines_built;
+	struct vlines lines;
+};
+
+struct vtop_row {
+	struct cm_viewer_top_row pub;
+	struct cm_top_cols cols;
+	uint32_t id; /* node */
+};
+
+struct vsrc_line {
+	struct cm_viewer_src_line pub;
+	char flat[64], cum[64];
+};
+
+struct vpeek_row {
+	struct cm_viewer_peek_row pub;
+	char w[64], pct[32];
+	struct cm_top_cols cols;
+	uint32_t id; /* node of the row's function */
+};
+
+/* One level of the stack. */
+struct vlevel {
+	enum cm_viewer_kind kind;
+	char *name;     /* SOURCE / PEEK: the function (node name); NULL for TOP */
+	char *file;     /* SOURCE keyed by a file (files granularity), else NULL */
+	size_t sel, top;
+	char *sel_key;  /* TOP / PEEK: the selected row's name, to find it again */
+	int64_t sel_line; /* SOURCE: the selected line number */
+	int sel_role;   /* PEEK: the selected row's role */
+};
+
+struct cm_viewer {
+	/* options (strings owned) */
+	struct cm_report_opts ro;
+	char *filters[CM_VFILTER_COUNT];
+	char *sample_index, *source_path, *trim_path, *goroot, *gomodcache;
+	uint64_t max_inflated;
+	double hold;
+
+	/* profiles */
+	struct cm_profile *raw;   /* the last loaded */
+	struct cm_profile *base;  /* may be == raw */
+	bool base_labelled;       /* -diff_base semantics (percentages of the base) */
+	struct cm_profile *diff;  /* raw minus base, when shown; else NULL */
+	unsigned long generation;
+
+	struct vstate *st;        /* NULL before the first profile */
+
+	/* rows of TOP (always) and of the current level when SOURCE / PEEK */
+	struct vtop_row *top;
+	size_t ntop;
+	struct vsrc_line *src;
+	size_t nsrc;
+	size_t *hot;              /* src indices by weight, heaviest first */
+	size_t nhot;
+	char *src_file, *src_summary;
+	char *src_msg;            /* why the file was not found */
+	bool src_found;
+	struct vpeek_row *peek;
+	size_t npeek;
+
+	struct cm_source_reader readers[VREADER_COUNT];
+	bool readers_ready;
+	char *reader_paths[VREADER_COUNT];
+
+	struct vlevel *levels;
+	size_t depth, levels_cap; /* levels[depth - 1] is current */
+	struct cm_viewer_level pub;
+
+	char msg[VIEWER_MSG];
+	bool has_msg;
+
+	char *search;             /* the search text, or NULL */
+	size_t search_from;
+	bool search_typing;
+
+	size_t page;
+	double last_move;         /* of the last movement key; -inf before */
+	bool held;                /* TOP rows kept in their old order */
+};
+
+/* viewer.c: makes a new vstate under the current options and swaps it in.
+ * hold: keep the TOP rows' order (a refresh during movement); refresh: a
+ * new profile, whose selected rows keep their screen lines. */
+int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size_t errlen);
+
+/* viewer_nav.c: after rows changed, recomputes the current level's rows
+ * and puts its selection back on its key; keep_line keeps the selected
+ * row on its screen line (else the scroll moves as little as it can). */
+int vnav_refresh(struct cm_viewer *v, bool keep_line);
+void vnav_free(struct cm_viewer *v);
+/* The name the row sel of the current level has (TOP/PEEK), or NULL. */
+const char *vnav_row_name(const struct cm_viewer *v, size_t i);
+void vnav_remember(struct cm_viewer *v);
+
+/* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
+ * held names when hold is set. -1 on OOM (rows unchanged). */
+int vtop_rows(struct cm_viewer *v, bool hold);
+void vtop_free(struct cm_viewer *v);
+/* The row whose name is name, or SIZE_MAX. */
+size_t vtop_find(const struct cm_viewer *v, const char *name);
+
+/* viewer_source.c: the SOURCE rows for level l. -1 on OOM. */
+int vsrc_rows(struct cm_viewer *v, const struct vlevel *l);
+void vsrc_free_rows(struct cm_viewer *v);
+void vsrc_readers_free(struct cm_viewer *v);
+void vlines_free(struct vlines *ls);
+
+/* viewer_peek.c: the PEEK rows for level l. -1 on OOM. */
+int vpeek_rows(struct cm_viewer *v, const struct vlevel *l);
+void vpeek_free_rows(struct cm_viewer *v);
+
+/* viewer_common.c */
+void viewer_msg(struct cm_viewer *v, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void viewer_clear_msg(struct cm_viewer *v);
+/* The profile the views are built from: the diff when one is shown, else
+ * the last loaded (NULL before the first). */
+const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
+/* A copy of p for cm_report_prepare under ro (the caller frees it), or
+ * NULL on OOM. */
+struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
+/* The current level: cm_viewer_new makes TOP, which is never popped. */
+struct vlevel *viewer_cur(const struct cm_viewer *v);
+
+#endif

@@ -307,7 +307,7 @@ pprof-big-header    | -       | pprof big-header                       | pprof_e
 pprof-garbage       | -       | pprof pprof-garbage                    | pprof_err 'parsing profile'
 pprof-html          | -       | pprof pprof-html                       | pprof_err 'parsing profile: .*text'
 pprof-gzip-trunc    | -       | pprof gzip-truncated                   | pprof_err 'truncated gzip'
-pprof-gzip-bomb     | -       | pprof gzip-bomb heap -max_inflated=256M | pprof_err 'max_inflated|limit|bomb'; secs 10; rss 400
+pprof-gzip-bomb     | -       | pprof gzip-bomb heap -max_inflated=256M | pprof_err 'max_inflated|limit|bomb|plausible'; secs 10; rss 400
 pprof-tls-self-sign | -       | needs tls && pprof_at "$S/valid/debug/pprof/heap" | pprof_err 'self-signed certificate'
 pprof-tls-to-plain  | -       | pprof_at "https://127.0.0.1:$P/valid/debug/pprof/heap" | pprof_err 'wrong version number'
 EOF

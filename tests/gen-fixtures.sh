@@ -215,6 +215,26 @@ EOF
 		'sync\.\(\*Mutex\)\.Unlock$' 'main\.audit$|main\.writeTable$'
 	contention mutex mutex.pb.gz
 
+	# Values at the ends of int64 (tests/profgen/extreme.go): pprof's sums,
+	# products, float conversions and -base's Scale(-1) wrap or round; cmon
+	# must print the same, without signed overflow (run under UBSan too).
+	local X=extreme.pb.gz
+	c extreme.top $X -top
+	c extreme.top_cpu $X -top -sample_index=cpu
+	c extreme.top_cum_cpu $X -top -cum -sample_index=cpu
+	c extreme.top_mean $X -top -mean -sample_index=cpu
+	c extreme.top_fraction_huge $X -top -nodefraction=1e30 -edgefraction=1e30
+	c extreme.peek $X '-peek=main\.'
+	c extreme.peek_cpu $X '-peek=main\.' -sample_index=cpu
+	c extreme.traces $X -traces
+	c extreme.list $X '-list=main\.' -sample_index=cpu -source_path=tests/nonexistent
+	c extreme.merge "$X $X" -top -sample_index=cpu
+	c extreme.base $X -top -base=@DATA@/$X
+	c extreme.base_cpu $X -top -sample_index=cpu -base=@DATA@/$X
+	c extreme.base_traces $X -traces -base=@DATA@/$X
+	c extreme.diff_base $X -top -diff_base=@DATA@/$X
+	c extreme.diff_base_peek $X '-peek=.' -sample_index=cpu -diff_base=@DATA@/$X
+
 	# Errors and warnings: exit status and stderr.
 	c err.list_nomatch heap.pb.gz -list=nomatch_xyz -source_path=tests/profgen
 	c err.peek_nomatch heap.pb.gz -peek=nomatch_xyz

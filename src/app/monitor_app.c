@@ -812,7 +812,7 @@ static int open_ui(struct app *app, const struct cm_ui_opts *o)
 	char err[256];
 	app->ui = cm_ui_open(o, err, sizeof err);
 	if (!app->ui) {
-		fprintf(stderr, "cmon: %s\n", err); /* it names -dummy and -once */
+		fprintf(stderr, "cmon: %s; use -dummy or -once for text output\n", err);
 		return 1;
 	}
 	return 0;

@@ -216,6 +216,8 @@ static void read_keys(struct app *app)
 		int f = cm_pview_key(app->pv, ch, mono_now());
 		if (f & (CM_PVIEW_CLOSE | CM_PVIEW_QUIT))
 			app->quit = true;
+		if (f & CM_PVIEW_SUSPEND)
+			cm_ui_suspend(app->ui);
 		if (f & CM_PVIEW_REFETCH)
 			refetch(app);
 		if (f & CM_PVIEW_REDRAW)
@@ -315,7 +317,8 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 	if (!(app.pv = cm_pview_new(app.v, &po)) || sfd < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", sfd < 0 ? strerror(errno) : "out of memory");
 	} else if (!(app.ui = open_ui(err, sizeof(err)))) {
-		fprintf(stderr, "cmon pprof: %s\n", err);
+		fprintf(stderr, "cmon pprof: %s; use -top (or -list, -peek, -traces) for text\n",
+			err);
 	} else {
 		loop(&app, sfd);
 		cm_ui_close(app.ui);

@@ -113,7 +113,7 @@ static int combine_headers(struct cm_profile *out, struct cm_profile **ps, size_
 		struct cm_profile *s = ps[i];
 		if (out->time_nanos == 0 || s->time_nanos < out->time_nanos)
 			out->time_nanos = s->time_nanos;
-		out->duration_nanos += s->duration_nanos;
+		out->duration_nanos = cm_add64(out->duration_nanos, s->duration_nanos);
 		if (out->period == 0 || out->period < s->period)
 			out->period = s->period;
 		for (size_t c = 0; c < s->ncomments; c++) {
@@ -350,7 +350,7 @@ static int compact(struct cm_profile *p)
 		}
 		for (size_t v = 0; v < p->nsample_types; v++)
 			p->samples[into].values[v] =
-				(int64_t)((uint64_t)p->samples[into].values[v] + (uint64_t)s->values[v]);
+				cm_add64(p->samples[into].values[v], s->values[v]);
 	}
 	/* Sums that cancelled out (a base minus itself) leave zero samples. */
 	size_t live = 0;
@@ -426,9 +426,20 @@ bool cm_profile_has_negative(const struct cm_profile *p)
 
 void cm_profile_negate(struct cm_profile *p)
 {
-	for (size_t i = 0; i < p->nsamples; i++)
-		for (size_t v = 0; v < p->nsample_types; v++)
-			p->samples[i].values[v] = (int64_t)(0 - (uint64_t)p->samples[i].values[v]);
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		bool nonzero = false;
+		/* pprof's Scale(-1) goes through float64: past 2^53 a value is
+		 * rounded first, and INT64_MAX turns into INT64_MIN. */
+		for (size_t v = 0; v < p->nsample_types; v++) {
+			s->values[v] = cm_f64_to_i64(-(double)s->values[v]);
+			nonzero = nonzero || s->values[v] != 0;
+		}
+		if (nonzero) /* Scale keeps only the samples with a value */
+			p->samples[kept++] = *s;
+	}
+	p->nsamples = kept;
 }
 
 int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value)

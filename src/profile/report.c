@@ -148,8 +148,8 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
 	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
 	snprintf(unit, sizeof(unit), "%s", min_unit);
-	if (strcmp(min_unit, max_unit) && min_value * 100 < max_value)
-		cm_scale(100 * min_value, r->sample_unit, "minimum", unit, sizeof(unit));
+	if (strcmp(min_unit, max_unit) && cm_mul64(min_value, 100) < max_value)
+		cm_scale(cm_mul64(100, min_value), r->sample_unit, "minimum", unit, sizeof(unit));
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", *unit ? unit : r->sample_unit);
 }
 
@@ -241,7 +241,7 @@ void cm_report_profile_labels(struct cm_report *r, FILE *out)
 		char ratio_buf[48];
 		if (!strcmp(unit, "ns") && nanos != 0) {
 			snprintf(ratio_buf, sizeof(ratio_buf), "(%s)",
-				 cm_percentage((int64_t)nanos, p->duration_nanos, pct, sizeof(pct)));
+				 cm_percentage(cm_f64_to_i64(nanos), p->duration_nanos, pct, sizeof(pct)));
 			ratio = ratio_buf;
 		}
 		fprintf(out, "Duration: %s, Total samples = %s %s\n", dur,

@@ -54,6 +54,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		return -1;
 	}
 	if (cm_graph_build(&g, r->p, &nodes, r->vi, NULL, true, r->opts.mean) < 0 ||
+	    cm_graph_trim_untrimmed(&g) ||
 	    cm_adjacency_build(&g, &adj) < 0 ||
 	    !(match = calloc((size_t)nodes.count + 1, sizeof(bool))) ||
 	    !(scratch = malloc((2 * g.nedges + 2) * sizeof(uint32_t)))) {

@@ -32,8 +32,8 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 	if (r->opts.drop_negative)
 		cm_graph_drop_negative(&t->g);
 	int64_t total = cm_graph_flat_sum(&t->g);
-	int64_t node_cutoff = cm_abs64((int64_t)((double)total * o->node_fraction));
-	int64_t edge_cutoff = cm_abs64((int64_t)((double)total * o->edge_fraction));
+	int64_t node_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->node_fraction));
+	int64_t edge_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->edge_fraction));
 	if (node_cutoff > 0) {
 		uint32_t *keep = malloc((t->g.nmembers + 1) * sizeof(*keep));
 		if (!keep)
@@ -84,7 +84,7 @@ void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out)
 	if (r->total == 0)
 		return;
 	if (t->dropped_nodes > 0) {
-		int64_t cut = cm_abs64((int64_t)((double)r->total * r->opts.node_fraction));
+		int64_t cut = cm_abs64(cm_f64_to_i64((double)r->total * r->opts.node_fraction));
 		fprintf(out, "Dropped %zu node%s (cum <= %s)\n", t->dropped_nodes,
 			t->dropped_nodes > 1 ? "s" : "", cm_report_value(r, cut, a, sizeof(a)));
 	}

@@ -27,6 +27,7 @@ static const struct cm_key key_table[] = {
 	{{ESC, KEY_BACKSPACE, DEL, KEY_LEFT}, "Esc Bksp", PV_BACK, "back to the previous view"},
 	{{'q', 'Q'}, "q", PV_QUIT, "quit"},
 	{{CTRL('c')}, "Ctrl-C", PV_INTERRUPT, "quit at once"},
+	{{CTRL('z')}, "Ctrl-Z", PV_SUSPEND, "suspend to the shell (fg comes back)"},
 	{{'/'}, "/", PV_SEARCH, "search function names (source: the text); Enter keeps, Esc undoes"},
 	{{'n'}, "n", PV_NEXT, "next match"},
 	{{'N'}, "N", PV_PREV, "previous match"},
@@ -170,6 +171,8 @@ static int prompt_key(struct cm_pview *pv, int ch, double now)
 		return CM_PVIEW_REDRAW;
 	case CTRL('c'):
 		return CM_PVIEW_QUIT;
+	case CTRL('z'):
+		return CM_PVIEW_SUSPEND | CM_PVIEW_REDRAW;
 	case '\r':
 	case '\n':
 	case KEY_ENTER:
@@ -259,6 +262,7 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 		break;
 	case PV_QUIT: return CM_PVIEW_CLOSE;
 	case PV_INTERRUPT: return CM_PVIEW_QUIT;
+	case PV_SUSPEND: return CM_PVIEW_SUSPEND | CM_PVIEW_REDRAW;
 	case PV_SEARCH: open_prompt(pv, PV_PROMPT_SEARCH); break;
 	case PV_NEXT: cm_viewer_search_next(v, 1, now); break;
 	case PV_PREV: cm_viewer_search_next(v, -1, now); break;
@@ -292,6 +296,8 @@ static int help_key(struct cm_pview *pv, int ch)
 		pv->help_top = pv->help_top > step ? pv->help_top - step : 0;
 	} else if (ch == CTRL('c')) {
 		return CM_PVIEW_QUIT;
+	} else if (ch == CTRL('z')) {
+		return CM_PVIEW_SUSPEND | CM_PVIEW_REDRAW;
 	} else {
 		pv->mode = PV_MODE_VIEW;
 	}

@@ -42,6 +42,7 @@ enum {
 	CM_PVIEW_REFETCH = 4,  /* the person asked for a fresh profile (r) */
 	CM_PVIEW_UNHANDLED = 8, /* not the pane's key: the host may use it */
 	CM_PVIEW_QUIT = 16,    /* Ctrl-C: leave the program at once */
+	CM_PVIEW_SUSPEND = 32, /* Ctrl-Z: the host suspends (cm_ui_suspend) */
 };
 
 /* Handles one curses key (getch's value; KEY_RESIZE returns REDRAW).

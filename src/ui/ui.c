@@ -1,6 +1,7 @@
 /* ui: the terminal's setup, colours, keys and resizes. Drawing is in
  * draw.c, the arithmetic in src/monitor/view.c. */
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,12 +21,14 @@
 #define CM_UI_ESCDELAY_MS 25
 
 #define CTRL_C 3 /* what Ctrl-C is in raw mode */
+#define CTRL_Z 26 /* and Ctrl-Z: raw mode sends no SIGTSTP */
 #define TAB 9
 #define ESC 27
 
 static const struct cm_key key_table[] = {
 	{{'q', 'Q'}, "q", CM_ACT_QUIT, "quit (from the zoom or help: go back)"},
 	{{CTRL_C}, "Ctrl-C", CM_ACT_INTERRUPT, "quit at once"},
+	{{CTRL_Z}, "Ctrl-Z", CM_ACT_SUSPEND, "suspend to the shell (fg comes back)"},
 	{{KEY_UP, 'k'}, "Up k", CM_ACT_UP, "previous service (one service: previous var)"},
 	{{KEY_DOWN, 'j'}, "Down j", CM_ACT_DOWN, "next service (one service: next var)"},
 	{{KEY_LEFT, 'h'}, "Left h", CM_ACT_LEFT, "previous var"},
@@ -148,7 +151,12 @@ static struct cm_ui_marks choose_marks(enum cm_glyphs g)
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		snprintf(err, errlen, "the screen needs a terminal (use -dummy or -once)");
+		snprintf(err, errlen, "the screen needs a terminal");
+		return NULL;
+	}
+	const char *term = getenv("TERM");
+	if (!term || !*term) {
+		snprintf(err, errlen, "TERM is not set");
 		return NULL;
 	}
 	struct cm_ui *ui = calloc(1, sizeof(*ui));
@@ -161,9 +169,18 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 	/* newterm, not initscr: initscr exits the process when TERM is bad. */
 	ui->screen = newterm(NULL, stdout, stdin);
 	if (!ui->screen) {
-		const char *term = getenv("TERM");
-		snprintf(err, errlen, "cannot use the terminal type \"%s\" (use -dummy or -once)",
-			 term ? term : "");
+		snprintf(err, errlen, "TERM=%s: unknown terminal type", term);
+		free(ui);
+		return NULL;
+	}
+	/* A terminal without cursor addressing (TERM=dumb, a printing one)
+	 * passes newterm and draws one garbled line: refuse it before any
+	 * drawing, as an unknown one. */
+	const char *cup = tigetstr("cup");
+	if (!cup || cup == (const char *)-1) {
+		snprintf(err, errlen, "TERM=%s: the terminal cannot move the cursor", term);
+		endwin();
+		delscreen(ui->screen);
 		free(ui);
 		return NULL;
 	}
@@ -187,6 +204,23 @@ void cm_ui_close(struct cm_ui *ui)
 	endwin();
 	delscreen(ui->screen);
 	free(ui);
+}
+
+void cm_ui_suspend(struct cm_ui *ui)
+{
+	endwin();
+	/* The default action for the time of the stop: curses may have put
+	 * its own handler there, which would end the screen a second time.
+	 * The whole process group stops, as for a Ctrl-Z the tty sent. */
+	struct sigaction dfl = {.sa_handler = SIG_DFL}, old;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGTSTP, &dfl, &old);
+	kill(0, SIGTSTP);
+	/* SIGCONT (fg): the terminal may have changed size meanwhile, and
+	 * the shell wrote over the screen. */
+	sigaction(SIGTSTP, &old, NULL);
+	cm_ui_resize(ui);
+	clearok(curscr, TRUE);
 }
 
 void cm_ui_resize(struct cm_ui *ui)
@@ -376,6 +410,10 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && k->action == CM_ACT_INTERRUPT) /* wherever the keys go */
 		return CM_UI_QUIT;
+	if (k && k->action == CM_ACT_SUSPEND) {
+		cm_ui_suspend(ui);
+		return CM_UI_DIRTY;
+	}
 	if (ui->mode == CM_MODE_HELP) {
 		ui->mode = ui->help_from;
 		return CM_UI_DIRTY;

@@ -28,7 +28,8 @@ struct cm_ui_opts {
 
 /* Takes the terminal (initscr, raw keys, no echo, nodelay, keypad,
  * use_default_colors). NULL with the reason in err when there is no usable
- * terminal. */
+ * terminal: not a tty, TERM unset or unknown, or a terminal that cannot
+ * move the cursor (TERM=dumb). The caller adds what to use instead. */
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen);
 
 /* Gives the terminal back as it was. */
@@ -56,6 +57,11 @@ int cm_ui_tick(struct cm_ui *ui, double now);
 
 /* The terminal changed size (SIGWINCH). */
 void cm_ui_resize(struct cm_ui *ui);
+
+/* Ctrl-Z, which raw mode turns into a key: gives the terminal back, stops
+ * the process group with SIGTSTP and, once continued (fg), takes the
+ * terminal again at its current size; the caller redraws everything. */
+void cm_ui_suspend(struct cm_ui *ui);
 
 /* Draws everything once (at wall time now, monotonic mono: the pane's
  * countdown) and refreshes the terminal. pane may be NULL. */

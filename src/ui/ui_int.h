@@ -19,6 +19,7 @@ enum cm_ui_mode { CM_MODE_LIST, CM_MODE_ZOOM, CM_MODE_HELP };
 enum cm_ui_action {
 	CM_ACT_QUIT,
 	CM_ACT_INTERRUPT,
+	CM_ACT_SUSPEND,
 	CM_ACT_UP,
 	CM_ACT_DOWN,
 	CM_ACT_LEFT,

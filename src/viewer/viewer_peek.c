@@ -16,7 +16,7 @@ static int peek_graph(struct vstate *st)
 	struct cm_graph *g = &st->peek_g;
 	memset(&st->peek_adj, 0, sizeof(st->peek_adj));
 	if (cm_graph_build(g, r->p, &st->top.nodes, r->vi, NULL, true, r->opts.mean) < 0 ||
-	    cm_adjacency_build(g, &st->peek_adj) < 0) {
+	    cm_graph_trim_untrimmed(g) || cm_adjacency_build(g, &st->peek_adj) < 0) {
 		cm_adjacency_free(&st->peek_adj);
 		cm_graph_free(g);
 		return -1;

@@ -9,8 +9,9 @@ writes DIR/cases.tsv, one case a line, tab-separated:
     name  file  expect  regex  flags  max_rss_mb
 
 expect is "fail" (cmon must exit 1 with one stderr line naming the file and
-matching regex, case-insensitively, as an extended regex) or "ok" (exit 0,
-stdout matching regex, nothing on stderr). flags are extra cmon pprof flags
+matching regex, case-insensitively, as an extended regex), "ok" (exit 0,
+stdout matching regex, nothing on stderr) or "same" (as "ok", and stdout
+byte for byte that of `go tool pprof -top FLAGS FILE` when go is at hand). flags are extra cmon pprof flags
 ("-" for none). max_rss_mb bounds the peak RSS ("-" for no bound).
 
 --small leaves out the big cases (gzip bombs, millions of samples), for use as
@@ -198,6 +199,9 @@ def cases(small):
 
     def ok(name, data, regex, flags="-", rss="-"):
         c.append((name, data, "ok", regex, flags, rss))
+
+    def same(name, data, regex, flags="-", rss="-"):
+        c.append((name, data, "same", regex, flags, rss))
 
     good = valid()
     ok("baseline", gz(good), r"main\.leaf")
@@ -390,8 +394,31 @@ def cases(small):
         # 2 GiB of 1000-byte unknown fields.
         gzip_stream(path, (bf(100, b"\0" * 997)) * 1048, 2048)
 
-    fail("gzip_bomb_strings", bomb_strings, r"max_inflated|limit", rss=512)
-    fail("gzip_bomb_comments", bomb_comments, r"max_inflated|limit", rss=512)
+    def bomb_sample_types(path):
+        # 2 GiB of empty sample types ("0a 00").
+        gzip_stream(path, b"\x0a\x00" * (1 << 19), 2048)
+
+    def bomb_scalars(path):
+        # 2 GiB of time_nanos fields ("48 00"): no memory, only time.
+        gzip_stream(path, b"\x48\x00" * (1 << 19), 2048)
+
+    def bomb_unknown_tiny(path):
+        # 2 GiB of 3-byte unknown varint fields (field 100).
+        gzip_stream(path, vf(100, 0) * (1 << 18), 2730)
+
+    # Bombs are stopped by what they cost, never by how well they compress:
+    # the model's memory per input byte (strings), plausible counts
+    # (comments, sample types), the inflated size (-max_inflated, 1G).
+    fail("gzip_bomb_strings", bomb_strings, r"max_inflated|limit|plausible", rss=512)
+    fail("gzip_bomb_comments", bomb_comments, r"max_inflated|limit|plausible", rss=512)
+    fail("gzip_bomb_sample_types", bomb_sample_types, r"max_inflated|limit|plausible",
+         rss=512)
+    # Tiny fields that build nothing cost only time, about 4 s a GiB: at the
+    # default 1G cap that is slow under a loaded suite: 64M shows the cap works.
+    fail("gzip_bomb_scalars", bomb_scalars, r"max_inflated|limit", rss=512,
+         flags="-max_inflated=64M")
+    fail("gzip_bomb_unknown_tiny", bomb_unknown_tiny, r"max_inflated|limit", rss=512,
+         flags="-max_inflated=64M")
     fail("gzip_bomb_unknown", bomb_unknown, r"max_inflated|limit", rss=512)
     fail("gzip_bomb_single_field", _single_field_bomb, r"max_inflated|limit|length",
          rss=512)
@@ -420,10 +447,42 @@ def cases(small):
             f.write(gzip.compress(bytes(body), compresslevel=6, mtime=0))
         return sum(vals)
 
+    # A valid profile that compresses over 300 times (gzip -9 of 500k equal
+    # samples, 20 MB from 60 kB): read as go tool pprof reads it, whatever
+    # the ratio; -max_inflated below its size refuses it, above it rules.
+    def repetitive(path):
+        with open(path, "wb") as f:
+            f.write(gzip.compress(repetitive_profile(500000, 30), compresslevel=9, mtime=0))
+
+    same("valid_compresses_340x", repetitive, r"of 1\.39hrs total", rss=512)
+    fail("valid_compresses_340x_max_inflated", repetitive,
+         r"exceeds the limit \(-max_inflated\)", flags="-max_inflated=16M")
+    same("valid_compresses_340x_max_inflated_big", repetitive, r"of 1\.39hrs total",
+         flags="-max_inflated=8G")
+
     total = sum(1 + (i * 7919) % 1000 for i in range(2 << 20))
     ok("many_empty_samples", many_samples,
        r"Showing nodes accounting for 0, 0%% of %d total" % total, rss=512)
     return c
+
+
+def repetitive_profile(n, depth):
+    """n identical samples, each a stack of depth locations."""
+    p = base_parts()
+    locs = [location(i, 1, 0x401000 + i, [line(1 + i % 2, i)]) for i in range(1, depth + 1)]
+    body = bytearray()
+    for st in p["sample_type"]:
+        body += bf(1, st)
+    body += bf(2, sample(list(range(1, depth + 1)), [1, 10000000])) * n
+    for m in p["mapping"]:
+        body += bf(3, m)
+    for loc in locs:
+        body += bf(4, loc)
+    for f in p["function"]:
+        body += bf(5, f)
+    for st in p["string_table"]:
+        body += bf(6, st)
+    return bytes(body + p["tail"])
 
 
 def _single_field_bomb(path):

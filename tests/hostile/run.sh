@@ -2,7 +2,8 @@
 # Feeds hostile profiles to `cmon pprof -top` and checks that each is refused
 # cleanly: exit status 1, exactly one line on stderr naming the file and the
 # problem, nothing on stdout, no crash, within the time limit. A few
-# valid-but-odd profiles must instead succeed.
+# valid-but-odd profiles must instead succeed, some with go tool pprof's
+# output byte for byte.
 #
 # usage: tests/hostile/run.sh CMON_BINARY [CASE_REGEX]
 #   CASE_REGEX  only run the cases whose name matches (grep -E)
@@ -35,6 +36,12 @@ if ! python3 "$here/gen.py" "${small[@]}" "$tmp/cases" >/dev/null; then
 	echo "FAIL generating the cases" >&2
 	exit 1
 fi
+
+# "same" cases compare with go tool pprof when go is at hand (the Time:
+# header is local time: the same zone for both).
+have_go=0
+command -v go >/dev/null 2>&1 && go tool pprof -h >/dev/null 2>&1 && have_go=1
+export TZ=UTC
 
 # Under a sanitizer build, a report must never look like a clean refusal.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}
@@ -95,6 +102,17 @@ while IFS=$'\t' read -r name file expect regex flags rss; do
 			why="wrote to stderr"
 		elif ! grep -Eq -- "$regex" "$tmp/out"; then
 			why="stdout does not match /$regex/"
+		elif [ "$expect" = same ] && [ $have_go = 1 ]; then
+			# go tool pprof has no -max_inflated: the same flags without it
+			goargs=()
+			for a in "${args[@]:1}"; do
+				[[ $a == -max_inflated=* ]] || goargs+=("$a")
+			done
+			go tool pprof "${goargs[@]}" >"$tmp/want" 2>/dev/null </dev/null
+			if ! cmp -s "$tmp/want" "$tmp/out"; then
+				why="stdout differs from go tool pprof's"
+				diff "$tmp/want" "$tmp/out" | head -n 6 | sed 's/^/    /'
+			fi
 		fi
 	fi
 	if [ -z "$why" ] && [ $check_rss = 1 ] && [ "$rss" != "-" ] && [ "${maxkb:-0}" -gt $((rss * 1024)) ]; then

@@ -724,20 +724,28 @@ func benchHeap(file string, target int, minBytes int64) {
 	}
 }
 
+// Nothing above main may move: the -list fixtures print this file's lines.
+// -extreme writes only extreme.pb.gz (see extreme.go), which -out writes too.
 func main() {
 	out := flag.String("out", "", "output directory (or file with -bench)")
 	cpuSeconds := flag.Float64("cpu-seconds", 2, "length of the CPU profile")
 	memRate := flag.Int("memrate", 4096, "runtime.MemProfileRate for the heap profiles")
 	bench := flag.Bool("bench", false, "write one large heap profile to -out")
+	extreme := flag.Bool("extreme", false, "write only extreme.pb.gz into -out")
 	benchSamples := flag.Int("bench-samples", 800000, "minimum number of samples in the -bench profile")
 	benchBytes := flag.Int64("bench-bytes", 10<<20, "minimum size in bytes of the -bench profile")
 	flag.Parse()
 	if *out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: profgen -out DIR [-cpu-seconds 2] [-memrate 4096]\n       profgen -bench -out FILE [-bench-samples 800000] [-bench-bytes 10485760]")
+		fmt.Fprintln(os.Stderr, "usage: profgen -out DIR [-cpu-seconds 2] [-memrate 4096]\n       profgen -bench -out FILE [-bench-samples 800000] [-bench-bytes 10485760]\n       profgen -extreme -out DIR")
 		os.Exit(2)
 	}
 	if *bench {
 		benchHeap(*out, *benchSamples, *benchBytes)
+		return
+	}
+	if *extreme {
+		check(os.MkdirAll(*out, 0o755))
+		writeExtreme(*out)
 		return
 	}
 
@@ -766,6 +774,7 @@ func main() {
 	step("block/mutex")
 	writeProfile(*out, "goroutine", "goroutine.pb.gz")
 	writeProfile(*out, "threadcreate", "threadcreate.pb.gz")
+	writeExtreme(*out)
 	step("done")
 	runtime.KeepAlive(evens)
 }

@@ -124,3 +124,85 @@ check_quit() {
 # U+28FF, E2 A0-A3 xx in UTF-8.
 braille=$'\xe2[\xa0-\xa3][\x80-\xbf]'
 size='[0-9.]+[KMGTPE]?B'
+
+# make_nocup_terminfo: a terminfo entry "nocup" in $tmp/terminfo (use with
+# TERMINFO=$tmp/terminfo TERM=nocup): a printing terminal, no cursor
+# addressing. Returns 1 when tic fails.
+make_nocup_terminfo() {
+	printf '%s\n' 'nocup|a printing terminal: no cursor addressing,' \
+		'	cols#80, lines#24, bel=^G, cr=\r, ind=\n, clear=\E[H\E[J,' >"$tmp/nocup.ti"
+	tic -o "$tmp/terminfo" "$tmp/nocup.ti" 2>"$tmp/tic.err" && return 0
+	echo "tic failed: $(cat "$tmp/tic.err")" >&2
+	return 1
+}
+
+# check_refused NAME SESSION REGEX: cmon ended with status 1, stderr is the
+# one line REGEX, and the pane shows nothing cmon drew (tmux's own
+# remain-on-exit line aside).
+check_refused() {
+	local name=$1 s=$2 re=$3 st=""
+	for _ in $(seq 50); do
+		st=$(cat "$tmp/$s.status" 2>/dev/null)
+		[ -n "$st" ] && break
+		sleep 0.1
+	done
+	if [ "$st" != 1 ]; then
+		fail "$name" "exit status '$st', want 1; stderr: $(head -c 300 "$tmp/$s.err")" "$s"
+	elif [ "$(wc -l <"$tmp/$s.err")" -ne 1 ] || ! grep -q -E -- "$re" "$tmp/$s.err"; then
+		fail "$name" "stderr is not the one line /$re/: $(head -c 300 "$tmp/$s.err")" "$s"
+	elif screen "$s" | grep -v '^Pane is dead' | grep -q '[^[:space:]]'; then
+		fail "$name" "something was drawn" "$s"
+	else
+		ok "$name"
+	fi
+}
+
+# check_suspend NAME SESSION REGEX ARGS...: cmon ARGS in an interactive
+# shell; once the screen shows REGEX, Ctrl-Z must give the shell back
+# (its "Stopped" line on the terminal, cmon's process in state T), fg must
+# bring the screen back (REGEX again, drawn anew), and Ctrl-C end cmon.
+check_suspend() {
+	local name=$1 s=$2 re=$3 shpid pid="" st
+	shift 3
+	T new-session -d -s "$s" -x 100 -y 30 \
+		"env TERM=screen LC_ALL=$utf8 PS1='shell\$ ' bash --norc --noprofile -i"
+	shpid=$(T display-message -p -t "$s" '#{pane_pid}')
+	wait_for "$s" '^shell\$' 5 || { fail "$name" "no shell prompt" "$s"; return; }
+	T send-keys -t "$s" "$(printf '%q ' "$cmon" "$@")" Enter
+	if ! wait_for "$s" "$re"; then
+		fail "$name" "no /$re/ on screen before Ctrl-Z" "$s"
+		return
+	fi
+	pid=$(pgrep -P "$shpid" | head -n 1)
+	T send-keys -t "$s" C-z
+	if ! wait_for "$s" 'Stopped' 5; then
+		fail "$name" "Ctrl-Z: no shell job control line" "$s"
+		T send-keys -t "$s" C-c
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	st=$(ps -o stat= -p "$pid" 2>/dev/null)
+	if [[ $st != T* ]]; then
+		fail "$name" "Ctrl-Z: cmon (pid '$pid') is in state '$st', want T" "$s"
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	T send-keys -t "$s" 'clear; fg' Enter
+	if ! wait_for "$s" "$re"; then
+		fail "$name" "fg: no /$re/ on screen" "$s"
+		kill -KILL "$pid" 2>/dev/null
+		return
+	fi
+	T send-keys -t "$s" C-c
+	for _ in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "$name" "cmon (pid $pid) still runs after Ctrl-C" "$s"
+		kill -KILL "$pid" 2>/dev/null
+	else
+		ok "$name"
+	fi
+	T kill-session -t "$s" 2>/dev/null
+}

@@ -184,6 +184,28 @@ else
 	echo "skip exact-min-max: no python3"
 fi
 
+# --- terminals that cannot show the screen ------------------------------------
+# TERM=dumb and any terminal type without cursor addressing (terminfo "cup")
+# are refused as an unknown one is: exit 1, one line naming TERM and the
+# text modes, nothing drawn.
+make_nocup_terminfo || exit 2
+text_modes='; use -dummy or -once for text output$'
+cmon_env="TERM=dumb"
+run_cmon dumb -ports="$one" -i=200ms
+check_refused term-dumb dumb "^cmon: TERM=dumb: the terminal cannot move the cursor$text_modes"
+cmon_env="TERMINFO=$tmp/terminfo TERM=nocup"
+run_cmon nocup -ports="$one" -i=200ms
+check_refused term-no-cursor-addressing nocup \
+	"^cmon: TERM=nocup: the terminal cannot move the cursor$text_modes"
+cmon_env="TERM=no-such-terminal-type"
+run_cmon unknown-term -ports="$one" -i=200ms
+check_refused term-unknown unknown-term \
+	"^cmon: TERM=no-such-terminal-type: unknown terminal type$text_modes"
+cmon_env=""
+
+# --- Ctrl-Z suspends to the shell, fg comes back ----------------------------------
+check_suspend suspend-ctrl-z suspend '^● demo  up  every 200ms' -ports="$one" -i=200ms
+
 # --- ASCII glyphs, NO_COLOR ---------------------------------------------------
 cmon_env="NO_COLOR=1"
 run_cmon ascii -ports="$one" -i=200ms -glyphs=ascii

@@ -36,6 +36,25 @@ else
 	fail no-terminal "status $st, stderr: $(cat "$tmp/notty.err")"
 fi
 
+# --- a terminal that cannot show it: exit 1, pointing at -top ------------------
+make_nocup_terminfo || exit 2
+text_modes='; use -top \(or -list, -peek, -traces\) for text$'
+cmon_env="TERM=dumb"
+run_cmon dumb pprof "$data/cpu.pb.gz"
+check_refused term-dumb dumb "^cmon pprof: TERM=dumb: the terminal cannot move the cursor$text_modes"
+cmon_env="TERMINFO=$tmp/terminfo TERM=nocup"
+run_cmon nocup pprof "$data/cpu.pb.gz"
+check_refused term-no-cursor-addressing nocup \
+	"^cmon pprof: TERM=nocup: the terminal cannot move the cursor$text_modes"
+cmon_env="TERM=no-such-terminal-type"
+run_cmon unknown-term pprof "$data/cpu.pb.gz"
+check_refused term-unknown unknown-term \
+	"^cmon pprof: TERM=no-such-terminal-type: unknown terminal type$text_modes"
+cmon_env=""
+
+# --- Ctrl-Z suspends to the shell, fg comes back ----------------------------------
+check_suspend suspend-ctrl-z suspend '^ top · cpu · functions · by flat' pprof "$data/cpu.pb.gz"
+
 # --- a committed CPU profile ---------------------------------------------------
 run_cmon cpu pprof -source_path="$src" "$data/cpu.pb.gz"
 check first-screen cpu '^ top · cpu · functions · by flat'

@@ -814,20 +814,49 @@ static void test_errors(void)
 	}
 	free(b.p);
 
-	/* Decompression bombs: 24 MiB of empty strings inflate 1000:1 and are
-	 * refused long before the 1 GiB default limit; 16 MiB of raw empty
-	 * samples (2 bytes each, 64 of model) are refused as implausible. */
+	/* Decompression bombs: 64 MiB of empty strings inflate 1000:1 and
+	 * are refused long before the 1 GiB default limit, for the memory
+	 * their entries take (12 bytes per byte), not for the ratio; 16 MiB
+	 * of raw empty samples (2 bytes each, 64 of model) likewise. */
 	struct buf flood = {0};
-	for (int i = 0; i < (12 << 20); i++)
+	for (int i = 0; i < (32 << 20); i++)
 		put(&flood, "\x32\x00", 2);
 	gz = gzip_level(flood.p, flood.n, 6);
 	p = cm_profile_decode(gz.p, gz.n, NULL, err, sizeof(err));
 	CHECK(!p);
-	CHECK_ERR(err, "gzip bomb", "gzip bomb");
+	CHECK_ERR(err, "not a plausible profile", "gzip bomb");
 	c = (struct chunks){gz.p, gz.n, 0, 0, false};
 	p = cm_profile_decode_stream(read_chunk, &c, NULL, err, sizeof(err));
 	CHECK(!p);
-	CHECK_ERR(err, "gzip bomb", "streamed gzip bomb");
+	CHECK_ERR(err, "not a plausible profile", "streamed gzip bomb");
+	free(gz.p);
+	/* Comments and sample types are few in real profiles: a flood of
+	 * either (8 and 16 bytes of model per 2 bytes) is refused by count. */
+	const char *few[] = {"\x68\x00", "\x0a\x00"};
+	for (int k = 0; k < 2; k++) {
+		flood.n = 0;
+		for (int i = 0; i < (1 << 17); i++)
+			put(&flood, few[k], 2);
+		p = cm_profile_decode(flood.p, flood.n, NULL, err, sizeof(err));
+		CHECK(!p);
+		CHECK_ERR(err, "not a plausible profile", k ? "sample types" : "comments");
+	}
+	/* A valid profile may compress over 256 times: 2M equal samples, 18 MB. */
+	flood.n = 0;
+	put(&flood, "\x0a\x04\x08\x01\x10\x02", 6);       /* sample_type 1/2 */
+	for (int i = 0; i < 2000000; i++)
+		put(&flood, "\x12\x07\x0a\x02\x01\x01\x12\x01\x05", 9); /* locs 1,1; 5 */
+	put(&flood, "\x22\x02\x08\x01", 4);                   /* location 1 */
+	put(&flood, "\x32\x00\x32\x01" "s\x32\x01" "c", 8);   /* "", "s", "c" */
+	gz = gzip_level(flood.p, flood.n, 9);
+	CHECK_MSG(flood.n / gz.n > 256, "compresses %zu times", flood.n / gz.n);
+	p = cm_profile_decode(gz.p, gz.n, NULL, err, sizeof(err));
+	CHECK_MSG(p && p->nsamples == 2000000, "repetitive profile: %s", p ? "" : err);
+	cm_profile_free(p);
+	c = (struct chunks){gz.p, gz.n, 0, 0, false};
+	p = cm_profile_decode_stream(read_chunk, &c, NULL, err, sizeof(err));
+	CHECK_MSG(p && p->nsamples == 2000000, "streamed repetitive profile: %s", p ? "" : err);
+	cm_profile_free(p);
 	free(gz.p);
 	flood.n = 0;
 	for (int i = 0; i < (8 << 20); i++)

@@ -104,28 +104,20 @@ int cm_graph_sort(struct cm_graph *g, enum cm_node_order order);
 /* Removes edges whose |weight| < cutoff; returns how many. */
 size_t cm_graph_trim_edges(struct cm_graph *g, int64_t cutoff);
 
+/* pprof's trimming with every cutoff 0, for the reports that do not trim
+ * (-peek): it still drops the edges of weight INT64_MIN, whose abs64 stays
+ * negative. Call before cm_adjacency_build. Returns 0, for use in a chain
+ * of calls that can fail. */
+static inline int cm_graph_trim_untrimmed(struct cm_graph *g)
+{
+	cm_graph_trim_edges(g, 0);
+	return 0;
+}
+
 /* pprof's inline label of every node: "", "(inline)" or "(partial-inline)",
  * from the kinds of its remaining incoming edges. labels has one slot per
  * node of the table. */
 int cm_graph_inline_labels(const struct cm_graph *g, const char **labels);
-
-/* Go's int64 arithmetic wraps; C's signed overflow is undefined. Sums of
- * hostile values go through these, so cmon prints what pprof prints. */
-static inline int64_t cm_add64(int64_t a, int64_t b)
-{
-	return (int64_t)((uint64_t)a + (uint64_t)b);
-}
-
-static inline int64_t cm_abs64(int64_t v)
-{
-	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
-}
-
-/* Go's integer division: x / 0 is not asked for, INT64_MIN / -1 wraps. */
-static inline int64_t cm_div64(int64_t a, int64_t b)
-{
-	return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
-}
 
 /* Node.FlatValue / CumValue: the value, divided by the divisor under -mean. */
 static inline int64_t cm_graph_flat_value(const struct cm_graph *g, uint32_t id)

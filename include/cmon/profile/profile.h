@@ -158,4 +158,34 @@ void cm_profile_free(struct cm_profile *p);
 int cm_profile_sample_index(const struct cm_profile *p, const char *spec,
 			    char *err, size_t errlen);
 
+/* Go's int64 arithmetic wraps; C's signed overflow is undefined. Sums of
+ * hostile values go through these, so cmon prints what pprof prints. */
+static inline int64_t cm_add64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a + (uint64_t)b);
+}
+
+static inline int64_t cm_mul64(int64_t a, int64_t b)
+{
+	return (int64_t)((uint64_t)a * (uint64_t)b);
+}
+
+static inline int64_t cm_abs64(int64_t v)
+{
+	return v < 0 ? (int64_t)(0 - (uint64_t)v) : v;
+}
+
+/* Go's int64(f) as amd64 computes it: a value out of range, or NaN, gives
+ * INT64_MIN, where C's cast is undefined. */
+static inline int64_t cm_f64_to_i64(double f)
+{
+	return f >= -9223372036854775808.0 && f < 9223372036854775808.0 ? (int64_t)f : INT64_MIN;
+}
+
+/* Go's integer division: x / 0 is not asked for, INT64_MIN / -1 wraps. */
+static inline int64_t cm_div64(int64_t a, int64_t b)
+{
+	return b == -1 ? (int64_t)(0 - (uint64_t)a) : a / b;
+}
+
 #endif

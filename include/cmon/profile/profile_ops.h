@@ -31,7 +31,8 @@ struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n,
  * values reports the same whether or not its duplicates are summed. */
 bool cm_profile_has_negative(const struct cm_profile *p);
 
-/* Multiplies every sample value by -1 (the base of a diff). */
+/* Multiplies every sample value by -1 (the base of a diff) as pprof's
+ * Scale(-1) does: in float64, then drops the samples left all zero. */
 void cm_profile_negate(struct cm_profile *p);
 
 /* Adds the string label key=value to every sample (pprof::base=true marks

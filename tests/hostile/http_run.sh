@@ -248,7 +248,7 @@ huge                | -       | once huge                              | once_er
 slow                | -       | TMO=1s once slow                       | once_err 'timed out after 1000 ms'
 hung                | -       | TMO=1s once hung                       | once_err 'timed out after 1000 ms'
 hung-one-timeout    | -       | needs native && TMO=1s once hung       | once_err 'timed out after 1000 ms'; secs 2.5
-hung-200-ports      | -       | needs native && TMO=1s once_at "$HUNG" | status 1; [ "$(grep -Ec 'ERROR: timed out after [0-9]+ ms$' "$out")" = 200 ] || bad "not 200 timeouts: $(grep -Ev 'timed out after' "$out" | head -c 200)"; secs 2.5
+hung-200-ports      | -       | needs native && TMO=1s once_at "$HUNG" | status 1; [ "$(grep -Ec 'ERROR: timed out after [0-9]+ ms$' "$out")" = 200 ] || bad "not 200 timeouts: $(grep -Ev 'timed out after' "$out" | head -c 200)"; secs 6
 hung-body           | -       | TMO=1s once hung-body                  | once_err 'timed out after 1000 ms'
 reset               | -       | once reset                             | once_err 'connection reset'
 reset-body          | -       | once reset-body                        | once_err 'connection reset'
@@ -270,7 +270,7 @@ tls-self-signed     | -       | needs tls && once_at "$S/valid/debug/vars" | onc
 tls-to-plain        | -       | once_at "https://127.0.0.1:$P/valid/debug/vars" | once_err 'TLS: .*wrong version number'
 plain-to-tls        | -       | needs tls && once_at "http://127.0.0.1:$T/valid/debug/vars" | once_err 'empty reply|connection reset'
 tls-hung            | -       | TMO=1s once_at "https://${HUNG%%,*}/debug/vars" -insecure | once_err '(connect )?timed out after 1000 ms'
-dead-1000-ports     | -       | needs native && once_at "$DEAD"        | status 1; [ "$(grep -Ec 'ERROR: (connection refused|connect timed out after 5000 ms)$' "$out")" = 1000 ] || bad "want 1000 refusals"; secs 25; rss 150
+dead-1000-ports     | -       | needs native && once_at "$DEAD"        | status 1; [ "$(grep -Ec 'ERROR: (connection refused|connect timed out after 5000 ms)$' "$out")" = 1000 ] || bad "want 1000 refusals"; secs 60; rss 150
 # -- content: -once -------------------------------------------------------------
 nonjson             | -       | once nonjson                           | once_err "bad /debug/vars: invalid JSON at line 1, column 1: expected a value, found '<!DOCTYPE'"
 empty               | -       | once empty                             | once_err 'bad /debug/vars: empty body'

@@ -17,5 +17,7 @@ if ! cmon_build build-san -Dwerror=true -Db_sanitize=address,undefined \
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+# Leaks inside libraries (ncurses), each with its reason: tests/lsan.supp.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/tests/lsan.supp:print_suppressions=0}
 # Sanitized code runs 2-3x slower: give every test three times its timeout.
 cmon_run_suite build-san --timeout-multiplier=3 "$@"

@@ -17,7 +17,6 @@
 #include "cmon/base/pathutil.h"
 #include "cmon/base/strbuf.h"
 #include "cmon/base/url.h"
-#include "cmon/monitor/spark.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
 #include "cmon/profile/profile.h"

@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <strings.h>
 
 void cm_strbuf_add(struct cm_strbuf *b, const char *s, size_t n)
 {
@@ -84,4 +85,11 @@ void cm_strbuf_clean(struct cm_strbuf *b, const char *s, unsigned flags)
 		return;
 	b->len = at + cm_text_clean(b->s + at, b->len - at, flags);
 	b->s[b->len] = '\0';
+}
+
+/* nl_langinfo(CODESET) names UTF-8 "UTF-8"; other C libraries and locale
+ * aliases say "utf8". */
+bool cm_codeset_is_utf8(const char *codeset)
+{
+	return codeset && (!strcasecmp(codeset, "UTF-8") || !strcasecmp(codeset, "utf8"));
 }

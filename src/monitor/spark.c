@@ -1,10 +1,10 @@
 #include "cmon/monitor/spark.h"
+#include "cmon/base/strbuf.h"
 
 #include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
-#include <strings.h>
 
 /* A tall graph higher than this is a caller's mistake; it also keeps the
  * level arithmetic far from overflow. */
@@ -145,13 +145,6 @@ size_t cm_spark_render(char *buf, size_t len, const struct cm_series *s, int cel
 	}
 	buf[w] = '\0';
 	return w;
-}
-
-/* nl_langinfo(CODESET) names UTF-8 "UTF-8"; other C libraries and locale
- * aliases say "utf8". */
-bool cm_codeset_is_utf8(const char *codeset)
-{
-	return codeset && (!strcasecmp(codeset, "UTF-8") || !strcasecmp(codeset, "utf8"));
 }
 
 int cm_glyphs_choose(const char *override, const char *codeset, const char *term,

@@ -70,6 +70,9 @@ enum {
  * NUL-terminated again: see cm_text_clean_str). */
 size_t cm_text_clean(char *s, size_t len, unsigned flags);
 
+/* True when nl_langinfo(CODESET)'s answer (NULL allowed) names UTF-8. */
+bool cm_codeset_is_utf8(const char *codeset);
+
 /* Appends s cleaned as cm_text_clean does with flags. */
 void cm_strbuf_clean(struct cm_strbuf *b, const char *s, unsigned flags);
 

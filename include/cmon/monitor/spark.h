@@ -24,8 +24,6 @@ int cm_spark_per_cell(enum cm_glyphs g);
 size_t cm_spark_render(char *buf, size_t len, const struct cm_series *s, int cells,
 		       enum cm_glyphs g, double lo, double hi, int row, int rows);
 
-/* True when nl_langinfo(CODESET)'s answer (NULL allowed) names UTF-8. */
-bool cm_codeset_is_utf8(const char *codeset);
 
 /* Picks glyphs: an override name ("braille", "blocks", "ascii") wins; else
  * TERM=linux (the console's font) or a non-UTF-8 codeset means ASCII; else

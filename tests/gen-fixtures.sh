@@ -148,6 +148,8 @@ EOF
 	c cpu.top_hide_nodefraction0_01 cpu.pb.gz -top '-hide=runtime\.|main\.spin$' -nodefraction=0.01
 	c cpu.top_cum_nodecount5 cpu.pb.gz -top -cum -nodecount=5
 	c cpu.top_lines_cum cpu.pb.gz -top -lines -cum -nodecount=40
+	c cpu.text cpu.pb.gz -text
+	c cpu.top_empty_list_peek cpu.pb.gz -top -list= -peek=
 	c cpu.peek_gen cpu.pb.gz '-peek=main\.f0[0-2][0-9]0$'
 	c cpu.list_missing cpu.pb.gz '-list=main\.hashLoop$' -source_path=tests/nonexistent
 	c cpu.list_runtime cpu.pb.gz '-list=runtime\.mallocgc$' -source_path=tests/profgen
@@ -245,6 +247,7 @@ EOF
 	c err.sample_index_cpu cpu.pb.gz -top -sample_index=alloc_space
 	c err.granularity_conflict heap.pb.gz -top -lines -files
 	c err.missing_profile nonexistent.pb.gz -top
+	c err.unknown_flag heap.pb.gz -top -nodecnt=3
 }
 
 write_manifest >"$tmp/cases.txt"

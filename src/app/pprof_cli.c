@@ -32,6 +32,9 @@ struct pprof_args {
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
 	     alloc_space, alloc_objects, mean;
 	const char *list, *peek;
+	/* go tool pprof's browser and viewer outputs: answered in one line */
+	const char *http, *weblist;
+	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
 	int seconds;
 	unsigned long long max_inflated;
@@ -48,6 +51,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 	struct cm_report_opts *o = &a->ro;
 	const struct cm_flag table[] = {
 		FLAG("top", CM_FLAG_BOOL, &a->top, NULL, "print the top entries (flat, cum) as text"),
+		FLAG("text", CM_FLAG_BOOL, &a->top, NULL, "the same as -top"),
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
@@ -83,6 +87,13 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
+		FLAG("http", CM_FLAG_STRING, &a->http, "host:port", "pprof's web UI: not in cmon (says what to run)"),
+		FLAG("web", CM_FLAG_BOOL, &a->web, NULL, "a graph in a browser: not in cmon (says what to run)"),
+		FLAG("weblist", CM_FLAG_STRING, &a->weblist, "regex", "source in a browser: not in cmon (says what to run)"),
+		FLAG("eog", CM_FLAG_BOOL, &a->eog, NULL, "a graph in a viewer: not in cmon (says what to run)"),
+		FLAG("evince", CM_FLAG_BOOL, &a->evince, NULL, "the same as -eog"),
+		FLAG("gv", CM_FLAG_BOOL, &a->gv, NULL, "the same as -eog"),
+		FLAG("kcachegrind", CM_FLAG_BOOL, &a->kcachegrind, NULL, "the same as -eog"),
 		FLAG("help", CM_FLAG_BOOL, &a->help, NULL, "show this help (also -h)"),
 		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, NULL),
 	};
@@ -215,8 +226,30 @@ static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_ar
 	return m;
 }
 
+/* -http, -web, -weblist and the graph viewers open a window: one line
+ * saying what cmon does instead. 0 when none is set. */
+static int refuse_windows(const struct pprof_args *a)
+{
+	const char *flag = a->http ? "-http" : a->web ? "-web" : a->weblist ? "-weblist"
+			 : a->eog ? "-eog" : a->evince ? "-evince" : a->gv ? "-gv"
+			 : a->kcachegrind ? "-kcachegrind" : NULL;
+	if (!flag)
+		return 0;
+	fprintf(stderr, "cmon pprof: %s opens a %s; cmon is a terminal tool: run cmon pprof SOURCE "
+			"for the interactive viewer, or -top, -list, -peek, -traces for text\n",
+		flag, a->http || a->web || a->weblist ? "browser" : "graph viewer");
+	return -2;
+}
+
 static int pick_report(struct pprof_args *a)
 {
+	/* pprof reads an empty string flag as unset: -list= is no -list */
+	if (a->list && !*a->list)
+		a->list = NULL;
+	if (a->peek && !*a->peek)
+		a->peek = NULL;
+	if (refuse_windows(a) < 0)
+		return -2;
 	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
 	if (kinds > 1) {
 		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
@@ -373,10 +406,9 @@ int cm_pprof_main(int argc, char **argv)
 	size_t nflags = pprof_flags(&a, flags);
 	char err[512];
 	int nsrc = cm_flags_parse(flags, nflags, argc, argv, err, sizeof(err));
-	if (nsrc < 0) {
-		fprintf(stderr, "cmon pprof: %s\n", err);
-		cm_pprof_usage(stderr);
-		return 2;
+	if (nsrc < 0) { /* exit status 1, as go tool pprof's */
+		fprintf(stderr, "cmon pprof: %s; cmon pprof -help lists the flags\n", err);
+		return 1;
 	}
 	if (a.help) {
 		cm_pprof_usage(stdout);

@@ -13,6 +13,56 @@ static const struct cm_flag *find_flag(const struct cm_flag *flags, size_t n,
 	return NULL;
 }
 
+/* The edit distance (insertions, deletions, substitutions) between
+ * a[0, an) and b, or a value above limit when it is above limit: names are
+ * short, so one row of at most FLAG_NAME_MAX + 1 cells does. */
+#define FLAG_NAME_MAX 32
+static size_t edit_distance(const char *a, size_t an, const char *b, size_t limit)
+{
+	size_t bn = strlen(b);
+	if (an > FLAG_NAME_MAX || bn > FLAG_NAME_MAX)
+		return limit + 1;
+	size_t row[FLAG_NAME_MAX + 1];
+	for (size_t j = 0; j <= bn; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= an; i++) {
+		size_t diag = row[0];
+		row[0] = i;
+		for (size_t j = 1; j <= bn; j++) {
+			size_t up = row[j];
+			size_t best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[bn];
+}
+
+/* The listed flag nearest to name[0, len) by edit distance, if it is near
+ * enough to be a typo (at most a third of the name, at least 1, at most
+ * 3), else NULL. Ties go to the first in the table. */
+static const struct cm_flag *nearest_flag(const struct cm_flag *flags, size_t n,
+					  const char *name, size_t len)
+{
+	size_t limit = len / 3 < 1 ? 1 : len / 3 > 3 ? 3 : len / 3;
+	const struct cm_flag *best = NULL;
+	size_t best_d = limit + 1;
+	for (size_t i = 0; i < n; i++) {
+		if (!flags[i].help) /* aliases are not suggested */
+			continue;
+		size_t d = edit_distance(name, len, flags[i].name, limit);
+		if (d < best_d) {
+			best = &flags[i];
+			best_d = d;
+		}
+	}
+	return best;
+}
+
 /* True when v is one of the space-separated words. */
 static bool word_in(const char *v, const char *words)
 {
@@ -107,7 +157,10 @@ int cm_flags_parse(const struct cm_flag *flags, size_t nflags, int argc, char **
 		size_t len = eq ? (size_t)(eq - name) : strlen(name);
 		const struct cm_flag *f = find_flag(flags, nflags, name, len);
 		if (!f) {
-			snprintf(err, errlen, "flag provided but not defined: -%.*s", (int)len, name);
+			const struct cm_flag *near = nearest_flag(flags, nflags, name, len);
+			snprintf(err, errlen, "flag provided but not defined: -%.*s%s%s%s", (int)len,
+				 name, near ? " (did you mean -" : "", near ? near->name : "",
+				 near ? "?)" : "");
 			return -1;
 		}
 		const char *value;

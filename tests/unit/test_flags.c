@@ -194,8 +194,21 @@ int main(void)
 	CHECK_STR(err, "flag provided but not defined: -nope", "unknown --flag=v");
 	a = ARGV("-tops");
 	CHECK(parse(a) == -1); /* no prefix matching */
+	/* A typo names the nearest flag; a name far from every flag, none. */
+	CHECK_STR(err, "flag provided but not defined: -tops (did you mean -top?)", "typo");
 	a = ARGV("-to");
 	CHECK(parse(a) == -1);
+	CHECK_STR(err, "flag provided but not defined: -to (did you mean -top?)", "short typo");
+	a = ARGV("-max_inflatd=1G");
+	CHECK(parse(a) == -1);
+	CHECK_STR(err, "flag provided but not defined: -max_inflatd (did you mean -max_inflated?)",
+		  "long typo");
+	a = ARGV("-inflated");
+	CHECK(parse(a) == -1);
+	CHECK_STR(err, "flag provided but not defined: -inflated", "too far for a typo");
+	a = ARGV("-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx");
+	CHECK(parse(a) == -1);
+	CHECK_ERR(err, "not defined: -xxxxxxxx", "a name longer than any flag");
 	a = ARGV("-s");
 	CHECK(parse(a) == -1);
 	CHECK_STR(err, "flag needs an argument: -s", "missing value");

@@ -38,13 +38,15 @@ char *cm_source_url(const char *spec, int seconds)
 	if (!has_prefix(spec, "http://") && !has_prefix(spec, "https://")) {
 		if (stat(spec, &st) == 0 || !looks_like_hostport(spec))
 			return NULL;
-		scheme = "http://";
+		/* ":6060/..." names no host: pprof's Go client dials the local
+		 * one, where curl would refuse the URL. */
+		scheme = spec[0] == ':' ? "http://localhost" : "http://";
 	}
 	/* The path starts at the first "/" after the scheme's "//", if any. */
 	const char *rest = has_prefix(spec, "http://") ? spec + 7 : has_prefix(spec, "https://") ? spec + 8 : spec;
 	const char *path = strchr(rest, '/');
 	bool no_path = !path || !strcmp(path, "/");
-	size_t n = strlen(spec) + 64;
+	size_t n = strlen(spec) + 80;
 	char *url = malloc(n);
 	if (!url)
 		return NULL;

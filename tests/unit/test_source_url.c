@@ -22,6 +22,10 @@ int main(void)
 		{"https://h:1/debug/pprof/allocs?x=1", 0, "https://h:1/debug/pprof/allocs?x=1"},
 		{"https://h:1/debug/pprof/profile?a=b", 3, "https://h:1/debug/pprof/profile?a=b&seconds=3"},
 		{"http://h", 0, "http://h/debug/pprof/profile"},
+		/* no host: pprof's Go client dials the local host */
+		{":6060/debug/pprof/heap", 0, "http://localhost:6060/debug/pprof/heap"},
+		{":6060", 2, "http://localhost:6060/debug/pprof/profile?seconds=2"},
+		{":x", 0, NULL},
 		{"nofile", 0, NULL},
 		{"./x:1", 0, NULL},
 		{"host:port", 0, NULL},

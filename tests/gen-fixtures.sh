@@ -149,6 +149,9 @@ EOF
 	c cpu.top_cum_nodecount5 cpu.pb.gz -top -cum -nodecount=5
 	c cpu.top_lines_cum cpu.pb.gz -top -lines -cum -nodecount=40
 	c cpu.text cpu.pb.gz -text
+	# pprof's [binary] argument (any ELF file): it only names the program
+	c cpu.top_binary cpu.pb.gz -top /bin/true
+	c heap.top_binary_two heap.pb.gz -top -nodecount=10 /bin/true @DATA@/heap.pb.gz
 	c cpu.top_empty_list_peek cpu.pb.gz -top -list= -peek=
 	c cpu.peek_gen cpu.pb.gz '-peek=main\.f0[0-2][0-9]0$'
 	c cpu.list_missing cpu.pb.gz '-list=main\.hashLoop$' -source_path=tests/nonexistent

@@ -2,6 +2,7 @@
 #include "cmon/app/pprof_cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <signal.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmon/base/flags.h"
@@ -36,6 +38,7 @@ struct pprof_args {
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
+	const char *exec_name; /* pprof's [binary] argument, or NULL */
 	int seconds;
 	unsigned long long max_inflated;
 	struct cm_report_opts ro;
@@ -114,7 +117,9 @@ void cm_pprof_usage(FILE *out)
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
 		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"
-		"sources are merged. Output is identical to go tool pprof's.\n"
+		"sources are merged. Output is identical to go tool pprof's. Before\n"
+		"several sources, an executable (ELF) is pprof's BINARY argument: it\n"
+		"names the program and is not read as a profile.\n"
 		"ssh://[user@]host[:port]/SOURCE (or -ssh) fetches it through ssh, as\n"
 		"resolved on that host.\n"
 		"\n"
@@ -198,6 +203,34 @@ static struct cm_profile *load_merged(char **specs, int n, const struct pprof_ar
 	if (!p)
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	return p;
+}
+
+/* go tool pprof's [binary] argument: with two sources or more, a first one
+ * that is an executable names the program and is never read as a profile.
+ * Executables are recognised as ELF files (pprof's binutils also read
+ * Mach-O and PE; Go profiles need no symbols, so only the name is used). */
+static bool is_executable_file(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+		return false;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return false;
+	unsigned char magic[4];
+	bool elf = read(fd, magic, sizeof magic) == (ssize_t)sizeof magic &&
+		   !memcmp(magic, "\x7f" "ELF", sizeof magic);
+	close(fd);
+	return elf;
+}
+
+/* As pprof does, the binary's path becomes the main mapping's file (the
+ * report's "File:" line). p keeps pointing at exec_name, which lives as
+ * long as argv. */
+static void name_executable(struct cm_profile *p, const struct pprof_args *a)
+{
+	if (p && a->exec_name && p->nmappings > 0)
+		p->mappings[0].file = a->exec_name;
 }
 
 /* -base / -diff_base: the base is negated and merged in, so equal stacks cancel. */
@@ -419,6 +452,11 @@ int cm_pprof_main(int argc, char **argv)
 		cm_pprof_usage(stderr);
 		return 2;
 	}
+	if (nsrc > 1 && is_executable_file(argv[0])) {
+		a.exec_name = argv[0];
+		argv++;
+		nsrc--;
+	}
 	int picked = pick_report(&a);
 	if (picked < 0)
 		return picked == -2 ? 2 : 1;
@@ -451,6 +489,7 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 	va.vo.max_inflated = a->max_inflated;
 	if (!(va.profile = load_merged(argv, nsrc, a)))
 		return 1;
+	name_executable(va.profile, a);
 	const char *base = a->diff_base ? a->diff_base : a->base;
 	char *bspec[1] = {(char *)base};
 	if (base && !(va.base = load_merged(bspec, 1, a))) {
@@ -499,6 +538,7 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		return run_viewer(a, argv, nsrc);
 	char err[512];
 	struct cm_profile *p = load_merged(argv, nsrc, a);
+	name_executable(p, a);
 	if (p && (a->base || a->diff_base))
 		p = apply_base(p, a);
 	if (!p)

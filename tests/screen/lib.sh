@@ -99,6 +99,18 @@ check() {
 	if wait_for "$2" "$3" "${4-}"; then ok "$1"; else fail "$1" "no /$3/ on screen" "$2"; fi
 }
 
+# wait_status SESSION: prints cmon's exit status in that session once it
+# has ended, waiting up to 5 s (nothing when it still runs).
+wait_status() {
+	local st=""
+	for _ in $(seq 50); do
+		st=$(cat "$tmp/$1.status" 2>/dev/null)
+		[ -n "$st" ] && break
+		sleep 0.1
+	done
+	printf '%s' "$st"
+}
+
 # check_quit NAME SESSION KEY...: the keys end cmon with status 0 and its
 # process is gone.
 check_quit() {
@@ -106,11 +118,7 @@ check_quit() {
 	shift 2
 	pid=$(cat "$tmp/$s.pid")
 	T send-keys -t "$s" "$@"
-	for _ in $(seq 50); do
-		st=$(cat "$tmp/$s.status" 2>/dev/null)
-		[ -n "$st" ] && break
-		sleep 0.1
-	done
+	st=$(wait_status "$s")
 	if [ "$st" != 0 ]; then
 		fail "$name" "exit status '$st'; stderr: $(head -c 300 "$tmp/$s.err")" "$s"
 	elif [ -z "$pid" ] || kill -0 "$pid" 2>/dev/null; then
@@ -141,11 +149,7 @@ make_nocup_terminfo() {
 # remain-on-exit line aside).
 check_refused() {
 	local name=$1 s=$2 re=$3 st=""
-	for _ in $(seq 50); do
-		st=$(cat "$tmp/$s.status" 2>/dev/null)
-		[ -n "$st" ] && break
-		sleep 0.1
-	done
+	st=$(wait_status "$s")
 	if [ "$st" != 1 ]; then
 		fail "$name" "exit status '$st', want 1; stderr: $(head -c 300 "$tmp/$s.err")" "$s"
 	elif [ "$(wc -l <"$tmp/$s.err")" -ne 1 ] || ! grep -q -E -- "$re" "$tmp/$s.err"; then

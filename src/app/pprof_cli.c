@@ -48,6 +48,7 @@ struct pprof_args {
 };
 
 #define FLAG(n, k, t, a, h) {n, k, t, a, h}
+#define PPROF_MAX_FLAGS 160 /* room for every flag of go tool pprof */
 
 static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 {
@@ -101,6 +102,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("h", CM_FLAG_BOOL, &a->help, NULL, NULL),
 	};
 	size_t n = sizeof(table) / sizeof(table[0]);
+	_Static_assert(sizeof(table) / sizeof(table[0]) <= PPROF_MAX_FLAGS, "raise PPROF_MAX_FLAGS");
 	if (f)
 		memcpy(f, table, sizeof(table));
 	return n;
@@ -109,7 +111,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 void cm_pprof_usage(FILE *out)
 {
 	struct pprof_args a;
-	struct cm_flag flags[64];
+	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
 		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
@@ -435,7 +437,7 @@ int cm_pprof_main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	cm_report_opts_init(&a.ro);
 	a.max_inflated = CM_DEFAULT_MAX_INFLATED;
-	struct cm_flag flags[64];
+	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t nflags = pprof_flags(&a, flags);
 	char err[512];
 	int nsrc = cm_flags_parse(flags, nflags, argc, argv, err, sizeof(err));

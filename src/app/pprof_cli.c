@@ -27,7 +27,8 @@
 #include "pview_app.h"
 
 struct pprof_args {
-	bool top, traces, cum, flat, help;
+	bool top, traces, tags, cum, flat, help;
+	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
 	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
@@ -59,6 +60,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("tags", CM_FLAG_BOOL, &a->tags, NULL, "print every label (tag) with its share of the total"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -78,6 +80,12 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
 		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
 		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("tagfocus", CM_FLAG_STRING, &o->tagfocus, "[key=]regex|range", "keep samples with a label matching (range: 1kb:2mb, 32kb, :512, 4mb:)"),
+		FLAG("tagignore", CM_FLAG_STRING, &o->tagignore, "[key=]regex|range", "drop samples with a label matching"),
+		FLAG("tagshow", CM_FLAG_STRING, &o->tagshow, "regex", "keep only the labels whose key matches regex"),
+		FLAG("taghide", CM_FLAG_STRING, &o->taghide, "regex", "drop the labels whose key matches regex"),
+		FLAG("tagroot", CM_FLAG_STRING, &o->tagroot, "keys", "add frames of these label keys' values at the root"),
+		FLAG("tagleaf", CM_FLAG_STRING, &o->tagleaf, "keys", "add frames of these label keys' values at the leaf"),
 		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
 		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
 		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
@@ -114,7 +122,7 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags [flags] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -135,11 +143,25 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
 }
 
+/* Values of opposite signs (a delta profile) make merging depend on the
+ * labels: pprof sums only samples with the same stack and labels, so a
+ * profile decoded without them is read again with them. */
+static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
+						  struct cm_decode_limits *lim, char *err,
+						  size_t errlen)
+{
+	if (!p || !lim->drop_labels || !cm_profile_has_negative(p) || fseek(f, 0, SEEK_SET) != 0)
+		return p;
+	cm_profile_free(p);
+	lim->drop_labels = false;
+	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
+}
+
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -155,6 +177,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		p = with_labels_if_negative(p, f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);
@@ -285,9 +308,9 @@ static int pick_report(struct pprof_args *a)
 		a->peek = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL);
 	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces, -tags\n");
 		return -1;
 	}
 	if (kinds == 0) {
@@ -301,7 +324,7 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
+		   : a->tags ? CM_REPORT_TAGS : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
 	a->ro.symbol = a->list ? a->list : a->peek;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
@@ -466,6 +489,9 @@ int cm_pprof_main(int argc, char **argv)
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
 	}
+	/* Labels are a sixth of a heap profile's model: kept only when read.
+	 * Merging reads them: pprof sums samples of equal stack AND labels. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
@@ -533,6 +559,14 @@ static int write_report(struct cm_report *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* One line of stderr for each line of w. */
+static void print_warning(const char *w)
+{
+	for (const char *nl; (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "cmon pprof: %.*s\n", (int)(nl - w), w);
+	fprintf(stderr, "cmon pprof: %s\n", w);
+}
+
 /* Sources, merge, base, report (or the viewer): the exit status. */
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 {
@@ -551,8 +585,8 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
-		for (int i = 0; i < 4 && r.warnings[i]; i++)
-			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
+		for (int i = 0; i < CM_REPORT_MAX_WARNINGS && r.warnings[i]; i++)
+			print_warning(r.warnings[i]);
 		if (write_report(&r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else

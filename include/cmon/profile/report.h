@@ -12,10 +12,11 @@
 #include <stdio.h>
 
 #include "cmon/profile/graph.h"
+#include "cmon/profile/labels.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 
-enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES };
+enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES, CM_REPORT_TAGS };
 
 struct cm_report_opts {
 	enum cm_report_kind kind;
@@ -29,12 +30,27 @@ struct cm_report_opts {
 	enum cm_granularity granularity;
 	bool granularity_set;      /* list forces lines when not set */
 	const char *focus, *ignore, *hide, *show;
+	/* label filters: -tagfocus/-tagignore ([KEY=]regexes or a numeric
+	 * range), -tagshow/-taghide (regexes of keys), -tagroot/-tagleaf
+	 * (comma-separated keys made into frames) */
+	const char *tagfocus, *tagignore, *tagshow, *taghide, *tagroot, *tagleaf;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
 };
 
 /* Sets the defaults go tool pprof starts with. */
 void cm_report_opts_init(struct cm_report_opts *o);
+
+/* True when cm_report_prepare under o rewrites samples (filters, label
+ * frames), not only the tables: the profile must then be a full copy. */
+bool cm_report_opts_change_samples(const struct cm_report_opts *o);
+
+/* True when a report under o reads sample labels (-traces, -tags, the tag
+ * options): the decoder may drop them otherwise. */
+bool cm_report_opts_need_labels(const struct cm_report_opts *o);
+
+#define CM_REPORT_MAX_FILTERS 10
+#define CM_REPORT_MAX_WARNINGS 16
 
 struct cm_report {
 	struct cm_profile *p;   /* borrowed, prepared in place */
@@ -45,9 +61,13 @@ struct cm_report {
 	const char *sample_unit;
 	char output_unit[32];   /* "minimum" until top picks one */
 	int64_t total;
-	const char *filters[4]; /* "focus=..." lines for the header, NULL-padded */
-	const char *warnings[4]; /* "Focus expression matched no samples"..., NULL-padded */
-	char filter_buf[4][1024];
+	/* "focus=..." lines for the header, NULL-padded */
+	const char *filters[CM_REPORT_MAX_FILTERS];
+	/* "Focus expression matched no samples"..., NULL-padded */
+	const char *warnings[CM_REPORT_MAX_WARNINGS];
+	char filter_buf[CM_REPORT_MAX_FILTERS][1024];
+	char note_buf[2][1100]; /* "tagfocus:Interpreted ..." */
+	struct cm_num_units num_units; /* of the profile before filtering */
 };
 
 /* Runs the pipeline on p. Returns 0, or -1 with one line in err (bad regex,
@@ -64,6 +84,7 @@ int cm_report_top(struct cm_report *r, FILE *out);
 int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_traces(struct cm_report *r, FILE *out);
+int cm_report_tags(struct cm_report *r, FILE *out);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);

@@ -310,7 +310,9 @@ static int pick_report(struct pprof_args *a)
 		return -2;
 	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL);
 	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces, -tags\n");
+		/* pprof's words; the choice named */
+		fprintf(stderr, "cmon pprof: must set at most one output format "
+				"(-top, -list, -peek, -traces, -tags)\n");
 		return -1;
 	}
 	if (kinds == 0) {

@@ -33,16 +33,19 @@ static int str_cmp(const void *a, const void *b)
 }
 
 /* Every (key, unit) of p's numeric labels in order of appearance; runs of
- * the same pair (one key on every sample of a heap profile) count once. */
+ * the same pair (one key on every sample of a heap profile) count once.
+ * A profile decoded without its labels has the pairs with a unit. */
 static struct key_unit *collect_key_units(const struct cm_profile *p, size_t *n)
 {
-	size_t cap = 0, cnt = 0;
+	size_t cap = p->ndropped_units, cnt = 0;
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (uint32_t k = 0; k < p->samples[i].nlabels; k++)
 			cap += !p->samples[i].labels[k].str;
 	struct key_unit *ku = malloc((cap + 1) * sizeof(*ku));
 	if (!ku)
 		return NULL;
+	for (size_t i = 0; i < p->ndropped_units; i++, cnt++)
+		ku[cnt] = (struct key_unit){p->dropped_units[i].key, p->dropped_units[i].unit, cnt};
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (uint32_t k = 0; k < p->samples[i].nlabels; k++) {
 			const struct cm_label *l = &p->samples[i].labels[k];

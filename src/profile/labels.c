@@ -54,8 +54,10 @@ static struct key_unit *collect_key_units(const struct cm_profile *p, size_t *n)
 			bool seen = false; /* a short look back catches the runs */
 			for (size_t j = cnt; j > 0 && j + 4 > cnt && !seen; j--)
 				seen = ku[j - 1].key == l->key && ku[j - 1].unit == l->num_unit;
-			if (!seen)
-				ku[cnt++] = (struct key_unit){l->key, l->num_unit, cnt};
+			if (!seen) {
+				ku[cnt] = (struct key_unit){l->key, l->num_unit, cnt};
+				cnt++;
+			}
 		}
 	qsort(ku, cnt, sizeof(*ku), key_unit_cmp);
 	*n = cnt;

@@ -120,7 +120,7 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-disasm=regex [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"

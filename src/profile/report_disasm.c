@@ -94,17 +94,23 @@ static bool nm_line(const char *s, size_t n, struct cm_nm_sym *sym, size_t *name
 	return true;
 }
 
-long cm_nm_parse(const char *text, size_t len, struct cm_arena *a, struct cm_nm_sym **syms)
+/* An array with one element per line of text (and one more), or NULL. */
+static void *per_line_array(const char *text, size_t len, struct cm_arena *a, size_t size)
 {
 	size_t pos = 0, n, count = 0;
 	const char *line;
 	while (next_line(text, len, &pos, &line, &n))
 		count++;
-	*syms = cm_arena_array(a, count + 1, sizeof(**syms));
-	if (!*syms)
+	return cm_arena_array(a, count + 1, size);
+}
+
+long cm_nm_parse(const char *text, size_t len, struct cm_arena *a, struct cm_nm_sym **syms)
+{
+	size_t pos = 0, n;
+	const char *line;
+	if (!(*syms = per_line_array(text, len, a, sizeof(**syms))))
 		return -1;
 	long k = 0;
-	pos = 0;
 	while (next_line(text, len, &pos, &line, &n)) {
 		struct cm_nm_sym *s = &(*syms)[k];
 		size_t at;
@@ -147,16 +153,12 @@ static bool objdump_line(const char *s, size_t n, struct cm_asm_inst *in, size_t
 long cm_objdump_parse(const char *text, size_t len, uint64_t start, uint64_t end,
 		      struct cm_arena *a, struct cm_asm_inst **insts)
 {
-	size_t pos = 0, n, count = 0;
+	size_t pos = 0, n;
 	const char *line;
-	while (next_line(text, len, &pos, &line, &n))
-		count++;
-	*insts = cm_arena_array(a, count + 1, sizeof(**insts));
-	if (!*insts)
+	if (!(*insts = per_line_array(text, len, a, sizeof(**insts))))
 		return -1;
 	long k = 0;
 	int blocks = 0;
-	pos = 0;
 	while (next_line(text, len, &pos, &line, &n)) {
 		if (n >= 5 && !memcmp(line, "TEXT ", 5) && ++blocks > 1)
 			break; /* the range's own symbol is the first */

@@ -23,4 +23,8 @@ char *cm_label(int64_t value, const char *unit, char *out, size_t outlen);
 /* pprof's Percentage: "  100%", "%5.2f%%" or "%5.2g%%". Returns out. */
 char *cm_percentage(int64_t value, int64_t total, char *out, size_t outlen);
 
+/* Go's time.Duration.String() of d nanoseconds: "1h2m3.5s", "1.5ms",
+ * "750µs", "0s". Returns out. */
+char *cm_go_duration(int64_t d, char *out, size_t outlen);
+
 #endif

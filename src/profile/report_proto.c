@@ -71,9 +71,10 @@ static int fill_topproto(struct cm_report *r, const struct cm_top *top, struct c
 		struct cm_sample *s = &t->samples[i];
 		uint32_t *loc = cm_arena_array(a, 1, sizeof(uint32_t));
 		struct cm_line *line = cm_arena_array(a, 1, sizeof(*line));
-		s->values = cm_arena_array(a, 2, sizeof(int64_t));
-		if (!loc || !line || !s->values)
+		int64_t *values = cm_arena_array(a, 2, sizeof(int64_t));
+		if (!loc || !line || !values)
 			return -1;
+		*s = (struct cm_sample){.values = values};
 		*line = (struct cm_line){find_or_add(t, set, ni), ni->lineno};
 		*l = (struct cm_location){.id = i + 1, .mapping = CM_NONE, .nlines = 1,
 					  .address = ni->address, .lines = line};

@@ -171,22 +171,21 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
  * must match the untouched run's whenever a run succeeds. */
 static char outbuf[1 << 20];
 static FILE *out;
-static char ref_out[2][1 << 20];
-static long ref_len[2] = {-1, -1};
+#define NKINDS (CM_REPORT_TOPPROTO + 1)
+static char ref_out[NKINDS][1 << 20];
+static long ref_len[NKINDS];
 /* Runs that ended in a clean error: none at all would mean no allocation
  * ever failed, and every check above would pass without testing a thing. */
 static long runs_failed;
 
-/* One run: decode, then the report (-top when labels are dropped, -traces
- * when kept), with allocation fail_at failing in the decoder (in_report 0) or
- * in the report (in_report 1). Returns 1 when the run never reached
- * allocation fail_at. */
-static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
-	       const char *what)
+/* One run: decode, then the report kind, with allocation fail_at failing
+ * in the decoder (in_report 0) or in the report (in_report 1). Returns 1
+ * when the run never reached allocation fail_at. */
+static int run_kind(const struct buf *b, int stream, int drop, int kind, int in_report,
+		    long fail_at, const char *what)
 {
 	char err[256] = "";
 	struct cm_decode_limits lim = {.drop_labels = drop};
-	int kind = drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
 	long base = alloc_live;
 	alloc_fail_at(in_report ? 0 : fail_at);
 	struct cm_profile *p;
@@ -219,7 +218,7 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 		bool reached = alloc_reached(fail_at);
 		if (in_report)
 			untouched = !reached;
-		int slot = drop ? 0 : 1;
+		int slot = kind;
 		if (rc == 0 && ref_len[slot] < 0) {
 			memcpy(ref_out[slot], outbuf, (size_t)len);
 			ref_len[slot] = len;
@@ -241,8 +240,37 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 	return untouched;
 }
 
+/* -top when labels are dropped, -traces when kept */
+static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
+	       const char *what)
+{
+	int kind = drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
+	return run_kind(b, stream, drop, kind, in_report, fail_at, what);
+}
+
+/* The reports that print or encode the whole profile, failing in turn. */
+static long other_reports(const struct buf *b)
+{
+	static const struct { int kind; const char *name; } kinds[] = {
+		{CM_REPORT_TREE, "-tree"}, {CM_REPORT_RAW, "-raw"}, {CM_REPORT_COMMENTS, "-comments"},
+		{CM_REPORT_PROTO, "-proto"}, {CM_REPORT_TOPPROTO, "-topproto"},
+	};
+	long total = 0;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		run_kind(b, 0, 0, kinds[i].kind, 1, 0, kinds[i].name);
+		CHECK_MSG(ref_len[kinds[i].kind] >= 0, "%s: the untouched run failed", kinds[i].name);
+		long n = 1;
+		while (!run_kind(b, 0, 0, kinds[i].kind, 1, n, kinds[i].name) && n < 100000)
+			n++;
+		total += n;
+	}
+	return total;
+}
+
 int main(void)
 {
+	for (int i = 0; i < NKINDS; i++)
+		ref_len[i] = -1;
 	out = fmemopen(outbuf, sizeof(outbuf), "w");
 	if (!out)
 		return 1;
@@ -250,7 +278,7 @@ int main(void)
 	/* The reference outputs, from untouched runs. */
 	run(&raw, 0, 1, 1, 0, "reference -top");
 	run(&raw, 0, 0, 1, 0, "reference -traces");
-	CHECK(ref_len[0] > 0 && ref_len[1] > 0);
+	CHECK(ref_len[CM_REPORT_TOP] > 0 && ref_len[CM_REPORT_TRACES] > 0);
 	const struct { const struct buf *b; int stream; const char *name; } inputs[] = {
 		{&raw, 0, "raw"}, {&gz, 0, "gzip"}, {&raw, 1, "stream raw"}, {&gz, 1, "stream gzip"},
 	};
@@ -273,6 +301,7 @@ int main(void)
 			}
 		}
 	}
+	total += other_reports(&raw);
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

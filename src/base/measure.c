@@ -147,8 +147,9 @@ char *cm_percentage(int64_t value, int64_t total, char *out, size_t outlen)
 	return out;
 }
 
-/* Go's fmtFrac: the fraction of v / 10^prec before *w, trailing zeros and
- * a lone point left out; returns v / 10^prec. */
+/* Go's fmtFrac: the last prec decimal digits of v before *w (w moves
+ * left), a dot in front, trailing zeros and a lone dot left out; returns v
+ * without those digits. */
 static uint64_t go_frac(char *buf, size_t *w, uint64_t v, int prec)
 {
 	bool print = false;
@@ -172,11 +173,10 @@ static void go_int(char *buf, size_t *w, uint64_t v)
 	} while (v > 0);
 }
 
-char *cm_go_duration(int64_t d, char *out, size_t outlen)
+char *cm_go_duration_mag(uint64_t u, bool neg, char *out, size_t outlen)
 {
 	char buf[40];
 	size_t w = sizeof(buf);
-	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
 	buf[--w] = 's';
 	if (u == 0) {
 		snprintf(out, outlen, "0s");
@@ -189,14 +189,13 @@ char *cm_go_duration(int64_t d, char *out, size_t outlen)
 			buf[--w] = 'n';
 		} else if (u < 1000000) {
 			prec = 3;
-			buf[--w] = '\xb5';
+			buf[--w] = '\xb5'; /* "µ", U+00B5, as Go writes it */
 			buf[--w] = '\xc2';
 		} else {
 			prec = 6;
 			buf[--w] = 'm';
 		}
-		u = go_frac(buf, &w, u, prec);
-		go_int(buf, &w, u);
+		go_int(buf, &w, go_frac(buf, &w, u, prec));
 	} else {
 		u = go_frac(buf, &w, u, 9);
 		go_int(buf, &w, u % 60);
@@ -211,8 +210,14 @@ char *cm_go_duration(int64_t d, char *out, size_t outlen)
 			}
 		}
 	}
-	if (d < 0)
+	if (neg)
 		buf[--w] = '-';
 	snprintf(out, outlen, "%.*s", (int)(sizeof(buf) - w), buf + w);
 	return out;
+}
+
+char *cm_go_duration(int64_t d, char *out, size_t outlen)
+{
+	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	return cm_go_duration_mag(u, d < 0, out, outlen);
 }

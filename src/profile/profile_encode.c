@@ -162,6 +162,19 @@ static void put_value_type(struct sink *k, struct strtab *t, unsigned field,
 	put_message(k, field, &m.base);
 }
 
+static Perftools__Profiles__Label label_message(struct strtab *t, const struct cm_label *l)
+{
+	Perftools__Profiles__Label m = PERFTOOLS__PROFILES__LABEL__INIT;
+	m.key = intern(t, l->key);
+	if (l->str) {
+		m.str = intern(t, l->str);
+	} else {
+		m.num = l->num;
+		m.num_unit = *l->num_unit ? intern(t, l->num_unit) : 0;
+	}
+	return m;
+}
+
 static int put_sample(struct sink *k, struct strtab *t, struct scratch *sc,
 		      const struct cm_profile *p, const struct cm_sample *s)
 {
@@ -177,16 +190,7 @@ static int put_sample(struct sink *k, struct strtab *t, struct scratch *sc,
 	m.n_value = p->nsample_types;
 	m.value = s->values;
 	for (uint32_t i = 0; i < s->nlabels; i++) {
-		const struct cm_label *l = &s->labels[i];
-		Perftools__Profiles__Label lm = PERFTOOLS__PROFILES__LABEL__INIT;
-		lm.key = intern(t, l->key);
-		if (l->str) {
-			lm.str = intern(t, l->str);
-		} else {
-			lm.num = l->num;
-			lm.num_unit = *l->num_unit ? intern(t, l->num_unit) : 0;
-		}
-		sc->labels[i] = lm;
+		sc->labels[i] = label_message(t, &s->labels[i]);
 		sc->label_ptrs[i] = &sc->labels[i];
 	}
 	m.n_label = s->nlabels;
@@ -211,6 +215,14 @@ static void put_mapping(struct sink *k, struct strtab *t, const struct cm_mappin
 	put_message(k, 3, &m.base);
 }
 
+static Perftools__Profiles__Line line_message(const struct cm_profile *p, const struct cm_line *l)
+{
+	Perftools__Profiles__Line m = PERFTOOLS__PROFILES__LINE__INIT;
+	m.function_id = l->function == CM_NONE ? 0 : p->functions[l->function].id;
+	m.line = l->line;
+	return m;
+}
+
 static int put_location(struct sink *k, struct scratch *sc, const struct cm_profile *p,
 			const struct cm_location *l)
 {
@@ -223,11 +235,7 @@ static int put_location(struct sink *k, struct scratch *sc, const struct cm_prof
 	m.address = l->address;
 	m.is_folded = l->is_folded;
 	for (uint32_t i = 0; i < l->nlines; i++) {
-		Perftools__Profiles__Line lm = PERFTOOLS__PROFILES__LINE__INIT;
-		uint32_t f = l->lines[i].function;
-		lm.function_id = f == CM_NONE ? 0 : p->functions[f].id;
-		lm.line = l->lines[i].line;
-		sc->lines[i] = lm;
+		sc->lines[i] = line_message(p, &l->lines[i]);
 		sc->line_ptrs[i] = &sc->lines[i];
 	}
 	m.n_line = l->nlines;

@@ -24,6 +24,7 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "go_objtool.h"
 #include "pview_app.h"
 
 struct pprof_args {
@@ -35,7 +36,9 @@ struct pprof_args {
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
 	     alloc_space, alloc_objects, mean;
-	const char *list, *peek;
+	const char *list, *peek, *disasm;
+	const char *tools; /* -tools: accepted; go tool pprof ignores it too */
+	struct cm_objtool objtool;
 	/* go tool pprof's browser and viewer outputs: answered in one line */
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
@@ -66,6 +69,9 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("comments", CM_FLAG_BOOL, &a->comments, NULL, "print the profile's comments"),
 		FLAG("proto", CM_FLAG_BOOL, &a->proto, NULL, "the profile as gzipped protobuf (on a terminal: to a file)"),
 		FLAG("topproto", CM_FLAG_BOOL, &a->topproto, NULL, "the top entries as a gzipped protobuf profile"),
+		FLAG("disasm", CM_FLAG_STRING, &a->disasm, "regex", "annotated assembly of functions matching regex (runs go tool objdump)"),
+		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "Intel syntax for -disasm: refused, as go tool pprof refuses it"),
+		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "object tools' path: ignored, as go tool pprof ignores it"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -123,8 +129,8 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tree|-raw|-comments|-proto|-topproto\n"
-		"                  [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-disasm=regex|-tree|-raw|-comments\n"
+		"                  |-proto|-topproto [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -296,10 +302,12 @@ static int pick_report(struct pprof_args *a)
 		a->list = NULL;
 	if (a->peek && !*a->peek)
 		a->peek = NULL;
+	if (a->disasm && !*a->disasm)
+		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL) + a->tree + a->raw +
-		    a->comments + a->proto + a->topproto;
+	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL) + (a->disasm != NULL) +
+		    a->tree + a->raw + a->comments + a->proto + a->topproto;
 	if (kinds > 1) { /* go tool pprof's words */
 		fprintf(stderr, "cmon pprof: must set at most one output format\n");
 		return -1;
@@ -315,11 +323,13 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : a->tree ? CM_REPORT_TREE : a->raw ? CM_REPORT_RAW
-		   : a->comments ? CM_REPORT_COMMENTS : a->proto ? CM_REPORT_PROTO
-		   : a->topproto ? CM_REPORT_TOPPROTO : CM_REPORT_PEEK;
+		   : a->list ? CM_REPORT_LIST : a->disasm ? CM_REPORT_DISASM : a->tree ? CM_REPORT_TREE
+		   : a->raw ? CM_REPORT_RAW : a->comments ? CM_REPORT_COMMENTS
+		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO : CM_REPORT_PEEK;
 	a->ro.max_encoded = a->max_inflated;
-	a->ro.symbol = a->list ? a->list : a->peek;
+	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
+	cm_go_objtool_init(&a->objtool);
+	a->ro.objtool = &a->objtool;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
 		return -1;

@@ -330,6 +330,7 @@ EOF
 
 	disasm_cases
 	labels_cases
+	textrep_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -348,6 +349,54 @@ disasm_cases() {
 	c cpu.disasm_samples cpu.pb.gz '-disasm=runtime\.memmove' -sample_index=samples
 	c err.disasm_intel cpu.pb.gz '-disasm=main\.fib' -intel_syntax
 	c err.disasm_nomatch cpu.pb.gz -disasm=nomatch_xyz
+}
+
+# -tree, -raw, -comments, -add_comment, -relative_percentages. (-proto and
+# -topproto are binary: tests/e2e/pprof_proto.sh decodes them.)
+textrep_cases() {
+	c cpu.tree cpu.pb.gz -tree
+	c cpu.tree_nodecount10 cpu.pb.gz -tree -nodecount=10
+	c cpu.tree_focus cpu.pb.gz -tree '-focus=main\.compute$'
+	c cpu.tree_lines cpu.pb.gz -tree -lines -nodecount=30
+	c cpu.tree_relative_focus cpu.pb.gz -tree -relative_percentages '-focus=main\.fib$'
+	c heap.tree heap.pb.gz -tree
+	c heap.tree_cum heap.pb.gz -tree -cum -nodecount=40
+	# Diffs: pprof orders a node's edges of equal size and opposite signs
+	# at random (Go's map order into an unstable sort), which real diffs
+	# meet; the hand-made extreme profile's diff has no such tie.
+	c extreme.tree_diff_base extreme.pb.gz -tree -sample_index=cpu -diff_base=@DATA@/extreme.pb.gz
+	c goroutine.tree goroutine.pb.gz -tree
+	c block.tree_mean block.pb.gz -tree -mean
+	c mutex.tree mutex.pb.gz -tree -sample_index=contentions
+	c extreme.tree extreme.pb.gz -tree -sample_index=cpu
+	# -relative_percentages: the total is what the filters keep
+	c cpu.peek_relative_focus cpu.pb.gz '-peek=main\.fib$' -relative_percentages '-focus=main\.fib$'
+	c heap.peek_relative_ignore heap.pb.gz '-peek=main\.build$' -relative_percentages '-ignore=main\.keep'
+	c heap.top_relative_focus heap.pb.gz -top -relative_percentages '-focus=main\.build$'
+	c cpu.top_relative_show cpu.pb.gz -top -relative_percentages '-show=main\.'
+	c threadcreate.top_relative threadcreate.pb.gz -top -relative_percentages
+	c heap.top_relative_base heap2.pb.gz -top -nodecount=20 -relative_percentages '-focus=main\.build$' -base=@DATA@/heap.pb.gz
+	# -raw: the profile after pprof's pipeline, with Merge's ids
+	local k
+	for k in cpu heap heap_delta goroutine threadcreate block mutex extreme; do
+		c "$k.raw" "$k.pb.gz" -raw
+	done
+	c heap.raw_base heap2.pb.gz -raw -base=@DATA@/heap.pb.gz
+	c extreme.raw_diff_base extreme.pb.gz -raw -diff_base=@DATA@/extreme.pb.gz
+	c goroutine.raw_diff_base goroutine.pb.gz -raw -diff_base=@DATA@/goroutine.pb.gz
+	c block.raw_merge 'block.pb.gz mutex.pb.gz' -raw
+	c cpu.raw_focus cpu.pb.gz -raw '-focus=main\.compute$' '-ignore=sha256'
+	c cpu.raw_hide_show cpu.pb.gz -raw '-hide=runtime\.' '-show=main\.|sort\.'
+	c cpu.raw_lines cpu.pb.gz -raw -lines -nodecount=3
+	c threadcreate.raw_show threadcreate.pb.gz -raw '-show=runtime\.main$'
+	# comments: kept once by the merge, '#' ones hidden from report headers
+	c cpu.comments cpu.pb.gz -comments
+	c cpu.comments_add cpu.pb.gz -comments -add_comment=#hidden
+	c cpu.top_add_comment cpu.pb.gz -top -nodecount=5 -add_comment=a_comment
+	c cpu.top_add_comment_hidden cpu.pb.gz -top -nodecount=5 -add_comment=#hidden
+	c goroutine.raw_add_comment goroutine.pb.gz -raw -add_comment=x
+	c heap.tree_add_comment heap.pb.gz -tree -nodecount=5 -add_comment=x
+	c err.two_formats cpu.pb.gz -tree -raw
 }
 
 write_manifest >"$tmp/cases.txt"

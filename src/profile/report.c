@@ -19,6 +19,7 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->node_fraction = 0.005;
 	o->edge_fraction = 0.001;
 	o->granularity = CM_GRAN_FUNCTIONS;
+	o->max_encoded = CM_DEFAULT_MAX_INFLATED;
 }
 
 /* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
@@ -62,8 +63,15 @@ static void apply_command_overrides(struct cm_report_opts *o)
 		trim = false;
 		break;
 	case CM_REPORT_TOP:
+	case CM_REPORT_TOPPROTO:
 		if (o->node_count == -1)
 			o->node_count = 0;
+		break;
+	case CM_REPORT_RAW:
+	case CM_REPORT_PROTO:
+		/* the profile itself, every address and inline frame */
+		trim = false;
+		o->granularity = CM_GRAN_ADDRESSES;
 		break;
 	default:
 		if (o->node_count == -1)
@@ -93,7 +101,8 @@ bool cm_report_opts_need_labels(const struct cm_report_opts *o)
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (f[i] && *f[i])
 			return true;
-	return o->kind == CM_REPORT_TRACES || o->kind == CM_REPORT_TAGS;
+	return o->kind == CM_REPORT_TRACES || o->kind == CM_REPORT_TAGS || o->kind == CM_REPORT_RAW ||
+	       o->kind == CM_REPORT_PROTO; /* -raw and -proto show them */
 }
 
 static void add_warning(struct cm_report *r, const char *w)
@@ -238,9 +247,13 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 		r->sample_type = r->sample_type_buf;
 	}
 	r->sample_unit = p->sample_types[vi].unit;
+	/* -relative_percentages: the total of what the filters keep */
+	bool relative = r->opts.relative_percentages;
+	if (relative && apply_filters(r, err, errlen) < 0)
+		return -1;
 	r->total = compute_total(p, r->vi, r->opts.mean);
 	list_filters(r);
-	if (apply_filters(r, err, errlen) < 0)
+	if (!relative && apply_filters(r, err, errlen) < 0)
 		return -1;
 	cm_profile_aggregate(p, r->opts.granularity);
 	/* disasm forces -noinlines: one node per address, so that inlined
@@ -390,8 +403,22 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	case CM_REPORT_TAGS:
 		rc = cm_report_tags(r, out);
 		break;
+	case CM_REPORT_TREE:
+		rc = cm_report_tree(r, out);
+		break;
+	case CM_REPORT_RAW:
+		rc = cm_report_raw(r, out);
+		break;
+	case CM_REPORT_COMMENTS:
+		cm_report_comments(r, out);
+		rc = 0;
+		break;
+	case CM_REPORT_PROTO:
+		return cm_report_proto(r, out, err, errlen);
+	case CM_REPORT_TOPPROTO:
+		return cm_report_topproto(r, out, err, errlen);
 	}
-	if (rc < 0) /* top, traces and tags fail only when memory runs out */
+	if (rc < 0) /* the text reports fail only when memory runs out */
 		snprintf(err, errlen, "out of memory");
 	return rc;
 }

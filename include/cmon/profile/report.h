@@ -17,7 +17,9 @@
 #include "cmon/profile/profile_ops.h"
 
 enum cm_report_kind {
-	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES, CM_REPORT_DISASM, CM_REPORT_TAGS
+	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES, CM_REPORT_DISASM, CM_REPORT_TAGS,
+	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS,
+	CM_REPORT_PROTO, CM_REPORT_TOPPROTO, /* gzipped protobuf, not text; keep it last */
 };
 
 struct cm_objtool;
@@ -40,6 +42,8 @@ struct cm_report_opts {
 	const char *tagfocus, *tagignore, *tagshow, *taghide, *tagroot, *tagleaf;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
+	bool relative_percentages; /* filters before the total, as pprof's -relative_percentages */
+	uint64_t max_encoded;      /* -proto, -topproto: refuse a larger protobuf */
 	bool intel_syntax;         /* -intel_syntax (go tool pprof refuses it) */
 	const struct cm_objtool *objtool; /* -disasm's access to the binaries */
 };
@@ -92,6 +96,19 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_traces(struct cm_report *r, FILE *out);
 int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_tags(struct cm_report *r, FILE *out);
+int cm_report_tree(struct cm_report *r, FILE *out);
+/* -raw: the profile as pprof's Profile.String() prints it; -comments. */
+int cm_report_raw(struct cm_report *r, FILE *out);
+void cm_report_comments(struct cm_report *r, FILE *out);
+/* -proto: the profile, gzipped protobuf; -topproto: the -top graph as a
+ * profile of cum and flat values. -1 with err set. */
+int cm_report_proto(struct cm_report *r, FILE *out, char *err, size_t errlen);
+int cm_report_topproto(struct cm_report *r, FILE *out, char *err, size_t errlen);
+
+/* The body of -tree and -peek: separators, legend, and for each member of g
+ * (those with match[id] when match is not NULL), its callers, its row and
+ * its callees. -1 when memory runs out. */
+int cm_tree_print(struct cm_report *r, const struct cm_graph *g, const bool *match, FILE *out);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);

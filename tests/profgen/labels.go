@@ -20,8 +20,6 @@ package main
 //     by pprof's rule, "pages" is its own unit), several values per key.
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"os"
 	"os/exec"
@@ -206,45 +204,12 @@ func writeTagged(dir string) {
 		}
 		p.bytesField(2, m.Bytes())
 	}
-	var mp pbuf
-	mp.intField(1, 1)
-	mp.intField(2, 0x400000)
-	mp.intField(3, 0x500000)
-	mp.intField(5, idx["/bin/tagged"])
-	mp.intField(7, 1)
-	mp.intField(8, 1)
-	mp.intField(9, 1)
-	p.bytesField(3, mp.Bytes())
-	for i, fn := range []string{"main.leaf", "main.middle", "main.root"} {
-		id := int64(i + 1)
-		var ln pbuf
-		ln.intField(1, id)
-		ln.intField(2, 10*id)
-		var loc pbuf
-		loc.intField(1, id)
-		loc.intField(2, 1)
-		loc.intField(3, 0x401000+0x1000*id)
-		loc.bytesField(4, ln.Bytes())
-		p.bytesField(4, loc.Bytes())
-		var f pbuf
-		f.intField(1, id)
-		f.intField(2, idx[fn])
-		f.intField(3, idx[fn])
-		f.intField(4, idx["cmon/profgen/tagged.go"])
-		p.bytesField(5, f.Bytes())
-	}
-	for _, s := range strs {
-		p.bytesField(6, []byte(s))
-	}
+	encodeFrames(&p, idx, strs, []string{"main.leaf", "main.middle", "main.root"},
+		"cmon/profgen/tagged.go", "/bin/tagged", nil)
 	p.intField(9, 1700000000000000000) // time_nanos
 	p.bytesField(11, valueType("space", "bytes"))
 	p.intField(12, 524288)
 	p.intField(13, idx["comment from the test"])
 
-	var z bytes.Buffer
-	w := gzip.NewWriter(&z)
-	_, err := w.Write(p.Bytes())
-	check(err)
-	check(w.Close())
-	check(os.WriteFile(filepath.Join(dir, "tagged.pb.gz"), z.Bytes(), 0o644))
+	writeGzip(dir, "tagged.pb.gz", p.Bytes())
 }

@@ -25,9 +25,14 @@
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
 #include "pview_app.h"
+#include "report_out.h"
 
 struct pprof_args {
 	bool top, traces, cum, flat, help;
+	bool dot, callgrind;                /* graph reports */
+	bool svg, png, pdf, ps, gif;        /* -dot through Graphviz's dot */
+	const char *image;                  /* the one of them set: dot's -T format */
+	const char *output;                 /* -output=FILE */
 	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
@@ -59,6 +64,16 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("dot", CM_FLAG_BOOL, &a->dot, NULL, "a call graph in DOT format (Graphviz)"),
+		FLAG("callgrind", CM_FLAG_BOOL, &a->callgrind, NULL, "a call graph in callgrind format (kcachegrind)"),
+		FLAG("svg", CM_FLAG_BOOL, &a->svg, NULL, "a call graph in SVG, made by Graphviz's dot"),
+		FLAG("png", CM_FLAG_BOOL, &a->png, NULL, "a call graph image in PNG, made by Graphviz's dot"),
+		FLAG("pdf", CM_FLAG_BOOL, &a->pdf, NULL, "a call graph in PDF, made by Graphviz's dot"),
+		FLAG("ps", CM_FLAG_BOOL, &a->ps, NULL, "a call graph in PostScript, made by Graphviz's dot"),
+		FLAG("gif", CM_FLAG_BOOL, &a->gif, NULL, "a call graph image in GIF, made by Graphviz's dot"),
+		FLAG("output", CM_FLAG_STRING, &a->output, "file", "write the report to file (images and callgrind: not to a terminal)"),
+		FLAG("call_tree", CM_FLAG_BOOL, &o->call_tree, NULL, "separate nodes per call path (-dot, -callgrind)"),
+		FLAG("compact_labels", CM_FLAG_BOOL, &o->compact_labels, NULL, "show minimal headers"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -139,7 +154,7 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	struct cm_decode_limits lim = {a->max_inflated, !a->traces && a->ro.kind != CM_REPORT_DOT};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -285,7 +300,14 @@ static int pick_report(struct pprof_args *a)
 		a->peek = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	const char *images[] = {"svg", "png", "pdf", "ps", "gif"};
+	bool image_set[] = {a->svg, a->png, a->pdf, a->ps, a->gif};
+	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL) + a->dot + a->callgrind;
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (image_set[i]) {
+			kinds++;
+			a->image = images[i];
+		}
 	if (kinds > 1) {
 		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
 		return -1;
@@ -301,7 +323,8 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
+		   : a->list ? CM_REPORT_LIST : a->peek ? CM_REPORT_PEEK
+		   : a->callgrind ? CM_REPORT_CALLGRIND : CM_REPORT_DOT;
 	a->ro.symbol = a->list ? a->list : a->peek;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
@@ -501,36 +524,21 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 	return cm_pview_app_run(&va);
 }
 
-/* The report as go tool pprof writes it, except on a terminal: there its
- * control characters (all but \n and \t) and bytes that are no character
- * show as '?' (cm_text_clean), so that names in a profile cannot send the
- * terminal escapes. A pipe or a file gets pprof's bytes. */
-static int write_report(struct cm_report *r, char *err, size_t errlen)
+static int render_report(void *ctx, FILE *out, char *err, size_t errlen)
 {
-	if (!isatty(STDOUT_FILENO))
-		return cm_report_write(r, stdout, err, errlen);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	int rc = cm_report_write(r, mem, err, errlen);
-	if (fclose(mem) != 0 && rc == 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	if (rc == 0) {
-		/* LC_CTYPE only, and only now: the report itself is
-		 * locale-free, as pprof's is. */
-		setlocale(LC_CTYPE, "");
-		bool utf8 = cm_codeset_is_utf8(nl_langinfo(CODESET));
-		fwrite(text, 1, cm_text_clean(text, len, CM_CLEAN_LINES | (utf8 ? CM_CLEAN_UTF8 : 0)),
-		       stdout);
-	}
-	free(text);
-	return rc;
+	return cm_report_write(ctx, out, err, errlen);
+}
+
+/* The report where the flags send it (report_out.c): standard output,
+ * -output's file, or through dot for the images. */
+static int write_report(const struct pprof_args *a, struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_report_dest dest = {.output = a->output, .image = a->image};
+	if (a->image)
+		dest.binary_suffix = a->image;
+	else if (a->callgrind)
+		dest.binary_suffix = "callgraph.out";
+	return cm_report_out(&dest, render_report, r, err, errlen);
 }
 
 /* Sources, merge, base, report (or the viewer): the exit status. */
@@ -553,7 +561,7 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 	} else {
 		for (int i = 0; i < 4 && r.warnings[i]; i++)
 			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
-		if (write_report(&r, err, sizeof(err)) < 0)
+		if (write_report(a, &r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else
 			status = 0;

@@ -261,8 +261,8 @@ static int edges_grow(struct cm_graph *g)
 }
 
 /* pprof's AddToEdge, deduplicated within one sample (seenEdge). */
-static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, bool inl,
-		    size_t sample)
+static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, int64_t dw,
+		    bool inl, bool residual, size_t sample)
 {
 	if ((g->nedges + 1) * 2 > g->edge_slots_cap && edges_grow(g) < 0)
 		return -1;
@@ -274,6 +274,9 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 				return 0;
 			e->last_sample = sample;
 			e->weight = cm_add64(e->weight, w);
+			e->weight_div = cm_add64(e->weight_div, dw);
+			if (residual)
+				e->residual = true;
 			if (!inl)
 				e->inline_call = false;
 			return 0;
@@ -288,13 +291,21 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 		g->edges = ne;
 		g->edges_cap = ncap;
 	}
-	g->edges[g->nedges] = (struct cm_edge){src, dst, w, inl, false, sample};
+	g->edges[g->nedges] = (struct cm_edge){.src = src, .dst = dst, .weight = w, .weight_div = dw,
+		.inline_call = inl, .residual = residual, .last_sample = sample};
 	g->edge_slots[j] = (uint32_t)++g->nedges;
 	return 0;
 }
 
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct cm_nodes *nodes,
 		   size_t vi, const bool *kept, bool with_edges, bool mean)
+{
+	return cm_graph_build_visit(g, p, nodes, vi, kept, with_edges, mean, NULL);
+}
+
+int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
+			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
+			 bool with_edges, bool mean, const struct cm_graph_visit *visit)
 {
 	memset(g, 0, sizeof(*g));
 	g->nodes = nodes;
@@ -335,9 +346,11 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 					g->cum[id] = cm_add64(g->cum[id], w);
 					if (mean)
 						g->cum_div[id] = cm_add64(g->cum_div[id], dw);
+					if (visit && visit->node(visit->ctx, si, id, false) < 0)
+						goto fail;
 				}
 				if (with_edges && parent != UINT32_MAX && id != parent &&
-				    add_edge(g, parent, id, w, k != cnt - 1, si) < 0)
+				    add_edge(g, parent, id, w, dw, k != cnt - 1, residual, si) < 0)
 					goto fail;
 				parent = id;
 				residual = false;
@@ -347,6 +360,8 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 			g->flat[parent] = cm_add64(g->flat[parent], w);
 			if (mean)
 				g->flat_div[parent] = cm_add64(g->flat_div[parent], dw);
+			if (visit && visit->node(visit->ctx, si, parent, true) < 0)
+				goto fail;
 		}
 	}
 	for (uint32_t id = 0; id < nodes->count; id++)

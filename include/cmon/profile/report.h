@@ -12,10 +12,14 @@
 #include <stdio.h>
 
 #include "cmon/profile/graph.h"
+#include "cmon/profile/graph_tags.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 
-enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES };
+enum cm_report_kind {
+	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES,
+	CM_REPORT_DOT, CM_REPORT_CALLGRIND,
+};
 
 struct cm_report_opts {
 	enum cm_report_kind kind;
@@ -31,6 +35,8 @@ struct cm_report_opts {
 	const char *focus, *ignore, *hide, *show;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
+	bool call_tree;            /* -call_tree: nodes per call path (dot, callgrind) */
+	bool compact_labels;       /* -compact_labels: text reports without profile labels */
 };
 
 /* Sets the defaults go tool pprof starts with. */
@@ -64,6 +70,8 @@ int cm_report_top(struct cm_report *r, FILE *out);
 int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_traces(struct cm_report *r, FILE *out);
+int cm_report_dot(struct cm_report *r, FILE *out);
+int cm_report_callgrind(struct cm_report *r, FILE *out);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);
@@ -118,6 +126,27 @@ struct cm_top_cols {
 };
 void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
 		   struct cm_top_cols *c);
+
+/* ---- the graph of -dot and -callgrind (report_graph.c) ---- */
+
+#define CM_MAX_NODELETS 4 /* tags shown per node (pprof's maxNodelets) */
+
+/* newTrimmedGraph's result: the members are the nodes in report order,
+ * adj their live edges, tags their tags (indexed). */
+struct cm_report_graph {
+	struct cm_nodes nodes;
+	struct cm_graph g;
+	struct cm_adjacency adj;
+	struct cm_tags tags;
+	size_t orig_count, dropped_nodes, dropped_edges;
+};
+
+/* Builds it (visual: -dot's ordering and pruning; obj_names: keep object
+ * files and start lines, as callgrind does) and picks r's output unit.
+ * Returns -1 when memory runs out. */
+int cm_report_graph_build(struct cm_report *r, struct cm_report_graph *d, bool visual,
+			  bool obj_names);
+void cm_report_graph_free(struct cm_report_graph *d);
 
 /* ---- the parts of -list (report_list.c) ---- */
 

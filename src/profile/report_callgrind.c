@@ -58,7 +58,8 @@ static const char *callgrind_address(const struct cm_node_info *prev, uint64_t c
 }
 
 /* Two nodes of one function (pprof's Node.Function): same name, file,
- * object and start line. */
+ * object and start line; in a call tree, also the same parent (the
+ * function node lives in its parent's node map). */
 static bool same_function(const struct cm_node_info *a, const struct cm_node_info *b)
 {
 	return a->start_line == b->start_line && !strcmp(a->name, b->name) &&
@@ -70,9 +71,9 @@ static bool same_function(const struct cm_node_info *a, const struct cm_node_inf
  * caller frees, or NULL for the plain name. */
 static int disambiguate(const struct cm_report_graph *d, char **names)
 {
-	const struct cm_node_info *info = d->nodes.info;
-	const uint32_t *m = d->g.members;
-	size_t n = d->g.nmembers;
+	const struct cm_node_info *info = d->nodes->info;
+	const uint32_t *m = d->g->members;
+	size_t n = d->g->nmembers;
 	uint32_t *fn = malloc((n + 1) * sizeof(uint32_t)); /* function index within the name */
 	uint32_t *count = calloc(n + 1, sizeof(uint32_t));  /* functions per name, at its first */
 	uint32_t *first = malloc((n + 1) * sizeof(uint32_t)); /* the name's first member */
@@ -88,7 +89,8 @@ static int disambiguate(const struct cm_report_graph *d, char **names)
 			if (strcmp(a->name, b->name) || strcmp(a->file, b->file))
 				continue;
 			first[i] = first[k];
-			if (same_function(a, b)) {
+			if (same_function(a, b) &&
+			    (!d->call_tree || d->tree.parent[m[i]] == d->tree.parent[m[k]])) {
 				fn[i] = fn[k];
 				break;
 			}
@@ -126,10 +128,10 @@ static void print_calls(const struct cm_report *r, const struct cm_report_graph 
 {
 	size_t n = d->adj.first_out[id + 1] - d->adj.first_out[id];
 	memcpy(tmp, d->adj.out + d->adj.first_out[id], n * sizeof(*tmp));
-	cm_edges_sort(&d->g, tmp, tmp + n, n);
+	cm_edges_sort(d->g, tmp, tmp + n, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct cm_edge *e = &d->g.edges[tmp[i]];
-		const struct cm_node_info *callee = &d->nodes.info[e->dst];
+		const struct cm_edge *e = &d->g->edges[tmp[i]];
+		const struct cm_node_info *callee = &d->nodes->info[e->dst];
 		char a[32];
 		fputs("cfl=", out);
 		callgrind_name(files, callee->file, out);
@@ -145,14 +147,14 @@ static int print_callgrind(struct cm_report *r, const struct cm_report_graph *d,
 			   FILE *out)
 {
 	struct name_ids objs = {0}, files = {0}, fns = {0};
-	uint32_t *tmp = malloc((2 * d->g.nedges + 1) * sizeof(uint32_t));
+	uint32_t *tmp = malloc((2 * d->g->nedges + 1) * sizeof(uint32_t));
 	if (!tmp)
 		return -1;
 	fprintf(out, "positions: instr line\nevents: %s(%s)\n", r->sample_type, r->output_unit);
 	const struct cm_node_info *prev = NULL;
-	for (size_t i = 0; i < d->g.nmembers; i++) {
-		uint32_t id = d->g.members[i];
-		const struct cm_node_info *ni = &d->nodes.info[id];
+	for (size_t i = 0; i < d->g->nmembers; i++) {
+		uint32_t id = d->g->members[i];
+		const struct cm_node_info *ni = &d->nodes->info[id];
 		if (!prev || strcmp(ni->objfile, prev->objfile) || strcmp(ni->file, prev->file) ||
 		    strcmp(ni->name, prev->name)) {
 			fputs("\nob=", out);
@@ -166,7 +168,7 @@ static int print_callgrind(struct cm_report *r, const struct cm_report_graph *d,
 		char a[32];
 		fprintf(out, "%s %" PRId64 " %" PRId64 "\n",
 			callgrind_address(prev, ni->address, a, sizeof(a)), ni->lineno,
-			scaled(r, cm_graph_flat_value(&d->g, id)));
+			scaled(r, cm_graph_flat_value(d->g, id)));
 		print_calls(r, d, id, prev, names, &files, &fns, tmp, out);
 		prev = ni;
 	}
@@ -182,11 +184,11 @@ int cm_report_callgrind(struct cm_report *r, FILE *out)
 	struct cm_report_graph d;
 	if (cm_report_graph_build(r, &d, false, true) < 0)
 		return -1;
-	char **names = calloc((size_t)d.nodes.count + 1, sizeof(char *));
+	char **names = calloc((size_t)d.nodes->count + 1, sizeof(char *));
 	int rc = -1;
 	if (names && disambiguate(&d, names) == 0)
 		rc = print_callgrind(r, &d, names, out);
-	for (uint32_t i = 0; names && i < d.nodes.count; i++)
+	for (uint32_t i = 0; names && i < d.nodes->count; i++)
 		free(names[i]);
 	free(names);
 	cm_report_graph_free(&d);

@@ -171,7 +171,7 @@ static int legend(struct cm_report *r, const struct cm_report_graph *d, FILE *ou
 	FILE *m = open_memstream(&text, &len);
 	if (!m)
 		return -1;
-	cm_report_graph_labels(r, &d->g, m);
+	cm_report_graph_labels(r, d->g, m);
 	char v[64];
 	if (r->total != 0) {
 		if (d->dropped_nodes > 0)
@@ -184,8 +184,8 @@ static int legend(struct cm_report *r, const struct cm_report_graph *d, FILE *ou
 				d->dropped_edges > 1 ? "s" : "",
 				cm_report_value(r, cm_abs64(cm_f64_to_i64((double)r->total *
 							     r->opts.edge_fraction)), v, sizeof(v)));
-		if (d->g.nmembers > 0 && d->g.nmembers < d->orig_count)
-			fprintf(m, "Showing top %zu nodes out of %zu\n", d->g.nmembers, d->orig_count);
+		if (d->g->nmembers > 0 && d->g->nmembers < d->orig_count)
+			fprintf(m, "Showing top %zu nodes out of %zu\n", d->g->nmembers, d->orig_count);
 	}
 	fprintf(m, "\nSee https://git.io/JfYMW for how to read the graph");
 	if (fclose(m) != 0) {
@@ -227,7 +227,7 @@ struct dot {
 static void add_node(struct dot *dt, uint32_t id, double max_flat)
 {
 	struct cm_report *r = dt->r;
-	const struct cm_graph *g = &dt->d->g;
+	const struct cm_graph *g = dt->d->g;
 	int64_t flat = cm_graph_flat_value(g, id), cum = cm_graph_cum_value(g, id);
 	struct cm_strbuf label = {0};
 	char fv[64], cv[64], p[32], c1[16], c2[16];
@@ -503,7 +503,7 @@ static void add_edge(struct dot *dt, const struct cm_edge *e, bool src_nodelets)
 		fprintf(dt->out, " color=\"%s\"",
 			dot_color((double)wv / (double)cm_abs64(r->total), false, col, sizeof(col)));
 	}
-	const char *const *pn = dt->d->nodes.printable;
+	const char *const *pn = dt->d->nodes->printable;
 	for (int i = 0; i < 2; i++) {
 		fputs(i ? " labeltooltip=\"" : " tooltip=\"", dt->out);
 		put_escaped(dt->out, pn[e->src]);
@@ -522,18 +522,18 @@ static void add_edge(struct dot *dt, const struct cm_edge *e, bool src_nodelets)
 static int add_edges(struct dot *dt, const bool *nodelets)
 {
 	const struct cm_report_graph *d = dt->d;
-	uint32_t *ids = malloc((2 * d->g.nedges + 1) * sizeof(uint32_t));
+	uint32_t *ids = malloc((2 * d->g->nedges + 1) * sizeof(uint32_t));
 	if (!ids)
 		return -1;
 	size_t n = 0;
-	for (size_t i = 0; i < d->g.nmembers; i++) {
-		uint32_t id = d->g.members[i];
+	for (size_t i = 0; i < d->g->nmembers; i++) {
+		uint32_t id = d->g->members[i];
 		for (uint32_t k = d->adj.first_out[id]; k < d->adj.first_out[id + 1]; k++)
 			ids[n++] = d->adj.out[k];
 	}
-	cm_edges_sort(&d->g, ids, ids + d->g.nedges, n);
+	cm_edges_sort(d->g, ids, ids + d->g->nedges, n);
 	for (size_t i = 0; i < n; i++) {
-		const struct cm_edge *e = &d->g.edges[ids[i]];
+		const struct cm_edge *e = &d->g->edges[ids[i]];
 		add_edge(dt, e, nodelets[e->src]);
 	}
 	free(ids);
@@ -552,24 +552,24 @@ static int compose(struct dot *dt)
 	if (t)
 		fprintf(dt->out, " tooltip=\"%s\"", t);
 	fputs("] }\n", dt->out);
-	if (d->g.nmembers == 0) {
+	if (d->g->nmembers == 0) {
 		fputs("}\n", dt->out);
 		return 0;
 	}
-	bool *nodelets = calloc((size_t)d->nodes.count + 1, sizeof(bool));
+	bool *nodelets = calloc((size_t)d->nodes->count + 1, sizeof(bool));
 	if (!nodelets)
 		return -1;
-	double max_flat = (double)cm_abs64(cm_graph_flat_value(&d->g, d->g.members[0]));
-	for (size_t i = 0; i < d->g.nmembers; i++) {
-		uint32_t id = d->g.members[i];
+	double max_flat = (double)cm_abs64(cm_graph_flat_value(d->g, d->g->members[0]));
+	for (size_t i = 0; i < d->g->nmembers; i++) {
+		uint32_t id = d->g->members[i];
 		dt->node_id[id] = (uint32_t)i + 1;
-		double f = (double)cm_abs64(cm_graph_flat_value(&d->g, id));
+		double f = (double)cm_abs64(cm_graph_flat_value(d->g, id));
 		if (f > max_flat)
 			max_flat = f;
 	}
 	int rc = 0;
-	for (size_t i = 0; i < d->g.nmembers && rc == 0; i++) {
-		uint32_t id = d->g.members[i];
+	for (size_t i = 0; i < d->g->nmembers && rc == 0; i++) {
+		uint32_t id = d->g->members[i];
 		add_node(dt, id, max_flat);
 		rc = add_nodelets(dt, id, &nodelets[id]);
 	}
@@ -585,7 +585,7 @@ int cm_report_dot(struct cm_report *r, FILE *out)
 	struct cm_report_graph d;
 	if (cm_report_graph_build(r, &d, true, false) < 0)
 		return -1;
-	struct dot dt = {r, &d, calloc((size_t)d.nodes.count + 1, sizeof(uint32_t)), out};
+	struct dot dt = {r, &d, calloc((size_t)d.nodes->count + 1, sizeof(uint32_t)), out};
 	int rc = dt.node_id ? compose(&dt) : -1;
 	free(dt.node_id);
 	cm_report_graph_free(&d);

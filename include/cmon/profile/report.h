@@ -13,6 +13,7 @@
 
 #include "cmon/profile/graph.h"
 #include "cmon/profile/graph_tags.h"
+#include "cmon/profile/graph_tree.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 
@@ -134,8 +135,12 @@ void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t
 /* newTrimmedGraph's result: the members are the nodes in report order,
  * adj their live edges, tags their tags (indexed). */
 struct cm_report_graph {
-	struct cm_nodes nodes;
-	struct cm_graph g;
+	const struct cm_nodes *nodes; /* the node table: base's, or the tree's */
+	struct cm_graph *g;           /* own, or the tree's */
+	struct cm_nodes base;
+	struct cm_graph own;
+	struct cm_tree tree;          /* under -call_tree */
+	bool call_tree;
 	struct cm_adjacency adj;
 	struct cm_tags tags;
 	size_t orig_count, dropped_nodes, dropped_edges;

@@ -91,7 +91,8 @@ static int render_to_memory(cm_render_fn render, void *ctx, char **text, size_t 
 		return -1;
 	}
 	int rc = render(ctx, mem, err, errlen);
-	if (fclose(mem) != 0 && rc == 0) {
+	bool failed = ferror(mem) != 0;
+	if ((fclose(mem) != 0 || failed || !*text) && rc == 0) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}

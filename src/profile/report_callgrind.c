@@ -14,6 +14,7 @@
 struct name_ids {
 	const char **names;
 	size_t n, cap;
+	bool oom; /* the report then fails */
 };
 
 static void callgrind_name(struct name_ids *t, const char *name, FILE *out)
@@ -28,8 +29,8 @@ static void callgrind_name(struct name_ids *t, const char *name, FILE *out)
 	if (t->n == t->cap) {
 		size_t ncap = t->cap ? t->cap * 2 : 64;
 		const char **nn = realloc(t->names, ncap * sizeof(*nn));
-		if (!nn) { /* keep going: the name is then printed whole each time */
-			fprintf(out, "(%zu) %s", t->n + 1, name);
+		if (!nn) {
+			t->oom = true;
 			return;
 		}
 		t->names = nn;
@@ -66,53 +67,80 @@ static bool same_function(const struct cm_node_info *a, const struct cm_node_inf
 	       !strcmp(a->file, b->file) && !strcmp(a->objfile, b->objfile);
 }
 
-/* getDisambiguatedNames: "name [i/n]" when one (file, name) covers n
- * functions, numbered in report order. names[id] gets a string the
- * caller frees, or NULL for the plain name. */
-static int disambiguate(const struct cm_report_graph *d, char **names)
+struct name_ctx {
+	const struct cm_node_info *info;
+	const uint32_t *members;
+};
+
+/* By (file, name), then report order (the sort is stable). */
+static int by_name(const void *ctx, uint32_t a, uint32_t b)
 {
-	const struct cm_node_info *info = d->nodes->info;
+	const struct name_ctx *c = ctx;
+	const struct cm_node_info *x = &c->info[c->members[a]], *y = &c->info[c->members[b]];
+	int r = strcmp(x->file, y->file);
+	return r ? r : strcmp(x->name, y->name);
+}
+
+static bool same_name(const struct cm_node_info *a, const struct cm_node_info *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->file, b->file);
+}
+
+/* Numbers the functions of one (file, name): pos[0..n) in report order. */
+static int name_group(const struct cm_report_graph *d, const uint32_t *pos, size_t n,
+		      char **names)
+{
 	const uint32_t *m = d->g->members;
-	size_t n = d->g->nmembers;
-	uint32_t *fn = malloc((n + 1) * sizeof(uint32_t)); /* function index within the name */
-	uint32_t *count = calloc(n + 1, sizeof(uint32_t));  /* functions per name, at its first */
-	uint32_t *first = malloc((n + 1) * sizeof(uint32_t)); /* the name's first member */
-	int rc = -1;
-	if (!fn || !count || !first)
-		goto done;
+	const struct cm_node_info *info = d->nodes->info;
+	uint32_t *fn = malloc(n * sizeof(uint32_t)), count = 0;
+	if (!fn)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		const struct cm_node_info *a = &info[m[i]];
-		first[i] = (uint32_t)i;
+		uint32_t a = m[pos[i]];
 		fn[i] = UINT32_MAX;
-		for (size_t k = 0; k < i; k++) {
-			const struct cm_node_info *b = &info[m[k]];
-			if (strcmp(a->name, b->name) || strcmp(a->file, b->file))
-				continue;
-			first[i] = first[k];
-			if (same_function(a, b) &&
-			    (!d->call_tree || d->tree.parent[m[i]] == d->tree.parent[m[k]])) {
+		for (size_t k = 0; k < i && fn[i] == UINT32_MAX; k++) {
+			uint32_t b = m[pos[k]];
+			if (same_function(&info[a], &info[b]) &&
+			    (!d->call_tree || d->tree.parent[a] == d->tree.parent[b]))
 				fn[i] = fn[k];
-				break;
-			}
 		}
 		if (fn[i] == UINT32_MAX)
-			fn[i] = count[first[i]]++;
+			fn[i] = count++;
 	}
-	for (size_t i = 0; i < n; i++) {
-		uint32_t total = count[first[i]];
-		names[m[i]] = NULL;
-		if (total > 1) {
-			size_t len = strlen(info[m[i]].name) + 32;
-			if (!(names[m[i]] = malloc(len)))
-				goto done;
-			snprintf(names[m[i]], len, "%s [%u/%u]", info[m[i]].name, fn[i] + 1, total);
-		}
+	int rc = 0;
+	for (size_t i = 0; i < n && count > 1 && rc == 0; i++) {
+		uint32_t id = m[pos[i]];
+		size_t len = strlen(info[id].name) + 32;
+		if (!(names[id] = malloc(len)))
+			rc = -1;
+		else
+			snprintf(names[id], len, "%s [%u/%u]", info[id].name, fn[i] + 1, count);
 	}
-	rc = 0;
-done:
 	free(fn);
-	free(count);
-	free(first);
+	return rc;
+}
+
+/* getDisambiguatedNames: "name [i/n]" when one (file, name) covers n
+ * functions, numbered in report order. names[id] gets a string the
+ * caller frees, or stays NULL for the plain name. */
+static int disambiguate(const struct cm_report_graph *d, char **names)
+{
+	size_t n = d->g->nmembers;
+	uint32_t *pos = malloc((2 * n + 1) * sizeof(uint32_t));
+	if (!pos)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		pos[i] = (uint32_t)i;
+	struct name_ctx c = {d->nodes->info, d->g->members};
+	cm_sort_ids(pos, pos + n, n, by_name, &c);
+	int rc = 0;
+	for (size_t i = 0, j; i < n && rc == 0; i = j) {
+		const struct cm_node_info *first = &c.info[c.members[pos[i]]];
+		for (j = i + 1; j < n && same_name(first, &c.info[c.members[pos[j]]]); j++)
+			;
+		rc = name_group(d, pos + i, j - i, names);
+	}
+	free(pos);
 	return rc;
 }
 
@@ -176,7 +204,7 @@ static int print_callgrind(struct cm_report *r, const struct cm_report_graph *d,
 	free(files.names);
 	free(fns.names);
 	free(tmp);
-	return 0;
+	return objs.oom || files.oom || fns.oom ? -1 : 0;
 }
 
 int cm_report_callgrind(struct cm_report *r, FILE *out)

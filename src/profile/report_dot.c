@@ -3,6 +3,7 @@
  * size from its flat share, colour from its cum share), its tags as
  * nodelets, then the edges heaviest first. */
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,13 +30,16 @@ static void escape_for_dot(struct cm_strbuf *b, const char *s)
 	}
 }
 
-static void put_escaped(FILE *out, const char *s)
+/* Writes s escaped; false when memory ran out. */
+static bool put_escaped(FILE *out, const char *s)
 {
 	struct cm_strbuf b = {0};
 	escape_for_dot(&b, s);
-	if (b.s)
+	bool ok = !b.oom;
+	if (ok && b.s)
 		fputs(b.s, out);
 	cm_strbuf_free(&b);
+	return ok;
 }
 
 static void put_base(struct cm_strbuf *b, const char *path)
@@ -188,7 +192,8 @@ static int legend(struct cm_report *r, const struct cm_report_graph *d, FILE *ou
 			fprintf(m, "Showing top %zu nodes out of %zu\n", d->g->nmembers, d->orig_count);
 	}
 	fprintf(m, "\nSee https://git.io/JfYMW for how to read the graph");
-	if (fclose(m) != 0) {
+	bool failed = ferror(m) != 0;
+	if (fclose(m) != 0 || failed || !text) {
 		free(text);
 		return -1;
 	}
@@ -196,25 +201,26 @@ static int legend(struct cm_report *r, const struct cm_report_graph *d, FILE *ou
 	if (nl)
 		*nl = '\0';
 	fputs("subgraph cluster_L { \"", out);
-	put_escaped(out, text);
+	bool ok = put_escaped(out, text);
 	if (nl)
 		*nl = '\n';
 	fputs("\" [shape=box fontsize=16 label=\"", out);
-	put_escaped(out, text);
+	ok = ok && put_escaped(out, text);
 	fputs("\\l\"", out);
 	free(text);
-	return 0;
+	return ok ? 0 : -1;
 }
 
-static const char *title(const struct cm_report *r, char *buf, size_t len)
+/* The title: the base name of the main binary, or NULL. */
+static const char *title(const struct cm_report *r, int *len)
 {
 	const struct cm_profile *p = r->p;
 	if (p->nmappings == 0 || !*p->mappings[0].file)
 		return NULL;
 	size_t n;
 	const char *base = cm_path_base(p->mappings[0].file, strlen(p->mappings[0].file), &n);
-	snprintf(buf, len, "%.*s", (int)n, base);
-	return buf;
+	*len = n > INT_MAX ? INT_MAX : (int)n;
+	return base;
 }
 
 struct dot {
@@ -222,6 +228,7 @@ struct dot {
 	const struct cm_report_graph *d;
 	uint32_t *node_id; /* per node: its N number, 0 when not drawn */
 	FILE *out;
+	bool oom;          /* memory ran out: the report fails */
 };
 
 static void add_node(struct dot *dt, uint32_t id, double max_flat)
@@ -253,9 +260,10 @@ static void add_node(struct dot *dt, uint32_t id, double max_flat)
 	if (max_flat != 0 && flat != 0 && af <= max_flat)
 		font += (int)ceil(16.0 * sqrt(af / max_flat));
 	double share = (double)cm_graph_cum_value(g, id) / (double)cm_abs64(r->total);
+	dt->oom |= label.oom;
 	fprintf(dt->out, "N%u [label=\"%s\" id=\"node%u\" fontsize=%d shape=box tooltip=\"",
-		dt->node_id[id], label.s ? label.s : "", dt->node_id[id], font);
-	put_escaped(dt->out, g->nodes->printable[id]);
+		dt->node_id[id], label.s && !label.oom ? label.s : "", dt->node_id[id], font);
+	dt->oom |= !put_escaped(dt->out, g->nodes->printable[id]);
 	fprintf(dt->out, " (%s)\" color=\"%s\" fillcolor=\"%s\"]\n", cum_value,
 		dot_color(share, false, c1, sizeof(c1)), dot_color(share, true, c2, sizeof(c2)));
 	cm_strbuf_free(&label);
@@ -506,9 +514,9 @@ static void add_edge(struct dot *dt, const struct cm_edge *e, bool src_nodelets)
 	const char *const *pn = dt->d->nodes->printable;
 	for (int i = 0; i < 2; i++) {
 		fputs(i ? " labeltooltip=\"" : " tooltip=\"", dt->out);
-		put_escaped(dt->out, pn[e->src]);
+		dt->oom |= !put_escaped(dt->out, pn[e->src]);
 		fputs(e->residual ? " ... " : " -> ", dt->out);
-		put_escaped(dt->out, pn[e->dst]);
+		dt->oom |= !put_escaped(dt->out, pn[e->dst]);
 		fprintf(dt->out, " (%s)\"", w);
 	}
 	if (e->residual)
@@ -543,14 +551,14 @@ static int add_edges(struct dot *dt, const bool *nodelets)
 static int compose(struct dot *dt)
 {
 	const struct cm_report_graph *d = dt->d;
-	char tbuf[256];
-	const char *t = title(dt->r, tbuf, sizeof(tbuf));
-	fprintf(dt->out, "digraph \"%s\" {\n", t ? t : "unnamed");
+	int tlen = 7;
+	const char *t = title(dt->r, &tlen);
+	fprintf(dt->out, "digraph \"%.*s\" {\n", tlen, t ? t : "unnamed");
 	fputs("node [style=filled fillcolor=\"#f8f8f8\"]\n", dt->out);
 	if (legend(dt->r, d, dt->out) < 0)
 		return -1;
 	if (t)
-		fprintf(dt->out, " tooltip=\"%s\"", t);
+		fprintf(dt->out, " tooltip=\"%.*s\"", tlen, t);
 	fputs("] }\n", dt->out);
 	if (d->g->nmembers == 0) {
 		fputs("}\n", dt->out);
@@ -577,7 +585,7 @@ static int compose(struct dot *dt)
 		rc = add_edges(dt, nodelets);
 	free(nodelets);
 	fputs("}\n", dt->out);
-	return rc;
+	return dt->oom ? -1 : rc;
 }
 
 int cm_report_dot(struct cm_report *r, FILE *out)
@@ -585,7 +593,8 @@ int cm_report_dot(struct cm_report *r, FILE *out)
 	struct cm_report_graph d;
 	if (cm_report_graph_build(r, &d, true, false) < 0)
 		return -1;
-	struct dot dt = {r, &d, calloc((size_t)d.nodes->count + 1, sizeof(uint32_t)), out};
+	struct dot dt = {.r = r, .d = &d, .out = out,
+			 .node_id = calloc((size_t)d.nodes->count + 1, sizeof(uint32_t))};
 	int rc = dt.node_id ? compose(&dt) : -1;
 	free(dt.node_id);
 	cm_report_graph_free(&d);

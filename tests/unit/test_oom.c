@@ -171,22 +171,24 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
  * must match the untouched run's whenever a run succeeds. */
 static char outbuf[1 << 20];
 static FILE *out;
-static char ref_out[2][1 << 20];
-static long ref_len[2] = {-1, -1};
+static char ref_out[5][1 << 20];
+static long ref_len[5] = {-1, -1, -1, -1, -1};
 /* Runs that ended in a clean error: none at all would mean no allocation
  * ever failed, and every check above would pass without testing a thing. */
 static long runs_failed;
 
 /* One run: decode, then the report (-top when labels are dropped, -traces
- * when kept), with allocation fail_at failing in the decoder (in_report 0) or
- * in the report (in_report 1). Returns 1 when the run never reached
- * allocation fail_at. */
-static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
-	       const char *what)
+ * when kept; graph > 0: -dot (1), -callgrind (2) or -dot -call_tree (3),
+ * labels kept), with
+ * allocation fail_at failing in the decoder (in_report 0) or in the report
+ * (in_report 1). Returns 1 when the run never reached allocation fail_at. */
+static int run_kind(const struct buf *b, int stream, int drop, int in_report, long fail_at,
+		    const char *what, int graph)
 {
 	char err[256] = "";
 	struct cm_decode_limits lim = {.drop_labels = drop};
-	int kind = drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
+	int kind = graph == 1 || graph == 3 ? CM_REPORT_DOT : graph == 2 ? CM_REPORT_CALLGRIND
+		 : drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
 	long base = alloc_live;
 	alloc_fail_at(in_report ? 0 : fail_at);
 	struct cm_profile *p;
@@ -206,6 +208,7 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 		struct cm_report_opts o;
 		cm_report_opts_init(&o);
 		o.kind = (enum cm_report_kind)kind;
+		o.call_tree = graph == 3;
 		struct cm_report r;
 		alloc_fail_at(in_report ? fail_at : 0);
 		rewind(out);
@@ -219,7 +222,7 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 		bool reached = alloc_reached(fail_at);
 		if (in_report)
 			untouched = !reached;
-		int slot = drop ? 0 : 1;
+		int slot = graph ? 1 + graph : drop ? 0 : 1;
 		if (rc == 0 && ref_len[slot] < 0) {
 			memcpy(ref_out[slot], outbuf, (size_t)len);
 			ref_len[slot] = len;
@@ -239,6 +242,30 @@ static int run(const struct buf *b, int stream, int drop, int in_report, long fa
 		CHECK_MSG(alloc_live == base, "%s with allocation %ld failing: %ld blocks leaked",
 			  what, fail_at, alloc_live - base);
 	return untouched;
+}
+
+static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
+	       const char *what)
+{
+	return run_kind(b, stream, drop, in_report, fail_at, what, 0);
+}
+
+/* The graph reports, each allocation of the report failing in turn. */
+static long graph_reports(const struct buf *raw)
+{
+	long total = 0;
+	for (int graph = 1; graph <= 3; graph++) {
+		const char *what = graph == 1 ? "-dot" : graph == 2 ? "-callgrind" : "-dot -call_tree";
+		run_kind(raw, 0, 0, 1, 0, what, graph);
+		CHECK_MSG(ref_len[1 + graph] > 0, "%s: no reference output", what);
+		long n = 1, failed_before = runs_failed;
+		while (!run_kind(raw, 0, 0, 1, n, what, graph) && n < 100000)
+			n++;
+		CHECK_MSG(runs_failed > failed_before, "%s: no failing allocation made a run fail",
+			  what);
+		total += n;
+	}
+	return total;
 }
 
 int main(void)
@@ -273,6 +300,7 @@ int main(void)
 			}
 		}
 	}
+	total += graph_reports(&raw);
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

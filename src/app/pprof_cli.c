@@ -309,7 +309,7 @@ static int pick_report(struct pprof_args *a)
 			a->image = images[i];
 		}
 	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		fprintf(stderr, "cmon pprof: choose one report: -top, -list, -peek, -traces, -dot, -callgrind, or one image format\n");
 		return -1;
 	}
 	if (kinds == 0) {

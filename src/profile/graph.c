@@ -233,15 +233,6 @@ int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b)
 
 /* ---- the weighted graph ---- */
 
-static uint64_t edge_hash(uint32_t src, uint32_t dst)
-{
-	uint64_t x = ((uint64_t)src << 32) | dst;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static int edges_grow(struct cm_graph *g)
 {
 	size_t ncap = g->edge_slots_cap ? g->edge_slots_cap * 2 : 8192;
@@ -249,7 +240,7 @@ static int edges_grow(struct cm_graph *g)
 	if (!slots)
 		return -1;
 	for (size_t e = 0; e < g->nedges; e++) {
-		size_t j = edge_hash(g->edges[e].src, g->edges[e].dst) & (ncap - 1);
+		size_t j = cm_pair_hash(g->edges[e].src, g->edges[e].dst) & (ncap - 1);
 		while (slots[j])
 			j = (j + 1) & (ncap - 1);
 		slots[j] = (uint32_t)e + 1;
@@ -266,7 +257,7 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, i
 {
 	if ((g->nedges + 1) * 2 > g->edge_slots_cap && edges_grow(g) < 0)
 		return -1;
-	size_t j = edge_hash(src, dst) & (g->edge_slots_cap - 1);
+	size_t j = cm_pair_hash(src, dst) & (g->edge_slots_cap - 1);
 	while (g->edge_slots[j]) {
 		struct cm_edge *e = &g->edges[g->edge_slots[j] - 1];
 		if (e->src == src && e->dst == dst) {

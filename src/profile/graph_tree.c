@@ -20,10 +20,7 @@ struct tree_builder {
 
 static uint64_t key_hash(uint64_t k)
 {
-	k ^= k >> 33;
-	k *= 0xff51afd7ed558ccdULL;
-	k ^= k >> 33;
-	return k;
+	return cm_pair_hash((uint32_t)(k >> 32), (uint32_t)k);
 }
 
 static int grow_map(struct tree_builder *b)

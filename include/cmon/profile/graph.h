@@ -52,6 +52,16 @@ void cm_nodes_free(struct cm_nodes *nodes);
 /* pprof's compareNodes tie-break: fmt.Sprint of the node info. */
 int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b);
 
+/* A hash of a pair of ids (an edge, a tree node's parent and node). */
+static inline uint64_t cm_pair_hash(uint32_t a, uint32_t b)
+{
+	uint64_t x = ((uint64_t)a << 32) | b;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
 struct cm_edge {
 	uint32_t src, dst;
 	int64_t weight;

@@ -73,13 +73,33 @@ static size_t clean_for_terminal(char *text, size_t len)
 	return cm_text_clean(text, len, CM_CLEAN_LINES | (utf8 ? CM_CLEAN_UTF8 : 0));
 }
 
-/* Delivers text[0..len) to fd: through dot for an image. */
-static int deliver(const struct cm_report_dest *d, char *text, size_t len, int fd,
-		   const char *name, char *err, size_t errlen)
+/* Replaces the DOT text in *text with the image dot makes of it, as pprof
+ * does before it opens any file: when dot fails, nothing is written. */
+static int run_dot(const char *format, char **text, size_t *len, char *err, size_t errlen)
 {
-	if (d->image)
-		return cm_dot_run(d->image, text, len, fd, DOT_TIMEOUT_S, err, errlen);
-	return write_all(fd, text, len, name, err, errlen);
+	FILE *img = tmpfile();
+	if (!img) {
+		char msg[256];
+		snprintf(err, errlen, "a temporary file for dot: %s",
+			 cm_go_strerror(errno, msg, sizeof(msg)));
+		return -1;
+	}
+	int rc = cm_dot_run(format, *text, *len, fileno(img), DOT_TIMEOUT_S, err, errlen);
+	long size = rc == 0 ? lseek(fileno(img), 0, SEEK_END) : -1;
+	char *out = size >= 0 ? malloc((size_t)size + 1) : NULL;
+	if (rc == 0 && (!out || pread(fileno(img), out, (size_t)size, 0) != size)) {
+		snprintf(err, errlen, "reading dot's output: %s", out ? strerror(errno) : "out of memory");
+		rc = -1;
+	}
+	fclose(img);
+	if (rc < 0) {
+		free(out);
+		return -1;
+	}
+	free(*text);
+	*text = out;
+	*len = (size_t)size;
+	return 0;
 }
 
 static int render_to_memory(cm_render_fn render, void *ctx, char **text, size_t *len, char *err,
@@ -118,7 +138,7 @@ static int to_file(const struct cm_report_dest *d, char *text, size_t len, char 
 	if (fd < 0)
 		return -1;
 	fprintf(stderr, "Generating report in %s\n", path);
-	int rc = deliver(d, text, len, fd, path, err, errlen);
+	int rc = write_all(fd, text, len, path, err, errlen);
 	if (close(fd) < 0 && rc == 0) {
 		char msg[256];
 		snprintf(err, errlen, "close %s: %s", path, cm_go_strerror(errno, msg, sizeof(msg)));
@@ -137,15 +157,14 @@ int cm_report_out(const struct cm_report_dest *d, cm_render_fn render, void *ctx
 	char *text = NULL;
 	size_t len = 0;
 	int rc = render_to_memory(render, ctx, &text, &len, err, errlen);
+	if (rc == 0 && d->image)
+		rc = run_dot(d->image, &text, &len, err, errlen);
 	if (rc < 0) {
 		free(text);
 		return rc;
 	}
 	if (d->output || (d->binary_suffix && ui_is_terminal())) {
 		rc = to_file(d, text, len, err, errlen);
-	} else if (d->image) {
-		fflush(stdout);
-		rc = deliver(d, text, len, STDOUT_FILENO, "standard output", err, errlen);
 	} else {
 		if (tty && !d->binary_suffix)
 			len = clean_for_terminal(text, len);

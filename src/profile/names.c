@@ -151,10 +151,16 @@ static size_t operator_at(const char *name, size_t r)
  * output never runs ahead of the input, so in place). */
 static bool template_pass(char *name, bool write)
 {
-	size_t w = 0, depth = 0;
+	size_t w = 0, depth = 0, parens = 0;
 	for (size_t r = 0; name[r]; r++) {
 		size_t op = operator_at(name, r);
-		if (op) {
+		/* libiberty parenthesizes expressions in template arguments:
+		 * foo<((1)>(2))>; their '<' and '>' are no brackets */
+		if (depth > 0 && (name[r] == '(' || (name[r] == ')' && parens > 0))) {
+			parens += name[r] == '(' ? 1 : (size_t)-1;
+		} else if (parens > 0) {
+			continue;
+		} else if (op) {
 			if (depth == 0 && write)
 				memmove(name + w, name + r, op);
 			w += depth == 0 ? op : 0;

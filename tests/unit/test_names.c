@@ -28,6 +28,10 @@ static const struct pair demangle_default[] = {
 	{"_ZZN3foo4mainEvENKUlvE_clEv", "foo::main()::{lambda()#1}::operator()"},
 	{"_ZN3foo6HolderIcEcvbEv", "foo::Holder::operator bool"},
 	{"_ZN3foo3BarnwEm", "foo::Bar::operator new"},
+	{"_ZN3fooIXgtLi1ELi2EEE3barEv", "foo::bar"}, /* foo<((1)>(2))>::bar */
+	/* libiberty prints foo<(1)<(2)>::bar, pprof foo::bar: brackets that
+	 * do not balance are left alone (a difference the README lists) */
+	{"_ZN3fooIXltLi1ELi2EEE3barEv", "foo<(1)<(2)>::bar"},
 	/* not mangled: pprof's heuristics */
 	{"main", "main"},
 	{"runtime.mallocgc", "runtime.mallocgc"},

@@ -159,6 +159,21 @@ static void test_long_names(void)
 	name[n] = '\0';
 	cm_demangle_name(name, CM_DEMANGLE_DEFAULT, out, sizeof(out));
 	CHECK(!strncmp(out, "_ZN333", 6) && strlen(out) == sizeof(out) - 1);
+	/* Under the limit: 16000 nested pointers or 5000 nested names pass
+	 * libiberty's recursion limit: it refuses them, the names stay. */
+	n = 16005;
+	memcpy(name, "_Z1f", 4);
+	memset(name + 4, 'P', n - 5);
+	memcpy(name + n - 1, "i", 2);
+	cm_demangle_name(name, CM_DEMANGLE_FULL, out, sizeof(out));
+	CHECK(!strncmp(out, "_Z1fPPP", 7));
+	name[0] = '\0';
+	strcat(name, "_ZN");
+	for (int i = 0; i < 5000; i++)
+		strcat(name + 3 + 2 * i, "1a");
+	strcat(name, "E");
+	cm_demangle_name(name, CM_DEMANGLE_DEFAULT, out, sizeof(out));
+	CHECK(!strncmp(out, "_ZN1a1a1a", 9));
 	free(name);
 }
 

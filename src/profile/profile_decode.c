@@ -407,6 +407,7 @@ struct decoder {
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
 	bool drop_labels;
+	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
 	/* Range of the label string indices Go's parser would check, over the
 	 * labels dropped unread: a bad index is an error even when unused. */
@@ -645,7 +646,7 @@ enum { MAX_COMMENTS = 1 << 16, MAX_SAMPLE_TYPES = 1 << 16 };
 static int decode_comment(struct decoder *d, const struct field *f)
 {
 	if (d->comments.count >= MAX_COMMENTS)
-		return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+		return d->refused = true, fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
 	if (f->wiretype == 0) {
 		int64_t *c = vec_push(&d->comments);
 		if (!c)
@@ -660,7 +661,7 @@ static int decode_comment(struct decoder *d, const struct field *f)
 		if (!n)
 			return fail(d, "malformed packed comment list");
 		if (d->comments.count >= MAX_COMMENTS)
-			return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+			return d->refused = true, fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
 		int64_t *c = vec_push(&d->comments);
 		if (!c)
 			return fail(d, "out of memory");
@@ -683,7 +684,7 @@ static int decode_field(struct decoder *d, const struct field *f)
 	switch (f->number) {
 	case 1: {
 		if (d->sample_types.count >= MAX_SAMPLE_TYPES)
-			return fail(d, "over %d sample types: not a plausible profile",
+			return d->refused = true, fail(d, "over %d sample types: not a plausible profile",
 				    MAX_SAMPLE_TYPES);
 		int64_t *st = vec_push(&d->sample_types);
 		if (!st)
@@ -944,7 +945,7 @@ static int check_growth(struct decoder *d, const struct wire *w, size_t upcoming
 	uint64_t read = (w->gzip || w->read) ? w->inflated : w->pos;
 	uint64_t model = model_bytes(d) + 12 * (uint64_t)upcoming;
 	if (model > MODEL_FLOOR + MODEL_RATIO * read)
-		return fail(d, "the profile needs over %d bytes of memory per byte of input "
+		return d->refused = true, fail(d, "the profile needs over %d bytes of memory per byte of input "
 			    "(%" PRIu64 " MB after %" PRIu64 " MB): not a plausible profile",
 			    MODEL_RATIO, model >> 20, read >> 20);
 	return 0;
@@ -966,8 +967,7 @@ static int fail_maybe_text(struct decoder *d, const unsigned char *head, size_t 
 			quote[q++] = c < 0x20 ? ' ' : (char)c;
 	}
 	quote[q] = '\0';
-	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\") "
-		 "in none of the legacy formats pprof reads", quote);
+	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\")", quote);
 	return -1;
 }
 
@@ -1164,9 +1164,13 @@ static struct cm_profile *try_legacy(struct decoder *d, struct wire *w)
 	if (rc == CM_LEGACY_ERROR) {
 		snprintf(d->err, d->errlen, "%s", lerr);
 	} else if (rc == CM_LEGACY_UNRECOGNIZED) {
+		static const char text[] = "not a protobuf profile: ";
 		char pb[512];
 		snprintf(pb, sizeof(pb), "%s", d->err);
-		snprintf(d->err, d->errlen, "unrecognized profile format (%s)", pb);
+		if (!strncmp(pb, text, sizeof(text) - 1))
+			snprintf(d->err, d->errlen, "unrecognized profile format: %s", pb + sizeof(text) - 1);
+		else
+			snprintf(d->err, d->errlen, "unrecognized profile format (as protobuf: %s)", pb);
 	}
 	return p;
 }
@@ -1187,7 +1191,7 @@ static struct cm_profile *decode_and_finish(struct decoder *d, struct wire *w, b
 	else
 		rc = decode_all(d, w);
 	struct cm_profile *legacy = NULL;
-	if (rc < 0 && d->p && wire_ok && (!w->error || w->format_error) &&
+	if (rc < 0 && d->p && wire_ok && !d->refused && (!w->error || w->format_error) &&
 	    !(w->gzip && w->inflated == 0))
 		legacy = try_legacy(d, w);
 	struct cm_function *functions = d->functions.data;

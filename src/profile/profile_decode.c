@@ -211,6 +211,8 @@ static int wire_fill(struct wire *w, size_t need)
 	if (w->gzip) {
 		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
 		keep_from = history < keep_from ? history : keep_from;
+	} else if (need <= w->wincap && w->pos <= w->wincap - need) {
+		keep_from = 0; /* room enough: the input's start stays, for try_legacy */
 	}
 	if (keep_from > 0) {
 		w->dropped += keep_from;

@@ -1444,11 +1444,13 @@ static void frame_info(struct lg *g)
 	}
 }
 
-/* pprof's CheckValid, for what a legacy parser can get wrong. */
+/* pprof's CheckValid, for what a legacy parser can get wrong (a Java
+ * profile without a resolution); Aggregate runs it inside the parser, so
+ * its error comes without the "malformed profile: " of ParseData. */
 static int check_valid(struct lg *g)
 {
 	if (g->ntypes == 0 && g->nsamples != 0)
-		return lg_fail(g, "malformed profile: missing sample type information");
+		return lg_fail(g, "missing sample type information");
 	return CM_LEGACY_OK;
 }
 

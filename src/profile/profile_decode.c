@@ -222,7 +222,7 @@ static int wire_fill(struct wire *w, size_t need)
 	}
 	/* need comes from a length in the input: bound it before adding. */
 	if (need > w->max_inflated || need > SIZE_MAX / 4) {
-		w->format_error = true, w->error = "inflated size exceeds the limit (-max_inflated)";
+		w->error = "inflated size exceeds the limit (-max_inflated)";
 		return -1;
 	}
 	size_t want = w->pos + need + (w->gzip ? CM_INFLATE_MIN_ROOM : 0);
@@ -1089,7 +1089,7 @@ static uint64_t max_inflated(const struct cm_decode_limits *limits)
  * start: nothing legacy gets that far as protobuf), gzip inflated whole.
  * Returns 0 with *out (*owned when it must be freed), or -1. */
 static int whole_input(struct wire *w, const unsigned char **out, size_t *len, unsigned char **owned,
-		       size_t *owned_size)
+		       size_t *owned_size, uint64_t max)
 {
 	*owned = NULL;
 	*owned_size = 0;
@@ -1127,7 +1127,7 @@ static int whole_input(struct wire *w, const unsigned char **out, size_t *len, u
 		enum cm_inflate_status rc = cm_inflate_run(z, buf, &pos, cap);
 		if (rc == CM_INFLATE_ERROR || pos > w->max_inflated)
 			goto fail;
-		if (rc == CM_INFLATE_END)
+		if (rc == CM_INFLATE_END || pos >= max)
 			break;
 		if (cap - pos < CM_INFLATE_MIN_ROOM) {
 			unsigned char *n = cm_big_resize(buf, cap, cap * 2);
@@ -1157,12 +1157,23 @@ static struct cm_profile *try_legacy(struct decoder *d, struct wire *w)
 	const unsigned char *data;
 	size_t len, owned_size;
 	unsigned char *owned;
-	if (whole_input(w, &data, &len, &owned, &owned_size) < 0)
-		return NULL; /* the protobuf decoder's error stands */
-	char lerr[512];
+	char lerr[512] = "";
 	struct cm_profile *p = NULL;
-	enum cm_legacy_result rc = cm_legacy_parse(data, len, d->drop_labels, &p, lerr, sizeof(lerr));
-	cm_big_free(owned, owned_size);
+	enum cm_legacy_result rc = CM_LEGACY_OK;
+	if (w->gzip) {
+		/* The head first: it rules most inputs out, or decides, without
+		 * inflating a gzip bomb whole once more. */
+		if (whole_input(w, &data, &len, &owned, &owned_size, CM_LEGACY_PROBE_LEN) < 0)
+			return NULL;
+		rc = cm_legacy_probe(data, len, len < CM_LEGACY_PROBE_LEN, lerr, sizeof(lerr));
+		cm_big_free(owned, owned_size);
+	}
+	if (rc == CM_LEGACY_OK) {
+		if (whole_input(w, &data, &len, &owned, &owned_size, UINT64_MAX) < 0)
+			return NULL; /* the protobuf decoder's error stands */
+		rc = cm_legacy_parse(data, len, d->drop_labels, &p, lerr, sizeof(lerr));
+		cm_big_free(owned, owned_size);
+	}
 	if (rc == CM_LEGACY_ERROR) {
 		snprintf(d->err, d->errlen, "%s", lerr);
 	} else if (rc == CM_LEGACY_UNRECOGNIZED) {

@@ -1572,6 +1572,53 @@ static void lg_reset(struct lg *g)
 	g->p = cm_profile_new();
 }
 
+/* The first line that is not blank or a comment, as parse_go_count and
+ * parse_thread skip to it; false when the head ends first. */
+static bool first_real_line(const char *b, size_t n, bool complete, struct lg_lines *s)
+{
+	lg_lines_init(s, b, n);
+	while (lg_lines_next(s))
+		if (!space_or_comment(s->line, s->len))
+			return complete || s->p < s->end; /* a line cut by the head's end is unknown */
+	return false;
+}
+
+enum cm_legacy_result cm_legacy_probe(const unsigned char *head, size_t n, bool complete,
+				      char *err, size_t errlen)
+{
+	const char *b = (const char *)head;
+	if (n >= 4 && !memcmp(head, "\0\0\0\0", 4))
+		return CM_LEGACY_OK; /* the binary CPU header starts with a zero word */
+	const char *nl = memchr(b, '\n', n);
+	size_t first = nl ? (size_t)(nl - b) : n;
+	if (first > MAX_LINE) {
+		snprintf(err, errlen, "bufio.Scanner: token too long"); /* parse_heap's first line */
+		return CM_LEGACY_ERROR;
+	}
+	if (!nl && !complete)
+		return CM_LEGACY_OK;
+	struct lg g = {.err = err, .errlen = errlen};
+	size_t ov[16], fl = first > 0 && b[first - 1] == '\r' ? first - 1 : first;
+	const char *t = b;
+	size_t tn = fl;
+	lg_trim(&t, &tn);
+	bool maybe = lg_match(&g, RX_HEAP_HEADER, b, fl, ov) == 1 || lg_match(&g, RX_GROWTH, b, fl, ov) == 1 ||
+		     lg_match(&g, RX_FRAG, b, fl, ov) == 1 || has_prefix(b, fl, "--- contentionz ") ||
+		     has_prefix(b, fl, "--- mutex:") || has_prefix(b, fl, "--- contention:") ||
+		     (tn == 15 && (!memcmp(t, "--- heapz 1 ---", 15))) ||
+		     (tn == 21 && !memcmp(t, "--- contentionz 1 ---", 21));
+	struct lg_lines s;
+	if (!maybe && !first_real_line(b, n, complete, &s))
+		maybe = !complete || s.too_long;
+	else if (!maybe)
+		maybe = lg_match(&g, RX_COUNT_START, s.line, s.len, ov) == 1 ||
+			lg_match(&g, RX_THREADZ, s.line, s.len, ov) == 1 ||
+			lg_match(&g, RX_THREAD, s.line, s.len, ov) == 1;
+	g.p = NULL;
+	lg_free(&g);
+	return maybe ? CM_LEGACY_OK : CM_LEGACY_UNRECOGNIZED;
+}
+
 enum cm_legacy_result cm_legacy_parse(const unsigned char *data, size_t len, bool drop_labels,
 				      struct cm_profile **out, char *err, size_t errlen)
 {

@@ -31,6 +31,17 @@ enum cm_legacy_result {
 enum cm_legacy_result cm_legacy_parse(const unsigned char *data, size_t len, bool drop_labels,
 				      struct cm_profile **out, char *err, size_t errlen);
 
+/* Bytes of input that cm_legacy_probe needs (when there are that many). */
+#define CM_LEGACY_PROBE_LEN (64 * 1024 + 1)
+
+/* Whether cm_legacy_parse could recognise an input that starts with
+ * head[0..n) (all of it when complete): CM_LEGACY_OK "maybe", then the
+ * whole input is needed; CM_LEGACY_UNRECOGNIZED "surely not"; or
+ * CM_LEGACY_ERROR with err set, when the head decides pprof's error (a
+ * first line over 64 KiB). Spares inflating a gzip bomb to find out. */
+enum cm_legacy_result cm_legacy_probe(const unsigned char *head, size_t n, bool complete,
+				      char *err, size_t errlen);
+
 /* ---- the builder shared by the legacy parsers ---- */
 
 /* A line of text as Go's bufio.Scanner with ScanLines gives it: no

@@ -252,7 +252,26 @@ EOF
 	c err.missing_profile nonexistent.pb.gz -top
 	c err.unknown_flag heap.pb.gz -top -nodecnt=3
 
+	disasm_cases
 	legacy_cases
+}
+
+# -disasm: go tool pprof reads the binary a profile's mapping names with
+# Go's own tools (cmd/pprof's objTool). The committed cpu.pb.gz names a
+# profgen binary that is gone, so the golden files hold pprof's "open ...:
+# no such file or directory" (on stdout) and its "no matches" error;
+# oracle-diff's fresh cpu.pb.gz names its live profgen binary, so there the
+# annotated assembly itself is compared. tests/e2e/pprof_disasm.sh covers
+# the BINARY argument, hostile binaries and a missing go command.
+disasm_cases() {
+	c cpu.disasm_fib cpu.pb.gz '-disasm=main\.fib'
+	c cpu.disasm_several cpu.pb.gz '-disasm=main\.(sortWork|hashLoop|compute)'
+	c cpu.disasm_lines_cum cpu.pb.gz '-disasm=main\.sortWork' -lines -cum
+	c cpu.disasm_focus cpu.pb.gz '-disasm=main\.(compute|sortWork)' '-focus=main\.sortWork'
+	c cpu.disasm_tools cpu.pb.gz '-disasm=main\.fib' -tools=/nonexistent
+	c cpu.disasm_samples cpu.pb.gz '-disasm=runtime\.memmove' -sample_index=samples
+	c err.disasm_intel cpu.pb.gz '-disasm=main\.fib' -intel_syntax
+	c err.disasm_nomatch cpu.pb.gz -disasm=nomatch_xyz
 }
 
 # Legacy profiles (issue 11): pprof's own testdata (C++ and Java, text and

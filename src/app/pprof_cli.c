@@ -25,6 +25,7 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "go_objtool.h"
 #include "pview_app.h"
 
 struct pprof_args {
@@ -34,7 +35,9 @@ struct pprof_args {
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
 	     alloc_space, alloc_objects, mean;
-	const char *list, *peek;
+	const char *list, *peek, *disasm;
+	const char *tools; /* -tools: accepted; go tool pprof ignores it too */
+	struct cm_objtool objtool;
 	/* go tool pprof's browser and viewer outputs: answered in one line */
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
@@ -60,6 +63,9 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("disasm", CM_FLAG_STRING, &a->disasm, "regex", "annotated assembly of functions matching regex (runs go tool objdump)"),
+		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "Intel syntax for -disasm: refused, as go tool pprof refuses it"),
+		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "object tools' path: ignored, as go tool pprof ignores it"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -115,7 +121,7 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-disasm=regex [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -284,11 +290,13 @@ static int pick_report(struct pprof_args *a)
 		a->list = NULL;
 	if (a->peek && !*a->peek)
 		a->peek = NULL;
+	if (a->disasm && !*a->disasm)
+		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL) + (a->disasm != NULL);
 	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces, -disasm\n");
 		return -1;
 	}
 	if (kinds == 0) {
@@ -302,8 +310,10 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
-	a->ro.symbol = a->list ? a->list : a->peek;
+		   : a->list ? CM_REPORT_LIST : a->disasm ? CM_REPORT_DISASM : CM_REPORT_PEEK;
+	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
+	cm_go_objtool_init(&a->objtool);
+	a->ro.objtool = &a->objtool;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
 		return -1;

@@ -140,6 +140,19 @@ static bool space_or_comment(const char *s, size_t n)
 	return n == 0 || s[0] == '#';
 }
 
+/* The next line, trimmed, that is not blank or a comment. */
+static bool next_data_line(struct lg_lines *s, const char **l, size_t *ln)
+{
+	while (lg_lines_next(s)) {
+		*l = s->line;
+		*ln = s->len;
+		lg_trim(l, ln);
+		if (*ln && (*l)[0] != '#')
+			return true;
+	}
+	return false;
+}
+
 static bool has_prefix(const char *s, size_t n, const char *pre)
 {
 	size_t k = strlen(pre);
@@ -1111,12 +1124,9 @@ static int parse_heap(struct lg *g, const char *b, size_t n)
 		static const char *const t[] = {"objects", "space"}, *const u[] = {"count", "bytes"};
 		lg_set_types(g, 2, t, u);
 	}
-	while (lg_lines_next(&s)) {
-		const char *l = s.line;
-		size_t ln = s.len;
-		lg_trim(&l, &ln);
-		if (space_or_comment(l, ln))
-			continue;
+	const char *l;
+	size_t ln;
+	while (next_data_line(&s, &l, &ln)) {
 		if (memory_map_sentinel(l, ln))
 			break;
 		if ((rc = heap_sample(g, l, ln, &k)) != CM_LEGACY_OK)
@@ -1353,12 +1363,9 @@ static int parse_contention(struct lg *g, const char *b, size_t n)
 	static const char *const t[] = {"contentions", "delay"}, *const u[] = {"count", "nanoseconds"};
 	lg_set_types(g, 2, t, u);
 	struct contention c = {1, 0};
-	while (lg_lines_next(&s)) {
-		const char *l = s.line;
-		size_t ln = s.len;
-		lg_trim(&l, &ln);
-		if (space_or_comment(l, ln))
-			continue;
+	const char *l;
+	size_t ln;
+	while (next_data_line(&s, &l, &ln)) {
 		if (has_prefix(l, ln, "---"))
 			break;
 		int a = contention_attr(g, l, ln, &c);
@@ -1371,8 +1378,8 @@ static int parse_contention(struct lg *g, const char *b, size_t n)
 		return lg_fail(g, "bufio.Scanner: token too long");
 	set_period(g, "contentions", "count", c.period);
 	for (;;) {
-		const char *l = s.line;
-		size_t ln = s.len;
+		l = s.line;
+		ln = s.len;
 		lg_trim(&l, &ln);
 		if (has_prefix(l, ln, "---"))
 			break;

@@ -763,6 +763,19 @@ void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g)
 	}
 }
 
+void cm_profile_drop_inline_frames(struct cm_profile *p)
+{
+	for (size_t i = 0; i < p->nmappings; i++)
+		p->mappings[i].has_inline_frames = false;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		if (l->nlines > 1) {
+			l->lines += l->nlines - 1;
+			l->nlines = 1;
+		}
+	}
+}
+
 /* ---- copying ---- */
 
 static void *dup_array(struct cm_arena *a, const void *src, size_t n, size_t size)

@@ -44,11 +44,16 @@ static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
 	return div != 0 ? cm_div64(total, div) : total;
 }
 
-/* applyCommandOverrides: list and peek never trim, list works on lines. */
+/* applyCommandOverrides: list, peek and disasm never trim, list works on
+ * lines, disasm on addresses without inline frames. */
 static void apply_command_overrides(struct cm_report_opts *o)
 {
 	bool trim = true;
 	switch (o->kind) {
+	case CM_REPORT_DISASM:
+		trim = false;
+		o->granularity = CM_GRAN_ADDRESSES;
+		break;
 	case CM_REPORT_LIST:
 		trim = false;
 		o->granularity = CM_GRAN_LINES;
@@ -125,6 +130,10 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	if (apply_filters(r, err, errlen) < 0)
 		return -1;
 	cm_profile_aggregate(p, r->opts.granularity);
+	/* disasm forces -noinlines: one node per address, so that inlined
+	 * frames do not count an address's samples twice */
+	if (r->opts.kind == CM_REPORT_DISASM)
+		cm_profile_drop_inline_frames(p);
 	return 0;
 }
 
@@ -263,6 +272,8 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	case CM_REPORT_TRACES:
 		rc = cm_report_traces(r, out);
 		break;
+	case CM_REPORT_DISASM:
+		return cm_report_disasm(r, out, err, errlen);
 	}
 	if (rc < 0) /* top and traces fail only when memory runs out */
 		snprintf(err, errlen, "out of memory");

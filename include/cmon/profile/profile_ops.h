@@ -72,6 +72,10 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 /* Strips what the granularity does not show (names, files, lines, addresses). */
 void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);
 
+/* Aggregate with inline frames off (-noinlines): every location keeps only
+ * its outermost line, the function the others were inlined into. */
+void cm_profile_drop_inline_frames(struct cm_profile *p);
+
 /* Parses "functions", "files", ... Returns -1 when unknown. */
 int cm_granularity_parse(const char *name, enum cm_granularity *out);
 

@@ -15,7 +15,9 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 
-enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES };
+enum cm_report_kind { CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES, CM_REPORT_DISASM };
+
+struct cm_objtool;
 
 struct cm_report_opts {
 	enum cm_report_kind kind;
@@ -31,6 +33,8 @@ struct cm_report_opts {
 	const char *focus, *ignore, *hide, *show;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
+	bool intel_syntax;         /* -intel_syntax (go tool pprof refuses it) */
+	const struct cm_objtool *objtool; /* -disasm's access to the binaries */
 };
 
 /* Sets the defaults go tool pprof starts with. */
@@ -64,6 +68,7 @@ int cm_report_top(struct cm_report *r, FILE *out);
 int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_traces(struct cm_report *r, FILE *out);
+int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);
@@ -139,5 +144,51 @@ size_t cm_list_weights(const struct cm_graph *g, const uint32_t *ids, size_t n,
 
 /* A -list value: "." for zero, else the value in its own unit. */
 const char *cm_list_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
+
+/* ---- -disasm (report_disasm.c) ----
+ *
+ * go tool pprof disassembles with Go's own object tools (cmd/pprof's
+ * objTool: Go-syntax instructions, the ELF symbol table), not binutils. The
+ * core gets their output as text from the caller, who runs them (src/app:
+ * go tool nm, go tool objdump), and parses it here. */
+struct cm_objtool {
+	void *ctx;
+	/* The symbol table of file, as `go tool nm -size -sort=none` prints it:
+	 * 0 with *text (malloc'd, the caller frees) and *len; 1 when file is
+	 * no object file, with pprof's message in err (printed on stdout, as
+	 * pprof prints it); -1 when it has no symbols to read (skipped); -2
+	 * when the tool cannot run at all (err says why: the report fails). */
+	int (*symbols)(void *ctx, const char *file, char **text, size_t *len, char *err,
+		       size_t errlen);
+	/* The instructions of file in [start, end), as `go tool objdump FILE
+	 * START END` prints them: 0 with *text and *len, or -1 with err. */
+	int (*disasm)(void *ctx, const char *file, uint64_t start, uint64_t end, char **text,
+		      size_t *len, char *err, size_t errlen);
+};
+
+/* One symbol of `go tool nm -size` output. */
+struct cm_nm_sym {
+	uint64_t addr;
+	int64_t size;
+	char code;
+	const char *name; /* NUL-terminated, in the caller's arena */
+};
+
+/* Parses `go tool nm -size -sort=none` output into *syms (arena-allocated).
+ * Lines that do not parse are skipped. Returns how many, or -1 on OOM. */
+long cm_nm_parse(const char *text, size_t len, struct cm_arena *a, struct cm_nm_sym **syms);
+
+/* One instruction of `go tool objdump` output. */
+struct cm_asm_inst {
+	uint64_t addr;
+	const char *file; /* base name, "" when none */
+	int64_t line;
+	const char *text;
+};
+
+/* Parses `go tool objdump FILE START END` output: the instructions of its
+ * first TEXT block in [start, end). Returns how many, or -1 on OOM. */
+long cm_objdump_parse(const char *text, size_t len, uint64_t start, uint64_t end,
+		      struct cm_arena *a, struct cm_asm_inst **insts);
 
 #endif

@@ -365,6 +365,7 @@ EOF
 	textrep_cases
 	# foreign profiles (corpus): see foreign_cases below
 	foreign_cases
+	legacy_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -544,6 +545,39 @@ foreign_cases() {
 	fx foreign.driver_long_name_funcs $LN '.'
 	c foreign.driver_long_name_funcs.traces $LN -traces
 	c foreign.driver_long_name_funcs.top_symbolize_none $LN -top -symbolize=none
+}
+
+# Legacy profiles (issue 11): pprof's own testdata (C++ and Java, text and
+# the legacy binary CPU format) and what a Go service serves at
+# /debug/pprof/KIND?debug=1, all in tests/data/foreign. Their locations have
+# addresses and no names: -addresses shows them; stderr has pprof's notes
+# on symbolization ("Main binary filename not available.", ...).
+legacy_cases() {
+	local F=foreign f
+	for f in cppbench.contention cppbench.cpu cppbench.growth cppbench.heap cppbench.thread \
+		cppbench.thread.all cppbench.thread.none go.crc32.cpu go.godoc.thread gobench.cpu \
+		gobench.heap java.contention java.cpu java.heap go_goroutine.debug1.txt \
+		go_heap.debug1.txt go_allocs.debug1.txt go_mutex.debug1.txt go_block.debug1.txt; do
+		c "legacy.$f.top" $F/$f -top
+		c "legacy.$f.traces" $F/$f -traces
+		c "legacy.$f.peek" $F/$f '-peek=.' -nodecount=8
+	done
+	for f in cppbench.cpu cppbench.heap cppbench.contention cppbench.thread go.crc32.cpu \
+		go_goroutine.debug1.txt go_heap.debug1.txt go_mutex.debug1.txt; do
+		c "legacy.$f.top_addresses" $F/$f -top -addresses -nodecount=25
+	done
+	c legacy.cppbench.cpu.traces_addresses $F/cppbench.cpu -traces -addresses '-focus=.' -nodecount=5
+	c legacy.go_goroutine.debug1.txt.traces_addresses $F/go_goroutine.debug1.txt -traces -addresses
+	c legacy.java.heap.peek_names $F/java.heap '-peek=function00[0-4]$'
+	c legacy.java.cpu.top_cum $F/java.cpu -top -cum -nodecount=12
+	c legacy.java.contention.top_mean $F/java.contention -top -mean
+	c legacy.go_heap.debug1.txt.top_objects $F/go_heap.debug1.txt -top -sample_index=objects -addresses -nodecount=10
+	c legacy.go_block.debug1.txt.top_contentions $F/go_block.debug1.txt -top -sample_index=contentions -addresses -nodecount=10
+	c legacy.base_cppbench_heap $F/cppbench.heap -top -base=@DATA@/$F/cppbench.growth
+	# What pprof refuses: goroutine?debug=2 (no legacy format) and Go's
+	# threadcreate?debug=1 when a sample has no stack ("9 @").
+	c err.legacy_goroutine_debug2 $F/go_goroutine.debug2.txt -top
+	c err.legacy_threadcreate_debug1 $F/go_threadcreate.debug1.txt -top
 }
 
 write_manifest >"$tmp/cases.txt"

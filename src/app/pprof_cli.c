@@ -1,5 +1,6 @@
 /* pprof_cli: `cmon pprof [flags] SOURCE...`: load, merge, diff, report. */
 #include "cmon/app/pprof_cli.h"
+#include "cmon/app/pprof_symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -656,6 +657,7 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		p = apply_base(p, a);
 	if (!p)
 		return 1;
+	cm_pprof_symbolize_notes(p, stderr);
 	int status = 1;
 	struct cm_report r;
 	if (cm_profile_demangle(p, &a->sym) < 0) {

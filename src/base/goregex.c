@@ -7,7 +7,7 @@
  * to interpret: every character class is spelled as explicit ranges (Go's
  * ASCII \d \s \w and [[:alpha:]], with case folding done here from Go's own
  * fold tables, see gounicode.h), ^ $ \b are spelled as lookarounds with Go's
- * meaning, groups do not capture. Only \p{Name} is left to PCRE2's Unicode
+ * meaning. Only \p{Name} is left to PCRE2's Unicode
  * tables (\p{sc:Name} for scripts: Go's scripts are not PCRE2's script
  * extensions). So PCRE2's own options (caseless, multiline, UCP) never
  * change a match. */
@@ -56,7 +56,7 @@ enum { F_FOLD = 1, F_MULTI = 2, F_DOTNL = 4, F_UNGREEDY = 8 };
  * (the product of counted repeats along a path, Go's repeatIsValid)
  * follow Go's parse tree closely enough for its limits. */
 struct level {
-	size_t open;    /* output offset of the group's "(?:" */
+	size_t open;    /* output offset of the group's "(" */
 	unsigned flags; /* restored at ')' */
 	bool capture;
 	size_t atom;    /* output offset of the last item; SIZE_MAX: none */
@@ -167,7 +167,7 @@ static int check_utf8(struct gp *p, const char *s, size_t n)
 	for (size_t i = 0; i < n;) {
 		size_t k;
 		if (decode_rune(s + i, &k) == 0xfffd && k == 1)
-			return gp_fail(p, E_UTF8, s + i, strlen(s + i));
+			return gp_fail(p, E_UTF8, s + i, n - i);
 		i += k ? k : 1;
 	}
 	return 0;
@@ -279,8 +279,10 @@ static int open_group(struct gp *p, bool capture)
 {
 	if (p->depth == MAX_GROUPS)
 		return fail_whole(p, E_DEPTH);
+	/* a capturing group even for Go's (?:...): PCRE2 limits how deeply
+	 * its (?: groups nest far more than its plain ones */
 	size_t at = p->out.len;
-	put(p, "(?:");
+	put(p, "(");
 	p->depth++;
 	level_init(top(p), at, p->flags, capture);
 	return 0;

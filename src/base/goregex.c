@@ -178,8 +178,8 @@ static bool is_alnum(uint32_t c)
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
 
-/* unicode.SimpleFold from Go's table. */
-static uint32_t simple_fold(uint32_t r)
+/* The index of the first pair of Go's fold table whose rune is >= r. */
+static size_t fold_index(uint32_t r)
 {
 	size_t lo = 0, hi = cm_go_fold_npairs;
 	while (lo < hi) {
@@ -189,7 +189,14 @@ static uint32_t simple_fold(uint32_t r)
 		else
 			hi = mid;
 	}
-	return lo < cm_go_fold_npairs && cm_go_fold_pairs[lo][0] == r ? cm_go_fold_pairs[lo][1] : r;
+	return lo;
+}
+
+/* unicode.SimpleFold from Go's table. */
+static uint32_t simple_fold(uint32_t r)
+{
+	size_t i = fold_index(r);
+	return i < cm_go_fold_npairs && cm_go_fold_pairs[i][0] == r ? cm_go_fold_pairs[i][1] : r;
 }
 
 /* ---- output ---- */
@@ -414,15 +421,7 @@ static void cls_range(struct cclass *c, uint32_t lo, uint32_t hi)
 static void cls_folded_range(struct cclass *c, uint32_t lo, uint32_t hi)
 {
 	cls_range(c, lo, hi);
-	size_t i = 0, j = cm_go_fold_npairs;
-	while (i < j) {
-		size_t mid = i + (j - i) / 2;
-		if (cm_go_fold_pairs[mid][0] < lo)
-			i = mid + 1;
-		else
-			j = mid;
-	}
-	for (; i < cm_go_fold_npairs && cm_go_fold_pairs[i][0] <= hi; i++) {
+	for (size_t i = fold_index(lo); i < cm_go_fold_npairs && cm_go_fold_pairs[i][0] <= hi; i++) {
 		uint32_t r0 = cm_go_fold_pairs[i][0];
 		for (uint32_t f = cm_go_fold_pairs[i][1]; f != r0; f = simple_fold(f))
 			cls_range(c, f, f);

@@ -24,16 +24,22 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "go_objtool.h"
 #include "pview_app.h"
 
 struct pprof_args {
-	bool top, traces, cum, flat, help;
+	bool top, traces, tags, cum, flat, help;
+	bool tree, raw, comments, proto, topproto;
+	const char *add_comment;
+	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
 	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
 	     alloc_space, alloc_objects, mean;
-	const char *list, *peek;
+	const char *list, *peek, *disasm;
+	const char *tools; /* -tools: accepted; go tool pprof ignores it too */
+	struct cm_objtool objtool;
 	/* go tool pprof's browser and viewer outputs: answered in one line */
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
@@ -59,6 +65,15 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("tags", CM_FLAG_BOOL, &a->tags, NULL, "print every label (tag) with its share of the total"),
+		FLAG("tree", CM_FLAG_BOOL, &a->tree, NULL, "each node with its callers and callees, as text"),
+		FLAG("raw", CM_FLAG_BOOL, &a->raw, NULL, "the profile itself as text (samples, locations, mappings)"),
+		FLAG("comments", CM_FLAG_BOOL, &a->comments, NULL, "print the profile's comments"),
+		FLAG("proto", CM_FLAG_BOOL, &a->proto, NULL, "the profile as gzipped protobuf (on a terminal: to a file)"),
+		FLAG("topproto", CM_FLAG_BOOL, &a->topproto, NULL, "the top entries as a gzipped protobuf profile"),
+		FLAG("disasm", CM_FLAG_STRING, &a->disasm, "regex", "annotated assembly of functions matching regex (runs go tool objdump)"),
+		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "Intel syntax for -disasm: refused, as go tool pprof refuses it"),
+		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "object tools' path: ignored, as go tool pprof ignores it"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -66,6 +81,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("edgefraction", CM_FLAG_DOUBLE, &o->edge_fraction, "f", "hide edges below f*total (0.001)"),
 		FLAG("sample_index", CM_FLAG_STRING, &o->sample_index, "name|n", "sample value to report"),
 		FLAG("drop_negative", CM_FLAG_BOOL, &o->drop_negative, NULL, "hide nodes with negative values (diffs)"),
+		FLAG("relative_percentages", CM_FLAG_BOOL, &o->relative_percentages, NULL, "percentages of what focus/ignore/hide/show keep"),
 		FLAG("mean", CM_FLAG_BOOL, &a->mean, NULL, "average value per sample (block, mutex)"),
 		FLAG("inuse_space", CM_FLAG_BOOL, &a->inuse_space, NULL, "same as -sample_index=inuse_space"),
 		FLAG("inuse_objects", CM_FLAG_BOOL, &a->inuse_objects, NULL, "same as -sample_index=inuse_objects"),
@@ -78,6 +94,12 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
 		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
 		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("tagfocus", CM_FLAG_STRING, &o->tagfocus, "[key=]regex|range", "keep samples with a label matching (range: 1kb:2mb, 32kb, :512, 4mb:)"),
+		FLAG("tagignore", CM_FLAG_STRING, &o->tagignore, "[key=]regex|range", "drop samples with a label matching"),
+		FLAG("tagshow", CM_FLAG_STRING, &o->tagshow, "regex", "keep only the labels whose key matches regex"),
+		FLAG("taghide", CM_FLAG_STRING, &o->taghide, "regex", "drop the labels whose key matches regex"),
+		FLAG("tagroot", CM_FLAG_STRING, &o->tagroot, "keys", "add frames of these label keys' values at the root"),
+		FLAG("tagleaf", CM_FLAG_STRING, &o->tagleaf, "keys", "add frames of these label keys' values at the leaf"),
 		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
 		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
 		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
@@ -88,6 +110,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("base", CM_FLAG_STRING, &a->base, "source", "subtract this profile"),
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
+		FLAG("add_comment", CM_FLAG_STRING, &a->add_comment, "text", "add a comment to the profile (shown by reports, kept by -proto)"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
@@ -114,7 +137,8 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex|-tree|-raw\n"
+		"                  |-comments|-proto|-topproto [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -135,11 +159,25 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
 }
 
+/* Values of opposite signs (a delta profile) make merging depend on the
+ * labels: pprof sums only samples with the same stack and labels, so a
+ * profile decoded without them is read again with them. */
+static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
+						  struct cm_decode_limits *lim, char *err,
+						  size_t errlen)
+{
+	if (!p || !lim->drop_labels || !cm_profile_has_negative(p) || fseek(f, 0, SEEK_SET) != 0)
+		return p;
+	cm_profile_free(p);
+	lim->drop_labels = false;
+	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
+}
+
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -155,6 +193,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		p = with_labels_if_negative(p, f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);
@@ -178,7 +217,9 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
  * cannot change the report, which saves a hash of every sample. */
 static bool merge_needed(struct cm_profile *p, const struct pprof_args *a)
 {
-	return a->traces || a->base || a->diff_base || cm_profile_has_negative(p);
+	/* -raw and -proto show Merge's ids; it also keeps each comment once */
+	return a->traces || a->raw || a->proto || a->base || a->diff_base || p->ncomments > 1 ||
+	       cm_profile_has_negative(p);
 }
 
 static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
@@ -283,11 +324,14 @@ static int pick_report(struct pprof_args *a)
 		a->list = NULL;
 	if (a->peek && !*a->peek)
 		a->peek = NULL;
+	if (a->disasm && !*a->disasm)
+		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
-	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
+		    (a->disasm != NULL) + a->tree + a->raw + a->comments + a->proto + a->topproto;
+	if (kinds > 1) { /* go tool pprof's words */
+		fprintf(stderr, "cmon pprof: must set at most one output format\n");
 		return -1;
 	}
 	if (kinds == 0) {
@@ -301,8 +345,14 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
-	a->ro.symbol = a->list ? a->list : a->peek;
+		   : a->tags ? CM_REPORT_TAGS : a->list ? CM_REPORT_LIST
+		   : a->disasm ? CM_REPORT_DISASM : a->tree ? CM_REPORT_TREE
+		   : a->raw ? CM_REPORT_RAW : a->comments ? CM_REPORT_COMMENTS
+		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO : CM_REPORT_PEEK;
+	a->ro.max_encoded = a->max_inflated;
+	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
+	cm_go_objtool_init(&a->objtool);
+	a->ro.objtool = &a->objtool;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
 		return -1;
@@ -466,6 +516,9 @@ int cm_pprof_main(int argc, char **argv)
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
 	}
+	/* Labels are a sixth of a heap profile's model: kept only when read.
+	 * Merging reads them: pprof sums samples of equal stack AND labels. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
@@ -533,6 +586,86 @@ static int write_report(struct cm_report *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* One line of stderr for each line of w. */
+static void print_warning(const char *w)
+{
+	for (const char *nl; (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "cmon pprof: %.*s\n", (int)(nl - w), w);
+	fprintf(stderr, "cmon pprof: %s\n", w);
+}
+
+/* -add_comment: appended after merging, as pprof's fetchProfiles does
+ * (comments a source already has stay; this one may repeat one). */
+static int add_comment(struct cm_profile *p, const char *comment)
+{
+	const char **c = cm_arena_array(&p->arena, p->ncomments + 1, sizeof(*c));
+	if (!c)
+		return -1;
+	memcpy(c, p->comments, p->ncomments * sizeof(*c));
+	c[p->ncomments++] = comment;
+	p->comments = c;
+	return 0;
+}
+
+/* What pprof does to the merged profile before any report: Merge's ids
+ * (-raw, -proto show them), drop_frames, -add_comment. */
+static int finish_profile(struct cm_profile *p, const struct pprof_args *a, char *err,
+			  size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	if ((a->raw || a->proto) && cm_profile_number_as_merged(p) < 0)
+		return -1;
+	if (cm_profile_remove_uninteresting(p, err, errlen) < 0)
+		return -1;
+	if (a->add_comment && *a->add_comment && add_comment(p, a->add_comment) < 0)
+		return -1;
+	return 0;
+}
+
+/* pprof's awayFromTTY: a binary report (-proto, -topproto) bound for a
+ * terminal goes to profileNNN.pb.gz in the current directory instead, the
+ * first name free, said on stderr. Returns NULL with errno set. */
+static FILE *open_away_from_tty(void)
+{
+	char name[32];
+	for (int i = 1; i < 10000; i++) {
+		snprintf(name, sizeof(name), "profile%03d.pb.gz", i);
+		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+		if (fd >= 0) {
+			fprintf(stderr, "Generating report in %s\n", name);
+			FILE *f = fdopen(fd, "wb");
+			if (!f)
+				close(fd);
+			return f;
+		}
+		if (errno != EEXIST)
+			return NULL;
+	}
+	return NULL;
+}
+
+/* -proto and -topproto: bytes, never cleaned; a terminal gets a file. */
+static int write_binary_report(struct cm_report *r, char *err, size_t errlen)
+{
+	if (!isatty(STDOUT_FILENO))
+		return cm_report_write(r, stdout, err, errlen);
+	FILE *f = open_away_from_tty();
+	if (!f) {
+		char msg[256];
+		snprintf(err, errlen, "creating profile001.pb.gz: %s",
+			 cm_go_strerror(errno ? errno : EEXIST, msg, sizeof(msg)));
+		return -1;
+	}
+	int rc = cm_report_write(r, f, err, errlen);
+	if (fclose(f) != 0 && rc == 0) {
+		char msg[256];
+		snprintf(err, errlen, "writing the report: %s",
+			 cm_go_strerror(errno, msg, sizeof(msg)));
+		rc = -1;
+	}
+	return rc;
+}
+
 /* Sources, merge, base, report (or the viewer): the exit status. */
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 {
@@ -547,13 +680,15 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		return 1;
 	int status = 1;
 	struct cm_report r;
-	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
+	bool binary = a->proto || a->topproto;
+	if (finish_profile(p, a, err, sizeof(err)) < 0 ||
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
-		for (int i = 0; i < 4 && r.warnings[i]; i++)
-			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
-		if (write_report(&r, err, sizeof(err)) < 0)
+		for (int i = 0; i < CM_REPORT_MAX_WARNINGS && r.warnings[i]; i++)
+			print_warning(r.warnings[i]);
+		if ((binary ? write_binary_report(&r, err, sizeof(err))
+			    : write_report(&r, err, sizeof(err))) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else
 			status = 0;

@@ -352,6 +352,38 @@ EOF
 	c err.regex_possessive cpu.pb.gz -top '-hide=main.*+'
 	c err.regex_unknown_class cpu.pb.gz -top '-focus=\p{Foo}'
 	c err.regex_flags cpu.pb.gz -top '-focus=(?i-)main'
+	# Graph reports: -dot, -callgrind, -call_tree, -compact_labels (issue 11,
+	# graphrep). Only cases where go tool pprof's own output is the same from
+	# run to run: it orders equal call-tree nodes, and edges of opposite
+	# weights in a diff, at random (tests/e2e/graph_output.sh compares those
+	# up to node numbering).
+	c cpu.dot cpu.pb.gz -dot
+	c cpu.dot_focus_hide cpu.pb.gz -dot '-focus=main\.' '-hide=runtime\.'
+	c cpu.dot_ignore_show cpu.pb.gz -dot '-ignore=sort\.' '-show=main\.'
+	c cpu.dot_compact_labels cpu.pb.gz -dot -compact_labels
+	c cpu.top_compact_labels cpu.pb.gz -top -compact_labels
+	c heap.peek_compact_labels heap.pb.gz '-peek=main\.build$' -compact_labels
+	c cpu.dot_nodecount15 cpu.pb.gz -dot -nodecount=15
+	c cpu.dot_lines cpu.pb.gz -dot -lines -nodecount=30
+	c cpu.dot_addresses cpu.pb.gz -dot -addresses -nodecount=30
+	c cpu.dot_untrimmed cpu.pb.gz -dot -nodefraction=0 -edgefraction=0 -nodecount=0
+	c heap.dot heap.pb.gz -dot
+	c heap.dot_nodecount10 heap.pb.gz -dot -nodecount=10
+	c heap.dot_files heap.pb.gz -dot -files
+	c allocs.dot_objects allocs.pb.gz -dot -sample_index=alloc_objects
+	c block.dot_mean block.pb.gz -dot -mean
+	c mutex.dot mutex.pb.gz -dot
+	c goroutine.dot goroutine.pb.gz -dot
+	c threadcreate.dot_call_tree threadcreate.pb.gz -dot -call_tree
+	c heap.dot_diff_base heap2.pb.gz -dot -diff_base=@DATA@/heap.pb.gz -nodecount=20
+	c extreme.dot extreme.pb.gz -dot
+	c cpu.callgrind cpu.pb.gz -callgrind
+	c cpu.callgrind_lines_cum cpu.pb.gz -callgrind -lines -cum
+	c heap.callgrind_objects heap.pb.gz -callgrind -sample_index=inuse_objects '-focus=main\.keep|main\.newTree'
+	c allocs.callgrind_focus allocs.pb.gz -callgrind '-focus=main\.build'
+	c block.callgrind_mean block.pb.gz -callgrind -mean
+	c threadcreate.callgrind_call_tree threadcreate.pb.gz -callgrind -call_tree
+	c extreme.callgrind extreme.pb.gz -callgrind
 	disasm_cases
 	labels_cases
 	textrep_cases

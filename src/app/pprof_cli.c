@@ -26,12 +26,17 @@
 #include "cmon/profile/report.h"
 #include "go_objtool.h"
 #include "pview_app.h"
+#include "report_out.h"
 
 struct pprof_args {
 	bool top, traces, tags, cum, flat, help;
 	bool tree, raw, comments, proto, topproto;
 	const char *add_comment;
 	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
+	bool dot, callgrind;                /* graph reports */
+	bool svg, png, pdf, ps, gif;        /* -dot through Graphviz's dot */
+	const char *image;                  /* the one of them set: dot's -T format */
+	const char *output;                 /* -output=FILE */
 	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
@@ -71,6 +76,16 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("comments", CM_FLAG_BOOL, &a->comments, NULL, "print the profile's comments"),
 		FLAG("proto", CM_FLAG_BOOL, &a->proto, NULL, "the profile as gzipped protobuf (on a terminal: to a file)"),
 		FLAG("topproto", CM_FLAG_BOOL, &a->topproto, NULL, "the top entries as a gzipped protobuf profile"),
+		FLAG("dot", CM_FLAG_BOOL, &a->dot, NULL, "a call graph in DOT format (Graphviz)"),
+		FLAG("callgrind", CM_FLAG_BOOL, &a->callgrind, NULL, "a call graph in callgrind format (kcachegrind)"),
+		FLAG("svg", CM_FLAG_BOOL, &a->svg, NULL, "a call graph in SVG, made by Graphviz's dot"),
+		FLAG("png", CM_FLAG_BOOL, &a->png, NULL, "a call graph image in PNG, made by Graphviz's dot"),
+		FLAG("pdf", CM_FLAG_BOOL, &a->pdf, NULL, "a call graph in PDF, made by Graphviz's dot"),
+		FLAG("ps", CM_FLAG_BOOL, &a->ps, NULL, "a call graph in PostScript, made by Graphviz's dot"),
+		FLAG("gif", CM_FLAG_BOOL, &a->gif, NULL, "a call graph image in GIF, made by Graphviz's dot"),
+		FLAG("output", CM_FLAG_STRING, &a->output, "file", "write the report to file (images and callgrind: not to a terminal)"),
+		FLAG("call_tree", CM_FLAG_BOOL, &o->call_tree, NULL, "separate nodes per call path (-dot, -callgrind)"),
+		FLAG("compact_labels", CM_FLAG_BOOL, &o->compact_labels, NULL, "show minimal headers"),
 		FLAG("disasm", CM_FLAG_STRING, &a->disasm, "regex", "annotated assembly of functions matching regex (runs go tool objdump)"),
 		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "Intel syntax for -disasm: refused, as go tool pprof refuses it"),
 		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "object tools' path: ignored, as go tool pprof ignores it"),
@@ -328,8 +343,16 @@ static int pick_report(struct pprof_args *a)
 		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
+	const char *images[] = {"svg", "png", "pdf", "ps", "gif"};
+	bool image_set[] = {a->svg, a->png, a->pdf, a->ps, a->gif};
 	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
-		    (a->disasm != NULL) + a->tree + a->raw + a->comments + a->proto + a->topproto;
+		    (a->disasm != NULL) + a->dot + a->callgrind + a->tree + a->raw + a->comments +
+		    a->proto + a->topproto;
+	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
+		if (image_set[i]) {
+			kinds++;
+			a->image = images[i];
+		}
 	if (kinds > 1) { /* go tool pprof's words */
 		fprintf(stderr, "cmon pprof: must set at most one output format\n");
 		return -1;
@@ -347,8 +370,10 @@ static int pick_report(struct pprof_args *a)
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
 		   : a->tags ? CM_REPORT_TAGS : a->list ? CM_REPORT_LIST
 		   : a->disasm ? CM_REPORT_DISASM : a->tree ? CM_REPORT_TREE
+		   : a->callgrind ? CM_REPORT_CALLGRIND : a->dot || a->image ? CM_REPORT_DOT
 		   : a->raw ? CM_REPORT_RAW : a->comments ? CM_REPORT_COMMENTS
-		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO : CM_REPORT_PEEK;
+		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO
+		   : CM_REPORT_PEEK; /* -peek, or the viewer */
 	a->ro.max_encoded = a->max_inflated;
 	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
 	cm_go_objtool_init(&a->objtool);
@@ -554,36 +579,23 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 	return cm_pview_app_run(&va);
 }
 
-/* The report as go tool pprof writes it, except on a terminal: there its
- * control characters (all but \n and \t) and bytes that are no character
- * show as '?' (cm_text_clean), so that names in a profile cannot send the
- * terminal escapes. A pipe or a file gets pprof's bytes. */
-static int write_report(struct cm_report *r, char *err, size_t errlen)
+static int render_report(void *ctx, FILE *out, char *err, size_t errlen)
 {
-	if (!isatty(STDOUT_FILENO))
-		return cm_report_write(r, stdout, err, errlen);
-	char *text = NULL;
-	size_t len = 0;
-	FILE *mem = open_memstream(&text, &len);
-	if (!mem) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	int rc = cm_report_write(r, mem, err, errlen);
-	if (fclose(mem) != 0 && rc == 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
-	if (rc == 0) {
-		/* LC_CTYPE only, and only now: the report itself is
-		 * locale-free, as pprof's is. */
-		setlocale(LC_CTYPE, "");
-		bool utf8 = cm_codeset_is_utf8(nl_langinfo(CODESET));
-		fwrite(text, 1, cm_text_clean(text, len, CM_CLEAN_LINES | (utf8 ? CM_CLEAN_UTF8 : 0)),
-		       stdout);
-	}
-	free(text);
-	return rc;
+	return cm_report_write(ctx, out, err, errlen);
+}
+
+/* The report where the flags send it (report_out.c): standard output,
+ * -output's file, or through dot for the images. */
+static int write_report(const struct pprof_args *a, struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_report_dest dest = {.output = a->output, .image = a->image};
+	if (a->image)
+		dest.binary_suffix = a->image;
+	else if (a->callgrind)
+		dest.binary_suffix = "callgraph.out";
+	else if (a->proto || a->topproto)
+		dest.binary_suffix = "pb.gz";
+	return cm_report_out(&dest, render_report, r, err, errlen);
 }
 
 /* One line of stderr for each line of w. */
@@ -622,50 +634,6 @@ static int finish_profile(struct cm_profile *p, const struct pprof_args *a, char
 	return 0;
 }
 
-/* pprof's awayFromTTY: a binary report (-proto, -topproto) bound for a
- * terminal goes to profileNNN.pb.gz in the current directory instead, the
- * first name free, said on stderr. Returns NULL with errno set. */
-static FILE *open_away_from_tty(void)
-{
-	char name[32];
-	for (int i = 1; i < 10000; i++) {
-		snprintf(name, sizeof(name), "profile%03d.pb.gz", i);
-		int fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-		if (fd >= 0) {
-			fprintf(stderr, "Generating report in %s\n", name);
-			FILE *f = fdopen(fd, "wb");
-			if (!f)
-				close(fd);
-			return f;
-		}
-		if (errno != EEXIST)
-			return NULL;
-	}
-	return NULL;
-}
-
-/* -proto and -topproto: bytes, never cleaned; a terminal gets a file. */
-static int write_binary_report(struct cm_report *r, char *err, size_t errlen)
-{
-	if (!isatty(STDOUT_FILENO))
-		return cm_report_write(r, stdout, err, errlen);
-	FILE *f = open_away_from_tty();
-	if (!f) {
-		char msg[256];
-		snprintf(err, errlen, "creating profile001.pb.gz: %s",
-			 cm_go_strerror(errno ? errno : EEXIST, msg, sizeof(msg)));
-		return -1;
-	}
-	int rc = cm_report_write(r, f, err, errlen);
-	if (fclose(f) != 0 && rc == 0) {
-		char msg[256];
-		snprintf(err, errlen, "writing the report: %s",
-			 cm_go_strerror(errno, msg, sizeof(msg)));
-		rc = -1;
-	}
-	return rc;
-}
-
 /* Sources, merge, base, report (or the viewer): the exit status. */
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 {
@@ -680,15 +648,13 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		return 1;
 	int status = 1;
 	struct cm_report r;
-	bool binary = a->proto || a->topproto;
 	if (finish_profile(p, a, err, sizeof(err)) < 0 ||
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
 		for (int i = 0; i < CM_REPORT_MAX_WARNINGS && r.warnings[i]; i++)
 			print_warning(r.warnings[i]);
-		if ((binary ? write_binary_report(&r, err, sizeof(err))
-			    : write_report(&r, err, sizeof(err))) < 0)
+		if (write_report(a, &r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else
 			status = 0;

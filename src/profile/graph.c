@@ -233,15 +233,6 @@ int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b)
 
 /* ---- the weighted graph ---- */
 
-static uint64_t edge_hash(uint32_t src, uint32_t dst)
-{
-	uint64_t x = ((uint64_t)src << 32) | dst;
-	x ^= x >> 33;
-	x *= 0xff51afd7ed558ccdULL;
-	x ^= x >> 33;
-	return x;
-}
-
 static int edges_grow(struct cm_graph *g)
 {
 	size_t ncap = g->edge_slots_cap ? g->edge_slots_cap * 2 : 8192;
@@ -249,7 +240,7 @@ static int edges_grow(struct cm_graph *g)
 	if (!slots)
 		return -1;
 	for (size_t e = 0; e < g->nedges; e++) {
-		size_t j = edge_hash(g->edges[e].src, g->edges[e].dst) & (ncap - 1);
+		size_t j = cm_pair_hash(g->edges[e].src, g->edges[e].dst) & (ncap - 1);
 		while (slots[j])
 			j = (j + 1) & (ncap - 1);
 		slots[j] = (uint32_t)e + 1;
@@ -261,12 +252,12 @@ static int edges_grow(struct cm_graph *g)
 }
 
 /* pprof's AddToEdge, deduplicated within one sample (seenEdge). */
-static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, bool inl,
-		    size_t sample)
+static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, int64_t dw,
+		    bool inl, bool residual, size_t sample)
 {
 	if ((g->nedges + 1) * 2 > g->edge_slots_cap && edges_grow(g) < 0)
 		return -1;
-	size_t j = edge_hash(src, dst) & (g->edge_slots_cap - 1);
+	size_t j = cm_pair_hash(src, dst) & (g->edge_slots_cap - 1);
 	while (g->edge_slots[j]) {
 		struct cm_edge *e = &g->edges[g->edge_slots[j] - 1];
 		if (e->src == src && e->dst == dst) {
@@ -274,6 +265,9 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 				return 0;
 			e->last_sample = sample;
 			e->weight = cm_add64(e->weight, w);
+			e->weight_div = cm_add64(e->weight_div, dw);
+			if (residual)
+				e->residual = true;
 			if (!inl)
 				e->inline_call = false;
 			return 0;
@@ -288,13 +282,21 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, b
 		g->edges = ne;
 		g->edges_cap = ncap;
 	}
-	g->edges[g->nedges] = (struct cm_edge){src, dst, w, inl, false, sample};
+	g->edges[g->nedges] = (struct cm_edge){.src = src, .dst = dst, .weight = w, .weight_div = dw,
+		.inline_call = inl, .residual = residual, .last_sample = sample};
 	g->edge_slots[j] = (uint32_t)++g->nedges;
 	return 0;
 }
 
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct cm_nodes *nodes,
 		   size_t vi, const bool *kept, bool with_edges, bool mean)
+{
+	return cm_graph_build_visit(g, p, nodes, vi, kept, with_edges, mean, NULL);
+}
+
+int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
+			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
+			 bool with_edges, bool mean, const struct cm_graph_visit *visit)
 {
 	memset(g, 0, sizeof(*g));
 	g->nodes = nodes;
@@ -335,9 +337,11 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 					g->cum[id] = cm_add64(g->cum[id], w);
 					if (mean)
 						g->cum_div[id] = cm_add64(g->cum_div[id], dw);
+					if (visit && visit->node(visit->ctx, si, id, false) < 0)
+						goto fail;
 				}
 				if (with_edges && parent != UINT32_MAX && id != parent &&
-				    add_edge(g, parent, id, w, k != cnt - 1, si) < 0)
+				    add_edge(g, parent, id, w, dw, k != cnt - 1, residual, si) < 0)
 					goto fail;
 				parent = id;
 				residual = false;
@@ -347,6 +351,8 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 			g->flat[parent] = cm_add64(g->flat[parent], w);
 			if (mean)
 				g->flat_div[parent] = cm_add64(g->flat_div[parent], dw);
+			if (visit && visit->node(visit->ctx, si, parent, true) < 0)
+				goto fail;
 		}
 	}
 	for (uint32_t id = 0; id < nodes->count; id++)

@@ -67,6 +67,7 @@ static void apply_command_overrides(struct cm_report_opts *o)
 		if (o->node_count == -1)
 			o->node_count = 0;
 		break;
+	case CM_REPORT_CALLGRIND: /* every address, untrimmed */
 	case CM_REPORT_RAW:
 	case CM_REPORT_PROTO:
 		/* the profile itself, every address and inline frame */
@@ -102,6 +103,7 @@ bool cm_report_opts_need_labels(const struct cm_report_opts *o)
 		if (f[i] && *f[i])
 			return true;
 	return o->kind == CM_REPORT_TRACES || o->kind == CM_REPORT_TAGS || o->kind == CM_REPORT_RAW ||
+	       o->kind == CM_REPORT_DOT || /* its tag nodes */
 	       o->kind == CM_REPORT_PROTO; /* -raw and -proto show them */
 }
 
@@ -283,7 +285,9 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
 	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
 	snprintf(unit, sizeof(unit), "%s", min_unit);
-	if (strcmp(min_unit, max_unit) && cm_mul64(min_value, 100) < max_value)
+	/* callgrind prints integers: no scaling down to 0.01 */
+	if (strcmp(min_unit, max_unit) && cm_mul64(min_value, 100) < max_value &&
+	    r->opts.kind != CM_REPORT_CALLGRIND)
 		cm_scale(cm_mul64(100, min_value), r->sample_unit, "minimum", unit, sizeof(unit));
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", *unit ? unit : r->sample_unit);
 }
@@ -291,7 +295,9 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
 void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out)
 {
 	char a[64], b[64], pct[32];
-	cm_report_profile_labels(r, out);
+	/* -compact_labels leaves them out, except in -dot's legend (full headers) */
+	if (!r->opts.compact_labels || r->opts.kind == CM_REPORT_DOT)
+		cm_report_profile_labels(r, out);
 	if (r->filters[0]) {
 		fprintf(out, "Active filters:\n");
 		for (int i = 0; i < CM_REPORT_MAX_FILTERS && r->filters[i]; i++) {
@@ -396,6 +402,12 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		return cm_report_peek(r, out, err, errlen);
 	case CM_REPORT_TRACES:
 		rc = cm_report_traces(r, out);
+		break;
+	case CM_REPORT_DOT:
+		rc = cm_report_dot(r, out);
+		break;
+	case CM_REPORT_CALLGRIND:
+		rc = cm_report_callgrind(r, out);
 		break;
 	case CM_REPORT_DISASM:
 		return cm_report_disasm(r, out, err, errlen);

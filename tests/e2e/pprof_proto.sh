@@ -7,10 +7,11 @@
 # profile that carries comments (made by go tool pprof -proto -add_comment)
 # gives pprof's -comments, -raw, -top and -tree. Skipped (77) without Go.
 set -uo pipefail
-cmon=$1
-cd "$(dirname "$0")/../.."
-root=$PWD
-. tests/lib.sh
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/lib.sh"
+# absolute, from where we were started: the terminal runs happen elsewhere
+cmon=$(lib_cmon_binary "pprof-proto" "$@") || exit 2
+cd "$root"
 lib_env
 if ! lib_have_go; then
 	echo "pprof-proto: SKIP: no go command (or no go tool pprof) to act as the oracle"

@@ -179,11 +179,13 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
  * report; the rest fail in the report only (their decoding is the same). */
 enum {
 	MODE_TOP, MODE_TRACES, MODE_TAGS, MODE_TOP_TAGS, NMODES_FULL,
-	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_PROTO, MODE_TOPPROTO, NMODES
+	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_PROTO, MODE_TOPPROTO,
+	MODE_DOT, MODE_CALLGRIND, MODE_DOT_CALL_TREE, NMODES
 };
 static const char *const mode_names[NMODES] = {
 	"-top", "-traces", "-tags -tagfocus -tagroot", "-top -tagleaf -tagignore",
 	"-tree", "-raw", "-comments", "-proto", "-topproto",
+	"-dot", "-callgrind", "-dot -call_tree",
 };
 
 static void mode_opts(int mode, struct cm_report_opts *o)
@@ -191,9 +193,11 @@ static void mode_opts(int mode, struct cm_report_opts *o)
 	static const enum cm_report_kind kinds[NMODES] = {
 		CM_REPORT_TOP, CM_REPORT_TRACES, CM_REPORT_TAGS, CM_REPORT_TOP,
 		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
+		CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DOT,
 	};
 	cm_report_opts_init(o);
 	o->kind = kinds[mode];
+	o->call_tree = mode == MODE_DOT_CALL_TREE;
 	if (mode == MODE_TAGS) {
 		o->tagfocus = "cpu=3ns:";
 		o->tagroot = "thread,cpu";
@@ -314,9 +318,12 @@ int main(void)
 	}
 	/* The reports that print or encode the whole profile, failing in turn. */
 	for (int mode = NMODES_FULL; mode < NMODES; mode++) {
-		long n = 1;
+		long n = 1, failed_before = runs_failed;
 		while (!run(&raw, 0, mode, 1, n, mode_names[mode]) && n < 100000)
 			n++;
+		CHECK_MSG(n > 1 || mode == MODE_COMMENTS, "%s: no allocation at all?", mode_names[mode]);
+		CHECK_MSG(runs_failed > failed_before || mode == MODE_COMMENTS,
+			  "%s: no failing allocation made a run fail", mode_names[mode]);
 		total += n;
 	}
 	printf("test_oom: %ld failing allocations tried\n", total);

@@ -52,10 +52,22 @@ void cm_nodes_free(struct cm_nodes *nodes);
 /* pprof's compareNodes tie-break: fmt.Sprint of the node info. */
 int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b);
 
+/* A hash of a pair of ids (an edge, a tree node's parent and node). */
+static inline uint64_t cm_pair_hash(uint32_t a, uint32_t b)
+{
+	uint64_t x = ((uint64_t)a << 32) | b;
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
 struct cm_edge {
 	uint32_t src, dst;
 	int64_t weight;
+	int64_t weight_div; /* under -mean: the counts, the divisor */
 	bool inline_call; /* every call on it was inlined */
+	bool residual;    /* goes over nodes that were not kept (dotted in -dot) */
 	bool removed;     /* trimmed away */
 	size_t last_sample; /* dedupe within one sample */
 };
@@ -81,6 +93,24 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p,
 		   const struct cm_nodes *nodes, size_t vi, const bool *kept,
 		   bool with_edges, bool mean);
 void cm_graph_free(struct cm_graph *g);
+
+/* What a report that needs more than the weights (the tags of -dot) is
+ * told while a graph is built: each node a sample reaches, once with
+ * flat=false (its cum) and once more for the sample's leaf with flat=true,
+ * as pprof's addSample is called. A negative return stops the build (-1). */
+struct cm_graph_visit {
+	int (*node)(void *ctx, size_t sample, uint32_t id, bool flat);
+	void *ctx;
+};
+int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
+			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
+			 bool with_edges, bool mean, const struct cm_graph_visit *visit);
+
+/* Edge.WeightValue: the weight, divided by the divisor under -mean. */
+static inline int64_t cm_edge_weight_value(const struct cm_edge *e)
+{
+	return e->weight_div ? cm_div64(e->weight, e->weight_div) : e->weight;
+}
 
 /* -drop_negative: removes the members whose flat (or, when flat is 0, cum)
  * is negative. */

@@ -12,11 +12,14 @@
 
 #include "cmon/profile/graph.h"
 #include "cmon/profile/labels.h"
+#include "cmon/profile/graph_tags.h"
+#include "cmon/profile/graph_tree.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 
 enum cm_report_kind {
-	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES, CM_REPORT_DISASM, CM_REPORT_TAGS,
+	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES,
+	CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DISASM, CM_REPORT_TAGS,
 	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS,
 	CM_REPORT_PROTO, CM_REPORT_TOPPROTO, /* gzipped protobuf, not text; keep it last */
 };
@@ -43,6 +46,8 @@ struct cm_report_opts {
 	const char *source_path, *trim_path;
 	bool relative_percentages; /* filters before the total, as pprof's -relative_percentages */
 	uint64_t max_encoded;      /* -proto, -topproto: refuse a larger protobuf */
+	bool call_tree;            /* -call_tree: nodes per call path (dot, callgrind) */
+	bool compact_labels;       /* -compact_labels: text reports without profile labels */
 	bool intel_syntax;         /* -intel_syntax (go tool pprof refuses it) */
 	const struct cm_objtool *objtool; /* -disasm's access to the binaries */
 };
@@ -93,6 +98,8 @@ int cm_report_top(struct cm_report *r, FILE *out);
 int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_traces(struct cm_report *r, FILE *out);
+int cm_report_dot(struct cm_report *r, FILE *out);
+int cm_report_callgrind(struct cm_report *r, FILE *out);
 int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_tags(struct cm_report *r, FILE *out);
 int cm_report_tree(struct cm_report *r, FILE *out);
@@ -163,6 +170,31 @@ struct cm_top_cols {
 };
 void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
 		   struct cm_top_cols *c);
+
+/* ---- the graph of -dot and -callgrind (report_graph.c) ---- */
+
+#define CM_MAX_NODELETS 4 /* tags shown per node (pprof's maxNodelets) */
+
+/* newTrimmedGraph's result: the members are the nodes in report order,
+ * adj their live edges, tags their tags (indexed). */
+struct cm_report_graph {
+	const struct cm_nodes *nodes; /* the node table: base's, or the tree's */
+	struct cm_graph *g;           /* own, or the tree's */
+	struct cm_nodes base;
+	struct cm_graph own;
+	struct cm_tree tree;          /* under -call_tree */
+	bool call_tree;
+	struct cm_adjacency adj;
+	struct cm_tags tags;
+	size_t orig_count, dropped_nodes, dropped_edges;
+};
+
+/* Builds it (visual: -dot's ordering and pruning; obj_names: keep object
+ * files and start lines, as callgrind does) and picks r's output unit.
+ * Returns -1 when memory runs out. */
+int cm_report_graph_build(struct cm_report *r, struct cm_report_graph *d, bool visual,
+			  bool obj_names);
+void cm_report_graph_free(struct cm_report_graph *d);
 
 /* ---- the parts of -list (report_list.c) ---- */
 

@@ -387,6 +387,8 @@ EOF
 	disasm_cases
 	labels_cases
 	textrep_cases
+	# foreign profiles (corpus): see foreign_cases below
+	foreign_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -453,6 +455,119 @@ textrep_cases() {
 	c goroutine.raw_add_comment goroutine.pb.gz -raw -add_comment=x
 	c heap.tree_add_comment heap.pb.gz -tree -nodecount=5 -add_comment=x
 	c err.two_formats cpu.pb.gz -tree -raw
+}
+
+# fx PREFIX PROFILE PEEK: the reports every foreign profile gets.
+fx() {
+	local p=$1 prof=$2 peek=$3
+	shift 3
+	c "$p.top" "$prof" -top "$@"
+	c "$p.top_cum" "$prof" -top -cum "$@"
+	c "$p.top_lines" "$prof" -top -lines -nodecount=40 "$@"
+	c "$p.top_files" "$prof" -top -files "$@"
+	c "$p.peek" "$prof" "-peek=$peek" "$@"
+}
+
+# Foreign profiles (tests/data/foreign/README.md): pprof's own test data,
+# the profiles its driver tests build in code, go test -cpuprofile and
+# -memprofile of standard packages, Go code with labels and generics.
+foreign_cases() {
+	local F=foreign
+	# internal/driver/driver_test.go's builders (tests/pprofgen): inlined
+	# frames, labels, comments, drop_frames, a profile without functions.
+	local d
+	for d in cpu cpu_demangled contention; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+		c "foreign.driver_$d.top_focus_hide" $F/driver_$d.pb.gz -top -focus=3000 -hide=2001
+	done
+	c foreign.driver_cpu.top_addresses $F/driver_cpu.pb.gz -top -addresses
+	c foreign.driver_cpu.top_samples $F/driver_cpu.pb.gz -top -sample_index=samples
+	c foreign.driver_contention.top_mean $F/driver_contention.pb.gz -top -mean
+	for d in heap heap_demangled heap_alloc heap_tags; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+	done
+	c foreign.driver_heap.top_index0 $F/driver_heap.pb.gz -top -sample_index=0
+	c foreign.driver_heap_alloc.top_alloc_objects $F/driver_heap_alloc.pb.gz -top -alloc_objects
+	fx foreign.driver_cpusmall $F/driver_cpusmall.pb.gz '.'
+	c foreign.driver_cpusmall.top_addresses $F/driver_cpusmall.pb.gz -top -addresses
+	c foreign.driver_cpusmall.traces $F/driver_cpusmall.pb.gz -traces
+
+	# Go with pprof labels (pprof.Do) and generics: main.Sum[...],
+	# main.(*Stack[...]).Push.
+	local L=$F/labels_cpu.pb.gz H=$F/labels_heap.pb.gz
+	fx foreign.labels_cpu $L 'main\.Sum\[|main\.\(\*Stack'
+	c foreign.labels_cpu.traces $L -traces '-focus=main\.\(\*Stack'
+	c foreign.labels_cpu.list $L '-list=main\.(Sum|Map)' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_cpu.top_focus_hide $L -top '-focus=main\.stackWork' '-hide=runtime\.'
+	fx foreign.labels_heap $H 'main\.Map'
+	c foreign.labels_heap.traces $H -traces
+	c foreign.labels_heap.list $H '-list=main\.\(\*Stack\[\.\.\.\]\)\.Push' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_heap.top_inuse $H -top -sample_index=inuse_space
+
+	# go test -cpuprofile / -memprofile of standard packages; -list reads
+	# the sources from GOROOT, as the profiles name them.
+	local pkg path
+	for pkg in sort strings regexp json; do
+		path=$pkg
+		[ $pkg = json ] && path=encoding/json
+		fx "foreign.gotest_${pkg}_cpu" $F/gotest_${pkg}_cpu.pb.gz "^${path}\\.[A-Z]"
+		fx "foreign.gotest_${pkg}_mem" $F/gotest_${pkg}_mem.pb.gz '\.Benchmark'
+		c "foreign.gotest_${pkg}_mem.traces" $F/gotest_${pkg}_mem.pb.gz -traces '-focus=\.Benchmark'
+		c "foreign.gotest_${pkg}_cpu.top_focus_hide" $F/gotest_${pkg}_cpu.pb.gz -top "-focus=^${path}\\." '-hide=^runtime\.' -nodecount=30
+	done
+	c foreign.gotest_sort_cpu.list $F/gotest_sort_cpu.pb.gz '-list=^sort\.insertionSort$'
+	c foreign.gotest_sort_cpu.traces $F/gotest_sort_cpu.pb.gz -traces '-focus=^sort\.heapSort$|BenchmarkSortString1K$'
+	c foreign.gotest_strings_cpu.list $F/gotest_strings_cpu.pb.gz '-list=^strings\.Index$'
+	c foreign.gotest_regexp_cpu.list $F/gotest_regexp_cpu.pb.gz '-list=^regexp\.\(\*Regexp\)\.doOnePass$'
+	c foreign.gotest_json_cpu.list $F/gotest_json_cpu.pb.gz '-list=^encoding/json\.checkValid$'
+	c foreign.gotest_json_mem.list $F/gotest_json_mem.pb.gz '-list=^encoding/json\.Unmarshal$'
+
+	# pprof's testdata. Its mappings name binaries that are not here, so
+	# go tool pprof tries them and says so on stderr: -symbolize=none (or
+	# a profile with has_functions) keeps that out of the comparison.
+	local S=$F/pprof_sample.cpu N='-symbolize=none'
+	fx foreign.pprof_sample $S 'main\.busyLoop$' $N
+	c foreign.pprof_sample.traces $S -traces $N
+	c foreign.pprof_sample.top_addresses $S -top -addresses $N
+	c foreign.pprof_sample.list $S '-list=main\.busyLoop$' $N -source_path=tests/data/foreign/pprof_src \
+		-trim_path=/usr/local/google/home/sanjay/go/src/github.com/google/pprof/internal/report/testdata/sample
+	c foreign.pprof_sample.top_focus_hide $S -top '-focus=busyLoop' '-hide=^runtime\.add$' $N
+	c foreign.pprof_cppbench.top $F/pprof_cppbench.cpu_no_samples_type -top $N
+	c foreign.pprof_cppbench.traces $F/pprof_cppbench.cpu_no_samples_type -traces $N
+	c foreign.pprof_cppbench.top_addresses $F/pprof_cppbench.cpu_no_samples_type -top -addresses -nodecount=30 $N
+	c foreign.pprof_nomappings.top $F/pprof_go.nomappings.crash -top $N
+	c foreign.pprof_nomappings.traces $F/pprof_go.nomappings.crash -traces $N
+
+	# Names: C++ (mangled, (anonymous namespace), templates, operators,
+	# clones, already demangled) and Java; pprof demangles a function whose
+	# Name is empty or its SystemName (-symbolize picks how, or not at all).
+	local C=$F/cpp.pb.gz J=$F/java.pb.gz LN=$F/driver_long_name_funcs.pb.gz
+	for d in cpp java; do
+		fx "foreign.$d" $F/$d.pb.gz '.'
+		c "foreign.$d.traces" $F/$d.pb.gz -traces
+		c "foreign.$d.list" $F/$d.pb.gz '-list=.' -source_path=tests/nonexistent
+		c "foreign.$d.top_symbolize_none" $F/$d.pb.gz -top -symbolize=none
+		# A demangle= mode (or force) makes go tool pprof look for the
+		# binaries again, and say on stderr that they are not here:
+		# "remote" (no local binaries) keeps it quiet.
+		c "foreign.$d.top_demangle_full" $F/$d.pb.gz -top -symbolize=remote:demangle=full
+		c "foreign.$d.top_demangle_templates" $F/$d.pb.gz -top -symbolize=remote:demangle=templates
+		c "foreign.$d.top_demangle_none" $F/$d.pb.gz -top -symbolize=remote:demangle=none
+		c "foreign.$d.top_force" $F/$d.pb.gz -top -symbolize=remote:force
+	done
+	c foreign.cpp.top_filefunctions $C -top -filefunctions
+	c foreign.cpp.top_focus_hide $C -top -focus=Parser -hide=vector
+	c foreign.cpp.peek_operator $C '-peek=operator'
+	c foreign.cpp.traces_full $C -traces -symbolize=remote:demangle=full
+	c foreign.cpp.list_full $C '-list=Bar' -source_path=tests/nonexistent -symbolize=remote:demangle=full
+	c foreign.java.top_focus $J -top -focus=HashMap
+	fx foreign.driver_long_name_funcs $LN '.'
+	c foreign.driver_long_name_funcs.traces $LN -traces
+	c foreign.driver_long_name_funcs.top_symbolize_none $LN -top -symbolize=none
 }
 
 write_manifest >"$tmp/cases.txt"

@@ -21,6 +21,7 @@
 #include "cmon/base/url.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -49,6 +50,8 @@ struct pprof_args {
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
+	const char *symbolize;    /* -symbolize, parsed into sym */
+	struct cm_symbolize sym;
 	const char *exec_name; /* pprof's [binary] argument, or NULL */
 	int seconds;
 	unsigned long long max_inflated;
@@ -126,6 +129,8 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
 		FLAG("add_comment", CM_FLAG_STRING, &a->add_comment, "text", "add a comment to the profile (shown by reports, kept by -proto)"),
+		FLAG("symbolize", CM_FLAG_STRING, &a->symbolize, "mode",
+		     "none: names as the profile has them; demangle=full|templates|none, force: C++ names"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
@@ -534,6 +539,10 @@ int cm_pprof_main(int argc, char **argv)
 		argv++;
 		nsrc--;
 	}
+	char warn[512];
+	cm_symbolize_parse(a.symbolize, &a.sym, warn, sizeof(warn));
+	if (*warn)
+		fprintf(stderr, "%s\n", warn);
 	int picked = pick_report(&a);
 	if (picked < 0)
 		return picked == -2 ? 2 : 1;
@@ -566,6 +575,7 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 				       .diff_base = a->diff_base != NULL, .remote = a->remote};
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
+	va.vo.sym = a->sym;
 	va.vo.max_inflated = a->max_inflated;
 	if (!(va.profile = load_merged(argv, nsrc, a)))
 		return 1;
@@ -648,6 +658,11 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		return 1;
 	int status = 1;
 	struct cm_report r;
+	if (cm_profile_demangle(p, &a->sym) < 0) {
+		fprintf(stderr, "cmon pprof: out of memory\n");
+		cm_profile_free(p);
+		return 1;
+	}
 	if (finish_profile(p, a, err, sizeof(err)) < 0 ||
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);

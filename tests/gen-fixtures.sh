@@ -328,6 +328,30 @@ EOF
 	c err.missing_profile nonexistent.pb.gz -top
 	c err.unknown_flag heap.pb.gz -top -nodecnt=3
 
+	# Go regex semantics (goregex on PCRE2): scoped and mid-pattern flags,
+	# case folding, POSIX and Unicode classes, \Q..\E, anchors, word
+	# boundaries, and Go's own refusals. (Our names are ASCII: the Unicode
+	# cases are in tests/unit/test_goregex.c, from a table Go wrote.)
+	c regex.focus_icase cpu.pb.gz -top '-focus=(?i)MAIN\.SORTWORK'
+	c regex.focus_scoped cpu.pb.gz -top '-focus=(?i:MAIN)\.sortWork$|(?i:main\.FIB)'
+	c regex.focus_scoped_case cpu.pb.gz -top '-focus=(?i:MAIN)\.SORTWORK'
+	c regex.focus_midflag_case cpu.pb.gz -top '-focus=MAIN\.(?i)fib'
+	c regex.ignore_midflag cpu.pb.gz -top '-ignore=runtime\.(?i)MALLOCGC|(?i:SORT\.)'
+	c regex.ignore_scoped_case cpu.pb.gz -top '-ignore=(?i:RUNTIME)\.Mallocgc|^(?i:S)ORT\.'
+	c regex.hide_posix cpu.pb.gz -top '-hide=^runtime\.[[:lower:]]+$'
+	c regex.show_unicode cpu.pb.gz -top '-show=^\p{Ll}+\.\p{Ll}\w*$'
+	c regex.peek_quote heap.pb.gz '-peek=\Qmain.f03\E[0-9]{2}$'
+	c regex.peek_anchor cpu.pb.gz '-peek=\Amain\.(?:fib|spin)\z'
+	c regex.list_icase cpu.pb.gz '-list=(?i)^MAIN\.HASHLOOP$' -source_path=tests/profgen
+	c regex.traces_word cpu.pb.gz -traces '-focus=\bfib\b'
+	c regex.focus_ungreedy heap.pb.gz -top '-focus=(?U)^main\.f0+1.$' -nodecount=10
+	c err.regex_lookahead heap.pb.gz -top '-focus=main(?=\.build)'
+	c err.regex_backref heap.pb.gz '-list=(main)\1'
+	c err.regex_range heap.pb.gz '-peek=[z-a]'
+	c err.regex_unicode_class cpu.pb.gz -top '-ignore=\p{Greek'
+	c err.regex_possessive cpu.pb.gz -top '-hide=main.*+'
+	c err.regex_unknown_class cpu.pb.gz -top '-focus=\p{Foo}'
+	c err.regex_flags cpu.pb.gz -top '-focus=(?i-)main'
 	# Graph reports: -dot, -callgrind, -call_tree, -compact_labels (issue 11,
 	# graphrep). Only cases where go tool pprof's own output is the same from
 	# run to run: it orders equal call-tree nodes, and edges of opposite

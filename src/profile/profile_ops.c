@@ -443,7 +443,7 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 	if (!pattern || !*pattern)
 		return 0;
 	char msg[384];
-	if (cm_goregex_compile(&f->re, pattern, msg, sizeof(msg)) < 0) {
+	if (!(f->re = cm_goregex_compile(pattern, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "parsing %s regexp: %s", name, msg);
 		return -1;
 	}
@@ -454,13 +454,14 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 void cm_filter_free(struct cm_filter *f)
 {
 	if (f->set)
-		regfree(&f->re);
+		cm_goregex_free(f->re);
+	f->re = NULL;
 	f->set = false;
 }
 
 bool cm_filter_match(const struct cm_filter *f, const char *s)
 {
-	return regexec(&f->re, s, 0, NULL, 0) == 0;
+	return cm_goregex_match(f->re, s);
 }
 
 static bool line_matches(const struct cm_profile *p, const struct cm_line *ln,
@@ -614,37 +615,40 @@ static const char *simplify_func(const char *name, char *buf, size_t buflen)
 	return buf;
 }
 
-static int compile_anchored(regex_t *re, const char *pat, char *err, size_t errlen)
+/* pprof's regexp.Compile("^(" + pat + ")$"), with its message. */
+static struct cm_goregex *compile_anchored(const char *pat, char *err, size_t errlen)
 {
 	size_t n = strlen(pat) + 5;
 	char *full = malloc(n);
-	if (!full)
-		return -1;
+	if (!full) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	snprintf(full, n, "^(%s)$", pat);
-	int rc = regcomp(re, full, REG_EXTENDED | REG_NOSUB);
-	if (rc)
-		snprintf(err, errlen, "failed to compile regexp %s", pat);
+	char msg[384];
+	struct cm_goregex *re = cm_goregex_compile(full, msg, sizeof(msg));
+	if (!re)
+		snprintf(err, errlen, "failed to compile regexp %s: %s", pat, msg);
 	free(full);
-	return rc ? -1 : 0;
+	return re;
 }
 
 int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen)
 {
 	if (!*p->drop_frames)
 		return 0;
-	regex_t drop, keep;
+	struct cm_goregex *drop, *keep = NULL;
 	bool has_keep = *p->keep_frames != '\0';
-	if (compile_anchored(&drop, p->drop_frames, err, errlen))
+	if (!(drop = compile_anchored(p->drop_frames, err, errlen)))
 		return -1;
-	if (has_keep && compile_anchored(&keep, p->keep_frames, err, errlen)) {
-		regfree(&drop);
+	if (has_keep && !(keep = compile_anchored(p->keep_frames, err, errlen))) {
+		cm_goregex_free(drop);
 		return -1;
 	}
 	unsigned char *prune = calloc(p->nlocations + 1, 2); /* [2i] prune, [2i+1] beneath */
 	if (!prune) {
-		regfree(&drop);
-		if (has_keep)
-			regfree(&keep);
+		cm_goregex_free(drop);
+		cm_goregex_free(keep);
 		return -1;
 	}
 	char buf[4096];
@@ -656,8 +660,7 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 			if (f == CM_NONE || !*p->functions[f].name)
 				continue;
 			const char *name = simplify_func(p->functions[f].name, buf, sizeof(buf));
-			if (!regexec(&drop, name, 0, NULL, 0) &&
-			    (!has_keep || regexec(&keep, name, 0, NULL, 0)))
+			if (cm_goregex_match(drop, name) && (!has_keep || !cm_goregex_match(keep, name)))
 				break;
 		}
 		if (i >= 0) {
@@ -687,9 +690,8 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 		}
 	}
 	free(prune);
-	regfree(&drop);
-	if (has_keep)
-		regfree(&keep);
+	cm_goregex_free(drop);
+	cm_goregex_free(keep);
 	return 0;
 }
 

@@ -320,14 +320,13 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 		cm_report_value(r, r->total, b, sizeof(b)));
 }
 
-int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen)
+struct cm_goregex *cm_report_symbol_regex(const char *pattern, char *err, size_t errlen)
 {
 	char msg[384];
-	if (cm_goregex_compile(re, pattern, msg, sizeof(msg)) < 0) {
+	struct cm_goregex *re = cm_goregex_compile(pattern, msg, sizeof(msg));
+	if (!re)
 		snprintf(err, errlen, "parsing argument regexp %s: %s", pattern, msg);
-		return -1;
-	}
-	return 0;
+	return re;
 }
 
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len)

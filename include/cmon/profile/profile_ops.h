@@ -5,9 +5,9 @@
 #ifndef CMON_PROFILE_OPS_H
 #define CMON_PROFILE_OPS_H
 
-#include <regex.h>
 #include <stdbool.h>
 
+#include "cmon/base/goregex.h"
 #include "cmon/profile/profile.h"
 
 enum cm_granularity {
@@ -52,11 +52,11 @@ bool cm_sample_is_diff_base(const struct cm_sample *s);
 /* Applies drop_frames/keep_frames. Returns -1 with err on a bad regex. */
 int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen);
 
-/* A compiled filter regex; pattern NULL means unset. Go's RE2 syntax is
- * translated to POSIX by goregex. */
+/* A compiled filter regex; pattern NULL means unset. Go's syntax and
+ * semantics, run by goregex (PCRE2). */
 struct cm_filter {
 	const char *pattern;
-	regex_t re;
+	struct cm_goregex *re;
 	bool set;
 };
 

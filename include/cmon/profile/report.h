@@ -7,7 +7,6 @@
 #ifndef CMON_REPORT_H
 #define CMON_REPORT_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -130,8 +129,9 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
  * "Showing nodes accounting for ...". */
 void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out);
 
-/* Compiles the regex of -list/-peek (Go syntax); messages as pprof words them. */
-int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen);
+/* Compiles the regex of -list/-peek (Go syntax); NULL with the message as
+ * pprof words it. Free with cm_goregex_free. */
+struct cm_goregex *cm_report_symbol_regex(const char *pattern, char *err, size_t errlen);
 
 /* Formats v in the report's sample unit and current output unit. */
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);

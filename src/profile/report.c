@@ -19,6 +19,9 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->node_fraction = 0.005;
 	o->edge_fraction = 0.001;
 	o->granularity = CM_GRAN_FUNCTIONS;
+	o->unit = "minimum";
+	o->trim = true;
+	o->divide_by = 1;
 }
 
 /* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
@@ -47,7 +50,7 @@ static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
 /* applyCommandOverrides: list and peek never trim, list works on lines. */
 static void apply_command_overrides(struct cm_report_opts *o)
 {
-	bool trim = true;
+	bool trim = o->trim;
 	switch (o->kind) {
 	case CM_REPORT_LIST:
 		trim = false;
@@ -72,33 +75,62 @@ static void apply_command_overrides(struct cm_report_opts *o)
 	}
 }
 
+/* Adds "name=pattern" to the header's "Active filters:" lines. */
+static void add_active_filter(struct cm_report *r, const char *name, const char *pat)
+{
+	int n = 0;
+	while (n < CM_REPORT_MAX_FILTERS && r->filters[n])
+		n++;
+	if (!pat || !*pat || n == CM_REPORT_MAX_FILTERS)
+		return;
+	snprintf(r->filter_buf[n], sizeof(r->filter_buf[n]), "%s=%s", name, pat);
+	r->filters[n] = r->filter_buf[n];
+}
+
+/* pprof's warnNoMatches, for the caller to print. */
+static void add_warning(struct cm_report *r, const char *warning)
+{
+	int n = 0;
+	while (n < CM_REPORT_MAX_FILTERS && r->warnings[n])
+		n++;
+	if (n < CM_REPORT_MAX_FILTERS)
+		r->warnings[n] = warning;
+}
+
+enum { F_FOCUS, F_IGNORE, F_HIDE, F_SHOW, F_SHOW_FROM, F_PRUNE_FROM, F_COUNT };
+
+/* applyFocus: the regexes compiled in pprof's order (the first bad one is
+ * the error), then focus/ignore/hide/show, show_from, prune_from. */
 static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 {
-	struct cm_filter f[4] = {0};
-	const char *names[4] = {"focus", "ignore", "hide", "show"};
-	const char *pats[4] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show};
-	int rc = 0, nf = 0;
-	for (int i = 0; i < 4 && !rc; i++) {
+	struct cm_filter f[F_COUNT] = {0};
+	const char *names[F_COUNT] = {"focus", "ignore", "hide", "show", "show_from", "prune_from"};
+	const char *pats[F_COUNT] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show,
+				     r->opts.show_from, r->opts.prune_from};
+	int rc = 0;
+	for (int i = 0; i < F_COUNT && !rc; i++) {
 		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
-		if (!rc && pats[i] && *pats[i]) {
-			snprintf(r->filter_buf[nf], sizeof(r->filter_buf[nf]), "%s=%s", names[i], pats[i]);
-			r->filters[nf] = r->filter_buf[nf];
-			nf++;
-		}
+		if (i != F_PRUNE_FROM) /* pprof lists no prune_from filter */
+			add_active_filter(r, names[i], pats[i]);
 	}
 	unsigned matched = 0;
-	if (!rc && cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3], &matched) < 0) {
+	bool from_matched = false;
+	if (!rc && (cm_profile_filter_by_name(r->p, &f[F_FOCUS], &f[F_IGNORE], &f[F_HIDE],
+					      &f[F_SHOW], &matched) < 0 ||
+		    cm_profile_show_from(r->p, &f[F_SHOW_FROM], &from_matched) < 0 ||
+		    cm_profile_prune_from(r->p, &f[F_PRUNE_FROM]) < 0)) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
-	/* pprof's warnNoMatches, for the caller to print */
-	static const char *const warn[4] = {"Focus expression matched no samples",
+	static const char *const warn[F_COUNT] = {"Focus expression matched no samples",
 		"Ignore expression matched no samples", "Hide expression matched no samples",
-		"Show expression matched no samples"};
-	for (int i = 0, nw = 0; !rc && i < 4; i++)
+		"Show expression matched no samples", "ShowFrom expression matched no samples"};
+	for (int i = 0; !rc && i < F_SHOW_FROM; i++)
 		if (f[i].set && !(matched & (1u << i)))
-			r->warnings[nw++] = warn[i];
-	for (int i = 0; i < 4; i++)
+			add_warning(r, warn[i]);
+	if (!rc && f[F_SHOW_FROM].set && !from_matched)
+		add_warning(r, warn[F_SHOW_FROM]);
+	for (int i = 0; i < F_COUNT; i++)
 		cm_filter_free(&f[i]);
 	return rc;
 }
@@ -110,10 +142,15 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	r->p = p;
 	r->opts = *opts;
 	apply_command_overrides(&r->opts);
-	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", opts->unit ? opts->unit : "minimum");
 	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
 	if (vi < 0)
 		return -1;
+	if (opts->divide_by == 0) {
+		snprintf(err, errlen, "zero divisor specified");
+		return -1;
+	}
+	r->ratio = 1 / opts->divide_by;
 	r->vi = (size_t)vi;
 	r->sample_type = p->sample_types[vi].type;
 	if (r->opts.mean) {
@@ -124,6 +161,8 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	r->total = compute_total(p, r->vi, r->opts.mean);
 	if (apply_filters(r, err, errlen) < 0)
 		return -1;
+	if (r->opts.noinlines)
+		cm_profile_drop_inlines(p);
 	cm_profile_aggregate(p, r->opts.granularity);
 	return 0;
 }
@@ -144,6 +183,8 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
 	int64_t max_value = r->total;
 	if (min_value == 0)
 		min_value = max_value;
+	min_value = cm_report_ratio(r, min_value);
+	max_value = cm_report_ratio(r, max_value);
 	char min_unit[32], max_unit[32], unit[32];
 	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
@@ -159,7 +200,7 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 	cm_report_profile_labels(r, out);
 	if (r->filters[0]) {
 		fprintf(out, "Active filters:\n");
-		for (int i = 0; i < 4 && r->filters[i]; i++) {
+		for (int i = 0; i < CM_REPORT_MAX_FILTERS && r->filters[i]; i++) {
 			const char *f = r->filters[i];
 			if (strlen(f) > 80) /* Go cuts at 80 bytes and adds an ellipsis */
 				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
@@ -189,9 +230,16 @@ int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t e
 	return 0;
 }
 
+int64_t cm_report_ratio(const struct cm_report *r, int64_t v)
+{
+	if (r->ratio > 0 && r->ratio != 1) /* pprof ignores a negative -divide_by */
+		v = cm_f64_to_i64((double)v * r->ratio);
+	return v;
+}
+
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len)
 {
-	return cm_scaled_label(v, r->sample_unit, r->output_unit, buf, len);
+	return cm_scaled_label(cm_report_ratio(r, v), r->sample_unit, r->output_unit, buf, len);
 }
 
 

@@ -28,8 +28,8 @@ void viewer_clear_msg(struct cm_viewer *v)
  * rewrite samples, aggregation only the tables. */
 struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro)
 {
-	const char *f[4] = {ro->focus, ro->ignore, ro->hide, ro->show};
-	for (int i = 0; i < 4; i++)
+	const char *f[6] = {ro->focus, ro->ignore, ro->hide, ro->show, ro->show_from, ro->prune_from};
+	for (int i = 0; i < 6; i++)
 		if (f[i] && *f[i])
 			return cm_profile_clone(p);
 	return cm_profile_clone_tables(p);

@@ -31,10 +31,21 @@ struct cm_report_opts {
 	const char *focus, *ignore, *hide, *show;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
+	const char *show_from;     /* -show_from: drop the frames above the match */
+	const char *prune_from;    /* -prune_from: drop the frames beneath the match */
+	const char *unit;          /* -unit: output unit ("minimum", "auto", "ms"...) */
+	bool noinlines;            /* -noinlines: inlined frames count for their caller */
+	bool trim;                 /* -trim: apply nodecount/nodefraction (true) */
+	double divide_by;          /* -divide_by: values shown divided by it (1) */
+	bool intel_syntax;         /* -intel_syntax: -disasm's assembly syntax */
 };
 
 /* Sets the defaults go tool pprof starts with. */
 void cm_report_opts_init(struct cm_report_opts *o);
+
+/* focus, ignore, hide, show, show_from, tagfocus, tagignore, tagshow,
+ * taghide, prune_from, tagroot, tagleaf, and room to spare */
+#define CM_REPORT_MAX_FILTERS 16
 
 struct cm_report {
 	struct cm_profile *p;   /* borrowed, prepared in place */
@@ -43,11 +54,12 @@ struct cm_report {
 	const char *sample_type; /* with "mean_" in front under -mean */
 	char sample_type_buf[128];
 	const char *sample_unit;
-	char output_unit[32];   /* "minimum" until top picks one */
+	char output_unit[32];   /* -unit; "minimum" until top picks one */
+	double ratio;           /* 1 / -divide_by: applied to the values printed */
 	int64_t total;
-	const char *filters[4]; /* "focus=..." lines for the header, NULL-padded */
-	const char *warnings[4]; /* "Focus expression matched no samples"..., NULL-padded */
-	char filter_buf[4][1024];
+	const char *filters[CM_REPORT_MAX_FILTERS]; /* "focus=..." lines for the header, NULL-padded */
+	const char *warnings[CM_REPORT_MAX_FILTERS]; /* "Focus expression matched no samples"... */
+	char filter_buf[CM_REPORT_MAX_FILTERS][1024];
 };
 
 /* Runs the pipeline on p. Returns 0, or -1 with one line in err (bad regex,
@@ -80,6 +92,9 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 
 /* Compiles the regex of -list/-peek (Go syntax); messages as pprof words them. */
 int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen);
+
+/* v as pprof shows it: times 1 / -divide_by (truncated, as Go's int64()). */
+int64_t cm_report_ratio(const struct cm_report *r, int64_t v);
 
 /* Formats v in the report's sample unit and current output unit. */
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);

@@ -162,7 +162,9 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces};
+	/* -normalize rounds each sample: samples that differ only by label
+	 * must stay apart, as in pprof's merge */
+	struct cm_decode_limits lim = {a->max_inflated, !a->traces && !a->normalize};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));

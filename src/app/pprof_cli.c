@@ -24,6 +24,7 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "pprof_save.h"
 #include "pview_app.h"
 
 struct pprof_args {
@@ -194,6 +195,12 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			return NULL;
 		}
 		p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+		/* go tool pprof keeps a copy of what it fetched */
+		if (p && cm_pprof_save(data, len, p, a->exec_name) < 0) {
+			cm_profile_free(p);
+			free(data);
+			return NULL;
+		}
 		free(data);
 	}
 	if (!p)

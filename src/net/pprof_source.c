@@ -130,6 +130,17 @@ static void tls_file_error(CURLcode rc, const char *curl_err, char *err, size_t 
 	snprintf(err, errlen, "http fetch: %s: %s", what, curl_err);
 }
 
+/* A TLS server that wants a client certificate drops the connection, and
+ * curl only sees it cut: say what may be missing. */
+static const char *cert_hint(const char *url, CURLcode rc, const struct cm_http_rules *r)
+{
+	bool cut = rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+		   rc == CURLE_SSL_CONNECT_ERROR;
+	if (!cut || r->tls_cert || strncmp(url, "https://", 8))
+		return "";
+	return " (does the server want a client certificate? -tls_cert, -tls_key)";
+}
+
 static const char *nonempty(const char *s)
 {
 	return s && *s ? s : NULL;
@@ -183,7 +194,8 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		snprintf(err, errlen, "interrupted");
 	} else if (rc != CURLE_OK) {
-		snprintf(err, errlen, "http fetch: %s", *curl_err ? curl_err : curl_easy_strerror(rc));
+		snprintf(err, errlen, "http fetch: %s%s", *curl_err ? curl_err : curl_easy_strerror(rc),
+			 cert_hint(url, rc, &rules));
 	} else if (status != 200) {
 		/* Go's pprof handler explains itself in a short text body. */
 		size_t show = b.len < 200 ? b.len : 200;

@@ -123,6 +123,82 @@ contention() {
 	c "$p.top_contentions_cum" "$prof" -top -cum -sample_index=contentions
 }
 
+# Labels (tags): -tags, the tag filters, -tagroot/-tagleaf, -traces with
+# labels, and -base/-diff_base matching samples by stack AND labels. The
+# profiles come from tests/profgen/labels.go: labels.pb.gz (CPU under
+# pprof.Do), labels_heap*.pb.gz (one stack, several "bytes" labels; -top
+# -base on them printed a wrong total before labels were kept for the
+# merge), tagged.pb.gz (hand-encoded: several values per key, units, a key
+# seen with two units).
+labels_cases() {
+	local L=labels.pb.gz T=tagged.pb.gz H1=labels_heap.pb.gz H2=labels_heap2.pb.gz
+	c labels.tags $L -tags
+	c labels.traces $L -traces
+	c labels.tags_cpu cpu.pb.gz -tags
+	c labels.tags_focus $L -tags '-focus=main\.handle\.func1\.1$'
+	c labels.tags_heap heap.pb.gz -tags
+	c labels.tags_heap_inuse_objects heap.pb.gz -tags -sample_index=inuse_objects
+	c labels.tags_allocs allocs.pb.gz -tags
+	c labels.tags_goroutine goroutine.pb.gz -tags
+	c labels.tags_tagged $T -tags
+	c labels.traces_tagged $T -traces
+	c labels.top_tagged $T -top
+	c labels.traces_labels_heap $H1 -traces
+	# -tagfocus, -tagignore: KEY=regexes, regexes of "key:value", ranges
+	c labels.tags_tagfocus $L -tags -tagfocus=user=alice
+	c labels.tags_tagignore $L -tags -tagignore=stage:encode
+	c labels.tags_tagfocus_tagignore $L -tags -tagfocus=handler=/api/search -tagignore=user=bob
+	c labels.top_tagfocus $L -top -tagfocus=handler=upload
+	c labels.top_tagfocus_all $L -top -tagfocus=user:alice,handler:/api/search
+	c labels.top_tagfocus_any $L -top '-tagfocus=user=^alice$,^bob$'
+	c labels.top_tagignore $L -top -tagignore=user=carol
+	c labels.traces_tagfocus $L -traces -tagfocus=background_job=.
+	c labels.tags_tagfocus_ge heap.pb.gz -tags -tagfocus=bytes=1kb:
+	c labels.tags_tagfocus_le_nounit heap.pb.gz -tags -tagfocus=:512
+	c labels.tags_tagfocus_le heap.pb.gz -tags -tagfocus=bytes=:512b
+	c labels.top_tagfocus_range heap.pb.gz -top -tagfocus=2kb:8kb -nodecount=20
+	c labels.top_tagfocus_range_mb $T -top -tagfocus=1mb:2mb
+	c labels.tags_tagfocus_range_mixed $T -tags -tagfocus=100kb:1600kb
+	c labels.tags_tagfocus_exact $T -tags -tagfocus=request=4kb
+	c labels.tags_tagfocus_time $T -tags -tagfocus=duration=1s:
+	c labels.tags_tagfocus_plus $T -tags -tagfocus=+400kb:
+	c labels.tags_tagfocus_regex_key $T -tags '-tagfocus=key1=tag[13]' -tagignore=key2=tag2
+	c labels.top_tagignore_range heap.pb.gz -top -tagignore=bytes=:4kb -nodecount=20
+	c labels.tags_tagfocus_unknown_unit $T -tags -tagfocus=1kb:2xx
+	# -tagshow, -taghide: which label keys stay
+	c labels.tags_tagshow $L -tags -tagshow=user
+	c labels.tags_taghide $L -tags '-taghide=^(user|stage)$'
+	c labels.traces_tagshow $L -traces -tagshow=handler
+	c labels.traces_taghide $T -traces -taghide=key
+	c labels.traces_tagshow_heap heap.pb.gz -traces -tagshow=nothing '-focus=main\.build$'
+	# -tagroot, -tagleaf: label values as frames
+	c labels.top_tagroot $L -top -tagroot=user
+	c labels.top_tagleaf $L -top -tagleaf=handler,user
+	c labels.top_tagroot_numeric $T -top -tagroot=bytes,duration
+	c labels.traces_tagroot $L -traces -tagroot=handler,user
+	c labels.traces_tagleaf_heap heap.pb.gz -traces -tagleaf=bytes '-focus=main\.build$'
+	c labels.peek_tagroot $L '-peek=^(alice|bob|carol)$' -tagroot=user
+	c labels.top_tagroot_tagfocus $T -top -tagroot=key1 -tagfocus=key1=tag1
+	# -base and -diff_base: samples match by stack and labels
+	c labels.base_top $H2 -top -base=@DATA@/$H1
+	c labels.base_top_inuse_objects $H2 -top -sample_index=inuse_objects -base=@DATA@/$H1
+	c labels.base_traces $H2 -traces '-focus=main\.allocSized' -base=@DATA@/$H1
+	c labels.base_tags $H2 -tags -base=@DATA@/$H1
+	c labels.base_tagfocus $H2 -top -tagfocus=bytes=1kb -base=@DATA@/$H1
+	c labels.diff_base_top $H2 -top -diff_base=@DATA@/$H1
+	c labels.diff_base_traces $H2 -traces '-focus=main\.allocSized' -diff_base=@DATA@/$H1
+	c labels.diff_base_tags $H2 -tags -diff_base=@DATA@/$H1
+	c labels.merge "$H1 $H2" -top
+	# errors and warnings
+	c err.tagfocus_regexp $L -top '-tagfocus=user=(alice'
+	c err.tagignore_regexp $L -top '-tagignore=a,(b'
+	c err.tagshow_regexp $L -top '-tagshow=(user'
+	c err.tagfocus_nomatch $L -top -tagfocus=user=nobody
+	c err.tagignore_nomatch $L -top -tagignore=nobody
+	c err.tagleaf_nomatch $L -top -tagleaf=nokey
+	c err.tags_and_top $L -tags -top
+}
+
 write_manifest() {
 	cat <<'EOF'
 # cmon pprof differential cases: NAME<TAB>PROFILES<TAB>FLAGS
@@ -252,7 +328,27 @@ EOF
 	c err.missing_profile nonexistent.pb.gz -top
 	c err.unknown_flag heap.pb.gz -top -nodecnt=3
 
+	disasm_cases
+	labels_cases
 	options_cases
+}
+
+# -disasm: go tool pprof reads the binary a profile's mapping names with
+# Go's own tools (cmd/pprof's objTool). The committed cpu.pb.gz names a
+# profgen binary that is gone, so the golden files hold pprof's "open ...:
+# no such file or directory" (on stdout) and its "no matches" error;
+# oracle-diff's fresh cpu.pb.gz names its live profgen binary, so there the
+# annotated assembly itself is compared. tests/e2e/pprof_disasm.sh covers
+# the BINARY argument, hostile binaries and a missing go command.
+disasm_cases() {
+	c cpu.disasm_fib cpu.pb.gz '-disasm=main\.fib'
+	c cpu.disasm_several cpu.pb.gz '-disasm=main\.(sortWork|hashLoop|compute)'
+	c cpu.disasm_lines_cum cpu.pb.gz '-disasm=main\.sortWork' -lines -cum
+	c cpu.disasm_focus cpu.pb.gz '-disasm=main\.(compute|sortWork)' '-focus=main\.sortWork'
+	c cpu.disasm_tools cpu.pb.gz '-disasm=main\.fib' -tools=/nonexistent
+	c cpu.disasm_samples cpu.pb.gz '-disasm=runtime\.memmove' -sample_index=samples
+	c err.disasm_intel cpu.pb.gz '-disasm=main\.fib' -intel_syntax
+	c err.disasm_nomatch cpu.pb.gz -disasm=nomatch_xyz
 }
 
 # Options (issue 11): -unit, -noinlines, -divide_by, -normalize, -trim,

@@ -24,17 +24,21 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "go_objtool.h"
 #include "pprof_save.h"
 #include "pview_app.h"
 
 struct pprof_args {
-	bool top, traces, cum, flat, help;
+	bool top, traces, tags, cum, flat, help;
+	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
 	bool interactive; /* no report flag: the viewer */
 	bool g_functions, g_filefunctions, g_files, g_lines, g_addresses;
 	/* go tool pprof's shorthands for -sample_index (and -mean) */
 	bool total_delay, mean_delay, contentions, inuse_space, inuse_objects,
 	     alloc_space, alloc_objects, mean;
-	const char *list, *peek;
+	const char *list, *peek, *disasm;
+	const char *tools; /* -tools: accepted; go tool pprof ignores it too */
+	struct cm_objtool objtool;
 	/* go tool pprof's browser and viewer outputs: answered in one line */
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
@@ -43,7 +47,6 @@ struct pprof_args {
 	const char *exec_name; /* pprof's [binary] argument, or NULL */
 	const char *buildid;   /* -buildid (or pprof's hex first argument): the first mapping's */
 	const char *symbolize; /* -symbolize: checked, nothing to do (see check_symbolize) */
-	const char *tools;     /* -tools: where -disasm finds objdump ($PPROF_TOOLS) */
 	bool no_browser;       /* only with -http, which cmon refuses */
 	int seconds, timeout;  /* -timeout: seconds for a fetch, <= 0 pprof's default */
 	const char *tls_cert, *tls_key, *tls_ca;
@@ -66,6 +69,10 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("tags", CM_FLAG_BOOL, &a->tags, NULL, "print every label (tag) with its share of the total"),
+		FLAG("disasm", CM_FLAG_STRING, &a->disasm, "regex", "annotated assembly of functions matching regex (runs go tool objdump)"),
+		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "Intel syntax for -disasm: refused, as go tool pprof refuses it"),
+		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "object tools' path: ignored, as go tool pprof ignores it"),
 		FLAG("cum", CM_FLAG_BOOL, &a->cum, NULL, "sort by cumulative value"),
 		FLAG("flat", CM_FLAG_BOOL, &a->flat, NULL, "sort by flat value (default)"),
 		FLAG("nodecount", CM_FLAG_INT, &o->node_count, "n", "show at most n nodes"),
@@ -85,6 +92,12 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
 		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
 		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("tagfocus", CM_FLAG_STRING, &o->tagfocus, "[key=]regex|range", "keep samples with a label matching (range: 1kb:2mb, 32kb, :512, 4mb:)"),
+		FLAG("tagignore", CM_FLAG_STRING, &o->tagignore, "[key=]regex|range", "drop samples with a label matching"),
+		FLAG("tagshow", CM_FLAG_STRING, &o->tagshow, "regex", "keep only the labels whose key matches regex"),
+		FLAG("taghide", CM_FLAG_STRING, &o->taghide, "regex", "drop the labels whose key matches regex"),
+		FLAG("tagroot", CM_FLAG_STRING, &o->tagroot, "keys", "add frames of these label keys' values at the root"),
+		FLAG("tagleaf", CM_FLAG_STRING, &o->tagleaf, "keys", "add frames of these label keys' values at the leaf"),
 		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
 		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
 		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
@@ -109,8 +122,6 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("tls_ca", CM_FLAG_STRING, &a->tls_ca, "file", "TLS CA certificates (PEM) to trust for URL sources"),
 		FLAG("symbolize", CM_FLAG_STRING, &a->symbolize, "mode", "accepted: Go profiles come symbolized"),
 		FLAG("buildid", CM_FLAG_STRING, &a->buildid, "id", "override the build id of the first mapping"),
-		FLAG("tools", CM_FLAG_STRING, &a->tools, "path", "where -disasm finds objdump (also $PPROF_TOOLS)"),
-		FLAG("intel_syntax", CM_FLAG_BOOL, &o->intel_syntax, NULL, "show -disasm assembly in Intel syntax"),
 		FLAG("no_browser", CM_FLAG_BOOL, &a->no_browser, NULL, "with -http only, which cmon does not have"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
@@ -138,7 +149,7 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces [flags] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -159,13 +170,25 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
 }
 
+/* Values of opposite signs (a delta profile) make merging depend on the
+ * labels: pprof sums only samples with the same stack and labels, so a
+ * profile decoded without them is read again with them. */
+static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
+						  struct cm_decode_limits *lim, char *err,
+						  size_t errlen)
+{
+	if (!p || !lim->drop_labels || !cm_profile_has_negative(p) || fseek(f, 0, SEEK_SET) != 0)
+		return p;
+	cm_profile_free(p);
+	lim->drop_labels = false;
+	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
+}
+
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	/* -normalize rounds each sample: samples that differ only by label
-	 * must stay apart, as in pprof's merge */
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces && !a->normalize};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -181,6 +204,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		p = with_labels_if_negative(p, f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);
@@ -354,15 +378,20 @@ static int pick_report(struct pprof_args *a)
 		a->list = NULL;
 	if (a->peek && !*a->peek)
 		a->peek = NULL;
+	if (a->disasm && !*a->disasm)
+		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
 	if (a->no_browser) {
 		fprintf(stderr, "cmon pprof: -no_browser only makes sense with -http\n");
 		return -1;
 	}
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL);
+	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
+		    (a->disasm != NULL);
 	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one of -top, -list, -peek, -traces\n");
+		/* pprof's words; the choice named */
+		fprintf(stderr, "cmon pprof: must set at most one output format "
+				"(-top, -list, -peek, -traces, -tags, -disasm)\n");
 		return -1;
 	}
 	if (kinds == 0) {
@@ -376,8 +405,11 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : CM_REPORT_PEEK;
-	a->ro.symbol = a->list ? a->list : a->peek;
+		   : a->tags ? CM_REPORT_TAGS : a->list ? CM_REPORT_LIST
+		   : a->disasm ? CM_REPORT_DISASM : CM_REPORT_PEEK;
+	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
+	cm_go_objtool_init(&a->objtool);
+	a->ro.objtool = &a->objtool;
 	if (a->cum && a->flat) {
 		fprintf(stderr, "cmon pprof: conflicting options set: [cum flat]\n");
 		return -1;
@@ -513,7 +545,6 @@ int cm_pprof_main(int argc, char **argv)
 	cm_report_opts_init(&a.ro);
 	a.max_inflated = CM_DEFAULT_MAX_INFLATED;
 	a.timeout = -1;
-	a.tools = getenv("PPROF_TOOLS");
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t nflags = pprof_flags(&a, flags);
 	char err[512];
@@ -551,6 +582,9 @@ int cm_pprof_main(int argc, char **argv)
 		fprintf(stderr, "cmon pprof: must have base profile to normalize by\n");
 		return 1;
 	}
+	/* Labels are a sixth of a heap profile's model: kept only when read.
+	 * Merging reads them: pprof sums samples of equal stack AND labels. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
@@ -618,6 +652,14 @@ static int write_report(struct cm_report *r, char *err, size_t errlen)
 	return rc;
 }
 
+/* One line of stderr for each line of w. */
+static void print_warning(const char *w)
+{
+	for (const char *nl; (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "cmon pprof: %.*s\n", (int)(nl - w), w);
+	fprintf(stderr, "cmon pprof: %s\n", w);
+}
+
 /* Sources, merge, base, report (or the viewer): the exit status. */
 static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 {
@@ -637,8 +679,8 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
-		for (int i = 0; i < CM_REPORT_MAX_FILTERS && r.warnings[i]; i++)
-			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
+		for (int i = 0; i < CM_REPORT_MAX_WARNINGS && r.warnings[i]; i++)
+			print_warning(r.warnings[i]);
 		if (write_report(&r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else

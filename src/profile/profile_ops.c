@@ -856,19 +856,6 @@ int cm_profile_prune_from(struct cm_profile *p, const struct cm_filter *f)
 	return 0;
 }
 
-void cm_profile_drop_inlines(struct cm_profile *p)
-{
-	for (size_t i = 0; i < p->nmappings; i++)
-		p->mappings[i].has_inline_frames = false;
-	for (size_t i = 0; i < p->nlocations; i++) {
-		struct cm_location *l = &p->locations[i];
-		if (l->nlines > 1) { /* the outermost line: the function it was inlined into */
-			l->lines += l->nlines - 1;
-			l->nlines = 1;
-		}
-	}
-}
-
 /* ---- aggregation ---- */
 
 int cm_granularity_parse(const char *name, enum cm_granularity *out)
@@ -909,6 +896,19 @@ void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g)
 			for (uint32_t k = 0; k < l->nlines; k++)
 				l->lines[k].line = 0;
 		l->address = 0;
+	}
+}
+
+void cm_profile_drop_inline_frames(struct cm_profile *p)
+{
+	for (size_t i = 0; i < p->nmappings; i++)
+		p->mappings[i].has_inline_frames = false;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		if (l->nlines > 1) {
+			l->lines += l->nlines - 1;
+			l->nlines = 1;
+		}
 	}
 }
 

@@ -47,11 +47,16 @@ static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
 	return div != 0 ? cm_div64(total, div) : total;
 }
 
-/* applyCommandOverrides: list and peek never trim, list works on lines. */
+/* applyCommandOverrides: list, peek and disasm never trim, list works on
+ * lines, disasm on addresses without inline frames. */
 static void apply_command_overrides(struct cm_report_opts *o)
 {
 	bool trim = o->trim;
 	switch (o->kind) {
+	case CM_REPORT_DISASM:
+		trim = false;
+		o->granularity = CM_GRAN_ADDRESSES;
+		break;
 	case CM_REPORT_LIST:
 		trim = false;
 		o->granularity = CM_GRAN_LINES;
@@ -75,64 +80,166 @@ static void apply_command_overrides(struct cm_report_opts *o)
 	}
 }
 
-/* Adds "name=pattern" to the header's "Active filters:" lines. */
-static void add_active_filter(struct cm_report *r, const char *name, const char *pat)
+bool cm_report_opts_change_samples(const struct cm_report_opts *o)
 {
-	int n = 0;
-	while (n < CM_REPORT_MAX_FILTERS && r->filters[n])
-		n++;
-	if (!pat || !*pat || n == CM_REPORT_MAX_FILTERS)
-		return;
-	snprintf(r->filter_buf[n], sizeof(r->filter_buf[n]), "%s=%s", name, pat);
-	r->filters[n] = r->filter_buf[n];
+	const char *f[] = {o->focus, o->ignore, o->hide, o->show, o->show_from, o->prune_from,
+			   o->tagfocus, o->tagignore, o->tagshow, o->taghide, o->tagroot, o->tagleaf};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i] && *f[i])
+			return true;
+	return false;
 }
 
-/* pprof's warnNoMatches, for the caller to print. */
-static void add_warning(struct cm_report *r, const char *warning)
+bool cm_report_opts_need_labels(const struct cm_report_opts *o)
 {
-	int n = 0;
-	while (n < CM_REPORT_MAX_FILTERS && r->warnings[n])
-		n++;
-	if (n < CM_REPORT_MAX_FILTERS)
-		r->warnings[n] = warning;
+	const char *f[] = {o->tagfocus, o->tagignore, o->tagshow, o->taghide, o->tagroot, o->tagleaf};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i] && *f[i])
+			return true;
+	return o->kind == CM_REPORT_TRACES || o->kind == CM_REPORT_TAGS;
 }
 
-enum { F_FOCUS, F_IGNORE, F_HIDE, F_SHOW, F_SHOW_FROM, F_PRUNE_FROM, F_COUNT };
+static void add_warning(struct cm_report *r, const char *w)
+{
+	for (int i = 0; i < CM_REPORT_MAX_WARNINGS - 1; i++)
+		if (!r->warnings[i]) {
+			r->warnings[i] = w;
+			return;
+		}
+}
 
-/* applyFocus: the regexes compiled in pprof's order (the first bad one is
- * the error), then focus/ignore/hide/show, show_from, prune_from. */
+/* reportOptions' "Active filters" list, in pprof's order. */
+static void list_filters(struct cm_report *r)
+{
+	const struct cm_report_opts *o = &r->opts;
+	const char *names[] = {"focus", "ignore", "hide", "show", "show_from",
+			       "tagfocus", "tagignore", "tagshow", "taghide"};
+	const char *pats[] = {o->focus, o->ignore, o->hide, o->show, o->show_from,
+			      o->tagfocus, o->tagignore, o->tagshow, o->taghide};
+	for (size_t i = 0, nf = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (pats[i] && *pats[i]) {
+			snprintf(r->filter_buf[nf], sizeof(r->filter_buf[nf]), "%s=%s", names[i], pats[i]);
+			r->filters[nf] = r->filter_buf[nf];
+			nf++;
+		}
+}
+
+/* The name filters: focus, ignore, hide, show (compiled by the caller). */
+static int filter_names(struct cm_report *r, const struct cm_filter *f)
+{
+	unsigned matched = 0;
+	if (cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3], &matched) < 0)
+		return -1;
+	/* pprof's warnNoMatches, for the caller to print */
+	static const char *const warn[4] = {"Focus expression matched no samples",
+		"Ignore expression matched no samples", "Hide expression matched no samples",
+		"Show expression matched no samples"};
+	for (int i = 0; i < 4; i++)
+		if (f[i].set && !(matched & (1u << i)))
+			add_warning(r, warn[i]);
+	return 0;
+}
+
+/* -tagshow, -taghide: compiled after the samples are filtered, as pprof does. */
+static int filter_tag_names(struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_filter show = {0}, hide = {0};
+	int rc = cm_filter_compile(&show, "tagshow", r->opts.tagshow, err, errlen);
+	if (!rc)
+		rc = cm_filter_compile(&hide, "taghide", r->opts.taghide, err, errlen);
+	if (!rc) {
+		bool sm, hm;
+		cm_profile_filter_tags_by_name(r->p, &show, &hide, &sm, &hm);
+		if (!sm)
+			add_warning(r, "TagShow expression matched no samples");
+		if (!hm)
+			add_warning(r, "TagHide expression matched no samples");
+	}
+	cm_filter_free(&show);
+	cm_filter_free(&hide);
+	return rc;
+}
+
+/* -show_from, after the name filters; pprof's warning when it matched
+ * nothing. */
+static int filter_show_from(struct cm_report *r, const struct cm_filter *f)
+{
+	bool matched;
+	if (cm_profile_show_from(r->p, f, &matched) < 0)
+		return -1;
+	if (f->set && !matched)
+		add_warning(r, "ShowFrom expression matched no samples");
+	return 0;
+}
+
+/* pprof's applyFocus: every filter compiled in its order (the first bad
+ * one is the error; the tag ranges noted), then the samples filtered by
+ * name, show_from, by label, the labels by key, and prune_from last. */
 static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 {
-	struct cm_filter f[F_COUNT] = {0};
-	const char *names[F_COUNT] = {"focus", "ignore", "hide", "show", "show_from", "prune_from"};
-	const char *pats[F_COUNT] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show,
-				     r->opts.show_from, r->opts.prune_from};
+	enum { FOCUS, IGNORE, HIDE, SHOW, SHOW_FROM, PRUNE_FROM, NF };
+	struct cm_filter f[NF] = {0};
+	struct cm_tag_filter tf[2] = {0};
+	const char *names[NF] = {"focus", "ignore", "hide", "show", "show_from", "prune_from"};
+	const char *pats[NF] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show,
+				r->opts.show_from, r->opts.prune_from};
+	const char *tnames[2] = {"tagfocus", "tagignore"};
+	const char *tpats[2] = {r->opts.tagfocus, r->opts.tagignore};
 	int rc = 0;
-	for (int i = 0; i < F_COUNT && !rc; i++) {
+	for (int i = 0; i < PRUNE_FROM && !rc; i++)
 		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
-		if (i != F_PRUNE_FROM) /* pprof lists no prune_from filter */
-			add_active_filter(r, names[i], pats[i]);
+	for (int i = 0; i < 2 && !rc; i++) {
+		rc = cm_tag_filter_compile(&tf[i], tnames[i], tpats[i], &r->num_units, r->note_buf[i],
+					   sizeof(r->note_buf[i]), err, errlen);
+		if (!rc && r->note_buf[i][0])
+			add_warning(r, r->note_buf[i]);
 	}
-	unsigned matched = 0;
-	bool from_matched = false;
-	if (!rc && (cm_profile_filter_by_name(r->p, &f[F_FOCUS], &f[F_IGNORE], &f[F_HIDE],
-					      &f[F_SHOW], &matched) < 0 ||
-		    cm_profile_show_from(r->p, &f[F_SHOW_FROM], &from_matched) < 0 ||
-		    cm_profile_prune_from(r->p, &f[F_PRUNE_FROM]) < 0)) {
+	if (!rc)
+		rc = cm_filter_compile(&f[PRUNE_FROM], names[PRUNE_FROM], pats[PRUNE_FROM], err, errlen);
+	if (!rc && (filter_names(r, f) < 0 || filter_show_from(r, &f[SHOW_FROM]) < 0)) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
-	static const char *const warn[F_COUNT] = {"Focus expression matched no samples",
-		"Ignore expression matched no samples", "Hide expression matched no samples",
-		"Show expression matched no samples", "ShowFrom expression matched no samples"};
-	for (int i = 0; !rc && i < F_SHOW_FROM; i++)
-		if (f[i].set && !(matched & (1u << i)))
-			add_warning(r, warn[i]);
-	if (!rc && f[F_SHOW_FROM].set && !from_matched)
-		add_warning(r, warn[F_SHOW_FROM]);
-	for (int i = 0; i < F_COUNT; i++)
+	if (!rc) {
+		bool fm, im;
+		cm_profile_filter_by_tag(r->p, &tf[0], &tf[1], &fm, &im);
+		if (!fm)
+			add_warning(r, "TagFocus expression matched no samples");
+		if (!im)
+			add_warning(r, "TagIgnore expression matched no samples");
+		rc = filter_tag_names(r, err, errlen);
+	}
+	if (!rc && cm_profile_prune_from(r->p, &f[PRUNE_FROM]) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (int i = 0; i < NF; i++)
 		cm_filter_free(&f[i]);
+	for (int i = 0; i < 2; i++)
+		cm_tag_filter_free(&tf[i]);
 	return rc;
+}
+
+/* identifyNumLabelUnits and generateTagRootsLeaves: before any filter. */
+static int prepare_labels(struct cm_report *r, char *err, size_t errlen)
+{
+	if (cm_num_units_identify(r->p, &r->num_units) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->num_units.conflicts)
+		add_warning(r, r->num_units.conflicts);
+	bool rootm, leafm;
+	if (cm_profile_add_label_nodes(r->p, r->opts.tagroot, r->opts.tagleaf, "minimum", &rootm,
+				       &leafm) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->opts.tagroot && *r->opts.tagroot && !rootm)
+		add_warning(r, "TagRoot expression matched no samples");
+	if (r->opts.tagleaf && *r->opts.tagleaf && !leafm)
+		add_warning(r, "TagLeaf expression matched no samples");
+	return 0;
 }
 
 int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
@@ -143,6 +250,8 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	r->opts = *opts;
 	apply_command_overrides(&r->opts);
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", opts->unit ? opts->unit : "minimum");
+	if (prepare_labels(r, err, errlen) < 0)
+		return -1;
 	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
 	if (vi < 0)
 		return -1;
@@ -159,11 +268,14 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	}
 	r->sample_unit = p->sample_types[vi].unit;
 	r->total = compute_total(p, r->vi, r->opts.mean);
+	list_filters(r);
 	if (apply_filters(r, err, errlen) < 0)
 		return -1;
-	if (r->opts.noinlines)
-		cm_profile_drop_inlines(p);
 	cm_profile_aggregate(p, r->opts.granularity);
+	/* -noinlines; disasm forces it: one node per address, so that inlined
+	 * frames do not count an address's samples twice */
+	if (r->opts.noinlines || r->opts.kind == CM_REPORT_DISASM)
+		cm_profile_drop_inline_frames(p);
 	return 0;
 }
 
@@ -311,8 +423,13 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	case CM_REPORT_TRACES:
 		rc = cm_report_traces(r, out);
 		break;
+	case CM_REPORT_DISASM:
+		return cm_report_disasm(r, out, err, errlen);
+	case CM_REPORT_TAGS:
+		rc = cm_report_tags(r, out);
+		break;
 	}
-	if (rc < 0) /* top and traces fail only when memory runs out */
+	if (rc < 0) /* top, traces and tags fail only when memory runs out */
 		snprintf(err, errlen, "out of memory");
 	return rc;
 }

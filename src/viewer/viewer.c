@@ -282,7 +282,7 @@ int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now
 int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, double now,
 		   char *err, size_t errlen)
 {
-	struct cm_decode_limits lim = {v->max_inflated, true};
+	struct cm_decode_limits lim = {v->max_inflated, !cm_report_opts_need_labels(&v->ro)};
 	char msg[VIEWER_MSG];
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
 	if (!p) {

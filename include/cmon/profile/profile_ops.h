@@ -85,12 +85,12 @@ int cm_profile_show_from(struct cm_profile *p, const struct cm_filter *f, bool *
  * "(", matches f. -1 on OOM. */
 int cm_profile_prune_from(struct cm_profile *p, const struct cm_filter *f);
 
-/* -noinlines: each location keeps only its outermost line, so inlined
- * functions count for the function they were inlined into. */
-void cm_profile_drop_inlines(struct cm_profile *p);
-
 /* Strips what the granularity does not show (names, files, lines, addresses). */
 void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);
+
+/* Aggregate with inline frames off (-noinlines): every location keeps only
+ * its outermost line, the function the others were inlined into. */
+void cm_profile_drop_inline_frames(struct cm_profile *p);
 
 /* Parses "functions", "files", ... Returns -1 when unknown. */
 int cm_granularity_parse(const char *name, enum cm_granularity *out);

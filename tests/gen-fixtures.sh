@@ -390,6 +390,7 @@ EOF
 	# foreign profiles (corpus): see foreign_cases below
 	foreign_cases
 	legacy_cases
+	options_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -602,6 +603,70 @@ legacy_cases() {
 	# threadcreate?debug=1 when a sample has no stack ("9 @").
 	c err.legacy_goroutine_debug2 $F/go_goroutine.debug2.txt -top
 	c err.legacy_threadcreate_debug1 $F/go_threadcreate.debug1.txt -top
+}
+
+# Options (issue 11): -unit, -noinlines, -divide_by, -normalize, -trim,
+# -show_from, -prune_from, -symbolize, -buildid, and their errors.
+options_cases() {
+	c opt.cpu_top_unit_ms cpu.pb.gz -top -unit=ms
+	c opt.cpu_top_unit_s cpu.pb.gz -top -unit=s -nodecount=15
+	c opt.cpu_top_unit_auto cpu.pb.gz -top -unit=auto -nodecount=15
+	c opt.cpu_top_unit_minimum cpu.pb.gz -top -unit=minimum -nodecount=15
+	c opt.cpu_top_unit_bytes cpu.pb.gz -top -unit=mb -nodecount=10
+	c opt.cpu_list_unit_us cpu.pb.gz '-list=main\.hashLoop$' -unit=us -source_path=tests/profgen
+	c opt.cpu_traces_unit_ms cpu.pb.gz -traces -unit=ms '-focus=main\.fib$'
+	c opt.heap_top_unit_kb heap.pb.gz -top -unit=kb -nodecount=20
+	c opt.heap_top_unit_mb heap.pb.gz -top -unit=MB -nodecount=20
+	c opt.heap_top_unit_bogus heap.pb.gz -top -unit=bogus -nodecount=10
+	c opt.heap_list_unit_kb heap.pb.gz '-list=main\.build$' -unit=kb -source_path=tests/profgen
+	c opt.heap_peek_unit_mb heap.pb.gz '-peek=main\.build$' -unit=mb
+	c opt.heap_top_objects_unit_kb heap.pb.gz -top -inuse_objects -unit=kb -nodecount=10
+	c opt.block_top_unit_ms block.pb.gz -top -unit=ms
+	c opt.cpu_top_noinlines cpu.pb.gz -top -noinlines
+	c opt.cpu_top_noinlines_lines cpu.pb.gz -top -noinlines -lines -nodecount=40
+	c opt.cpu_top_noinlines_addresses cpu.pb.gz -top -noinlines -addresses -nodecount=40
+	c opt.cpu_list_noinlines cpu.pb.gz '-list=main\.(compute|hashLoop)$' -noinlines -source_path=tests/profgen
+	c opt.cpu_peek_noinlines cpu.pb.gz '-peek=main\.(compute|hashLoop|mix)$' -noinlines
+	c opt.cpu_traces_noinlines cpu.pb.gz -traces -noinlines '-focus=main\.compute$'
+	c opt.cpu_top_divide_by cpu.pb.gz -top -divide_by=10
+	c opt.heap_top_divide_by heap.pb.gz -top -divide_by=3 -nodecount=20
+	c opt.heap_list_divide_by heap.pb.gz '-list=main\.build$' -divide_by=10 -source_path=tests/profgen
+	c opt.heap_traces_divide_by heap.pb.gz -traces -divide_by=10 '-focus=main\.f000[0-9]$'
+	c opt.heap_peek_divide_by heap.pb.gz '-peek=main\.build$' -divide_by=0.5
+	c opt.heap_top_divide_by_negative heap.pb.gz -top -divide_by=-2 -nodecount=10
+	c opt.heap_top_normalize heap2.pb.gz -top -normalize -base=@DATA@/heap.pb.gz
+	c opt.heap_top_normalize_diff_base heap2.pb.gz -top -normalize -diff_base=@DATA@/heap.pb.gz
+	c opt.heap_top_normalize_alloc heap2.pb.gz -top -normalize -sample_index=alloc_space -base=@DATA@/heap.pb.gz
+	c opt.heap_top_trim_false heap.pb.gz -top -trim=false
+	c opt.cpu_top_trim_false cpu.pb.gz -top -trim=false -nodecount=5
+	c opt.cpu_peek_trim_false cpu.pb.gz '-peek=main\.compute$' -trim=false
+	c opt.cpu_top_show_from cpu.pb.gz -top '-show_from=main\.compute$'
+	c opt.cpu_traces_show_from cpu.pb.gz -traces '-show_from=main\.fib$'
+	c opt.heap_top_show_from heap.pb.gz -top '-show_from=main\.build$'
+	c opt.heap_peek_show_from heap.pb.gz '-peek=main\.build$' '-show_from=main\.build$'
+	c opt.goroutine_top_show_from goroutine.pb.gz -top '-show_from=main\.park'
+	c opt.cpu_top_prune_from cpu.pb.gz -top '-prune_from=main\.hashLoop$'
+	c opt.cpu_traces_prune_from cpu.pb.gz -traces '-prune_from=runtime\.'
+	c opt.cpu_peek_prune_from cpu.pb.gz '-peek=main\.compute$' '-prune_from=main\.compute$'
+	c opt.heap_top_prune_from heap.pb.gz -top '-prune_from=main\.build$'
+	c opt.heap_traces_prune_from heap.pb.gz -traces '-prune_from=main\.f00'
+	c opt.mutex_peek_prune_from mutex.pb.gz '-peek=main\.' '-prune_from=sync\.'
+	c opt.cpu_top_symbolize_none cpu.pb.gz -top -symbolize=none -nodecount=5
+	c opt.cpu_top_symbolize_local cpu.pb.gz -top -symbolize=local -nodecount=5
+	c opt.cpu_top_symbolize_remote cpu.pb.gz -top -symbolize=remote:demangle=full -nodecount=5
+	c opt.heap_top_buildid heap.pb.gz -top -buildid=0123abcd -nodecount=5
+	c opt.heap_top_buildid_arg heap.pb.gz -top -nodecount=5 0123abcd @DATA@/heap.pb.gz
+	c opt.heap_top_tools_intel heap.pb.gz -top -nodecount=5 -tools=/nonexistent -intel_syntax
+	c err.opt_symbolize_bogus heap.pb.gz -top -symbolize=bogus -nodecount=5
+	c err.opt_symbolize_two_bogus heap.pb.gz -top -symbolize=local:bogus:x -nodecount=5
+	c err.opt_divide_by_zero heap.pb.gz -top -divide_by=0
+	c err.opt_normalize_no_base heap.pb.gz -top -normalize
+	c err.opt_show_from_bad heap.pb.gz -top '-show_from=main\.(build'
+	c err.opt_prune_from_bad heap.pb.gz -top '-prune_from=main\.(build'
+	c err.opt_show_from_nomatch heap.pb.gz -top -show_from=nomatch_xyz
+	c err.opt_no_browser heap.pb.gz -top -no_browser
+	c err.opt_divide_by_text heap.pb.gz -top -divide_by=ten
+	c err.opt_trim_text heap.pb.gz -top -trim=maybe
 }
 
 write_manifest >"$tmp/cases.txt"

@@ -319,8 +319,7 @@ static int pick_report(struct pprof_args *a)
 		}
 	if (kinds > 1) {
 		fprintf(stderr, "cmon pprof: choose one report: -top, -list, -peek, -traces, -disasm, -dot, "
-				"-callgrind, or one image format
-");
+				"-callgrind, or one image format\n");
 		return -1;
 	}
 	if (kinds == 0) {

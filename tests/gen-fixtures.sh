@@ -123,6 +123,82 @@ contention() {
 	c "$p.top_contentions_cum" "$prof" -top -cum -sample_index=contentions
 }
 
+# Labels (tags): -tags, the tag filters, -tagroot/-tagleaf, -traces with
+# labels, and -base/-diff_base matching samples by stack AND labels. The
+# profiles come from tests/profgen/labels.go: labels.pb.gz (CPU under
+# pprof.Do), labels_heap*.pb.gz (one stack, several "bytes" labels; -top
+# -base on them printed a wrong total before labels were kept for the
+# merge), tagged.pb.gz (hand-encoded: several values per key, units, a key
+# seen with two units).
+labels_cases() {
+	local L=labels.pb.gz T=tagged.pb.gz H1=labels_heap.pb.gz H2=labels_heap2.pb.gz
+	c labels.tags $L -tags
+	c labels.traces $L -traces
+	c labels.tags_cpu cpu.pb.gz -tags
+	c labels.tags_focus $L -tags '-focus=main\.handle\.func1\.1$'
+	c labels.tags_heap heap.pb.gz -tags
+	c labels.tags_heap_inuse_objects heap.pb.gz -tags -sample_index=inuse_objects
+	c labels.tags_allocs allocs.pb.gz -tags
+	c labels.tags_goroutine goroutine.pb.gz -tags
+	c labels.tags_tagged $T -tags
+	c labels.traces_tagged $T -traces
+	c labels.top_tagged $T -top
+	c labels.traces_labels_heap $H1 -traces
+	# -tagfocus, -tagignore: KEY=regexes, regexes of "key:value", ranges
+	c labels.tags_tagfocus $L -tags -tagfocus=user=alice
+	c labels.tags_tagignore $L -tags -tagignore=stage:encode
+	c labels.tags_tagfocus_tagignore $L -tags -tagfocus=handler=/api/search -tagignore=user=bob
+	c labels.top_tagfocus $L -top -tagfocus=handler=upload
+	c labels.top_tagfocus_all $L -top -tagfocus=user:alice,handler:/api/search
+	c labels.top_tagfocus_any $L -top '-tagfocus=user=^alice$,^bob$'
+	c labels.top_tagignore $L -top -tagignore=user=carol
+	c labels.traces_tagfocus $L -traces -tagfocus=background_job=.
+	c labels.tags_tagfocus_ge heap.pb.gz -tags -tagfocus=bytes=1kb:
+	c labels.tags_tagfocus_le_nounit heap.pb.gz -tags -tagfocus=:512
+	c labels.tags_tagfocus_le heap.pb.gz -tags -tagfocus=bytes=:512b
+	c labels.top_tagfocus_range heap.pb.gz -top -tagfocus=2kb:8kb -nodecount=20
+	c labels.top_tagfocus_range_mb $T -top -tagfocus=1mb:2mb
+	c labels.tags_tagfocus_range_mixed $T -tags -tagfocus=100kb:1600kb
+	c labels.tags_tagfocus_exact $T -tags -tagfocus=request=4kb
+	c labels.tags_tagfocus_time $T -tags -tagfocus=duration=1s:
+	c labels.tags_tagfocus_plus $T -tags -tagfocus=+400kb:
+	c labels.tags_tagfocus_regex_key $T -tags '-tagfocus=key1=tag[13]' -tagignore=key2=tag2
+	c labels.top_tagignore_range heap.pb.gz -top -tagignore=bytes=:4kb -nodecount=20
+	c labels.tags_tagfocus_unknown_unit $T -tags -tagfocus=1kb:2xx
+	# -tagshow, -taghide: which label keys stay
+	c labels.tags_tagshow $L -tags -tagshow=user
+	c labels.tags_taghide $L -tags '-taghide=^(user|stage)$'
+	c labels.traces_tagshow $L -traces -tagshow=handler
+	c labels.traces_taghide $T -traces -taghide=key
+	c labels.traces_tagshow_heap heap.pb.gz -traces -tagshow=nothing '-focus=main\.build$'
+	# -tagroot, -tagleaf: label values as frames
+	c labels.top_tagroot $L -top -tagroot=user
+	c labels.top_tagleaf $L -top -tagleaf=handler,user
+	c labels.top_tagroot_numeric $T -top -tagroot=bytes,duration
+	c labels.traces_tagroot $L -traces -tagroot=handler,user
+	c labels.traces_tagleaf_heap heap.pb.gz -traces -tagleaf=bytes '-focus=main\.build$'
+	c labels.peek_tagroot $L '-peek=^(alice|bob|carol)$' -tagroot=user
+	c labels.top_tagroot_tagfocus $T -top -tagroot=key1 -tagfocus=key1=tag1
+	# -base and -diff_base: samples match by stack and labels
+	c labels.base_top $H2 -top -base=@DATA@/$H1
+	c labels.base_top_inuse_objects $H2 -top -sample_index=inuse_objects -base=@DATA@/$H1
+	c labels.base_traces $H2 -traces '-focus=main\.allocSized' -base=@DATA@/$H1
+	c labels.base_tags $H2 -tags -base=@DATA@/$H1
+	c labels.base_tagfocus $H2 -top -tagfocus=bytes=1kb -base=@DATA@/$H1
+	c labels.diff_base_top $H2 -top -diff_base=@DATA@/$H1
+	c labels.diff_base_traces $H2 -traces '-focus=main\.allocSized' -diff_base=@DATA@/$H1
+	c labels.diff_base_tags $H2 -tags -diff_base=@DATA@/$H1
+	c labels.merge "$H1 $H2" -top
+	# errors and warnings
+	c err.tagfocus_regexp $L -top '-tagfocus=user=(alice'
+	c err.tagignore_regexp $L -top '-tagignore=a,(b'
+	c err.tagshow_regexp $L -top '-tagshow=(user'
+	c err.tagfocus_nomatch $L -top -tagfocus=user=nobody
+	c err.tagignore_nomatch $L -top -tagignore=nobody
+	c err.tagleaf_nomatch $L -top -tagleaf=nokey
+	c err.tags_and_top $L -tags -top
+}
+
 write_manifest() {
 	cat <<'EOF'
 # cmon pprof differential cases: NAME<TAB>PROFILES<TAB>FLAGS
@@ -285,6 +361,10 @@ EOF
 	c threadcreate.callgrind_call_tree threadcreate.pb.gz -callgrind -call_tree
 	c extreme.callgrind extreme.pb.gz -callgrind
 	disasm_cases
+	labels_cases
+	textrep_cases
+	# foreign profiles (corpus): see foreign_cases below
+	foreign_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -303,6 +383,167 @@ disasm_cases() {
 	c cpu.disasm_samples cpu.pb.gz '-disasm=runtime\.memmove' -sample_index=samples
 	c err.disasm_intel cpu.pb.gz '-disasm=main\.fib' -intel_syntax
 	c err.disasm_nomatch cpu.pb.gz -disasm=nomatch_xyz
+}
+
+# -tree, -raw, -comments, -add_comment, -relative_percentages. (-proto and
+# -topproto are binary: tests/e2e/pprof_proto.sh decodes them.)
+textrep_cases() {
+	c cpu.tree cpu.pb.gz -tree
+	c cpu.tree_nodecount10 cpu.pb.gz -tree -nodecount=10
+	c cpu.tree_focus cpu.pb.gz -tree '-focus=main\.compute$'
+	c cpu.tree_lines cpu.pb.gz -tree -lines -nodecount=30
+	c cpu.tree_relative_focus cpu.pb.gz -tree -relative_percentages '-focus=main\.fib$'
+	c heap.tree heap.pb.gz -tree
+	c heap.tree_cum heap.pb.gz -tree -cum -nodecount=40
+	# Diffs: pprof orders a node's edges of equal size and opposite signs
+	# at random (Go's map order into an unstable sort), which real diffs
+	# meet; the hand-made extreme profile's diff has no such tie.
+	c extreme.tree_diff_base extreme.pb.gz -tree -sample_index=cpu -diff_base=@DATA@/extreme.pb.gz
+	c goroutine.tree goroutine.pb.gz -tree
+	c block.tree_mean block.pb.gz -tree -mean
+	c mutex.tree mutex.pb.gz -tree -sample_index=contentions
+	c extreme.tree extreme.pb.gz -tree -sample_index=cpu
+	# -relative_percentages: the total is what the filters keep
+	c cpu.peek_relative_focus cpu.pb.gz '-peek=main\.fib$' -relative_percentages '-focus=main\.fib$'
+	c heap.peek_relative_ignore heap.pb.gz '-peek=main\.build$' -relative_percentages '-ignore=main\.keep'
+	c heap.top_relative_focus heap.pb.gz -top -relative_percentages '-focus=main\.build$'
+	c cpu.top_relative_show cpu.pb.gz -top -relative_percentages '-show=main\.'
+	c threadcreate.top_relative threadcreate.pb.gz -top -relative_percentages
+	c heap.top_relative_base heap2.pb.gz -top -nodecount=20 -relative_percentages '-focus=main\.build$' -base=@DATA@/heap.pb.gz
+	# -raw: the profile after pprof's pipeline, with Merge's ids
+	local k
+	for k in cpu heap heap_delta goroutine threadcreate block mutex extreme; do
+		c "$k.raw" "$k.pb.gz" -raw
+	done
+	c heap.raw_base heap2.pb.gz -raw -base=@DATA@/heap.pb.gz
+	c extreme.raw_diff_base extreme.pb.gz -raw -diff_base=@DATA@/extreme.pb.gz
+	c goroutine.raw_diff_base goroutine.pb.gz -raw -diff_base=@DATA@/goroutine.pb.gz
+	c block.raw_merge 'block.pb.gz mutex.pb.gz' -raw
+	c cpu.raw_focus cpu.pb.gz -raw '-focus=main\.compute$' '-ignore=sha256'
+	c cpu.raw_hide_show cpu.pb.gz -raw '-hide=runtime\.' '-show=main\.|sort\.'
+	c cpu.raw_lines cpu.pb.gz -raw -lines -nodecount=3
+	c threadcreate.raw_show threadcreate.pb.gz -raw '-show=runtime\.main$'
+	# comments: kept once by the merge, '#' ones hidden from report headers
+	c cpu.comments cpu.pb.gz -comments
+	c cpu.comments_add cpu.pb.gz -comments -add_comment=#hidden
+	c cpu.top_add_comment cpu.pb.gz -top -nodecount=5 -add_comment=a_comment
+	c cpu.top_add_comment_hidden cpu.pb.gz -top -nodecount=5 -add_comment=#hidden
+	c goroutine.raw_add_comment goroutine.pb.gz -raw -add_comment=x
+	c heap.tree_add_comment heap.pb.gz -tree -nodecount=5 -add_comment=x
+	c err.two_formats cpu.pb.gz -tree -raw
+}
+
+# fx PREFIX PROFILE PEEK: the reports every foreign profile gets.
+fx() {
+	local p=$1 prof=$2 peek=$3
+	shift 3
+	c "$p.top" "$prof" -top "$@"
+	c "$p.top_cum" "$prof" -top -cum "$@"
+	c "$p.top_lines" "$prof" -top -lines -nodecount=40 "$@"
+	c "$p.top_files" "$prof" -top -files "$@"
+	c "$p.peek" "$prof" "-peek=$peek" "$@"
+}
+
+# Foreign profiles (tests/data/foreign/README.md): pprof's own test data,
+# the profiles its driver tests build in code, go test -cpuprofile and
+# -memprofile of standard packages, Go code with labels and generics.
+foreign_cases() {
+	local F=foreign
+	# internal/driver/driver_test.go's builders (tests/pprofgen): inlined
+	# frames, labels, comments, drop_frames, a profile without functions.
+	local d
+	for d in cpu cpu_demangled contention; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+		c "foreign.driver_$d.top_focus_hide" $F/driver_$d.pb.gz -top -focus=3000 -hide=2001
+	done
+	c foreign.driver_cpu.top_addresses $F/driver_cpu.pb.gz -top -addresses
+	c foreign.driver_cpu.top_samples $F/driver_cpu.pb.gz -top -sample_index=samples
+	c foreign.driver_contention.top_mean $F/driver_contention.pb.gz -top -mean
+	for d in heap heap_demangled heap_alloc heap_tags; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+	done
+	c foreign.driver_heap.top_index0 $F/driver_heap.pb.gz -top -sample_index=0
+	c foreign.driver_heap_alloc.top_alloc_objects $F/driver_heap_alloc.pb.gz -top -alloc_objects
+	fx foreign.driver_cpusmall $F/driver_cpusmall.pb.gz '.'
+	c foreign.driver_cpusmall.top_addresses $F/driver_cpusmall.pb.gz -top -addresses
+	c foreign.driver_cpusmall.traces $F/driver_cpusmall.pb.gz -traces
+
+	# Go with pprof labels (pprof.Do) and generics: main.Sum[...],
+	# main.(*Stack[...]).Push.
+	local L=$F/labels_cpu.pb.gz H=$F/labels_heap.pb.gz
+	fx foreign.labels_cpu $L 'main\.Sum\[|main\.\(\*Stack'
+	c foreign.labels_cpu.traces $L -traces '-focus=main\.\(\*Stack'
+	c foreign.labels_cpu.list $L '-list=main\.(Sum|Map)' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_cpu.top_focus_hide $L -top '-focus=main\.stackWork' '-hide=runtime\.'
+	fx foreign.labels_heap $H 'main\.Map'
+	c foreign.labels_heap.traces $H -traces
+	c foreign.labels_heap.list $H '-list=main\.\(\*Stack\[\.\.\.\]\)\.Push' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_heap.top_inuse $H -top -sample_index=inuse_space
+
+	# go test -cpuprofile / -memprofile of standard packages; -list reads
+	# the sources from GOROOT, as the profiles name them.
+	local pkg path
+	for pkg in sort strings regexp json; do
+		path=$pkg
+		[ $pkg = json ] && path=encoding/json
+		fx "foreign.gotest_${pkg}_cpu" $F/gotest_${pkg}_cpu.pb.gz "^${path}\\.[A-Z]"
+		fx "foreign.gotest_${pkg}_mem" $F/gotest_${pkg}_mem.pb.gz '\.Benchmark'
+		c "foreign.gotest_${pkg}_mem.traces" $F/gotest_${pkg}_mem.pb.gz -traces '-focus=\.Benchmark'
+		c "foreign.gotest_${pkg}_cpu.top_focus_hide" $F/gotest_${pkg}_cpu.pb.gz -top "-focus=^${path}\\." '-hide=^runtime\.' -nodecount=30
+	done
+	c foreign.gotest_sort_cpu.list $F/gotest_sort_cpu.pb.gz '-list=^sort\.insertionSort$'
+	c foreign.gotest_sort_cpu.traces $F/gotest_sort_cpu.pb.gz -traces '-focus=^sort\.heapSort$|BenchmarkSortString1K$'
+	c foreign.gotest_strings_cpu.list $F/gotest_strings_cpu.pb.gz '-list=^strings\.Index$'
+	c foreign.gotest_regexp_cpu.list $F/gotest_regexp_cpu.pb.gz '-list=^regexp\.\(\*Regexp\)\.doOnePass$'
+	c foreign.gotest_json_cpu.list $F/gotest_json_cpu.pb.gz '-list=^encoding/json\.checkValid$'
+	c foreign.gotest_json_mem.list $F/gotest_json_mem.pb.gz '-list=^encoding/json\.Unmarshal$'
+
+	# pprof's testdata. Its mappings name binaries that are not here, so
+	# go tool pprof tries them and says so on stderr: -symbolize=none (or
+	# a profile with has_functions) keeps that out of the comparison.
+	local S=$F/pprof_sample.cpu N='-symbolize=none'
+	fx foreign.pprof_sample $S 'main\.busyLoop$' $N
+	c foreign.pprof_sample.traces $S -traces $N
+	c foreign.pprof_sample.top_addresses $S -top -addresses $N
+	c foreign.pprof_sample.list $S '-list=main\.busyLoop$' $N -source_path=tests/data/foreign/pprof_src \
+		-trim_path=/usr/local/google/home/sanjay/go/src/github.com/google/pprof/internal/report/testdata/sample
+	c foreign.pprof_sample.top_focus_hide $S -top '-focus=busyLoop' '-hide=^runtime\.add$' $N
+	c foreign.pprof_cppbench.top $F/pprof_cppbench.cpu_no_samples_type -top $N
+	c foreign.pprof_cppbench.traces $F/pprof_cppbench.cpu_no_samples_type -traces $N
+	c foreign.pprof_cppbench.top_addresses $F/pprof_cppbench.cpu_no_samples_type -top -addresses -nodecount=30 $N
+	c foreign.pprof_nomappings.top $F/pprof_go.nomappings.crash -top $N
+	c foreign.pprof_nomappings.traces $F/pprof_go.nomappings.crash -traces $N
+
+	# Names: C++ (mangled, (anonymous namespace), templates, operators,
+	# clones, already demangled) and Java; pprof demangles a function whose
+	# Name is empty or its SystemName (-symbolize picks how, or not at all).
+	local C=$F/cpp.pb.gz J=$F/java.pb.gz LN=$F/driver_long_name_funcs.pb.gz
+	for d in cpp java; do
+		fx "foreign.$d" $F/$d.pb.gz '.'
+		c "foreign.$d.traces" $F/$d.pb.gz -traces
+		c "foreign.$d.list" $F/$d.pb.gz '-list=.' -source_path=tests/nonexistent
+		c "foreign.$d.top_symbolize_none" $F/$d.pb.gz -top -symbolize=none
+		# A demangle= mode (or force) makes go tool pprof look for the
+		# binaries again, and say on stderr that they are not here:
+		# "remote" (no local binaries) keeps it quiet.
+		c "foreign.$d.top_demangle_full" $F/$d.pb.gz -top -symbolize=remote:demangle=full
+		c "foreign.$d.top_demangle_templates" $F/$d.pb.gz -top -symbolize=remote:demangle=templates
+		c "foreign.$d.top_demangle_none" $F/$d.pb.gz -top -symbolize=remote:demangle=none
+		c "foreign.$d.top_force" $F/$d.pb.gz -top -symbolize=remote:force
+	done
+	c foreign.cpp.top_filefunctions $C -top -filefunctions
+	c foreign.cpp.top_focus_hide $C -top -focus=Parser -hide=vector
+	c foreign.cpp.peek_operator $C '-peek=operator'
+	c foreign.cpp.traces_full $C -traces -symbolize=remote:demangle=full
+	c foreign.cpp.list_full $C '-list=Bar' -source_path=tests/nonexistent -symbolize=remote:demangle=full
+	c foreign.java.top_focus $J -top -focus=HashMap
+	fx foreign.driver_long_name_funcs $LN '.'
+	c foreign.driver_long_name_funcs.traces $LN -traces
+	c foreign.driver_long_name_funcs.top_symbolize_none $LN -top -symbolize=none
 }
 
 write_manifest >"$tmp/cases.txt"

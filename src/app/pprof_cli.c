@@ -21,6 +21,7 @@
 #include "cmon/base/url.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -29,7 +30,10 @@
 #include "report_out.h"
 
 struct pprof_args {
-	bool top, traces, cum, flat, help;
+	bool top, traces, tags, cum, flat, help;
+	bool tree, raw, comments, proto, topproto;
+	const char *add_comment;
+	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
 	bool dot, callgrind;                /* graph reports */
 	bool svg, png, pdf, ps, gif;        /* -dot through Graphviz's dot */
 	const char *image;                  /* the one of them set: dot's -T format */
@@ -46,6 +50,8 @@ struct pprof_args {
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
+	const char *symbolize;    /* -symbolize, parsed into sym */
+	struct cm_symbolize sym;
 	const char *exec_name; /* pprof's [binary] argument, or NULL */
 	int seconds;
 	unsigned long long max_inflated;
@@ -67,6 +73,12 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("list", CM_FLAG_STRING, &a->list, "regex", "annotated source of functions matching regex"),
 		FLAG("peek", CM_FLAG_STRING, &a->peek, "regex", "callers and callees of functions matching regex"),
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
+		FLAG("tags", CM_FLAG_BOOL, &a->tags, NULL, "print every label (tag) with its share of the total"),
+		FLAG("tree", CM_FLAG_BOOL, &a->tree, NULL, "each node with its callers and callees, as text"),
+		FLAG("raw", CM_FLAG_BOOL, &a->raw, NULL, "the profile itself as text (samples, locations, mappings)"),
+		FLAG("comments", CM_FLAG_BOOL, &a->comments, NULL, "print the profile's comments"),
+		FLAG("proto", CM_FLAG_BOOL, &a->proto, NULL, "the profile as gzipped protobuf (on a terminal: to a file)"),
+		FLAG("topproto", CM_FLAG_BOOL, &a->topproto, NULL, "the top entries as a gzipped protobuf profile"),
 		FLAG("dot", CM_FLAG_BOOL, &a->dot, NULL, "a call graph in DOT format (Graphviz)"),
 		FLAG("callgrind", CM_FLAG_BOOL, &a->callgrind, NULL, "a call graph in callgrind format (kcachegrind)"),
 		FLAG("svg", CM_FLAG_BOOL, &a->svg, NULL, "a call graph in SVG, made by Graphviz's dot"),
@@ -87,6 +99,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("edgefraction", CM_FLAG_DOUBLE, &o->edge_fraction, "f", "hide edges below f*total (0.001)"),
 		FLAG("sample_index", CM_FLAG_STRING, &o->sample_index, "name|n", "sample value to report"),
 		FLAG("drop_negative", CM_FLAG_BOOL, &o->drop_negative, NULL, "hide nodes with negative values (diffs)"),
+		FLAG("relative_percentages", CM_FLAG_BOOL, &o->relative_percentages, NULL, "percentages of what focus/ignore/hide/show keep"),
 		FLAG("mean", CM_FLAG_BOOL, &a->mean, NULL, "average value per sample (block, mutex)"),
 		FLAG("inuse_space", CM_FLAG_BOOL, &a->inuse_space, NULL, "same as -sample_index=inuse_space"),
 		FLAG("inuse_objects", CM_FLAG_BOOL, &a->inuse_objects, NULL, "same as -sample_index=inuse_objects"),
@@ -99,6 +112,12 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("ignore", CM_FLAG_STRING, &o->ignore, "regex", "drop samples with a frame matching regex"),
 		FLAG("hide", CM_FLAG_STRING, &o->hide, "regex", "remove frames matching regex"),
 		FLAG("show", CM_FLAG_STRING, &o->show, "regex", "keep only frames matching regex"),
+		FLAG("tagfocus", CM_FLAG_STRING, &o->tagfocus, "[key=]regex|range", "keep samples with a label matching (range: 1kb:2mb, 32kb, :512, 4mb:)"),
+		FLAG("tagignore", CM_FLAG_STRING, &o->tagignore, "[key=]regex|range", "drop samples with a label matching"),
+		FLAG("tagshow", CM_FLAG_STRING, &o->tagshow, "regex", "keep only the labels whose key matches regex"),
+		FLAG("taghide", CM_FLAG_STRING, &o->taghide, "regex", "drop the labels whose key matches regex"),
+		FLAG("tagroot", CM_FLAG_STRING, &o->tagroot, "keys", "add frames of these label keys' values at the root"),
+		FLAG("tagleaf", CM_FLAG_STRING, &o->tagleaf, "keys", "add frames of these label keys' values at the leaf"),
 		FLAG("functions", CM_FLAG_BOOL, &a->g_functions, NULL, "aggregate by function (default)"),
 		FLAG("filefunctions", CM_FLAG_BOOL, &a->g_filefunctions, NULL, "aggregate by function and file"),
 		FLAG("files", CM_FLAG_BOOL, &a->g_files, NULL, "aggregate by source file"),
@@ -109,6 +128,9 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("base", CM_FLAG_STRING, &a->base, "source", "subtract this profile"),
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
+		FLAG("add_comment", CM_FLAG_STRING, &a->add_comment, "text", "add a comment to the profile (shown by reports, kept by -proto)"),
+		FLAG("symbolize", CM_FLAG_STRING, &a->symbolize, "mode",
+		     "none: names as the profile has them; demangle=full|templates|none, force: C++ names"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
@@ -135,7 +157,8 @@ void cm_pprof_usage(FILE *out)
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
-		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-disasm=regex [flags] [BINARY] SOURCE...\n"
+		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex|-tree|-raw\n"
+		"                  |-comments|-proto|-topproto [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
@@ -156,11 +179,25 @@ static size_t read_file_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n == 0 && ferror((FILE *)ctx) ? SIZE_MAX : n;
 }
 
+/* Values of opposite signs (a delta profile) make merging depend on the
+ * labels: pprof sums only samples with the same stack and labels, so a
+ * profile decoded without them is read again with them. */
+static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
+						  struct cm_decode_limits *lim, char *err,
+						  size_t errlen)
+{
+	if (!p || !lim->drop_labels || !cm_profile_has_negative(p) || fseek(f, 0, SEEK_SET) != 0)
+		return p;
+	cm_profile_free(p);
+	lim->drop_labels = false;
+	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
+}
+
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->traces && a->ro.kind != CM_REPORT_DOT};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -176,6 +213,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			return NULL;
 		}
 		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
+		p = with_labels_if_negative(p, f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);
@@ -199,7 +237,9 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
  * cannot change the report, which saves a hash of every sample. */
 static bool merge_needed(struct cm_profile *p, const struct pprof_args *a)
 {
-	return a->traces || a->base || a->diff_base || cm_profile_has_negative(p);
+	/* -raw and -proto show Merge's ids; it also keeps each comment once */
+	return a->traces || a->raw || a->proto || a->base || a->diff_base || p->ncomments > 1 ||
+	       cm_profile_has_negative(p);
 }
 
 static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
@@ -310,16 +350,16 @@ static int pick_report(struct pprof_args *a)
 		return -2;
 	const char *images[] = {"svg", "png", "pdf", "ps", "gif"};
 	bool image_set[] = {a->svg, a->png, a->pdf, a->ps, a->gif};
-	int kinds = a->top + a->traces + (a->list != NULL) + (a->peek != NULL) + (a->disasm != NULL) +
-		    a->dot + a->callgrind;
+	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
+		    (a->disasm != NULL) + a->dot + a->callgrind + a->tree + a->raw + a->comments +
+		    a->proto + a->topproto;
 	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
 		if (image_set[i]) {
 			kinds++;
 			a->image = images[i];
 		}
-	if (kinds > 1) {
-		fprintf(stderr, "cmon pprof: choose one report: -top, -list, -peek, -traces, -disasm, -dot, "
-				"-callgrind, or one image format\n");
+	if (kinds > 1) { /* go tool pprof's words */
+		fprintf(stderr, "cmon pprof: must set at most one output format\n");
 		return -1;
 	}
 	if (kinds == 0) {
@@ -333,9 +373,13 @@ static int pick_report(struct pprof_args *a)
 		a->interactive = true;
 	}
 	a->ro.kind = a->top ? CM_REPORT_TOP : a->traces ? CM_REPORT_TRACES
-		   : a->list ? CM_REPORT_LIST : a->disasm ? CM_REPORT_DISASM
+		   : a->tags ? CM_REPORT_TAGS : a->list ? CM_REPORT_LIST
+		   : a->disasm ? CM_REPORT_DISASM : a->tree ? CM_REPORT_TREE
 		   : a->callgrind ? CM_REPORT_CALLGRIND : a->dot || a->image ? CM_REPORT_DOT
+		   : a->raw ? CM_REPORT_RAW : a->comments ? CM_REPORT_COMMENTS
+		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO
 		   : CM_REPORT_PEEK; /* -peek, or the viewer */
+	a->ro.max_encoded = a->max_inflated;
 	a->ro.symbol = a->list ? a->list : a->disasm ? a->disasm : a->peek;
 	cm_go_objtool_init(&a->objtool);
 	a->ro.objtool = &a->objtool;
@@ -495,6 +539,10 @@ int cm_pprof_main(int argc, char **argv)
 		argv++;
 		nsrc--;
 	}
+	char warn[512];
+	cm_symbolize_parse(a.symbolize, &a.sym, warn, sizeof(warn));
+	if (*warn)
+		fprintf(stderr, "%s\n", warn);
 	int picked = pick_report(&a);
 	if (picked < 0)
 		return picked == -2 ? 2 : 1;
@@ -502,6 +550,9 @@ int cm_pprof_main(int argc, char **argv)
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
 	}
+	/* Labels are a sixth of a heap profile's model: kept only when read.
+	 * Merging reads them: pprof sums samples of equal stack AND labels. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)
@@ -524,6 +575,7 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 				       .diff_base = a->diff_base != NULL, .remote = a->remote};
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
+	va.vo.sym = a->sym;
 	va.vo.max_inflated = a->max_inflated;
 	if (!(va.profile = load_merged(argv, nsrc, a)))
 		return 1;
@@ -551,7 +603,45 @@ static int write_report(const struct pprof_args *a, struct cm_report *r, char *e
 		dest.binary_suffix = a->image;
 	else if (a->callgrind)
 		dest.binary_suffix = "callgraph.out";
+	else if (a->proto || a->topproto)
+		dest.binary_suffix = "pb.gz";
 	return cm_report_out(&dest, render_report, r, err, errlen);
+}
+
+/* One line of stderr for each line of w. */
+static void print_warning(const char *w)
+{
+	for (const char *nl; (nl = strchr(w, '\n')); w = nl + 1)
+		fprintf(stderr, "cmon pprof: %.*s\n", (int)(nl - w), w);
+	fprintf(stderr, "cmon pprof: %s\n", w);
+}
+
+/* -add_comment: appended after merging, as pprof's fetchProfiles does
+ * (comments a source already has stay; this one may repeat one). */
+static int add_comment(struct cm_profile *p, const char *comment)
+{
+	const char **c = cm_arena_array(&p->arena, p->ncomments + 1, sizeof(*c));
+	if (!c)
+		return -1;
+	memcpy(c, p->comments, p->ncomments * sizeof(*c));
+	c[p->ncomments++] = comment;
+	p->comments = c;
+	return 0;
+}
+
+/* What pprof does to the merged profile before any report: Merge's ids
+ * (-raw, -proto show them), drop_frames, -add_comment. */
+static int finish_profile(struct cm_profile *p, const struct pprof_args *a, char *err,
+			  size_t errlen)
+{
+	snprintf(err, errlen, "out of memory");
+	if ((a->raw || a->proto) && cm_profile_number_as_merged(p) < 0)
+		return -1;
+	if (cm_profile_remove_uninteresting(p, err, errlen) < 0)
+		return -1;
+	if (a->add_comment && *a->add_comment && add_comment(p, a->add_comment) < 0)
+		return -1;
+	return 0;
 }
 
 /* Sources, merge, base, report (or the viewer): the exit status. */
@@ -568,12 +658,17 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		return 1;
 	int status = 1;
 	struct cm_report r;
-	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) < 0 ||
+	if (cm_profile_demangle(p, &a->sym) < 0) {
+		fprintf(stderr, "cmon pprof: out of memory\n");
+		cm_profile_free(p);
+		return 1;
+	}
+	if (finish_profile(p, a, err, sizeof(err)) < 0 ||
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);
 	} else {
-		for (int i = 0; i < 4 && r.warnings[i]; i++)
-			fprintf(stderr, "cmon pprof: %s\n", r.warnings[i]);
+		for (int i = 0; i < CM_REPORT_MAX_WARNINGS && r.warnings[i]; i++)
+			print_warning(r.warnings[i]);
 		if (write_report(a, &r, err, sizeof(err)) < 0)
 			fprintf(stderr, "cmon pprof: %s\n", err);
 		else

@@ -146,3 +146,78 @@ char *cm_percentage(int64_t value, int64_t total, char *out, size_t outlen)
 		snprintf(out, outlen, "%5.2g%%", ratio);
 	return out;
 }
+
+/* Go's fmtFrac: the last prec decimal digits of v before *w (w moves
+ * left), a dot in front, trailing zeros and a lone dot left out; returns v
+ * without those digits. */
+static uint64_t go_frac(char *buf, size_t *w, uint64_t v, int prec)
+{
+	bool print = false;
+	for (int i = 0; i < prec; i++) {
+		int digit = (int)(v % 10);
+		print = print || digit != 0;
+		if (print)
+			buf[--*w] = (char)('0' + digit);
+		v /= 10;
+	}
+	if (print)
+		buf[--*w] = '.';
+	return v;
+}
+
+static void go_int(char *buf, size_t *w, uint64_t v)
+{
+	do {
+		buf[--*w] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v > 0);
+}
+
+char *cm_go_duration_mag(uint64_t u, bool neg, char *out, size_t outlen)
+{
+	char buf[40];
+	size_t w = sizeof(buf);
+	buf[--w] = 's';
+	if (u == 0) {
+		snprintf(out, outlen, "0s");
+		return out;
+	}
+	if (u < 1000000000) {
+		/* under a second: ns, µs or ms, with a fraction */
+		int prec = 0;
+		if (u < 1000) {
+			buf[--w] = 'n';
+		} else if (u < 1000000) {
+			prec = 3;
+			buf[--w] = '\xb5'; /* "µ", U+00B5, as Go writes it */
+			buf[--w] = '\xc2';
+		} else {
+			prec = 6;
+			buf[--w] = 'm';
+		}
+		go_int(buf, &w, go_frac(buf, &w, u, prec));
+	} else {
+		u = go_frac(buf, &w, u, 9);
+		go_int(buf, &w, u % 60);
+		u /= 60;
+		if (u > 0) {
+			buf[--w] = 'm';
+			go_int(buf, &w, u % 60);
+			u /= 60;
+			if (u > 0) {
+				buf[--w] = 'h';
+				go_int(buf, &w, u);
+			}
+		}
+	}
+	if (neg)
+		buf[--w] = '-';
+	snprintf(out, outlen, "%.*s", (int)(sizeof(buf) - w), buf + w);
+	return out;
+}
+
+char *cm_go_duration(int64_t d, char *out, size_t outlen)
+{
+	uint64_t u = d < 0 ? 0 - (uint64_t)d : (uint64_t)d;
+	return cm_go_duration_mag(u, d < 0, out, outlen);
+}

@@ -1,5 +1,7 @@
 #include "cmon/monitor/format.h"
 
+#include "cmon/base/measure.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,73 +66,11 @@ void cm_format_bytes(char *buf, size_t len, double bytes)
 		snprintf(buf, len, "%s%.0f%s", sign, size, units[u]);
 }
 
-/* Writes v's last prec decimal digits as Go's fmtFrac does: a dot and the
- * digits without trailing zeros, nothing when they are all zero. w is the
- * write position in buf, moving left. Returns v without those digits. */
-static uint64_t go_frac(char *buf, size_t *w, uint64_t v, int prec)
-{
-	bool print = false;
-	for (int i = 0; i < prec; i++) {
-		unsigned digit = (unsigned)(v % 10);
-		print = print || digit != 0;
-		if (print)
-			buf[--*w] = (char)('0' + digit);
-		v /= 10;
-	}
-	if (print)
-		buf[--*w] = '.';
-	return v;
-}
-
-static void go_int(char *buf, size_t *w, uint64_t v)
-{
-	do {
-		buf[--*w] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-}
-
-/* Go's time.Duration.String for a magnitude u (ns) and a sign. */
+/* Go's time.Duration.String for a magnitude u (ns) and a sign; a cut
+ * "µ" is tidied away. */
 static void go_duration(char *out, size_t len, uint64_t u, bool neg)
 {
-	char buf[40];
-	size_t w = sizeof buf;
-	buf[--w] = '\0';
-	buf[--w] = 's';
-	if (u == 0) {
-		snprintf(out, len, "0s");
-		return;
-	}
-	if (u < 1000000000u) {
-		int prec = 6;
-		if (u < 1000u) {
-			prec = 0;
-			buf[--w] = 'n';
-		} else if (u < 1000000u) {
-			prec = 3;
-			buf[--w] = '\xb5'; /* "µ", U+00B5, as Go writes it */
-			buf[--w] = '\xc2';
-		} else {
-			buf[--w] = 'm';
-		}
-		go_int(buf, &w, go_frac(buf, &w, u, prec));
-	} else {
-		u = go_frac(buf, &w, u, 9);
-		go_int(buf, &w, u % 60);
-		u /= 60;
-		if (u > 0) {
-			buf[--w] = 'm';
-			go_int(buf, &w, u % 60);
-			u /= 60;
-			if (u > 0) {
-				buf[--w] = 'h';
-				go_int(buf, &w, u);
-			}
-		}
-	}
-	if (neg)
-		buf[--w] = '-';
-	snprintf(out, len, "%s", buf + w);
+	cm_go_duration_mag(u, neg, out, len);
 	utf8_tidy(out);
 }
 

@@ -408,6 +408,12 @@ struct decoder {
 	 * labels dropped unread: a bad index is an error even when unused. */
 	bool dropped_labels;
 	int64_t dropped_min, dropped_max;
+	/* The (key, unit) string indices of the dropped numeric labels that
+	 * have a unit, each pair once, at most CM_MAX_LABEL_UNITS: pprof warns
+	 * about a key seen with two units whatever the report. */
+	int64_t (*unit_pairs)[2];
+	size_t n_unit_pairs;
+	uint16_t *unit_slots; /* 2 * CM_MAX_LABEL_UNITS: pair index + 1, 0 = free */
 	int64_t drop_frames, keep_frames, default_sample_type, doc_url;
 	int64_t period_type[2];
 };
@@ -422,6 +428,30 @@ static int fail(struct decoder *d, const char *fmt, ...)
 		d->failed = true;
 	}
 	return -1;
+}
+
+/* Records a dropped label's (key, unit) pair unless already seen: a
+ * small hash of the pairs, so that hostile input costs no scans. */
+static int note_unit_pair(struct decoder *d, int64_t key, int64_t unit)
+{
+	if (!d->unit_pairs) {
+		d->unit_pairs = malloc(CM_MAX_LABEL_UNITS * sizeof(*d->unit_pairs));
+		d->unit_slots = calloc(2 * CM_MAX_LABEL_UNITS, sizeof(*d->unit_slots));
+		if (!d->unit_pairs || !d->unit_slots)
+			return -1;
+	}
+	size_t j = ((uint64_t)key * 0x9e3779b97f4a7c15ULL ^ (uint64_t)unit) % (2 * CM_MAX_LABEL_UNITS);
+	for (; d->unit_slots[j]; j = (j + 1) % (2 * CM_MAX_LABEL_UNITS)) {
+		const int64_t *pair = d->unit_pairs[d->unit_slots[j] - 1];
+		if (pair[0] == key && pair[1] == unit)
+			return 0;
+	}
+	if (d->n_unit_pairs == CM_MAX_LABEL_UNITS)
+		return 0;
+	d->unit_pairs[d->n_unit_pairs][0] = key;
+	d->unit_pairs[d->n_unit_pairs++][1] = unit;
+	d->unit_slots[j] = (uint16_t)d->n_unit_pairs;
+	return 0;
 }
 
 static void *scratch_alloc(void *data, size_t size)
@@ -502,6 +532,8 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	out->nlabels = d->drop_labels ? 0 : (uint32_t)s->n_label;
 	for (size_t i = 0; d->drop_labels && i < s->n_label; i++) {
 		const struct cm_wire_label *l = &s->label[i];
+		if (!l->str && l->num_unit && note_unit_pair(d, l->key, l->num_unit) < 0)
+			return fail(d, "out of memory");
 		/* Go checks key always, str when set, else num_unit when set. */
 		int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
 		for (int k = 0; k < 2; k++) {
@@ -867,6 +899,23 @@ static int resolve_label(struct decoder *d, const struct raw_label *r, struct cm
 	return 0;
 }
 
+/* The dropped labels' units, checked by the range test before this. */
+static int resolve_unit_pairs(struct decoder *d)
+{
+	struct cm_profile *p = d->p;
+	if (!d->n_unit_pairs)
+		return 0;
+	p->dropped_units = cm_arena_array(&p->arena, d->n_unit_pairs, sizeof(*p->dropped_units));
+	if (!p->dropped_units)
+		return fail(d, "out of memory");
+	for (size_t i = 0; i < d->n_unit_pairs; i++)
+		if (string_at(d, d->unit_pairs[i][0], &p->dropped_units[i].key, "label.key") ||
+		    string_at(d, d->unit_pairs[i][1], &p->dropped_units[i].unit, "label.num_unit"))
+			return -1;
+	p->ndropped_units = d->n_unit_pairs;
+	return 0;
+}
+
 static int resolve_samples(struct decoder *d)
 {
 	struct cm_profile *p = d->p;
@@ -902,7 +951,7 @@ static int resolve_samples(struct decoder *d)
 			return fail(d, "string index %" PRId64 " of a sample label is outside the string table (%zu entries)",
 				    bad, d->strings.count);
 	}
-	return 0;
+	return resolve_unit_pairs(d);
 }
 
 /* Bytes the decoder holds that grow with the input. */
@@ -1007,6 +1056,8 @@ static int decode_all(struct decoder *d, struct wire *w)
 static void decoder_free(struct decoder *d)
 {
 	cm_sample_wire_free(&d->sample_wire);
+	free(d->unit_pairs);
+	free(d->unit_slots);
 	cm_arena_free(&d->scratch);
 	free(d->strings.data);
 	free(d->sample_types.data);

@@ -3,67 +3,11 @@
 #include "cmon/profile/profile_ops.h"
 
 #include "cmon/base/goregex.h"
+#include "cmon/base/hashset.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* ---- hashing helpers ---- */
-
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdULL;
-}
-
-static uint64_t str_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-	return h;
-}
-
-/* An open-addressing table of indices, keyed by a caller-supplied hash and
- * equality: enough for the three dedupe passes of a merge. */
-struct index_set {
-	uint32_t *slots; /* index + 1; 0 = empty */
-	uint64_t *hashes;
-	size_t cap;
-};
-
-static int index_set_init(struct index_set *s, size_t n)
-{
-	s->cap = 16;
-	while (s->cap < n * 2)
-		s->cap *= 2;
-	s->slots = calloc(s->cap, sizeof(*s->slots));
-	s->hashes = malloc(s->cap * sizeof(*s->hashes));
-	return s->slots && s->hashes ? 0 : -1;
-}
-
-static void index_set_free(struct index_set *s)
-{
-	free(s->slots);
-	free(s->hashes);
-}
-
-typedef bool (*index_eq_fn)(const void *ctx, uint32_t a, uint32_t b);
-
-/* Returns the index already stored with an equal key, or stores and returns i. */
-static uint32_t index_set_intern(struct index_set *s, uint64_t h, uint32_t i,
-				 index_eq_fn eq, const void *ctx)
-{
-	size_t j = h & (s->cap - 1);
-	while (s->slots[j]) {
-		if (s->hashes[j] == h && eq(ctx, s->slots[j] - 1, i))
-			return s->slots[j] - 1;
-		j = (j + 1) & (s->cap - 1);
-	}
-	s->slots[j] = i + 1;
-	s->hashes[j] = h;
-	return i;
-}
 
 /* ---- merge: concatenation, then compaction ---- */
 
@@ -281,10 +225,10 @@ static uint64_t sample_hash(const struct cm_sample *s)
 {
 	uint64_t h = s->nlocs;
 	for (uint32_t i = 0; i < s->nlocs; i++)
-		h = mix(h, cm_sample_loc(s, i));
+		h = cm_hash_mix(h, cm_sample_loc(s, i));
 	for (uint32_t i = 0; i < s->nlabels; i++) {
-		h = mix(h, str_hash(s->labels[i].key));
-		h = mix(h, s->labels[i].str ? str_hash(s->labels[i].str) : (uint64_t)s->labels[i].num);
+		h = cm_hash_mix(h, cm_hash_str(s->labels[i].key));
+		h = cm_hash_mix(h, s->labels[i].str ? cm_hash_str(s->labels[i].str) : (uint64_t)s->labels[i].num);
 	}
 	return h;
 }
@@ -303,36 +247,41 @@ static bool sample_is_zero(const struct cm_sample *s, size_t nvalues)
 static int compact(struct cm_profile *p)
 {
 	int rc = -1;
-	struct index_set fs = {0}, ms = {0}, ls = {0}, ss = {0};
+	struct cm_index_set fs = {0}, ms = {0}, ls = {0}, ss = {0};
 	uint32_t *fmap = malloc((p->nfunctions + 1) * sizeof(*fmap));
 	uint32_t *mmap_ = malloc((p->nmappings + 1) * sizeof(*mmap_));
 	uint32_t *lmap = malloc((p->nlocations + 1) * sizeof(*lmap));
-	if (!fmap || !mmap_ || !lmap || index_set_init(&fs, p->nfunctions) ||
-	    index_set_init(&ms, p->nmappings) || index_set_init(&ls, p->nlocations) ||
-	    index_set_init(&ss, p->nsamples))
+	if (!fmap || !mmap_ || !lmap || cm_index_set_init(&fs, p->nfunctions) ||
+	    cm_index_set_init(&ms, p->nmappings) || cm_index_set_init(&ls, p->nlocations) ||
+	    cm_index_set_init(&ss, p->nsamples))
 		goto out;
 	for (uint32_t i = 0; i < p->nfunctions; i++) {
 		const struct cm_function *f = &p->functions[i];
-		uint64_t h = mix(mix(mix(str_hash(f->name), str_hash(f->filename)),
-				     str_hash(f->system_name)), (uint64_t)f->start_line);
-		fmap[i] = index_set_intern(&fs, h, i, function_eq, p->functions);
+		uint64_t h = cm_hash_mix(cm_hash_mix(cm_hash_mix(cm_hash_str(f->name), cm_hash_str(f->filename)),
+				     cm_hash_str(f->system_name)), (uint64_t)f->start_line);
+		fmap[i] = cm_index_set_intern(&fs, h, i, function_eq, p->functions);
 	}
 	for (uint32_t i = 0; i < p->nmappings; i++) {
 		const struct cm_mapping *m = &p->mappings[i];
-		uint64_t h = mix(mix(mapping_size_key(m), m->offset), str_hash(mapping_name_key(m)));
-		mmap_[i] = index_set_intern(&ms, h, i, mapping_eq, p->mappings);
+		uint64_t h = cm_hash_mix(cm_hash_mix(mapping_size_key(m), m->offset), cm_hash_str(mapping_name_key(m)));
+		mmap_[i] = cm_index_set_intern(&ms, h, i, mapping_eq, p->mappings);
 	}
 	for (uint32_t i = 0; i < p->nlocations; i++) {
 		struct cm_location *l = &p->locations[i];
-		if (l->mapping != CM_NONE)
-			l->mapping = mmap_[l->mapping];
-		uint64_t h = mix(mix(location_key_addr(p, l), l->mapping), l->nlines);
+		if (l->mapping != CM_NONE) {
+			/* pprof's mapLocation: the address moves with its mapping
+			 * (the same binary loaded elsewhere by another run) */
+			uint32_t m = mmap_[l->mapping];
+			l->address += p->mappings[m].start - p->mappings[l->mapping].start;
+			l->mapping = m;
+		}
+		uint64_t h = cm_hash_mix(cm_hash_mix(location_key_addr(p, l), l->mapping), l->nlines);
 		for (uint32_t k = 0; k < l->nlines; k++) {
 			if (l->lines[k].function != CM_NONE)
 				l->lines[k].function = fmap[l->lines[k].function];
-			h = mix(mix(h, l->lines[k].function), (uint64_t)l->lines[k].line);
+			h = cm_hash_mix(cm_hash_mix(h, l->lines[k].function), (uint64_t)l->lines[k].line);
 		}
-		lmap[i] = index_set_intern(&ls, h, i, location_eq, p);
+		lmap[i] = cm_index_set_intern(&ls, h, i, location_eq, p);
 	}
 	size_t kept = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
@@ -343,7 +292,7 @@ static int compact(struct cm_profile *p)
 			cm_sample_set_loc(s, k, lmap[cm_sample_loc(s, k)]); /* lmap[i] <= i */
 		sort_labels(s->labels, s->nlabels);
 		p->samples[kept] = *s;
-		uint32_t into = index_set_intern(&ss, sample_hash(s), (uint32_t)kept, sample_eq, p->samples);
+		uint32_t into = cm_index_set_intern(&ss, sample_hash(s), (uint32_t)kept, sample_eq, p->samples);
 		if (into == kept) {
 			kept++;
 			continue;
@@ -363,11 +312,25 @@ out:
 	free(fmap);
 	free(mmap_);
 	free(lmap);
-	index_set_free(&fs);
-	index_set_free(&ms);
-	index_set_free(&ls);
-	index_set_free(&ss);
+	cm_index_set_free(&fs);
+	cm_index_set_free(&ms);
+	cm_index_set_free(&ls);
+	cm_index_set_free(&ss);
 	return rc;
+}
+
+/* combineHeaders keeps each comment once, even from a single profile. */
+static void dedupe_comments(struct cm_profile *p)
+{
+	size_t n = 0;
+	for (size_t c = 0; c < p->ncomments; c++) {
+		bool seen = false;
+		for (size_t k = 0; k < n && !seen; k++)
+			seen = !strcmp(p->comments[k], p->comments[c]);
+		if (!seen)
+			p->comments[n++] = p->comments[c];
+	}
+	p->ncomments = n;
 }
 
 static void free_all(struct cm_profile **ps, size_t n)
@@ -383,6 +346,7 @@ struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n, char *err,
 		return NULL;
 	}
 	if (n == 1) {
+		dedupe_comments(ps[0]);
 		if (compact(ps[0]) < 0) {
 			snprintf(err, errlen, "out of memory");
 			cm_profile_free(ps[0]);
@@ -549,8 +513,17 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 {
 	*matched = 0;
 	bool any = focus->set || ignore->set || hide->set || show->set;
-	if (!any)
+	if (!any) {
+		/* pprof keeps a sample only when some frame is focused: with no
+		 * filter, any frame. A sample with no frames goes (-raw shows it;
+		 * -relative_percentages leaves it out of the total). */
+		size_t kept = 0;
+		for (size_t i = 0; i < p->nsamples; i++)
+			if (p->samples[i].nlocs > 0)
+				p->samples[kept++] = p->samples[i];
+		p->nsamples = kept;
 		return 0;
+	}
 	unsigned char *mark = calloc(p->nlocations + 1, 1);  /* FI_* */
 	unsigned char *hidden = calloc(p->nlocations + 1, 1);
 	if (!mark || !hidden) {
@@ -856,4 +829,133 @@ struct cm_profile *cm_profile_clone(const struct cm_profile *p)
 struct cm_profile *cm_profile_clone_tables(const struct cm_profile *p)
 {
 	return clone_tables(p);
+}
+
+/* ---- pprof's ids ---- */
+
+/* Where each old index of a table goes: CM_NONE until numbered. */
+struct renumbering {
+	uint32_t *to, *from; /* old -> new, new -> old */
+	uint32_t n;
+};
+
+static int renumbering_init(struct renumbering *r, size_t n)
+{
+	r->n = 0;
+	r->to = malloc((n + 1) * sizeof(uint32_t));
+	r->from = malloc((n + 1) * sizeof(uint32_t));
+	if (r->to)
+		memset(r->to, 0xff, (n + 1) * sizeof(uint32_t));
+	return r->to && r->from ? 0 : -1;
+}
+
+static void renumber(struct renumbering *r, uint32_t old)
+{
+	if (old != CM_NONE && r->to[old] == CM_NONE) {
+		r->to[old] = r->n;
+		r->from[r->n++] = old;
+	}
+}
+
+static void renumbering_free(struct renumbering *r)
+{
+	free(r->to);
+	free(r->from);
+}
+
+/* The tables in their new order, with ids 1..n; locations get new line
+ * arrays (two locations may share one). */
+static int reorder_tables(struct cm_profile *p, const struct renumbering *m,
+			  const struct renumbering *l, const struct renumbering *f)
+{
+	struct cm_arena *a = &p->arena;
+	struct cm_mapping *ms = cm_arena_array(a, m->n + 1, sizeof(*ms));
+	struct cm_location *ls = cm_arena_array(a, l->n + 1, sizeof(*ls));
+	struct cm_function *fs = cm_arena_array(a, f->n + 1, sizeof(*fs));
+	if (!ms || !ls || !fs)
+		return -1;
+	for (uint32_t i = 0; i < m->n; i++) {
+		ms[i] = p->mappings[m->from[i]];
+		ms[i].id = i + 1;
+	}
+	for (uint32_t i = 0; i < f->n; i++) {
+		fs[i] = p->functions[f->from[i]];
+		fs[i].id = i + 1;
+	}
+	for (uint32_t i = 0; i < l->n; i++) {
+		struct cm_location *d = &ls[i];
+		*d = p->locations[l->from[i]];
+		d->id = i + 1;
+		if (d->mapping != CM_NONE)
+			d->mapping = m->to[d->mapping];
+		struct cm_line *lines = cm_arena_array(a, d->nlines + 1, sizeof(*lines));
+		if (!lines)
+			return -1;
+		for (uint32_t k = 0; k < d->nlines; k++) {
+			lines[k] = d->lines[k];
+			if (lines[k].function != CM_NONE)
+				lines[k].function = f->to[lines[k].function];
+		}
+		d->lines = lines;
+	}
+	p->mappings = ms;
+	p->nmappings = m->n;
+	p->locations = ls;
+	p->nlocations = l->n;
+	p->functions = fs;
+	p->nfunctions = f->n;
+	return 0;
+}
+
+/* The samples' location indices in the new order; a 2-byte stack whose new
+ * indices do not fit gets 4 bytes. */
+static int remap_samples(struct cm_profile *p, const struct renumbering *l)
+{
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		bool fits = true;
+		for (uint32_t k = 0; k < s->nlocs && !s->locs_wide; k++)
+			fits = fits && l->to[cm_sample_loc(s, k)] <= UINT16_MAX;
+		if (!fits) {
+			uint32_t *wide = cm_arena_array(&p->arena, s->nlocs, sizeof(uint32_t));
+			if (!wide)
+				return -1;
+			for (uint32_t k = 0; k < s->nlocs; k++)
+				wide[k] = cm_sample_loc(s, k);
+			s->locs = wide;
+			s->locs_wide = 1;
+		}
+		for (uint32_t k = 0; k < s->nlocs; k++)
+			cm_sample_set_loc(s, k, l->to[cm_sample_loc(s, k)]);
+	}
+	return 0;
+}
+
+int cm_profile_number_as_merged(struct cm_profile *p)
+{
+	struct renumbering m = {0}, l = {0}, f = {0};
+	int rc = -1;
+	if (renumbering_init(&m, p->nmappings) == 0 && renumbering_init(&l, p->nlocations) == 0 &&
+	    renumbering_init(&f, p->nfunctions) == 0) {
+		if (p->nmappings > 0) /* Merge maps the first profile's first mapping first */
+			renumber(&m, 0);
+		for (size_t i = 0; i < p->nsamples; i++) {
+			const struct cm_sample *s = &p->samples[i];
+			for (uint32_t k = 0; k < s->nlocs; k++) {
+				uint32_t li = cm_sample_loc(s, k);
+				if (l.to[li] != CM_NONE)
+					continue;
+				const struct cm_location *loc = &p->locations[li];
+				renumber(&m, loc->mapping);
+				for (uint32_t j = 0; j < loc->nlines; j++)
+					renumber(&f, loc->lines[j].function);
+				renumber(&l, li);
+			}
+		}
+		rc = reorder_tables(p, &m, &l, &f) == 0 && remap_samples(p, &l) == 0 ? 0 : -1;
+	}
+	renumbering_free(&m);
+	renumbering_free(&l);
+	renumbering_free(&f);
+	return rc;
 }

@@ -19,6 +19,7 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->node_fraction = 0.005;
 	o->edge_fraction = 0.001;
 	o->granularity = CM_GRAN_FUNCTIONS;
+	o->max_encoded = CM_DEFAULT_MAX_INFLATED;
 }
 
 /* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
@@ -62,10 +63,14 @@ static void apply_command_overrides(struct cm_report_opts *o)
 		trim = false;
 		break;
 	case CM_REPORT_TOP:
+	case CM_REPORT_TOPPROTO:
 		if (o->node_count == -1)
 			o->node_count = 0;
 		break;
 	case CM_REPORT_CALLGRIND: /* every address, untrimmed */
+	case CM_REPORT_RAW:
+	case CM_REPORT_PROTO:
+		/* the profile itself, every address and inline frame */
 		trim = false;
 		o->granularity = CM_GRAN_ADDRESSES;
 		break;
@@ -81,35 +86,147 @@ static void apply_command_overrides(struct cm_report_opts *o)
 	}
 }
 
-static int apply_filters(struct cm_report *r, char *err, size_t errlen)
+bool cm_report_opts_change_samples(const struct cm_report_opts *o)
 {
-	struct cm_filter f[4] = {0};
-	const char *names[4] = {"focus", "ignore", "hide", "show"};
-	const char *pats[4] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show};
-	int rc = 0, nf = 0;
-	for (int i = 0; i < 4 && !rc; i++) {
-		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
-		if (!rc && pats[i] && *pats[i]) {
+	const char *f[] = {o->focus, o->ignore, o->hide, o->show, o->tagfocus, o->tagignore,
+			   o->tagshow, o->taghide, o->tagroot, o->tagleaf};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i] && *f[i])
+			return true;
+	return false;
+}
+
+bool cm_report_opts_need_labels(const struct cm_report_opts *o)
+{
+	const char *f[] = {o->tagfocus, o->tagignore, o->tagshow, o->taghide, o->tagroot, o->tagleaf};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (f[i] && *f[i])
+			return true;
+	return o->kind == CM_REPORT_TRACES || o->kind == CM_REPORT_TAGS || o->kind == CM_REPORT_RAW ||
+	       o->kind == CM_REPORT_DOT || /* its tag nodes */
+	       o->kind == CM_REPORT_PROTO; /* -raw and -proto show them */
+}
+
+static void add_warning(struct cm_report *r, const char *w)
+{
+	for (int i = 0; i < CM_REPORT_MAX_WARNINGS - 1; i++)
+		if (!r->warnings[i]) {
+			r->warnings[i] = w;
+			return;
+		}
+}
+
+/* reportOptions' "Active filters" list, in pprof's order. */
+static void list_filters(struct cm_report *r)
+{
+	const struct cm_report_opts *o = &r->opts;
+	const char *names[] = {"focus", "ignore", "hide", "show",
+			       "tagfocus", "tagignore", "tagshow", "taghide"};
+	const char *pats[] = {o->focus, o->ignore, o->hide, o->show,
+			      o->tagfocus, o->tagignore, o->tagshow, o->taghide};
+	for (size_t i = 0, nf = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (pats[i] && *pats[i]) {
 			snprintf(r->filter_buf[nf], sizeof(r->filter_buf[nf]), "%s=%s", names[i], pats[i]);
 			r->filters[nf] = r->filter_buf[nf];
 			nf++;
 		}
-	}
+}
+
+/* The name filters: focus, ignore, hide, show (compiled by the caller). */
+static int filter_names(struct cm_report *r, const struct cm_filter *f)
+{
 	unsigned matched = 0;
-	if (!rc && cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3], &matched) < 0) {
-		snprintf(err, errlen, "out of memory");
-		rc = -1;
-	}
+	if (cm_profile_filter_by_name(r->p, &f[0], &f[1], &f[2], &f[3], &matched) < 0)
+		return -1;
 	/* pprof's warnNoMatches, for the caller to print */
 	static const char *const warn[4] = {"Focus expression matched no samples",
 		"Ignore expression matched no samples", "Hide expression matched no samples",
 		"Show expression matched no samples"};
-	for (int i = 0, nw = 0; !rc && i < 4; i++)
+	for (int i = 0; i < 4; i++)
 		if (f[i].set && !(matched & (1u << i)))
-			r->warnings[nw++] = warn[i];
+			add_warning(r, warn[i]);
+	return 0;
+}
+
+/* -tagshow, -taghide: compiled after the samples are filtered, as pprof does. */
+static int filter_tag_names(struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_filter show = {0}, hide = {0};
+	int rc = cm_filter_compile(&show, "tagshow", r->opts.tagshow, err, errlen);
+	if (!rc)
+		rc = cm_filter_compile(&hide, "taghide", r->opts.taghide, err, errlen);
+	if (!rc) {
+		bool sm, hm;
+		cm_profile_filter_tags_by_name(r->p, &show, &hide, &sm, &hm);
+		if (!sm)
+			add_warning(r, "TagShow expression matched no samples");
+		if (!hm)
+			add_warning(r, "TagHide expression matched no samples");
+	}
+	cm_filter_free(&show);
+	cm_filter_free(&hide);
+	return rc;
+}
+
+/* pprof's applyFocus: every filter compiled (the tag ranges noted), then
+ * the samples filtered by name, then by label, then the labels by key. */
+static int apply_filters(struct cm_report *r, char *err, size_t errlen)
+{
+	struct cm_filter f[4] = {0};
+	struct cm_tag_filter tf[2] = {0};
+	const char *names[4] = {"focus", "ignore", "hide", "show"};
+	const char *pats[4] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show};
+	const char *tnames[2] = {"tagfocus", "tagignore"};
+	const char *tpats[2] = {r->opts.tagfocus, r->opts.tagignore};
+	int rc = 0;
+	for (int i = 0; i < 4 && !rc; i++)
+		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
+	for (int i = 0; i < 2 && !rc; i++) {
+		rc = cm_tag_filter_compile(&tf[i], tnames[i], tpats[i], &r->num_units, r->note_buf[i],
+					   sizeof(r->note_buf[i]), err, errlen);
+		if (!rc && r->note_buf[i][0])
+			add_warning(r, r->note_buf[i]);
+	}
+	if (!rc && filter_names(r, f) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	if (!rc) {
+		bool fm, im;
+		cm_profile_filter_by_tag(r->p, &tf[0], &tf[1], &fm, &im);
+		if (!fm)
+			add_warning(r, "TagFocus expression matched no samples");
+		if (!im)
+			add_warning(r, "TagIgnore expression matched no samples");
+		rc = filter_tag_names(r, err, errlen);
+	}
 	for (int i = 0; i < 4; i++)
 		cm_filter_free(&f[i]);
+	for (int i = 0; i < 2; i++)
+		cm_tag_filter_free(&tf[i]);
 	return rc;
+}
+
+/* identifyNumLabelUnits and generateTagRootsLeaves: before any filter. */
+static int prepare_labels(struct cm_report *r, char *err, size_t errlen)
+{
+	if (cm_num_units_identify(r->p, &r->num_units) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->num_units.conflicts)
+		add_warning(r, r->num_units.conflicts);
+	bool rootm, leafm;
+	if (cm_profile_add_label_nodes(r->p, r->opts.tagroot, r->opts.tagleaf, "minimum", &rootm,
+				       &leafm) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (r->opts.tagroot && *r->opts.tagroot && !rootm)
+		add_warning(r, "TagRoot expression matched no samples");
+	if (r->opts.tagleaf && *r->opts.tagleaf && !leafm)
+		add_warning(r, "TagLeaf expression matched no samples");
+	return 0;
 }
 
 int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
@@ -120,6 +237,8 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	r->opts = *opts;
 	apply_command_overrides(&r->opts);
 	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	if (prepare_labels(r, err, errlen) < 0)
+		return -1;
 	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
 	if (vi < 0)
 		return -1;
@@ -130,8 +249,13 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 		r->sample_type = r->sample_type_buf;
 	}
 	r->sample_unit = p->sample_types[vi].unit;
+	/* -relative_percentages: the total of what the filters keep */
+	bool relative = r->opts.relative_percentages;
+	if (relative && apply_filters(r, err, errlen) < 0)
+		return -1;
 	r->total = compute_total(p, r->vi, r->opts.mean);
-	if (apply_filters(r, err, errlen) < 0)
+	list_filters(r);
+	if (!relative && apply_filters(r, err, errlen) < 0)
 		return -1;
 	cm_profile_aggregate(p, r->opts.granularity);
 	/* disasm forces -noinlines: one node per address, so that inlined
@@ -176,7 +300,7 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 		cm_report_profile_labels(r, out);
 	if (r->filters[0]) {
 		fprintf(out, "Active filters:\n");
-		for (int i = 0; i < 4 && r->filters[i]; i++) {
+		for (int i = 0; i < CM_REPORT_MAX_FILTERS && r->filters[i]; i++) {
 			const char *f = r->filters[i];
 			if (strlen(f) > 80) /* Go cuts at 80 bytes and adds an ellipsis */
 				fprintf(out, "   %.80s\xe2\x80\xa6\n", f);
@@ -288,8 +412,25 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 		break;
 	case CM_REPORT_DISASM:
 		return cm_report_disasm(r, out, err, errlen);
+	case CM_REPORT_TAGS:
+		rc = cm_report_tags(r, out);
+		break;
+	case CM_REPORT_TREE:
+		rc = cm_report_tree(r, out);
+		break;
+	case CM_REPORT_RAW:
+		rc = cm_report_raw(r, out);
+		break;
+	case CM_REPORT_COMMENTS:
+		cm_report_comments(r, out);
+		rc = 0;
+		break;
+	case CM_REPORT_PROTO:
+		return cm_report_proto(r, out, err, errlen);
+	case CM_REPORT_TOPPROTO:
+		return cm_report_topproto(r, out, err, errlen);
 	}
-	if (rc < 0) /* top and traces fail only when memory runs out */
+	if (rc < 0) /* the text reports fail only when memory runs out */
 		snprintf(err, errlen, "out of memory");
 	return rc;
 }

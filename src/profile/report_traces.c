@@ -19,89 +19,9 @@
 
 static void sb_pad10(struct cm_strbuf *b, const char *s)
 {
-	size_t runes = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p;) {
-		size_t n = 1;
-		if (*p >= 0xc2 && *p <= 0xdf)
-			n = 2;
-		else if (*p >= 0xe0 && *p <= 0xef)
-			n = 3;
-		else if (*p >= 0xf0 && *p <= 0xf4)
-			n = 4;
-		size_t k = 1;
-		while (k < n && (p[k] & 0xc0) == 0x80)
-			k++;
-		p += k == n ? n : 1; /* a broken sequence is one rune per byte */
-		runes++;
-	}
-	for (; runes < 10; runes++)
+	for (size_t runes = cm_utf8_runes(s); runes < 10; runes++)
 		cm_strbuf_add(b, " ", 1);
 	cm_strbuf_str(b, s);
-}
-
-/* ---- numeric label units (profile.NumLabelUnits) ---- */
-
-struct key_unit {
-	const char *key, *unit;
-	size_t seq;
-};
-
-static int key_unit_cmp(const void *a, const void *b)
-{
-	const struct key_unit *x = a, *y = b;
-	int c = strcmp(x->key, y->key);
-	if (c)
-		return c;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
-/* The first unit each numeric key was seen with, sorted by key. */
-static struct key_unit *num_label_units(const struct cm_profile *p, size_t *n)
-{
-	size_t cnt = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		for (uint32_t k = 0; k < p->samples[i].nlabels; k++)
-			if (!p->samples[i].labels[k].str && *p->samples[i].labels[k].num_unit)
-				cnt++;
-	struct key_unit *ku = malloc((cnt + 1) * sizeof(*ku));
-	if (!ku)
-		return NULL;
-	cnt = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		for (uint32_t k = 0; k < p->samples[i].nlabels; k++) {
-			const struct cm_label *l = &p->samples[i].labels[k];
-			if (!l->str && *l->num_unit) {
-				ku[cnt].key = l->key;
-				ku[cnt].unit = l->num_unit;
-				ku[cnt].seq = cnt;
-				cnt++;
-			}
-		}
-	qsort(ku, cnt, sizeof(*ku), key_unit_cmp);
-	size_t w = 0;
-	for (size_t i = 0; i < cnt; i++)
-		if (w == 0 || strcmp(ku[w - 1].key, ku[i].key))
-			ku[w++] = ku[i];
-	*n = w;
-	return ku;
-}
-
-static const char *unit_of(const struct key_unit *ku, size_t n, const char *key)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(ku[mid].key, key);
-		if (!c)
-			return ku[mid].unit;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (!strcmp(key, "alignment") || !strcmp(key, "request"))
-		return "bytes";
-	return key;
 }
 
 /* ---- one sample's labels ---- */
@@ -128,7 +48,7 @@ static int str_ptr_cmp(const void *a, const void *b)
 /* Prints the labels of kind numeric (or string) of s: one line per key,
  * "%10s:  v1 v2...", the lines sorted as strings. */
 static int print_labels(FILE *out, const struct cm_sample *s, bool numeric,
-			const struct key_unit *ku, size_t nku)
+			const struct cm_num_units *units)
 {
 	struct label_ref *refs = malloc((s->nlabels + 1) * sizeof(*refs));
 	char **lines = malloc((s->nlabels + 1) * sizeof(*lines));
@@ -144,7 +64,7 @@ static int print_labels(FILE *out, const struct cm_sample *s, bool numeric,
 	qsort(refs, nrefs, sizeof(*refs), label_ref_cmp);
 	for (size_t i = 0; i < nrefs;) {
 		const char *key = refs[i].l->key;
-		const char *unit = numeric ? unit_of(ku, nku, key) : NULL;
+		const char *unit = numeric ? cm_num_units_get(units, key) : NULL;
 		struct cm_strbuf b = {0};
 		sb_pad10(&b, key);
 		cm_strbuf_str(&b, ":  ");
@@ -181,16 +101,12 @@ done:
 int cm_report_traces(struct cm_report *r, FILE *out)
 {
 	const struct cm_profile *p = r->p;
-	size_t nku = 0;
-	struct key_unit *ku = num_label_units(p, &nku);
 	/* pprof names frames with CreateNodes and no options: the node table
 	 * of -top, but with files cleaned and never trimmed. */
 	struct cm_nodes nodes;
 	struct cm_nodes_opts no = {.raw_files = true};
-	if (!ku || cm_nodes_build(&nodes, p, &no) < 0) {
-		free(ku);
+	if (cm_nodes_build(&nodes, p, &no) < 0)
 		return -1;
-	}
 	int rc = 0;
 	cm_report_profile_labels(r, out);
 	for (size_t si = 0; si < p->nsamples; si++) {
@@ -198,7 +114,8 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 		if (s->nlocs == 0)
 			continue;
 		fputs(SEPARATOR "\n", out);
-		if (print_labels(out, s, false, ku, nku) < 0 || print_labels(out, s, true, ku, nku) < 0) {
+		if (print_labels(out, s, false, &r->num_units) < 0 ||
+		    print_labels(out, s, true, &r->num_units) < 0) {
 			rc = -1;
 			break;
 		}
@@ -226,6 +143,5 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 	if (!rc)
 		fputs(SEPARATOR "\n", out);
 	cm_nodes_free(&nodes);
-	free(ku);
 	return rc;
 }

@@ -28,11 +28,7 @@ void viewer_clear_msg(struct cm_viewer *v)
  * rewrite samples, aggregation only the tables. */
 struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro)
 {
-	const char *f[4] = {ro->focus, ro->ignore, ro->hide, ro->show};
-	for (int i = 0; i < 4; i++)
-		if (f[i] && *f[i])
-			return cm_profile_clone(p);
-	return cm_profile_clone_tables(p);
+	return cm_report_opts_change_samples(ro) ? cm_profile_clone(p) : cm_profile_clone_tables(p);
 }
 
 const struct cm_profile *viewer_pristine(const struct cm_viewer *v)

@@ -3,7 +3,8 @@
  * Each input is used three ways:
  *  1. As `cmon pprof -top FILE` uses a file: streamed in odd-sized pieces
  *     through cm_profile_decode_stream (labels dropped, 64 MB inflate limit),
- *     then drop_frames/keep_frames and the -top report into /dev/null.
+ *     then names demangled, drop_frames/keep_frames and the -top report
+ *     into /dev/null.
  *  2. Decoded from memory with cm_profile_decode, labels kept: it must
  *     accept exactly the inputs (1) accepts; merged (compacted), then its
  *     report is -traces or -peek='.' (by the input's size).
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -54,15 +56,29 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n;
 }
 
-static void report(struct cm_profile *p, enum cm_report_kind kind)
+/* labels: the tag options (-tagroot, -tagleaf, -tagfocus, -tagshow...),
+ * 0 none, 1 or 2 two different sets. */
+static void report(struct cm_profile *p, enum cm_report_kind kind, int labels)
 {
 	char err[512] = "";
 	struct cm_report_opts o;
 	cm_report_opts_init(&o);
 	o.kind = kind;
 	o.symbol = "."; /* -peek: every function */
+	if (labels == 1) {
+		o.tagroot = "bytes,thread";
+		o.tagfocus = ":1mb";
+		o.taghide = "^t";
+	} else if (labels == 2) {
+		o.tagleaf = "thread,,bytes";
+		o.tagignore = "thread=x,y";
+		o.tagshow = ".";
+	}
 	struct cm_report r;
-	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) == 0 &&
+	/* names through libiberty's demangler, as cmon pprof does */
+	struct cm_symbolize sym = {.mode = (enum cm_demangle_mode)(p->nfunctions % 4)};
+	if (cm_profile_demangle(p, &sym) == 0 &&
+	    cm_profile_remove_uninteresting(p, err, sizeof(err)) == 0 &&
 	    cm_report_prepare(&r, p, &o, err, sizeof(err)) == 0)
 		(void)cm_report_write(&r, devnull, err, sizeof(err));
 }
@@ -188,15 +204,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			p1 = cm_profile_merge(ps, 1, err1, sizeof(err1));
 		}
 		if (p1)
-			report(p1, CM_REPORT_TOP);
+			report(p1, CM_REPORT_TOP, 0);
 		cm_profile_free(p1);
 	}
 	if (p2) {
 		struct cm_profile *ps[1] = {p2};
 		p2 = cm_profile_merge(ps, 1, err2, sizeof(err2));
 		/* -list reads source files, so it is left out. */
+		static const enum cm_report_kind kinds[] = {CM_REPORT_PEEK, CM_REPORT_TRACES,
+							    CM_REPORT_TAGS, CM_REPORT_TOP};
 		if (p2)
-			report(p2, size % 2 ? CM_REPORT_PEEK : CM_REPORT_TRACES);
+			report(p2, kinds[size % 4], (int)(size / 4 % 3));
 		cm_profile_free(p2);
 	}
 	return 0;

@@ -84,16 +84,31 @@ func writeExtreme(dir string) {
 		m.packed(2, s.values)
 		p.bytesField(2, m.Bytes())
 	}
+	encodeFrames(&p, idx, strs, []string{"main.leaf", "main.main", "main.other"},
+		"cmon/profgen/extreme.go", "/bin/extreme", func(id int64) int64 { return 5 * id })
+	p.intField(9, 1700000000000000000) // time_nanos
+	p.intField(10, math.MaxInt64-10)   // duration_nanos
+	p.bytesField(11, valueType("cpu", "nanoseconds"))
+	p.intField(12, 10000000)
+
+	writeGzip(dir, "extreme.pb.gz", p.Bytes())
+}
+
+// encodeFrames appends to p a mapping (id 1, of binary), one location and
+// one function per name (ids 1.., line 10*id, in file; the start line
+// startLine(id) when not nil), then the string table strs.
+func encodeFrames(p *pbuf, idx map[string]int64, strs, names []string, file, binary string,
+	startLine func(int64) int64) {
 	var mp pbuf
 	mp.intField(1, 1)
 	mp.intField(2, 0x400000)
 	mp.intField(3, 0x500000)
-	mp.intField(5, idx["/bin/extreme"])
+	mp.intField(5, idx[binary])
 	mp.intField(7, 1)
 	mp.intField(8, 1)
 	mp.intField(9, 1)
 	p.bytesField(3, mp.Bytes())
-	for i, fn := range []string{"main.leaf", "main.main", "main.other"} {
+	for i, fn := range names {
 		id := int64(i + 1)
 		var ln pbuf
 		ln.intField(1, id)
@@ -108,22 +123,23 @@ func writeExtreme(dir string) {
 		f.intField(1, id)
 		f.intField(2, idx[fn])
 		f.intField(3, idx[fn])
-		f.intField(4, idx["cmon/profgen/extreme.go"])
-		f.intField(5, 5*id)
+		f.intField(4, idx[file])
+		if startLine != nil {
+			f.intField(5, startLine(id))
+		}
 		p.bytesField(5, f.Bytes())
 	}
 	for _, s := range strs {
 		p.bytesField(6, []byte(s))
 	}
-	p.intField(9, 1700000000000000000) // time_nanos
-	p.intField(10, math.MaxInt64-10)   // duration_nanos
-	p.bytesField(11, valueType("cpu", "nanoseconds"))
-	p.intField(12, 10000000)
+}
 
+// writeGzip writes data gzipped into dir/name.
+func writeGzip(dir, name string, data []byte) {
 	var z bytes.Buffer
 	w := gzip.NewWriter(&z)
-	_, err := w.Write(p.Bytes())
+	_, err := w.Write(data)
 	check(err)
 	check(w.Close())
-	check(os.WriteFile(filepath.Join(dir, "extreme.pb.gz"), z.Bytes(), 0o644))
+	check(os.WriteFile(filepath.Join(dir, name), z.Bytes(), 0o644))
 }

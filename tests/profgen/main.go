@@ -732,11 +732,12 @@ func main() {
 	memRate := flag.Int("memrate", 4096, "runtime.MemProfileRate for the heap profiles")
 	bench := flag.Bool("bench", false, "write one large heap profile to -out")
 	extreme := flag.Bool("extreme", false, "write only extreme.pb.gz into -out")
+	labels := flag.Bool("labels", false, "write only the labelled profiles (labels.go) into -out")
 	benchSamples := flag.Int("bench-samples", 800000, "minimum number of samples in the -bench profile")
 	benchBytes := flag.Int64("bench-bytes", 10<<20, "minimum size in bytes of the -bench profile")
 	flag.Parse()
 	if *out == "" || flag.NArg() != 0 {
-		fmt.Fprintln(os.Stderr, "usage: profgen -out DIR [-cpu-seconds 2] [-memrate 4096]\n       profgen -bench -out FILE [-bench-samples 800000] [-bench-bytes 10485760]\n       profgen -extreme -out DIR")
+		fmt.Fprintln(os.Stderr, "usage: profgen -out DIR [-cpu-seconds 2] [-memrate 4096]\n       profgen -bench -out FILE [-bench-samples 800000] [-bench-bytes 10485760]\n       profgen -extreme -out DIR\n       profgen -labels -out DIR")
 		os.Exit(2)
 	}
 	if *bench {
@@ -746,6 +747,11 @@ func main() {
 	if *extreme {
 		check(os.MkdirAll(*out, 0o755))
 		writeExtreme(*out)
+		return
+	}
+	if *labels {
+		check(os.MkdirAll(*out, 0o755))
+		writeLabels(*out)
 		return
 	}
 
@@ -775,6 +781,7 @@ func main() {
 	writeProfile(*out, "goroutine", "goroutine.pb.gz")
 	writeProfile(*out, "threadcreate", "threadcreate.pb.gz")
 	writeExtreme(*out)
+	labelsFromChild(*out)
 	step("done")
 	runtime.KeepAlive(evens)
 }

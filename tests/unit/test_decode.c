@@ -454,8 +454,14 @@ static void check_reference(const struct cm_profile *p, bool labels, const char 
 			C(streq(s[0].labels[1].key, "bytes") && s[0].labels[1].str == NULL &&
 			  s[0].labels[1].num == 4096 && streq(s[0].labels[1].num_unit, "bytes"));
 		}
+		C(p->ndropped_units == 0);
 	} else {
 		C(s[0].nlabels == 0);
+		/* What pprof's mixed-unit warning needs stays: the numeric
+		 * labels' (key, unit) pairs. */
+		C(p->ndropped_units == 1);
+		if (p->ndropped_units == 1)
+			C(streq(p->dropped_units[0].key, "bytes") && streq(p->dropped_units[0].unit, "bytes"));
 	}
 	C(s[1].nlabels == 0 && s[2].nlabels == 0);
 

@@ -119,5 +119,16 @@ int main(void)
 	CHECK_STR(tiny, "1.5", "truncated label");
 	cm_percentage(1, 3, tiny, sizeof(tiny));
 	CHECK_STR(tiny, "33.", "truncated percentage");
+
+	/* Go's time.Duration.String() (-raw's Duration: line), from go run */
+	static const struct { int64_t d; const char *want; } durs[] = {
+		{0, "0s"}, {1, "1ns"}, {999, "999ns"}, {1000, "1\u00b5s"}, {1500, "1.5\u00b5s"},
+		{999999, "999.999\u00b5s"}, {1000000, "1ms"}, {1500000, "1.5ms"},
+		{2070000000, "2.07s"}, {60500000000, "1m0.5s"}, {3600000000000, "1h0m0s"},
+		{3723000000001, "1h2m3.000000001s"}, {-1500, "-1.5\u00b5s"},
+		{INT64_MIN, "-2562047h47m16.854775808s"}, {INT64_MAX, "2562047h47m16.854775807s"},
+	};
+	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++)
+		CHECK_STR(cm_go_duration(durs[i].d, buf, sizeof(buf)), durs[i].want, "cm_go_duration");
 	return check_status("test_measure");
 }

@@ -90,6 +90,11 @@ static struct buf profile(void)
 		vf(&lab, 1, 10);
 		vf(&lab, 2, 11);
 		bf(&m, 3, &lab);
+		lab.n = 0; /* a numeric label with a unit: "cpu" = i ns */
+		vf(&lab, 1, 3);
+		vf(&lab, 3, (uint64_t)i);
+		vf(&lab, 4, 4);
+		bf(&m, 3, &lab);
 		bf(&b, 2, &m);
 		__libc_free(locs.p);
 		__libc_free(lab.p);
@@ -167,28 +172,60 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
 	return n;
 }
 
+/* The reports run: -top with labels dropped, the others with them kept.
+ * The tag options are numeric ranges and keys, no regexes: a regex match
+ * that runs out of memory reads as "no match" (cm_filter_match). The modes
+ * before NMODES_FULL run over every input, failing in the decoder and in the
+ * report; the rest fail in the report only (their decoding is the same). */
+enum {
+	MODE_TOP, MODE_TRACES, MODE_TAGS, MODE_TOP_TAGS, NMODES_FULL,
+	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_PROTO, MODE_TOPPROTO,
+	MODE_DOT, MODE_CALLGRIND, MODE_DOT_CALL_TREE, NMODES
+};
+static const char *const mode_names[NMODES] = {
+	"-top", "-traces", "-tags -tagfocus -tagroot", "-top -tagleaf -tagignore",
+	"-tree", "-raw", "-comments", "-proto", "-topproto",
+	"-dot", "-callgrind", "-dot -call_tree",
+};
+
+static void mode_opts(int mode, struct cm_report_opts *o)
+{
+	static const enum cm_report_kind kinds[NMODES] = {
+		CM_REPORT_TOP, CM_REPORT_TRACES, CM_REPORT_TAGS, CM_REPORT_TOP,
+		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
+		CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DOT,
+	};
+	cm_report_opts_init(o);
+	o->kind = kinds[mode];
+	o->call_tree = mode == MODE_DOT_CALL_TREE;
+	if (mode == MODE_TAGS) {
+		o->tagfocus = "cpu=3ns:";
+		o->tagroot = "thread,cpu";
+	} else if (mode == MODE_TOP_TAGS) {
+		o->tagleaf = "cpu";
+		o->tagignore = "cpu=5ns:9ns";
+	}
+}
+
 /* Report output goes to a fixed buffer (no allocation while writing) and
  * must match the untouched run's whenever a run succeeds. */
 static char outbuf[1 << 20];
 static FILE *out;
-static char ref_out[5][1 << 20];
-static long ref_len[5] = {-1, -1, -1, -1, -1};
+static char ref_out[NMODES][1 << 20];
+static long ref_len[NMODES];
 /* Runs that ended in a clean error: none at all would mean no allocation
  * ever failed, and every check above would pass without testing a thing. */
 static long runs_failed;
 
-/* One run: decode, then the report (-top when labels are dropped, -traces
- * when kept; graph > 0: -dot (1), -callgrind (2) or -dot -call_tree (3),
- * labels kept), with
- * allocation fail_at failing in the decoder (in_report 0) or in the report
- * (in_report 1). Returns 1 when the run never reached allocation fail_at. */
-static int run_kind(const struct buf *b, int stream, int drop, int in_report, long fail_at,
-		    const char *what, int graph)
+/* One run: decode, then the report of mode (labels dropped for MODE_TOP),
+ * with allocation fail_at failing in the decoder (in_report 0) or in the
+ * report (in_report 1). Returns 1 when the run never reached allocation
+ * fail_at. */
+static int run(const struct buf *b, int stream, int mode, int in_report, long fail_at,
+	       const char *what)
 {
 	char err[256] = "";
-	struct cm_decode_limits lim = {.drop_labels = drop};
-	int kind = graph == 1 || graph == 3 ? CM_REPORT_DOT : graph == 2 ? CM_REPORT_CALLGRIND
-		 : drop ? CM_REPORT_TOP : CM_REPORT_TRACES;
+	struct cm_decode_limits lim = {.drop_labels = mode == MODE_TOP};
 	long base = alloc_live;
 	alloc_fail_at(in_report ? 0 : fail_at);
 	struct cm_profile *p;
@@ -206,9 +243,7 @@ static int run_kind(const struct buf *b, int stream, int drop, int in_report, lo
 			  fail_at, err);
 	} else {
 		struct cm_report_opts o;
-		cm_report_opts_init(&o);
-		o.kind = (enum cm_report_kind)kind;
-		o.call_tree = graph == 3;
+		mode_opts(mode, &o);
 		struct cm_report r;
 		alloc_fail_at(in_report ? fail_at : 0);
 		rewind(out);
@@ -222,7 +257,7 @@ static int run_kind(const struct buf *b, int stream, int drop, int in_report, lo
 		bool reached = alloc_reached(fail_at);
 		if (in_report)
 			untouched = !reached;
-		int slot = graph ? 1 + graph : drop ? 0 : 1;
+		int slot = mode;
 		if (rc == 0 && ref_len[slot] < 0) {
 			memcpy(ref_out[slot], outbuf, (size_t)len);
 			ref_len[slot] = len;
@@ -244,53 +279,34 @@ static int run_kind(const struct buf *b, int stream, int drop, int in_report, lo
 	return untouched;
 }
 
-static int run(const struct buf *b, int stream, int drop, int in_report, long fail_at,
-	       const char *what)
-{
-	return run_kind(b, stream, drop, in_report, fail_at, what, 0);
-}
-
-/* The graph reports, each allocation of the report failing in turn. */
-static long graph_reports(const struct buf *raw)
-{
-	long total = 0;
-	for (int graph = 1; graph <= 3; graph++) {
-		const char *what = graph == 1 ? "-dot" : graph == 2 ? "-callgrind" : "-dot -call_tree";
-		run_kind(raw, 0, 0, 1, 0, what, graph);
-		CHECK_MSG(ref_len[1 + graph] > 0, "%s: no reference output", what);
-		long n = 1, failed_before = runs_failed;
-		while (!run_kind(raw, 0, 0, 1, n, what, graph) && n < 100000)
-			n++;
-		CHECK_MSG(runs_failed > failed_before, "%s: no failing allocation made a run fail",
-			  what);
-		total += n;
-	}
-	return total;
-}
-
 int main(void)
 {
+	for (int mode = 0; mode < NMODES; mode++)
+		ref_len[mode] = -1;
 	out = fmemopen(outbuf, sizeof(outbuf), "w");
 	if (!out)
 		return 1;
 	struct buf raw = profile(), gz = gzip_of(&raw);
 	/* The reference outputs, from untouched runs. */
-	run(&raw, 0, 1, 1, 0, "reference -top");
-	run(&raw, 0, 0, 1, 0, "reference -traces");
-	CHECK(ref_len[0] > 0 && ref_len[1] > 0);
+	for (int mode = 0; mode < NMODES; mode++) {
+		run(&raw, 0, mode, 1, 0, "reference");
+		/* -comments of a profile without comments prints nothing */
+		CHECK_MSG(mode >= NMODES_FULL ? ref_len[mode] >= 0 : ref_len[mode] > 0,
+			  "reference %s", mode_names[mode]);
+	}
 	const struct { const struct buf *b; int stream; const char *name; } inputs[] = {
 		{&raw, 0, "raw"}, {&gz, 0, "gzip"}, {&raw, 1, "stream raw"}, {&gz, 1, "stream gzip"},
 	};
 	long total = 0;
 	for (size_t i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
-		for (int drop = 0; drop < 2; drop++) {
+		for (int mode = 0; mode < NMODES_FULL; mode++) {
 			for (int in_report = 0; in_report < 2; in_report++) {
 				char what[128];
 				snprintf(what, sizeof(what), "%s, %s, labels %s",
-					 in_report ? (drop ? "-top" : "-traces") : "decode",
-					 inputs[i].name, drop ? "dropped" : "kept");
+					 in_report ? mode_names[mode] : "decode", inputs[i].name,
+					 mode == MODE_TOP ? "dropped" : "kept");
 				long n = 1, failed_before = runs_failed;
-				while (!run(inputs[i].b, inputs[i].stream, drop, in_report, n, what) &&
+				while (!run(inputs[i].b, inputs[i].stream, mode, in_report, n, what) &&
 				       n < 100000)
 					n++;
 				CHECK_MSG(n > 1, "%s: no allocation at all?", what);
@@ -300,7 +316,16 @@ int main(void)
 			}
 		}
 	}
-	total += graph_reports(&raw);
+	/* The reports that print or encode the whole profile, failing in turn. */
+	for (int mode = NMODES_FULL; mode < NMODES; mode++) {
+		long n = 1, failed_before = runs_failed;
+		while (!run(&raw, 0, mode, 1, n, mode_names[mode]) && n < 100000)
+			n++;
+		CHECK_MSG(n > 1 || mode == MODE_COMMENTS, "%s: no allocation at all?", mode_names[mode]);
+		CHECK_MSG(runs_failed > failed_before || mode == MODE_COMMENTS,
+			  "%s: no failing allocation made a run fail", mode_names[mode]);
+		total += n;
+	}
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

@@ -3,6 +3,7 @@
 #ifndef CMON_MEASURE_H
 #define CMON_MEASURE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,12 @@ char *cm_label(int64_t value, const char *unit, char *out, size_t outlen);
 
 /* pprof's Percentage: "  100%", "%5.2f%%" or "%5.2g%%". Returns out. */
 char *cm_percentage(int64_t value, int64_t total, char *out, size_t outlen);
+
+/* Go's time.Duration.String() of d nanoseconds: "1h2m3.5s", "1.5ms",
+ * "750µs", "0s". Returns out. */
+char *cm_go_duration(int64_t d, char *out, size_t outlen);
+
+/* The same for a magnitude u (up to 2^64 - 1 ns) and a sign. */
+char *cm_go_duration_mag(uint64_t u, bool neg, char *out, size_t outlen);
 
 #endif

@@ -53,6 +53,18 @@ static inline size_t cm_utf8_seq(const unsigned char *s, size_t n)
 	return more + 1;
 }
 
+/* Go's utf8.RuneCountInString: a well-formed sequence is one rune, any
+ * other byte is one rune by itself (what fmt and tabwriter pad by). */
+static inline size_t cm_utf8_runes(const char *s)
+{
+	size_t runes = 0, n = strlen(s);
+	for (size_t i = 0; i < n; runes++) {
+		size_t k = cm_utf8_seq((const unsigned char *)s + i, n - i);
+		i += k ? k : 1;
+	}
+	return runes;
+}
+
 /* cm_text_clean's flags. */
 enum {
 	CM_CLEAN_UTF8 = 1,  /* the reader decodes UTF-8: well-formed characters stay */

@@ -113,6 +113,14 @@ struct cm_profile {
 	void *samples_heap; /* the sample table when not in the arena (cm_big_resize) */
 	size_t samples_heap_size;
 
+	/* When the decoder dropped the labels: the (key, unit) pairs of the
+	 * numeric ones that had a unit, each once, in order of appearance
+	 * (at most CM_MAX_LABEL_UNITS), for pprof's mixed-unit warning. */
+	struct cm_label_unit {
+		const char *key, *unit;
+	} *dropped_units;
+	size_t ndropped_units;
+
 	/* Profiles merged into this one: their arenas hold strings we use. */
 	struct cm_profile **owned;
 	size_t nowned;
@@ -126,6 +134,7 @@ struct cm_decode_limits {
 };
 
 #define CM_DEFAULT_MAX_INFLATED ((uint64_t)1 << 30)
+#define CM_MAX_LABEL_UNITS 256
 
 /* Decodes a gzip or raw protobuf profile from data[0..len) and validates
  * every rule of the format. On success returns a new profile the caller owns

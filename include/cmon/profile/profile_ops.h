@@ -26,6 +26,13 @@ enum cm_granularity {
 struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n,
 				    char *err, size_t errlen);
 
+/* Gives p the tables and ids pprof's Merge gives a merged profile (what
+ * -raw and -proto show): mappings, locations and functions in the order
+ * the samples first reach them, the first mapping first, ids 1..n, the
+ * ones no sample reaches dropped. p must be merged (cm_profile_merge).
+ * Returns -1 when memory runs out; p is then unusable: free it. */
+int cm_profile_number_as_merged(struct cm_profile *p);
+
 /* True when compacting p alone could change a report other than -traces:
  * only samples of opposite signs can cancel, so a profile without negative
  * values reports the same whether or not its duplicates are summed. */

@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "cmon/profile/graph.h"
+#include "cmon/profile/labels.h"
 #include "cmon/profile/graph_tags.h"
 #include "cmon/profile/graph_tree.h"
 #include "cmon/profile/profile.h"
@@ -19,7 +20,9 @@
 
 enum cm_report_kind {
 	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES,
-	CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DISASM,
+	CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DISASM, CM_REPORT_TAGS,
+	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS,
+	CM_REPORT_PROTO, CM_REPORT_TOPPROTO, /* gzipped protobuf, not text; keep it last */
 };
 
 struct cm_objtool;
@@ -36,8 +39,14 @@ struct cm_report_opts {
 	enum cm_granularity granularity;
 	bool granularity_set;      /* list forces lines when not set */
 	const char *focus, *ignore, *hide, *show;
+	/* label filters: -tagfocus/-tagignore ([KEY=]regexes or a numeric
+	 * range), -tagshow/-taghide (regexes of keys), -tagroot/-tagleaf
+	 * (comma-separated keys made into frames) */
+	const char *tagfocus, *tagignore, *tagshow, *taghide, *tagroot, *tagleaf;
 	const char *symbol;        /* the regex of -list / -peek */
 	const char *source_path, *trim_path;
+	bool relative_percentages; /* filters before the total, as pprof's -relative_percentages */
+	uint64_t max_encoded;      /* -proto, -topproto: refuse a larger protobuf */
 	bool call_tree;            /* -call_tree: nodes per call path (dot, callgrind) */
 	bool compact_labels;       /* -compact_labels: text reports without profile labels */
 	bool intel_syntax;         /* -intel_syntax (go tool pprof refuses it) */
@@ -46,6 +55,17 @@ struct cm_report_opts {
 
 /* Sets the defaults go tool pprof starts with. */
 void cm_report_opts_init(struct cm_report_opts *o);
+
+/* True when cm_report_prepare under o rewrites samples (filters, label
+ * frames), not only the tables: the profile must then be a full copy. */
+bool cm_report_opts_change_samples(const struct cm_report_opts *o);
+
+/* True when a report under o reads sample labels (-traces, -tags, the tag
+ * options): the decoder may drop them otherwise. */
+bool cm_report_opts_need_labels(const struct cm_report_opts *o);
+
+#define CM_REPORT_MAX_FILTERS 10
+#define CM_REPORT_MAX_WARNINGS 16
 
 struct cm_report {
 	struct cm_profile *p;   /* borrowed, prepared in place */
@@ -56,9 +76,13 @@ struct cm_report {
 	const char *sample_unit;
 	char output_unit[32];   /* "minimum" until top picks one */
 	int64_t total;
-	const char *filters[4]; /* "focus=..." lines for the header, NULL-padded */
-	const char *warnings[4]; /* "Focus expression matched no samples"..., NULL-padded */
-	char filter_buf[4][1024];
+	/* "focus=..." lines for the header, NULL-padded */
+	const char *filters[CM_REPORT_MAX_FILTERS];
+	/* "Focus expression matched no samples"..., NULL-padded */
+	const char *warnings[CM_REPORT_MAX_WARNINGS];
+	char filter_buf[CM_REPORT_MAX_FILTERS][1024];
+	char note_buf[2][1100]; /* "tagfocus:Interpreted ..." */
+	struct cm_num_units num_units; /* of the profile before filtering */
 };
 
 /* Runs the pipeline on p. Returns 0, or -1 with one line in err (bad regex,
@@ -78,6 +102,20 @@ int cm_report_traces(struct cm_report *r, FILE *out);
 int cm_report_dot(struct cm_report *r, FILE *out);
 int cm_report_callgrind(struct cm_report *r, FILE *out);
 int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
+int cm_report_tags(struct cm_report *r, FILE *out);
+int cm_report_tree(struct cm_report *r, FILE *out);
+/* -raw: the profile as pprof's Profile.String() prints it; -comments. */
+int cm_report_raw(struct cm_report *r, FILE *out);
+void cm_report_comments(struct cm_report *r, FILE *out);
+/* -proto: the profile, gzipped protobuf; -topproto: the -top graph as a
+ * profile of cum and flat values. -1 with err set. */
+int cm_report_proto(struct cm_report *r, FILE *out, char *err, size_t errlen);
+int cm_report_topproto(struct cm_report *r, FILE *out, char *err, size_t errlen);
+
+/* The body of -tree and -peek: separators, legend, and for each member of g
+ * (those with match[id] when match is not NULL), its callers, its row and
+ * its callees. -1 when memory runs out. */
+int cm_tree_print(struct cm_report *r, const struct cm_graph *g, const bool *match, FILE *out);
 
 /* The header lines (File, Type, Time, Duration) pprof prints first. */
 void cm_report_profile_labels(struct cm_report *r, FILE *out);

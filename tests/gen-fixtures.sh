@@ -328,6 +328,30 @@ EOF
 	c err.missing_profile nonexistent.pb.gz -top
 	c err.unknown_flag heap.pb.gz -top -nodecnt=3
 
+	# Go regex semantics (goregex on PCRE2): scoped and mid-pattern flags,
+	# case folding, POSIX and Unicode classes, \Q..\E, anchors, word
+	# boundaries, and Go's own refusals. (Our names are ASCII: the Unicode
+	# cases are in tests/unit/test_goregex.c, from a table Go wrote.)
+	c regex.focus_icase cpu.pb.gz -top '-focus=(?i)MAIN\.SORTWORK'
+	c regex.focus_scoped cpu.pb.gz -top '-focus=(?i:MAIN)\.sortWork$|(?i:main\.FIB)'
+	c regex.focus_scoped_case cpu.pb.gz -top '-focus=(?i:MAIN)\.SORTWORK'
+	c regex.focus_midflag_case cpu.pb.gz -top '-focus=MAIN\.(?i)fib'
+	c regex.ignore_midflag cpu.pb.gz -top '-ignore=runtime\.(?i)MALLOCGC|(?i:SORT\.)'
+	c regex.ignore_scoped_case cpu.pb.gz -top '-ignore=(?i:RUNTIME)\.Mallocgc|^(?i:S)ORT\.'
+	c regex.hide_posix cpu.pb.gz -top '-hide=^runtime\.[[:lower:]]+$'
+	c regex.show_unicode cpu.pb.gz -top '-show=^\p{Ll}+\.\p{Ll}\w*$'
+	c regex.peek_quote heap.pb.gz '-peek=\Qmain.f03\E[0-9]{2}$'
+	c regex.peek_anchor cpu.pb.gz '-peek=\Amain\.(?:fib|spin)\z'
+	c regex.list_icase cpu.pb.gz '-list=(?i)^MAIN\.HASHLOOP$' -source_path=tests/profgen
+	c regex.traces_word cpu.pb.gz -traces '-focus=\bfib\b'
+	c regex.focus_ungreedy heap.pb.gz -top '-focus=(?U)^main\.f0+1.$' -nodecount=10
+	c err.regex_lookahead heap.pb.gz -top '-focus=main(?=\.build)'
+	c err.regex_backref heap.pb.gz '-list=(main)\1'
+	c err.regex_range heap.pb.gz '-peek=[z-a]'
+	c err.regex_unicode_class cpu.pb.gz -top '-ignore=\p{Greek'
+	c err.regex_possessive cpu.pb.gz -top '-hide=main.*+'
+	c err.regex_unknown_class cpu.pb.gz -top '-focus=\p{Foo}'
+	c err.regex_flags cpu.pb.gz -top '-focus=(?i-)main'
 	# Graph reports: -dot, -callgrind, -call_tree, -compact_labels (issue 11,
 	# graphrep). Only cases where go tool pprof's own output is the same from
 	# run to run: it orders equal call-tree nodes, and edges of opposite
@@ -363,6 +387,10 @@ EOF
 	disasm_cases
 	labels_cases
 	textrep_cases
+	# foreign profiles (corpus): see foreign_cases below
+	foreign_cases
+	legacy_cases
+	options_cases
 }
 
 # -disasm: go tool pprof reads the binary a profile's mapping names with
@@ -433,6 +461,216 @@ textrep_cases() {
 	c goroutine.raw_add_comment goroutine.pb.gz -raw -add_comment=x
 	c heap.tree_add_comment heap.pb.gz -tree -nodecount=5 -add_comment=x
 	c err.two_formats cpu.pb.gz -tree -raw
+}
+
+# fx PREFIX PROFILE PEEK: the reports every foreign profile gets.
+fx() {
+	local p=$1 prof=$2 peek=$3
+	shift 3
+	c "$p.top" "$prof" -top "$@"
+	c "$p.top_cum" "$prof" -top -cum "$@"
+	c "$p.top_lines" "$prof" -top -lines -nodecount=40 "$@"
+	c "$p.top_files" "$prof" -top -files "$@"
+	c "$p.peek" "$prof" "-peek=$peek" "$@"
+}
+
+# Foreign profiles (tests/data/foreign/README.md): pprof's own test data,
+# the profiles its driver tests build in code, go test -cpuprofile and
+# -memprofile of standard packages, Go code with labels and generics.
+foreign_cases() {
+	local F=foreign
+	# internal/driver/driver_test.go's builders (tests/pprofgen): inlined
+	# frames, labels, comments, drop_frames, a profile without functions.
+	local d
+	for d in cpu cpu_demangled contention; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+		c "foreign.driver_$d.top_focus_hide" $F/driver_$d.pb.gz -top -focus=3000 -hide=2001
+	done
+	c foreign.driver_cpu.top_addresses $F/driver_cpu.pb.gz -top -addresses
+	c foreign.driver_cpu.top_samples $F/driver_cpu.pb.gz -top -sample_index=samples
+	c foreign.driver_contention.top_mean $F/driver_contention.pb.gz -top -mean
+	for d in heap heap_demangled heap_alloc heap_tags; do
+		fx "foreign.driver_$d" $F/driver_$d.pb.gz '.'
+		c "foreign.driver_$d.traces" $F/driver_$d.pb.gz -traces
+		c "foreign.driver_$d.list" $F/driver_$d.pb.gz '-list=.' -source_path=tests/data/foreign
+	done
+	c foreign.driver_heap.top_index0 $F/driver_heap.pb.gz -top -sample_index=0
+	c foreign.driver_heap_alloc.top_alloc_objects $F/driver_heap_alloc.pb.gz -top -alloc_objects
+	fx foreign.driver_cpusmall $F/driver_cpusmall.pb.gz '.'
+	c foreign.driver_cpusmall.top_addresses $F/driver_cpusmall.pb.gz -top -addresses
+	c foreign.driver_cpusmall.traces $F/driver_cpusmall.pb.gz -traces
+
+	# Go with pprof labels (pprof.Do) and generics: main.Sum[...],
+	# main.(*Stack[...]).Push.
+	local L=$F/labels_cpu.pb.gz H=$F/labels_heap.pb.gz
+	fx foreign.labels_cpu $L 'main\.Sum\[|main\.\(\*Stack'
+	c foreign.labels_cpu.traces $L -traces '-focus=main\.\(\*Stack'
+	c foreign.labels_cpu.list $L '-list=main\.(Sum|Map)' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_cpu.top_focus_hide $L -top '-focus=main\.stackWork' '-hide=runtime\.'
+	fx foreign.labels_heap $H 'main\.Map'
+	c foreign.labels_heap.traces $H -traces
+	c foreign.labels_heap.list $H '-list=main\.\(\*Stack\[\.\.\.\]\)\.Push' -source_path=tests/pprofgen -trim_path=cmon/pprofgen
+	c foreign.labels_heap.top_inuse $H -top -sample_index=inuse_space
+
+	# go test -cpuprofile / -memprofile of standard packages; -list reads
+	# the sources from GOROOT, as the profiles name them.
+	local pkg path
+	for pkg in sort strings regexp json; do
+		path=$pkg
+		[ $pkg = json ] && path=encoding/json
+		fx "foreign.gotest_${pkg}_cpu" $F/gotest_${pkg}_cpu.pb.gz "^${path}\\.[A-Z]"
+		fx "foreign.gotest_${pkg}_mem" $F/gotest_${pkg}_mem.pb.gz '\.Benchmark'
+		c "foreign.gotest_${pkg}_mem.traces" $F/gotest_${pkg}_mem.pb.gz -traces '-focus=\.Benchmark'
+		c "foreign.gotest_${pkg}_cpu.top_focus_hide" $F/gotest_${pkg}_cpu.pb.gz -top "-focus=^${path}\\." '-hide=^runtime\.' -nodecount=30
+	done
+	c foreign.gotest_sort_cpu.list $F/gotest_sort_cpu.pb.gz '-list=^sort\.insertionSort$'
+	c foreign.gotest_sort_cpu.traces $F/gotest_sort_cpu.pb.gz -traces '-focus=^sort\.heapSort$|BenchmarkSortString1K$'
+	c foreign.gotest_strings_cpu.list $F/gotest_strings_cpu.pb.gz '-list=^strings\.Index$'
+	c foreign.gotest_regexp_cpu.list $F/gotest_regexp_cpu.pb.gz '-list=^regexp\.\(\*Regexp\)\.doOnePass$'
+	c foreign.gotest_json_cpu.list $F/gotest_json_cpu.pb.gz '-list=^encoding/json\.checkValid$'
+	c foreign.gotest_json_mem.list $F/gotest_json_mem.pb.gz '-list=^encoding/json\.Unmarshal$'
+
+	# pprof's testdata. Its mappings name binaries that are not here, so
+	# go tool pprof tries them and says so on stderr: -symbolize=none (or
+	# a profile with has_functions) keeps that out of the comparison.
+	local S=$F/pprof_sample.cpu N='-symbolize=none'
+	fx foreign.pprof_sample $S 'main\.busyLoop$' $N
+	c foreign.pprof_sample.traces $S -traces $N
+	c foreign.pprof_sample.top_addresses $S -top -addresses $N
+	c foreign.pprof_sample.list $S '-list=main\.busyLoop$' $N -source_path=tests/data/foreign/pprof_src \
+		-trim_path=/usr/local/google/home/sanjay/go/src/github.com/google/pprof/internal/report/testdata/sample
+	c foreign.pprof_sample.top_focus_hide $S -top '-focus=busyLoop' '-hide=^runtime\.add$' $N
+	c foreign.pprof_cppbench.top $F/pprof_cppbench.cpu_no_samples_type -top $N
+	c foreign.pprof_cppbench.traces $F/pprof_cppbench.cpu_no_samples_type -traces $N
+	c foreign.pprof_cppbench.top_addresses $F/pprof_cppbench.cpu_no_samples_type -top -addresses -nodecount=30 $N
+	c foreign.pprof_nomappings.top $F/pprof_go.nomappings.crash -top $N
+	c foreign.pprof_nomappings.traces $F/pprof_go.nomappings.crash -traces $N
+
+	# Names: C++ (mangled, (anonymous namespace), templates, operators,
+	# clones, already demangled) and Java; pprof demangles a function whose
+	# Name is empty or its SystemName (-symbolize picks how, or not at all).
+	local C=$F/cpp.pb.gz J=$F/java.pb.gz LN=$F/driver_long_name_funcs.pb.gz
+	for d in cpp java; do
+		fx "foreign.$d" $F/$d.pb.gz '.'
+		c "foreign.$d.traces" $F/$d.pb.gz -traces
+		c "foreign.$d.list" $F/$d.pb.gz '-list=.' -source_path=tests/nonexistent
+		c "foreign.$d.top_symbolize_none" $F/$d.pb.gz -top -symbolize=none
+		# A demangle= mode (or force) makes go tool pprof look for the
+		# binaries again, and say on stderr that they are not here:
+		# "remote" (no local binaries) keeps it quiet.
+		c "foreign.$d.top_demangle_full" $F/$d.pb.gz -top -symbolize=remote:demangle=full
+		c "foreign.$d.top_demangle_templates" $F/$d.pb.gz -top -symbolize=remote:demangle=templates
+		c "foreign.$d.top_demangle_none" $F/$d.pb.gz -top -symbolize=remote:demangle=none
+		c "foreign.$d.top_force" $F/$d.pb.gz -top -symbolize=remote:force
+	done
+	c foreign.cpp.top_filefunctions $C -top -filefunctions
+	c foreign.cpp.top_focus_hide $C -top -focus=Parser -hide=vector
+	c foreign.cpp.peek_operator $C '-peek=operator'
+	c foreign.cpp.traces_full $C -traces -symbolize=remote:demangle=full
+	c foreign.cpp.list_full $C '-list=Bar' -source_path=tests/nonexistent -symbolize=remote:demangle=full
+	c foreign.java.top_focus $J -top -focus=HashMap
+	fx foreign.driver_long_name_funcs $LN '.'
+	c foreign.driver_long_name_funcs.traces $LN -traces
+	c foreign.driver_long_name_funcs.top_symbolize_none $LN -top -symbolize=none
+}
+
+# Legacy profiles (issue 11): pprof's own testdata (C++ and Java, text and
+# the legacy binary CPU format) and what a Go service serves at
+# /debug/pprof/KIND?debug=1, all in tests/data/foreign. Their locations have
+# addresses and no names: -addresses shows them; stderr has pprof's notes
+# on symbolization ("Main binary filename not available.", ...).
+legacy_cases() {
+	local F=foreign f
+	for f in cppbench.contention cppbench.cpu cppbench.growth cppbench.heap cppbench.thread \
+		cppbench.thread.all cppbench.thread.none go.crc32.cpu go.godoc.thread gobench.cpu \
+		gobench.heap java.contention java.cpu java.heap go_goroutine.debug1.txt \
+		go_heap.debug1.txt go_allocs.debug1.txt go_mutex.debug1.txt go_block.debug1.txt; do
+		c "legacy.$f.top" $F/$f -top
+		c "legacy.$f.traces" $F/$f -traces
+		c "legacy.$f.peek" $F/$f '-peek=.' -nodecount=8
+	done
+	for f in cppbench.cpu cppbench.heap cppbench.contention cppbench.thread go.crc32.cpu \
+		go_goroutine.debug1.txt go_heap.debug1.txt go_mutex.debug1.txt; do
+		c "legacy.$f.top_addresses" $F/$f -top -addresses -nodecount=25
+	done
+	c legacy.cppbench.cpu.traces_addresses $F/cppbench.cpu -traces -addresses '-focus=.' -nodecount=5
+	c legacy.go_goroutine.debug1.txt.traces_addresses $F/go_goroutine.debug1.txt -traces -addresses
+	c legacy.java.heap.peek_names $F/java.heap '-peek=function00[0-4]$'
+	c legacy.java.cpu.top_cum $F/java.cpu -top -cum -nodecount=12
+	c legacy.java.contention.top_mean $F/java.contention -top -mean
+	c legacy.go_heap.debug1.txt.top_objects $F/go_heap.debug1.txt -top -sample_index=objects -addresses -nodecount=10
+	c legacy.go_block.debug1.txt.top_contentions $F/go_block.debug1.txt -top -sample_index=contentions -addresses -nodecount=10
+	c legacy.base_cppbench_heap $F/cppbench.heap -top -base=@DATA@/$F/cppbench.growth
+	# What pprof refuses: goroutine?debug=2 (no legacy format) and Go's
+	# threadcreate?debug=1 when a sample has no stack ("9 @").
+	c err.legacy_goroutine_debug2 $F/go_goroutine.debug2.txt -top
+	c err.legacy_threadcreate_debug1 $F/go_threadcreate.debug1.txt -top
+}
+
+# Options (issue 11): -unit, -noinlines, -divide_by, -normalize, -trim,
+# -show_from, -prune_from, -symbolize, -buildid, and their errors.
+options_cases() {
+	c opt.cpu_top_unit_ms cpu.pb.gz -top -unit=ms
+	c opt.cpu_top_unit_s cpu.pb.gz -top -unit=s -nodecount=15
+	c opt.cpu_top_unit_auto cpu.pb.gz -top -unit=auto -nodecount=15
+	c opt.cpu_top_unit_minimum cpu.pb.gz -top -unit=minimum -nodecount=15
+	c opt.cpu_top_unit_bytes cpu.pb.gz -top -unit=mb -nodecount=10
+	c opt.cpu_list_unit_us cpu.pb.gz '-list=main\.hashLoop$' -unit=us -source_path=tests/profgen
+	c opt.cpu_traces_unit_ms cpu.pb.gz -traces -unit=ms '-focus=main\.fib$'
+	c opt.heap_top_unit_kb heap.pb.gz -top -unit=kb -nodecount=20
+	c opt.heap_top_unit_mb heap.pb.gz -top -unit=MB -nodecount=20
+	c opt.heap_top_unit_bogus heap.pb.gz -top -unit=bogus -nodecount=10
+	c opt.heap_list_unit_kb heap.pb.gz '-list=main\.build$' -unit=kb -source_path=tests/profgen
+	c opt.heap_peek_unit_mb heap.pb.gz '-peek=main\.build$' -unit=mb
+	c opt.heap_top_objects_unit_kb heap.pb.gz -top -inuse_objects -unit=kb -nodecount=10
+	c opt.block_top_unit_ms block.pb.gz -top -unit=ms
+	c opt.cpu_top_noinlines cpu.pb.gz -top -noinlines
+	c opt.cpu_top_noinlines_lines cpu.pb.gz -top -noinlines -lines -nodecount=40
+	c opt.cpu_top_noinlines_addresses cpu.pb.gz -top -noinlines -addresses -nodecount=40
+	c opt.cpu_list_noinlines cpu.pb.gz '-list=main\.(compute|hashLoop)$' -noinlines -source_path=tests/profgen
+	c opt.cpu_peek_noinlines cpu.pb.gz '-peek=main\.(compute|hashLoop|mix)$' -noinlines
+	c opt.cpu_traces_noinlines cpu.pb.gz -traces -noinlines '-focus=main\.compute$'
+	c opt.cpu_top_divide_by cpu.pb.gz -top -divide_by=10
+	c opt.heap_top_divide_by heap.pb.gz -top -divide_by=3 -nodecount=20
+	c opt.heap_list_divide_by heap.pb.gz '-list=main\.build$' -divide_by=10 -source_path=tests/profgen
+	c opt.heap_traces_divide_by heap.pb.gz -traces -divide_by=10 '-focus=main\.f000[0-9]$'
+	c opt.heap_peek_divide_by heap.pb.gz '-peek=main\.build$' -divide_by=0.5
+	c opt.heap_top_divide_by_negative heap.pb.gz -top -divide_by=-2 -nodecount=10
+	c opt.heap_top_normalize heap2.pb.gz -top -normalize -base=@DATA@/heap.pb.gz
+	c opt.heap_top_normalize_diff_base heap2.pb.gz -top -normalize -diff_base=@DATA@/heap.pb.gz
+	c opt.heap_top_normalize_alloc heap2.pb.gz -top -normalize -sample_index=alloc_space -base=@DATA@/heap.pb.gz
+	c opt.heap_top_trim_false heap.pb.gz -top -trim=false
+	c opt.cpu_top_trim_false cpu.pb.gz -top -trim=false -nodecount=5
+	c opt.cpu_peek_trim_false cpu.pb.gz '-peek=main\.compute$' -trim=false
+	c opt.cpu_top_show_from cpu.pb.gz -top '-show_from=main\.compute$'
+	c opt.cpu_traces_show_from cpu.pb.gz -traces '-show_from=main\.fib$'
+	c opt.heap_top_show_from heap.pb.gz -top '-show_from=main\.build$'
+	c opt.heap_peek_show_from heap.pb.gz '-peek=main\.build$' '-show_from=main\.build$'
+	c opt.goroutine_top_show_from goroutine.pb.gz -top '-show_from=main\.park'
+	c opt.cpu_top_prune_from cpu.pb.gz -top '-prune_from=main\.hashLoop$'
+	c opt.cpu_traces_prune_from cpu.pb.gz -traces '-prune_from=runtime\.'
+	c opt.cpu_peek_prune_from cpu.pb.gz '-peek=main\.compute$' '-prune_from=main\.compute$'
+	c opt.heap_top_prune_from heap.pb.gz -top '-prune_from=main\.build$'
+	c opt.heap_traces_prune_from heap.pb.gz -traces '-prune_from=main\.f00'
+	c opt.mutex_peek_prune_from mutex.pb.gz '-peek=main\.' '-prune_from=sync\.'
+	c opt.cpu_top_symbolize_none cpu.pb.gz -top -symbolize=none -nodecount=5
+	c opt.cpu_top_symbolize_local cpu.pb.gz -top -symbolize=local -nodecount=5
+	c opt.cpu_top_symbolize_remote cpu.pb.gz -top -symbolize=remote:demangle=full -nodecount=5
+	c opt.heap_top_buildid heap.pb.gz -top -buildid=0123abcd -nodecount=5
+	c opt.heap_top_buildid_arg heap.pb.gz -top -nodecount=5 0123abcd @DATA@/heap.pb.gz
+	c opt.heap_top_tools_intel heap.pb.gz -top -nodecount=5 -tools=/nonexistent -intel_syntax
+	c err.opt_symbolize_bogus heap.pb.gz -top -symbolize=bogus -nodecount=5
+	c err.opt_symbolize_two_bogus heap.pb.gz -top -symbolize=local:bogus:x -nodecount=5
+	c err.opt_divide_by_zero heap.pb.gz -top -divide_by=0
+	c err.opt_normalize_no_base heap.pb.gz -top -normalize
+	c err.opt_show_from_bad heap.pb.gz -top '-show_from=main\.(build'
+	c err.opt_prune_from_bad heap.pb.gz -top '-prune_from=main\.(build'
+	c err.opt_show_from_nomatch heap.pb.gz -top -show_from=nomatch_xyz
+	c err.opt_no_browser heap.pb.gz -top -no_browser
+	c err.opt_divide_by_text heap.pb.gz -top -divide_by=ten
+	c err.opt_trim_text heap.pb.gz -top -trim=maybe
 }
 
 write_manifest >"$tmp/cases.txt"

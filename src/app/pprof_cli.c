@@ -1,5 +1,6 @@
 /* pprof_cli: `cmon pprof [flags] SOURCE...`: load, merge, diff, report. */
 #include "cmon/app/pprof_cli.h"
+#include "cmon/app/pprof_symbolize.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +22,12 @@
 #include "cmon/base/url.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
 #include "go_objtool.h"
+#include "pprof_save.h"
 #include "pview_app.h"
 #include "report_out.h"
 
@@ -49,8 +52,14 @@ struct pprof_args {
 	const char *http, *weblist;
 	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
+	const char *symbolize;    /* -symbolize, parsed into sym */
+	struct cm_symbolize sym;
+	bool normalize;        /* -normalize: scale the sources to the base's total */
 	const char *exec_name; /* pprof's [binary] argument, or NULL */
-	int seconds;
+	const char *buildid;   /* -buildid (or pprof's hex first argument): the first mapping's */
+	bool no_browser;       /* only with -http, which cmon refuses */
+	int seconds, timeout;  /* -timeout: seconds for a fetch, <= 0 pprof's default */
+	const char *tls_cert, *tls_key, *tls_ca;
 	unsigned long long max_inflated;
 	struct cm_report_opts ro;
 	const char *ssh, *ssh_opts;     /* -ssh, -ssh-opts */
@@ -126,6 +135,22 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("diff_base", CM_FLAG_STRING, &a->diff_base, "source", "subtract it, percentages of its total"),
 		FLAG("seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length for URL sources"),
 		FLAG("add_comment", CM_FLAG_STRING, &a->add_comment, "text", "add a comment to the profile (shown by reports, kept by -proto)"),
+		FLAG("symbolize", CM_FLAG_STRING, &a->symbolize, "mode",
+		     "none: names as the profile has them; demangle=full|templates|none, force: C++ names"),
+		/* options: go tool pprof's remaining ones */
+		FLAG("unit", CM_FLAG_STRING, &o->unit, "unit", "show values in this unit (ms, s, kb, mb, ...; minimum, auto)"),
+		FLAG("noinlines", CM_FLAG_BOOL, &o->noinlines, NULL, "count inlined functions for their caller"),
+		FLAG("divide_by", CM_FLAG_DOUBLE, &o->divide_by, "f", "divide the values shown by f (1)"),
+		FLAG("normalize", CM_FLAG_BOOL, &a->normalize, NULL, "scale the profile to the -base profile's total"),
+		FLAG("trim", CM_FLAG_BOOL, &o->trim, NULL, "honour nodecount/nodefraction/edgefraction (true; -trim=false: all)"),
+		FLAG("show_from", CM_FLAG_STRING, &o->show_from, "regex", "drop the frames above the highest match"),
+		FLAG("prune_from", CM_FLAG_STRING, &o->prune_from, "regex", "drop the frames below the lowest match"),
+		FLAG("timeout", CM_FLAG_INT, &a->timeout, "n", "give up fetching a URL source after n+5 s (1.5*seconds, else 60)"),
+		FLAG("tls_cert", CM_FLAG_STRING, &a->tls_cert, "file", "TLS client certificate (PEM) for URL sources"),
+		FLAG("tls_key", CM_FLAG_STRING, &a->tls_key, "file", "TLS private key (PEM) of -tls_cert"),
+		FLAG("tls_ca", CM_FLAG_STRING, &a->tls_ca, "file", "TLS CA certificates (PEM) to trust for URL sources"),
+		FLAG("buildid", CM_FLAG_STRING, &a->buildid, "id", "override the build id of the first mapping"),
+		FLAG("no_browser", CM_FLAG_BOOL, &a->no_browser, NULL, "with -http only, which cmon does not have"),
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
@@ -214,13 +239,21 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 		free(url);
 		unsigned char *data;
 		size_t len;
-		struct cm_source_opts so = {a->seconds, a->max_inflated,
-					    cm_pprof_remote_socket(a->remote, spec), a->cancel_fd};
+		struct cm_source_opts so = {.seconds = a->seconds, .max_bytes = a->max_inflated,
+					    .unix_socket = cm_pprof_remote_socket(a->remote, spec),
+					    .cancel_fd = a->cancel_fd, .timeout = a->timeout,
+					    .tls_cert = a->tls_cert, .tls_key = a->tls_key, .tls_ca = a->tls_ca};
 		if (cm_source_read(src, &so, &data, &len, err, sizeof(err)) < 0) {
 			fprintf(stderr, "cmon pprof: %s: %s\n", shown, err);
 			return NULL;
 		}
 		p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+		/* go tool pprof keeps a copy of what it fetched */
+		if (p && cm_pprof_save(data, len, p, a->exec_name) < 0) {
+			cm_profile_free(p);
+			free(data);
+			return NULL;
+		}
 		free(data);
 	}
 	if (!p)
@@ -283,12 +316,20 @@ static bool is_executable_file(const char *path)
 }
 
 /* As pprof does, the binary's path becomes the main mapping's file (the
- * report's "File:" line). p keeps pointing at exec_name, which lives as
- * long as argv. */
+ * report's "File:" line), and -buildid its build id. p keeps pointing at
+ * them, which live as long as argv. */
 static void name_executable(struct cm_profile *p, const struct pprof_args *a)
 {
 	if (p && a->exec_name && p->nmappings > 0)
 		p->mappings[0].file = a->exec_name;
+	if (p && a->buildid && *a->buildid && p->nmappings > 0)
+		p->mappings[0].build_id = a->buildid;
+}
+
+/* pprof's isBuildID: a first argument of hex digits only is a build id. */
+static bool is_build_id(const char *s)
+{
+	return strspn(s, "0123456789abcdefABCDEF") == strlen(s);
 }
 
 /* -base / -diff_base: the base is negated and merged in, so equal stacks cancel. */
@@ -306,9 +347,15 @@ static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_ar
 		cm_profile_free(b);
 		return NULL;
 	}
+	char err[512];
+	if (a->normalize && cm_profile_normalize(p, b, err, sizeof(err)) < 0) {
+		fprintf(stderr, "cmon pprof: %s\n", err);
+		cm_profile_free(p);
+		cm_profile_free(b);
+		return NULL;
+	}
 	cm_profile_negate(b);
 	struct cm_profile *both[2] = {p, b};
-	char err[512];
 	struct cm_profile *m = cm_profile_merge(both, 2, err, sizeof(err));
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -343,6 +390,10 @@ static int pick_report(struct pprof_args *a)
 		a->disasm = NULL;
 	if (refuse_windows(a) < 0)
 		return -2;
+	if (a->no_browser) {
+		fprintf(stderr, "cmon pprof: -no_browser only makes sense with -http\n");
+		return -1;
+	}
 	const char *images[] = {"svg", "png", "pdf", "ps", "gif"};
 	bool image_set[] = {a->svg, a->png, a->pdf, a->ps, a->gif};
 	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
@@ -512,6 +563,7 @@ int cm_pprof_main(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	cm_report_opts_init(&a.ro);
 	a.max_inflated = CM_DEFAULT_MAX_INFLATED;
+	a.timeout = -1;
 	struct cm_flag flags[PPROF_MAX_FLAGS];
 	size_t nflags = pprof_flags(&a, flags);
 	char err[512];
@@ -533,13 +585,25 @@ int cm_pprof_main(int argc, char **argv)
 		a.exec_name = argv[0];
 		argv++;
 		nsrc--;
+	} else if (nsrc > 1 && !(a.buildid && *a.buildid) && is_build_id(argv[0])) {
+		a.buildid = argv[0];
+		argv++;
+		nsrc--;
 	}
+	char warn[512];
+	cm_symbolize_parse(a.symbolize, &a.sym, warn, sizeof(warn));
+	if (*warn)
+		fprintf(stderr, "%s\n", warn);
 	int picked = pick_report(&a);
 	if (picked < 0)
 		return picked == -2 ? 2 : 1;
 	if (a.base && a.diff_base) {
 		fprintf(stderr, "cmon pprof: -base and -diff_base cannot both be set\n");
 		return 2;
+	}
+	if (a.normalize && !a.base && !a.diff_base) {
+		fprintf(stderr, "cmon pprof: must have base profile to normalize by\n");
+		return 1;
 	}
 	/* Labels are a sixth of a heap profile's model: kept only when read.
 	 * Merging reads them: pprof sums samples of equal stack AND labels. */
@@ -566,6 +630,7 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 				       .diff_base = a->diff_base != NULL, .remote = a->remote};
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
+	va.vo.sym = a->sym;
 	va.vo.max_inflated = a->max_inflated;
 	if (!(va.profile = load_merged(argv, nsrc, a)))
 		return 1;
@@ -646,8 +711,14 @@ static int load_and_report(struct pprof_args *a, char **argv, int nsrc)
 		p = apply_base(p, a);
 	if (!p)
 		return 1;
+	cm_pprof_symbolize_notes(p, stderr);
 	int status = 1;
 	struct cm_report r;
+	if (cm_profile_demangle(p, &a->sym) < 0) {
+		fprintf(stderr, "cmon pprof: out of memory\n");
+		cm_profile_free(p);
+		return 1;
+	}
 	if (finish_profile(p, a, err, sizeof(err)) < 0 ||
 	    cm_report_prepare(&r, p, &a->ro, err, sizeof(err)) < 0) {
 		fprintf(stderr, "cmon pprof: %s\n", err);

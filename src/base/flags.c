@@ -132,8 +132,13 @@ static int set_value(const struct cm_flag *f, const char *v, char *err, size_t e
 		return 0;
 	}
 	}
-bad:
-	snprintf(err, errlen, "invalid value \"%s\" for flag -%s", v, f->name);
+bad: /* Go's flag package's words */
+	if (f->kind == CM_FLAG_BOOL)
+		snprintf(err, errlen, "invalid boolean value \"%s\" for -%s: parse error", v, f->name);
+	else
+		snprintf(err, errlen, "invalid value \"%s\" for flag -%s: %s", v, f->name,
+			 errno == ERANGE || (f->kind == CM_FLAG_INT && *v && !*end) ? "value out of range"
+										     : "parse error");
 	return -1;
 }
 

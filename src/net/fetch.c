@@ -238,6 +238,10 @@ int cm_http_rules_apply(void *easy, const struct cm_http_rules *r)
 	SET(CURLOPT_SSL_VERIFYPEER, r->insecure ? 0L : 1L);
 	SET(CURLOPT_SSL_VERIFYHOST, r->insecure ? 0L : 2L);
 	SET(CURLOPT_NOPROXY, noproxy);
+	SET(CURLOPT_SSLCERT, r->tls_cert); /* NULL: none */
+	SET(CURLOPT_SSLKEY, r->tls_key);
+	if (r->tls_ca) /* only then: NULL would also drop curl's built-in CA path */
+		SET(CURLOPT_CAINFO, r->tls_ca);
 	/* curl copies the path; NULL turns it off. It never proxies a Unix
 	 * socket. */
 	SET(CURLOPT_UNIX_SOCKET_PATH, r->unix_socket);

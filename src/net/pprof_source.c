@@ -102,9 +102,55 @@ static int on_progress(void *clientp, curl_off_t dltotal, curl_off_t dlnow, curl
 	return poll(&p, 1, 0) > 0;
 }
 
+/* pprof's fetch timeout: -timeout, else 1.5 * -seconds, else 60 s; its
+ * client gives the transfer 5 s more. */
+static long fetch_timeout(const struct cm_source_opts *o)
+{
+	long t = o->timeout > 0 ? o->timeout : o->seconds > 0 ? o->seconds + o->seconds / 2 : 60;
+	return t + 5;
+}
+
+/* pprof's transport wants -tls_cert and -tls_key together. */
+static int check_tls(const struct cm_source_opts *o, char *err, size_t errlen)
+{
+	bool cert = o->tls_cert && *o->tls_cert, key = o->tls_key && *o->tls_key;
+	if (cert == key)
+		return 0;
+	snprintf(err, errlen, "http fetch: -%s is specified, so -%s must also be specified",
+		 key ? "tls_key" : "tls_cert", key ? "tls_cert" : "tls_key");
+	return -1;
+}
+
+/* Errors with the files of -tls_*, in pprof's words. */
+static void tls_file_error(CURLcode rc, const char *curl_err, char *err, size_t errlen)
+{
+	const char *what = rc == CURLE_SSL_CERTPROBLEM
+				   ? "could not load certificate/key pair specified by -tls_cert and -tls_key"
+				   : "could not load CA specified by -tls_ca";
+	snprintf(err, errlen, "http fetch: %s: %s", what, curl_err);
+}
+
+/* A TLS server that wants a client certificate drops the connection, and
+ * curl only sees it cut: say what may be missing. */
+static const char *cert_hint(const char *url, CURLcode rc, const struct cm_http_rules *r)
+{
+	bool cut = rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+		   rc == CURLE_SSL_CONNECT_ERROR;
+	if (!cut || r->tls_cert || strncmp(url, "https://", 8))
+		return "";
+	return " (does the server want a client certificate? -tls_cert, -tls_key)";
+}
+
+static const char *nonempty(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
 static int read_url(const char *url, const struct cm_source_opts *o, unsigned char **data,
 		    size_t *len, char *err, size_t errlen)
 {
+	if (check_tls(o, err, errlen) < 0)
+		return -1;
 	CURL *c = curl_easy_init();
 	if (!c) {
 		snprintf(err, errlen, "cannot start libcurl");
@@ -112,11 +158,12 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	}
 	struct body b = {.max = o->max_bytes};
 	char curl_err[CURL_ERROR_SIZE] = "";
-	long timeout = o->seconds > 0 ? o->seconds + o->seconds / 2 + 5 : 65;
 	/* The monitor's rules: http and https only, redirects included; the
 	 * URL's credentials apart from it; bodies over max_bytes refused. */
 	struct cm_http_rules rules = {.url = url, .unix_socket = o->unix_socket,
-				      .timeout_ms = timeout * 1000, .max_size = o->max_bytes};
+				      .timeout_ms = fetch_timeout(o) * 1000, .max_size = o->max_bytes,
+				      .tls_cert = nonempty(o->tls_cert), .tls_key = nonempty(o->tls_key),
+				      .tls_ca = nonempty(o->tls_ca)};
 	if (cm_http_rules_apply(c, &rules) < 0) {
 		curl_easy_cleanup(c);
 		snprintf(err, errlen, "cannot start libcurl: out of memory");
@@ -141,10 +188,14 @@ static int read_url(const char *url, const struct cm_source_opts *o, unsigned ch
 	} else if (b.too_big || rc == CURLE_FILESIZE_EXCEEDED) {
 		snprintf(err, errlen, "response body exceeds %llu bytes (-max_inflated)",
 			 (unsigned long long)o->max_bytes);
+	} else if ((rc == CURLE_SSL_CERTPROBLEM && rules.tls_cert) ||
+		   (rc == CURLE_SSL_CACERT_BADFILE && rules.tls_ca)) {
+		tls_file_error(rc, *curl_err ? curl_err : curl_easy_strerror(rc), err, errlen);
 	} else if (rc == CURLE_ABORTED_BY_CALLBACK) {
 		snprintf(err, errlen, "interrupted");
 	} else if (rc != CURLE_OK) {
-		snprintf(err, errlen, "http fetch: %s", *curl_err ? curl_err : curl_easy_strerror(rc));
+		snprintf(err, errlen, "http fetch: %s%s", *curl_err ? curl_err : curl_easy_strerror(rc),
+			 cert_hint(url, rc, &rules));
 	} else if (status != 200) {
 		/* Go's pprof handler explains itself in a short text body. */
 		size_t show = b.len < 200 ? b.len : 200;

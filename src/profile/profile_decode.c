@@ -20,6 +20,7 @@
 #include <string.h>
 #include "cmon/base/idmap.h"
 #include "cmon/base/inflate.h"
+#include "cmon/profile/legacy.h"
 #include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
 
@@ -35,12 +36,14 @@ struct wire {
 	unsigned char *win; /* owned window when gzip or streamed */
 	size_t wincap;
 	uint64_t inflated; /* bytes produced so far */
+	uint64_t dropped;  /* raw stream bytes no longer in the window */
 	uint64_t max_inflated;
 	cm_read_fn read; /* raw stream input, or NULL */
 	void *read_ctx;
 	unsigned char *gz;    /* a streamed gzip input, read whole (cm_big_resize) */
 	size_t gzcap;
 	const char *error; /* static message when a read failed */
+	bool format_error; /* error is about the bytes read, not the reading */
 	char error_buf[96];
 	struct cm_inflate inf; /* gzip: the whole compressed input is at hand */
 };
@@ -208,8 +211,11 @@ static int wire_fill(struct wire *w, size_t need)
 	if (w->gzip) {
 		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
 		keep_from = history < keep_from ? history : keep_from;
+	} else if (need <= w->wincap && w->pos <= w->wincap - need) {
+		keep_from = 0; /* room enough: the input's start stays, for try_legacy */
 	}
 	if (keep_from > 0) {
+		w->dropped += keep_from;
 		memmove(w->win, w->win + keep_from, w->end - keep_from);
 		w->end -= keep_from;
 		w->pos -= keep_from;
@@ -282,7 +288,7 @@ static int wire_next(struct wire *w, struct field *f)
 	uint64_t tag;
 	size_t n = read_varint(p, avail, &tag);
 	if (!n || (tag >> 3) == 0 || (tag >> 3) > 0x1fffffff) {
-		w->error = "malformed field tag";
+		w->format_error = true, w->error = "malformed field tag";
 		return -1;
 	}
 	f->number = (uint32_t)(tag >> 3);
@@ -292,7 +298,7 @@ static int wire_next(struct wire *w, struct field *f)
 	case 0:
 		n = read_varint(p + hdr, avail - hdr, &f->varint);
 		if (!n) {
-			w->error = "truncated or malformed varint";
+			w->format_error = true, w->error = "truncated or malformed varint";
 			return -1;
 		}
 		w->pos += hdr + n;
@@ -301,7 +307,7 @@ static int wire_next(struct wire *w, struct field *f)
 	case 5: {
 		size_t sz = f->wiretype == 1 ? 8 : 4;
 		if (avail - hdr < sz) {
-			w->error = "truncated fixed-width field";
+			w->format_error = true, w->error = "truncated fixed-width field";
 			return -1;
 		}
 		w->pos += hdr + sz;
@@ -311,18 +317,18 @@ static int wire_next(struct wire *w, struct field *f)
 		uint64_t len;
 		n = read_varint(p + hdr, avail - hdr, &len);
 		if (!n) {
-			w->error = "truncated or malformed length";
+			w->format_error = true, w->error = "truncated or malformed length";
 			return -1;
 		}
 		hdr += n;
 		if (len > SIZE_MAX - hdr || ((w->gzip || w->read) && len > w->max_inflated)) {
-			w->error = "field length exceeds the input";
+			w->format_error = true, w->error = "field length exceeds the input";
 			return -1;
 		}
 		if (wire_ensure(w, hdr + (size_t)len) < 0)
 			return -1;
 		if (w->end - w->pos < hdr + len) {
-			w->error = "field length exceeds the input";
+			w->format_error = true, w->error = "field length exceeds the input";
 			return -1;
 		}
 		f->data = w->buf + w->pos + hdr;
@@ -331,7 +337,7 @@ static int wire_next(struct wire *w, struct field *f)
 		return 1;
 	}
 	default:
-		w->error = "unsupported wire type (groups or invalid)";
+		w->format_error = true, w->error = "unsupported wire type (groups or invalid)";
 		return -1;
 	}
 }
@@ -403,6 +409,7 @@ struct decoder {
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
 	bool drop_labels;
+	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
 	/* Range of the label string indices Go's parser would check, over the
 	 * labels dropped unread: a bad index is an error even when unused. */
@@ -673,7 +680,7 @@ enum { MAX_COMMENTS = 1 << 16, MAX_SAMPLE_TYPES = 1 << 16 };
 static int decode_comment(struct decoder *d, const struct field *f)
 {
 	if (d->comments.count >= MAX_COMMENTS)
-		return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+		return d->refused = true, fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
 	if (f->wiretype == 0) {
 		int64_t *c = vec_push(&d->comments);
 		if (!c)
@@ -688,7 +695,7 @@ static int decode_comment(struct decoder *d, const struct field *f)
 		if (!n)
 			return fail(d, "malformed packed comment list");
 		if (d->comments.count >= MAX_COMMENTS)
-			return fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
+			return d->refused = true, fail(d, "over %d comments: not a plausible profile", MAX_COMMENTS);
 		int64_t *c = vec_push(&d->comments);
 		if (!c)
 			return fail(d, "out of memory");
@@ -711,7 +718,7 @@ static int decode_field(struct decoder *d, const struct field *f)
 	switch (f->number) {
 	case 1: {
 		if (d->sample_types.count >= MAX_SAMPLE_TYPES)
-			return fail(d, "over %d sample types: not a plausible profile",
+			return d->refused = true, fail(d, "over %d sample types: not a plausible profile",
 				    MAX_SAMPLE_TYPES);
 		int64_t *st = vec_push(&d->sample_types);
 		if (!st)
@@ -989,13 +996,13 @@ static int check_growth(struct decoder *d, const struct wire *w, size_t upcoming
 	uint64_t read = (w->gzip || w->read) ? w->inflated : w->pos;
 	uint64_t model = model_bytes(d) + 12 * (uint64_t)upcoming;
 	if (model > MODEL_FLOOR + MODEL_RATIO * read)
-		return fail(d, "the profile needs over %d bytes of memory per byte of input "
+		return d->refused = true, fail(d, "the profile needs over %d bytes of memory per byte of input "
 			    "(%" PRIu64 " MB after %" PRIu64 " MB): not a plausible profile",
 			    MODEL_RATIO, model >> 20, read >> 20);
 	return 0;
 }
 
-/* Text where a profile should be (a legacy text profile, an HTML error page)
+/* Text where a profile should be (an HTML error page, goroutine?debug=2)
  * fails on some odd field; saying it is text tells the user what is wrong. */
 static int fail_maybe_text(struct decoder *d, const unsigned char *head, size_t n)
 {
@@ -1011,8 +1018,7 @@ static int fail_maybe_text(struct decoder *d, const unsigned char *head, size_t 
 			quote[q++] = c < 0x20 ? ' ' : (char)c;
 	}
 	quote[q] = '\0';
-	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\"); "
-		 "legacy text profiles are not supported", quote);
+	snprintf(d->err, d->errlen, "not a protobuf profile: the input is text (\"%s...\")", quote);
 	return -1;
 }
 
@@ -1128,6 +1134,111 @@ static uint64_t max_inflated(const struct cm_decode_limits *limits)
 	return limits && limits->max_inflated ? limits->max_inflated : CM_DEFAULT_MAX_INFLATED;
 }
 
+/* The whole (inflated) input again, for the legacy parsers: the bytes
+ * themselves for raw input in memory, the window plus the rest of the
+ * stream for raw streamed input (unless the window has moved past the
+ * start: nothing legacy gets that far as protobuf), gzip inflated whole.
+ * Returns 0 with *out (*owned when it must be freed), or -1. */
+static int whole_input(struct wire *w, const unsigned char **out, size_t *len, unsigned char **owned,
+		       size_t *owned_size, uint64_t max)
+{
+	*owned = NULL;
+	*owned_size = 0;
+	if (!w->gzip && !w->read) {
+		*out = w->buf;
+		*len = w->end;
+		return 0;
+	}
+	if (!w->gzip) {
+		if (w->dropped)
+			return -1;
+		while (!w->eof) {
+			if (w->end == w->wincap) {
+				unsigned char *n = realloc(w->win, w->wincap * 2);
+				if (!n)
+					return -1;
+				w->win = n;
+				w->buf = n;
+				w->wincap *= 2;
+			}
+			if (wire_read_raw(w) < 0)
+				return -1;
+		}
+		*out = w->win;
+		*len = w->end;
+		return 0;
+	}
+	struct cm_inflate *z = malloc(sizeof(*z));
+	size_t cap = WINDOW_MIN, pos = 0;
+	unsigned char *buf = cm_big_resize(NULL, 0, cap);
+	if (!z || !buf)
+		goto fail;
+	cm_inflate_init(z, w->inf.in_start, (size_t)(w->inf.in_end - w->inf.in_start), 1);
+	for (;;) {
+		enum cm_inflate_status rc = cm_inflate_run(z, buf, &pos, cap);
+		if (rc == CM_INFLATE_ERROR || pos > w->max_inflated)
+			goto fail;
+		if (rc == CM_INFLATE_END || pos >= max)
+			break;
+		if (cap - pos < CM_INFLATE_MIN_ROOM) {
+			unsigned char *n = cm_big_resize(buf, cap, cap * 2);
+			if (!n)
+				goto fail;
+			buf = n;
+			cap *= 2;
+		}
+	}
+	free(z);
+	*out = *owned = buf;
+	*len = pos;
+	*owned_size = cap;
+	return 0;
+fail:
+	free(z);
+	cm_big_free(buf, cap);
+	return -1;
+}
+
+/* pprof tries the legacy formats when the protobuf decoder fails on the
+ * content (not on a read, inflate or size error). Returns the profile, or
+ * NULL with d->err set: a legacy parser's error, or when none knows the
+ * input, pprof's words followed by what the protobuf decoder found. */
+static struct cm_profile *try_legacy(struct decoder *d, struct wire *w)
+{
+	const unsigned char *data;
+	size_t len, owned_size;
+	unsigned char *owned;
+	char lerr[512] = "";
+	struct cm_profile *p = NULL;
+	enum cm_legacy_result rc = CM_LEGACY_OK;
+	if (w->gzip) {
+		/* The head first: it rules most inputs out, or decides, without
+		 * inflating a gzip bomb whole once more. */
+		if (whole_input(w, &data, &len, &owned, &owned_size, CM_LEGACY_PROBE_LEN) < 0)
+			return NULL;
+		rc = cm_legacy_probe(data, len, len < CM_LEGACY_PROBE_LEN, lerr, sizeof(lerr));
+		cm_big_free(owned, owned_size);
+	}
+	if (rc == CM_LEGACY_OK) {
+		if (whole_input(w, &data, &len, &owned, &owned_size, UINT64_MAX) < 0)
+			return NULL; /* the protobuf decoder's error stands */
+		rc = cm_legacy_parse(data, len, d->drop_labels, &p, lerr, sizeof(lerr));
+		cm_big_free(owned, owned_size);
+	}
+	if (rc == CM_LEGACY_ERROR) {
+		snprintf(d->err, d->errlen, "%s", lerr);
+	} else if (rc == CM_LEGACY_UNRECOGNIZED) {
+		static const char text[] = "not a protobuf profile: ";
+		char pb[512];
+		snprintf(pb, sizeof(pb), "%s", d->err);
+		if (!strncmp(pb, text, sizeof(text) - 1))
+			snprintf(d->err, d->errlen, "unrecognized profile format: %s", pb + sizeof(text) - 1);
+		else
+			snprintf(d->err, d->errlen, "unrecognized profile format (as protobuf: %s)", pb);
+	}
+	return p;
+}
+
 /* Decodes from an initialised wire, frees the decoder, returns the profile. */
 static struct cm_profile *decode_and_finish(struct decoder *d, struct wire *w, bool wire_ok)
 {
@@ -1143,13 +1254,17 @@ static struct cm_profile *decode_and_finish(struct decoder *d, struct wire *w, b
 		rc = fail(d, "empty input");
 	else
 		rc = decode_all(d, w);
+	struct cm_profile *legacy = NULL;
+	if (rc < 0 && d->p && wire_ok && !d->refused && (!w->error || w->format_error) &&
+	    !(w->gzip && w->inflated == 0))
+		legacy = try_legacy(d, w);
 	struct cm_function *functions = d->functions.data;
 	decoder_free(d);
 	struct cm_profile *p = d->p;
 	if (rc < 0) {
 		free(functions);
 		cm_profile_free(p);
-		return NULL;
+		return legacy;
 	}
 	/* Move functions into the arena, so the profile owns one allocation tree. */
 	struct cm_function *fa = cm_arena_array(&p->arena, p->nfunctions, sizeof(*fa));

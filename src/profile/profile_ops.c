@@ -5,6 +5,7 @@
 #include "cmon/base/goregex.h"
 #include "cmon/base/hashset.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -388,22 +389,72 @@ bool cm_profile_has_negative(const struct cm_profile *p)
 	return false;
 }
 
-void cm_profile_negate(struct cm_profile *p)
+/* pprof's ScaleN: values times ratios[v], or times every when ratios is
+ * NULL, through float64 and rounded half away from zero (math.Round): past
+ * 2^53 a value is rounded first, and INT64_MAX * -1 turns into INT64_MIN.
+ * Keeps only the samples with a non-zero scaled value. */
+static void scale_samples(struct cm_profile *p, const double *ratios, double every)
 {
+	bool all_ones = true;
+	for (size_t v = 0; v < p->nsample_types; v++)
+		all_ones = all_ones && (ratios ? ratios[v] : every) == 1;
+	if (all_ones) /* pprof returns before dropping the all-zero samples */
+		return;
 	size_t kept = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		struct cm_sample *s = &p->samples[i];
 		bool nonzero = false;
-		/* pprof's Scale(-1) goes through float64: past 2^53 a value is
-		 * rounded first, and INT64_MAX turns into INT64_MIN. */
 		for (size_t v = 0; v < p->nsample_types; v++) {
-			s->values[v] = cm_f64_to_i64(-(double)s->values[v]);
+			double r = ratios ? ratios[v] : every;
+			if (r == 1)
+				continue;
+			s->values[v] = cm_f64_to_i64(round((double)s->values[v] * r));
 			nonzero = nonzero || s->values[v] != 0;
 		}
-		if (nonzero) /* Scale keeps only the samples with a value */
+		if (nonzero)
 			p->samples[kept++] = *s;
 	}
 	p->nsamples = kept;
+}
+
+void cm_profile_negate(struct cm_profile *p)
+{
+	scale_samples(p, NULL, -1);
+}
+
+/* Sum of each value over the samples, wrapping as Go's int64 does. */
+static void sum_values(const struct cm_profile *p, uint64_t *sums)
+{
+	for (size_t v = 0; v < p->nsample_types; v++)
+		sums[v] = 0;
+	for (size_t i = 0; i < p->nsamples; i++)
+		for (size_t v = 0; v < p->nsample_types; v++)
+			sums[v] += (uint64_t)p->samples[i].values[v];
+}
+
+int cm_profile_normalize(struct cm_profile *p, struct cm_profile *base, char *err, size_t errlen)
+{
+	if (check_compatible(p, base, err, errlen) < 0)
+		return -1;
+	size_t n = p->nsample_types + 1;
+	uint64_t *sums = malloc(2 * n * sizeof(*sums));
+	double *ratios = malloc(n * sizeof(*ratios));
+	if (!sums || !ratios) {
+		free(sums);
+		free(ratios);
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	sum_values(base, sums);
+	sum_values(p, sums + n);
+	for (size_t v = 0; v < p->nsample_types; v++) {
+		int64_t b = (int64_t)sums[v], s = (int64_t)sums[n + v];
+		ratios[v] = s == 0 ? 0.0 : (double)b / (double)s;
+	}
+	scale_samples(p, ratios, 1);
+	free(sums);
+	free(ratios);
+	return 0;
 }
 
 int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value)
@@ -443,7 +494,7 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 	if (!pattern || !*pattern)
 		return 0;
 	char msg[384];
-	if (cm_goregex_compile(&f->re, pattern, msg, sizeof(msg)) < 0) {
+	if (!(f->re = cm_goregex_compile(pattern, msg, sizeof(msg)))) {
 		snprintf(err, errlen, "parsing %s regexp: %s", name, msg);
 		return -1;
 	}
@@ -454,13 +505,14 @@ int cm_filter_compile(struct cm_filter *f, const char *name, const char *pattern
 void cm_filter_free(struct cm_filter *f)
 {
 	if (f->set)
-		regfree(&f->re);
+		cm_goregex_free(f->re);
+	f->re = NULL;
 	f->set = false;
 }
 
 bool cm_filter_match(const struct cm_filter *f, const char *s)
 {
-	return regexec(&f->re, s, 0, NULL, 0) == 0;
+	return cm_goregex_match(f->re, s);
 }
 
 static bool line_matches(const struct cm_profile *p, const struct cm_line *ln,
@@ -584,6 +636,54 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 	return 0;
 }
 
+/* The last (outermost) line of l whose function's name or file matches f,
+ * or -1. */
+static int64_t last_matched_line(const struct cm_profile *p, const struct cm_location *l,
+				 const struct cm_filter *f)
+{
+	for (int64_t i = (int64_t)l->nlines - 1; i >= 0; i--)
+		if (line_matches(p, &l->lines[i], f))
+			return i;
+	return -1;
+}
+
+int cm_profile_show_from(struct cm_profile *p, const struct cm_filter *f, bool *matched)
+{
+	*matched = false;
+	if (!f->set)
+		return 0;
+	unsigned char *from = calloc(p->nlocations + 1, 1);
+	if (!from)
+		return -1;
+	for (size_t i = 0; i < p->nlocations; i++) {
+		struct cm_location *l = &p->locations[i];
+		int64_t k;
+		if (mapping_matches(p, l, f)) {
+			from[i] = 1; /* a matching mapping keeps every line */
+		} else if ((k = last_matched_line(p, l, f)) >= 0) {
+			l->nlines = (uint32_t)k + 1; /* drops the lines it was inlined into */
+			from[i] = 1;
+		}
+		*matched = *matched || from[i];
+	}
+	/* Each sample keeps its frames from the leaf up to its highest match;
+	 * a sample without one is dropped. */
+	size_t kept = 0;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		for (int64_t k = (int64_t)s->nlocs - 1; k >= 0; k--) {
+			if (from[cm_sample_loc(s, (uint32_t)k)]) {
+				s->nlocs = (uint32_t)k + 1;
+				p->samples[kept++] = *s;
+				break;
+			}
+		}
+	}
+	p->nsamples = kept;
+	free(from);
+	return 0;
+}
+
 /* ---- drop_frames ---- */
 
 /* pprof's simplifyFunc: the name up to its first "(" that does not open
@@ -614,37 +714,40 @@ static const char *simplify_func(const char *name, char *buf, size_t buflen)
 	return buf;
 }
 
-static int compile_anchored(regex_t *re, const char *pat, char *err, size_t errlen)
+/* pprof's regexp.Compile("^(" + pat + ")$"), with its message. */
+static struct cm_goregex *compile_anchored(const char *pat, char *err, size_t errlen)
 {
 	size_t n = strlen(pat) + 5;
 	char *full = malloc(n);
-	if (!full)
-		return -1;
+	if (!full) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
 	snprintf(full, n, "^(%s)$", pat);
-	int rc = regcomp(re, full, REG_EXTENDED | REG_NOSUB);
-	if (rc)
-		snprintf(err, errlen, "failed to compile regexp %s", pat);
+	char msg[384];
+	struct cm_goregex *re = cm_goregex_compile(full, msg, sizeof(msg));
+	if (!re)
+		snprintf(err, errlen, "failed to compile regexp %s: %s", pat, msg);
 	free(full);
-	return rc ? -1 : 0;
+	return re;
 }
 
 int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen)
 {
 	if (!*p->drop_frames)
 		return 0;
-	regex_t drop, keep;
+	struct cm_goregex *drop, *keep = NULL;
 	bool has_keep = *p->keep_frames != '\0';
-	if (compile_anchored(&drop, p->drop_frames, err, errlen))
+	if (!(drop = compile_anchored(p->drop_frames, err, errlen)))
 		return -1;
-	if (has_keep && compile_anchored(&keep, p->keep_frames, err, errlen)) {
-		regfree(&drop);
+	if (has_keep && !(keep = compile_anchored(p->keep_frames, err, errlen))) {
+		cm_goregex_free(drop);
 		return -1;
 	}
 	unsigned char *prune = calloc(p->nlocations + 1, 2); /* [2i] prune, [2i+1] beneath */
 	if (!prune) {
-		regfree(&drop);
-		if (has_keep)
-			regfree(&keep);
+		cm_goregex_free(drop);
+		cm_goregex_free(keep);
 		return -1;
 	}
 	char buf[4096];
@@ -656,8 +759,7 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 			if (f == CM_NONE || !*p->functions[f].name)
 				continue;
 			const char *name = simplify_func(p->functions[f].name, buf, sizeof(buf));
-			if (!regexec(&drop, name, 0, NULL, 0) &&
-			    (!has_keep || regexec(&keep, name, 0, NULL, 0)))
+			if (cm_goregex_match(drop, name) && (!has_keep || !cm_goregex_match(keep, name)))
 				break;
 		}
 		if (i >= 0) {
@@ -687,9 +789,45 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 		}
 	}
 	free(prune);
-	regfree(&drop);
-	if (has_keep)
-		regfree(&keep);
+	cm_goregex_free(drop);
+	cm_goregex_free(keep);
+	return 0;
+}
+
+int cm_profile_prune_from(struct cm_profile *p, const struct cm_filter *f)
+{
+	if (!f->set)
+		return 0;
+	unsigned char *beneath = calloc(p->nlocations + 1, 1);
+	if (!beneath)
+		return -1;
+	char buf[4096];
+	for (size_t li = 0; li < p->nlocations; li++) {
+		struct cm_location *l = &p->locations[li];
+		/* the innermost matching line stays, the lines inlined into it go */
+		for (uint32_t i = 0; i < l->nlines; i++) {
+			uint32_t fn = l->lines[i].function;
+			if (fn == CM_NONE || !*p->functions[fn].name)
+				continue;
+			if (cm_filter_match(f, simplify_func(p->functions[fn].name, buf, sizeof(buf)))) {
+				beneath[li] = 1;
+				l->lines += i;
+				l->nlines -= i;
+				break;
+			}
+		}
+	}
+	/* From the leaf: the frames under the first match go. */
+	for (size_t si = 0; si < p->nsamples; si++) {
+		struct cm_sample *s = &p->samples[si];
+		for (uint32_t i = 0; i < s->nlocs; i++) {
+			if (beneath[cm_sample_loc(s, i)]) {
+				cm_sample_drop_leaves(s, i);
+				break;
+			}
+		}
+	}
+	free(beneath);
 	return 0;
 }
 

@@ -20,6 +20,9 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->edge_fraction = 0.001;
 	o->granularity = CM_GRAN_FUNCTIONS;
 	o->max_encoded = CM_DEFAULT_MAX_INFLATED;
+	o->unit = "minimum";
+	o->trim = true;
+	o->divide_by = 1;
 }
 
 /* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
@@ -49,7 +52,7 @@ static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
  * lines, disasm on addresses without inline frames. */
 static void apply_command_overrides(struct cm_report_opts *o)
 {
-	bool trim = true;
+	bool trim = o->trim;
 	switch (o->kind) {
 	case CM_REPORT_DISASM:
 		trim = false;
@@ -88,8 +91,8 @@ static void apply_command_overrides(struct cm_report_opts *o)
 
 bool cm_report_opts_change_samples(const struct cm_report_opts *o)
 {
-	const char *f[] = {o->focus, o->ignore, o->hide, o->show, o->tagfocus, o->tagignore,
-			   o->tagshow, o->taghide, o->tagroot, o->tagleaf};
+	const char *f[] = {o->focus, o->ignore, o->hide, o->show, o->show_from, o->prune_from,
+			   o->tagfocus, o->tagignore, o->tagshow, o->taghide, o->tagroot, o->tagleaf};
 	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
 		if (f[i] && *f[i])
 			return true;
@@ -120,9 +123,9 @@ static void add_warning(struct cm_report *r, const char *w)
 static void list_filters(struct cm_report *r)
 {
 	const struct cm_report_opts *o = &r->opts;
-	const char *names[] = {"focus", "ignore", "hide", "show",
+	const char *names[] = {"focus", "ignore", "hide", "show", "show_from",
 			       "tagfocus", "tagignore", "tagshow", "taghide"};
-	const char *pats[] = {o->focus, o->ignore, o->hide, o->show,
+	const char *pats[] = {o->focus, o->ignore, o->hide, o->show, o->show_from,
 			      o->tagfocus, o->tagignore, o->tagshow, o->taghide};
 	for (size_t i = 0, nf = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (pats[i] && *pats[i]) {
@@ -168,18 +171,33 @@ static int filter_tag_names(struct cm_report *r, char *err, size_t errlen)
 	return rc;
 }
 
-/* pprof's applyFocus: every filter compiled (the tag ranges noted), then
- * the samples filtered by name, then by label, then the labels by key. */
+/* -show_from, after the name filters; pprof's warning when it matched
+ * nothing. */
+static int filter_show_from(struct cm_report *r, const struct cm_filter *f)
+{
+	bool matched;
+	if (cm_profile_show_from(r->p, f, &matched) < 0)
+		return -1;
+	if (f->set && !matched)
+		add_warning(r, "ShowFrom expression matched no samples");
+	return 0;
+}
+
+/* pprof's applyFocus: every filter compiled in its order (the first bad
+ * one is the error; the tag ranges noted), then the samples filtered by
+ * name, show_from, by label, the labels by key, and prune_from last. */
 static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 {
-	struct cm_filter f[4] = {0};
+	enum { FOCUS, IGNORE, HIDE, SHOW, SHOW_FROM, PRUNE_FROM, NF };
+	struct cm_filter f[NF] = {0};
 	struct cm_tag_filter tf[2] = {0};
-	const char *names[4] = {"focus", "ignore", "hide", "show"};
-	const char *pats[4] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show};
+	const char *names[NF] = {"focus", "ignore", "hide", "show", "show_from", "prune_from"};
+	const char *pats[NF] = {r->opts.focus, r->opts.ignore, r->opts.hide, r->opts.show,
+				r->opts.show_from, r->opts.prune_from};
 	const char *tnames[2] = {"tagfocus", "tagignore"};
 	const char *tpats[2] = {r->opts.tagfocus, r->opts.tagignore};
 	int rc = 0;
-	for (int i = 0; i < 4 && !rc; i++)
+	for (int i = 0; i < PRUNE_FROM && !rc; i++)
 		rc = cm_filter_compile(&f[i], names[i], pats[i], err, errlen);
 	for (int i = 0; i < 2 && !rc; i++) {
 		rc = cm_tag_filter_compile(&tf[i], tnames[i], tpats[i], &r->num_units, r->note_buf[i],
@@ -187,7 +205,9 @@ static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 		if (!rc && r->note_buf[i][0])
 			add_warning(r, r->note_buf[i]);
 	}
-	if (!rc && filter_names(r, f) < 0) {
+	if (!rc)
+		rc = cm_filter_compile(&f[PRUNE_FROM], names[PRUNE_FROM], pats[PRUNE_FROM], err, errlen);
+	if (!rc && (filter_names(r, f) < 0 || filter_show_from(r, &f[SHOW_FROM]) < 0)) {
 		snprintf(err, errlen, "out of memory");
 		rc = -1;
 	}
@@ -200,7 +220,11 @@ static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 			add_warning(r, "TagIgnore expression matched no samples");
 		rc = filter_tag_names(r, err, errlen);
 	}
-	for (int i = 0; i < 4; i++)
+	if (!rc && cm_profile_prune_from(r->p, &f[PRUNE_FROM]) < 0) {
+		snprintf(err, errlen, "out of memory");
+		rc = -1;
+	}
+	for (int i = 0; i < NF; i++)
 		cm_filter_free(&f[i]);
 	for (int i = 0; i < 2; i++)
 		cm_tag_filter_free(&tf[i]);
@@ -236,12 +260,17 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	r->p = p;
 	r->opts = *opts;
 	apply_command_overrides(&r->opts);
-	snprintf(r->output_unit, sizeof(r->output_unit), "minimum");
+	snprintf(r->output_unit, sizeof(r->output_unit), "%s", opts->unit ? opts->unit : "minimum");
 	if (prepare_labels(r, err, errlen) < 0)
 		return -1;
 	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
 	if (vi < 0)
 		return -1;
+	if (opts->divide_by == 0) {
+		snprintf(err, errlen, "zero divisor specified");
+		return -1;
+	}
+	r->ratio = 1 / opts->divide_by;
 	r->vi = (size_t)vi;
 	r->sample_type = p->sample_types[vi].type;
 	if (r->opts.mean) {
@@ -258,9 +287,9 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 	if (!relative && apply_filters(r, err, errlen) < 0)
 		return -1;
 	cm_profile_aggregate(p, r->opts.granularity);
-	/* disasm forces -noinlines: one node per address, so that inlined
+	/* -noinlines; disasm forces it: one node per address, so that inlined
 	 * frames do not count an address's samples twice */
-	if (r->opts.kind == CM_REPORT_DISASM)
+	if (r->opts.noinlines || r->opts.kind == CM_REPORT_DISASM)
 		cm_profile_drop_inline_frames(p);
 	return 0;
 }
@@ -281,6 +310,8 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
 	int64_t max_value = r->total;
 	if (min_value == 0)
 		min_value = max_value;
+	min_value = cm_report_ratio(r, min_value);
+	max_value = cm_report_ratio(r, max_value);
 	char min_unit[32], max_unit[32], unit[32];
 	cm_scale(min_value, r->sample_unit, "minimum", min_unit, sizeof(min_unit));
 	cm_scale(max_value, r->sample_unit, "minimum", max_unit, sizeof(max_unit));
@@ -320,19 +351,25 @@ void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE 
 		cm_report_value(r, r->total, b, sizeof(b)));
 }
 
-int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen)
+struct cm_goregex *cm_report_symbol_regex(const char *pattern, char *err, size_t errlen)
 {
 	char msg[384];
-	if (cm_goregex_compile(re, pattern, msg, sizeof(msg)) < 0) {
+	struct cm_goregex *re = cm_goregex_compile(pattern, msg, sizeof(msg));
+	if (!re)
 		snprintf(err, errlen, "parsing argument regexp %s: %s", pattern, msg);
-		return -1;
-	}
-	return 0;
+	return re;
+}
+
+int64_t cm_report_ratio(const struct cm_report *r, int64_t v)
+{
+	if (r->ratio > 0 && r->ratio != 1) /* pprof ignores a negative -divide_by */
+		v = cm_f64_to_i64((double)v * r->ratio);
+	return v;
 }
 
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len)
 {
-	return cm_scaled_label(v, r->sample_unit, r->output_unit, buf, len);
+	return cm_scaled_label(cm_report_ratio(r, v), r->sample_unit, r->output_unit, buf, len);
 }
 
 

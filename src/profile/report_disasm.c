@@ -10,7 +10,6 @@
  * samples summed per instruction. The binaries themselves are read by the
  * caller's struct cm_objtool: this file only parses what it returns. */
 #include <inttypes.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -187,7 +186,7 @@ struct disasm {
 	struct cm_report *r;
 	struct cm_nodes nodes;
 	struct cm_graph g;
-	regex_t re;
+	struct cm_goregex *re;
 	bool has_address;
 	uint64_t address;
 	struct cm_arena arena; /* symbols, tool output */
@@ -212,7 +211,7 @@ static bool regex_address(const char *s, uint64_t *v)
 
 static bool matches(const struct disasm *d, const char *s)
 {
-	return regexec(&d->re, s, 0, NULL, 0) == 0;
+	return cm_goregex_match(d->re, s);
 }
 
 /* nodesPerSymbol for one symbol: the graph's nodes in [start, end). */
@@ -458,7 +457,7 @@ int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen)
 {
 	struct disasm d = {.r = r};
 	const char *pattern = r->opts.symbol ? r->opts.symbol : "";
-	if (cm_report_symbol_regex(pattern, &d.re, err, errlen) < 0)
+	if (!(d.re = cm_report_symbol_regex(pattern, err, errlen)))
 		return -1;
 	d.has_address = regex_address(pattern, &d.address);
 	cm_arena_init(&d.arena);
@@ -495,6 +494,6 @@ done:
 	cm_nodes_free(&d.nodes);
 free_re:
 	cm_arena_free(&d.arena);
-	regfree(&d.re);
+	cm_goregex_free(d.re);
 	return rc;
 }

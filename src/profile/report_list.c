@@ -8,7 +8,6 @@
  * (else the first hot line - 5) to the last hot line + 5, as far as the file
  * goes. Values are scaled one by one (the output unit stays "minimum"). */
 #include <inttypes.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -213,8 +212,8 @@ static struct routine *plan_routines(const struct cm_nodes *nodes, const uint32_
 int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen)
 {
 	const char *pattern = r->opts.symbol ? r->opts.symbol : "";
-	regex_t re;
-	if (cm_report_symbol_regex(pattern, &re, err, errlen) < 0)
+	struct cm_goregex *re = cm_report_symbol_regex(pattern, err, errlen);
+	if (!re)
 		return -1;
 	int rc = -1;
 	struct cm_nodes nodes;
@@ -225,7 +224,7 @@ int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	struct cm_source_reader rd = {0};
 	memset(&g, 0, sizeof(g));
 	if (cm_nodes_build(&nodes, r->p, &no) < 0) {
-		regfree(&re);
+		cm_goregex_free(re);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -236,7 +235,7 @@ int cm_report_list(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	}
 	size_t nmatched = 0;
 	for (size_t i = 0; i < g.nmembers; i++)
-		if (regexec(&re, nodes.info[g.members[i]].name, 0, NULL, 0) == 0)
+		if (cm_goregex_match(re, nodes.info[g.members[i]].name))
 			matched[nmatched++] = g.members[i];
 	if (nmatched == 0) {
 		snprintf(err, errlen, "no matches found for regexp: %s", pattern);
@@ -269,6 +268,6 @@ done:
 	free(matched);
 	cm_graph_free(&g);
 	cm_nodes_free(&nodes);
-	regfree(&re);
+	cm_goregex_free(re);
 	return rc;
 }

@@ -6,7 +6,6 @@
  * callers (incoming edges) above, the node's own row, its callees below;
  * edge percentages are of the node's cum. pprof writes the report into a
  * buffer and drops it when nothing matched, so the match is checked first. */
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,8 +15,8 @@
 int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 {
 	const char *pattern = r->opts.symbol ? r->opts.symbol : "";
-	regex_t re;
-	if (cm_report_symbol_regex(pattern, &re, err, errlen) < 0)
+	struct cm_goregex *re = cm_report_symbol_regex(pattern, err, errlen);
+	if (!re)
 		return -1;
 	int rc = -1;
 	struct cm_nodes nodes;
@@ -26,7 +25,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	bool *match = NULL;
 	memset(&g, 0, sizeof(g));
 	if (cm_nodes_build(&nodes, r->p, &no) < 0) {
-		regfree(&re);
+		cm_goregex_free(re);
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -45,7 +44,7 @@ int cm_report_peek(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	size_t matched = 0;
 	for (size_t i = 0; i < g.nmembers; i++) {
 		uint32_t id = g.members[i];
-		if (regexec(&re, nodes.printable[id], 0, NULL, 0) == 0) {
+		if (cm_goregex_match(re, nodes.printable[id])) {
 			match[id] = true;
 			matched++;
 		}
@@ -65,6 +64,6 @@ done:
 	free(match);
 	cm_graph_free(&g);
 	cm_nodes_free(&nodes);
-	regfree(&re);
+	cm_goregex_free(re);
 	return rc;
 }

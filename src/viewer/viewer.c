@@ -95,6 +95,7 @@ struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_
 	}
 	v->max_inflated = o->max_inflated ? o->max_inflated : CM_DEFAULT_MAX_INFLATED;
 	v->hold = o->hold < 0 ? DEFAULT_HOLD : o->hold;
+	v->sym = o->sym;
 	v->last_move = -INFINITY;
 	v->levels = calloc(4, sizeof(*v->levels));
 	v->levels_cap = 4;
@@ -247,14 +248,28 @@ static void free_raw(struct cm_viewer *v, struct cm_profile *raw)
 		cm_profile_free(raw);
 }
 
-int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now, char *err,
-			   size_t errlen)
+/* Names demangled, then drop_frames applied, as pprof does after fetching;
+ * frees p on failure. */
+static int viewer_prune(struct cm_viewer *v, struct cm_profile *p, char *err, size_t errlen)
 {
-	viewer_clear_msg(v);
+	if (cm_profile_demangle(p, &v->sym) < 0) {
+		set_err(err, errlen, "out of memory");
+		cm_profile_free(p);
+		return -1;
+	}
 	if (cm_profile_remove_uninteresting(p, err, errlen) < 0) {
 		cm_profile_free(p);
 		return -1;
 	}
+	return 0;
+}
+
+int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now, char *err,
+			   size_t errlen)
+{
+	viewer_clear_msg(v);
+	if (viewer_prune(v, p, err, errlen) < 0)
+		return -1;
 	struct cm_profile *old_raw = v->raw, *old_diff = v->diff;
 	v->raw = p;
 	v->diff = NULL;
@@ -367,10 +382,8 @@ int cm_viewer_mark_base(struct cm_viewer *v, char *err, size_t errlen)
 int cm_viewer_set_base(struct cm_viewer *v, struct cm_profile *base, bool diff_base, char *err,
 		       size_t errlen)
 {
-	if (cm_profile_remove_uninteresting(base, err, errlen) < 0) {
-		cm_profile_free(base);
+	if (viewer_prune(v, base, err, errlen) < 0)
 		return -1;
-	}
 	drop_diff(v);
 	if (v->diff) {
 		cm_profile_free(base);

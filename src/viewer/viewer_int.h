@@ -88,6 +88,7 @@ struct cm_viewer {
 	char *filters[CM_VFILTER_COUNT];
 	char *sample_index, *source_path, *trim_path, *goroot, *gomodcache;
 	uint64_t max_inflated;
+	struct cm_symbolize sym; /* -symbolize: demangling */
 	double hold;
 
 	/* profiles */

@@ -3,7 +3,8 @@
  * Each input is used three ways:
  *  1. As `cmon pprof -top FILE` uses a file: streamed in odd-sized pieces
  *     through cm_profile_decode_stream (labels dropped, 64 MB inflate limit),
- *     then drop_frames/keep_frames and the -top report into /dev/null.
+ *     then names demangled, drop_frames/keep_frames and the -top report
+ *     into /dev/null.
  *  2. Decoded from memory with cm_profile_decode, labels kept: it must
  *     accept exactly the inputs (1) accepts; merged (compacted), then its
  *     report is -traces or -peek='.' (by the input's size).
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -73,7 +75,10 @@ static void report(struct cm_profile *p, enum cm_report_kind kind, int labels)
 		o.tagshow = ".";
 	}
 	struct cm_report r;
-	if (cm_profile_remove_uninteresting(p, err, sizeof(err)) == 0 &&
+	/* names through libiberty's demangler, as cmon pprof does */
+	struct cm_symbolize sym = {.mode = (enum cm_demangle_mode)(p->nfunctions % 4)};
+	if (cm_profile_demangle(p, &sym) == 0 &&
+	    cm_profile_remove_uninteresting(p, err, sizeof(err)) == 0 &&
 	    cm_report_prepare(&r, p, &o, err, sizeof(err)) == 0)
 		(void)cm_report_write(&r, devnull, err, sizeof(err));
 }

@@ -69,7 +69,7 @@ echo "building $bin from ${#core[@]} core files" >&2
 	-fsanitize=fuzzer,"$sanitize" $recover \
 	-I"$root/include" -I"$work/gen" \
 	"$here/fuzz_$target.c" "${srcs[@]}" "$work/gen/profile.pb-c.c" \
-	$(pkg-config --cflags --libs libprotobuf-c zlib) -lm \
+	$(pkg-config --cflags --libs libprotobuf-c zlib libpcre2-8) -liberty -lm \
 	-o "$bin.tmp"
 mv -f "$bin.tmp" "$bin" # a running fuzzer keeps its old binary
 

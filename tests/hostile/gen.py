@@ -19,6 +19,7 @@ fuzzing seeds.
 """
 import gzip
 import os
+import struct
 import sys
 import zlib
 
@@ -210,8 +211,8 @@ def cases(small):
     # Not a profile at all.
     fail("empty", b"", r"empty")
     fail("garbage_text", b"Hello, this is not a profile.\nJust some text.\n", r"is text")
-    fail("legacy_text_profile",
-         b"heap profile: 1: 2 [ 3: 4] @ heap/1048576\n1: 2 [1: 2] @ 0x1 0x2\n", r"is text")
+    same("legacy_text_profile",
+         b"heap profile: 1: 2 [ 3: 4] @ heap/1048576\n1: 2 [1: 2] @ 0x1 0x2\n", r"Type: inuse_space")
     fail("html_error_page", b"<html><body>404 page not found</body></html>\n", r"is text")
     fail("garbage_binary", bytes(range(256)) * 4,
          r"malformed|wire type|truncated|not a profile|unrecognized")
@@ -223,6 +224,8 @@ def cases(small):
          r"gzip|corrupt|check")
     fail("gzip_of_garbage", gz(b"Hello, this is not a profile.\n" * 100), r"is text")
     fail("gzip_of_nothing", gz(b""), r"empty|no sample|not a profile")
+
+    legacy_cases(fail, same, small)
 
     # String table.
     fail("string_index_function_name",
@@ -420,7 +423,7 @@ def cases(small):
     fail("gzip_bomb_unknown_tiny", bomb_unknown_tiny, r"max_inflated|limit", rss=512,
          flags="-max_inflated=64M")
     fail("gzip_bomb_unknown", bomb_unknown, r"max_inflated|limit", rss=512)
-    fail("gzip_bomb_single_field", _single_field_bomb, r"max_inflated|limit|length",
+    fail("gzip_bomb_single_field", _single_field_bomb, r"max_inflated|limit|length|token too long",
          rss=512)
 
     def raw_flood(path):
@@ -464,6 +467,87 @@ def cases(small):
     ok("many_empty_samples", many_samples,
        r"Showing nodes accounting for 0, 0%% of %d total" % total, rss=512)
     return c
+
+
+def legacy_cases(fail, same, small):
+    """Legacy text and binary CPU profiles (src/profile/profile_legacy.c):
+    each refusal is pprof's own message; "same" ones are read as pprof
+    reads them."""
+    outer_fail, outer_same = fail, same
+
+    def enc(data):
+        return data.encode("latin-1") if isinstance(data, str) else data
+
+    def fail(name, data, regex, flags="-", rss="-"):
+        outer_fail(name, enc(data), regex, flags, rss)
+
+    def same(name, data, regex, flags="-", rss="-"):
+        outer_same(name, enc(data), regex, flags, rss)
+
+    H = "heap profile: 1: 2 [3: 4] @ heap_v2/524288\n"
+
+    def q(*v):
+        return b"".join(struct.pack("<Q", x & (2**64 - 1)) for x in v)
+
+    # Java heapz: garbage after the header is no sample (an empty profile).
+    fail("legacy_java_heapz_no_resolution", "--- heapz 1 ---\nformat=java\n 1 2 @ 0x1\n",
+         r"missing sample type information")
+    fail("legacy_java_heapz_zero", "--- heapz 1 ---\nformat=java\nresolution=bytes\n 1 0 @ 0x1\n",
+         r"second value must be non-zero")
+    fail("legacy_java_bad_period", "--- contentionz 1 ---\nformat=java\nsampling period=0x\n",
+         r'failed to parse attribute sampling period=0x: strconv.ParseInt: parsing "0x": invalid syntax')
+    same("legacy_java_heapz_garbage_after",
+         "--- heapz 1 ---\nformat=java\nresolution=bytes\n 1 2 @ 0x1\n\x01\x02\x03 zz\n", r"inuse_space")
+    # The legacy binary CPU format: a header, then absurd counts.
+    fail("legacy_cpu_absurd_counts", q(0, 3, 0, 1, 0, -1, 2**62, 1, 2, 3), r"unrecognized profile format")
+    same("legacy_cpu_stack_past_end", q(0, 3, 0, 100, 0, 5, 4, 0x400010, 0x400020), r"Type: cpu")
+    same("legacy_cpu_period_overflow", q(0, 3, 0, 2**63, 0, 3, 2, 0x400010, 0x400021, 0, 1, 0),
+         r"Type: cpu")
+    same("legacy_cpu_java", q(0, 3, 1, 10000, 0, 2, 2, 0x10, 0x20, 0, 1, 0) +
+         b"0x10 com.Foo.bar (Foo.java:12)\n0x99 x\n", r"com\.Foo\.bar")
+    fail("legacy_cpu_header_only", q(0, 3, 0, 1, 0)[:-3], r"unrecognized profile format")
+    # heapz samples.
+    fail("legacy_heap_count_overflow", H + "99999999999999999999: 1 [1: 1] @ 0x1\n",
+         r'parsing "99999999999999999999": value out of range')
+    fail("legacy_heap_count_zero", H + "0: 5 [0: 0] @ 0x1\n", r"inuse count was 0 but inuse bytes was 5")
+    fail("legacy_heap_hex_overflow", H + "1: 1 [1: 1] @ 0x123456789abcdef01\n",
+         r"failed to parse as hex 64-bit number: 0x123456789abcdef01")
+    fail("legacy_heap_bad_sample", H + "garbage\n", r"unexpected number of sample values: got 0, want 6")
+    fail("legacy_heap_long_line", H + "#" * 70000 + "\n", r"bufio.Scanner: token too long")
+    fail("legacy_long_first_line", "x" * 70000 + "\n", r"bufio.Scanner: token too long")
+    # Go's goroutine/threadcreate counts: base-0 numbers, as pprof parses them.
+    fail("legacy_goroutine_bad_addr", "goroutine profile: total 1\n1 @ 0xzz\n", r"malformed profile format")
+    fail("legacy_goroutine_09", "goroutine profile: total 1\n09 @ 0x5\n", r"malformed profile format")
+    same("legacy_goroutine_octal_count", "goroutine profile: total 1\n010 @ 0x5 0x6\n", r"Type: goroutine")
+    # Contention.
+    fail("legacy_contention_hex_overflow",
+         "--- mutex:\ncycles/second=1000\nsampling period=2\n5 6 @ 0x1ffffffffffffffffff\n",
+         r"failed to parse as hex")
+    same("legacy_contention_split_digits", "--- mutex:\nsampling period=3\n56 @ 0x10 0x20\n", r"Type: delay")
+    fail("legacy_contention_unknown_attr", "--- contention:\nfoo=1\n5 6 @ 0x1\n", r"unrecognized profile format")
+    # threadz.
+    fail("legacy_thread_no_map", "--- threadz 1 ---\n--- Thread 1 (name: a/1) stack: ---\n 0x1 0x2\n",
+         r"unrecognized profile format")
+    same("legacy_thread_same", "--- Thread 1 (name: a/1) stack: ---\n 0x1 0x2\n"
+         "--- Thread 2 (name: b/2) stack: ---\nsame as previous thread\n--- Memory map: ---\n"
+         "00400000-00500000 r-xp 00000000 00:00 0 /nonexistent/bin\n", r"Type: thread")
+    # Memory maps: odd lines, $attributes, glog prefixes.
+    same("legacy_maps_odd", H + "1: 1 [1: 1] @ 0x401000 0x7f0000001000\nMAPPED_LIBRARIES:\nabcdef\n"
+         "0x400000-0x500000 r-xp 0 00:00 0 [vdso]\nfoo=bar\n"
+         "7f0000000000 7f0000100000 /lib/$foo.so (@1000) deadbeef\n"
+         " I1234 12:00:00.000 file.cc:12] 00400000-00500000: /bin/app\n", r"Type: inuse_space")
+    # Where pprof would take minutes (or never end), cmon refuses.
+    fail("legacy_map_attr_bomb", H + "1: 1 [1: 1] @ 0x1\nMAPPED_LIBRARIES:\na=" + "x" * 60000 + "\n" +
+         "$a" * 30000 + "\n", r"too much \$attribute substitution")
+    if not small:
+        fail("legacy_maps_many", "goroutine profile: total 1\n" +
+             "".join("1 @ 0x%x\n" % (0x1000 + i * 16) for i in range(40000)) + "--- Memory map: ---\n" +
+             "".join("%x-%x r-xp 00000000 00:00 0 /x%d\n" % (2**32 + i * 4096, 2**32 + i * 4096 + 4096, i)
+                     for i in range(30000)), r"too many to match")
+        # Many samples: bounded time and memory.
+        same("legacy_goroutine_many", "goroutine profile: total 1\n" +
+             "".join("%d @ 0x%x 0x%x 0x%x\n" % (i % 7 + 1, 0x401000 + i % 5000, 0x402000 + i % 300, 0x403000)
+                     for i in range(300000)), r"Type: goroutine", rss="300")
 
 
 def repetitive_profile(n, depth):

@@ -32,6 +32,8 @@ cleanup() {
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"
 }
 trap cleanup EXIT
+# cmon pprof saves what it fetches, as go tool pprof does: not in ~/pprof
+export PPROF_TMPDIR=$tmp/saved
 
 # Under a sanitizer build a report must never look like a clean refusal.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=99:detect_leaks=1}

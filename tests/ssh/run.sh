@@ -144,7 +144,7 @@ opts=$(ssh_opts "$tmp/id" "$tmp/known_hosts")
 dest=root@$ip_ns
 # cmon as the tests run it: a scratch HOME and runtime directory. (env
 # execs cmon, so that $! of "${C[@]} ... &" is cmon's own pid.)
-C=(env HOME="$tmp/home" XDG_RUNTIME_DIR="$tmp/run" SSH_AUTH_SOCK= "$cmon")
+C=(env HOME="$tmp/home" PPROF_TMPDIR="$tmp/pprof" XDG_RUNTIME_DIR="$tmp/run" SSH_AUTH_SOCK= "$cmon")
 
 # The ssh clients this test's cmon started (they all carry $tmp in their
 # options), as "pid args" lines.

@@ -708,10 +708,20 @@ static void test_errors(void)
 	cm_profile_free(p);
 	free(b.p);
 
-	/* Text where a profile should be. */
+	/* Text where a profile should be, in no legacy format either. */
 	b = (struct buf){0};
-	put(&b, "heap profile: 1: 2 [ 3: 4] @ heap/1048576\n", 42);
-	expect_error(&b, "not a protobuf profile: the input is text", "legacy text profile");
+	put(&b, "<html><body>404 page not found</body></html>\n", 45);
+	expect_error(&b, "unrecognized profile format: the input is text (\"<html><body>404",
+		     "text in no legacy format");
+	free(b.p);
+	/* A legacy text profile is read (tests/data/foreign has real ones). */
+	b = (struct buf){0};
+	put(&b, "heap profile: 1: 2 [ 3: 4] @ heap/1048576\n1: 2 [3: 4] @ 0x10 0x20\n", 66);
+	p = cm_profile_decode(b.p, b.n, NULL, err, sizeof(err));
+	CHECK_MSG(p && p->nsamples == 1 && p->nsample_types == 4 && p->nlocations == 2 &&
+		  p->locations[0].address == 0xf && p->period == 524288,
+		  "legacy heap profile: %s", err);
+	cm_profile_free(p);
 	free(b.p);
 
 	/* Empty input, every way. */

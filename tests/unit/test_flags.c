@@ -94,7 +94,7 @@ int main(void)
 	CHECK_STR(a[0], "false", "bool does not take the next word");
 	a = ARGV("-b=maybe");
 	CHECK(parse(a) == -1);
-	CHECK_ERR(err, "invalid value \"maybe\" for flag -b", "bad bool");
+	CHECK_ERR(err, "invalid boolean value \"maybe\" for -b: parse error", "bad bool");
 
 	/* Positional arguments, interleaved, moved to the front in order. */
 	a = ARGV("one", "-s", "v", "two", "-b", "three");
@@ -158,7 +158,7 @@ int main(void)
 	CHECK(parse(a) == 0 && v.f == 0);
 	a = ARGV("-f=abc");
 	CHECK(parse(a) == -1);
-	CHECK_ERR(err, "invalid value \"abc\" for flag -f", "bad double");
+	CHECK_ERR(err, "invalid value \"abc\" for flag -f: parse error", "bad double");
 	a = ARGV("-f=");
 	CHECK(parse(a) == -1);
 

@@ -585,6 +585,28 @@ static void test_empty(void)
 	cm_viewer_free(v);
 }
 
+/* C++ and Java names as go tool pprof shows them: demangled from the
+ * system names by default, untouched with -symbolize=none. */
+static void test_names(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	struct cm_viewer *v = open_viewer("foreign/cpp.pb.gz", &o);
+	check_top_golden(v, "foreign.cpp.top");
+	cm_viewer_free(v);
+	v = open_viewer("foreign/java.pb.gz", &o);
+	check_top_golden(v, "foreign.java.top");
+	cm_viewer_free(v);
+	cm_symbolize_parse("remote:demangle=full", &o.sym, NULL, 0);
+	v = open_viewer("foreign/cpp.pb.gz", &o);
+	check_top_golden(v, "foreign.cpp.top_demangle_full");
+	cm_viewer_free(v);
+	cm_symbolize_parse("none", &o.sym, NULL, 0);
+	v = open_viewer("foreign/cpp.pb.gz", &o);
+	check_top_golden(v, "foreign.cpp.top_symbolize_none");
+	cm_viewer_free(v);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -598,5 +620,6 @@ int main(void)
 	test_navigation();
 	test_pinning();
 	test_empty();
+	test_names();
 	return check_status("test_viewer");
 }

@@ -64,6 +64,10 @@ struct cm_http_rules {
 	bool insecure;
 	long timeout_ms;         /* 0: none */
 	unsigned long long max_size;
+	/* go tool pprof's -tls_cert, -tls_key (a client certificate, PEM) and
+	 * -tls_ca (the CAs to trust, PEM, in place of the system's); NULL:
+	 * none, the system's CAs */
+	const char *tls_cert, *tls_key, *tls_ca;
 };
 
 #define CM_HTTP_MAX_REDIRS 5

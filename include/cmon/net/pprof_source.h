@@ -14,6 +14,9 @@ struct cm_source_opts {
 				    tunnel's end) instead of the URL's host, or NULL */
 	int cancel_fd;        /* > 0: give up as soon as this fd is readable (a
 				 signalfd); 0: never */
+	int timeout;          /* -timeout in seconds; <= 0: pprof's default, 1.5 *
+				 seconds, else 60 (5 s more for the transfer, as pprof) */
+	const char *tls_cert, *tls_key, *tls_ca; /* -tls_*, or NULL */
 };
 
 /* The URL a source names, or NULL for a local file. The result is malloc'd. */

@@ -5,9 +5,9 @@
 #ifndef CMON_PROFILE_OPS_H
 #define CMON_PROFILE_OPS_H
 
-#include <regex.h>
 #include <stdbool.h>
 
+#include "cmon/base/goregex.h"
 #include "cmon/profile/profile.h"
 
 enum cm_granularity {
@@ -42,6 +42,12 @@ bool cm_profile_has_negative(const struct cm_profile *p);
  * Scale(-1) does: in float64, then drops the samples left all zero. */
 void cm_profile_negate(struct cm_profile *p);
 
+/* pprof's Normalize (-normalize): scales each value of p by the base's
+ * sum of that value over p's sum (0 when p's sum is 0), so that p and base
+ * weigh the same before the base is subtracted. -1 with err when the
+ * profiles are incompatible or memory runs out. */
+int cm_profile_normalize(struct cm_profile *p, struct cm_profile *base, char *err, size_t errlen);
+
 /* Adds the string label key=value to every sample (pprof::base=true marks
  * the base samples of -diff_base). Returns -1 when memory runs out. */
 int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value);
@@ -52,11 +58,11 @@ bool cm_sample_is_diff_base(const struct cm_sample *s);
 /* Applies drop_frames/keep_frames. Returns -1 with err on a bad regex. */
 int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errlen);
 
-/* A compiled filter regex; pattern NULL means unset. Go's RE2 syntax is
- * translated to POSIX by goregex. */
+/* A compiled filter regex; pattern NULL means unset. Go's syntax and
+ * semantics, run by goregex (PCRE2). */
 struct cm_filter {
 	const char *pattern;
-	regex_t re;
+	struct cm_goregex *re;
 	bool set;
 };
 
@@ -75,6 +81,16 @@ enum { CM_MATCHED_FOCUS = 1, CM_MATCHED_IGNORE = 2, CM_MATCHED_HIDE = 4, CM_MATC
 int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
 			      const struct cm_filter *ignore, const struct cm_filter *hide,
 			      const struct cm_filter *show, unsigned *matched);
+
+/* pprof's ShowFrom (-show_from): each sample loses the frames above (the
+ * callers of) its highest frame matching f; a sample without one is
+ * dropped. *matched tells whether any location matched. -1 on OOM. */
+int cm_profile_show_from(struct cm_profile *p, const struct cm_filter *f, bool *matched);
+
+/* pprof's PruneFrom (-prune_from): each sample loses the frames beneath
+ * (the callees of) its lowest frame whose function name, cut at its first
+ * "(", matches f. -1 on OOM. */
+int cm_profile_prune_from(struct cm_profile *p, const struct cm_filter *f);
 
 /* Strips what the granularity does not show (names, files, lines, addresses). */
 void cm_profile_aggregate(struct cm_profile *p, enum cm_granularity g);

@@ -7,7 +7,6 @@
 #ifndef CMON_REPORT_H
 #define CMON_REPORT_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -49,6 +48,12 @@ struct cm_report_opts {
 	uint64_t max_encoded;      /* -proto, -topproto: refuse a larger protobuf */
 	bool call_tree;            /* -call_tree: nodes per call path (dot, callgrind) */
 	bool compact_labels;       /* -compact_labels: text reports without profile labels */
+	const char *show_from;     /* -show_from: drop the frames above the match */
+	const char *prune_from;    /* -prune_from: drop the frames beneath the match */
+	const char *unit;          /* -unit: output unit ("minimum", "auto", "ms"...) */
+	bool noinlines;            /* -noinlines: inlined frames count for their caller */
+	bool trim;                 /* -trim: apply nodecount/nodefraction (true) */
+	double divide_by;          /* -divide_by: values shown divided by it (1) */
 	bool intel_syntax;         /* -intel_syntax (go tool pprof refuses it) */
 	const struct cm_objtool *objtool; /* -disasm's access to the binaries */
 };
@@ -64,6 +69,8 @@ bool cm_report_opts_change_samples(const struct cm_report_opts *o);
  * options): the decoder may drop them otherwise. */
 bool cm_report_opts_need_labels(const struct cm_report_opts *o);
 
+/* focus, ignore, hide, show, show_from, tagfocus, tagignore, tagshow,
+ * taghide (prune_from is not listed) */
 #define CM_REPORT_MAX_FILTERS 10
 #define CM_REPORT_MAX_WARNINGS 16
 
@@ -74,7 +81,8 @@ struct cm_report {
 	const char *sample_type; /* with "mean_" in front under -mean */
 	char sample_type_buf[128];
 	const char *sample_unit;
-	char output_unit[32];   /* "minimum" until top picks one */
+	char output_unit[32];   /* -unit; "minimum" until top picks one */
+	double ratio;           /* 1 / -divide_by: applied to the values printed */
 	int64_t total;
 	/* "focus=..." lines for the header, NULL-padded */
 	const char *filters[CM_REPORT_MAX_FILTERS];
@@ -130,8 +138,12 @@ void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)
  * "Showing nodes accounting for ...". */
 void cm_report_graph_labels(struct cm_report *r, const struct cm_graph *g, FILE *out);
 
-/* Compiles the regex of -list/-peek (Go syntax); messages as pprof words them. */
-int cm_report_symbol_regex(const char *pattern, regex_t *re, char *err, size_t errlen);
+/* Compiles the regex of -list/-peek (Go syntax); NULL with the message as
+ * pprof words it. Free with cm_goregex_free. */
+struct cm_goregex *cm_report_symbol_regex(const char *pattern, char *err, size_t errlen);
+
+/* v as pprof shows it: times 1 / -divide_by (truncated, as Go's int64()). */
+int64_t cm_report_ratio(const struct cm_report *r, int64_t v);
 
 /* Formats v in the report's sample unit and current output unit. */
 char *cm_report_value(const struct cm_report *r, int64_t v, char *buf, size_t len);

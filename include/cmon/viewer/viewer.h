@@ -30,6 +30,7 @@
 #include <stdint.h>
 
 #include "cmon/profile/profile.h"
+#include "cmon/profile/names.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
 
@@ -48,6 +49,8 @@ struct cm_viewer_opts {
 	 * /usr/lib/go; $GOMODCACHE, else $GOPATH/pkg/mod, else ~/go/pkg/mod);
 	 * "" = not at all. Copied. */
 	const char *goroot, *gomodcache;
+	/* -symbolize: how function names are demangled (zero: pprof's default) */
+	struct cm_symbolize sym;
 };
 
 /* Fills o with the defaults (cm_report_opts_init, hold 1 s, environment). */

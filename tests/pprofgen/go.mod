@@ -1,0 +1,3 @@
+module cmon/pprofgen
+
+go 1.19

@@ -449,6 +449,10 @@ textrep_cases() {
 	c cpu.raw_hide_show cpu.pb.gz -raw '-hide=runtime\.' '-show=main\.|sort\.'
 	c cpu.raw_lines cpu.pb.gz -raw -lines -nodecount=3
 	c threadcreate.raw_show threadcreate.pb.gz -raw '-show=runtime\.main$'
+	# labels: string ones, numeric ones with and without units, several a key
+	c labels.raw labels.pb.gz -raw
+	c labels.raw_tagged tagged.pb.gz -raw
+	c labels.raw_heap_diff_base labels_heap2.pb.gz -raw -diff_base=@DATA@/labels_heap.pb.gz
 	# comments: kept once by the merge, '#' ones hidden from report headers
 	c cpu.comments cpu.pb.gz -comments
 	c cpu.comments_add cpu.pb.gz -comments -add_comment=#hidden

@@ -25,7 +25,13 @@ static int write_encoded(const struct cm_profile *p, uint64_t max, FILE *out, ch
 
 int cm_report_proto(struct cm_report *r, FILE *out, char *err, size_t errlen)
 {
-	return write_encoded(r->p, r->opts.max_encoded, out, err, errlen);
+	/* printProto: -divide_by scales every value before the profile is
+	 * written (no sample is dropped, unlike a merge's Scale) */
+	struct cm_profile *p = r->p;
+	for (size_t i = 0; i < p->nsamples; i++)
+		for (size_t v = 0; v < p->nsample_types; v++)
+			p->samples[i].values[v] = cm_report_ratio(r, p->samples[i].values[v]);
+	return write_encoded(p, r->opts.max_encoded, out, err, errlen);
 }
 
 static bool same_function(const void *ctx, uint32_t a, uint32_t b)

@@ -68,6 +68,8 @@ binary proto.base readback -proto -base=$D/heap.pb.gz $D/heap2.pb.gz
 binary proto.diff_base readback -proto -diff_base=$D/heap.pb.gz $D/heap2.pb.gz
 binary proto.merge readback -proto $D/block.pb.gz $D/mutex.pb.gz
 binary proto.add_comment readback -proto -add_comment=note $D/goroutine.pb.gz
+binary proto.divide_by readback -proto -divide_by=10 $D/cpu.pb.gz
+binary proto.divide_by_3 readback -proto -divide_by=3 $D/heap.pb.gz
 binary proto.relative readback -proto -relative_percentages '-focus=main\.fib$' $D/cpu.pb.gz
 # -topproto: the -top graph as a profile; pprof reads it with a made-up
 # mapping that cmon does not add, so only pprof decodes it.
@@ -84,6 +86,7 @@ binary topproto.mean no -topproto -mean $D/block.pb.gz
 binary topproto.base no -topproto -base=$D/heap.pb.gz $D/heap2.pb.gz
 binary topproto.diff_base no -topproto -diff_base=$D/heap.pb.gz $D/heap2.pb.gz
 binary topproto.relative no -topproto -relative_percentages '-focus=main\.build$' $D/heap.pb.gz
+binary topproto.divide_by no -topproto -divide_by=10 $D/heap.pb.gz
 binary topproto.extreme no -topproto -sample_index=cpu $D/extreme.pb.gz
 
 # On a terminal: profile001.pb.gz, then profile002.pb.gz, in the current

@@ -9,7 +9,6 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "cmon/base/pathutil.h"
@@ -17,15 +16,6 @@
 #include "dot_run.h"
 
 #define DOT_TIMEOUT_S 600 /* dot on a graph of pprof's 80 nodes takes well under a second */
-
-/* pprof's UI is a terminal when its readline UI runs: TERM set and not
- * dumb, standard input and output terminals. */
-static bool ui_is_terminal(void)
-{
-	const char *term = getenv("TERM");
-	return term && *term && strcasecmp(term, "dumb") && isatty(STDIN_FILENO) &&
-	       isatty(STDOUT_FILENO);
-}
 
 /* newTempFile("", "profile", "."+suffix): the first free profileNNN.SUFFIX. */
 static int away_from_tty(const char *suffix, char *name, size_t len, char *err, size_t errlen)
@@ -163,10 +153,14 @@ int cm_report_out(const struct cm_report_dest *d, cm_render_fn render, void *ctx
 		free(text);
 		return rc;
 	}
-	if (d->output || (d->binary_suffix && ui_is_terminal())) {
+	/* pprof sends binary output to a file only when its readline UI
+	 * runs (TERM set, stdin a terminal too) and otherwise writes it onto
+	 * the terminal; here a terminal never gets raw bytes, which could
+	 * carry escapes from the profile. */
+	if (d->output || (d->binary_suffix && tty)) {
 		rc = to_file(d, text, len, err, errlen);
 	} else {
-		if (tty && !d->binary_suffix)
+		if (tty)
 			len = clean_for_terminal(text, len);
 		fwrite(text, 1, len, stdout); /* main flushes, and says when that fails */
 	}

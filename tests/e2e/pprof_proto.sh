@@ -95,7 +95,7 @@ binary topproto.extreme no -topproto -sample_index=cpu $D/extreme.pb.gz
 tty_run() { # DIR CMD...: stdout and stdin on a pseudo-terminal, in DIR
 	local dir=$1
 	shift
-	(cd "$dir" && TERM=xterm python3 "$root/tests/e2e/on_tty.py" "$@") >"$tmp/tty.out" 2>"$tmp/tty.err"
+	(cd "$dir" && TERM=${TTY_TERM:-xterm} python3 "$root/tests/e2e/on_tty.py" "$@") >"$tmp/tty.out" 2>"$tmp/tty.err"
 }
 clean_err() { sed 's/\x1b\[[0-9;]*m//g; s/\r//g' "$tmp/tty.err"; }
 mkdir -p "$tmp/tty_go" "$tmp/tty_cmon"
@@ -120,6 +120,15 @@ fi
 go tool pprof -raw "$tmp/tty_go/profile001.pb.gz" >"$tmp/go.raw" 2>&1
 go tool pprof -raw "$tmp/tty_cmon/profile001.pb.gz" >"$tmp/c.raw" 2>&1
 if cmp -s "$tmp/go.raw" "$tmp/c.raw"; then ok tty.proto.content; else fail tty.proto.content "decoded differently"; fi
+# TERM=dumb: go tool pprof writes the gzip bytes onto the terminal; cmon
+# still writes the file (README: a terminal never gets raw bytes).
+mkdir -p "$tmp/tty_dumb"
+TTY_TERM=dumb tty_run "$tmp/tty_dumb" "$cmon" pprof -proto "$root/$D/cpu.pb.gz"
+if [ -s "$tmp/tty_dumb/profile001.pb.gz" ] && ! grep -qa $'\x1f\x8b' "$tmp/tty.out"; then
+	ok tty.proto.dumb_term
+else
+	fail tty.proto.dumb_term "files: $(ls "$tmp/tty_dumb"); terminal got $(wc -c <"$tmp/tty.out") bytes"
+fi
 tty_run "$tmp/tty_cmon" "$cmon" pprof -topproto "$root/$D/cpu.pb.gz"
 if [ -s "$tmp/tty_cmon/profile003.pb.gz" ] && [ "$(clean_err)" = "Generating report in profile003.pb.gz" ]; then
 	ok tty.topproto

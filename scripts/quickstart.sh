@@ -13,6 +13,7 @@ cmon_build build
 work=$(mktemp -d)
 demo_pid=""
 cleanup() {
+	[ "$BASHPID" = "$$" ] || return 0 # not in a child that a signal caught early
 	[ -n "$demo_pid" ] && kill "$demo_pid" 2>/dev/null && wait "$demo_pid" 2>/dev/null
 	rm -rf "$work"
 }

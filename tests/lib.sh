@@ -216,7 +216,22 @@ lib_demo_sandbox() {
 		return 2
 	fi
 }
+# An asynchronous child that a signal reaches before it has reset the
+# traps it inherited (bash 5.2: between fork and exec, or before a
+# subshell's first command) runs this script's EXIT trap as its own: it
+# killed the test's services and removed $tmp mid-run once on CI. Cleanup
+# belongs to the script's own shell only.
+lib_is_main_shell() { [ "$BASHPID" = "$$" ]; }
+# lib_running PID: PID is alive and not a zombie waiting to be reaped
+# (kill -0 still succeeds on those).
+lib_running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
 lib_sandbox_cleanup() {
+	lib_is_main_shell || return 0
 	if declare -F lib_extra_cleanup >/dev/null; then lib_extra_cleanup; fi
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null

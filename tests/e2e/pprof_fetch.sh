@@ -17,6 +17,7 @@ unset http_proxy https_proxy HTTP_PROXY HTTPS_PROXY ALL_PROXY all_proxy
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmon-pprof-fetch.XXXXXX")
 pids=()
 cleanup() {
+	lib_is_main_shell || return 0
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"

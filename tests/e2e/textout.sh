@@ -26,6 +26,7 @@ tmp=$(mktemp -d)
 pids=()
 fails=0
 cleanup() {
+	lib_is_main_shell || return 0
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"

@@ -28,6 +28,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmon-hostile-http.XXXXXX")
 server_pid=
 cleanup() {
+	lib_is_main_shell || return 0
 	[ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
 	[ "${KEEP:-0}" = 1 ] || rm -rf "$tmp"
 }

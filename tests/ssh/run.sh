@@ -168,14 +168,17 @@ no_ssh_left() {
 }
 # end_cmon PID SIGNAL: sends it, waits; st is its status (137 when it had
 # to be killed after 15 s: a hang is a failure, not a stuck test).
+# (Polled from this shell: a watchdog subshell killed as soon as it was
+# forked once ran the script's EXIT trap; see lib_is_main_shell.)
 end_cmon() {
 	kill -"$2" "$1"
-	(trap 'exit 0' TERM; for _ in $(seq 150); do sleep 0.1; done; kill -9 "$1" 2>/dev/null) &
-	local dog=$!
+	for _ in $(seq 150); do
+		lib_running "$1" || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null
 	wait "$1"
 	st=$?
-	kill "$dog" 2>/dev/null
-	wait "$dog" 2>/dev/null
 }
 # wait_for FILE REGEX [TRIES]: until a line of FILE matches (0.1 s a try).
 wait_for() {

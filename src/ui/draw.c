@@ -221,6 +221,10 @@ void cm_draw_row(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
 	int sy = y + lay->lines - 1;
 	if (row_numbers(ui, y, lay, r, &lo, &hi)) {
 		char spark[CM_SPARK_BUF];
+		if (r->scale) {
+			lo = r->scale[0];
+			hi = r->scale[1];
+		}
 		cm_spark_render(spark, sizeof(spark), &r->cell->series, lay->spark_w,
 				ui->opts.glyphs, lo, hi, 0, 1);
 		cm_put(ui, sy, lay->spark_x, lay->spark_w, spark, CM_THEME_spark);
@@ -375,6 +379,7 @@ void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
 		      const struct cm_prof_pane *pane, double now, double mono)
 {
 	ui->cols = COLS;
+	ui->mono = mono;
 	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS) {
 		draw_small(ui);
 		return;

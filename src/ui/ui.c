@@ -21,6 +21,9 @@
 #define CM_UI_ESCDELAY_MS 25
 
 #define CTRL_C 3 /* what Ctrl-C is in raw mode */
+#define CTRL_U 21
+#define DEL 127
+#define CM_UI_ORDER_HOLD 1.0 /* seconds the services' order holds after a move */
 #define CTRL_Z 26 /* and Ctrl-Z: raw mode sends no SIGTSTP */
 #define TAB 9
 #define ESC 27
@@ -42,6 +45,10 @@ static const struct cm_key key_table[] = {
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},
 	{{'p'}, "p", CM_ACT_PROFILE, "profile the selected service: choose a kind (below)"},
+	{{'s'}, "s", CM_ACT_SORT, "sort services by the selected var: highest first, lowest first, as listed"},
+	{{'o'}, "o", CM_ACT_SORT_OTHER, "sort services by name, by state (down first), as listed"},
+	{{'/'}, "/", CM_ACT_FILTER, "filter services: a regex over name and address (Enter keeps, Esc undoes)"},
+	{{'e'}, "e", CM_ACT_SCALE, "sparklines: one scale for every service, or each its own range"},
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
 };
 
@@ -160,6 +167,8 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	struct cm_ui *ui = calloc(1, sizeof(*ui));
+	if (ui)
+		cm_svc_order_init(&ui->order, CM_UI_ORDER_HOLD);
 	if (!ui) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -203,6 +212,7 @@ void cm_ui_close(struct cm_ui *ui)
 	cm_ui_pane_forget(ui);
 	endwin();
 	delscreen(ui->screen);
+	cm_svc_order_free(&ui->order);
 	free(ui);
 }
 
@@ -243,7 +253,21 @@ static size_t nvars(const struct cm_monitor *m)
 	return m->vars.n;
 }
 
-static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a)
+/* Several services: the selection moves along the rows as shown (sorted,
+ * filtered), and the order holds while it moves. */
+static void move_row(struct cm_ui *ui, long d, double now)
+{
+	const struct cm_svc_order *o = &ui->order;
+	if (!o->n)
+		return;
+	size_t row = cm_svc_order_row_of(o, ui->sel_svc);
+	row = cm_view_move(row == SIZE_MAX ? 0 : row, d, o->n);
+	ui->sel_svc = o->rows[row];
+	cm_svc_order_moved(&ui->order, now);
+}
+
+static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a,
+		     double now)
 {
 	bool multi = m->nsvc > 1;
 	long page = ui->page > 1 ? (long)ui->page - 1 : 1;
@@ -260,7 +284,7 @@ static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_ac
 	default: return;
 	}
 	if (multi)
-		ui->sel_svc = cm_view_move(ui->sel_svc, d, m->nsvc);
+		move_row(ui, d, now);
 	else
 		ui->sel_var = cm_view_move(ui->sel_var, d, nvars(m));
 }
@@ -271,9 +295,68 @@ static size_t selected_service(const struct cm_ui *ui, const struct cm_monitor *
 	return m->nsvc > 1 ? cm_view_move(ui->sel_svc, 0, m->nsvc) : 0;
 }
 
+/* ---- the services' filter: a prompt on the bottom line ---- */
+
+static void open_filter(struct cm_ui *ui)
+{
+	ui->filtering = true;
+	snprintf(ui->filter_before, sizeof(ui->filter_before), "%s", ui->order.filter_text);
+	snprintf(ui->filter_input, sizeof(ui->filter_input), "%s", ui->order.filter_text);
+	ui->filter_len = strlen(ui->filter_input);
+	ui->filter_err[0] = '\0';
+}
+
+/* The text typed so far filters at once when it is a regex; when it is not
+ * yet one (a bracket still open), the rows stay and the prompt says why. */
+static void filter_apply(struct cm_ui *ui, const char *re)
+{
+	char err[sizeof(ui->filter_err)];
+	if (cm_svc_order_set_filter(&ui->order, re, err, sizeof(err)) < 0) {
+		snprintf(ui->filter_err, sizeof(ui->filter_err), "%s", err);
+		return;
+	}
+	ui->filter_err[0] = '\0';
+	ui->order_changed = true;
+}
+
+static int filter_key(struct cm_ui *ui, int ch)
+{
+	switch (ch) {
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		ui->filtering = false;
+		if (ui->filter_err[0]) /* Enter on a broken regex keeps the last good one */
+			ui->filter_err[0] = '\0';
+		return CM_UI_DIRTY;
+	case ESC:
+		ui->filtering = false;
+		filter_apply(ui, ui->filter_before);
+		return CM_UI_DIRTY;
+	case KEY_BACKSPACE:
+	case DEL:
+	case 8: /* Ctrl-H */
+		while (ui->filter_len > 0 &&
+		       ((unsigned char)ui->filter_input[--ui->filter_len] & 0xc0) == 0x80)
+			; /* a whole UTF-8 character */
+		break;
+	case CTRL_U:
+		ui->filter_len = 0;
+		break;
+	default:
+		if (ch < ' ' || ch > 0xff || ch == DEL || ui->filter_len + 1 >= sizeof(ui->filter_input))
+			return 0;
+		ui->filter_input[ui->filter_len++] = (char)ch;
+		break;
+	}
+	ui->filter_input[ui->filter_len] = '\0';
+	filter_apply(ui, ui->filter_input);
+	return CM_UI_DIRTY;
+}
+
 /* One key in the list or zoom. Returns CM_UI_* flags. */
 static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
-	       enum cm_ui_action a)
+	       enum cm_ui_action a, double now)
 {
 	switch (a) {
 	case CM_ACT_INTERRUPT:
@@ -303,8 +386,22 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 	case CM_ACT_FOCUS:
 		ui->pane_focus = p && p->open && !ui->pane_focus;
 		break;
+	case CM_ACT_SORT:
+		cm_svc_order_cycle_var(&ui->order, ui->sel_var);
+		ui->order_changed = true;
+		break;
+	case CM_ACT_SORT_OTHER:
+		cm_svc_order_cycle_other(&ui->order);
+		ui->order_changed = true;
+		break;
+	case CM_ACT_FILTER:
+		open_filter(ui);
+		break;
+	case CM_ACT_SCALE:
+		ui->own_scale = !ui->own_scale;
+		break;
 	default:
-		move_sel(ui, m, a);
+		move_sel(ui, m, a, now);
 		break;
 	}
 	return CM_UI_DIRTY;
@@ -340,7 +437,7 @@ static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_pr
 {
 	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && (k->action == CM_ACT_PAUSE || k->action == CM_ACT_HELP))
-		return act(ui, m, p, (enum cm_ui_action)k->action);
+		return act(ui, m, p, (enum cm_ui_action)k->action, 0);
 	return 0;
 }
 
@@ -422,7 +519,9 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return chooser_key(ui, req, ch);
 	if (ui->pane_focus)
 		return pane_key(ui, m, p, req, ch, now);
-	return k ? act(ui, m, p, (enum cm_ui_action)k->action) : 0;
+	if (ui->filtering)
+		return filter_key(ui, ch);
+	return k ? act(ui, m, p, (enum cm_ui_action)k->action, now) : 0;
 }
 
 int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,

@@ -18,15 +18,9 @@
 /* The fetch's state in one line: "" when there is nothing to say. */
 static void status_text(char *buf, size_t len, const struct cm_prof_pane *p, double mono)
 {
-	int left;
 	switch (p->phase) {
 	case CM_PANE_CAPTURING:
-		left = cm_prof_seconds_left(p->ends, mono);
-		if (left > 0)
-			snprintf(buf, len, "capturing a %d s CPU profile: %d s left (Esc cancels)",
-				 p->seconds, left);
-		else
-			snprintf(buf, len, "capture over: waiting for the profile (Esc cancels)");
+		cm_prof_capture_text(buf, len, p->seconds, p->ends, mono);
 		return;
 	case CM_PANE_FETCHING:
 		snprintf(buf, len, "fetching the %s profile (x cancels)", cm_prof_kind_name(p->kind));

@@ -75,6 +75,13 @@ int cm_prof_seconds_left(double ends, double now);
  * capture is over and nothing will change. */
 double cm_prof_next_tick(double ends, double now);
 
+/* The countdown of a CPU capture of `seconds` s that ends at `ends`, in
+ * one line, as the pane and `cmon pprof HOST:PORT` show it: "capturing a
+ * 30 s CPU profile: 12 s left (Esc cancels)", then, once the seconds are
+ * over and the service writes the profile, "capture over: waiting for the
+ * profile (Esc cancels)". */
+void cm_prof_capture_text(char *buf, size_t len, int seconds, double ends, double now);
+
 /* One line of plain words for a profile fetch that failed: status (HTTP,
  * 0 when none) and error (the fetch's own line). A CPU capture a Go
  * service refuses with 500 is another capture running there (Go's

@@ -257,6 +257,23 @@ int cm_pprof_save_path(const struct cm_profile *p, const char *exec_name, char *
 	return 0;
 }
 
+int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_inflated,
+			  const char *exec_name, char *path, size_t pathlen)
+{
+	char err[256];
+	struct cm_decode_limits lim = {max_inflated, true}; /* names need no labels */
+	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+	if (!p) {
+		snprintf(path, pathlen, "%s", err);
+		return -1;
+	}
+	int rc = cm_pprof_save_path(p, exec_name, path, pathlen, err, sizeof(err));
+	cm_profile_free(p);
+	if (rc < 0)
+		snprintf(path, pathlen, "%s", err);
+	return rc;
+}
+
 int cm_pprof_write_new(const char *path, const unsigned char *data, size_t len, char *msg,
 		       size_t msglen)
 {

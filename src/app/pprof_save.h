@@ -4,6 +4,7 @@
 #define CMON_APP_PPROF_SAVE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmon/base/strbuf.h"
 #include "cmon/profile/profile.h"
@@ -31,6 +32,12 @@ int cm_pprof_save_to(const unsigned char *data, size_t len, const struct cm_prof
  * -1 with one line in msg. */
 int cm_pprof_save_path(const struct cm_profile *p, const char *exec_name, char *path,
 		       size_t len, char *msg, size_t msglen);
+
+/* cm_pprof_save_path for a profile's bytes as fetched (decoded here, up
+ * to max_inflated bytes inflated): the viewer's w has only the bytes.
+ * 0, or -1 with the reason in path. */
+int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_inflated,
+			  const char *exec_name, char *path, size_t pathlen);
 
 /* Writes data (a profile as fetched; gzipped first when raw protobuf) to a
  * new file at path. An existing file is never overwritten (O_EXCL): the

@@ -304,25 +304,14 @@ static int capture_seconds(const struct cm_pview_app_args *a)
 static int propose_path(void *ctx, char *out, size_t len)
 {
 	struct app *app = ctx;
-	char err[256];
 	if (!app->raw) {
 		snprintf(out, len, app->a->nspecs > 1 ? "the view merges %d sources: -proto "
 			 "writes the merged profile" : "no bytes of this profile to write",
 			 app->a->nspecs);
 		return -1;
 	}
-	struct cm_decode_limits lim = {app->a->max_inflated, true};
-	struct cm_profile *p = cm_profile_decode(app->raw, app->raw_len, &lim, err, sizeof(err));
-	if (!p) {
-		snprintf(out, len, "%s", err);
-		return -1;
-	}
-	name_program(p, app->a);
-	int rc = cm_pprof_save_path(p, app->a->exec_name, out, len, err, sizeof(err));
-	cm_profile_free(p);
-	if (rc < 0)
-		snprintf(out, len, "%s", err);
-	return rc;
+	return cm_pprof_save_path_of(app->raw, app->raw_len, app->a->max_inflated,
+				     app->a->exec_name, out, len);
 }
 
 static int save_raw(void *ctx, const char *path, char *msg, size_t len)

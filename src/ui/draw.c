@@ -256,9 +256,18 @@ void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visib
 		cm_more_hint(ui, hint, sizeof(hint), top, visible, n, NULL);
 	/* the last column of the last line stays empty: writing it scrolls
 	 * some terminals */
-	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, CM_THEME_dim);
+	/* With the profile pane open, which side has the keys shows: the
+	 * pane's title, or this line, drawn as a selection bar. */
+	bool focus = ui->pane_open && !ui->pane_focus;
+	enum cm_theme_element e = focus ? CM_THEME_selected : CM_THEME_dim;
+	char line[256];
+	snprintf(line, sizeof(line), "p profile  %s%s", !ui->pane_open ? "" : focus ?
+		 "Tab keys to the pane  " : "Tab keys here  ", keys);
+	if (focus)
+		cm_fill(ui, y, 0, ui->cols, e);
+	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, e);
 	int room = ui->cols - 1 - hw - (hw ? 2 : 0);
-	cm_put(ui, y, 0, room, keys, CM_THEME_dim);
+	cm_put(ui, y, 0, room, line, e);
 }
 
 void cm_more_hint(const struct cm_ui *ui, char *buf, size_t len, size_t top, size_t visible,
@@ -369,6 +378,7 @@ void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
 		      const struct cm_prof_pane *pane, double now, double mono)
 {
 	ui->cols = COLS;
+	ui->pane_open = pane && pane->open;
 	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS) {
 		draw_small(ui);
 		return;

@@ -114,6 +114,11 @@ struct cm_prof_pane {
 	double next_live;       /* monotonic; due time of the next live refetch */
 	struct cm_viewer *viewer; /* the profile shown, NULL until one came; the
 				   * app owns it, the screen moves its selection */
+	bool unsaved;           /* the profile shown is a CPU capture not written
+				 * with w: closing asks once */
+	size_t capture, captures; /* the capture shown is number `capture`
+				   * (1-based) of the pane's `captures` of this
+				   * service; 0: it shows none of them */
 };
 
 /* What a key on the screen asks of the app. */
@@ -124,6 +129,8 @@ enum cm_pane_req_kind {
 	CM_PANE_REQ_CANCEL,  /* stop the fetch or capture running */
 	CM_PANE_REQ_CLOSE,   /* cancel, forget the profile, close */
 	CM_PANE_REQ_LIVE,    /* toggle live refresh */
+	CM_PANE_REQ_OLDER,   /* show the capture before the one shown */
+	CM_PANE_REQ_NEWER,   /* and after it */
 };
 
 struct cm_pane_request {

@@ -277,7 +277,12 @@ int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_in
 int cm_pprof_write_new(const char *path, const unsigned char *data, size_t len, char *msg,
 		       size_t msglen)
 {
-	char why[256];
+	char why[256], home_path[4096];
+	const char *home = getenv("HOME");
+	if (!strncmp(path, "~/", 2) && home && *home) { /* as a shell would read it */
+		snprintf(home_path, sizeof(home_path), "%s/%s", home, path + 2);
+		path = home_path;
+	}
 	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0) {
 		int e = errno;
@@ -293,6 +298,15 @@ int cm_pprof_write_new(const char *path, const unsigned char *data, size_t len, 
 		snprintf(msg, msglen, "write %s: %s", path, cm_go_strerror(e, why, sizeof(why)));
 		return -1;
 	}
-	snprintf(msg, msglen, "saved %s", path);
+	/* the name first: a status line cuts the end of what it cannot show */
+	size_t blen;
+	const char *base = cm_path_base(path, strlen(path), &blen);
+	size_t dlen = (size_t)(base - path);
+	while (dlen > 1 && path[dlen - 1] == '/')
+		dlen--;
+	if (base == path)
+		snprintf(msg, msglen, "saved %.*s", (int)blen, base);
+	else
+		snprintf(msg, msglen, "saved %.*s in %.*s", (int)blen, base, (int)dlen, path);
 	return 0;
 }

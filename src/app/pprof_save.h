@@ -43,7 +43,8 @@ int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_in
  * new file at path. An existing file is never overwritten (O_EXCL): the
  * person chose the name, a name already there is more likely a mistake
  * than a wish. A file that could not be written whole is removed. 0 with
- * "saved PATH" in msg, or -1 with the reason in msg. */
+ * "saved NAME in DIR" in msg (the name first: a narrow status line cuts
+ * the end), or -1 with the reason in msg. */
 int cm_pprof_write_new(const char *path, const unsigned char *data, size_t len, char *msg,
 		       size_t msglen);
 

@@ -352,10 +352,8 @@ static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_pr
 
 /* The viewer has a profile on screen and the pane the keys: it decides. */
 static int pview_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
-		     struct cm_pane_request *req, int ch, double now)
+		     struct cm_pane_request *req, int ch, double now, bool asked)
 {
-	bool asked = ui->close_asked;
-	ui->close_asked = false;
 	int r = cm_pview_key(ui->pview, ch, now);
 	if (r & CM_PVIEW_QUIT)
 		return CM_UI_QUIT;
@@ -415,8 +413,10 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 		    struct cm_pane_request *req, int ch, double now)
 {
 	ensure_pview(ui, p);
+	bool asked = ui->close_asked; /* only the very next key closes */
+	ui->close_asked = false;
 	if (ui->pview && cm_pview_capturing(ui->pview)) /* a prompt takes every key */
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_FOCUS, ch)) {
 		ui->pane_focus = false;
 		return CM_UI_DIRTY;
@@ -430,7 +430,7 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_PANE_REFETCH, ch))
 		return pane_request(ui, req, CM_PANE_REQ_REFETCH);
 	if (pane_bound(CM_ACT_PANE_CLOSE, ch))

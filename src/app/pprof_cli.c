@@ -181,7 +181,9 @@ void cm_pprof_usage(FILE *out)
 	fprintf(out,
 		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex|-tree|-raw\n"
 		"                  |-comments|-proto|-topproto [flags] [BINARY] SOURCE...\n"
-		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
+		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys;\n"
+		"                                      w writes the profile shown to a file; a URL's\n"
+		"                                      CPU capture counts down, q/Esc/Ctrl-C cancel: 130)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
 		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"

@@ -56,8 +56,7 @@ static const struct cm_key pane_table[] = {
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
 	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'<'}, "<", CM_ACT_PANE_OLDER, "the capture before this one (CPU captures stay this run)"},
-	{{'>'}, ">", CM_ACT_PANE_NEWER, "the capture after this one"},
+	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next CPU capture (they stay this run)"},
 	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
 	 "an unsaved capture asks once)"},
 };
@@ -423,10 +422,8 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 	}
 	if (pane_bound(CM_ACT_PANE_LIVE, ch))
 		return pane_request(ui, req, CM_PANE_REQ_LIVE);
-	if (pane_bound(CM_ACT_PANE_OLDER, ch))
-		return pane_request(ui, req, CM_PANE_REQ_OLDER);
-	if (pane_bound(CM_ACT_PANE_NEWER, ch))
-		return pane_request(ui, req, CM_PANE_REQ_NEWER);
+	if (pane_bound(CM_ACT_PANE_HISTORY, ch))
+		return pane_request(ui, req, ch == '<' ? CM_PANE_REQ_OLDER : CM_PANE_REQ_NEWER);
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)

@@ -40,8 +40,7 @@ enum cm_ui_action {
 	CM_ACT_PANE_LIVE,   /* toggle live refresh */
 	CM_ACT_PANE_REFETCH,
 	CM_ACT_PANE_CLOSE,
-	CM_ACT_PANE_OLDER,  /* the capture before the one shown */
-	CM_ACT_PANE_NEWER,
+	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,

@@ -93,7 +93,7 @@ T send-keys -t pane Tab
 check footer-pane-keys-again pane '^p profile  Tab keys here'
 T send-keys -t pane '?'
 check pane-help-tab pane "${pane}Tab +switch panes: keys back to the sparklines"
-check pane-help-history pane "${pane}< +the capture before this one"
+check pane-help-history pane "${pane}< > +the previous / next CPU capture"
 : >"$tmp/pane-help"
 for _ in 1 2 3; do
 	screen pane >>"$tmp/pane-help"
@@ -113,7 +113,7 @@ check pane-help-left pane "${pane}cpu profile  demo  fetched"
 T send-keys -t pane w
 check pane-w-prompt pane "pane-save/pprof\.demo\.samples\.cpu\.001\.pb\.gz_"
 T send-keys -t pane Enter
-check pane-w-saved pane "${pane}saved pprof\.demo\.samples\.cpu\.001\.pb\.gz in "
+check pane-w-saved pane "│saved pprof\.demo\.samples\.cpu\.001\.pb\.gz in "
 check pane-w-title pane "${pane}cpu profile  demo  fetched [0-9:]{8} *$"
 if go tool pprof -top "$psave/pprof.demo.samples.cpu.001.pb.gz" 2>/dev/null | grep -q '^Showing nodes'; then
 	ok pane-w-go-pprof

@@ -154,13 +154,7 @@ T send-keys -t long p c
 check long-capturing long "capturing a 60 s CPU profile: [0-9]+ s left"
 T send-keys -t long Escape
 check cancel long "capture cancelled; r starts again"
-# the service's side ended too: it takes another capture at once
-for _ in $(seq 20); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' "http://$one/debug/pprof/profile?seconds=1")
-	[ "$code" = 200 ] && break
-	sleep 0.2
-done
-if [ "$code" = 200 ]; then ok cancel-frees-service; else fail cancel-frees-service "HTTP $code"; fi
+check_capture_free cancel-frees-service "$one"
 curl -s -o /dev/null "http://$one/debug/pprof/profile?seconds=5" &
 curl_pid=$!
 pids+=("$curl_pid")

@@ -281,13 +281,7 @@ if start_demo 127.0.0.1:0 -load 2; then
 			fail "cancel-$k" "status '$st', stderr '$(head -c 200 "$tmp/$s.err")'" "$s"
 		fi
 	done
-	# the service's side ended too: it captures again at once
-	for _ in $(seq 20); do
-		code=$(curl -s -o /dev/null -w '%{http_code}' "http://$demo_addrs/debug/pprof/profile?seconds=1")
-		[ "$code" = 200 ] && break
-		sleep 0.2
-	done
-	if [ "$code" = 200 ]; then ok cancel-frees-service; else fail cancel-frees-service "HTTP $code"; fi
+	check_capture_free cancel-frees-service "$demo_addrs"
 else
 	fail demo "the demo did not start"
 fi

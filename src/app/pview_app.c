@@ -108,8 +108,9 @@ static void first_failed(struct app *app, const char *why)
 	app->quit = true;
 }
 
-/* Keeps the body of a single source for w (and, after the first fetch of
- * a URL, go tool pprof's saved copy of it, said on the status line). */
+/* Keeps the body of a single source for w, and of a URL go tool pprof's
+ * saved copy (said on the status line): every capture fetched, the first
+ * and each r's, stays on disk, as pprof keeps each it fetched. */
 static void keep_body(struct app *app, struct body *b, const struct cm_profile *p)
 {
 	free(app->raw);
@@ -120,7 +121,7 @@ static void keep_body(struct app *app, struct body *b, const struct cm_profile *
 	app->raw = b->data;
 	app->raw_len = b->len;
 	b->data = NULL;
-	if (!app->first || !is_url(app->a->specs[0]))
+	if (!is_url(app->a->specs[0]))
 		return;
 	struct cm_strbuf saved = {0};
 	cm_pprof_save_to(app->raw, app->raw_len, p, app->a->exec_name, &saved);

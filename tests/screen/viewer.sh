@@ -168,6 +168,14 @@ check heap-alloc-space heap '^ top · alloc_space · functions'
 check heap-alloc-space-row heap '^ 1432\.77kB  9\.50%  9\.50%  1432\.77kB  9\.50%  main\.keep \(inline\)$'
 T send-keys -t heap T T T
 check heap-cycle-back heap '^ top · inuse_objects · functions'
+# w on a file: the file's bytes, at the path typed
+T send-keys -t heap w C-u "$tmp/heap-copy.pb.gz" Enter
+check w-file-saved heap "^saved heap-copy\.pb\.gz in $tmp"
+if cmp -s "$data/heap.pb.gz" "$tmp/heap-copy.pb.gz"; then
+	ok w-file-bytes
+else
+	fail w-file-bytes "$tmp/heap-copy.pb.gz is not $data/heap.pb.gz"
+fi
 check_quit quit-ctrl-c heap C-c
 
 # --- SIGTERM: the terminal is given back, status 0 ----------------------------------
@@ -218,14 +226,20 @@ if start_demo 127.0.0.1:0 -load 2; then
 	check live-cpu-countdown livecpu 'capturing a 1 s CPU profile: 1 s left \(Esc cancels\)|capture over: waiting for the profile'
 	if wait_gone livecpu 'capturing a|capture over'; then ok live-cpu-refetched; else fail live-cpu-refetched "still fetching" livecpu; fi
 
-	# w: the profile shown, as fetched, at go tool pprof's next name
+	# r's capture has its saved copy too; w writes it at pprof's next name
+	check r-saved-copy livecpu "Saved profile in $save/pprof\.demo\.samples\.cpu\.003\.pb\.gz"
 	T send-keys -t livecpu w
-	check w-prompt livecpu "^write to: $save/pprof\.demo\.samples\.cpu\.003\.pb\.gz_"
+	check w-prompt livecpu "^write to: $save/pprof\.demo\.samples\.cpu\.004\.pb\.gz_"
 	T send-keys -t livecpu Enter
-	check w-saved livecpu "^saved pprof\.demo\.samples\.cpu\.003\.pb\.gz in $save"
+	check w-saved livecpu "^saved pprof\.demo\.samples\.cpu\.004\.pb\.gz in $save"
+	if cmp -s "$save/pprof.demo.samples.cpu.003.pb.gz" "$save/pprof.demo.samples.cpu.004.pb.gz"; then
+		ok w-bytes-after-r
+	else
+		fail w-bytes-after-r "w's file differs from r's saved copy"
+	fi
 	# its numbers, read by go tool pprof, are those the viewer shows:
 	# cmon pprof -top of the same bytes, Total and the top rows
-	w_top=$(go tool pprof -top "$save/pprof.demo.samples.cpu.003.pb.gz" 2>/dev/null |
+	w_top=$(go tool pprof -top "$save/pprof.demo.samples.cpu.004.pb.gz" 2>/dev/null |
 		sed -n '/^Showing nodes/,$p' | head -n 8)
 	shown=$(screen livecpu | sed -n 's/^Showing nodes/&/p')
 	go_total=$(printf '%s\n' "$w_top" | head -n 1)
@@ -236,7 +250,7 @@ if start_demo 127.0.0.1:0 -load 2; then
 	fi
 	# the saved copy of the first capture and w's file of the second read
 	# back in go tool pprof as cmon reads them
-	for n in 001 003; do
+	for n in 001 004; do
 		f=$save/pprof.demo.samples.cpu.$n.pb.gz
 		a=$(go tool pprof -top "$f" 2>/dev/null | sed -n '/^Showing nodes/,$p' | head -n 8)
 		b=$("$cmon" pprof -top "$f" 2>/dev/null | sed -n '/^Showing nodes/,$p' | head -n 8)

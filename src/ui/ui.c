@@ -56,13 +56,16 @@ static const struct cm_key key_table[] = {
  * cancels a CPU capture or a first fetch; otherwise it belongs to the
  * viewer (back a level, and at the first level: close). Tab and R are the
  * viewer's too (next hot line, fetch again): here they are these, and
- * the viewer's ] and r still do its part. */
+ * the viewer's ] and r still do its part. < and > are no viewer key. The
+ * pane's help lists this table, then the viewer's without Tab and R. */
 static const struct cm_key pane_table[] = {
-	{{TAB}, "Tab", CM_ACT_FOCUS, "keys back to the sparklines"},
+	{{TAB}, "Tab", CM_ACT_FOCUS, "switch panes: keys back to the sparklines"},
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
-	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again"},
+	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level)"},
+	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next CPU capture (they stay this run)"},
+	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
+	 "an unsaved capture asks once)"},
 };
 
 /* After p: one key a kind; help is what the chooser lists. */
@@ -411,6 +414,8 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 static int pane_request(struct cm_ui *ui, struct cm_pane_request *req, enum cm_pane_req_kind what)
 {
 	req->what = what;
+	if (ui->pview) /* the last key's message is old news now */
+		cm_pview_set_note(ui->pview, NULL, false);
 	if (what == CM_PANE_REQ_CLOSE)
 		ui->pane_focus = false;
 	return CM_UI_DIRTY | CM_UI_PANE;
@@ -443,11 +448,18 @@ static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_pr
 
 /* The viewer has a profile on screen and the pane the keys: it decides. */
 static int pview_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
-		     struct cm_pane_request *req, int ch, double now)
+		     struct cm_pane_request *req, int ch, double now, bool asked)
 {
 	int r = cm_pview_key(ui->pview, ch, now);
 	if (r & CM_PVIEW_QUIT)
 		return CM_UI_QUIT;
+	if ((r & CM_PVIEW_CLOSE) && p->unsaved && !asked) {
+		/* a capture cannot be taken again: one more key to lose it */
+		ui->close_asked = true;
+		cm_pview_set_note(ui->pview, "unsaved capture: w saves, q/Esc again closes "
+				  "(< brings it back this run)", false);
+		return CM_UI_DIRTY;
+	}
 	if (r & CM_PVIEW_CLOSE)
 		return pane_request(ui, req, CM_PANE_REQ_CLOSE);
 	if (r & CM_PVIEW_REFETCH)
@@ -472,26 +484,47 @@ static void ensure_pview(struct cm_ui *ui, const struct cm_prof_pane *p)
 {
 	if (ui->pview || !p || !p->viewer)
 		return;
-	struct cm_pview_opts o = {.can_refetch = true, .can_close = true};
+	/* what the pane takes whatever the viewer shows: Tab and R */
+	size_t n = 0;
+	for (size_t i = 0; i < COUNT(pane_table); i++) {
+		if (pane_table[i].action != CM_ACT_FOCUS && pane_table[i].action != CM_ACT_PANE_LIVE)
+			continue;
+		for (int k = 0; k < CM_KEYS_PER_ACTION && pane_table[i].keys[k]; k++)
+			if (n + 1 < COUNT(ui->pane_taken))
+				ui->pane_taken[n++] = pane_table[i].keys[k];
+	}
+	ui->pane_taken[n] = 0;
+	struct cm_pview_opts o = {.can_refetch = true, .can_close = true, .saver = ui->saver,
+				  .host_keys = pane_table, .nhost_keys = COUNT(pane_table),
+				  .host_title = "the profile pane's own keys", .taken = ui->pane_taken};
 	ui->pview = cm_pview_new(p->viewer, &o);
+}
+
+void cm_ui_set_pane_saver(struct cm_ui *ui, const struct cm_pview_saver *s)
+{
+	ui->saver = *s;
 }
 
 static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
 		    struct cm_pane_request *req, int ch, double now)
 {
 	ensure_pview(ui, p);
+	bool asked = ui->close_asked; /* only the very next key closes */
+	ui->close_asked = false;
 	if (ui->pview && cm_pview_capturing(ui->pview)) /* a prompt takes every key */
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_FOCUS, ch)) {
 		ui->pane_focus = false;
 		return CM_UI_DIRTY;
 	}
 	if (pane_bound(CM_ACT_PANE_LIVE, ch))
 		return pane_request(ui, req, CM_PANE_REQ_LIVE);
+	if (pane_bound(CM_ACT_PANE_HISTORY, ch))
+		return pane_request(ui, req, ch == '<' ? CM_PANE_REQ_OLDER : CM_PANE_REQ_NEWER);
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_PANE_REFETCH, ch))
 		return pane_request(ui, req, CM_PANE_REQ_REFETCH);
 	if (pane_bound(CM_ACT_PANE_CLOSE, ch))

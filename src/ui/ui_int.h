@@ -9,6 +9,7 @@
 
 #include "cmon/monitor/svc_order.h"
 #include "keys.h"
+#include "pview.h"
 #include "ui.h"
 
 struct cm_pview;
@@ -44,6 +45,7 @@ enum cm_ui_action {
 	CM_ACT_PANE_LIVE,   /* toggle live refresh */
 	CM_ACT_PANE_REFETCH,
 	CM_ACT_PANE_CLOSE,
+	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
@@ -97,7 +99,12 @@ struct cm_ui {
 	bool chooser;              /* the chooser of profile kinds is open */
 	size_t chooser_svc;        /* the service it will profile */
 	bool pane_focus;           /* keys go to the pane */
+	bool pane_open;            /* this frame draws the pane */
 	struct cm_pview *pview;    /* draws pane->viewer; NULL until it has one */
+	struct cm_pview_saver saver; /* the app's, for the pane's w */
+	bool close_asked;          /* the last key asked to close a pane with an
+				    * unsaved capture: the next close closes */
+	int pane_taken[8];         /* keys the pane takes from the viewer, 0-ended */
 };
 
 /* Draws one frame into stdscr (no refresh). */

@@ -179,12 +179,12 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
  * report; the rest fail in the report only (their decoding is the same). */
 enum {
 	MODE_TOP, MODE_TRACES, MODE_TAGS, MODE_TOP_TAGS, NMODES_FULL,
-	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_PROTO, MODE_TOPPROTO,
+	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_FOLDED, MODE_PROTO, MODE_TOPPROTO,
 	MODE_DOT, MODE_CALLGRIND, MODE_DOT_CALL_TREE, NMODES
 };
 static const char *const mode_names[NMODES] = {
 	"-top", "-traces", "-tags -tagfocus -tagroot", "-top -tagleaf -tagignore",
-	"-tree", "-raw", "-comments", "-proto", "-topproto",
+	"-tree", "-raw", "-comments", "-folded", "-proto", "-topproto",
 	"-dot", "-callgrind", "-dot -call_tree",
 };
 
@@ -192,7 +192,7 @@ static void mode_opts(int mode, struct cm_report_opts *o)
 {
 	static const enum cm_report_kind kinds[NMODES] = {
 		CM_REPORT_TOP, CM_REPORT_TRACES, CM_REPORT_TAGS, CM_REPORT_TOP,
-		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
+		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_FOLDED, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
 		CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DOT,
 	};
 	cm_report_opts_init(o);

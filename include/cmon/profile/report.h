@@ -20,7 +20,7 @@
 enum cm_report_kind {
 	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES,
 	CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DISASM, CM_REPORT_TAGS,
-	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS,
+	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_FOLDED,
 	CM_REPORT_PROTO, CM_REPORT_TOPPROTO, /* gzipped protobuf, not text; keep it last */
 };
 
@@ -112,6 +112,9 @@ int cm_report_callgrind(struct cm_report *r, FILE *out);
 int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_tags(struct cm_report *r, FILE *out);
 int cm_report_tree(struct cm_report *r, FILE *out);
+/* -folded: collapsed stacks for flamegraph.pl / inferno / speedscope
+ * (report_folded.c says what the numbers are). */
+int cm_report_folded(struct cm_report *r, FILE *out);
 /* -raw: the profile as pprof's Profile.String() prints it; -comments. */
 int cm_report_raw(struct cm_report *r, FILE *out);
 void cm_report_comments(struct cm_report *r, FILE *out);

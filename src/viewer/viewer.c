@@ -530,16 +530,24 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 	viewer_clear_msg(v);
 	enum cm_granularity old = v->ro.granularity;
 	bool old_set = v->ro.granularity_set;
+	char *name, *file; /* NULL on OOM: then the first row is selected */
+	vnav_place(v, &name, &file);
 	v->ro.granularity = g;
 	v->ro.granularity_set = true;
 	/* names change with the granularity: the levels above TOP go */
 	if (apply(v, err, errlen) < 0) {
 		v->ro.granularity = old;
 		v->ro.granularity_set = old_set;
+		free(name);
+		free(file);
 		return -1;
 	}
 	while (cm_viewer_back(v))
 		;
+	/* the same function stays selected (its heaviest row), not the same row number */
+	vnav_goto_place(v, name, file);
+	free(name);
+	free(file);
 	return 0;
 }
 

@@ -146,6 +146,13 @@ void vnav_free(struct cm_viewer *v);
 /* The name the row sel of the current level has (TOP/PEEK), or NULL. */
 const char *vnav_row_name(const struct cm_viewer *v, size_t i);
 void vnav_remember(struct cm_viewer *v);
+/* The function and file the selection is on, as new strings ("" when
+ * unknown; the caller frees them): TOP and PEEK rows' nodes, SOURCE's
+ * function. -1 on OOM, both NULL. */
+int vnav_place(const struct cm_viewer *v, char **name, char **file);
+/* At TOP: selects the first row of that function (or file), keeping the
+ * selection's screen line; the first row when there is none. */
+void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file);
 
 /* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
  * held names when hold is set. -1 on OOM (rows unchanged). */
@@ -153,6 +160,9 @@ int vtop_rows(struct cm_viewer *v, bool hold);
 void vtop_free(struct cm_viewer *v);
 /* The row whose name is name, or SIZE_MAX. */
 size_t vtop_find(const struct cm_viewer *v, const char *name);
+/* The first row (the heaviest in the sort) of function name ("" = any)
+ * in file ("" = any), or SIZE_MAX: what a change of granularity keeps. */
+size_t vtop_find_place(const struct cm_viewer *v, const char *name, const char *file);
 
 /* viewer_source.c: the SOURCE rows for level l. -1 on OOM. */
 int vsrc_rows(struct cm_viewer *v, const struct vlevel *l);

@@ -232,6 +232,37 @@ static const struct cm_node_info *selected_info(const struct cm_viewer *v)
 	return NULL;
 }
 
+int vnav_place(const struct cm_viewer *v, char **name, char **file)
+{
+	const struct vlevel *l = viewer_cur(v);
+	const struct cm_node_info *ni = selected_info(v);
+	const char *n = ni ? ni->name : l->kind == CM_VIEWER_SOURCE && l->name ? l->name : "";
+	const char *f = ni ? ni->file : l->kind == CM_VIEWER_SOURCE && l->file ? l->file : "";
+	*name = strdup(n);
+	*file = strdup(f);
+	if (*name && *file)
+		return 0;
+	free(*name);
+	free(*file);
+	*name = *file = NULL;
+	return -1;
+}
+
+void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file)
+{
+	struct vlevel *l = viewer_cur(v);
+	size_t at = name && file ? vtop_find_place(v, name, file) : SIZE_MAX;
+	if (at == SIZE_MAX) {
+		l->sel = l->top = 0;
+	} else {
+		size_t line = l->sel >= l->top ? l->sel - l->top : 0;
+		l->sel = at;
+		l->top = at >= line ? at - line : 0;
+	}
+	sync_pub(v);
+	vnav_remember(v);
+}
+
 static bool push_source_of(struct cm_viewer *v, const struct cm_node_info *ni)
 {
 	if (*ni->name)

@@ -476,6 +476,67 @@ static void test_navigation(void)
 	cm_viewer_free(v);
 }
 
+/* The first TOP row whose name starts with prefix (after an address,
+ * at addresses granularity), or SIZE_MAX. */
+static size_t first_with_prefix(struct cm_viewer *v, const char *prefix)
+{
+	for (size_t i = 0; i < cm_viewer_top_count(v); i++) {
+		const char *name = cm_viewer_top_row(v, i)->name;
+		const char *sp = strchr(name, ' ');
+		if (!strncmp(name, prefix, strlen(prefix)) ||
+		    (cm_viewer_granularity(v) == CM_GRAN_ADDRESSES && sp &&
+		     !strncmp(sp + 1, prefix, strlen(prefix))))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* A change of granularity keeps the selected function selected (its
+ * heaviest row in the sort), on screen, not the row number it had. */
+static void test_granularity_keeps(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	char err[512];
+	cm_viewer_set_page(v, 8);
+	CHECK(select_name(v, "main.mix"));
+	size_t line = l->sel - l->top;
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILEFUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK_MSG(l->sel == first_with_prefix(v, "main.mix "), "filefunctions: %s",
+		  cm_viewer_selected_name(v));
+	CHECK(l->sel - l->top == line);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	size_t heaviest = first_with_prefix(v, "main.mix ");
+	CHECK_MSG(heaviest != SIZE_MAX && l->sel == heaviest, "lines: %s (row %zu, want %zu)",
+		  cm_viewer_selected_name(v), l->sel, heaviest);
+	CHECK(l->sel >= l->top && l->sel < l->top + 8);
+	/* by cum the heaviest line is another order's first */
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_ADDRESSES, 0, err, sizeof(err)) == 0);
+	CHECK_MSG(l->sel == first_with_prefix(v, "main.mix "), "addresses: %s",
+		  cm_viewer_selected_name(v));
+	/* back to functions: the function's one row */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_selected_name(v), "main.mix", "functions again");
+	/* files: main.mix's file; from a file, a function of it */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_selected_name(v), "cmon/profgen/main.go", "files");
+	/* from the source level too: its function is kept */
+	cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err));
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	CHECK(l->kind == CM_VIEWER_TOP && l->sel == first_with_prefix(v, "main.hashLoop "));
+	/* from a file to functions, whose rows name no file: the first row,
+	 * not a stale row number */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	cm_viewer_move(v, LONG_MAX, 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK(l->sel == 0 && l->top == 0);
+	cm_viewer_free(v);
+}
+
 /* A refresh keeps the selection on its function; during movement the old
  * order holds until hold seconds after the last move. */
 static void test_pinning(void)
@@ -618,6 +679,7 @@ int main(void)
 	test_source();
 	test_peek();
 	test_navigation();
+	test_granularity_keeps();
 	test_pinning();
 	test_empty();
 	test_names();

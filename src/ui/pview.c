@@ -28,7 +28,7 @@ static const struct cm_key key_table[] = {
 	{{'q', 'Q'}, "q", PV_QUIT, "quit"},
 	{{CTRL('c')}, "Ctrl-C", PV_INTERRUPT, "quit at once"},
 	{{CTRL('z')}, "Ctrl-Z", PV_SUSPEND, "suspend to the shell (fg comes back)"},
-	{{'/'}, "/", PV_SEARCH, "search function names (source: the text); Enter keeps, Esc undoes"},
+	{{'/'}, "/", PV_SEARCH, "search names (source: the text) by Go regex, every match marked; Enter keeps, Esc undoes"},
 	{{'n'}, "n", PV_NEXT, "next match"},
 	{{'N'}, "N", PV_PREV, "previous match"},
 	{{'s', 'o'}, "s", PV_SORT, "sort by flat or by cumulative value"},
@@ -140,8 +140,10 @@ static void prompt_accept(struct cm_pview *pv, double now)
 	pv->mode = PV_MODE_VIEW;
 	if (pv->prompt == PV_PROMPT_SEARCH) {
 		cm_viewer_search_done(pv->v, false);
+		const char *why = cm_viewer_message(pv->v); /* a regex that does not parse */
 		if (pv->prompt_failed)
-			snprintf(pv->note, sizeof(pv->note), "not found: %s", pv->input);
+			snprintf(pv->note, sizeof(pv->note), "%s%s", why ? "" : "not found: ",
+				 why ? why : pv->input);
 		return;
 	}
 	char err[PV_TEXT_MAX];

@@ -66,6 +66,13 @@ static enum cm_theme_element change_element(enum cm_viewer_change c)
 									  : CM_THEME_value;
 }
 
+/* A row's name: in the search's colour when it matches (every match). */
+static enum cm_theme_element name_element(const struct cm_viewer *v, size_t i,
+					  enum cm_theme_element e)
+{
+	return cm_viewer_search_matches(v, i) ? CM_THEME_match : e;
+}
+
 /* Numbers then a name, the selection as a bar across the rectangle. */
 static void draw_pair(const struct rect *r, int row, const char *nums, const char *name,
 		      enum cm_theme_element ne, enum cm_theme_element te, bool selected)
@@ -85,7 +92,8 @@ static void top_row(const struct rect *r, const struct cm_viewer *v, size_t i, i
 	snprintf(nums, sizeof(nums), "%10s %s %s %10s %s  ", t->flat_s, t->flat_pct, t->sum_pct,
 		 t->cum_s, t->cum_pct);
 	snprintf(name, sizeof(name), "%s%s%s", t->name, *t->inline_label ? " " : "", t->inline_label);
-	draw_pair(r, row, nums, name, change_element(t->change), CM_THEME_normal, sel);
+	draw_pair(r, row, nums, name, change_element(t->change), name_element(v, i, CM_THEME_normal),
+		  sel);
 }
 
 /* Source text with tabs expanded; control characters are cm_put's '?'. */
@@ -124,7 +132,7 @@ static void src_row(const struct rect *r, const struct cm_viewer *v, size_t i, i
 	expand_tabs(s->text, s->text_len, text + 1, sizeof(text) - 1);
 	text[0] = ' ';
 	enum cm_theme_element ne = s->hot_rank ? change_element(s->change) : CM_THEME_dim;
-	enum cm_theme_element te = s->hot_rank ? CM_THEME_normal : CM_THEME_dim;
+	enum cm_theme_element te = name_element(v, i, s->hot_rank ? CM_THEME_normal : CM_THEME_dim);
 	if (sel) {
 		fill(r, row, CM_THEME_selected);
 		ne = te = CM_THEME_selected;
@@ -154,7 +162,7 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 	else
 		snprintf(name, sizeof(name), "%s%s", p->name, p->inline_call ? " (inline)" : "");
 	draw_pair(r, row, nums, name, change_element(p->change),
-		  p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal, sel);
+		  name_element(v, i, p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal), sel);
 }
 
 /* ---- the view's own lines ---- */
@@ -226,6 +234,10 @@ static void draw_prompt(const struct rect *r, const struct cm_pview *pv, int row
 	int used = cm_put(r->ui, r->y + row, r->x, r->w - 1, buf,
 			  pv->prompt_failed ? CM_THEME_down : CM_THEME_normal);
 	cm_put(r->ui, r->y + row, r->x + used, 1, "_", CM_THEME_selected);
+	/* a regex not complete yet says why, beside what is typed */
+	const char *msg = cm_viewer_message(pv->v);
+	if (pv->prompt == PV_PROMPT_SEARCH && msg && r->w - used - 4 > 0)
+		cm_put(r->ui, r->y + row, r->x + used + 3, r->w - used - 4, msg, CM_THEME_down);
 }
 
 /* The left part of the footer: a message, the host's status, or hints. */

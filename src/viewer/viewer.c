@@ -339,6 +339,7 @@ void cm_viewer_free(struct cm_viewer *v)
 	free(v->goroot);
 	free(v->gomodcache);
 	free(v->search);
+	cm_goregex_free(v->search_re);
 	free(v);
 }
 

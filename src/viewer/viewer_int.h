@@ -16,6 +16,7 @@
 #ifndef CMON_VIEWER_INT_H
 #define CMON_VIEWER_INT_H
 
+#include "cmon/base/goregex.h"
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 #include "cmon/profile/source.h"
@@ -125,6 +126,7 @@ struct cm_viewer {
 	bool has_msg;
 
 	char *search;             /* the search text, or NULL */
+	struct cm_goregex *search_re; /* it compiled (Go syntax); NULL when it does not */
 	size_t search_from;
 	bool search_typing;
 

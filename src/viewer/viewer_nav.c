@@ -2,7 +2,6 @@
  * Enter/back, search, and releasing a held row order. A level remembers
  * its selection by key (a row's name, a source line's number), so it finds
  * the same row again after its rows were rebuilt. */
-#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,40 +347,24 @@ bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now)
 
 /* ---- search ---- */
 
-/* needle in hay[0..len): case-insensitive when the needle has no capital. */
-static bool contains(const char *hay, size_t len, const char *needle)
+/* Row i of the current level against the compiled search. */
+static bool row_matches(const struct cm_viewer *v, size_t i)
 {
-	size_t n = strlen(needle);
-	bool icase = true;
-	for (const char *p = needle; *p; p++)
-		if (isupper((unsigned char)*p))
-			icase = false;
-	for (size_t i = 0; n <= len && i <= len - n; i++) {
-		size_t k = 0;
-		while (k < n && (icase ? tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k])
-				       : hay[i + k] == needle[k]))
-			k++;
-		if (k == n)
-			return true;
-	}
-	return false;
-}
-
-static bool row_matches(const struct cm_viewer *v, size_t i, const char *text)
-{
+	if (!v->search_re || i >= nrows(v))
+		return false;
 	if (viewer_cur(v)->kind == CM_VIEWER_SOURCE)
-		return contains(v->src[i].pub.text, v->src[i].pub.text_len, text);
+		return cm_goregex_match_n(v->search_re, v->src[i].pub.text, v->src[i].pub.text_len);
 	const char *name = vnav_row_name(v, i);
-	return name && contains(name, strlen(name), text);
+	return name && cm_goregex_match(v->search_re, name);
 }
 
 /* The first match from row `from` in direction dir (wrapping), or SIZE_MAX. */
-static size_t find_match(const struct cm_viewer *v, size_t from, int dir, const char *text)
+static size_t find_match(const struct cm_viewer *v, size_t from, int dir)
 {
 	size_t n = nrows(v);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
-		if (row_matches(v, i, text))
+		if (row_matches(v, i))
 			return i;
 	}
 	return SIZE_MAX;
@@ -400,9 +383,23 @@ bool cm_viewer_search(struct cm_viewer *v, const char *text, double now)
 		return false;
 	free(v->search);
 	v->search = copy;
-	size_t at = *copy ? find_match(v, v->search_from, 1, copy) : SIZE_MAX;
+	cm_goregex_free(v->search_re);
+	v->search_re = NULL;
+	char why[VIEWER_MSG - 16];
+	if (*copy && !(v->search_re = cm_goregex_compile(copy, why, sizeof(why)))) {
+		/* half typed ("main.(") is normal: said, and the selection waits */
+		cm_viewer_select(v, v->search_from, now);
+		viewer_msg(v, "search: %s", why);
+		return false;
+	}
+	size_t at = *copy ? find_match(v, v->search_from, 1) : SIZE_MAX;
 	cm_viewer_select(v, at == SIZE_MAX ? v->search_from : at, now);
 	return !*copy || at != SIZE_MAX;
+}
+
+bool cm_viewer_search_matches(const struct cm_viewer *v, size_t i)
+{
+	return row_matches(v, i);
 }
 
 void cm_viewer_search_done(struct cm_viewer *v, bool cancel)
@@ -411,6 +408,8 @@ void cm_viewer_search_done(struct cm_viewer *v, bool cancel)
 		viewer_cur(v)->sel = v->search_from;
 		free(v->search);
 		v->search = NULL;
+		cm_goregex_free(v->search_re);
+		v->search_re = NULL;
 		sync_pub(v);
 	}
 	v->search_typing = false;
@@ -423,7 +422,11 @@ bool cm_viewer_search_next(struct cm_viewer *v, int dir, double now)
 	if (!v->search || !*v->search || !n)
 		return false;
 	size_t from = (viewer_cur(v)->sel + (size_t)(dir > 0 ? 1 : n - 1)) % n;
-	size_t at = find_match(v, from, dir, v->search);
+	if (!v->search_re) {
+		viewer_msg(v, "not a regular expression: %s", v->search);
+		return false;
+	}
+	size_t at = find_match(v, from, dir);
 	if (at == SIZE_MAX) {
 		viewer_msg(v, "not found: %s", v->search);
 		return false;

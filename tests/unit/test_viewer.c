@@ -476,6 +476,70 @@ static void test_navigation(void)
 	cm_viewer_free(v);
 }
 
+/* The number of TOP rows whose name starts with prefix. */
+static size_t count_prefix(struct cm_viewer *v, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cm_viewer_top_count(v); i++)
+		n += !strncmp(cm_viewer_top_row(v, i)->name, prefix, strlen(prefix));
+	return n;
+}
+
+/* `/` takes a Go regex, as the filters do; every matching row is marked. */
+static void test_search_regex(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.ro.source_path = "tests/profgen";
+	o.goroot = o.gomodcache = "";
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	/* anchors: the whole name main.mix; no name starts with "ain." */
+	CHECK(cm_viewer_search(v, "^main\\.mix$", 0));
+	CHECK_STR(cm_viewer_selected_name(v), "main.mix", "anchored");
+	CHECK(!cm_viewer_search(v, "^ain\\.mix", 0));
+	CHECK(l->sel == 0 && !cm_viewer_search_matches(v, 0));
+	/* every match is marked, and only matches */
+	CHECK(cm_viewer_search(v, "^runtime\\.", 0));
+	size_t marked = 0;
+	for (size_t i = 0; i < l->nrows; i++)
+		marked += cm_viewer_search_matches(v, i);
+	CHECK_MSG(marked == count_prefix(v, "runtime.") && marked > 5, "%zu marked", marked);
+	CHECK(cm_viewer_search_matches(v, l->sel));
+	CHECK(!cm_viewer_search_matches(v, l->nrows)); /* past the end */
+	/* alternation and classes, Go's syntax; a capital is no longer smart
+	 * case, (?i) is */
+	CHECK(cm_viewer_search(v, "^main\\.(fib|mix)$", 0));
+	CHECK(cm_viewer_search(v, "(?i)^MAIN\\.FIB$", 0));
+	CHECK_STR(cm_viewer_selected_name(v), "main.fib", "(?i)");
+	/* half typed: said, not fatal; the selection waits at the start */
+	size_t start = 0;
+	CHECK(!cm_viewer_search(v, "main.(", 0));
+	CHECK(l->sel == start);
+	const char *m = cm_viewer_message(v);
+	CHECK_MSG(m && strstr(m, "search:") && strstr(m, "missing closing )"), "message %s",
+		  m ? m : "(none)");
+	CHECK(!cm_viewer_search_matches(v, 0));
+	CHECK_STR(cm_viewer_search_text(v), "main.(", "kept while typing");
+	CHECK(cm_viewer_search(v, "main.(fib)", 0));
+	CHECK(cm_viewer_message(v) == NULL);
+	cm_viewer_search_done(v, false);
+	/* n/N go from match to match */
+	CHECK(cm_viewer_search(v, "^runtime\\.m", 0));
+	cm_viewer_search_done(v, false);
+	size_t first = l->sel;
+	CHECK(cm_viewer_search_next(v, 1, 0) && l->sel > first && cm_viewer_search_matches(v, l->sel));
+	CHECK(cm_viewer_search_next(v, -1, 0) && l->sel == first);
+	cm_viewer_search_done(v, true);
+	/* source: the text, with Go's \\s and anchors */
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	CHECK(cm_viewer_search(v, "^\\s*for i :=", 0));
+	CHECK(cm_viewer_src_line(v, l->sel)->lineno == 154);
+	CHECK(cm_viewer_search_matches(v, l->sel));
+	cm_viewer_search_done(v, true);
+	cm_viewer_free(v);
+}
+
 /* The first TOP row whose name starts with prefix (after an address,
  * at addresses granularity), or SIZE_MAX. */
 static size_t first_with_prefix(struct cm_viewer *v, const char *prefix)
@@ -680,6 +744,7 @@ int main(void)
 	test_peek();
 	test_navigation();
 	test_granularity_keeps();
+	test_search_regex();
 	test_pinning();
 	test_empty();
 	test_names();

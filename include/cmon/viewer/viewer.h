@@ -241,14 +241,23 @@ bool cm_viewer_back(struct cm_viewer *v);
  * (the line ranked one after / before the selected one). False if none. */
 bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now);
 
-/* ---- search (incremental, case-sensitive unless the text has no capital:
- * then case-insensitive, as less does) on row names (SOURCE: the text) ---- */
+/* ---- search (incremental) on row names (SOURCE: the line's text) ----
+ *
+ * The text is a Go regular expression, as the filters take it (goregex.h:
+ * Go's syntax and meaning, anchors and all, case-sensitive unless (?i)),
+ * matched anywhere in the name as regexp.MatchString does. */
 
 /* Sets the search text and selects the first match at or after the row the
  * search started from (the selection when the text was first set, until
  * cm_viewer_search_done). False when nothing matches (selection returns to
- * the start). "" ends nothing: it just returns to the start. */
+ * the start), or when the text is no valid regex yet: then the message
+ * says why ("search: error parsing regexp: missing closing ): `main.(`"),
+ * the text is kept and nothing matches until it is one. "" ends nothing:
+ * it just returns to the start. */
 bool cm_viewer_search(struct cm_viewer *v, const char *text, double now);
+/* Whether row i of the current level matches the search (every match is
+ * highlighted, not only the selected one). False with no search. */
+bool cm_viewer_search_matches(const struct cm_viewer *v, size_t i);
 /* Ends typing: later n/N continue from the selection. cancel restores the
  * selection the search started from. */
 void cm_viewer_search_done(struct cm_viewer *v, bool cancel);

@@ -186,6 +186,31 @@ struct cm_top_cols {
 void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
 		   struct cm_top_cols *c);
 
+/* ---- the numbers of -tags (report_tags.c), shared with the viewer ---- */
+
+/* One value of one label key, as a -tags line: the values of the samples
+ * that carry it summed; numeric values formatted in the key's unit, those
+ * that print alike one row (lo..hi: the numbers it covers). */
+struct cm_tag_row {
+	const char *key, *value;
+	int64_t sum;
+	int64_t key_total; /* the key's "Total" (the sum of its rows) */
+	bool numeric;
+	int64_t lo, hi;    /* numeric: the smallest and largest label number */
+};
+
+/* Every key (by name), each key's values biggest first, as -tags lists
+ * them. The strings live in the report's profile or the table's arena. */
+struct cm_tag_table {
+	struct cm_arena arena;
+	struct cm_tag_row *rows;
+	size_t nrows;
+};
+int cm_tag_table_build(const struct cm_report *r, struct cm_tag_table *t); /* -1: OOM */
+void cm_tag_table_free(struct cm_tag_table *t);
+/* A -tags amount: "%.1f" of v scaled to the report's unit, and the unit. */
+char *cm_tags_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
+
 /* ---- the graph of -dot and -callgrind (report_graph.c) ---- */
 
 #define CM_MAX_NODELETS 4 /* tags shown per node (pprof's maxNodelets) */

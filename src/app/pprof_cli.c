@@ -608,8 +608,10 @@ int cm_pprof_main(int argc, char **argv)
 		return 1;
 	}
 	/* Labels are a sixth of a heap profile's model: kept only when read.
-	 * Merging reads them: pprof sums samples of equal stack AND labels. */
-	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
+	 * Merging reads them: pprof sums samples of equal stack AND labels;
+	 * so does the viewer's labels level. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1 ||
+			a.interactive;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)

@@ -43,7 +43,7 @@ static void too_small(const struct rect *r)
 static void draw_title(const struct rect *r, const struct cm_viewer *v)
 {
 	const struct cm_viewer_level *l = cm_viewer_level(v);
-	const char *kind = l->kind == CM_VIEWER_TOP ? "" : l->kind == CM_VIEWER_SOURCE ? "source: " : "peek: ";
+	const char *kind = l->kind == CM_VIEWER_SOURCE ? "source: " : l->kind == CM_VIEWER_PEEK ? "peek: " : "";
 	const char *type = cm_viewer_sample_name(v, cm_viewer_sample_index(v));
 	char left[PV_TEXT_MAX], right[64];
 	const char *dot = r->ui->opts.glyphs == CM_GLYPHS_ASCII ? "|" : "\xc2\xb7";
@@ -165,6 +165,23 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 		  name_element(v, i, p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal), sel);
 }
 
+/* A key as -tags heads it ("user: Total 470.0ms"), a value indented under
+ * it with its amount and share ("240.0ms (51.06%)  carol"). */
+static void label_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_label_row *t = cm_viewer_label_row(v, i);
+	char nums[400], name[PV_TEXT_MAX];
+	if (!t->value) {
+		snprintf(nums, sizeof(nums), "%s: ", t->key);
+		draw_pair(r, row, nums, t->amount, name_element(v, i, CM_THEME_label), CM_THEME_dim,
+			  sel);
+		return;
+	}
+	snprintf(nums, sizeof(nums), "  %10s %8s  ", t->amount, *t->pct ? t->pct : "");
+	snprintf(name, sizeof(name), "%s", t->value);
+	draw_pair(r, row, nums, name, CM_THEME_value, name_element(v, i, CM_THEME_normal), sel);
+}
+
 /* ---- the view's own lines ---- */
 
 /* The lines above the headings: TOP's header (all of it when there is
@@ -190,6 +207,17 @@ static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, 
 		put(r, row + 1, cm_viewer_src_summary(v), CM_THEME_dim);
 		return 2;
 	}
+	if (l->kind == CM_VIEWER_LABELS) {
+		const char *f = cm_viewer_filter(v, CM_VFILTER_TAGFOCUS);
+		const char *g = cm_viewer_filter(v, CM_VFILTER_TAGIGNORE);
+		if (!f && !g)
+			snprintf(buf, sizeof(buf), "Enter: a tag focus on the value, i: a tag ignore");
+		else
+			snprintf(buf, sizeof(buf), "%s%s%s%s%s", f ? "tagfocus=" : "", f ? f : "",
+				 f && g ? "  " : "", g ? "tagignore=" : "", g ? g : "");
+		put(r, row, buf, f || g ? CM_THEME_label : CM_THEME_dim);
+		return 1;
+	}
 	snprintf(buf, sizeof(buf), "callers %s above, callees %s below; Enter moves to one",
 		 r->ui->marks.more_up, r->ui->marks.more_down);
 	put(r, row, buf, CM_THEME_dim);
@@ -201,6 +229,7 @@ static const char *headings(const struct cm_viewer *v)
 	switch (cm_viewer_level(v)->kind) {
 	case CM_VIEWER_TOP: return CM_TOP_HEADINGS "  name";
 	case CM_VIEWER_SOURCE: return "      flat        cum   line";
+	case CM_VIEWER_LABELS: return "key: total / value: share of the key's total";
 	case CM_VIEWER_PEEK: break;
 	}
 	return "    weight  share   function";
@@ -217,6 +246,7 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 		case CM_VIEWER_TOP: top_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_SOURCE: src_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_PEEK: peek_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_LABELS: label_row(r, v, k, row + i, sel); break;
 		}
 	}
 	if (l->nrows == 0)

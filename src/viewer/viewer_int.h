@@ -6,8 +6,9 @@
  *   viewer_top.c     the TOP rows from a -top graph, held order
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
+ *   viewer_labels.c  the LABELS rows: -tags' keys and values
  *   viewer_common.c  the message, the current level, the profile to build from
- * The three level files call viewer_common.c only, never each other;
+ * The level files call viewer_common.c only, never each other;
  * tests/layers.sh checks the order.
  *
  * Ownership: the viewer owns every profile and table below. A struct
@@ -52,6 +53,10 @@ struct vstate {
 	/* SOURCE: built on first use */
 	bool lines_built;
 	struct vlines lines;
+	/* LABELS: -tags' table, on first use, from a report with -tags' unit */
+	bool tags_built;
+	struct cm_report tags_rep;
+	struct cm_tag_table tags;
 };
 
 struct vtop_row {
@@ -70,6 +75,13 @@ struct vpeek_row {
 	char w[64], pct[32];
 	struct cm_top_cols cols;
 	uint32_t id; /* node of the row's function */
+};
+
+struct vlabel_row {
+	struct cm_viewer_label_row pub;
+	const struct cm_tag_row *tag; /* NULL on a key row */
+	char *name;                   /* "key=value", or the key: its search text and key */
+	char amount[300], pct[32];
 };
 
 /* One level of the stack. */
@@ -113,6 +125,8 @@ struct cm_viewer {
 	bool src_found;
 	struct vpeek_row *peek;
 	size_t npeek;
+	struct vlabel_row *label;
+	size_t nlabel;
 
 	struct cm_source_reader readers[VREADER_COUNT];
 	bool readers_ready;
@@ -175,6 +189,10 @@ void vlines_free(struct vlines *ls);
 /* viewer_peek.c: the PEEK rows for level l. -1 on OOM. */
 int vpeek_rows(struct cm_viewer *v, const struct vlevel *l);
 void vpeek_free_rows(struct cm_viewer *v);
+
+/* viewer_labels.c: the LABELS rows of v->st. -1 on OOM. */
+int vlabels_rows(struct cm_viewer *v);
+void vlabels_free_rows(struct cm_viewer *v);
 
 /* viewer_common.c */
 void viewer_msg(struct cm_viewer *v, const char *fmt, ...)

@@ -16,6 +16,7 @@ static size_t nrows(const struct cm_viewer *v)
 	case CM_VIEWER_TOP: return v->ntop;
 	case CM_VIEWER_SOURCE: return v->nsrc;
 	case CM_VIEWER_PEEK: return v->npeek;
+	case CM_VIEWER_LABELS: return v->nlabel;
 	}
 	return 0;
 }
@@ -25,6 +26,7 @@ const char *vnav_row_name(const struct cm_viewer *v, size_t i)
 	switch (viewer_cur(v)->kind) {
 	case CM_VIEWER_TOP: return i < v->ntop ? v->top[i].pub.name : NULL;
 	case CM_VIEWER_PEEK: return i < v->npeek ? v->peek[i].pub.name : NULL;
+	case CM_VIEWER_LABELS: return i < v->nlabel ? v->label[i].name : NULL;
 	case CM_VIEWER_SOURCE: break;
 	}
 	return NULL;
@@ -50,7 +52,9 @@ static void sync_pub(struct cm_viewer *v)
 		l->sel = n ? n - 1 : 0;
 	l->top = scroll_to(l->top, l->sel, v->page ? v->page : DEFAULT_PAGE, n);
 	v->pub = (struct cm_viewer_level){
-		.kind = l->kind, .title = l->kind == CM_VIEWER_TOP ? "top" : l->name ? l->name : l->file,
+		.kind = l->kind,
+		.title = l->kind == CM_VIEWER_TOP ? "top" : l->kind == CM_VIEWER_LABELS ? "labels"
+			 : l->name ? l->name : l->file,
 		.nrows = n, .sel = l->sel, .top = l->top, .depth = v->depth - 1,
 	};
 }
@@ -86,7 +90,10 @@ static size_t find_key(const struct cm_viewer *v, const struct vlevel *l)
 		return SIZE_MAX;
 	if (l->kind == CM_VIEWER_TOP)
 		return vtop_find(v, l->sel_key);
-	for (size_t i = 0; i < v->npeek; i++)
+	for (size_t i = 0; l->kind == CM_VIEWER_LABELS && i < v->nlabel; i++)
+		if (!strcmp(v->label[i].name, l->sel_key))
+			return i;
+	for (size_t i = 0; l->kind == CM_VIEWER_PEEK && i < v->npeek; i++)
 		if ((int)v->peek[i].pub.role == l->sel_role && !strcmp(v->peek[i].pub.name, l->sel_key))
 			return i;
 	return SIZE_MAX;
@@ -100,6 +107,8 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 		rc = vsrc_rows(v, l);
 	else if (l->kind == CM_VIEWER_PEEK)
 		rc = vpeek_rows(v, l);
+	else if (l->kind == CM_VIEWER_LABELS)
+		rc = vlabels_rows(v);
 	/* the selected row keeps its screen line when rows before it came or went */
 	size_t at = find_key(v, l);
 	if (at != SIZE_MAX && keep_line) {
@@ -114,6 +123,7 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 
 void vnav_free(struct cm_viewer *v)
 {
+	vlabels_free_rows(v);
 	for (size_t i = 0; i < v->depth; i++) {
 		free(v->levels[i].name);
 		free(v->levels[i].file);
@@ -197,6 +207,8 @@ static bool push(struct cm_viewer *v, enum cm_viewer_kind kind, const char *name
 	for (size_t i = 0; kind == CM_VIEWER_PEEK && i < v->npeek; i++)
 		if (v->peek[i].pub.role == CM_PEEK_SELF)
 			l->sel = i;
+	if (kind == CM_VIEWER_LABELS && v->nlabel > 1)
+		l->sel = 1; /* the first key's biggest value */
 	l->top = l->sel > 2 ? l->sel - 2 : 0;
 	sync_pub(v);
 	return true;
@@ -213,6 +225,7 @@ bool cm_viewer_back(struct cm_viewer *v)
 	v->depth--;
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
+	vlabels_free_rows(v);
 	if (vnav_refresh(v, false) < 0)
 		viewer_msg(v, "out of memory");
 	return true;
@@ -294,11 +307,28 @@ bool cm_viewer_source(struct cm_viewer *v, double now)
 	return ni && push_source_of(v, ni);
 }
 
+bool cm_viewer_labels(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	if (viewer_cur(v)->kind == CM_VIEWER_LABELS || !v->st)
+		return false;
+	if (!push(v, CM_VIEWER_LABELS, NULL, NULL))
+		return false;
+	if (!v->nlabel)
+		viewer_msg(v, "no labels in this profile (pprof.Do, pprof.SetGoroutineLabels; heap: bytes)");
+	return true;
+}
+
 bool cm_viewer_peek(struct cm_viewer *v, double now)
 {
 	(void)now;
 	viewer_clear_msg(v);
 	const struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_LABELS) {
+		viewer_msg(v, "labels: Enter focuses on a value, i ignores it");
+		return false;
+	}
 	const char *name = cm_viewer_selected_name(v);
 	if (l->kind == CM_VIEWER_SOURCE && !selected_callee(v))
 		name = l->name;

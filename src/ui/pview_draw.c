@@ -279,6 +279,9 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 	if (!text && *pv->status) {
 		text = pv->status;
 		e = CM_THEME_dim;
+	} else if (!text && cm_viewer_level(pv->v)->kind == CM_VIEWER_LABELS) {
+		text = "Enter tag focus  i tag ignore  c clear filters  / search  Esc back";
+		e = CM_THEME_dim;
 	} else if (!text) {
 		text = pv->o.can_close
 			? "? help  / search  Enter source  p peek  s sort  t type  Esc back"

@@ -158,7 +158,10 @@ static int vstate_header(struct vstate *st)
 	if (!f)
 		return -1;
 	cm_top_labels(&st->rep, &st->top, f);
-	if (fclose(f) != 0) {
+	/* a memstream that ran out of memory may close fine with no text, or
+	 * with part of it */
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed || !text) {
 		free(text);
 		return -1;
 	}

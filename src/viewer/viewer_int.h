@@ -7,6 +7,7 @@
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
  *   viewer_labels.c  the LABELS rows: -tags' keys and values
+ *   viewer_mycode.c  whose code a function is; the hide of the standard library
  *   viewer_common.c  the message, the current level, the profile to build from
  * The level files call viewer_common.c only, never each other;
  * tests/layers.sh checks the order.
@@ -18,6 +19,7 @@
 #define CMON_VIEWER_INT_H
 
 #include "cmon/base/goregex.h"
+#include "cmon/profile/gopkg.h"
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 #include "cmon/profile/source.h"
@@ -103,6 +105,11 @@ struct cm_viewer {
 	uint64_t max_inflated;
 	struct cm_symbolize sym; /* -symbolize: demangling */
 	double hold;
+	char *module;             /* -module: the main module's path, or NULL */
+	bool hide_std;            /* M: the standard library's frames hidden */
+	char *hide_eff;           /* the hide regex in force when it is not
+				   * filters[HIDE] alone (hide_std), else NULL */
+	struct cm_code_owners owners; /* of the pristine profile's functions */
 
 	/* profiles */
 	struct cm_profile *raw;   /* the last loaded */
@@ -193,6 +200,12 @@ void vpeek_free_rows(struct cm_viewer *v);
 /* viewer_labels.c: the LABELS rows of v->st. -1 on OOM. */
 int vlabels_rows(struct cm_viewer *v);
 void vlabels_free_rows(struct cm_viewer *v);
+/* viewer_mycode.c: the owners of the pristine profile's functions into
+ * *out (empty before a profile); -1 on OOM. */
+int vmine_owners(const struct cm_viewer *v, struct cm_code_owners *out);
+/* The hide regex for owners o under v's hide filter and hide_std: *out
+ * NULL when filters[HIDE] alone is in force; -1 on OOM. */
+int vmine_hide(const struct cm_viewer *v, const struct cm_code_owners *o, char **out);
 
 /* viewer_common.c */
 void viewer_msg(struct cm_viewer *v, const char *fmt, ...)

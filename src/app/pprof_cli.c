@@ -32,7 +32,7 @@
 #include "report_out.h"
 
 struct pprof_args {
-	bool top, traces, tags, cum, flat, help;
+	bool top, traces, tags, folded, cum, flat, help;
 	bool tree, raw, comments, proto, topproto;
 	const char *add_comment;
 	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
@@ -84,6 +84,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("traces", CM_FLAG_BOOL, &a->traces, NULL, "print every sample's stack"),
 		FLAG("tags", CM_FLAG_BOOL, &a->tags, NULL, "print every label (tag) with its share of the total"),
 		FLAG("tree", CM_FLAG_BOOL, &a->tree, NULL, "each node with its callers and callees, as text"),
+		FLAG("folded", CM_FLAG_BOOL, &a->folded, NULL, "collapsed stacks, one line each (flamegraph.pl, inferno, speedscope)"),
 		FLAG("raw", CM_FLAG_BOOL, &a->raw, NULL, "the profile itself as text (samples, locations, mappings)"),
 		FLAG("comments", CM_FLAG_BOOL, &a->comments, NULL, "print the profile's comments"),
 		FLAG("proto", CM_FLAG_BOOL, &a->proto, NULL, "the profile as gzipped protobuf (on a terminal: to a file)"),
@@ -182,7 +183,7 @@ void cm_pprof_usage(FILE *out)
 	size_t n = pprof_flags(&a, flags);
 	fprintf(out,
 		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex|-tree|-raw\n"
-		"                  |-comments|-proto|-topproto [flags] [BINARY] SOURCE...\n"
+		"                  |-comments|-proto|-topproto|-folded [flags] [BINARY] SOURCE...\n"
 		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys;\n"
 		"                                      w writes the profile shown to a file; a URL's\n"
 		"                                      CPU capture counts down, q/Esc/Ctrl-C cancel: 130)\n"
@@ -409,7 +410,7 @@ static int pick_report(struct pprof_args *a)
 	bool image_set[] = {a->svg, a->png, a->pdf, a->ps, a->gif};
 	int kinds = a->top + a->traces + a->tags + (a->list != NULL) + (a->peek != NULL) +
 		    (a->disasm != NULL) + a->dot + a->callgrind + a->tree + a->raw + a->comments +
-		    a->proto + a->topproto;
+		    a->proto + a->topproto + a->folded;
 	for (size_t i = 0; i < sizeof(images) / sizeof(images[0]); i++)
 		if (image_set[i]) {
 			kinds++;
@@ -434,6 +435,7 @@ static int pick_report(struct pprof_args *a)
 		   : a->disasm ? CM_REPORT_DISASM : a->tree ? CM_REPORT_TREE
 		   : a->callgrind ? CM_REPORT_CALLGRIND : a->dot || a->image ? CM_REPORT_DOT
 		   : a->raw ? CM_REPORT_RAW : a->comments ? CM_REPORT_COMMENTS
+		   : a->folded ? CM_REPORT_FOLDED
 		   : a->proto ? CM_REPORT_PROTO : a->topproto ? CM_REPORT_TOPPROTO
 		   : CM_REPORT_PEEK; /* -peek, or the viewer */
 	a->ro.max_encoded = a->max_inflated;
@@ -617,8 +619,10 @@ int cm_pprof_main(int argc, char **argv)
 		return 1;
 	}
 	/* Labels are a sixth of a heap profile's model: kept only when read.
-	 * Merging reads them: pprof sums samples of equal stack AND labels. */
-	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1;
+	 * Merging reads them: pprof sums samples of equal stack AND labels;
+	 * so does the viewer's labels level. */
+	a.keep_labels = cm_report_opts_need_labels(&a.ro) || a.base || a.diff_base || nsrc > 1 ||
+			a.interactive;
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)

@@ -149,9 +149,8 @@ static void refetch_done(struct app *app)
 	int n = app->a->nspecs;
 	char err[512], status[800];
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
-	/* labels only for the tag options given on the command line */
-	struct cm_decode_limits lim = {app->a->max_inflated,
-				       !cm_report_opts_need_labels(&app->a->vo.ro) && n == 1};
+	/* labels kept: the labels level and its tag filters read them */
+	struct cm_decode_limits lim = {app->a->max_inflated, false};
 	char shown[256]; /* a source with its URL's password hidden */
 	status[0] = '\0';
 	for (int i = 0; ps && i < n && !status[0]; i++) {

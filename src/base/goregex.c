@@ -1231,7 +1231,12 @@ static char *go_text(const char *s, size_t n, size_t *outlen)
 
 bool cm_goregex_match(struct cm_goregex *re, const char *s)
 {
-	size_t n = strlen(s), m = n;
+	return cm_goregex_match_n(re, s, strlen(s));
+}
+
+bool cm_goregex_match_n(struct cm_goregex *re, const char *s, size_t n)
+{
+	size_t m = n;
 	char *fixed = go_text(s, n, &m);
 	const char *subject = fixed ? fixed : s;
 	int rc = pcre2_match(re->code, (PCRE2_SPTR)subject, m, 0, 0, re->md, re->mctx);

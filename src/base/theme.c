@@ -51,6 +51,7 @@ static const struct cm_style default_styles[CM_THEME_COUNT] = {
 	[CM_THEME_help] = {D, D, 0},
 	[CM_THEME_growth] = {1, D, 0},
 	[CM_THEME_shrink] = {2, D, 0},
+	[CM_THEME_match] = {3, D, CM_ATTR_BOLD | CM_ATTR_UNDERLINE},
 };
 #undef D
 

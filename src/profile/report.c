@@ -458,6 +458,9 @@ int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	case CM_REPORT_RAW:
 		rc = cm_report_raw(r, out);
 		break;
+	case CM_REPORT_FOLDED:
+		rc = cm_report_folded(r, out);
+		break;
 	case CM_REPORT_COMMENTS:
 		cm_report_comments(r, out);
 		rc = 0;

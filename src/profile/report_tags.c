@@ -13,14 +13,9 @@
 #include "cmon/base/strbuf.h"
 #include "cmon/profile/report.h"
 
-struct tag_entry {
-	const char *key, *value;
-	int64_t sum;
-};
-
 static int entry_by_key_value(const void *a, const void *b)
 {
-	const struct tag_entry *x = a, *y = b;
+	const struct cm_tag_row *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 	return c ? c : strcmp(x->value, y->value);
 }
@@ -28,7 +23,7 @@ static int entry_by_key_value(const void *a, const void *b)
 /* graph.SortTags(tags, true): |value| descending, then name. */
 static int entry_by_weight(const void *a, const void *b)
 {
-	const struct tag_entry *x = a, *y = b;
+	const struct cm_tag_row *x = a, *y = b;
 	if (x->sum != y->sum) {
 		int64_t ax = cm_abs64(x->sum), ay = cm_abs64(y->sum);
 		return ax > ay ? -1 : ax < ay;
@@ -38,13 +33,13 @@ static int entry_by_weight(const void *a, const void *b)
 
 /* One entry per label of every sample; numeric values formatted into
  * scratch. NULL when memory runs out. */
-static struct tag_entry *collect(const struct cm_report *r, struct cm_arena *scratch, size_t *n)
+static struct cm_tag_row *collect(const struct cm_report *r, struct cm_arena *scratch, size_t *n)
 {
 	const struct cm_profile *p = r->p;
 	size_t cnt = 0;
 	for (size_t i = 0; i < p->nsamples; i++)
 		cnt += p->samples[i].nlabels;
-	struct tag_entry *e = malloc((cnt + 1) * sizeof(*e));
+	struct cm_tag_row *e = malloc((cnt + 1) * sizeof(*e));
 	if (!e)
 		return NULL;
 	cnt = 0;
@@ -62,25 +57,66 @@ static struct tag_entry *collect(const struct cm_report *r, struct cm_arena *scr
 					return NULL;
 				}
 			}
-			e[cnt++] = (struct tag_entry){l->key, v, s->values[r->vi]};
+			e[cnt++] = (struct cm_tag_row){.key = l->key, .value = v, .sum = s->values[r->vi],
+						       .numeric = !l->str, .lo = l->num, .hi = l->num};
 		}
 	}
 	*n = cnt;
 	return e;
 }
 
-/* Sums the entries of equal key and value; returns how many are left. */
-static size_t sum_equal(struct tag_entry *e, size_t n)
+/* Sums the entries of equal key and value (numbers that print alike: their
+ * range); returns how many are left. */
+static size_t sum_equal(struct cm_tag_row *e, size_t n)
 {
 	qsort(e, n, sizeof(*e), entry_by_key_value);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (w > 0 && !entry_by_key_value(&e[w - 1], &e[i]))
-			e[w - 1].sum = cm_add64(e[w - 1].sum, e[i].sum);
-		else
+		struct cm_tag_row *last = w > 0 ? &e[w - 1] : NULL;
+		if (last && !entry_by_key_value(last, &e[i])) {
+			last->sum = cm_add64(last->sum, e[i].sum);
+			last->lo = e[i].lo < last->lo ? e[i].lo : last->lo;
+			last->hi = e[i].hi > last->hi ? e[i].hi : last->hi;
+		} else {
 			e[w++] = e[i];
+		}
 	}
 	return w;
+}
+
+/* Each key's total, and its values biggest first. */
+static void order_keys(struct cm_tag_row *e, size_t n)
+{
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+		int64_t total = 0;
+		for (; j < n && !strcmp(e[j].key, e[i].key); j++)
+			total = cm_add64(total, e[j].sum);
+		for (size_t k = i; k < j; k++)
+			e[k].key_total = total;
+		qsort(e + i, j - i, sizeof(*e), entry_by_weight);
+		i = j;
+	}
+}
+
+int cm_tag_table_build(const struct cm_report *r, struct cm_tag_table *t)
+{
+	memset(t, 0, sizeof(*t));
+	cm_arena_init(&t->arena);
+	if (!(t->rows = collect(r, &t->arena, &t->nrows))) {
+		cm_arena_free(&t->arena);
+		return -1;
+	}
+	t->nrows = sum_equal(t->rows, t->nrows);
+	order_keys(t->rows, t->nrows);
+	return 0;
+}
+
+void cm_tag_table_free(struct cm_tag_table *t)
+{
+	free(t->rows);
+	cm_arena_free(&t->arena);
+	memset(t, 0, sizeof(*t));
 }
 
 static void pad(FILE *out, size_t n)
@@ -89,8 +125,7 @@ static void pad(FILE *out, size_t n)
 		putc(' ', out);
 }
 
-/* "%.1f%s" of measurement.Scale(v, sample unit, output unit). */
-static char *scaled1(const struct cm_report *r, int64_t v, char *buf, size_t len)
+char *cm_tags_value(const struct cm_report *r, int64_t v, char *buf, size_t len)
 {
 	char unit[256];
 	double f = cm_scale(v, r->sample_unit, r->output_unit, unit, sizeof(unit));
@@ -98,13 +133,10 @@ static char *scaled1(const struct cm_report *r, int64_t v, char *buf, size_t len
 	return buf;
 }
 
-/* One key's block: e[0..n) are its values. */
-static int print_key(const struct cm_report *r, struct tag_entry *e, size_t n, FILE *out)
+/* One key's block: e[0..n) are its values, in order. */
+static int print_key(const struct cm_report *r, const struct cm_tag_row *e, size_t n, FILE *out)
 {
-	int64_t total = 0;
-	for (size_t i = 0; i < n; i++)
-		total = cm_add64(total, e[i].sum);
-	qsort(e, n, sizeof(*e), entry_by_weight);
+	int64_t total = e[0].key_total;
 	/* The cells of column 1, to size it before the first line goes out. */
 	char (*cells)[320] = malloc((n + 1) * sizeof(*cells));
 	if (!cells)
@@ -112,7 +144,7 @@ static int print_key(const struct cm_report *r, struct tag_entry *e, size_t n, F
 	size_t w1 = 0;
 	for (size_t i = 0; i < n; i++) {
 		char v[300], pct[32];
-		scaled1(r, e[i].sum, v, sizeof(v));
+		cm_tags_value(r, e[i].sum, v, sizeof(v));
 		if (total > 0)
 			snprintf(cells[i], sizeof(cells[i]), "%s (%s):", v,
 				 cm_percentage(e[i].sum, total, pct, sizeof(pct)));
@@ -125,7 +157,7 @@ static int print_key(const struct cm_report *r, struct tag_entry *e, size_t n, F
 	size_t w0 = (wkey > 1 ? wkey : 1) + 1;
 	char t[300];
 	pad(out, w0 - wkey);
-	fprintf(out, "%s: Total %s\n", e[0].key, scaled1(r, total, t, sizeof(t)));
+	fprintf(out, "%s: Total %s\n", e[0].key, cm_tags_value(r, total, t, sizeof(t)));
 	for (size_t i = 0; i < n; i++) {
 		pad(out, w0 - 1);
 		putc(' ', out);
@@ -139,24 +171,17 @@ static int print_key(const struct cm_report *r, struct tag_entry *e, size_t n, F
 
 int cm_report_tags(struct cm_report *r, FILE *out)
 {
-	struct cm_arena scratch;
-	cm_arena_init(&scratch);
-	size_t n = 0;
-	struct tag_entry *e = collect(r, &scratch, &n);
-	if (!e) {
-		cm_arena_free(&scratch);
+	struct cm_tag_table t;
+	if (cm_tag_table_build(r, &t) < 0)
 		return -1;
-	}
-	n = sum_equal(e, n);
 	int rc = 0;
-	for (size_t i = 0; i < n && !rc;) {
+	for (size_t i = 0; i < t.nrows && !rc;) {
 		size_t j = i;
-		while (j < n && !strcmp(e[j].key, e[i].key))
+		while (j < t.nrows && !strcmp(t.rows[j].key, t.rows[i].key))
 			j++;
-		rc = print_key(r, e + i, j - i, out);
+		rc = print_key(r, t.rows + i, j - i, out);
 		i = j;
 	}
-	free(e);
-	cm_arena_free(&scratch);
+	cm_tag_table_free(&t);
 	return rc;
 }

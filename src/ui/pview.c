@@ -23,12 +23,13 @@ static const struct cm_key key_table[] = {
 	{{KEY_HOME, 'g'}, "Home g", PV_HOME, "first row"},
 	{{KEY_END, 'G'}, "End G", PV_END, "last row"},
 	{{'\r', '\n', KEY_ENTER, KEY_RIGHT}, "Enter", PV_ENTER,
-	 "source of the function; on a source line: the function it calls; in peek: move to it"},
+	 "source of the function; on a source line: the function it calls; in peek: move to it; "
+	 "in labels: focus on the value (a tag focus)"},
 	{{ESC, KEY_BACKSPACE, DEL, KEY_LEFT}, "Esc Bksp", PV_BACK, "back to the previous view"},
 	{{'q', 'Q'}, "q", PV_QUIT, "quit"},
 	{{CTRL('c')}, "Ctrl-C", PV_INTERRUPT, "quit at once"},
 	{{CTRL('z')}, "Ctrl-Z", PV_SUSPEND, "suspend to the shell (fg comes back)"},
-	{{'/'}, "/", PV_SEARCH, "search function names (source: the text); Enter keeps, Esc undoes"},
+	{{'/'}, "/", PV_SEARCH, "search names (source: the text) by Go regex, every match marked; Enter keeps, Esc undoes"},
 	{{'n'}, "n", PV_NEXT, "next match"},
 	{{'N'}, "N", PV_PREV, "previous match"},
 	{{'s', 'o'}, "s", PV_SORT, "sort by flat or by cumulative value"},
@@ -37,12 +38,14 @@ static const struct cm_key key_table[] = {
 	{{'a'}, "a", PV_GRAN, "next granularity (functions, filefunctions, files, lines, addresses)"},
 	{{'A'}, "A", PV_GRAN_BACK, "previous granularity"},
 	{{'f'}, "f", PV_FOCUS, "focus: keep samples through functions matching a regex"},
-	{{'i'}, "i", PV_IGNORE, "ignore: drop samples through functions matching a regex"},
+	{{'i'}, "i", PV_IGNORE, "ignore: drop samples through functions matching a regex; in labels: "
+	 "drop the samples with the value (a tag ignore)"},
 	{{'H'}, "H", PV_HIDE, "hide: remove frames matching a regex"},
-	{{'c'}, "c", PV_CLEAR, "clear focus, ignore and hide"},
+	{{'c'}, "c", PV_CLEAR, "clear focus, ignore, hide and the tag filters"},
 	{{'m'}, "m", PV_MINE, "my code: dim the functions of the standard library and of other modules"},
 	{{'M'}, "M", PV_HIDE_STD, "hide the standard library's frames (runtime too), as -hide would; again: show"},
 	{{'p'}, "p", PV_PEEK, "peek: callers and callees of the function"},
+	{{'='}, "=", PV_LABELS, "labels: every label key, its values and their shares (-tags)"},
 	{{']', KEY_SRIGHT, '\t'}, "] Tab", PV_HOT_NEXT, "source: next hotter-to-cooler line"},
 	{{'[', KEY_SLEFT, KEY_BTAB}, "[", PV_HOT_PREV, "source: previous (hotter) line"},
 	{{'r', 'R'}, "r", PV_REFETCH, "fetch the profile again"},
@@ -179,8 +182,10 @@ static void prompt_accept(struct cm_pview *pv, double now)
 	pv->mode = PV_MODE_VIEW;
 	if (pv->prompt == PV_PROMPT_SEARCH) {
 		cm_viewer_search_done(pv->v, false);
+		const char *why = cm_viewer_message(pv->v); /* a regex that does not parse */
 		if (pv->prompt_failed)
-			snprintf(pv->note, sizeof(pv->note), "not found: %.400s", pv->input);
+			snprintf(pv->note, sizeof(pv->note), "%s%.400s", why ? "" : "not found: ",
+				 why ? why : pv->input);
 		return;
 	}
 	if (pv->prompt == PV_PROMPT_WRITE) {
@@ -287,7 +292,12 @@ static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_GRAN: note_err(pv, cm_viewer_cycle_granularity(v, 1, now, err, sizeof(err)), err); break;
 	case PV_GRAN_BACK: note_err(pv, cm_viewer_cycle_granularity(v, -1, now, err, sizeof(err)), err); break;
 	case PV_FOCUS: open_prompt(pv, PV_PROMPT_FOCUS); break;
-	case PV_IGNORE: open_prompt(pv, PV_PROMPT_IGNORE); break;
+	case PV_IGNORE:
+		if (cm_viewer_level(v)->kind == CM_VIEWER_LABELS)
+			note_err(pv, cm_viewer_label_filter(v, true, now, err, sizeof(err)), err);
+		else
+			open_prompt(pv, PV_PROMPT_IGNORE);
+		break;
 	case PV_HIDE: open_prompt(pv, PV_PROMPT_HIDE); break;
 	case PV_CLEAR: cm_viewer_clear_filters(v, now); break;
 	case PV_BASE: toggle_base(pv); break;
@@ -307,8 +317,16 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_PAGE_DOWN: cm_viewer_page(v, 1, now); break;
 	case PV_HOME: cm_viewer_move(v, LONG_MIN, now); break;
 	case PV_END: cm_viewer_move(v, LONG_MAX, now); break;
-	case PV_ENTER: cm_viewer_enter(v, now); break;
+	case PV_ENTER:
+		if (cm_viewer_level(v)->kind == CM_VIEWER_LABELS) {
+			char err[PV_TEXT_MAX];
+			note_err(pv, cm_viewer_label_filter(v, false, now, err, sizeof(err)), err);
+		} else {
+			cm_viewer_enter(v, now);
+		}
+		break;
 	case PV_PEEK: cm_viewer_peek(v, now); break;
+	case PV_LABELS: cm_viewer_labels(v, now); break;
 	case PV_BACK:
 		if (cm_viewer_back(v))
 			break;

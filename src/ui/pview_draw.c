@@ -44,7 +44,7 @@ static void too_small(const struct rect *r)
 static void draw_title(const struct rect *r, const struct cm_viewer *v)
 {
 	const struct cm_viewer_level *l = cm_viewer_level(v);
-	const char *kind = l->kind == CM_VIEWER_TOP ? "" : l->kind == CM_VIEWER_SOURCE ? "source: " : "peek: ";
+	const char *kind = l->kind == CM_VIEWER_SOURCE ? "source: " : l->kind == CM_VIEWER_PEEK ? "peek: " : "";
 	const char *type = cm_viewer_sample_name(v, cm_viewer_sample_index(v));
 	char left[PV_TEXT_MAX], right[64];
 	const char *dot = r->ui->opts.glyphs == CM_GLYPHS_ASCII ? "|" : "\xc2\xb7";
@@ -68,12 +68,15 @@ static enum cm_theme_element change_element(enum cm_viewer_change c)
 									  : CM_THEME_value;
 }
 
-/* How a function's name is drawn: e, or dim when it is not "my code" and
- * the person asked for that (m). */
+/* How a row's name is drawn: in the search's colour when it matches (every
+ * match, not only the selected row); else e, or dim when it is not "my
+ * code" and the person asked for that (m). name NULL: no function. */
 static enum cm_theme_element name_element(const struct rect *r, const struct cm_viewer *v,
-					  const char *name, enum cm_theme_element e)
+					  size_t i, const char *name, enum cm_theme_element e)
 {
-	return r->dim_others && cm_viewer_code_owner(v, name) != CM_CODE_MINE ? CM_THEME_dim : e;
+	if (cm_viewer_search_matches(v, i))
+		return CM_THEME_match;
+	return r->dim_others && name && cm_viewer_code_owner(v, name) != CM_CODE_MINE ? CM_THEME_dim : e;
 }
 
 /* Numbers then a name, the selection as a bar across the rectangle. */
@@ -96,7 +99,7 @@ static void top_row(const struct rect *r, const struct cm_viewer *v, size_t i, i
 		 t->cum_s, t->cum_pct);
 	snprintf(name, sizeof(name), "%s%s%s", t->name, *t->inline_label ? " " : "", t->inline_label);
 	draw_pair(r, row, nums, name, change_element(t->change),
-		  name_element(r, v, t->name, CM_THEME_normal), sel);
+		  name_element(r, v, i, t->name, CM_THEME_normal), sel);
 }
 
 /* Source text with tabs expanded; control characters are cm_put's '?'. */
@@ -135,7 +138,7 @@ static void src_row(const struct rect *r, const struct cm_viewer *v, size_t i, i
 	expand_tabs(s->text, s->text_len, text + 1, sizeof(text) - 1);
 	text[0] = ' ';
 	enum cm_theme_element ne = s->hot_rank ? change_element(s->change) : CM_THEME_dim;
-	enum cm_theme_element te = s->hot_rank ? CM_THEME_normal : CM_THEME_dim;
+	enum cm_theme_element te = name_element(r, v, i, NULL, s->hot_rank ? CM_THEME_normal : CM_THEME_dim);
 	if (sel) {
 		fill(r, row, CM_THEME_selected);
 		ne = te = CM_THEME_selected;
@@ -165,8 +168,25 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 	else
 		snprintf(name, sizeof(name), "%s%s", p->name, p->inline_call ? " (inline)" : "");
 	draw_pair(r, row, nums, name, change_element(p->change),
-		  name_element(r, v, p->name, p->role == CM_PEEK_SELF ? CM_THEME_label
-									: CM_THEME_normal), sel);
+		  name_element(r, v, i, p->name,
+			       p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal), sel);
+}
+
+/* A key as -tags heads it ("user: Total 470.0ms"), a value indented under
+ * it with its amount and share ("240.0ms (51.06%)  carol"). */
+static void label_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_label_row *t = cm_viewer_label_row(v, i);
+	char nums[400], name[PV_TEXT_MAX];
+	if (!t->value) {
+		snprintf(nums, sizeof(nums), "%s: ", t->key);
+		draw_pair(r, row, nums, t->amount, name_element(r, v, i, NULL, CM_THEME_label), CM_THEME_dim,
+			  sel);
+		return;
+	}
+	snprintf(nums, sizeof(nums), "  %10s %8s  ", t->amount, *t->pct ? t->pct : "");
+	snprintf(name, sizeof(name), "%s", t->value);
+	draw_pair(r, row, nums, name, CM_THEME_value, name_element(r, v, i, NULL, CM_THEME_normal), sel);
 }
 
 /* ---- the view's own lines ---- */
@@ -194,6 +214,17 @@ static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, 
 		put(r, row + 1, cm_viewer_src_summary(v), CM_THEME_dim);
 		return 2;
 	}
+	if (l->kind == CM_VIEWER_LABELS) {
+		const char *f = cm_viewer_filter(v, CM_VFILTER_TAGFOCUS);
+		const char *g = cm_viewer_filter(v, CM_VFILTER_TAGIGNORE);
+		if (!f && !g)
+			snprintf(buf, sizeof(buf), "Enter: a tag focus on the value, i: a tag ignore");
+		else
+			snprintf(buf, sizeof(buf), "%s%s%s%s%s", f ? "tagfocus=" : "", f ? f : "",
+				 f && g ? "  " : "", g ? "tagignore=" : "", g ? g : "");
+		put(r, row, buf, f || g ? CM_THEME_label : CM_THEME_dim);
+		return 1;
+	}
 	snprintf(buf, sizeof(buf), "callers %s above, callees %s below; Enter moves to one",
 		 r->ui->marks.more_up, r->ui->marks.more_down);
 	put(r, row, buf, CM_THEME_dim);
@@ -205,6 +236,7 @@ static const char *headings(const struct cm_viewer *v)
 	switch (cm_viewer_level(v)->kind) {
 	case CM_VIEWER_TOP: return CM_TOP_HEADINGS "  name";
 	case CM_VIEWER_SOURCE: return "      flat        cum   line";
+	case CM_VIEWER_LABELS: return "key: total / value: share of the key's total";
 	case CM_VIEWER_PEEK: break;
 	}
 	return "    weight  share   function";
@@ -221,6 +253,7 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 		case CM_VIEWER_TOP: top_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_SOURCE: src_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_PEEK: peek_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_LABELS: label_row(r, v, k, row + i, sel); break;
 		}
 	}
 	if (l->nrows == 0)
@@ -245,6 +278,10 @@ static void draw_prompt(const struct rect *r, const struct cm_pview *pv, int row
 	int used = cm_put(r->ui, r->y + row, r->x, r->w - 1, shown,
 			  pv->prompt_failed ? CM_THEME_down : CM_THEME_normal);
 	cm_put(r->ui, r->y + row, r->x + used, 1, "_", CM_THEME_selected);
+	/* a regex not complete yet says why, beside what is typed */
+	const char *msg = cm_viewer_message(pv->v);
+	if (pv->prompt == PV_PROMPT_SEARCH && msg && r->w - used - 4 > 0)
+		cm_put(r->ui, r->y + row, r->x + used + 3, r->w - used - 4, msg, CM_THEME_down);
 }
 
 /* The left part of the footer: a message, the host's status, or hints. */
@@ -255,6 +292,9 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 	enum cm_theme_element e = *pv->note && pv->note_ok ? CM_THEME_up : CM_THEME_down;
 	if (!text && *pv->status) {
 		text = pv->status;
+		e = CM_THEME_dim;
+	} else if (!text && cm_viewer_level(pv->v)->kind == CM_VIEWER_LABELS) {
+		text = "Enter tag focus  i tag ignore  c clear filters  / search  Esc back";
 		e = CM_THEME_dim;
 	} else if (!text) {
 		text = pv->o.can_close

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/base/strbuf.h"
 #include "cmon/profile/profile_ops.h"
 #include "viewer_int.h"
 
@@ -45,6 +46,8 @@ static void sync_opts(struct cm_viewer *v)
 	v->ro.ignore = v->filters[CM_VFILTER_IGNORE];
 	v->ro.hide = v->hide_eff ? v->hide_eff : v->filters[CM_VFILTER_HIDE];
 	v->ro.show = v->filters[CM_VFILTER_SHOW];
+	v->ro.tagfocus = v->filters[CM_VFILTER_TAGFOCUS];
+	v->ro.tagignore = v->filters[CM_VFILTER_TAGIGNORE];
 	v->ro.source_path = v->source_path;
 	v->ro.trim_path = v->trim_path;
 }
@@ -52,6 +55,16 @@ static void sync_opts(struct cm_viewer *v)
 /* A filter's regex compiled once to check it; the message names it. */
 static int check_filter(enum cm_viewer_filter f, const char *re, char *err, size_t errlen)
 {
+	if (f == CM_VFILTER_TAGFOCUS || f == CM_VFILTER_TAGIGNORE) {
+		struct cm_tag_filter tf;
+		struct cm_num_units none = {0};
+		char note[256];
+		int rc = cm_tag_filter_compile(&tf, cm_viewer_filter_name(f), re, &none, note,
+					       sizeof(note), err, errlen);
+		if (rc == 0)
+			cm_tag_filter_free(&tf);
+		return rc;
+	}
 	struct cm_filter cf = {0};
 	int rc = cm_filter_compile(&cf, cm_viewer_filter_name(f), re, err, errlen);
 	cm_filter_free(&cf);
@@ -61,7 +74,8 @@ static int check_filter(enum cm_viewer_filter f, const char *re, char *err, size
 static int copy_opts(struct cm_viewer *v, const struct cm_viewer_opts *o, char *err, size_t errlen)
 {
 	const struct cm_report_opts *r = &o->ro;
-	const char *pats[CM_VFILTER_COUNT] = {r->focus, r->ignore, r->hide, r->show};
+	const char *pats[CM_VFILTER_COUNT] = {r->focus, r->ignore, r->hide, r->show, r->tagfocus,
+					      r->tagignore};
 	for (int i = 0; i < CM_VFILTER_COUNT; i++) {
 		if (check_filter((enum cm_viewer_filter)i, pats[i], err, errlen) < 0)
 			return -1;
@@ -123,6 +137,8 @@ static void vstate_free(struct vstate *st)
 		return;
 	if (st->lines_built)
 		vlines_free(&st->lines);
+	if (st->tags_built)
+		cm_tag_table_free(&st->tags);
 	if (st->peek_built) {
 		cm_adjacency_free(&st->peek_adj);
 		cm_graph_free(&st->peek_g);
@@ -144,8 +160,10 @@ static int vstate_header(struct vstate *st)
 	if (!f)
 		return -1;
 	cm_top_labels(&st->rep, &st->top, f);
-	/* a stream whose buffer could not grow may close "well" with no text */
-	if (fclose(f) != 0 || !text) {
+	/* a memstream that ran out of memory may close fine with no text, or
+	 * with part of it */
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed || !text) {
 		free(text);
 		return -1;
 	}
@@ -221,6 +239,7 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	}
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
+	vlabels_free_rows(v); /* they point into old's table */
 	vstate_free(old);
 	report_warnings(v);
 	if (vnav_refresh(v, refresh) < 0)
@@ -353,7 +372,8 @@ int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now
 int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, double now,
 		   char *err, size_t errlen)
 {
-	struct cm_decode_limits lim = {v->max_inflated, !cm_report_opts_need_labels(&v->ro)};
+	/* labels kept: the LABELS level and tag filters read them */
+	struct cm_decode_limits lim = {v->max_inflated, false};
 	char msg[VIEWER_MSG];
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
 	if (!p) {
@@ -398,6 +418,7 @@ void cm_viewer_free(struct cm_viewer *v)
 	free(v->hide_eff);
 	cm_code_owners_free(&v->owners);
 	free(v->search);
+	cm_goregex_free(v->search_re);
 	free(v);
 }
 
@@ -606,16 +627,24 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 	viewer_clear_msg(v);
 	enum cm_granularity old = v->ro.granularity;
 	bool old_set = v->ro.granularity_set;
+	char *name, *file; /* NULL on OOM: then the first row is selected */
+	vnav_place(v, &name, &file);
 	v->ro.granularity = g;
 	v->ro.granularity_set = true;
 	/* names change with the granularity: the levels above TOP go */
 	if (apply(v, err, errlen) < 0) {
 		v->ro.granularity = old;
 		v->ro.granularity_set = old_set;
+		free(name);
+		free(file);
 		return -1;
 	}
 	while (cm_viewer_back(v))
 		;
+	/* the same function stays selected (its heaviest row), not the same row number */
+	vnav_goto_place(v, name, file);
+	free(name);
+	free(file);
 	return 0;
 }
 
@@ -628,7 +657,8 @@ int cm_viewer_cycle_granularity(struct cm_viewer *v, int step, double now, char 
 
 const char *cm_viewer_filter_name(enum cm_viewer_filter f)
 {
-	static const char *const names[] = {"focus", "ignore", "hide", "show"};
+	static const char *const names[] = {"focus", "ignore", "hide", "show", "tagfocus",
+					    "tagignore"};
 	return (unsigned)f < CM_VFILTER_COUNT ? names[f] : "?";
 }
 
@@ -679,6 +709,86 @@ void cm_viewer_clear_filters(struct cm_viewer *v, double now)
 	}
 	for (int i = 0; i < CM_VFILTER_COUNT; i++)
 		free(old[i]);
+}
+
+/* ---- tag filters from the LABELS level ---- */
+
+/* A Go regex that matches exactly s: metacharacters escaped; ',' (which
+ * separates -tagfocus's regexes) as \x2c. */
+static void quote_regex(struct cm_strbuf *b, const char *s)
+{
+	cm_strbuf_add(b, "^", 1);
+	for (; *s; s++) {
+		if (*s == ',')
+			cm_strbuf_str(b, "\\x2c");
+		else if (strchr("\\.+*?()|[]{}^$", *s))
+			cm_strbuf_add(b, "\\", 1);
+		if (*s != ',')
+			cm_strbuf_add(b, s, 1);
+	}
+	cm_strbuf_add(b, "$", 1);
+}
+
+/* The filter cur ("" when unset) with row t added: see cm_viewer_label_filter.
+ * *replaced: cur was about something else and is gone. NULL on OOM. */
+static char *tag_filter_with(const char *cur, const struct cm_tag_row *t, const char *unit,
+			     bool *replaced)
+{
+	struct cm_strbuf b = {0};
+	size_t klen = strlen(t->key);
+	bool same_key = !strncmp(cur, t->key, klen) && cur[klen] == '=' && cur[klen + 1] == '^';
+	*replaced = *cur && (t->numeric || !same_key);
+	if (t->numeric) {
+		char range[160];
+		if (t->lo == t->hi)
+			snprintf(range, sizeof(range), "%lld%s", (long long)t->lo, unit);
+		else
+			snprintf(range, sizeof(range), "%lld%s:%lld%s", (long long)t->lo, unit,
+				 (long long)t->hi, unit);
+		cm_strbuf_str(&b, t->key);
+		cm_strbuf_add(&b, "=", 1);
+		cm_strbuf_str(&b, range);
+	} else {
+		cm_strbuf_str(&b, same_key ? cur : t->key);
+		cm_strbuf_str(&b, same_key ? "," : "=");
+		quote_regex(&b, t->value);
+	}
+	if (b.oom)
+		cm_strbuf_free(&b);
+	return b.s;
+}
+
+int cm_viewer_label_filter(struct cm_viewer *v, bool ignore, double now, char *err,
+			   size_t errlen)
+{
+	viewer_clear_msg(v);
+	const struct vlevel *l = viewer_cur(v);
+	if (l->kind != CM_VIEWER_LABELS || l->sel >= v->nlabel || !v->label[l->sel].tag) {
+		set_err(err, errlen, "choose a label's value (a key row is no value)");
+		return -1;
+	}
+	const struct cm_tag_row *t = v->label[l->sel].tag;
+	if (strchr(t->key, '=')) {
+		set_err(err, errlen, "a key with '=' in it cannot be a tag filter");
+		return -1;
+	}
+	enum cm_viewer_filter f = ignore ? CM_VFILTER_TAGIGNORE : CM_VFILTER_TAGFOCUS;
+	const char *cur = v->filters[f] ? v->filters[f] : "";
+	bool replaced;
+	char *expr = tag_filter_with(cur, t, cm_num_units_get(&v->st->rep.num_units, t->key),
+				     &replaced);
+	if (!expr) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	char *was = replaced ? strdup(cur) : NULL;
+	int rc = cm_viewer_set_filter(v, f, expr, now, err, errlen);
+	if (rc == 0 && was)
+		viewer_msg(v, "%s=%s replaced %s (-%s takes one key, or one range)",
+			   cm_viewer_filter_name(f), expr, was, cm_viewer_filter_name(f));
+	free(was);
+	free(expr);
+	return rc;
 }
 
 int cm_viewer_set_hide_std(struct cm_viewer *v, bool on, double now, char *err, size_t errlen)

@@ -6,9 +6,10 @@
  *   viewer_top.c     the TOP rows from a -top graph, held order
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
+ *   viewer_labels.c  the LABELS rows: -tags' keys and values
  *   viewer_mycode.c  whose code a function is; the hide of the standard library
  *   viewer_common.c  the message, the current level, the profile to build from
- * The three level files call viewer_common.c only, never each other;
+ * The level files call viewer_common.c only, never each other;
  * tests/layers.sh checks the order.
  *
  * Ownership: the viewer owns every profile and table below. A struct
@@ -17,6 +18,7 @@
 #ifndef CMON_VIEWER_INT_H
 #define CMON_VIEWER_INT_H
 
+#include "cmon/base/goregex.h"
 #include "cmon/profile/gopkg.h"
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
@@ -53,6 +55,10 @@ struct vstate {
 	/* SOURCE: built on first use */
 	bool lines_built;
 	struct vlines lines;
+	/* LABELS: -tags' table, on first use, from a report with -tags' unit */
+	bool tags_built;
+	struct cm_report tags_rep;
+	struct cm_tag_table tags;
 };
 
 struct vtop_row {
@@ -71,6 +77,13 @@ struct vpeek_row {
 	char w[64], pct[32];
 	struct cm_top_cols cols;
 	uint32_t id; /* node of the row's function */
+};
+
+struct vlabel_row {
+	struct cm_viewer_label_row pub;
+	const struct cm_tag_row *tag; /* NULL on a key row */
+	char *name;                   /* "key=value", or the key: its search text and key */
+	char amount[300], pct[32];
 };
 
 /* One level of the stack. */
@@ -119,6 +132,8 @@ struct cm_viewer {
 	bool src_found;
 	struct vpeek_row *peek;
 	size_t npeek;
+	struct vlabel_row *label;
+	size_t nlabel;
 
 	struct cm_source_reader readers[VREADER_COUNT];
 	bool readers_ready;
@@ -132,6 +147,7 @@ struct cm_viewer {
 	bool has_msg;
 
 	char *search;             /* the search text, or NULL */
+	struct cm_goregex *search_re; /* it compiled (Go syntax); NULL when it does not */
 	size_t search_from;
 	bool search_typing;
 
@@ -153,6 +169,13 @@ void vnav_free(struct cm_viewer *v);
 /* The name the row sel of the current level has (TOP/PEEK), or NULL. */
 const char *vnav_row_name(const struct cm_viewer *v, size_t i);
 void vnav_remember(struct cm_viewer *v);
+/* The function and file the selection is on, as new strings ("" when
+ * unknown; the caller frees them): TOP and PEEK rows' nodes, SOURCE's
+ * function. -1 on OOM, both NULL. */
+int vnav_place(const struct cm_viewer *v, char **name, char **file);
+/* At TOP: selects the first row of that function (or file), keeping the
+ * selection's screen line; the first row when there is none. */
+void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file);
 
 /* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
  * held names when hold is set. -1 on OOM (rows unchanged). */
@@ -160,6 +183,9 @@ int vtop_rows(struct cm_viewer *v, bool hold);
 void vtop_free(struct cm_viewer *v);
 /* The row whose name is name, or SIZE_MAX. */
 size_t vtop_find(const struct cm_viewer *v, const char *name);
+/* The first row (the heaviest in the sort) of function name ("" = any)
+ * in file ("" = any), or SIZE_MAX: what a change of granularity keeps. */
+size_t vtop_find_place(const struct cm_viewer *v, const char *name, const char *file);
 
 /* viewer_source.c: the SOURCE rows for level l. -1 on OOM. */
 int vsrc_rows(struct cm_viewer *v, const struct vlevel *l);
@@ -171,6 +197,9 @@ void vlines_free(struct vlines *ls);
 int vpeek_rows(struct cm_viewer *v, const struct vlevel *l);
 void vpeek_free_rows(struct cm_viewer *v);
 
+/* viewer_labels.c: the LABELS rows of v->st. -1 on OOM. */
+int vlabels_rows(struct cm_viewer *v);
+void vlabels_free_rows(struct cm_viewer *v);
 /* viewer_mycode.c: the owners of the pristine profile's functions into
  * *out (empty before a profile); -1 on OOM. */
 int vmine_owners(const struct cm_viewer *v, struct cm_code_owners *out);

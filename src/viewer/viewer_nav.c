@@ -2,7 +2,6 @@
  * Enter/back, search, and releasing a held row order. A level remembers
  * its selection by key (a row's name, a source line's number), so it finds
  * the same row again after its rows were rebuilt. */
-#include <ctype.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +16,7 @@ static size_t nrows(const struct cm_viewer *v)
 	case CM_VIEWER_TOP: return v->ntop;
 	case CM_VIEWER_SOURCE: return v->nsrc;
 	case CM_VIEWER_PEEK: return v->npeek;
+	case CM_VIEWER_LABELS: return v->nlabel;
 	}
 	return 0;
 }
@@ -26,6 +26,7 @@ const char *vnav_row_name(const struct cm_viewer *v, size_t i)
 	switch (viewer_cur(v)->kind) {
 	case CM_VIEWER_TOP: return i < v->ntop ? v->top[i].pub.name : NULL;
 	case CM_VIEWER_PEEK: return i < v->npeek ? v->peek[i].pub.name : NULL;
+	case CM_VIEWER_LABELS: return i < v->nlabel ? v->label[i].name : NULL;
 	case CM_VIEWER_SOURCE: break;
 	}
 	return NULL;
@@ -51,7 +52,9 @@ static void sync_pub(struct cm_viewer *v)
 		l->sel = n ? n - 1 : 0;
 	l->top = scroll_to(l->top, l->sel, v->page ? v->page : DEFAULT_PAGE, n);
 	v->pub = (struct cm_viewer_level){
-		.kind = l->kind, .title = l->kind == CM_VIEWER_TOP ? "top" : l->name ? l->name : l->file,
+		.kind = l->kind,
+		.title = l->kind == CM_VIEWER_TOP ? "top" : l->kind == CM_VIEWER_LABELS ? "labels"
+			 : l->name ? l->name : l->file,
 		.nrows = n, .sel = l->sel, .top = l->top, .depth = v->depth - 1,
 	};
 }
@@ -87,7 +90,10 @@ static size_t find_key(const struct cm_viewer *v, const struct vlevel *l)
 		return SIZE_MAX;
 	if (l->kind == CM_VIEWER_TOP)
 		return vtop_find(v, l->sel_key);
-	for (size_t i = 0; i < v->npeek; i++)
+	for (size_t i = 0; l->kind == CM_VIEWER_LABELS && i < v->nlabel; i++)
+		if (!strcmp(v->label[i].name, l->sel_key))
+			return i;
+	for (size_t i = 0; l->kind == CM_VIEWER_PEEK && i < v->npeek; i++)
 		if ((int)v->peek[i].pub.role == l->sel_role && !strcmp(v->peek[i].pub.name, l->sel_key))
 			return i;
 	return SIZE_MAX;
@@ -101,6 +107,8 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 		rc = vsrc_rows(v, l);
 	else if (l->kind == CM_VIEWER_PEEK)
 		rc = vpeek_rows(v, l);
+	else if (l->kind == CM_VIEWER_LABELS)
+		rc = vlabels_rows(v);
 	/* the selected row keeps its screen line when rows before it came or went */
 	size_t at = find_key(v, l);
 	if (at != SIZE_MAX && keep_line) {
@@ -115,6 +123,7 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 
 void vnav_free(struct cm_viewer *v)
 {
+	vlabels_free_rows(v);
 	for (size_t i = 0; i < v->depth; i++) {
 		free(v->levels[i].name);
 		free(v->levels[i].file);
@@ -198,6 +207,8 @@ static bool push(struct cm_viewer *v, enum cm_viewer_kind kind, const char *name
 	for (size_t i = 0; kind == CM_VIEWER_PEEK && i < v->npeek; i++)
 		if (v->peek[i].pub.role == CM_PEEK_SELF)
 			l->sel = i;
+	if (kind == CM_VIEWER_LABELS && v->nlabel > 1)
+		l->sel = 1; /* the first key's biggest value */
 	l->top = l->sel > 2 ? l->sel - 2 : 0;
 	sync_pub(v);
 	return true;
@@ -214,6 +225,7 @@ bool cm_viewer_back(struct cm_viewer *v)
 	v->depth--;
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
+	vlabels_free_rows(v);
 	if (vnav_refresh(v, false) < 0)
 		viewer_msg(v, "out of memory");
 	return true;
@@ -230,6 +242,37 @@ static const struct cm_node_info *selected_info(const struct cm_viewer *v)
 	if (l->kind == CM_VIEWER_PEEK)
 		return &v->st->top.nodes.info[v->peek[l->sel].id];
 	return NULL;
+}
+
+int vnav_place(const struct cm_viewer *v, char **name, char **file)
+{
+	const struct vlevel *l = viewer_cur(v);
+	const struct cm_node_info *ni = selected_info(v);
+	const char *n = ni ? ni->name : l->kind == CM_VIEWER_SOURCE && l->name ? l->name : "";
+	const char *f = ni ? ni->file : l->kind == CM_VIEWER_SOURCE && l->file ? l->file : "";
+	*name = strdup(n);
+	*file = strdup(f);
+	if (*name && *file)
+		return 0;
+	free(*name);
+	free(*file);
+	*name = *file = NULL;
+	return -1;
+}
+
+void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file)
+{
+	struct vlevel *l = viewer_cur(v);
+	size_t at = name && file ? vtop_find_place(v, name, file) : SIZE_MAX;
+	if (at == SIZE_MAX) {
+		l->sel = l->top = 0;
+	} else {
+		size_t line = l->sel >= l->top ? l->sel - l->top : 0;
+		l->sel = at;
+		l->top = at >= line ? at - line : 0;
+	}
+	sync_pub(v);
+	vnav_remember(v);
 }
 
 static bool push_source_of(struct cm_viewer *v, const struct cm_node_info *ni)
@@ -264,11 +307,28 @@ bool cm_viewer_source(struct cm_viewer *v, double now)
 	return ni && push_source_of(v, ni);
 }
 
+bool cm_viewer_labels(struct cm_viewer *v, double now)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	if (viewer_cur(v)->kind == CM_VIEWER_LABELS || !v->st)
+		return false;
+	if (!push(v, CM_VIEWER_LABELS, NULL, NULL))
+		return false;
+	if (!v->nlabel)
+		viewer_msg(v, "no labels in this profile (pprof.Do, pprof.SetGoroutineLabels; heap: bytes)");
+	return true;
+}
+
 bool cm_viewer_peek(struct cm_viewer *v, double now)
 {
 	(void)now;
 	viewer_clear_msg(v);
 	const struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_LABELS) {
+		viewer_msg(v, "labels: Enter focuses on a value, i ignores it");
+		return false;
+	}
 	const char *name = cm_viewer_selected_name(v);
 	if (l->kind == CM_VIEWER_SOURCE && !selected_callee(v))
 		name = l->name;
@@ -317,40 +377,24 @@ bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now)
 
 /* ---- search ---- */
 
-/* needle in hay[0..len): case-insensitive when the needle has no capital. */
-static bool contains(const char *hay, size_t len, const char *needle)
+/* Row i of the current level against the compiled search. */
+static bool row_matches(const struct cm_viewer *v, size_t i)
 {
-	size_t n = strlen(needle);
-	bool icase = true;
-	for (const char *p = needle; *p; p++)
-		if (isupper((unsigned char)*p))
-			icase = false;
-	for (size_t i = 0; n <= len && i <= len - n; i++) {
-		size_t k = 0;
-		while (k < n && (icase ? tolower((unsigned char)hay[i + k]) == tolower((unsigned char)needle[k])
-				       : hay[i + k] == needle[k]))
-			k++;
-		if (k == n)
-			return true;
-	}
-	return false;
-}
-
-static bool row_matches(const struct cm_viewer *v, size_t i, const char *text)
-{
+	if (!v->search_re || i >= nrows(v))
+		return false;
 	if (viewer_cur(v)->kind == CM_VIEWER_SOURCE)
-		return contains(v->src[i].pub.text, v->src[i].pub.text_len, text);
+		return cm_goregex_match_n(v->search_re, v->src[i].pub.text, v->src[i].pub.text_len);
 	const char *name = vnav_row_name(v, i);
-	return name && contains(name, strlen(name), text);
+	return name && cm_goregex_match(v->search_re, name);
 }
 
 /* The first match from row `from` in direction dir (wrapping), or SIZE_MAX. */
-static size_t find_match(const struct cm_viewer *v, size_t from, int dir, const char *text)
+static size_t find_match(const struct cm_viewer *v, size_t from, int dir)
 {
 	size_t n = nrows(v);
 	for (size_t k = 0; k < n; k++) {
 		size_t i = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
-		if (row_matches(v, i, text))
+		if (row_matches(v, i))
 			return i;
 	}
 	return SIZE_MAX;
@@ -369,9 +413,23 @@ bool cm_viewer_search(struct cm_viewer *v, const char *text, double now)
 		return false;
 	free(v->search);
 	v->search = copy;
-	size_t at = *copy ? find_match(v, v->search_from, 1, copy) : SIZE_MAX;
+	cm_goregex_free(v->search_re);
+	v->search_re = NULL;
+	char why[VIEWER_MSG - 16];
+	if (*copy && !(v->search_re = cm_goregex_compile(copy, why, sizeof(why)))) {
+		/* half typed ("main.(") is normal: said, and the selection waits */
+		cm_viewer_select(v, v->search_from, now);
+		viewer_msg(v, "search: %s", why);
+		return false;
+	}
+	size_t at = *copy ? find_match(v, v->search_from, 1) : SIZE_MAX;
 	cm_viewer_select(v, at == SIZE_MAX ? v->search_from : at, now);
 	return !*copy || at != SIZE_MAX;
+}
+
+bool cm_viewer_search_matches(const struct cm_viewer *v, size_t i)
+{
+	return row_matches(v, i);
 }
 
 void cm_viewer_search_done(struct cm_viewer *v, bool cancel)
@@ -380,6 +438,8 @@ void cm_viewer_search_done(struct cm_viewer *v, bool cancel)
 		viewer_cur(v)->sel = v->search_from;
 		free(v->search);
 		v->search = NULL;
+		cm_goregex_free(v->search_re);
+		v->search_re = NULL;
 		sync_pub(v);
 	}
 	v->search_typing = false;
@@ -392,7 +452,11 @@ bool cm_viewer_search_next(struct cm_viewer *v, int dir, double now)
 	if (!v->search || !*v->search || !n)
 		return false;
 	size_t from = (viewer_cur(v)->sel + (size_t)(dir > 0 ? 1 : n - 1)) % n;
-	size_t at = find_match(v, from, dir, v->search);
+	if (!v->search_re) {
+		viewer_msg(v, "not a regular expression: %s", v->search);
+		return false;
+	}
+	size_t at = find_match(v, from, dir);
 	if (at == SIZE_MAX) {
 		viewer_msg(v, "not found: %s", v->search);
 		return false;

@@ -106,6 +106,32 @@ size_t vtop_find(const struct cm_viewer *v, const char *name)
 	return SIZE_MAX;
 }
 
+/* Row i's node is in the function name (in file, when both rows know it)
+ * or, without a name, in the file. */
+static bool row_in_place(const struct cm_viewer *v, size_t i, const char *name, const char *file,
+			 bool by_file)
+{
+	const struct cm_node_info *ni = &v->st->top.nodes.info[v->top[i].id];
+	if (!*name)
+		return *file && !strcmp(ni->file, file);
+	if (strcmp(ni->name, name))
+		return false;
+	return !by_file || !*file || !*ni->file || !strcmp(ni->file, file);
+}
+
+size_t vtop_find_place(const struct cm_viewer *v, const char *name, const char *file)
+{
+	if (!v->st)
+		return SIZE_MAX;
+	/* the same function in the same file first (a name may be in two files
+	 * at filefunctions), then the name alone */
+	for (int by_file = 1; by_file >= 0; by_file--)
+		for (size_t i = 0; i < v->ntop; i++)
+			if (row_in_place(v, i, name, file, by_file))
+				return i;
+	return SIZE_MAX;
+}
+
 const struct cm_viewer_top_row *cm_viewer_top_row(const struct cm_viewer *v, size_t i)
 {
 	return i < v->ntop ? &v->top[i].pub : NULL;

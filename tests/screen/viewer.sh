@@ -4,6 +4,7 @@
 # server, a fixed size, send-keys, capture-pane): a committed profile
 # (tests/data) and profiles fetched from the running demo service; search,
 # drilling into source and back, sort, sample index, peek, help, resize,
+# the labels level and its tag filters, regex search marking every match,
 # re-fetch, quitting with no cmon left running; and the refusal without a
 # terminal. w writes the profile as fetched (go tool pprof reads it with
 # the same numbers); HOST:PORT counts its capture down and q, Esc and
@@ -177,6 +178,66 @@ else
 	fail w-file-bytes "$tmp/heap-copy.pb.gz is not $data/heap.pb.gz"
 fi
 check_quit quit-ctrl-c heap C-c
+
+# --- labels (=) on a labelled profile: -tags' numbers; Enter a tag focus -----------
+run_cmon labels pprof "$data/labels.pb.gz"
+check labels-start labels '^ top · cpu · functions'
+T send-keys -t labels =
+check labels-title labels '^ labels · cpu · functions'
+# the numbers of cmon pprof -tags (and go tool pprof's, tests/golden/labels.tags)
+check labels-key labels '^user: Total 470\.0ms'
+check labels-value labels '^ +240\.0ms +51\.06% +carol$'
+check labels-utf8 labels '^ +240\.0ms +100% +zürich$'
+check labels-footer labels 'Enter tag focus  i tag ignore'
+# search (a Go regex on key=value), then Enter: a tag focus, the labels under it
+T send-keys -t labels / '^user=carol$' Enter
+if selected labels ' +240\.0ms +51\.06% +carol'; then ok labels-search; else fail labels-search "carol not selected" labels; fi
+T send-keys -t labels Enter
+check labels-focus labels '^tagfocus=user=\^carol\$$'
+check labels-focused labels '^user: Total 240\.0ms'
+check labels-focused-only labels '^ +240\.0ms +100% +carol$'
+# every level honours it: the top table as -top -tagfocus
+T send-keys -t labels Escape
+check labels-top-filter labels '^   tagfocus=user=\^carol\$$'
+check labels-top-total labels '^Showing nodes accounting for 240ms, 30\.38% of 790ms total$'
+# i: a tag ignore; c clears both
+T send-keys -t labels c =
+check labels-again labels '^user: Total 470\.0ms'
+T send-keys -t labels / '^user=alice$' Enter i
+check labels-ignore labels '^tagignore=user=\^alice\$$'
+check labels-ignored labels '^user: Total 300\.0ms'
+T send-keys -t labels Escape c
+check labels-cleared labels '^Showing nodes accounting for 790ms, 100% of 790ms total$'
+check_quit labels-quit labels q
+
+# --- search: a Go regex; every matching row is marked, not only the selected -------
+run_cmon search pprof "$data/cpu.pb.gz"
+check search-start search '^ top · cpu · functions'
+T send-keys -t search / 'main\.(fib|mix)$'
+check search-regex search '^/main\\\.\(fib\|mix\)\$_'
+if selected search 'main\.mix'; then ok search-regex-selects; else fail search-regex-selects "main.mix not selected" search; fi
+# the other match, main.fib, is drawn in the match style (the default
+# theme's underlined yellow) too; Esc undoes the search and the marks
+if screen_sgr search | grep -F -q "${esc}[4m${esc}[33mmain.fib"; then
+	ok search-marks-all
+else
+	fail search-marks-all "main.fib not marked" search
+fi
+T send-keys -t search Escape
+if wait_gone search '^/main'; then ok search-esc; else fail search-esc "prompt stays" search; fi
+if screen_sgr search | grep -F -q "${esc}[4m${esc}[33mmain.fib"; then
+	fail search-unmarked "main.fib still marked after Esc" search
+else
+	ok search-unmarked
+fi
+T send-keys -t search / 'main.('
+check search-bad-regex search 'search: .*missing closing \)'
+T send-keys -t search Escape
+# a granularity change keeps the selected function selected
+T send-keys -t search / '^main\.hashLoop$' Enter a
+check search-gran search '^ top · cpu · filefunctions'
+if selected search 'main\.hashLoop '; then ok granularity-keeps-selection; else fail granularity-keeps-selection "main.hashLoop not selected" search; fi
+check_quit search-quit search q
 
 # --- my code: M hides the standard library as -hide would, m dims it ----------------
 run_cmon mine pprof "$data/cpu.pb.gz"

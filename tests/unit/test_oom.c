@@ -15,6 +15,7 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "cmon/viewer/viewer.h"
 #include "failalloc.h"
 
 /* ---- a small real profile ---- */
@@ -179,12 +180,12 @@ static size_t read_chunk(void *ctx, unsigned char *buf, size_t len)
  * report; the rest fail in the report only (their decoding is the same). */
 enum {
 	MODE_TOP, MODE_TRACES, MODE_TAGS, MODE_TOP_TAGS, NMODES_FULL,
-	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_PROTO, MODE_TOPPROTO,
+	MODE_TREE = NMODES_FULL, MODE_RAW, MODE_COMMENTS, MODE_FOLDED, MODE_PROTO, MODE_TOPPROTO,
 	MODE_DOT, MODE_CALLGRIND, MODE_DOT_CALL_TREE, NMODES
 };
 static const char *const mode_names[NMODES] = {
 	"-top", "-traces", "-tags -tagfocus -tagroot", "-top -tagleaf -tagignore",
-	"-tree", "-raw", "-comments", "-proto", "-topproto",
+	"-tree", "-raw", "-comments", "-folded", "-proto", "-topproto",
 	"-dot", "-callgrind", "-dot -call_tree",
 };
 
@@ -192,7 +193,7 @@ static void mode_opts(int mode, struct cm_report_opts *o)
 {
 	static const enum cm_report_kind kinds[NMODES] = {
 		CM_REPORT_TOP, CM_REPORT_TRACES, CM_REPORT_TAGS, CM_REPORT_TOP,
-		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
+		CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_FOLDED, CM_REPORT_PROTO, CM_REPORT_TOPPROTO,
 		CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DOT,
 	};
 	cm_report_opts_init(o);
@@ -279,6 +280,47 @@ static int run(const struct buf *b, int stream, int mode, int in_report, long fa
 	return untouched;
 }
 
+/* The viewer's labels level (=) and a tag focus chosen in it (a rebuild
+ * under a tag filter), with allocation fail_at failing: each step fails
+ * cleanly or goes on, never crashes, and nothing leaks. Returns 1 when the
+ * run never reached allocation fail_at; *done: it got through every step. */
+static int run_labels(const struct buf *b, long fail_at, bool *done)
+{
+	char err[256];
+	long base = alloc_live;
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.goroot = o.gomodcache = "";
+	alloc_fail_at(fail_at);
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+	*done = false;
+	if (v && cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err)) == 0 && cm_viewer_labels(v, 0)) {
+		cm_viewer_move(v, 1, 0); /* past cpu's first value: another one */
+		*done = cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0 &&
+			cm_viewer_level(v)->nrows > 0;
+	}
+	bool reached = alloc_reached(fail_at);
+	cm_viewer_free(v);
+	if (fail_at > 0)
+		CHECK_MSG(alloc_live == base, "labels level with allocation %ld failing: %ld blocks leaked",
+			  fail_at, alloc_live - base);
+	return !reached;
+}
+
+static long test_labels_oom(const struct buf *b)
+{
+	bool done;
+	run_labels(b, 0, &done);
+	CHECK_MSG(done, "labels level: the untouched run did not get through");
+	long n = 1, failed = 0;
+	while (!run_labels(b, n, &done) && n < 100000) {
+		failed += !done;
+		n++;
+	}
+	CHECK_MSG(n > 1 && failed > 0, "labels level: no failing allocation made it fail");
+	return n;
+}
+
 int main(void)
 {
 	for (int mode = 0; mode < NMODES; mode++)
@@ -326,6 +368,7 @@ int main(void)
 			  "%s: no failing allocation made a run fail", mode_names[mode]);
 		total += n;
 	}
+	total += test_labels_oom(&raw);
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

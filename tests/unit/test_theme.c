@@ -179,7 +179,7 @@ static void test_strip_and_names(void)
 
 	CHECK_STR(cm_theme_element_name(CM_THEME_normal), "normal", "first name");
 	CHECK_STR(cm_theme_element_name(CM_THEME_restarted), "restarted", "a name");
-	CHECK_STR(cm_theme_element_name(CM_THEME_shrink), "shrink", "last name");
+	CHECK_STR(cm_theme_element_name(CM_THEME_match), "match", "last name");
 	CHECK_STR(cm_theme_element_name(CM_THEME_COUNT), "?", "past the end");
 }
 

@@ -184,7 +184,8 @@ static void test_golden_diff(void)
 	for (int labelled = 0; labelled < 2; labelled++) {
 		struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
 		unsigned char *b = read_all(DATA "heap.pb.gz", &len);
-		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, true};
+		/* with labels, as the viewer decodes its profiles (merging compares them) */
+		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
 		struct cm_profile *base = cm_profile_decode(b, len, &lim, err, sizeof(err));
 		free(b);
 		CHECK(cm_viewer_set_base(v, base, labelled, err, sizeof(err)) == 0);
@@ -476,6 +477,298 @@ static void test_navigation(void)
 	cm_viewer_free(v);
 }
 
+/* The number of TOP rows whose name starts with prefix. */
+static size_t count_prefix(struct cm_viewer *v, const char *prefix)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < cm_viewer_top_count(v); i++)
+		n += !strncmp(cm_viewer_top_row(v, i)->name, prefix, strlen(prefix));
+	return n;
+}
+
+/* `/` takes a Go regex, as the filters do; every matching row is marked. */
+static void test_search_regex(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.ro.source_path = "tests/profgen";
+	o.goroot = o.gomodcache = "";
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	/* anchors: the whole name main.mix; no name starts with "ain." */
+	CHECK(cm_viewer_search(v, "^main\\.mix$", 0));
+	CHECK_STR(cm_viewer_selected_name(v), "main.mix", "anchored");
+	CHECK(!cm_viewer_search(v, "^ain\\.mix", 0));
+	CHECK(l->sel == 0 && !cm_viewer_search_matches(v, 0));
+	/* every match is marked, and only matches */
+	CHECK(cm_viewer_search(v, "^runtime\\.", 0));
+	size_t marked = 0;
+	for (size_t i = 0; i < l->nrows; i++)
+		marked += cm_viewer_search_matches(v, i);
+	CHECK_MSG(marked == count_prefix(v, "runtime.") && marked > 5, "%zu marked", marked);
+	CHECK(cm_viewer_search_matches(v, l->sel));
+	CHECK(!cm_viewer_search_matches(v, l->nrows)); /* past the end */
+	/* alternation and classes, Go's syntax; a capital is no longer smart
+	 * case, (?i) is */
+	CHECK(cm_viewer_search(v, "^main\\.(fib|mix)$", 0));
+	CHECK(cm_viewer_search(v, "(?i)^MAIN\\.FIB$", 0));
+	CHECK_STR(cm_viewer_selected_name(v), "main.fib", "(?i)");
+	/* half typed: said, not fatal; the selection waits at the start */
+	size_t start = 0;
+	CHECK(!cm_viewer_search(v, "main.(", 0));
+	CHECK(l->sel == start);
+	const char *m = cm_viewer_message(v);
+	CHECK_MSG(m && strstr(m, "search:") && strstr(m, "missing closing )"), "message %s",
+		  m ? m : "(none)");
+	CHECK(!cm_viewer_search_matches(v, 0));
+	CHECK_STR(cm_viewer_search_text(v), "main.(", "kept while typing");
+	CHECK(cm_viewer_search(v, "main.(fib)", 0));
+	CHECK(cm_viewer_message(v) == NULL);
+	cm_viewer_search_done(v, false);
+	/* n/N go from match to match */
+	CHECK(cm_viewer_search(v, "^runtime\\.m", 0));
+	cm_viewer_search_done(v, false);
+	size_t first = l->sel;
+	CHECK(cm_viewer_search_next(v, 1, 0) && l->sel > first && cm_viewer_search_matches(v, l->sel));
+	CHECK(cm_viewer_search_next(v, -1, 0) && l->sel == first);
+	cm_viewer_search_done(v, true);
+	/* source: the text, with Go's \\s and anchors */
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	CHECK(cm_viewer_search(v, "^\\s*for i :=", 0));
+	CHECK(cm_viewer_src_line(v, l->sel)->lineno == 154);
+	CHECK(cm_viewer_search_matches(v, l->sel));
+	cm_viewer_search_done(v, true);
+	cm_viewer_free(v);
+}
+
+/* The first TOP row whose name starts with prefix (after an address,
+ * at addresses granularity), or SIZE_MAX. */
+static size_t first_with_prefix(struct cm_viewer *v, const char *prefix)
+{
+	for (size_t i = 0; i < cm_viewer_top_count(v); i++) {
+		const char *name = cm_viewer_top_row(v, i)->name;
+		const char *sp = strchr(name, ' ');
+		if (!strncmp(name, prefix, strlen(prefix)) ||
+		    (cm_viewer_granularity(v) == CM_GRAN_ADDRESSES && sp &&
+		     !strncmp(sp + 1, prefix, strlen(prefix))))
+			return i;
+	}
+	return SIZE_MAX;
+}
+
+/* A change of granularity keeps the selected function selected (its
+ * heaviest row in the sort), on screen, not the row number it had. */
+static void test_granularity_keeps(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	char err[512];
+	cm_viewer_set_page(v, 8);
+	CHECK(select_name(v, "main.mix"));
+	size_t line = l->sel - l->top;
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILEFUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK_MSG(l->sel == first_with_prefix(v, "main.mix "), "filefunctions: %s",
+		  cm_viewer_selected_name(v));
+	CHECK(l->sel - l->top == line);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	size_t heaviest = first_with_prefix(v, "main.mix ");
+	CHECK_MSG(heaviest != SIZE_MAX && l->sel == heaviest, "lines: %s (row %zu, want %zu)",
+		  cm_viewer_selected_name(v), l->sel, heaviest);
+	CHECK(l->sel >= l->top && l->sel < l->top + 8);
+	/* by cum the heaviest line is another order's first */
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_ADDRESSES, 0, err, sizeof(err)) == 0);
+	CHECK_MSG(l->sel == first_with_prefix(v, "main.mix "), "addresses: %s",
+		  cm_viewer_selected_name(v));
+	/* back to functions: the function's one row */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_selected_name(v), "main.mix", "functions again");
+	/* files: main.mix's file; from a file, a function of it */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_selected_name(v), "cmon/profgen/main.go", "files");
+	/* from the source level too: its function is kept */
+	cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err));
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	CHECK(l->kind == CM_VIEWER_TOP && l->sel == first_with_prefix(v, "main.hashLoop "));
+	/* from a file to functions, whose rows name no file: the first row,
+	 * not a stale row number */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	cm_viewer_move(v, LONG_MAX, 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK(l->sel == 0 && l->top == 0);
+	cm_viewer_free(v);
+}
+
+/* TOP's rows (not the header, whose filter text may differ) against the
+ * last lines of a golden -top output. */
+static void check_top_rows(struct cm_viewer *v, const char *golden)
+{
+	struct lines want;
+	if (read_lines(golden, &want) < 0) {
+		CHECK_MSG(0, "golden %s missing", golden);
+		return;
+	}
+	size_t nr = cm_viewer_top_count(v), bad = 0;
+	CHECK_MSG(nr > 0 && nr < want.n, "%s: %zu rows, golden %zu lines", golden, nr, want.n);
+	char buf[1024];
+	for (size_t i = 0; i < nr && nr < want.n; i++)
+		if (strcmp(cm_viewer_top_text(v, i, buf, sizeof(buf)), want.line[want.n - nr + i]) &&
+		    bad++ < 3)
+			CHECK_STR(buf, want.line[want.n - nr + i], golden);
+	CHECK_MSG(bad == 0, "%s: %zu rows differ", golden, bad);
+	free(want.buf);
+}
+
+/* s with runs of spaces as one and no space at the ends, into out. */
+static void squeeze(const char *s, char *out, size_t len)
+{
+	size_t o = 0;
+	for (; *s && o + 1 < len; s++)
+		if (*s != ' ' || (o > 0 && out[o - 1] != ' '))
+			out[o++] = *s;
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+}
+
+/* The LABELS level against go tool pprof's -tags output (golden): the
+ * same keys, totals, values, amounts and shares, in the same order. */
+static void check_labels_golden(struct cm_viewer *v, const char *golden)
+{
+	struct lines want;
+	if (read_lines(golden, &want) < 0) {
+		CHECK_MSG(0, "golden %s missing", golden);
+		return;
+	}
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	CHECK_MSG(l->kind == CM_VIEWER_LABELS, "%s: not at the labels level", golden);
+	size_t k = 0, bad = 0;
+	for (size_t i = 0; i < l->nrows; i++, k++) {
+		while (k < want.n && !*want.line[k])
+			k++;
+		const struct cm_viewer_label_row *r = cm_viewer_label_row(v, i);
+		char got[1024], line[1024], exp[1024];
+		if (r->value)
+			snprintf(line, sizeof(line), "%s (%s): %s", r->amount, r->pct, r->value);
+		else
+			snprintf(line, sizeof(line), "%s: %s", r->key, r->amount);
+		squeeze(line, got, sizeof(got));
+		squeeze(k < want.n ? want.line[k] : "(end)", exp, sizeof(exp));
+		if (strcmp(got, exp) && bad++ < 3)
+			CHECK_STR(got, exp, golden);
+	}
+	while (k < want.n && !*want.line[k])
+		k++;
+	CHECK_MSG(k == want.n, "%s: %zu rows, golden has more", golden, l->nrows);
+	CHECK_MSG(bad == 0, "%s: %zu rows differ", golden, bad);
+	free(want.buf);
+}
+
+/* Selects the LABELS row of key=value (value NULL: the key's row). */
+static bool select_label(struct cm_viewer *v, const char *key, const char *value)
+{
+	for (size_t i = 0; i < cm_viewer_level(v)->nrows; i++) {
+		const struct cm_viewer_label_row *r = cm_viewer_label_row(v, i);
+		if (!strcmp(r->key, key) && (value ? r->value && !strcmp(r->value, value) : !r->value)) {
+			cm_viewer_select(v, i, 0);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The labels level (=): -tags' numbers under the viewer's options; a value
+ * chosen becomes a tag focus or ignore that every level honours. */
+static void test_labels(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	char err[512];
+	const char *plain[][2] = {{"labels.pb.gz", "labels.tags"}, {"heap.pb.gz", "labels.tags_heap"},
+				  {"tagged.pb.gz", "labels.tags_tagged"},
+				  {"goroutine.pb.gz", "labels.tags_goroutine"},
+				  {"allocs.pb.gz", "labels.tags_allocs"}};
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		struct cm_viewer *v = open_viewer(plain[i][0], &o);
+		CHECK(cm_viewer_labels(v, 0));
+		check_labels_golden(v, plain[i][1]);
+		CHECK(!cm_viewer_labels(v, 0)); /* already there */
+		cm_viewer_free(v);
+	}
+	/* the viewer's options apply: sample type, focus, tag filters */
+	struct cm_viewer *v = open_viewer("heap.pb.gz", &o);
+	CHECK(cm_viewer_labels(v, 0));
+	CHECK(cm_viewer_set_sample(v, 2, 0, err, sizeof(err)) == 0); /* inuse_objects */
+	check_labels_golden(v, "labels.tags_heap_inuse_objects");
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_TAGFOCUS, "bytes=1kb:", 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_set_sample(v, 3, 0, err, sizeof(err)) == 0);
+	check_labels_golden(v, "labels.tags_tagfocus_ge");
+	cm_viewer_free(v);
+	v = open_viewer("labels.pb.gz", &o);
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_FOCUS, "main\\.handle\\.func1\\.1$", 0, err,
+				   sizeof(err)) == 0);
+	CHECK(cm_viewer_labels(v, 0));
+	check_labels_golden(v, "labels.tags_focus");
+	cm_viewer_clear_filters(v, 0);
+	check_labels_golden(v, "labels.tags");
+
+	/* Enter on a value: a tag focus, and the labels are -tags' under it */
+	CHECK(select_label(v, "user", "alice"));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_filter(v, CM_VFILTER_TAGFOCUS), "user=^alice$", "tag focus");
+	CHECK(cm_viewer_level(v)->kind == CM_VIEWER_LABELS);
+	check_labels_golden(v, "labels.tags_tagfocus");
+	CHECK(!select_label(v, "user", "bob"));
+	CHECK(select_label(v, "user", NULL));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) < 0); /* a key row */
+	/* a value of another key replaces it (-tagfocus takes one key), said */
+	CHECK(select_label(v, "handler", "/api/search"));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_filter(v, CM_VFILTER_TAGFOCUS), "handler=^/api/search$", "replaced");
+	CHECK(cm_viewer_message(v) && strstr(cm_viewer_message(v), "replaced user=^alice$"));
+	/* every level honours it: TOP's rows are go tool pprof's under
+	 * -tagfocus=handler=upload (the same samples) */
+	cm_viewer_clear_filters(v, 0);
+	CHECK(select_label(v, "handler", "/api/upload"));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_back(v) && cm_viewer_level(v)->kind == CM_VIEWER_TOP);
+	check_top_rows(v, "labels.top_tagfocus");
+	/* i: a tag ignore; a second value of the same key: either is dropped */
+	cm_viewer_clear_filters(v, 0);
+	CHECK(cm_viewer_filter(v, CM_VFILTER_TAGFOCUS) == NULL);
+	CHECK(cm_viewer_labels(v, 0) && select_label(v, "user", "carol"));
+	CHECK(cm_viewer_label_filter(v, true, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_filter(v, CM_VFILTER_TAGIGNORE), "user=^carol$", "tag ignore");
+	CHECK(cm_viewer_back(v));
+	check_top_rows(v, "labels.top_tagignore");
+	CHECK(cm_viewer_labels(v, 0) && select_label(v, "user", "bob"));
+	CHECK(cm_viewer_label_filter(v, true, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_filter(v, CM_VFILTER_TAGIGNORE), "user=^carol$,^bob$", "either");
+	CHECK(select_label(v, "user", "alice") && !select_label(v, "user", "bob"));
+	CHECK(strstr(cm_viewer_label_row(v, cm_viewer_level(v)->sel)->pct, "100%") != NULL);
+	/* UTF-8 values, as they are */
+	cm_viewer_clear_filters(v, 0);
+	CHECK(select_label(v, "region", "z\xc3\xbcrich"));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0);
+	CHECK(select_label(v, "region", "z\xc3\xbcrich"));
+	CHECK(select_label(v, "user", "alice") && !select_label(v, "user", "carol"));
+	cm_viewer_free(v);
+
+	/* regex characters and commas in a value are quoted; numeric values
+	 * focus on the numbers their row covers */
+	v = open_viewer("tagged.pb.gz", &o);
+	CHECK(cm_viewer_labels(v, 0) && select_label(v, "bytes", "400kB"));
+	CHECK(cm_viewer_label_filter(v, false, 0, err, sizeof(err)) == 0);
+	CHECK_STR(cm_viewer_filter(v, CM_VFILTER_TAGFOCUS), "bytes=409600bytes", "numeric");
+	CHECK(select_label(v, "bytes", "400kB") && cm_viewer_level(v)->nrows > 2);
+	const struct cm_viewer_label_row *r = cm_viewer_label_row(v, cm_viewer_level(v)->sel);
+	CHECK(r && strstr(r->pct, "100%") && r->numeric);
+	cm_viewer_free(v);
+}
+
 /* A refresh keeps the selection on its function; during movement the old
  * order holds until hold seconds after the last move. */
 static void test_pinning(void)
@@ -618,6 +911,9 @@ int main(void)
 	test_source();
 	test_peek();
 	test_navigation();
+	test_granularity_keeps();
+	test_search_regex();
+	test_labels();
 	test_pinning();
 	test_empty();
 	test_names();

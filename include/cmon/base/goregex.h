@@ -20,6 +20,8 @@ struct cm_goregex *cm_goregex_compile(const char *pattern, char *err, size_t err
  * PCRE2's match limits (a pathological pattern, backtracking
  * exponentially) counts as no match. */
 bool cm_goregex_match(struct cm_goregex *re, const char *s);
+/* The same for the n bytes at s (no NUL needed; a NUL byte is text). */
+bool cm_goregex_match_n(struct cm_goregex *re, const char *s, size_t n);
 
 /* Frees re (NULL is fine). */
 void cm_goregex_free(struct cm_goregex *re);

@@ -28,7 +28,8 @@
 	X(restarted, "a service that restarted")                       \
 	X(help, "the help screen")                                     \
 	X(growth, "profile diffs: growth")                             \
-	X(shrink, "profile diffs: shrink")
+	X(shrink, "profile diffs: shrink")                             \
+	X(match, "the viewer's rows that match the search")
 
 enum cm_theme_element {
 #define CM_THEME_ENUM(name, help) CM_THEME_##name,

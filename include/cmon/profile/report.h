@@ -20,7 +20,7 @@
 enum cm_report_kind {
 	CM_REPORT_TOP, CM_REPORT_LIST, CM_REPORT_PEEK, CM_REPORT_TRACES,
 	CM_REPORT_DOT, CM_REPORT_CALLGRIND, CM_REPORT_DISASM, CM_REPORT_TAGS,
-	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS,
+	CM_REPORT_TREE, CM_REPORT_RAW, CM_REPORT_COMMENTS, CM_REPORT_FOLDED,
 	CM_REPORT_PROTO, CM_REPORT_TOPPROTO, /* gzipped protobuf, not text; keep it last */
 };
 
@@ -112,6 +112,9 @@ int cm_report_callgrind(struct cm_report *r, FILE *out);
 int cm_report_disasm(struct cm_report *r, FILE *out, char *err, size_t errlen);
 int cm_report_tags(struct cm_report *r, FILE *out);
 int cm_report_tree(struct cm_report *r, FILE *out);
+/* -folded: collapsed stacks for flamegraph.pl / inferno / speedscope
+ * (report_folded.c says what the numbers are). */
+int cm_report_folded(struct cm_report *r, FILE *out);
 /* -raw: the profile as pprof's Profile.String() prints it; -comments. */
 int cm_report_raw(struct cm_report *r, FILE *out);
 void cm_report_comments(struct cm_report *r, FILE *out);
@@ -182,6 +185,31 @@ struct cm_top_cols {
 };
 void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t flat_sum,
 		   struct cm_top_cols *c);
+
+/* ---- the numbers of -tags (report_tags.c), shared with the viewer ---- */
+
+/* One value of one label key, as a -tags line: the values of the samples
+ * that carry it summed; numeric values formatted in the key's unit, those
+ * that print alike one row (lo..hi: the numbers it covers). */
+struct cm_tag_row {
+	const char *key, *value;
+	int64_t sum;
+	int64_t key_total; /* the key's "Total" (the sum of its rows) */
+	bool numeric;
+	int64_t lo, hi;    /* numeric: the smallest and largest label number */
+};
+
+/* Every key (by name), each key's values biggest first, as -tags lists
+ * them. The strings live in the report's profile or the table's arena. */
+struct cm_tag_table {
+	struct cm_arena arena;
+	struct cm_tag_row *rows;
+	size_t nrows;
+};
+int cm_tag_table_build(const struct cm_report *r, struct cm_tag_table *t); /* -1: OOM */
+void cm_tag_table_free(struct cm_tag_table *t);
+/* A -tags amount: "%.1f" of v scaled to the report's unit, and the unit. */
+char *cm_tags_value(const struct cm_report *r, int64_t v, char *buf, size_t len);
 
 /* ---- the graph of -dot and -callgrind (report_graph.c) ---- */
 

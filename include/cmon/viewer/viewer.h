@@ -7,6 +7,8 @@
  *   SOURCE  one function's source lines with per-line flat and cum, the
  *           numbers of `cmon pprof -list` for that function
  *   PEEK    one function's callers (above) and callees (below), as -peek
+ *   LABELS  every label key with its values and their shares, the numbers
+ *           of -tags; a value chosen becomes a tag focus (or ignore)
  *
  * Each level keeps its own selection and scroll; Enter pushes a level,
  * back pops it. Every change of options rebuilds the views from the
@@ -124,12 +126,13 @@ const char *cm_viewer_granularity_name(enum cm_granularity g);
 /* Filters, Go regex syntax; NULL or "" clears one. A bad regex leaves
  * everything as it was, err says why ("focus: ..."). */
 enum cm_viewer_filter { CM_VFILTER_FOCUS, CM_VFILTER_IGNORE, CM_VFILTER_HIDE, CM_VFILTER_SHOW,
-			CM_VFILTER_COUNT };
+			/* -tagfocus, -tagignore: their syntax ([KEY=]regexes or a range) */
+			CM_VFILTER_TAGFOCUS, CM_VFILTER_TAGIGNORE, CM_VFILTER_COUNT };
 int cm_viewer_set_filter(struct cm_viewer *v, enum cm_viewer_filter f, const char *re,
 			 double now, char *err, size_t errlen);
 const char *cm_viewer_filter(const struct cm_viewer *v, enum cm_viewer_filter f); /* NULL: unset */
 void cm_viewer_clear_filters(struct cm_viewer *v, double now);
-const char *cm_viewer_filter_name(enum cm_viewer_filter f); /* "focus", ... */
+const char *cm_viewer_filter_name(enum cm_viewer_filter f); /* "focus", ..., "tagignore" */
 
 /* "My code". Whose code a function (a row's name) is: the program's own,
  * the standard library's or a dependency's (cmon/profile/gopkg.h: from the
@@ -143,12 +146,12 @@ bool cm_viewer_hide_std(const struct cm_viewer *v);
 
 /* ---- the views ---- */
 
-enum cm_viewer_kind { CM_VIEWER_TOP, CM_VIEWER_SOURCE, CM_VIEWER_PEEK };
+enum cm_viewer_kind { CM_VIEWER_TOP, CM_VIEWER_SOURCE, CM_VIEWER_PEEK, CM_VIEWER_LABELS };
 
 /* The current level: kind, rows, selection and scroll. */
 struct cm_viewer_level {
 	enum cm_viewer_kind kind;
-	const char *title; /* "top", or the function ("main.work") */
+	const char *title; /* "top", "labels", or the function ("main.work") */
 	size_t nrows;
 	size_t sel;        /* selected row (0 when nrows is 0) */
 	size_t top;        /* first row shown */
@@ -223,6 +226,31 @@ struct cm_viewer_peek_row {
 };
 const struct cm_viewer_peek_row *cm_viewer_peek_row(const struct cm_viewer *v, size_t i);
 
+/* LABELS rows of the current level: for each key (by name) its own row,
+ * then its values biggest first, as `cmon pprof -tags` lists them under
+ * the same options (filters, sample type, -unit). */
+struct cm_viewer_label_row {
+	const char *key;
+	const char *value;   /* NULL on the key's own row */
+	int64_t weight;      /* the value's sum; the key's total on its row */
+	const char *amount;  /* as -tags prints it ("550.0ms"; "Total 790.0ms" on a key row) */
+	const char *pct;     /* of the key's total, as -tags ("69.62%"); "" on a key row */
+	bool numeric;        /* a numeric label (bytes): the value is formatted */
+};
+const struct cm_viewer_label_row *cm_viewer_label_row(const struct cm_viewer *v, size_t i);
+
+/* Pushes the LABELS level (not when it is the current one already). */
+bool cm_viewer_labels(struct cm_viewer *v, double now);
+/* LABELS: adds the selected value to the tag focus (ignore: the tag
+ * ignore), which every level then honours, as -tagfocus/-tagignore:
+ * a string value as KEY=^VALUE$ (the value quoted; another value of the
+ * same key is added as an alternative: either), a numeric one as the
+ * range of the numbers its row covers (KEY=1536bytes:1540bytes). A value
+ * of another key replaces the filter (-tagfocus takes one key; the
+ * message says so). -1 with err on a key row or when it cannot be set. */
+int cm_viewer_label_filter(struct cm_viewer *v, bool ignore, double now, char *err,
+			   size_t errlen);
+
 /* The function the selection is on: a TOP row's name, SOURCE's function
  * (or the callee of the selected line), a PEEK row's name. NULL if none. */
 const char *cm_viewer_selected_name(const struct cm_viewer *v);
@@ -255,14 +283,23 @@ bool cm_viewer_back(struct cm_viewer *v);
  * (the line ranked one after / before the selected one). False if none. */
 bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now);
 
-/* ---- search (incremental, case-sensitive unless the text has no capital:
- * then case-insensitive, as less does) on row names (SOURCE: the text) ---- */
+/* ---- search (incremental) on row names (SOURCE: the line's text) ----
+ *
+ * The text is a Go regular expression, as the filters take it (goregex.h:
+ * Go's syntax and meaning, anchors and all, case-sensitive unless (?i)),
+ * matched anywhere in the name as regexp.MatchString does. */
 
 /* Sets the search text and selects the first match at or after the row the
  * search started from (the selection when the text was first set, until
  * cm_viewer_search_done). False when nothing matches (selection returns to
- * the start). "" ends nothing: it just returns to the start. */
+ * the start), or when the text is no valid regex yet: then the message
+ * says why ("search: error parsing regexp: missing closing ): `main.(`"),
+ * the text is kept and nothing matches until it is one. "" ends nothing:
+ * it just returns to the start. */
 bool cm_viewer_search(struct cm_viewer *v, const char *text, double now);
+/* Whether row i of the current level matches the search (every match is
+ * highlighted, not only the selected one). False with no search. */
+bool cm_viewer_search_matches(const struct cm_viewer *v, size_t i);
 /* Ends typing: later n/N continue from the selection. cancel restores the
  * selection the search started from. */
 void cm_viewer_search_done(struct cm_viewer *v, bool cancel);

@@ -106,8 +106,10 @@ static void draw_footer(struct cm_ui *ui, const struct cm_monitor *m, size_t top
 {
 	char missing[320];
 	bool miss = cm_monitor_missing_var(m, 0, missing, sizeof(missing));
-	cm_draw_footer_as(ui, miss ? missing : KEYS_LINE, miss ? CM_THEME_down : CM_THEME_dim, top,
-			  visible, n, what);
+	if (miss)
+		cm_draw_footer_as(ui, missing, CM_THEME_down, top, visible, n, what);
+	else
+		cm_draw_footer(ui, KEYS_LINE, top, visible, n, what);
 }
 
 void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)

@@ -6,8 +6,11 @@
  *   viewer_top.c     the TOP rows from a -top graph, held order
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
- *   viewer_common.c  the message, the current level, the profile to build from
- * The three level files call viewer_common.c only, never each other;
+ *   viewer_flame.c   the FLAME level: layout, selection, zoom, search
+ *   viewer_tree.c    the TREE level: open rows of the stack tree
+ *   viewer_common.c  the message, the current level, the profile to build
+ *                    from, the stack tree and paths of frames in it
+ * The level files call viewer_common.c only, never each other;
  * tests/layers.sh checks the order.
  *
  * Ownership: the viewer owns every profile and table below. A struct
@@ -19,6 +22,7 @@
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 #include "cmon/profile/source.h"
+#include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 
 #define VIEWER_MSG 512
@@ -51,6 +55,48 @@ struct vstate {
 	/* SOURCE: built on first use */
 	bool lines_built;
 	struct vlines lines;
+	/* FLAME and TREE: built on first use */
+	bool stacks_built;
+	struct cm_stack_tree stacks;
+};
+
+/* A frame of the stack tree by the names on its path from the root
+ * ("a\nb\nc"; "" for the root): how FLAME and TREE find their frames
+ * again in the tree of a rebuild. */
+struct vflame {
+	bool resolved;            /* the ids below refer to the current tree */
+	uint32_t zoom, sel;       /* frames */
+	bool sel_pool;            /* the selection is the pool of sel's children */
+	uint32_t *zstack;         /* zooms to go back to (frames), outermost first */
+	size_t nz, zcap;
+	char *zoom_path, *sel_path; /* while not resolved */
+	uint32_t *zdepths;        /* the zstack as depths, while not resolved */
+	struct cm_goregex *re;
+	char *re_text;
+	bool *match;              /* per node of the tree, with a regex */
+	struct cm_viewer_flame_box *boxes;
+	uint64_t *box_at;         /* per box: its start, in weight units */
+	size_t nboxes, boxes_cap;
+	int width, rows;
+	char status[VIEWER_MSG];
+};
+
+struct vtree_row {
+	struct cm_viewer_tree_row pub;
+	uint32_t frame;
+	char flat[64], cum[64], pct[32];
+};
+
+struct vtree {
+	bool resolved;
+	bool *open;               /* per frame */
+	size_t nopen_cap;
+	char **open_paths;        /* while not resolved */
+	size_t nopen_paths;
+	char *sel_path;
+	bool started;             /* the hot path was opened once */
+	struct vtree_row *rows;
+	size_t nrows;
 };
 
 struct vtop_row {
@@ -112,6 +158,8 @@ struct cm_viewer {
 	bool src_found;
 	struct vpeek_row *peek;
 	size_t npeek;
+	struct vflame flame;      /* the FLAME level's state (one at most) */
+	struct vtree tree;        /* the TREE level's state (one at most) */
 
 	struct cm_source_reader readers[VREADER_COUNT];
 	bool readers_ready;
@@ -146,6 +194,8 @@ void vnav_free(struct cm_viewer *v);
 /* The name the row sel of the current level has (TOP/PEEK), or NULL. */
 const char *vnav_row_name(const struct cm_viewer *v, size_t i);
 void vnav_remember(struct cm_viewer *v);
+/* Drops the SOURCE and PEEK levels (their names went with a granularity). */
+void vnav_drop_function_levels(struct cm_viewer *v);
 
 /* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
  * held names when hold is set. -1 on OOM (rows unchanged). */
@@ -164,6 +214,23 @@ void vlines_free(struct vlines *ls);
 int vpeek_rows(struct cm_viewer *v, const struct vlevel *l);
 void vpeek_free_rows(struct cm_viewer *v);
 
+/* viewer_flame.c: FLAME's frames found again after a rebuild (remember
+ * before the swap: it turns ids into paths). -1 on OOM. */
+void vflame_remember(struct cm_viewer *v);
+int vflame_refresh(struct cm_viewer *v);
+void vflame_free(struct cm_viewer *v);
+void vflame_reset(struct cm_viewer *v); /* a new FLAME level: no zoom */
+const char *vflame_selected_name(const struct cm_viewer *v);
+uint32_t vflame_selected_node(const struct cm_viewer *v); /* CM_STACK_NONE: none */
+
+/* viewer_tree.c: likewise for TREE; vtree_rows recomputes the rows and
+ * puts l->sel on the remembered frame. */
+void vtree_remember(struct cm_viewer *v);
+int vtree_rows(struct cm_viewer *v, struct vlevel *l);
+void vtree_free(struct cm_viewer *v);
+uint32_t vtree_node(const struct cm_viewer *v, size_t row); /* CM_STACK_NONE: none */
+bool vtree_open(struct cm_viewer *v, bool open, double now); /* cm_viewer_tree_open */
+
 /* viewer_common.c */
 void viewer_msg(struct cm_viewer *v, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
@@ -174,6 +241,12 @@ const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
 /* A copy of p for cm_report_prepare under ro (the caller frees it), or
  * NULL on OOM. */
 struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
+/* The stack tree of v->st, built on first use; NULL on OOM. */
+const struct cm_stack_tree *viewer_stacks(struct cm_viewer *v);
+/* The path of frame f ("" for the root; malloc'd, NULL on OOM), and the
+ * deepest frame a path reaches in t (the root when none of it does). */
+char *viewer_path_of(const struct cm_stack_tree *t, uint32_t f);
+uint32_t viewer_path_find(const struct cm_stack_tree *t, const char *path);
 /* The current level: cm_viewer_new makes TOP, which is never popped. */
 struct vlevel *viewer_cur(const struct cm_viewer *v);
 

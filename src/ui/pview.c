@@ -45,8 +45,41 @@ static const struct cm_key key_table[] = {
 	{{'[', KEY_SLEFT, KEY_BTAB}, "[", PV_HOT_PREV, "source: previous (hotter) line"},
 	{{'r', 'R'}, "r", PV_REFETCH, "fetch the profile again"},
 	{{'b'}, "b", PV_BASE, "mark this profile as the base (the next is shown as a diff); again: unmark"},
+	{{'F'}, "F", PV_FLAME, "flame graph of the profile (its own keys below)"},
+	{{'C'}, "C", PV_TREE, "call tree: the profile top-down (its own keys below)"},
+	{{'L'}, "L", PV_SOURCE, "source of the selected function, from any view"},
 	{{'?', KEY_F(1)}, "?", PV_HELP, "this help; any key leaves it"},
 };
+
+/* Read first in the flame graph; the keys above work there too. */
+static const struct cm_key flame_table[] = {
+	{{KEY_UP, 'k'}, "Up k", PV_FL_PARENT, "flame: the caller (the frame above)"},
+	{{KEY_DOWN, 'j'}, "Down j", PV_FL_CHILD, "flame: the first callee (below)"},
+	{{KEY_LEFT, 'h'}, "Left h", PV_FL_PREV, "flame: the previous frame of the row"},
+	{{KEY_RIGHT, 'l'}, "Right l", PV_FL_NEXT, "flame: the next frame of the row"},
+	{{'\r', '\n', KEY_ENTER}, "Enter", PV_FL_ZOOM,
+	 "flame: zoom into the frame (full width, its callers above); double click too"},
+	{{ESC, KEY_BACKSPACE, DEL}, "Esc Bksp", PV_FL_OUT, "flame: zoom out one step; not zoomed: back"},
+	{{'/'}, "/", PV_SEARCH, "flame: highlight frames matching a Go regex, with their share"},
+};
+
+/* Read first in the call tree. */
+static const struct cm_key tree_table[] = {
+	{{KEY_RIGHT, 'l', '+'}, "Right l +", PV_TR_OPEN, "tree: open the row (open: its first callee)"},
+	{{KEY_LEFT, 'h', '-'}, "Left h -", PV_TR_CLOSE, "tree: close the row (closed: its caller)"},
+};
+
+const struct cm_key *pv_flame_keys(size_t *n)
+{
+	*n = sizeof(flame_table) / sizeof(flame_table[0]);
+	return flame_table;
+}
+
+const struct cm_key *pv_tree_keys(size_t *n)
+{
+	*n = sizeof(tree_table) / sizeof(tree_table[0]);
+	return tree_table;
+}
 
 const struct cm_key *pv_keys(size_t *n)
 {
@@ -54,9 +87,24 @@ const struct cm_key *pv_keys(size_t *n)
 	return key_table;
 }
 
-static const struct cm_key *find_key(int ch)
+/* The level's own table first, then the common one. */
+static const struct cm_key *find_key(const struct cm_pview *pv, int ch)
 {
-	return cm_key_find(key_table, sizeof(key_table) / sizeof(key_table[0]), ch);
+	size_t n = 0;
+	const struct cm_key *t = NULL, *k = NULL;
+	enum cm_viewer_kind kind = cm_viewer_level(pv->v)->kind;
+	if (kind == CM_VIEWER_FLAME)
+		t = pv_flame_keys(&n);
+	else if (kind == CM_VIEWER_TREE)
+		t = pv_tree_keys(&n);
+	if (t)
+		k = cm_key_find(t, n, ch);
+	return k ? k : cm_key_find(key_table, sizeof(key_table) / sizeof(key_table[0]), ch);
+}
+
+static bool in_flame(const struct cm_pview *pv)
+{
+	return cm_viewer_level(pv->v)->kind == CM_VIEWER_FLAME;
 }
 
 struct cm_pview *cm_pview_new(struct cm_viewer *v, const struct cm_pview_opts *o)
@@ -128,16 +176,29 @@ static void open_prompt(struct cm_pview *pv, enum pv_prompt p)
 	pv->ilen = strlen(pv->input);
 }
 
-/* The prompt's text changed: a search follows it at once. */
+/* The prompt's text changed: a search follows it at once (in the flame
+ * graph: the highlight, as long as the text is a valid regex). */
 static void prompt_changed(struct cm_pview *pv, double now)
 {
-	if (pv->prompt == PV_PROMPT_SEARCH)
-		pv->prompt_failed = !cm_viewer_search(pv->v, pv->input, now);
+	if (pv->prompt != PV_PROMPT_SEARCH)
+		return;
+	if (in_flame(pv)) {
+		char err[PV_TEXT_MAX];
+		pv->prompt_failed = cm_viewer_flame_search(pv->v, pv->input, err, sizeof(err)) < 0;
+		return;
+	}
+	pv->prompt_failed = !cm_viewer_search(pv->v, pv->input, now);
 }
 
 static void prompt_accept(struct cm_pview *pv, double now)
 {
 	pv->mode = PV_MODE_VIEW;
+	if (pv->prompt == PV_PROMPT_SEARCH && in_flame(pv)) {
+		char err[PV_TEXT_MAX];
+		if (cm_viewer_flame_search(pv->v, pv->input, err, sizeof(err)) < 0)
+			snprintf(pv->note, sizeof(pv->note), "%s", err);
+		return;
+	}
 	if (pv->prompt == PV_PROMPT_SEARCH) {
 		cm_viewer_search_done(pv->v, false);
 		if (pv->prompt_failed)
@@ -166,7 +227,9 @@ static int prompt_key(struct cm_pview *pv, int ch, double now)
 	case ESC:
 	case CTRL('g'):
 		pv->mode = PV_MODE_VIEW;
-		if (pv->prompt == PV_PROMPT_SEARCH)
+		if (pv->prompt == PV_PROMPT_SEARCH && in_flame(pv))
+			cm_viewer_flame_search(pv->v, NULL, NULL, 0);
+		else if (pv->prompt == PV_PROMPT_SEARCH)
 			cm_viewer_search_done(pv->v, true);
 		return CM_PVIEW_REDRAW;
 	case CTRL('c'):
@@ -241,6 +304,30 @@ static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 	}
 }
 
+/* The FLAME and TREE levels' own keys, and the keys that open them. */
+static int level_act(struct cm_pview *pv, enum pv_action a, double now)
+{
+	struct cm_viewer *v = pv->v;
+	switch (a) {
+	case PV_FLAME: cm_viewer_flame(v, now); pv->flame_top = 0; break;
+	case PV_TREE: cm_viewer_calltree(v, now); break;
+	case PV_SOURCE: cm_viewer_source(v, now); break;
+	case PV_FL_PARENT: cm_viewer_flame_move(v, CM_DIR_PARENT, now); break;
+	case PV_FL_CHILD: cm_viewer_flame_move(v, CM_DIR_CHILD, now); break;
+	case PV_FL_PREV: cm_viewer_flame_move(v, CM_DIR_PREV, now); break;
+	case PV_FL_NEXT: cm_viewer_flame_move(v, CM_DIR_NEXT, now); break;
+	case PV_FL_ZOOM: cm_viewer_flame_zoom(v, now); break;
+	case PV_FL_OUT:
+		if (cm_viewer_flame_unzoom(v, now) || cm_viewer_back(v))
+			break;
+		return pv->o.can_close ? CM_PVIEW_CLOSE : CM_PVIEW_REDRAW;
+	case PV_TR_OPEN: cm_viewer_tree_open(v, true, now); break;
+	case PV_TR_CLOSE: cm_viewer_tree_open(v, false, now); break;
+	default: option_act(pv, a, now); break;
+	}
+	return CM_PVIEW_REDRAW;
+}
+
 static int act(struct cm_pview *pv, enum pv_action a, double now)
 {
 	struct cm_viewer *v = pv->v;
@@ -278,7 +365,7 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 		pv->mode = PV_MODE_HELP;
 		pv->help_top = 0;
 		break;
-	default: option_act(pv, a, now); break;
+	default: return level_act(pv, a, now);
 	}
 	return CM_PVIEW_REDRAW;
 }
@@ -286,8 +373,11 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 /* In the help: arrows scroll it, any other key leaves. */
 static int help_key(struct cm_pview *pv, int ch)
 {
-	size_t n;
+	size_t n, nf, nt;
 	pv_keys(&n);
+	pv_flame_keys(&nf);
+	pv_tree_keys(&nt);
+	n += nf + nt;
 	if (ch == KEY_DOWN || ch == 'j' || ch == KEY_NPAGE || ch == ' ') {
 		size_t step = ch == KEY_DOWN || ch == 'j' ? 1 : (size_t)(pv->help_rows > 1 ? pv->help_rows - 1 : 1);
 		pv->help_top = pv->help_top + step < n ? pv->help_top + step : pv->help_top;
@@ -312,7 +402,9 @@ int cm_pview_key(struct cm_pview *pv, int ch, double now)
 		return prompt_key(pv, ch, now);
 	if (pv->mode == PV_MODE_HELP)
 		return help_key(pv, ch);
-	const struct cm_key *k = find_key(ch);
+	if (ch == KEY_MOUSE)
+		return in_flame(pv) ? pv_flame_mouse(pv, now) : 0;
+	const struct cm_key *k = find_key(pv, ch);
 	if (!k)
 		return CM_PVIEW_UNHANDLED;
 	pv->note[0] = '\0';

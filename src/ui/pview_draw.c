@@ -43,7 +43,7 @@ static void too_small(const struct rect *r)
 static void draw_title(const struct rect *r, const struct cm_viewer *v)
 {
 	const struct cm_viewer_level *l = cm_viewer_level(v);
-	const char *kind = l->kind == CM_VIEWER_TOP ? "" : l->kind == CM_VIEWER_SOURCE ? "source: " : "peek: ";
+	const char *kind = l->kind == CM_VIEWER_SOURCE ? "source: " : l->kind == CM_VIEWER_PEEK ? "peek: " : "";
 	const char *type = cm_viewer_sample_name(v, cm_viewer_sample_index(v));
 	char left[PV_TEXT_MAX], right[64];
 	const char *dot = r->ui->opts.glyphs == CM_GLYPHS_ASCII ? "|" : "\xc2\xb7";
@@ -157,6 +157,30 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 		  p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal, sel);
 }
 
+/* The call tree's row: numbers, heat, indentation, marker, name. */
+static void tree_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_tree_row *t = cm_viewer_tree_row(v, i);
+	const struct cm_ui_marks *m = &r->ui->marks;
+	bool ascii = r->ui->opts.glyphs == CM_GLYPHS_ASCII;
+	char nums[160], name[PV_TEXT_MAX];
+	snprintf(nums, sizeof(nums), "%10s %10s %s ", t->flat_s, t->cum_s, t->cum_pct);
+	const char *mark = !t->has_children ? " " : t->open ? (ascii ? "-" : "\xe2\x96\xbe")
+					      : (ascii ? "+" : "\xe2\x96\xb8");
+	int indent = (int)(t->depth > 40 ? 40 : t->depth) * 2;
+	snprintf(name, sizeof(name), " %*s%s %s", indent, "", mark, t->name);
+	(void)m;
+	enum cm_theme_element ne = change_element(t->change), te = CM_THEME_normal;
+	if (sel) {
+		fill(r, row, CM_THEME_selected);
+		ne = te = CM_THEME_selected;
+	}
+	struct cm_segline l = {r->ui, r->y + row, r->x, r->x + r->w};
+	cm_seg(&l, nums, ne);
+	cm_seg(&l, heat_mark(r->ui, t->heat), sel ? CM_THEME_selected : CM_THEME_spark);
+	cm_seg(&l, name, te);
+}
+
 /* ---- the view's own lines ---- */
 
 /* The lines above the headings: TOP's header (all of it when there is
@@ -173,6 +197,11 @@ static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, 
 		for (size_t i = from; i < n; i++)
 			put(r, row++, cm_viewer_header(v, i), CM_THEME_dim);
 		return (int)(n - from);
+	}
+	if (l->kind == CM_VIEWER_TREE) {
+		put(r, row, cm_viewer_header(v, cm_viewer_header_count(v) ? cm_viewer_header_count(v) - 1 : 0)
+			? cm_viewer_header(v, cm_viewer_header_count(v) - 1) : "", CM_THEME_dim);
+		return 1;
 	}
 	if (l->kind == CM_VIEWER_SOURCE) {
 		if (!cm_viewer_src_file(v))
@@ -193,7 +222,9 @@ static const char *headings(const struct cm_viewer *v)
 	switch (cm_viewer_level(v)->kind) {
 	case CM_VIEWER_TOP: return CM_TOP_HEADINGS "  name";
 	case CM_VIEWER_SOURCE: return "      flat        cum   line";
-	case CM_VIEWER_PEEK: break;
+	case CM_VIEWER_TREE: return "      flat        cum   cum%   function (Right/l opens, Left/h closes)";
+	case CM_VIEWER_PEEK:
+	case CM_VIEWER_FLAME: break;
 	}
 	return "    weight  share   function";
 }
@@ -209,6 +240,8 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 		case CM_VIEWER_TOP: top_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_SOURCE: src_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_PEEK: peek_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_TREE: tree_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_FLAME: break;
 		}
 	}
 	if (l->nrows == 0)
@@ -238,9 +271,11 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 		text = pv->status;
 		e = CM_THEME_dim;
 	} else if (!text) {
-		text = pv->o.can_close
-			? "? help  / search  Enter source  p peek  s sort  t type  Esc back"
-			: "q quit  ? help  / search  Enter source  p peek  s sort  t type  a granularity";
+		text = cm_viewer_level(pv->v)->kind == CM_VIEWER_TREE
+			? "? help  Right/l open  Left/h close  Enter source  p peek  F flame  Esc back"
+			: pv->o.can_close
+			? "? help  / search  Enter source  p peek  F flame  C tree  t type  Esc back"
+			: "q quit  ? help  / search  Enter source  p peek  F flame  C tree  t type  a granularity";
 		e = CM_THEME_dim;
 	}
 	cm_put(r->ui, r->y + row, r->x, room, text, e);
@@ -264,16 +299,29 @@ static void draw_footer(const struct rect *r, const struct cm_pview *pv, int row
 
 /* ---- help ---- */
 
+/* Help line i: the common keys, then the flame graph's, then the tree's. */
+static const struct cm_key *help_entry(size_t i, size_t *n)
+{
+	size_t nc, nf, nt;
+	const struct cm_key *c = pv_keys(&nc), *f = pv_flame_keys(&nf), *t = pv_tree_keys(&nt);
+	*n = nc + nf + nt;
+	if (i < nc)
+		return &c[i];
+	if (i < nc + nf)
+		return &f[i - nc];
+	return i < *n ? &t[i - nc - nf] : NULL;
+}
+
 static void draw_help(const struct rect *r, struct cm_pview *pv)
 {
 	size_t n;
-	const struct cm_key *k = pv_keys(&n);
+	help_entry(0, &n);
 	fill(r, 0, CM_THEME_title);
 	put(r, 0, " profile viewer: keys", CM_THEME_title);
 	int rows = r->h - 2;
 	pv->help_rows = rows;
 	for (int i = 0; i < rows && pv->help_top + (size_t)i < n; i++) {
-		const struct cm_key *e = &k[pv->help_top + (size_t)i];
+		const struct cm_key *e = help_entry(pv->help_top + (size_t)i, &n);
 		char line[PV_TEXT_MAX];
 		const char *help = e->help;
 		if (e->action == PV_QUIT && pv->o.can_close)
@@ -299,6 +347,10 @@ void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, 
 		return;
 	}
 	draw_title(&r, pv->v);
+	if (cm_viewer_level(pv->v)->kind == CM_VIEWER_FLAME) {
+		pv_draw_flame(pv, ui, y + 1, x, h - 1, w);
+		return;
+	}
 	int row = 1;
 	row += draw_intro(&r, pv->v, row, h - 3);
 	put(&r, row++, headings(pv->v), CM_THEME_label);

@@ -17,12 +17,19 @@ enum pv_action {
 	PV_SORT, PV_SAMPLE, PV_SAMPLE_BACK, PV_GRAN, PV_GRAN_BACK,
 	PV_FOCUS, PV_IGNORE, PV_HIDE, PV_CLEAR,
 	PV_PEEK, PV_HOT_NEXT, PV_HOT_PREV,
-	PV_REFETCH, PV_BASE, PV_HELP,
+	PV_REFETCH, PV_BASE, PV_HELP, PV_FLAME, PV_TREE, PV_SOURCE,
+	/* the FLAME level's own keys (pv_flame_keys) */
+	PV_FL_PARENT, PV_FL_CHILD, PV_FL_PREV, PV_FL_NEXT, PV_FL_ZOOM, PV_FL_OUT,
+	/* the TREE level's own keys (pv_tree_keys) */
+	PV_TR_OPEN, PV_TR_CLOSE,
 };
 
 
-/* The table and its length. */
+/* The tables and their lengths: every level's, then the keys the FLAME
+ * and TREE levels read first. */
 const struct cm_key *pv_keys(size_t *n);
+const struct cm_key *pv_flame_keys(size_t *n);
+const struct cm_key *pv_tree_keys(size_t *n);
 
 enum pv_mode { PV_MODE_VIEW, PV_MODE_HELP, PV_MODE_PROMPT };
 enum pv_prompt { PV_PROMPT_SEARCH, PV_PROMPT_FOCUS, PV_PROMPT_IGNORE, PV_PROMPT_HIDE };
@@ -42,9 +49,20 @@ struct cm_pview {
 	char note[PV_TEXT_MAX];   /* the last action's error, "" for none */
 	size_t help_top;          /* first help line shown */
 	int help_rows;            /* help lines the last frame showed */
+	/* FLAME: where the last frame drew the graph (for mouse clicks) and
+	 * its first layout row shown */
+	int flame_y, flame_x, flame_h, flame_w, flame_top;
+	double last_click;        /* when, and where, for a double click */
+	int click_row, click_col;
 };
 
 /* pview_draw.c */
 void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now);
+
+/* pview_flame.c: the FLAME level's body and footer in the rectangle
+ * (title drawn), and a mouse event (KEY_MOUSE) on it. */
+struct cm_ui;
+void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w);
+int pv_flame_mouse(struct cm_pview *pv, double now);
 
 #endif

@@ -488,6 +488,27 @@ bool cm_viewer_flame_unzoom(struct cm_viewer *v, double now)
 
 /* ---- search ---- */
 
+/* The search selects its heaviest match under the zoomed frame, so that
+ * Enter zooms into it (as less moves to a match). */
+static void select_heaviest_match(struct cm_viewer *v)
+{
+	struct vflame *f = &v->flame;
+	const struct cm_stack_tree *t = tree(v);
+	if (!t || !f->match || !f->resolved)
+		return;
+	uint32_t best = CM_STACK_NONE;
+	for (uint32_t i = f->zoom + 1; i < t->nframes; i++) {
+		const struct cm_stack_frame *fr = &t->frames[i];
+		if (f->match[fr->node] && (best == CM_STACK_NONE || fr->weight > t->frames[best].weight) &&
+		    is_ancestor(t, f->zoom, i))
+			best = i;
+	}
+	if (best != CM_STACK_NONE) {
+		f->sel = best;
+		f->sel_pool = false;
+	}
+}
+
 int cm_viewer_flame_search(struct cm_viewer *v, const char *re, char *err, size_t errlen)
 {
 	struct vflame *f = &v->flame;
@@ -511,6 +532,7 @@ int cm_viewer_flame_search(struct cm_viewer *v, const char *re, char *err, size_
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	select_heaviest_match(v);
 	return 0;
 }
 

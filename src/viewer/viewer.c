@@ -144,7 +144,9 @@ static int vstate_header(struct vstate *st)
 	if (!f)
 		return -1;
 	cm_top_labels(&st->rep, &st->top, f);
-	if (fclose(f) != 0) {
+	/* a memstream that ran out of memory may still close cleanly, with
+	 * no buffer */
+	if (fclose(f) != 0 || !text) {
 		free(text);
 		return -1;
 	}

@@ -322,6 +322,7 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 		fprintf(stderr, "cmon pprof: %s; use -top (or -list, -peek, -traces) for text\n",
 			err);
 	} else {
+		cm_ui_mouse(true); /* the flame graph takes clicks */
 		loop(&app, sfd);
 		cm_ui_close(app.ui);
 		status = 0;

@@ -402,8 +402,13 @@ int cm_pview_key(struct cm_pview *pv, int ch, double now)
 		return prompt_key(pv, ch, now);
 	if (pv->mode == PV_MODE_HELP)
 		return help_key(pv, ch);
+	if (ch == KEY_MOUSE && !in_flame(pv)) {
+		MEVENT ev;
+		getmouse(&ev); /* taken off the queue: nothing here takes clicks */
+		return 0;
+	}
 	if (ch == KEY_MOUSE)
-		return in_flame(pv) ? pv_flame_mouse(pv, now) : 0;
+		return pv_flame_mouse(pv, now);
 	const struct cm_key *k = find_key(pv, ch);
 	if (!k)
 		return CM_PVIEW_UNHANDLED;

@@ -45,11 +45,22 @@ check first-screen fl '^ top · cpu · functions'
 T send-keys -t fl F
 check flame-shows fl '^ flame graph · cpu · functions'
 check flame-root fl '^root  [0-9.]+[mun]?s  100% of total'
+# the mouse (xterm reports, as the terminal sends them): a click on the
+# graph's second row selects its first frame, a double click zooms into it
+click() { T send-keys -t fl -H 1b 5b 4d 20 "$1" "$2" 1b 5b 4d 23 "$1" "$2"; }
+click 22 24
+check flame-click-selects fl '^[^r ][^ ]*  [0-9.]+[mun]?s  [0-9.]+% of total$'
+click 22 24
+click 22 24
+check flame-double-click-zooms fl '^[^ ]+  [0-9.]+[mun]?s  [0-9.]+% of total, 100% of '
+T send-keys -t fl Escape
+check flame-click-zoom-out fl '^[^r ][^ ]*  [0-9.]+[mun]?s  [0-9.]+% of total$'
 # / main. : the heaviest main.* frame is selected; Enter zooms into it
 T send-keys -t fl / 'main\.' Enter
 check flame-search-selects fl '^main\.[^ ]+  [0-9.]+[mun]?s  [0-9.]+% of total  /main\\\.: [0-9.]+% of total'
 T send-keys -t fl Enter
 check flame-zoomed fl '^main\.[^ ]+  [0-9.]+[mun]?s  [0-9.]+% of total, 100% of main\.'
+zoomed=$(screen fl | sed -n 2p | awk '{print $1}')
 # the breadcrumb: root stays on the first graph row
 if screen fl | sed -n 3p | grep -q '^root'; then ok flame-breadcrumb; else fail flame-breadcrumb "no root row above the zoomed frame" fl; fi
 # the share of the hottest user function equals -top -cum's cum%
@@ -57,9 +68,10 @@ re=$(quote_re "$hot")
 T send-keys -t fl / "$re" Enter
 want="/$(printf '%s' "$re" | sed 's/[][\\.+*?(){}|^$]/\\&/g'): $(printf '%s' "$hot_pct" | sed 's/\./\\./g') of total"
 check flame-share-is-top-cum fl "$want"
-# Esc zooms out: the root is the first graph row, full width; Esc again leaves
+# Esc zooms out: the frame zoomed out of stays selected, no zoom share
+# on the status line; Esc again leaves
 T send-keys -t fl Escape
-check flame-zoom-out fl "^$(printf '%s' "$hot" | sed 's/[][\\.+*?(){}|^$]/\\&/g')  .*of total  /"
+check flame-zoom-out fl "^$(printf '%s' "$zoomed" | sed 's/[][\\.+*?(){}|^$]/\\&/g')  [^,]*% of total  /"
 T send-keys -t fl Escape
 check flame-leaves fl '^ top · cpu · functions'
 # C: the call tree, the hot path open; Right opens; Enter opens the source

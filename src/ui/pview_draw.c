@@ -161,7 +161,6 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 static void tree_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
 {
 	const struct cm_viewer_tree_row *t = cm_viewer_tree_row(v, i);
-	const struct cm_ui_marks *m = &r->ui->marks;
 	bool ascii = r->ui->opts.glyphs == CM_GLYPHS_ASCII;
 	char nums[160], name[PV_TEXT_MAX];
 	snprintf(nums, sizeof(nums), "%10s %10s %s ", t->flat_s, t->cum_s, t->cum_pct);
@@ -169,7 +168,6 @@ static void tree_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 					      : (ascii ? "+" : "\xe2\x96\xb8");
 	int indent = (int)(t->depth > 40 ? 40 : t->depth) * 2;
 	snprintf(name, sizeof(name), " %*s%s %s", indent, "", mark, t->name);
-	(void)m;
 	enum cm_theme_element ne = change_element(t->change), te = CM_THEME_normal;
 	if (sel) {
 		fill(r, row, CM_THEME_selected);
@@ -198,9 +196,9 @@ static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, 
 			put(r, row++, cm_viewer_header(v, i), CM_THEME_dim);
 		return (int)(n - from);
 	}
-	if (l->kind == CM_VIEWER_TREE) {
-		put(r, row, cm_viewer_header(v, cm_viewer_header_count(v) ? cm_viewer_header_count(v) - 1 : 0)
-			? cm_viewer_header(v, cm_viewer_header_count(v) - 1) : "", CM_THEME_dim);
+	if (l->kind == CM_VIEWER_TREE) { /* -top's last header line: the total */
+		size_t n = cm_viewer_header_count(v);
+		put(r, row, n ? cm_viewer_header(v, n - 1) : "", CM_THEME_dim);
 		return 1;
 	}
 	if (l->kind == CM_VIEWER_SOURCE) {

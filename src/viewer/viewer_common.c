@@ -38,6 +38,13 @@ const struct cm_profile *viewer_pristine(const struct cm_viewer *v)
 	return v->diff ? v->diff : v->raw;
 }
 
+enum cm_viewer_change viewer_change(const struct cm_viewer *v, int64_t x)
+{
+	if (!v->diff || !x)
+		return CM_CHANGE_NONE;
+	return x > 0 ? CM_CHANGE_GROWTH : CM_CHANGE_SHRINK;
+}
+
 struct vlevel *viewer_cur(const struct cm_viewer *v)
 {
 	return &v->levels[v->depth - 1];

@@ -151,13 +151,6 @@ static uint32_t hue_of(const char *full)
 	return h;
 }
 
-static enum cm_viewer_change change_of(const struct cm_viewer *v, int64_t x)
-{
-	if (!v->diff || !x)
-		return CM_CHANGE_NONE;
-	return x > 0 ? CM_CHANGE_GROWTH : CM_CHANGE_SHRINK;
-}
-
 static struct cm_viewer_flame_box *new_box(struct lay *L, uint64_t at)
 {
 	struct vflame *f = &L->v->flame;
@@ -188,7 +181,7 @@ static int frame_box(struct lay *L, uint32_t x, int row, int x0, int x1, uint64_
 	*b = (struct cm_viewer_flame_box){
 		.row = row, .x = x0, .w = x1 - x0, .frame = x, .parent = fr->parent, .nframes = 1,
 		.value = fr->cum, .flat = fr->flat, .name = cm_stack_tree_short(L->t, x), .full = full,
-		.hue = x ? hue_of(full) : 0, .change = change_of(L->v, fr->cum),
+		.hue = x ? hue_of(full) : 0, .change = viewer_change(L->v, fr->cum),
 		.match = fr->node != CM_STACK_NONE && L->v->flame.match && L->v->flame.match[fr->node],
 		.breadcrumb = crumb,
 	};
@@ -228,7 +221,7 @@ static int pool_box(struct lay *L, const struct pool *p, uint32_t parent, int ro
 		.flat = one ? L->t->frames[p->heaviest].flat : 0, .name = one ? cm_stack_tree_short(L->t, p->heaviest) : "",
 		.full = cm_stack_tree_name(L->t, p->heaviest),
 		.hue = one ? hue_of(cm_stack_tree_name(L->t, p->heaviest)) : 0,
-		.change = change_of(L->v, p->value), .match = p->match,
+		.change = viewer_change(L->v, p->value), .match = p->match,
 	};
 	return 0;
 }
@@ -261,7 +254,7 @@ static int place_pool(struct lay *L, const struct pool *pool, size_t i, int row,
 	last->name = "";
 	last->full = cm_stack_tree_name(L->t, last->frame);
 	last->hue = 0;
-	last->change = change_of(L->v, last->value);
+	last->change = viewer_change(L->v, last->value);
 	f->box_at[f->nboxes - 1] = NO_CHILDREN;
 	return 0;
 }

@@ -247,6 +247,8 @@ const struct cm_stack_tree *viewer_stacks(struct cm_viewer *v);
  * deepest frame a path reaches in t (the root when none of it does). */
 char *viewer_path_of(const struct cm_stack_tree *t, uint32_t f);
 uint32_t viewer_path_find(const struct cm_stack_tree *t, const char *path);
+/* How a value compares with the base: none outside a diff. */
+enum cm_viewer_change viewer_change(const struct cm_viewer *v, int64_t x);
 /* The current level: cm_viewer_new makes TOP, which is never popped. */
 struct vlevel *viewer_cur(const struct cm_viewer *v);
 

@@ -98,13 +98,6 @@ static uint32_t open_hot_path(struct vtree *tr, const struct cm_stack_tree *t)
 	return last;
 }
 
-static enum cm_viewer_change change_of(const struct cm_viewer *v, int64_t x)
-{
-	if (!v->diff || !x)
-		return CM_CHANGE_NONE;
-	return x > 0 ? CM_CHANGE_GROWTH : CM_CHANGE_SHRINK;
-}
-
 static void fill_row(struct cm_viewer *v, const struct cm_stack_tree *t, struct vtree_row *r,
 		     uint32_t x)
 {
@@ -119,7 +112,7 @@ static void fill_row(struct cm_viewer *v, const struct cm_stack_tree *t, struct 
 		.name = cm_stack_tree_name(t, x), .depth = f->depth - 1,
 		.has_children = f->nchildren > 0, .open = v->tree.open[x], .flat = f->flat,
 		.cum = f->cum, .flat_s = r->flat, .cum_s = r->cum, .cum_pct = r->pct,
-		.heat = tw ? (double)f->weight / (double)tw : 0, .change = change_of(v, f->cum),
+		.heat = tw ? (double)f->weight / (double)tw : 0, .change = viewer_change(v, f->cum),
 	};
 }
 

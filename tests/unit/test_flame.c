@@ -18,31 +18,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "read_all.h"
 #include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 
 #define DATA CMON_SOURCE_DIR "/tests/data/"
 
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, got;
-	unsigned char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			unsigned char *nb = realloc(buf, cap *= 2);
-			if (!nb)
-				free(buf);
-			buf = nb;
-		}
-	}
-	fclose(f);
-	*len = n;
-	return buf;
-}
 
 static int load(struct cm_viewer *v, const char *profile)
 {

@@ -48,6 +48,7 @@ struct args {
 	bool dummy, once, self, insecure, stats, help;
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
+	const char *module; /* -module: the profile pane's "my code" */
 };
 
 enum step { STEP_IDLE, STEP_VARS, STEP_GOROUTINES, STEP_THREADS };
@@ -135,6 +136,8 @@ void cm_monitor_usage(FILE *out)
 		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
 		"                  addresses are resolved there, as with ssh -L\n"
 		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
+		"  -module path    the services' main module (example.com/svc): the profile\n"
+		"                  pane's m dims the rest (default: told by file names)\n"
 		"  -insecure       accept self-signed TLS certificates\n"
 		"  -dummy          no screen: print every service's values each interval\n"
 		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
@@ -163,6 +166,7 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length"},
 		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
 		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
+		{"module", CM_FLAG_STRING, &a->module, "path", "the main module, for my code (m)"},
 		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
 		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
 		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
@@ -898,6 +902,7 @@ static int run(struct app *app)
 	if (rc == 0) {
 		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
 				 app->interval);
+		app->pane.module = app->a.module;
 		run_loop(app, sfd);
 		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
 		if (app->ui)

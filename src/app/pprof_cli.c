@@ -53,6 +53,7 @@ struct pprof_args {
 	bool web, eog, evince, gv, kcachegrind;
 	const char *base, *diff_base;
 	const char *symbolize;    /* -symbolize, parsed into sym */
+	const char *module;       /* -module: the viewer's "my code" */
 	struct cm_symbolize sym;
 	bool normalize;        /* -normalize: scale the sources to the base's total */
 	const char *exec_name; /* pprof's [binary] argument, or NULL */
@@ -154,6 +155,7 @@ static size_t pprof_flags(struct pprof_args *a, struct cm_flag *f)
 		FLAG("max_inflated", CM_FLAG_SIZE, &a->max_inflated, "bytes", "refuse profiles larger than this (1G)"),
 		FLAG("ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "fetch URL sources through ssh, resolved on that host"),
 		FLAG("ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options, e.g. '-i key' (also $CMON_SSH_COMMAND)"),
+		FLAG("module", CM_FLAG_STRING, &a->module, "path", "the viewer: the program's main module, for my code (m); default: told by file names"),
 		FLAG("http", CM_FLAG_STRING, &a->http, "host:port", "pprof's web UI: not in cmon (says what to run)"),
 		FLAG("web", CM_FLAG_BOOL, &a->web, NULL, "a graph in a browser: not in cmon (says what to run)"),
 		FLAG("weblist", CM_FLAG_STRING, &a->weblist, "regex", "source in a browser: not in cmon (says what to run)"),
@@ -631,6 +633,7 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
 	va.vo.sym = a->sym;
+	va.vo.module = a->module;
 	va.vo.max_inflated = a->max_inflated;
 	if (!(va.profile = load_merged(argv, nsrc, a)))
 		return 1;

@@ -66,6 +66,7 @@ static int load(struct cm_pane_app *a, const struct cm_fetch_result *r, double n
 		struct cm_viewer_opts o;
 		cm_viewer_opts_init(&o);
 		o.max_inflated = CM_DEFAULT_MAX_INFLATED;
+		o.module = a->module;
 		a->pane.viewer = cm_viewer_new(&o, err, errlen);
 		if (!a->pane.viewer)
 			return -1;

@@ -20,6 +20,7 @@ struct cm_pane_app {
 	struct cm_fetch *fetch;        /* borrowed: the monitor's handle */
 	const struct cm_monitor *mon;  /* borrowed: the services' targets */
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
+	const char *module;            /* borrowed: -module, or NULL */
 	long id;                       /* the transfer in flight, 0 = none */
 	int shown_left;                /* the countdown the screen last drew */
 	bool dirty;                    /* the pane changed: the app redraws */

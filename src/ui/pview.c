@@ -40,6 +40,8 @@ static const struct cm_key key_table[] = {
 	{{'i'}, "i", PV_IGNORE, "ignore: drop samples through functions matching a regex"},
 	{{'H'}, "H", PV_HIDE, "hide: remove frames matching a regex"},
 	{{'c'}, "c", PV_CLEAR, "clear focus, ignore and hide"},
+	{{'m'}, "m", PV_MINE, "my code: dim the functions of the standard library and of other modules"},
+	{{'M'}, "M", PV_HIDE_STD, "hide the standard library's frames (runtime too), as -hide would; again: show"},
 	{{'p'}, "p", PV_PEEK, "peek: callers and callees of the function"},
 	{{']', KEY_SRIGHT, '\t'}, "] Tab", PV_HOT_NEXT, "source: next hotter-to-cooler line"},
 	{{'[', KEY_SLEFT, KEY_BTAB}, "[", PV_HOT_PREV, "source: previous (hotter) line"},
@@ -284,6 +286,17 @@ static void toggle_base(struct cm_pview *pv)
 	}
 }
 
+static void toggle_hide_std(struct cm_pview *pv, double now)
+{
+	char err[PV_TEXT_MAX];
+	bool on = !cm_viewer_hide_std(pv->v);
+	if (cm_viewer_set_hide_std(pv->v, on, now, err, sizeof(err)) < 0)
+		snprintf(pv->note, sizeof(pv->note), "%s", err);
+	else
+		snprintf(pv->note, sizeof(pv->note), "%s", on ? "standard library hidden (M shows it)"
+			 : "standard library shown");
+}
+
 /* The keys that change options. */
 static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 {
@@ -300,6 +313,7 @@ static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_HIDE: open_prompt(pv, PV_PROMPT_HIDE); break;
 	case PV_CLEAR: cm_viewer_clear_filters(v, now); break;
 	case PV_BASE: toggle_base(pv); break;
+	case PV_HIDE_STD: toggle_hide_std(pv, now); break;
 	default: break;
 	}
 }
@@ -364,6 +378,12 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_HELP:
 		pv->mode = PV_MODE_HELP;
 		pv->help_top = 0;
+		break;
+	case PV_MINE:
+		pv->dim_others = !pv->dim_others;
+		snprintf(pv->note, sizeof(pv->note), "%s", pv->dim_others
+			 ? "my code: the standard library and other modules dimmed (m: undim)"
+			 : "every function undimmed");
 		break;
 	default: return level_act(pv, a, now);
 	}

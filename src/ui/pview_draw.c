@@ -16,6 +16,7 @@
 struct rect {
 	struct cm_ui *ui;
 	int y, x, h, w;
+	bool dim_others; /* names outside "my code" dimmed */
 };
 
 static void put(const struct rect *r, int row, const char *s, enum cm_theme_element e)
@@ -50,8 +51,9 @@ static void draw_title(const struct rect *r, const struct cm_viewer *v)
 	snprintf(left, sizeof(left), " %s%s %s %s %s %s %s by %s", kind, l->title, dot,
 		 type ? type : "no profile", dot, cm_viewer_granularity_name(cm_viewer_granularity(v)),
 		 dot, cm_viewer_cum_sort(v) ? "cum" : "flat");
-	snprintf(right, sizeof(right), "%s%s%s ", cm_viewer_is_diff(v) ? "diff vs base" :
-		 cm_viewer_has_base(v) ? "base marked" : "", cm_viewer_held(v) ? "  held" : "",
+	snprintf(right, sizeof(right), "%s%s%s%s%s ", cm_viewer_is_diff(v) ? "diff vs base" :
+		 cm_viewer_has_base(v) ? "base marked" : "", cm_viewer_hide_std(v) ? "  no std" : "",
+		 r->dim_others ? "  my code" : "", cm_viewer_held(v) ? "  held" : "",
 		 l->depth ? "  Esc: back" : "");
 	fill(r, 0, CM_THEME_title);
 	int rw = cm_put_right(r->ui, r->y, r->x + r->w, r->w / 2, right, CM_THEME_title);
@@ -64,6 +66,14 @@ static enum cm_theme_element change_element(enum cm_viewer_change c)
 {
 	return c == CM_CHANGE_GROWTH ? CM_THEME_growth : c == CM_CHANGE_SHRINK ? CM_THEME_shrink
 									  : CM_THEME_value;
+}
+
+/* How a function's name is drawn: e, or dim when it is not "my code" and
+ * the person asked for that (m). */
+static enum cm_theme_element name_element(const struct rect *r, const struct cm_viewer *v,
+					  const char *name, enum cm_theme_element e)
+{
+	return r->dim_others && cm_viewer_code_owner(v, name) != CM_CODE_MINE ? CM_THEME_dim : e;
 }
 
 /* Numbers then a name, the selection as a bar across the rectangle. */
@@ -85,7 +95,8 @@ static void top_row(const struct rect *r, const struct cm_viewer *v, size_t i, i
 	snprintf(nums, sizeof(nums), "%10s %s %s %10s %s  ", t->flat_s, t->flat_pct, t->sum_pct,
 		 t->cum_s, t->cum_pct);
 	snprintf(name, sizeof(name), "%s%s%s", t->name, *t->inline_label ? " " : "", t->inline_label);
-	draw_pair(r, row, nums, name, change_element(t->change), CM_THEME_normal, sel);
+	draw_pair(r, row, nums, name, change_element(t->change),
+		  name_element(r, v, t->name, CM_THEME_normal), sel);
 }
 
 /* Source text with tabs expanded; control characters are cm_put's '?'. */
@@ -154,7 +165,8 @@ static void peek_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 	else
 		snprintf(name, sizeof(name), "%s%s", p->name, p->inline_call ? " (inline)" : "");
 	draw_pair(r, row, nums, name, change_element(p->change),
-		  p->role == CM_PEEK_SELF ? CM_THEME_label : CM_THEME_normal, sel);
+		  name_element(r, v, p->name, p->role == CM_PEEK_SELF ? CM_THEME_label
+									: CM_THEME_normal), sel);
 }
 
 /* The call tree's row: numbers, heat, indentation, marker, name. */
@@ -333,7 +345,7 @@ static void draw_help(const struct rect *r, struct cm_pview *pv)
 void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now)
 {
 	(void)now;
-	struct rect r = {ui, y, x, h, w};
+	struct rect r = {ui, y, x, h, w, pv->dim_others};
 	for (int i = 0; i < h; i++)
 		fill(&r, i, CM_THEME_normal);
 	if (h < CM_PVIEW_MIN_ROWS || w < CM_PVIEW_MIN_COLS) {

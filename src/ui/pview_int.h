@@ -17,7 +17,7 @@ enum pv_action {
 	PV_SORT, PV_SAMPLE, PV_SAMPLE_BACK, PV_GRAN, PV_GRAN_BACK,
 	PV_FOCUS, PV_IGNORE, PV_HIDE, PV_CLEAR,
 	PV_PEEK, PV_HOT_NEXT, PV_HOT_PREV,
-	PV_REFETCH, PV_BASE, PV_HELP, PV_FLAME, PV_TREE, PV_SOURCE,
+	PV_REFETCH, PV_BASE, PV_HELP, PV_MINE, PV_HIDE_STD, PV_FLAME, PV_TREE, PV_SOURCE,
 	/* the FLAME level's own keys (pv_flame_keys) */
 	PV_FL_PARENT, PV_FL_CHILD, PV_FL_PREV, PV_FL_NEXT, PV_FL_ZOOM, PV_FL_OUT,
 	/* the TREE level's own keys (pv_tree_keys) */
@@ -45,6 +45,7 @@ struct cm_pview {
 	char input[PV_INPUT_MAX]; /* the prompt's text */
 	size_t ilen;
 	bool prompt_failed;       /* the search text matches nothing */
+	bool dim_others;          /* m: names outside "my code" dimmed */
 	char status[PV_TEXT_MAX]; /* the host's, "" for none */
 	char note[PV_TEXT_MAX];   /* the last action's error, "" for none */
 	size_t help_top;          /* first help line shown */

@@ -43,7 +43,7 @@ static void sync_opts(struct cm_viewer *v)
 	v->ro.sample_index = v->sample_index;
 	v->ro.focus = v->filters[CM_VFILTER_FOCUS];
 	v->ro.ignore = v->filters[CM_VFILTER_IGNORE];
-	v->ro.hide = v->filters[CM_VFILTER_HIDE];
+	v->ro.hide = v->hide_eff ? v->hide_eff : v->filters[CM_VFILTER_HIDE];
 	v->ro.show = v->filters[CM_VFILTER_SHOW];
 	v->ro.source_path = v->source_path;
 	v->ro.trim_path = v->trim_path;
@@ -70,6 +70,8 @@ static int copy_opts(struct cm_viewer *v, const struct cm_viewer_opts *o, char *
 	}
 	if (set_str(&v->sample_index, r->sample_index) < 0 ||
 	    set_str(&v->source_path, r->source_path) < 0 || set_str(&v->trim_path, r->trim_path) < 0)
+		goto oom;
+	if (o->module && *o->module && !(v->module = strdup(o->module)))
 		goto oom;
 	/* NULL means "from the environment", "" means "nowhere": keep both */
 	if ((o->goroot && !(v->goroot = strdup(o->goroot))) ||
@@ -144,8 +146,7 @@ static int vstate_header(struct vstate *st)
 	if (!f)
 		return -1;
 	cm_top_labels(&st->rep, &st->top, f);
-	/* a memstream that ran out of memory may still close cleanly, with
-	 * no buffer */
+	/* a stream whose buffer could not grow may close "well" with no text */
 	if (fclose(f) != 0 || !text) {
 		free(text);
 		return -1;
@@ -231,6 +232,53 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	return 0;
 }
 
+/* ---- my code: owners and the standard library's hide ---- */
+
+/* The owners and hide regex a change is about to replace, kept until the
+ * rebuild under the new ones succeeded. */
+struct mine_swap {
+	struct cm_code_owners owners;
+	char *hide_eff;
+	bool failed; /* mine_swap_in ran out of memory: nothing was swapped */
+};
+
+/* Puts in the owners of the pristine profile and the hide regex that goes
+ * with them and v's filters; -1 on OOM (v unchanged). */
+static int mine_swap_in(struct cm_viewer *v, struct mine_swap *ms)
+{
+	struct cm_code_owners o;
+	char *eff;
+	ms->failed = true;
+	if (vmine_owners(v, &o) < 0)
+		return -1;
+	if (vmine_hide(v, &o, &eff) < 0) {
+		cm_code_owners_free(&o);
+		return -1;
+	}
+	ms->failed = false;
+	ms->owners = v->owners;
+	ms->hide_eff = v->hide_eff;
+	v->owners = o;
+	v->hide_eff = eff;
+	sync_opts(v);
+	return 0;
+}
+
+static void mine_swap_back(struct cm_viewer *v, struct mine_swap *ms)
+{
+	cm_code_owners_free(&v->owners);
+	free(v->hide_eff);
+	v->owners = ms->owners;
+	v->hide_eff = ms->hide_eff;
+	sync_opts(v);
+}
+
+static void mine_swap_done(struct mine_swap *ms)
+{
+	cm_code_owners_free(&ms->owners);
+	free(ms->hide_eff);
+}
+
 /* ---- loading ---- */
 
 /* raw minus base, as -diff_base (labelled) or -base merges them. */
@@ -285,14 +333,20 @@ int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now
 		cm_profile_free(p);
 		return -1;
 	}
+	struct mine_swap ms;
 	bool moving = now - v->last_move < v->hold;
-	if (viewer_rebuild(v, moving, true, err, errlen) < 0) {
+	if (mine_swap_in(v, &ms) < 0 || viewer_rebuild(v, moving, true, err, errlen) < 0) {
+		if (!ms.failed)
+			mine_swap_back(v, &ms);
+		else
+			set_err(err, errlen, "out of memory");
 		cm_profile_free(v->diff);
 		v->raw = old_raw;
 		v->diff = old_diff;
 		cm_profile_free(p);
 		return -1;
 	}
+	mine_swap_done(&ms);
 	v->held = moving && v->ntop > 0;
 	cm_profile_free(old_diff);
 	free_raw(v, old_raw);
@@ -346,6 +400,9 @@ void cm_viewer_free(struct cm_viewer *v)
 	free(v->trim_path);
 	free(v->goroot);
 	free(v->gomodcache);
+	free(v->module);
+	free(v->hide_eff);
+	cm_code_owners_free(&v->owners);
 	free(v->search);
 	free(v);
 }
@@ -435,6 +492,23 @@ static int apply(struct cm_viewer *v, char *err, size_t errlen)
 	if (!v->st)
 		return 0; /* used by the first load */
 	return viewer_rebuild(v, false, false, err, errlen);
+}
+
+/* apply, for a change of what is hidden (the hide filter, hide_std): the
+ * hide regex in force is made again first. */
+static int apply_hide(struct cm_viewer *v, char *err, size_t errlen)
+{
+	struct mine_swap ms;
+	if (mine_swap_in(v, &ms) < 0) {
+		set_err(err, errlen, "out of memory");
+		return -1;
+	}
+	if (apply(v, err, errlen) < 0) {
+		mine_swap_back(v, &ms);
+		return -1;
+	}
+	mine_swap_done(&ms);
+	return 0;
 }
 
 void cm_viewer_toggle_sort(struct cm_viewer *v, double now)
@@ -584,7 +658,7 @@ int cm_viewer_set_filter(struct cm_viewer *v, enum cm_viewer_filter f, const cha
 		return -1;
 	}
 	sync_opts(v);
-	if (apply(v, err, errlen) < 0) {
+	if (apply_hide(v, err, errlen) < 0) {
 		free(v->filters[f]);
 		v->filters[f] = old;
 		sync_opts(v);
@@ -603,7 +677,7 @@ void cm_viewer_clear_filters(struct cm_viewer *v, double now)
 	memset(v->filters, 0, sizeof(v->filters));
 	sync_opts(v);
 	char err[VIEWER_MSG];
-	if (apply(v, err, sizeof(err)) < 0) {
+	if (apply_hide(v, err, sizeof(err)) < 0) {
 		memcpy(v->filters, old, sizeof(old));
 		sync_opts(v);
 		viewer_msg(v, "%s", err);
@@ -611,6 +685,29 @@ void cm_viewer_clear_filters(struct cm_viewer *v, double now)
 	}
 	for (int i = 0; i < CM_VFILTER_COUNT; i++)
 		free(old[i]);
+}
+
+int cm_viewer_set_hide_std(struct cm_viewer *v, bool on, double now, char *err, size_t errlen)
+{
+	(void)now;
+	viewer_clear_msg(v);
+	bool old = v->hide_std;
+	v->hide_std = on;
+	if (apply_hide(v, err, errlen) < 0) {
+		v->hide_std = old;
+		return -1;
+	}
+	return 0;
+}
+
+bool cm_viewer_hide_std(const struct cm_viewer *v)
+{
+	return v->hide_std;
+}
+
+enum cm_code_owner cm_viewer_code_owner(const struct cm_viewer *v, const char *name)
+{
+	return name ? cm_code_owner_of(&v->owners, name) : CM_CODE_MINE;
 }
 
 /* ---- what shows ---- */

@@ -8,6 +8,7 @@
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
  *   viewer_flame.c   the FLAME level: layout, selection, zoom, search
  *   viewer_tree.c    the TREE level: open rows of the stack tree
+ *   viewer_mycode.c  whose code a function is; the hide of the standard library
  *   viewer_common.c  the message, the current level, the profile to build
  *                    from, the stack tree and paths of frames in it
  * The level files call viewer_common.c only, never each other;
@@ -19,6 +20,7 @@
 #ifndef CMON_VIEWER_INT_H
 #define CMON_VIEWER_INT_H
 
+#include "cmon/profile/gopkg.h"
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 #include "cmon/profile/source.h"
@@ -136,6 +138,11 @@ struct cm_viewer {
 	uint64_t max_inflated;
 	struct cm_symbolize sym; /* -symbolize: demangling */
 	double hold;
+	char *module;             /* -module: the main module's path, or NULL */
+	bool hide_std;            /* M: the standard library's frames hidden */
+	char *hide_eff;           /* the hide regex in force when it is not
+				   * filters[HIDE] alone (hide_std), else NULL */
+	struct cm_code_owners owners; /* of the pristine profile's functions */
 
 	/* profiles */
 	struct cm_profile *raw;   /* the last loaded */
@@ -230,6 +237,13 @@ int vtree_rows(struct cm_viewer *v, struct vlevel *l);
 void vtree_free(struct cm_viewer *v);
 uint32_t vtree_node(const struct cm_viewer *v, size_t row); /* CM_STACK_NONE: none */
 bool vtree_open(struct cm_viewer *v, bool open, double now); /* cm_viewer_tree_open */
+
+/* viewer_mycode.c: the owners of the pristine profile's functions into
+ * *out (empty before a profile); -1 on OOM. */
+int vmine_owners(const struct cm_viewer *v, struct cm_code_owners *out);
+/* The hide regex for owners o under v's hide filter and hide_std: *out
+ * NULL when filters[HIDE] alone is in force; -1 on OOM. */
+int vmine_hide(const struct cm_viewer *v, const struct cm_code_owners *o, char **out);
 
 /* viewer_common.c */
 void viewer_msg(struct cm_viewer *v, const char *fmt, ...)

@@ -168,6 +168,37 @@ T send-keys -t heap T T T
 check heap-cycle-back heap '^ top · inuse_objects · functions'
 check_quit quit-ctrl-c heap C-c
 
+# --- my code: M hides the standard library as -hide would, m dims it ----------------
+run_cmon mine pprof "$data/cpu.pb.gz"
+check mine-start mine '^ top · cpu · functions'
+T send-keys -t mine M
+check mine-hide-title mine '^ top · cpu .* no std'
+check mine-hide-header mine '^   hide=\^\(\?:crypto/internal/boring\|crypto/sha256\|'
+# the first row is -top's first row under that very regex
+std_re='^(?:crypto/internal/boring|crypto/sha256|internal/reflectlite|runtime|runtime/internal/atomic|runtime/pprof|sort|strconv|strings)\.'
+first=$("$cmon" pprof -top -hide="$std_re" "$data/cpu.pb.gz" | sed -n '/^ *flat  flat%/{n;p;q}')
+if [ -n "$first" ] && wait_for mine "^ ?$(printf '%s' "$first" | sed 's/[.()*+?^$|[\]/\\&/g')\$"; then
+	ok mine-hide-rows
+else
+	fail mine-hide-rows "first row of -top -hide is not on screen: $first" mine
+fi
+if screen mine | grep -E -q '  (runtime|sort|strings)(/[a-z/]*)?\.'; then
+	fail mine-hide-no-std "a standard library row shows" mine
+else
+	ok mine-hide-no-std
+fi
+T send-keys -t mine M m
+check mine-dim-title mine '^ top · cpu .* my code'
+# runtime.asyncPreempt is the selected first row; runtime.memclrNoHeapPointers,
+# off the selection, is drawn dim (SGR 2), main.mix is not
+if wait_gone mine ' no std' && screen_sgr mine | grep -E -q "$esc\\[([0-9;]*;)?2m($esc\\[[0-9;]*m)*runtime\\.memclrNoHeapPointers" &&
+	! screen_sgr mine | grep -E -q "$esc\\[([0-9;]*;)?2m($esc\\[[0-9;]*m)*main\\.mix"; then
+	ok mine-dim-rows
+else
+	fail mine-dim-rows "runtime not dim, or main dim" mine
+fi
+check_quit mine-quit mine q
+
 # --- SIGTERM: the terminal is given back, status 0 ----------------------------------
 run_cmon term pprof "$data/goroutine.pb.gz"
 check term-first term '^ top · goroutine · functions'

@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cmon/profile/gopkg.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/names.h"
 #include "cmon/profile/profile_ops.h"
@@ -55,6 +56,9 @@ struct cm_viewer_opts {
 	const char *goroot, *gomodcache;
 	/* -symbolize: how function names are demangled (zero: pprof's default) */
 	struct cm_symbolize sym;
+	/* -module: the path of the program's main module ("example.com/svc"),
+	 * for "my code"; NULL = told by the profile's file names. Copied. */
+	const char *module;
 };
 
 /* Fills o with the defaults (cm_report_opts_init, hold 1 s, environment). */
@@ -130,6 +134,16 @@ int cm_viewer_set_filter(struct cm_viewer *v, enum cm_viewer_filter f, const cha
 const char *cm_viewer_filter(const struct cm_viewer *v, enum cm_viewer_filter f); /* NULL: unset */
 void cm_viewer_clear_filters(struct cm_viewer *v, double now);
 const char *cm_viewer_filter_name(enum cm_viewer_filter f); /* "focus", ... */
+
+/* "My code". Whose code a function (a row's name) is: the program's own,
+ * the standard library's or a dependency's (cmon/profile/gopkg.h: from the
+ * profile's file names, or the -module path). */
+enum cm_code_owner cm_viewer_code_owner(const struct cm_viewer *v, const char *name);
+/* Hides the standard library's frames (runtime included) as -hide with a
+ * regex of the profile's standard packages would, on top of the hide
+ * filter; the -top header shows the regex in force. Follows refreshes. */
+int cm_viewer_set_hide_std(struct cm_viewer *v, bool on, double now, char *err, size_t errlen);
+bool cm_viewer_hide_std(const struct cm_viewer *v);
 
 /* ---- the views ---- */
 

@@ -252,20 +252,3 @@ int64_t cm_stack_tree_match_sum(const struct cm_stack_tree *t, uint32_t f, const
 		x = fr[x].next_sibling;
 	}
 }
-
-void cm_stack_package(const char *name, char *out, size_t len)
-{
-	if (!len)
-		return;
-	/* the package ends at the first '.' after the last '/' (Go's
-	 * qualified names); a receiver's "(*T)" or a closure's ".func1"
-	 * come after it */
-	const char *slash = strrchr(name, '/');
-	const char *from = slash ? slash + 1 : name;
-	const char *dot = strchr(from, '.');
-	size_t n = dot ? (size_t)(dot - name) : strlen(name);
-	if (n >= len)
-		n = len - 1;
-	memcpy(out, name, n);
-	out[n] = '\0';
-}

@@ -180,7 +180,8 @@ static void tree_row(const struct rect *r, const struct cm_viewer *v, size_t i, 
 					      : (ascii ? "+" : "\xe2\x96\xb8");
 	int indent = (int)(t->depth > 40 ? 40 : t->depth) * 2;
 	snprintf(name, sizeof(name), " %*s%s %s", indent, "", mark, t->name);
-	enum cm_theme_element ne = change_element(t->change), te = CM_THEME_normal;
+	enum cm_theme_element ne = change_element(t->change);
+	enum cm_theme_element te = name_element(r, v, t->name, CM_THEME_normal);
 	if (sel) {
 		fill(r, row, CM_THEME_selected);
 		ne = te = CM_THEME_selected;
@@ -358,7 +359,7 @@ void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, 
 	}
 	draw_title(&r, pv->v);
 	if (cm_viewer_level(pv->v)->kind == CM_VIEWER_FLAME) {
-		pv_draw_flame(pv, ui, y + 1, x, h - 1, w);
+		pv_draw_flame(pv, ui, y + 1, x, h - 1, w, r.dim_others);
 		return;
 	}
 	int row = 1;

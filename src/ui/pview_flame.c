@@ -17,13 +17,14 @@
 #define DOUBLE_CLICK 0.4 /* seconds */
 
 static enum cm_theme_element box_element(const struct cm_viewer *v,
-					 const struct cm_viewer_flame_box *b, bool sel)
+					 const struct cm_viewer_flame_box *b, bool sel, bool dim_others)
 {
 	if (sel)
 		return CM_THEME_selected;
 	if (b->match)
 		return CM_THEME_flame_match;
-	if (b->breadcrumb || b->frame == 0)
+	if (b->breadcrumb || b->frame == 0 ||
+	    (dim_others && cm_viewer_code_owner(v, b->full) != CM_CODE_MINE))
 		return CM_THEME_dim;
 	if (cm_viewer_is_diff(v))
 		return b->change == CM_CHANGE_GROWTH ? CM_THEME_flame_growth
@@ -34,9 +35,9 @@ static enum cm_theme_element box_element(const struct cm_viewer *v,
 }
 
 static void draw_box(struct cm_ui *ui, const struct cm_viewer *v,
-		     const struct cm_viewer_flame_box *b, int y, int x, bool sel)
+		     const struct cm_viewer_flame_box *b, int y, int x, bool sel, bool dim_others)
 {
-	enum cm_theme_element e = box_element(v, b, sel);
+	enum cm_theme_element e = box_element(v, b, sel, dim_others);
 	int w = b->w > 1 ? b->w - 1 : 1; /* a gap after each box */
 	cm_fill(ui, y, x + b->x, w, e);
 	char text[PV_TEXT_MAX];
@@ -81,7 +82,8 @@ static void footer(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int w)
 	cm_put(ui, y, x, w - 1, text, e);
 }
 
-void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w)
+void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w,
+		   bool dim_others)
 {
 	struct cm_viewer *v = pv->v;
 	int rows = h - 2;
@@ -102,7 +104,7 @@ void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, i
 		const struct cm_viewer_flame_box *b = cm_viewer_flame_box(v, i);
 		int line = b->row - pv->flame_top;
 		if (line >= 0 && line < rows)
-			draw_box(ui, v, b, pv->flame_y + line, x, i == sel);
+			draw_box(ui, v, b, pv->flame_y + line, x, i == sel, dim_others);
 	}
 	if (pv->flame_top + rows < cm_viewer_flame_rows(v)) {
 		char more[64];

@@ -61,9 +61,11 @@ struct cm_pview {
 void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now);
 
 /* pview_flame.c: the FLAME level's body and footer in the rectangle
- * (title drawn), and a mouse event (KEY_MOUSE) on it. */
+ * (title drawn; dim_others: frames outside "my code" dimmed), and a mouse
+ * event (KEY_MOUSE) on it. */
 struct cm_ui;
-void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w);
+void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w,
+		   bool dim_others);
 int pv_flame_mouse(struct cm_pview *pv, double now);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "cmon/base/goregex.h"
 #include "cmon/base/measure.h"
+#include "cmon/profile/gopkg.h"
 #include "viewer_int.h"
 
 #define MAX_ROWS 4096 /* deeper frames are not laid out */
@@ -141,13 +142,16 @@ static int col(const struct lay *L, uint64_t at)
 	return (int)floor((double)at * L->scale);
 }
 
+/* The package's hue: a hash of its path (the whole name when it has no
+ * Go package), FNV-1a: the same on every run and host. */
 static uint32_t hue_of(const char *full)
 {
-	char pkg[512];
-	cm_stack_package(full, pkg, sizeof(pkg));
-	uint32_t h = 2166136261u; /* FNV-1a: the same on every run and host */
-	for (const unsigned char *p = (const unsigned char *)pkg; *p; p++)
-		h = (h ^ *p) * 16777619u;
+	size_t n = cm_go_package_len(full);
+	if (!n)
+		n = strlen(full);
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (unsigned char)full[i]) * 16777619u;
 	return h;
 }
 

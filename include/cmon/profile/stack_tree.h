@@ -68,9 +68,4 @@ uint32_t cm_stack_tree_child(const struct cm_stack_tree *t, uint32_t f, const ch
  * pprof's -focus keeps, and -top -cum's cum of a single function. */
 int64_t cm_stack_tree_match_sum(const struct cm_stack_tree *t, uint32_t f, const bool *match);
 
-/* The package of a Go function name ("net/http.(*conn).serve" ->
- * "net/http", "main.main" -> "main"); the name itself when it has no
- * package. Writes at most len - 1 bytes. */
-void cm_stack_package(const char *name, char *out, size_t len);
-
 #endif

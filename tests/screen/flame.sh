@@ -6,7 +6,8 @@
 # hottest user frame and Enter zooms into it (full width, its callers as a
 # breadcrumb); a search for that function alone shows its share of the
 # total, which is -top -cum's cum%; Esc zooms out, again leaves; C shows
-# the tree, Right opens a row, Enter opens its source.
+# the tree, Right opens a row, Enter opens its source; and in the
+# monitor's profile pane, F and C on a heap profile.
 # Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1, 2
 # (setup) or 77 (skipped: no tmux, no go for the demo).
 set -u
@@ -47,11 +48,16 @@ check flame-shows fl '^ flame graph · cpu · functions'
 check flame-root fl '^root  [0-9.]+[mun]?s  100% of total'
 # the mouse (xterm reports, as the terminal sends them): a click on the
 # graph's second row selects its first frame, a double click zooms into it
-click() { T send-keys -t fl -H 1b 5b 4d 20 "$1" "$2" 1b 5b 4d 23 "$1" "$2"; }
+# (press and release: ESC [ M, button+32, column+33, row+33; a double
+# click is two of them in one write, within curses' click interval)
+press() { printf '1b 5b 4d 20 %s %s 1b 5b 4d 23 %s %s ' "$1" "$2" "$1" "$2"; }
+# shellcheck disable=SC2046
+click() { T send-keys -t fl -H $(press "$1" "$2"); }
+# shellcheck disable=SC2046
+double_click() { T send-keys -t fl -H $(press "$1" "$2") $(press "$1" "$2"); }
 click 22 24
 check flame-click-selects fl '^[^r ][^ ]*  [0-9.]+[mun]?s  [0-9.]+% of total$'
-click 22 24
-click 22 24
+double_click 22 24
 check flame-double-click-zooms fl '^[^ ]+  [0-9.]+[mun]?s  [0-9.]+% of total, 100% of '
 T send-keys -t fl Escape
 check flame-click-zoom-out fl '^[^r ][^ ]*  [0-9.]+[mun]?s  [0-9.]+% of total$'
@@ -84,10 +90,24 @@ T send-keys -t fl Enter
 check tree-source fl '^ source: '
 check_quit flame-quit fl q
 
-pid=$(cat "$tmp/fl.pid" 2>/dev/null)
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-	fail gone "cmon $pid still runs"
-	kill "$pid" 2>/dev/null
-fi
+# the monitor's profile pane: the same levels beside the sparklines
+run_cmon mon -ports="$demo_addrs" -i=200ms
+check pane-monitor-up mon '● demo  up'
+T send-keys -t mon p h
+check pane-heap mon 'heap profile  demo'
+T send-keys -t mon F
+check pane-flame mon 'flame graph · inuse_space · functions'
+check pane-flame-root mon 'root  [0-9.]+[kMGT]?B  100% of total'
+T send-keys -t mon C
+check pane-tree mon 'call tree · inuse_space · functions'
+check_quit pane-quit mon C-c
+
+for s in fl mon; do
+	pid=$(cat "$tmp/$s.pid" 2>/dev/null)
+	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+		fail "gone-$s" "cmon $pid still runs"
+		kill "$pid" 2>/dev/null
+	fi
+done
 echo "screen-flame: $fails failed"
 [ "$fails" -eq 0 ]

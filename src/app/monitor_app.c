@@ -63,6 +63,7 @@ struct text_out {
 	struct cm_strbuf block;      /* the block being made, reused */
 	unsigned long long dropped;  /* blocks the reader was too slow for */
 	bool failed;                 /* a write failed: said, and cmon ends with 1 */
+	size_t missing_said;         /* vars named on no service, said on stderr */
 };
 
 /* One service's schedule; also the fetch callbacks' context. */
@@ -126,7 +127,8 @@ void cm_monitor_usage(FILE *out)
 		"  -ports list     services: 5000, 5000-5003, host:5000, :5000,\n"
 		"                  http(s)://[user:pass@]host:port[/path] (comma separated);\n"
 		"                  ssh://[user@]host[:port]/ENTRY: that entry through ssh\n"
-		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), str:X,\n"
+		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), dur.ms:X\n"
+		"                  (dur.us/s/m/h: published in that unit), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
 		"                  default: %s\n"
 		"  -i duration     poll interval (5s; at least 100ms)\n"
@@ -641,11 +643,28 @@ static void text_write(struct app *app)
 	text_check(app);
 }
 
+/* Each var named on no service, once, on stderr: the screen's footer line
+ * ("cmon: no var memstats.Aloc on any service; did you mean
+ * memstats.Alloc?"). Its names came from services too: cleaned. */
+static void text_missing_vars(struct app *app)
+{
+	struct text_out *t = &app->text;
+	char line[320];
+	while (cm_monitor_missing_var(&app->mon, t->missing_said, line, sizeof line)) {
+		struct cm_strbuf sb = {0};
+		cm_strbuf_clean(&sb, line, t->clean);
+		fprintf(stderr, "cmon: %s\n", sb.oom ? "a var is on no service" : sb.s);
+		cm_strbuf_free(&sb);
+		t->missing_said++;
+	}
+}
+
 /* The block for now, queued. A reader TEXT_MAX_PENDING behind loses whole
  * blocks, and is told on stderr when it takes text again. */
 static void text_print(struct app *app)
 {
 	struct text_out *t = &app->text;
+	text_missing_vars(app);
 	t->block.len = 0;
 	cm_monitor_text(&app->mon, &t->block, wall_now(), t->clean);
 	bool queued = !t->block.oom && cm_outq_add(&t->q, t->block.s, t->block.len);

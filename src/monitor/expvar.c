@@ -197,13 +197,38 @@ static struct cm_value scalar_value(const struct cm_json *d, size_t node, enum c
 	}
 }
 
+/* A str: var of an array (cmdline): its scalar elements as str: shows
+ * them, joined by spaces, cut with "..." when longer than a value holds.
+ * An element that is itself an array or object makes it WRONG. */
+static struct cm_value array_text(const struct cm_json *d, size_t arr)
+{
+	char buf[SHOW_BUF];
+	size_t w = 0, full = 0, n = cm_json_count(d, arr), e = cm_json_first(d, arr);
+	for (size_t i = 0; i < n; i++, e = cm_json_next(d, e)) {
+		enum cm_json_type t = cm_json_type(d, e);
+		if (t == CM_JSON_ARRAY || t == CM_JSON_OBJECT)
+			return value_str(CM_VALUE_WRONG, "an array of arrays or objects");
+		struct cm_value x = scalar_value(d, e, CM_KIND_STRING);
+		const char *piece = x.state == CM_VALUE_TEXT ? x.text : "null";
+		size_t k = strlen(piece) + (i > 0);
+		full += k;
+		if (w + k < sizeof buf) {
+			if (i > 0)
+				buf[w++] = ' ';
+			memcpy(buf + w, piece, k - (i > 0));
+			w += k - (i > 0);
+		}
+	}
+	return value_text(CM_VALUE_TEXT, buf, w, full);
+}
+
 /* expvarmon's view of an array: the mean of its elements after trailing
  * zeros are dropped (an all-zero array's mean is 0). Empty: N/A. */
 static struct cm_value array_mean(const struct cm_json *d, size_t arr, enum cm_var_kind kind)
 {
 	size_t n = cm_json_count(d, arr), used = 0;
 	if (kind == CM_KIND_STRING)
-		return value_str(CM_VALUE_WRONG, "an array");
+		return array_text(d, arr);
 	if (n == 0)
 		return (struct cm_value){.state = CM_VALUE_NA};
 	double sum = 0, used_sum = 0;
@@ -502,6 +527,7 @@ struct cm_value cm_expvar_get(const struct cm_json *d, const struct cm_var *v)
 
 struct walk {
 	const struct cm_json *d;
+	bool any_leaf; /* every member that is not an object, not numbers only */
 	int (*fn)(void *ctx, const char *const *keys, size_t nkeys);
 	void *ctx;
 	const char *keys[CM_VAR_DEPTH_MAX];
@@ -533,7 +559,8 @@ static int each_in(struct walk *w, size_t obj, size_t depth)
 		enum cm_json_type t = cm_json_type(w->d, k + 1);
 		bool inner = t == CM_JSON_OBJECT && depth + 1 < CM_VAR_DEPTH_MAX;
 		size_t mark = w->used;
-		if ((!inner && t != CM_JSON_NUMBER) || !push_key(w, k, depth))
+		if ((!inner && t != CM_JSON_NUMBER && !(w->any_leaf && t != CM_JSON_OBJECT)) ||
+		    !push_key(w, k, depth))
 			continue;
 		int rc = inner ? each_in(w, k + 1, depth + 1) : w->fn(w->ctx, w->keys, depth + 1);
 		w->used = mark;
@@ -547,6 +574,15 @@ int cm_expvar_each_number(const struct cm_json *d,
 			  int (*fn)(void *ctx, const char *const *keys, size_t nkeys), void *ctx)
 {
 	struct walk w = {.d = d, .fn = fn, .ctx = ctx};
+	if (cm_json_type(d, 0) != CM_JSON_OBJECT)
+		return 0;
+	return each_in(&w, 0, 0);
+}
+
+int cm_expvar_each_path(const struct cm_json *d,
+			int (*fn)(void *ctx, const char *const *keys, size_t nkeys), void *ctx)
+{
+	struct walk w = {.d = d, .any_leaf = true, .fn = fn, .ctx = ctx};
 	if (cm_json_type(d, 0) != CM_JSON_OBJECT)
 		return 0;
 	return each_in(&w, 0, 0);

@@ -122,9 +122,16 @@ static void add_per_second(char *buf, size_t len, bool rate)
 }
 
 /* x in a kind; exact is x as an integer when the value is one. */
-static void format_kind(char *buf, size_t len, enum cm_var_kind kind, double x, bool integer,
+static void format_kind(char *buf, size_t len, const struct cm_var *var, double x, bool integer,
 			long long exact)
 {
+	enum cm_var_kind kind = var->kind;
+	if (kind == CM_KIND_DURATION && var->unit_ns != 1 && var->unit_ns > 0) {
+		/* published in ms, s...: nanoseconds first, exact while whole */
+		x = (integer ? (double)exact : x) * var->unit_ns;
+		integer = isfinite(x) && x == floor(x) && fabs(x) < 9007199254740992.0;
+		exact = integer ? (long long)x : 0;
+	}
 	switch (kind) {
 	case CM_KIND_MEM:
 		cm_format_bytes(buf, len, integer ? (double)exact : x);
@@ -161,7 +168,7 @@ void cm_format_value(char *buf, size_t len, const struct cm_var *var, const stru
 	default:
 		break;
 	}
-	format_kind(buf, len, var->kind, v->num, v->integer, v->i);
+	format_kind(buf, len, var, v->num, v->integer, v->i);
 	add_per_second(buf, len, var->rate);
 }
 
@@ -172,6 +179,6 @@ void cm_format_in_kind(char *buf, size_t len, const struct cm_var *var, double x
 	/* A whole number in a plain var prints as an integer ("max: 1234", not
 	 * "1234.00"); rates are fractional by nature and keep "%.2f". */
 	bool whole = !var->rate && isfinite(x) && x == floor(x) && fabs(x) < 9007199254740992.0;
-	format_kind(buf, len, var->kind, x, whole, whole ? (long long)x : 0);
+	format_kind(buf, len, var, x, whole, whole ? (long long)x : 0);
 	add_per_second(buf, len, var->rate);
 }

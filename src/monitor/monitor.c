@@ -62,6 +62,7 @@ void cm_monitor_free(struct cm_monitor *m)
 	cm_targets_free(&m->targets);
 	cm_vars_free(&m->vars);
 	cm_json_free(&m->doc);
+	free(m->seen);
 	memset(m, 0, sizeof *m);
 }
 
@@ -204,7 +205,7 @@ static void set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_valu
 
 /* cm_expvar_get_each's callback: var i's value into its cell. */
 struct cells_update {
-	const struct cm_monitor *m;
+	struct cm_monitor *m;
 	struct cm_service *s;
 	double now;
 };
@@ -213,6 +214,23 @@ static void update_cell(void *ctx, size_t i, struct cm_value v)
 {
 	struct cells_update *u = ctx;
 	set_cell(&u->s->cells[i], &u->m->vars.v[i], v, u->now);
+	if (i < u->m->nseen)
+		cm_var_seen_note(&u->m->seen[i], &u->m->vars.v[i], &v, &u->m->doc);
+}
+
+/* A seen entry for every var ("*" adds vars; the ones it adds are found by
+ * the body that showed them). */
+static int ensure_seen(struct cm_monitor *m)
+{
+	if (m->nseen >= m->vars.n)
+		return 0;
+	struct cm_var_seen *s = realloc(m->seen, m->vars.n * sizeof *s);
+	if (!s)
+		return -1;
+	memset(s + m->nseen, 0, (m->vars.n - m->nseen) * sizeof *s);
+	m->seen = s;
+	m->nseen = m->vars.n;
+	return 0;
 }
 
 static void mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
@@ -248,6 +266,8 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	discover_vars(m, s);
 	int rc = ensure_cells(s, m->vars.n);
 	check_restart(s, &m->doc, now);
+	if (ensure_seen(m) < 0)
+		rc = -1;
 	struct cells_update u = {.m = m, .s = s, .now = now};
 	cm_expvar_get_each(&m->doc, m->vars.v, s->ncells, update_cell, &u);
 	cm_json_reset(&m->doc); /* body is the caller's, and goes after this call */
@@ -376,10 +396,40 @@ void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double n
 		text_service(m, i, out, now, clean);
 }
 
+/* Every service was polled once and one answered: a var none had is
+ * missing, not late. */
+static bool all_polled(const struct cm_monitor *m)
+{
+	bool answered = false;
+	for (size_t i = 0; i < m->nsvc; i++) {
+		if (m->svc[i].state == CM_SVC_WAITING)
+			return false;
+		answered |= m->svc[i].last_update > 0;
+	}
+	return answered;
+}
+
+bool cm_monitor_missing_var(const struct cm_monitor *m, size_t nth, char *buf, size_t len)
+{
+	if (!all_polled(m))
+		return false;
+	for (size_t k = 0; k < m->nseen && k < m->vars.n; k++) {
+		const struct cm_var_seen *s = &m->seen[k];
+		if (s->found || !s->suggested || nth-- > 0)
+			continue;
+		snprintf(buf, len, "no var %s on any service%s%s%s", m->vars.v[k].title,
+			 *s->suggestion ? "; did you mean " : "", s->suggestion,
+			 *s->suggestion ? "?" : "");
+		return true;
+	}
+	return false;
+}
+
 int cm_monitor_exit_status(const struct cm_monitor *m)
 {
+	char line[8];
 	for (size_t i = 0; i < m->nsvc; i++)
 		if (m->svc[i].state != CM_SVC_UP)
 			return 1;
-	return 0;
+	return cm_monitor_missing_var(m, 0, line, sizeof line) ? 1 : 0;
 }

@@ -25,7 +25,7 @@
  * - title is the field after its prefixes as written, escapes included; the
  *   titles "*" makes escape the same way, so a var the user named is not
  *   added twice. label is the last key unescaped, then its indexes as
- *   written.
+ *   written; a var "*" found is labelled by its whole path, unescaped.
  * - A field is at most FIELD_MAX bytes. */
 #include "cmon/monitor/varspec.h"
 
@@ -114,11 +114,33 @@ static bool word_is(const char *s, size_t n, const char *w)
 	return strlen(w) == n && !memcmp(s, w, n);
 }
 
-static bool kind_of(const char *s, size_t n, enum cm_var_kind *k)
+/* "dur.ms", "duration.s": a duration published in that unit; the
+ * nanoseconds in one, or 0 when s is not one of them. */
+static double duration_unit(const char *s, size_t n)
 {
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"ns", 1}, {"us", 1e3}, {"µs", 1e3}, {"ms", 1e6}, {"s", 1e9}, {"m", 60e9},
+		     {"h", 3600e9}};
+	const char *dot = memchr(s, '.', n);
+	if (!dot || !(word_is(s, (size_t)(dot - s), "dur") || word_is(s, (size_t)(dot - s), "duration")))
+		return 0;
+	size_t un = n - (size_t)(dot - s) - 1;
+	for (size_t i = 0; i < sizeof units / sizeof units[0]; i++)
+		if (word_is(dot + 1, un, units[i].unit))
+			return units[i].ns;
+	return 0;
+}
+
+static bool kind_of(const char *s, size_t n, enum cm_var_kind *k, double *unit_ns)
+{
+	*unit_ns = 1;
 	if (word_is(s, n, "mem"))
 		*k = CM_KIND_MEM;
 	else if (word_is(s, n, "duration") || word_is(s, n, "dur"))
+		*k = CM_KIND_DURATION;
+	else if ((*unit_ns = duration_unit(s, n)) > 0)
 		*k = CM_KIND_DURATION;
 	else if (word_is(s, n, "str"))
 		*k = CM_KIND_STRING;
@@ -139,13 +161,16 @@ static int parse_prefixes(const char **s, size_t *n, struct cm_var *v, bool *any
 			if (v->rate)
 				return say(why, wl, "rate: given twice");
 			v->rate = true;
-		} else if (kind_of(*s, colon, &k)) {
+		} else if (kind_of(*s, colon, &k, &v->unit_ns)) {
 			if (have_kind)
 				return say(why, wl, "two kinds (mem, duration, dur, str): pick one");
 			have_kind = true;
 			v->kind = k;
+		} else if (colon > 3 && !memcmp(*s, "dur", 3) && memchr(*s, '.', colon)) {
+			return say(why, wl, "unknown duration unit in \"%.*s\" (dur.ns, dur.us, dur.ms, "
+				   "dur.s, dur.m, dur.h)", (int)colon, *s);
 		} else {
-			return say(why, wl, "unknown kind \"%.*s\" (mem, duration, dur, str, rate)",
+			return say(why, wl, "unknown kind \"%.*s\" (mem, duration, dur, dur.ms, str, rate)",
 				   (int)colon, *s);
 		}
 		*any = true;
@@ -369,7 +394,7 @@ static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out,
 {
 	trim(&s, &n);
 	char why[160];
-	struct cm_var v = {0};
+	struct cm_var v = {.unit_ns = 1};
 	int rc;
 	if (!n)
 		rc = say(why, sizeof(why), "empty (field %zu)", k);
@@ -450,6 +475,18 @@ static void emit_title(struct title_sink *k, const char *const *keys, size_t nke
 	}
 }
 
+size_t cm_vars_title_of(const char *const *keys, size_t nkeys, char *out, size_t cap)
+{
+	struct title_sink k = {0};
+	emit_title(&k, keys, nkeys);
+	if (k.n < cap) {
+		k = (struct title_sink){.out = out};
+		emit_title(&k, keys, nkeys);
+		out[k.n] = '\0';
+	}
+	return k.n;
+}
+
 static bool have_title(const struct cm_var_list *l, const char *const *keys, size_t nkeys)
 {
 	for (size_t i = 0; i < l->n; i++) {
@@ -461,13 +498,35 @@ static bool have_title(const struct cm_var_list *l, const char *const *keys, siz
 	return false;
 }
 
+/* The keys joined by dots as they are (not escaped): a var "*" found is
+ * labelled by its whole path, since services publish the same last key
+ * in several places (memstats.Alloc and runtime.Alloc). */
+static char *join_keys(const char *const *keys, size_t nkeys)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < nkeys; i++)
+		n += strlen(keys[i]) + 1;
+	char *out = malloc(n ? n : 1), *p = out;
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < nkeys; i++) {
+		size_t k = strlen(keys[i]);
+		if (i)
+			*p++ = '.';
+		memcpy(p, keys[i], k);
+		p += k;
+	}
+	*p = '\0';
+	return out;
+}
+
 static int make_path_var(struct cm_var *v, const char *const *keys, size_t nkeys)
 {
 	struct title_sink k = {0};
 	emit_title(&k, keys, nkeys);
 	v->title = malloc(k.n + 1);
 	v->steps = calloc(nkeys, sizeof(*v->steps));
-	v->label = dup_n(keys[nkeys - 1], strlen(keys[nkeys - 1]));
+	v->label = join_keys(keys, nkeys);
 	if (!v->title || !v->steps || !v->label)
 		return OOM;
 	k = (struct title_sink){.out = v->title};
@@ -487,7 +546,7 @@ int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkey
 		return 0;
 	if (l->n >= CM_VARS_MAX)
 		return -1;
-	struct cm_var v = {.kind = CM_KIND_NUMBER, .source = CM_SOURCE_EXPVAR};
+	struct cm_var v = {.kind = CM_KIND_NUMBER, .source = CM_SOURCE_EXPVAR, .unit_ns = 1};
 	int rc = make_path_var(&v, keys, nkeys);
 	if (rc == 0)
 		rc = push_var(l, &v);

@@ -249,6 +249,12 @@ void cm_draw_headings(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
 void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visible, size_t n,
 		    const char *what)
 {
+	cm_draw_footer_as(ui, keys, CM_THEME_dim, top, visible, n, what);
+}
+
+void cm_draw_footer_as(struct cm_ui *ui, const char *text, enum cm_theme_element e, size_t top,
+		       size_t visible, size_t n, const char *what)
+{
 	char hint[96];
 	int y = LINES - 1;
 	cm_more_hint(ui, hint, sizeof(hint), top, visible, n, what);
@@ -258,7 +264,7 @@ void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visib
 	 * some terminals */
 	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, CM_THEME_dim);
 	int room = ui->cols - 1 - hw - (hw ? 2 : 0);
-	cm_put(ui, y, 0, room, keys, CM_THEME_dim);
+	cm_put(ui, y, 0, room, text, e);
 }
 
 void cm_more_hint(const struct cm_ui *ui, char *buf, size_t len, size_t top, size_t visible,

@@ -77,6 +77,9 @@ void cm_draw_headings(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
  * cm_more_hint. The hint wins when both do not fit. */
 void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visible, size_t n,
 		    const char *what);
+/* The same with text (a message rather than keys) drawn as e. */
+void cm_draw_footer_as(struct cm_ui *ui, const char *text, enum cm_theme_element e, size_t top,
+		       size_t visible, size_t n, const char *what);
 
 /* "↑ 2 more  ↓ 3 more vars" for a list of n with top..top+visible
  * shown; "" when everything shows. what names the entries ("vars");

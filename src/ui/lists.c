@@ -99,6 +99,17 @@ static void draw_detail(struct cm_ui *ui, int y, const struct cm_monitor *m, dou
 	seg_tunnels(&l, m);
 }
 
+/* The footer: the keys, or, while a var the person named is on no
+ * service, that line instead (a typo is the likeliest reason for N/A). */
+static void draw_footer(struct cm_ui *ui, const struct cm_monitor *m, size_t top, size_t visible,
+			size_t n, const char *what)
+{
+	char missing[320];
+	bool miss = cm_monitor_missing_var(m, 0, missing, sizeof(missing));
+	cm_draw_footer_as(ui, miss ? missing : KEYS_LINE, miss ? CM_THEME_down : CM_THEME_dim, top,
+			  visible, n, what);
+}
+
 void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
 {
 	const struct cm_service *s = &m->svc[0];
@@ -121,7 +132,7 @@ void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
 		struct cm_row r = {label, v, cm_cell_of(s, i), cell_note(s, v), i == ui->sel_var};
 		cm_draw_row(ui, 3 + (int)(i - ui->top_var) * lay.lines, &lay, &r);
 	}
-	cm_draw_footer(ui, KEYS_LINE, ui->top_var, visible, n, "vars");
+	draw_footer(ui, m, ui->top_var, visible, n, "vars");
 }
 
 /* The several-services screen's geometry for this frame. */
@@ -315,5 +326,5 @@ void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now)
 	draw_spark_title(ui, ty, m, &g);
 	cm_draw_headings(ui, ty + 1, &g.lay, "service");
 	draw_sparks(ui, ty + 2, m, &g, srows);
-	cm_draw_footer(ui, KEYS_LINE, ui->top_spark, srows, m->nsvc, "sparklines");
+	draw_footer(ui, m, ui->top_spark, srows, m->nsvc, "sparklines");
 }

@@ -68,9 +68,21 @@ else
 	fail once-own-vars "status $st: $out"
 fi
 
+# a typo: named with the nearest var the service has, and -once exits 1;
+# str: of the command line shows it; a duration published in ms reads as ms
+out=$("$cmon" -ports="$addr" -once -vars='mem:memstats.Aloc,str:cmdline,dur.ms:last_work_ms' \
+	2>"$tmp/typo.err"); st=$?
+if [ $st = 1 ] &&
+	[ "$(cat "$tmp/typo.err")" = "cmon: no var memstats.Aloc on any service; did you mean memstats.Alloc?" ] &&
+	printf '%s\n' "$out" | grep -E -q '^demo: Aloc: N/A, cmdline: [^ ]*/demo -addr 127\.0\.0\.1:0 -load [0-9]+, last_work_ms: [0-9.]+(ns|µs|ms|s)$'; then
+	ok once-var-typo
+else
+	fail once-var-typo "status $st: $out $(cat "$tmp/typo.err")"
+fi
+
 out=$("$cmon" -ports="$addr" -once -vars='*' 2>&1); st=$?
 n=$(printf '%s\n' "$out" | sed -n 2p | tr ',' '\n' | wc -l)
-if [ $st = 0 ] && [ "$n" -gt 20 ] && printf '%s\n' "$out" | grep -q ' HeapInuse: [0-9]'; then
+if [ $st = 0 ] && [ "$n" -gt 20 ] && printf '%s\n' "$out" | grep -q ' memstats\.HeapInuse: [0-9]'; then
 	ok once-all-vars
 else
 	fail once-all-vars "status $st, $n vars: $(printf '%s\n' "$out" | head -c 300)"

@@ -136,6 +136,11 @@ check multi-resize-back multi '^  service +requests'
 
 check_quit quit-ctrl-c multi C-c
 
+# --- a var no service has: named on the bottom line with its nearest --------
+run_cmon typo -ports="$one" -i=200ms -vars='mem:memstats.Aloc,requests'
+check var-typo-footer typo '^no var memstats\.Aloc on any service; did you mean memstats\.Alloc\?'
+check_quit var-typo-quit typo q
+
 # --- down, then restarted ----------------------------------------------------
 start_demo 127.0.0.1:0 -load 1 || { echo "screen: demo did not start" >&2; exit 2; }
 solo=$demo_addrs

@@ -205,7 +205,25 @@ static void test_demo_loaded(void)
 	check_state(root, CM_KIND_MEM, "memstats/BySize/#-62", CM_VALUE_NA, NULL);
 	check_state(root, CM_KIND_NUMBER, "memstats/BySize", CM_VALUE_WRONG, "an array of non-numbers");
 	check_state(root, CM_KIND_NUMBER, "cmdline", CM_VALUE_WRONG, "an array of non-numbers");
-	check_state(root, CM_KIND_STRING, "cmdline", CM_VALUE_WRONG, "an array");
+	/* str: of an array: its elements joined (the command line) */
+	check_state(root, CM_KIND_STRING, "cmdline", CM_VALUE_TEXT,
+		    "/tmp/expvar-helper/demo -addr 127.0.0.1:0 -load 2");
+	check_state(root, CM_KIND_STRING, "memstats/BySize", CM_VALUE_WRONG,
+		    "an array of arrays or objects");
+	{
+		struct cm_json *long_args = parse_ok(
+			"{\"a\": [\"0123456789\", \"0123456789\", \"0123456789\", \"0123456789\","
+			" \"0123456789\", \"0123456789\", \"0123456789\", \"0123456789\", 42, true,"
+			" null, \"\\u001b[2J\"], \"e\": []}", "long array");
+		if (long_args) {
+			struct cm_value v = get(long_args, CM_KIND_STRING, "a");
+			size_t n = strlen(v.text);
+			CHECK(v.state == CM_VALUE_TEXT && n < sizeof v.text && n > 80 &&
+			      !strcmp(v.text + n - 3, "..."));
+			check_state(long_args, CM_KIND_STRING, "e", CM_VALUE_TEXT, "");
+			drop(long_args);
+		}
+	}
 	check_state(root, CM_KIND_STRING, "cmdline/#0", CM_VALUE_TEXT, "/tmp/expvar-helper/demo");
 	check_state(root, CM_KIND_STRING, "cmdline/#-1", CM_VALUE_TEXT, "2");
 

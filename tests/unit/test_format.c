@@ -196,6 +196,31 @@ static void in_kind(enum cm_var_kind kind, bool rate, double x, const char *want
 	CHECK_STR(buf, want, what);
 }
 
+/* dur.ms: and friends: the value times the unit, in Go's duration text */
+static void test_duration_units(void)
+{
+	struct cm_var ms = {.kind = CM_KIND_DURATION, .unit_ns = 1e6};
+	struct cm_var s = {.kind = CM_KIND_DURATION, .unit_ns = 1e9};
+	char buf[64];
+	struct cm_value v = {.state = CM_VALUE_NUMBER, .num = 250, .integer = true, .i = 250};
+	cm_format_value(buf, sizeof buf, &ms, &v);
+	CHECK_STR(buf, "250ms", "250 ms");
+	cm_format_value(buf, sizeof buf, &s, &v);
+	CHECK_STR(buf, "4m10s", "250 s");
+	/* fractions: as the same time in nanoseconds shows (expvarmon rounds) */
+	struct cm_var ns = {.kind = CM_KIND_DURATION, .unit_ns = 1};
+	char want[64];
+	v = (struct cm_value){.state = CM_VALUE_NUMBER, .num = 2.5};
+	cm_format_value(buf, sizeof buf, &s, &v);
+	struct cm_value in_ns = {.state = CM_VALUE_NUMBER, .num = 2.5e9, .integer = true,
+				 .i = 2500000000};
+	cm_format_value(want, sizeof want, &ns, &in_ns);
+	CHECK_STR(buf, want, "2.5 s");
+	cm_format_in_kind(buf, sizeof buf, &ms, 1500);
+	cm_format_in_kind(want, sizeof want, &ns, 1.5e9);
+	CHECK_STR(buf, want, "min/max in ms");
+}
+
 static void test_values(void)
 {
 	struct cm_value na = {.state = CM_VALUE_NA};
@@ -271,6 +296,7 @@ static void test_short_buffers(void)
 
 int main(void)
 {
+	test_duration_units();
 	test_go_tables();
 	test_edges();
 	test_values();

@@ -300,8 +300,71 @@ static void test_many_vars_linear(void)
 	free(b);
 }
 
+/* A var no service has is named, with the nearest path the services did
+ * publish, once every service was polled; -once's status says it. */
+static void test_missing_vars(void)
+{
+	struct cm_monitor m;
+	make(&m, "127.0.0.1:1,127.0.0.1:2",
+	     "mem:memstats.Aloc,requests,memstats.NumGc,cmdline,nothing_like_it,memstats.Late");
+	char b[512], line[320];
+	int n = body(b, sizeof b, "/srv/api", 1, 1, 1);
+	CHECK(cm_monitor_vars_result(&m, 0, b, (size_t)n, NULL, 1) == 0);
+	/* the second service has not answered yet: not missing, only late */
+	CHECK(!cm_monitor_missing_var(&m, 0, line, sizeof line));
+	CHECK(cm_monitor_vars_result(&m, 1, NULL, 0, "connection refused", 1) == 0);
+	CHECK(cm_monitor_missing_var(&m, 0, line, sizeof line));
+	CHECK_STR(line, "no var memstats.Aloc on any service; did you mean memstats.Alloc?", "typo");
+	CHECK(cm_monitor_missing_var(&m, 1, line, sizeof line));
+	CHECK_STR(line, "no var memstats.NumGc on any service; did you mean memstats.NumGC?", "case");
+	CHECK(cm_monitor_missing_var(&m, 2, line, sizeof line));
+	CHECK_STR(line, "no var nothing_like_it on any service", "nothing near");
+	CHECK(cm_monitor_missing_var(&m, 3, line, sizeof line));
+	CHECK_STR(line, "no var memstats.Late on any service", "late var");
+	CHECK(!cm_monitor_missing_var(&m, 4, line, sizeof line));
+	CHECK(cm_monitor_exit_status(&m) == 1);
+	/* a var published later is found: no longer named */
+	const char *late = "{\"requests\": 2, \"memstats\": {\"Late\": 3}}";
+	CHECK(cm_monitor_vars_result(&m, 1, late, strlen(late), NULL, 2) == 0);
+	CHECK(cm_monitor_missing_var(&m, 2, line, sizeof line));
+	CHECK_STR(line, "no var nothing_like_it on any service", "still missing");
+	CHECK(!cm_monitor_missing_var(&m, 3, line, sizeof line));
+	cm_monitor_free(&m);
+
+	/* every var found, every service up: 0 */
+	make(&m, "127.0.0.1:1", "requests,mem:memstats.Alloc");
+	n = body(b, sizeof b, "/srv/api", 1, 1, 1);
+	CHECK(cm_monitor_vars_result(&m, 0, b, (size_t)n, NULL, 1) == 0);
+	CHECK(!cm_monitor_missing_var(&m, 0, line, sizeof line));
+	CHECK(cm_monitor_exit_status(&m) == 0);
+	cm_monitor_free(&m);
+
+	/* "*" names its vars by their whole path: two Allocs stay apart */
+	make(&m, "127.0.0.1:1", "*");
+	const char *two = "{\"memstats\": {\"Alloc\": 1}, \"runtime\": {\"Alloc\": 2}}";
+	CHECK(cm_monitor_vars_result(&m, 0, two, strlen(two), NULL, 1) == 0);
+	CHECK(m.vars.n == 2);
+	if (m.vars.n == 2) {
+		CHECK_STR(m.vars.v[0].label, "memstats.Alloc", "* label");
+		CHECK_STR(m.vars.v[1].label, "runtime.Alloc", "* label");
+	}
+	CHECK(!cm_monitor_missing_var(&m, 0, line, sizeof line));
+	cm_monitor_free(&m);
+}
+
+static void test_edit_distance(void)
+{
+	CHECK(cm_edit_distance("memstats.Aloc", "memstats.Alloc", 3) == 1);
+	CHECK(cm_edit_distance("kitten", "sitting", 5) == 3);
+	CHECK(cm_edit_distance("kitten", "sitting", 2) == 3); /* past max: max + 1 */
+	CHECK(cm_edit_distance("", "abc", 5) == 3);
+	CHECK(cm_edit_distance("same", "same", 0) == 0);
+}
+
 int main(void)
 {
+	test_missing_vars();
+	test_edit_distance();
 	test_text_is_clean();
 	test_text_twins();
 	test_text_twins_by_path();

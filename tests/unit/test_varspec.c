@@ -249,13 +249,35 @@ static void test_limits(void)
 	free(longf);
 }
 
+/* dur.UNIT: a duration published in that unit */
+static void test_duration_units(void)
+{
+	struct cm_var_list l = parse_ok("dur.ms:last_work_ms,duration.s:uptime,dur:x,rate:dur.us:y", 4);
+	if (l.n == 4) {
+		CHECK(l.v[0].kind == CM_KIND_DURATION && l.v[0].unit_ns == 1e6);
+		CHECK_STR(l.v[0].title, "last_work_ms", "dur.ms title");
+		CHECK(l.v[1].kind == CM_KIND_DURATION && l.v[1].unit_ns == 1e9);
+		CHECK(l.v[2].kind == CM_KIND_DURATION && l.v[2].unit_ns == 1);
+		CHECK(l.v[3].kind == CM_KIND_DURATION && l.v[3].unit_ns == 1e3 && l.v[3].rate);
+	}
+	cm_vars_free(&l);
+	l = parse_ok("requests", 1);
+	CHECK(l.n == 1 && l.v[0].unit_ns == 1);
+	cm_vars_free(&l);
+	char err[256];
+	CHECK(cm_vars_parse("dur.fortnights:x", &l, err, sizeof(err)) == -1);
+	CHECK_STR(err, "bad -vars field \"dur.fortnights:x\": unknown duration unit in "
+		  "\"dur.fortnights\" (dur.ns, dur.us, dur.ms, dur.s, dur.m, dur.h)", "bad unit");
+	CHECK(cm_vars_parse("dur.ms:mem:x", &l, err, sizeof(err)) == -1);
+}
+
 static void test_errors(void)
 {
 	/* the header's example, word for word */
 	struct cm_var_list l = {0};
 	char err[256];
 	CHECK(cm_vars_parse("foo:x", &l, err, sizeof(err)) == -1);
-	CHECK_STR(err, "bad -vars field \"foo:x\": unknown kind \"foo\" (mem, duration, dur, str, rate)",
+	CHECK_STR(err, "bad -vars field \"foo:x\": unknown kind \"foo\" (mem, duration, dur, dur.ms, str, rate)",
 		  "example error");
 	/* expvarmon crashed on this one */
 	CHECK(cm_vars_parse(",", &l, err, sizeof(err)) == -1);
@@ -332,7 +354,7 @@ static void test_error_hygiene(void)
 	struct cm_var_list l = {0};
 	char err[256];
 	CHECK(cm_vars_parse("fo\no:x", &l, err, sizeof(err)) == -1);
-	CHECK_STR(err, "bad -vars field \"fo?o:x\": unknown kind \"fo?o\" (mem, duration, dur, str, rate)",
+	CHECK_STR(err, "bad -vars field \"fo?o:x\": unknown kind \"fo?o\" (mem, duration, dur, dur.ms, str, rate)",
 		  "newline");
 	CHECK(cm_vars_parse("a[\x1b]", &l, err, sizeof(err)) == -1);
 	CHECK_ERR(err, "\"a[?]\"", "escape char");
@@ -358,7 +380,7 @@ static void test_add_path(void)
 	CHECK(cm_vars_add_path(&l, sys, 2) == 0);
 	CHECK(l.n == 3);
 	if (l.n == 3)
-		check_var(&l.v[2], CM_KIND_NUMBER, false, "memstats.Sys", "Sys", "memstats.Sys");
+		check_var(&l.v[2], CM_KIND_NUMBER, false, "memstats.Sys", "memstats.Sys", "memstats.Sys");
 	CHECK(cm_vars_add_path(&l, sys, 2) == 0);
 	CHECK(l.n == 3);
 
@@ -375,12 +397,12 @@ static void test_add_path(void)
 		size_t n;
 		const char *title, *label;
 	} cases[] = {
-		{{"a.b", "c"}, 2, "a\\.b.c", "c"},
-		{{"x\\y", "p:q"}, 2, "x\\\\y.p\\:q", "p:q"},
-		{{"arr[0]", "z,w"}, 2, "arr\\[0\\].z\\,w", "z,w"},
+		{{"a.b", "c"}, 2, "a\\.b.c", "a.b.c"},
+		{{"x\\y", "p:q"}, 2, "x\\\\y.p\\:q", "x\\y.p:q"},
+		{{"arr[0]", "z,w"}, 2, "arr\\[0\\].z\\,w", "arr[0].z,w"},
 		{{"@goroutines"}, 1, "\\@goroutines", "@goroutines"},
 		{{"*"}, 1, "\\*", "*"},
-		{{"a", "@b", "*"}, 3, "a.@b.*", "*"},
+		{{"a", "@b", "*"}, 3, "a.@b.*", "a.@b.*"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		size_t before = l.n;
@@ -486,6 +508,7 @@ static void test_oom(void)
 
 int main(void)
 {
+	test_duration_units();
 	test_defaults();
 	test_paths();
 	test_prefixes();

@@ -63,6 +63,11 @@ void cm_expvar_get_each(const struct cm_json *doc, const struct cm_var *vars, si
 int cm_expvar_each_number(const struct cm_json *doc,
 			  int (*fn)(void *ctx, const char *const *keys, size_t nkeys), void *ctx);
 
+/* The same for every member that is not an object (numbers, strings,
+ * bools, null, arrays): the paths a var can name, for suggestions. */
+int cm_expvar_each_path(const struct cm_json *doc,
+			int (*fn)(void *ctx, const char *const *keys, size_t nkeys), void *ctx);
+
 /* Reads N from a body starting "goroutine profile: total N" or
  * "threadcreate profile: total N". 0, or -1 with the reason in err. */
 int cm_profile_total(const char *body, size_t len, long long *n, char *err, size_t errlen);

@@ -11,6 +11,7 @@
 #include "cmon/monitor/expvar.h"
 #include "cmon/monitor/series.h"
 #include "cmon/monitor/target.h"
+#include "cmon/monitor/var_seen.h"
 #include "cmon/monitor/varspec.h"
 
 /* How long "restarted" shows after a restart was seen. */
@@ -55,6 +56,8 @@ struct cm_monitor {
 	bool tunnels_bad;              /* one of them is not up */
 	struct cm_json doc;            /* owned: the index of the body being read,
 					* reused by every poll of every service */
+	struct cm_var_seen *seen;      /* owned: one per var (grows with vars) */
+	size_t nseen;
 };
 
 /* Takes ownership of targets and vars (moved: the caller's are emptied).
@@ -97,7 +100,15 @@ void cm_svc_label(char *buf, size_t len, const struct cm_monitor *m, size_t i);
 void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double now,
 		     unsigned clean);
 
-/* 0 when every service is UP, 1 otherwise (-once's exit status). */
+/* The nth (from 0) var the person named that no service has published,
+ * once no service is waiting for its first poll and one has answered:
+ * "no var memstats.Aloc on any service; did you mean memstats.Alloc?"
+ * (the nearest path a service published, when one is near) into buf.
+ * False past the last one. */
+bool cm_monitor_missing_var(const struct cm_monitor *m, size_t nth, char *buf, size_t len);
+
+/* 0 when every service is UP and every named var was found, 1 otherwise
+ * (-once's exit status). */
 int cm_monitor_exit_status(const struct cm_monitor *m);
 
 #endif

@@ -5,6 +5,9 @@
  *                           "\:" a colon, "\[" a bracket
  *   mem:memstats.Alloc      bytes, shown in 1024 steps (42B, 3.1MB)
  *   duration:x / dur:x      int64 nanoseconds, shown as a Go duration
+ *   dur.ms:x (dur.us, dur.s, dur.m, dur.h, dur.ns; duration.ms too)
+ *                           a duration published in that unit
+ *                           (last_work_ms: dur.ms:last_work_ms)
  *   str:x                   text, no sparkline
  *   rate:requests           per-second rate of a counter (resets handled);
  *                           combines with mem: or dur: (rate:mem:x is bytes/s)
@@ -46,9 +49,11 @@ struct cm_var {
 	enum cm_var_kind kind;
 	enum cm_var_source source;
 	bool rate;
+	double unit_ns; /* DURATION: nanoseconds in one unit of the value (dur.ms: 1e6); 1 */
 	struct cm_var_step *steps; /* owned; empty for @goroutines/@threads */
 	size_t nsteps;
-	char *label; /* last key as written, unescaped ("Alloc", "PauseNs[3]", "goroutines") */
+	char *label; /* last key as written, unescaped ("Alloc", "PauseNs[3]", "goroutines");
+		      * for a var "*" found, its whole path ("memstats.Alloc") */
 	char *title; /* the path as written, without the prefixes ("memstats.Alloc") */
 };
 
@@ -70,6 +75,10 @@ int cm_vars_parse(const char *spec, struct cm_var_list *out, char *err, size_t e
  * A path of no keys or deeper than CM_VAR_DEPTH_MAX is skipped (0): the
  * grammar could not name it either. */
 int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkeys);
+
+/* The title a path of keys has in the grammar ("a\.b.c"), written to out
+ * when it fits in cap bytes with its NUL; returns its length either way. */
+size_t cm_vars_title_of(const char *const *keys, size_t nkeys, char *out, size_t cap);
 
 void cm_vars_free(struct cm_var_list *l);
 

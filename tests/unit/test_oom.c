@@ -340,13 +340,15 @@ static int run_viewer_levels(const struct buf *b, long fail_at)
 	cm_viewer_flame_search(v, "main", err, sizeof(err));
 	cm_viewer_flame_layout(v, 7);
 	cm_viewer_flame_status(v);
-	cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err)); /* a refresh keeps the zoom */
-	cm_viewer_flame_layout(v, 80);
 	cm_viewer_calltree(v, 0);
 	cm_viewer_tree_open(v, true, 0);
 	cm_viewer_tree_open(v, false, 0);
+	/* a refresh: the tree's and the flame graph's frames found again */
 	cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err));
 	cm_viewer_enter(v, 0);
+	cm_viewer_back(v);
+	cm_viewer_back(v);
+	cm_viewer_flame_layout(v, 80);
 	bool reached = alloc_reached(fail_at);
 	cm_viewer_free(v);
 	if (fail_at > 0)

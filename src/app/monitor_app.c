@@ -152,8 +152,9 @@ void cm_monitor_usage(FILE *out)
 		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
 		"space pause, p profile the selected service (beside the sparklines),\n"
-		"Tab keys to the profile or back, ? help. `cmon pprof -help` lists the\n"
-		"profile flags.\n",
+		"Tab switches panes (keys to the profile or back), ? help; in the profile:\n"
+		"w writes it to a file, < and > go through this run's CPU captures.\n"
+		"`cmon pprof -help` lists the profile flags.\n",
 		CM_VARS_DEFAULT, CM_PROF_SECONDS_DEFAULT);
 }
 

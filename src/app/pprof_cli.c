@@ -61,6 +61,8 @@ struct pprof_args {
 	bool no_browser;       /* only with -http, which cmon refuses */
 	int seconds, timeout;  /* -timeout: seconds for a fetch, <= 0 pprof's default */
 	const char *tls_cert, *tls_key, *tls_ca;
+	unsigned char **keep; /* set: load_one keeps a fetched body here (the viewer's w) */
+	size_t *keep_len;
 	unsigned long long max_inflated;
 	struct cm_report_opts ro;
 	const char *ssh, *ssh_opts;     /* -ssh, -ssh-opts */
@@ -181,7 +183,9 @@ void cm_pprof_usage(FILE *out)
 	fprintf(out,
 		"usage: cmon pprof -top|-list=regex|-peek=regex|-traces|-tags|-disasm=regex|-tree|-raw\n"
 		"                  |-comments|-proto|-topproto [flags] [BINARY] SOURCE...\n"
-		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys)\n"
+		"       cmon pprof [flags] SOURCE...   (the interactive viewer; ? lists its keys;\n"
+		"                                      w writes the profile shown to a file; a URL's\n"
+		"                                      CPU capture counts down, q/Esc/Ctrl-C cancel: 130)\n"
 		"\n"
 		"SOURCE is a profile file (gzip or raw protobuf), an http(s) URL, or\n"
 		"host:port (meaning http://host:port/debug/pprof/profile). Several\n"
@@ -255,6 +259,11 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 			cm_profile_free(p);
 			free(data);
 			return NULL;
+		}
+		if (p && a->keep) {
+			*a->keep = data;
+			*a->keep_len = len;
+			data = NULL;
 		}
 		free(data);
 	}
@@ -623,26 +632,52 @@ int cm_pprof_main(int argc, char **argv)
 	return rc;
 }
 
-/* The viewer on the loaded sources; the base goes to the viewer unmerged,
- * so that r (re-fetch) shows the difference again. */
+/* True when the viewer can fetch the sources itself, in its loop with
+ * the screen up (a CPU capture counts down there and q cancels it): URL
+ * sources, without -tls_* (the loop's fetch has no client certificates). */
+static bool viewer_fetches(const struct pprof_args *a, char **argv, int nsrc)
+{
+	bool any_url = false;
+	for (int i = 0; i < nsrc; i++) {
+		char *url = cm_source_url(cm_pprof_remote_source(argv[i]), a->seconds);
+		any_url |= url != NULL;
+		free(url);
+	}
+	return any_url && !a->tls_cert && !a->tls_key && !a->tls_ca;
+}
+
+/* The viewer on the loaded sources (or on none yet: it fetches them);
+ * the base goes to the viewer unmerged, so that r (re-fetch) shows the
+ * difference again. */
 static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 {
 	struct cm_pview_app_args va = {.specs = argv, .nspecs = nsrc, .seconds = a->seconds,
 				       .max_inflated = a->max_inflated,
-				       .diff_base = a->diff_base != NULL, .remote = a->remote};
+				       .diff_base = a->diff_base != NULL, .remote = a->remote,
+				       .exec_name = a->exec_name, .buildid = a->buildid,
+				       .timeout = a->timeout};
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
 	va.vo.sym = a->sym;
 	va.vo.module = a->module;
 	va.vo.max_inflated = a->max_inflated;
-	if (!(va.profile = load_merged(argv, nsrc, a)))
-		return 1;
-	name_executable(va.profile, a);
 	const char *base = a->diff_base ? a->diff_base : a->base;
 	char *bspec[1] = {(char *)base};
-	if (base && !(va.base = load_merged(bspec, 1, a))) {
-		cm_profile_free(va.profile);
+	if (base && !(va.base = load_merged(bspec, 1, a)))
 		return 1;
+	if (!viewer_fetches(a, argv, nsrc)) {
+		if (nsrc == 1) {
+			a->keep = &va.raw;
+			a->keep_len = &va.raw_len;
+		}
+		va.profile = load_merged(argv, nsrc, a);
+		a->keep = NULL;
+		if (!va.profile) {
+			cm_profile_free(va.base);
+			free(va.raw);
+			return 1;
+		}
+		name_executable(va.profile, a);
 	}
 	return cm_pview_app_run(&va);
 }

@@ -49,8 +49,9 @@ static int mkdir_all(const char *dir, char *failed, size_t failedlen)
 
 /* setTmpDir: the first directory of PPROF_TMPDIR, $HOME/pprof,
  * os.TempDir() that exists or can be made, cleaned as filepath.Join
- * cleans it. -1 when none can. */
-static int pick_dir(char *out, size_t outlen)
+ * cleans it. -1 when none can. Each one skipped adds pprof's "Could not
+ * use temp dir" line to warn (NULL: none kept). */
+static int pick_dir(char *out, size_t outlen, struct cm_strbuf *warn)
 {
 	char home[4096] = "";
 	const char *env_home = getenv("HOME");
@@ -63,8 +64,12 @@ static int pick_dir(char *out, size_t outlen)
 			continue;
 		char failed[4096], msg[256];
 		if (mkdir_all(dirs[i], failed, sizeof(failed)) < 0) {
-			fprintf(stderr, "Could not use temp dir %s: mkdir %s: %s\n", dirs[i], failed,
-				cm_go_strerror(errno, msg, sizeof(msg)));
+			if (warn) {
+				char line[8448];
+				snprintf(line, sizeof(line), "Could not use temp dir %s: mkdir %s: %s\n",
+					 dirs[i], failed, cm_go_strerror(errno, msg, sizeof(msg)));
+				cm_strbuf_str(warn, line);
+			}
 			continue;
 		}
 		cm_path_clean(dirs[i], out, outlen);
@@ -159,45 +164,149 @@ static int write_profile(int fd, const unsigned char *data, size_t len)
 	return rc;
 }
 
-int cm_pprof_save(const unsigned char *data, size_t len, const struct cm_profile *p,
-		  const char *exec_name)
+/* The file name's start for p: name_prefix made safe. The names come
+ * from the network: no "/" (it would leave dir) and no control
+ * characters (the path is printed). 0, or -1 when memory ran out. */
+static int safe_prefix(struct cm_strbuf *b, const struct cm_profile *p, const char *exec_name)
 {
-	char dir[4096], path[8192], msg[256];
-	if (pick_dir(dir, sizeof(dir)) < 0) {
-		fprintf(stderr, "cmon pprof: failed to identify temp dir\n");
+	name_prefix(b, p, exec_name);
+	if (b->oom)
 		return -1;
-	}
-	struct cm_strbuf prefix = {0};
-	name_prefix(&prefix, p, exec_name);
-	if (prefix.oom) {
-		fprintf(stderr, "Could not save profile: out of memory\n");
-		return 0;
-	}
-	/* The names come from the network: no "/" (it would leave dir) and
-	 * no control characters (the path is printed) */
-	for (char *c = prefix.s; *c; c++)
+	for (char *c = b->s; *c; c++)
 		if (*c == '/' || (unsigned char)*c < 0x20 || *c == 0x7f)
 			*c = '_';
-	if (prefix.len > 200) /* NAME_MAX is 255 */
-		prefix.s[200] = '\0';
-	int fd = create_numbered(dir, prefix.s, path, sizeof(path));
-	cm_strbuf_free(&prefix);
-	if (fd < 0) {
-		int e = errno;
-		fprintf(stderr, "Could not save profile: open %s: %s\n", path,
-			cm_go_strerror(e, msg, sizeof(msg)));
-		return 0;
-	}
+	if (b->len > 200) /* NAME_MAX is 255 */
+		b->s[200] = '\0';
+	return 0;
+}
+
+/* Writes data as a .pb.gz into fd (closed here). 0, or -1 with errno. */
+static int write_close(int fd, const unsigned char *data, size_t len)
+{
 	bool ok = write_profile(fd, data, len) == 0;
 	int e = errno;
 	if (close(fd) < 0 && ok) {
 		ok = false;
 		e = errno;
 	}
-	if (ok)
-		fprintf(stderr, "Saved profile in %s\n", path);
+	errno = e;
+	return ok ? 0 : -1;
+}
+
+int cm_pprof_save_to(const unsigned char *data, size_t len, const struct cm_profile *p,
+		     const char *exec_name, struct cm_strbuf *out)
+{
+	char dir[4096], path[8192], msg[256], line[8704];
+	if (pick_dir(dir, sizeof(dir), out) < 0) {
+		cm_strbuf_str(out, "cmon pprof: failed to identify temp dir\n");
+		return -1;
+	}
+	struct cm_strbuf prefix = {0};
+	if (safe_prefix(&prefix, p, exec_name) < 0) {
+		cm_strbuf_free(&prefix);
+		cm_strbuf_str(out, "Could not save profile: out of memory\n");
+		return 0;
+	}
+	int fd = create_numbered(dir, prefix.s, path, sizeof(path));
+	cm_strbuf_free(&prefix);
+	if (fd < 0)
+		snprintf(line, sizeof(line), "Could not save profile: open %s: %s\n", path,
+			 cm_go_strerror(errno, msg, sizeof(msg)));
+	else if (write_close(fd, data, len) == 0)
+		snprintf(line, sizeof(line), "Saved profile in %s\n", path);
 	else
-		fprintf(stderr, "Could not save profile: write %s: %s\n", path,
-			cm_go_strerror(e, msg, sizeof(msg)));
+		snprintf(line, sizeof(line), "Could not save profile: write %s: %s\n", path,
+			 cm_go_strerror(errno, msg, sizeof(msg)));
+	cm_strbuf_str(out, line);
+	return 0;
+}
+
+int cm_pprof_save(const unsigned char *data, size_t len, const struct cm_profile *p,
+		  const char *exec_name)
+{
+	struct cm_strbuf out = {0};
+	int rc = cm_pprof_save_to(data, len, p, exec_name, &out);
+	if (out.s)
+		fputs(out.s, stderr);
+	if (out.oom)
+		fputs("Could not save profile: out of memory\n", stderr);
+	cm_strbuf_free(&out);
+	return rc;
+}
+
+int cm_pprof_save_path(const struct cm_profile *p, const char *exec_name, char *path,
+		       size_t len, char *msg, size_t msglen)
+{
+	char dir[4096];
+	struct cm_strbuf prefix = {0};
+	if (pick_dir(dir, sizeof(dir), NULL) < 0) {
+		snprintf(msg, msglen, "no directory to save in ($PPROF_TMPDIR, ~/pprof, $TMPDIR)");
+		return -1;
+	}
+	if (safe_prefix(&prefix, p, exec_name) < 0) {
+		cm_strbuf_free(&prefix);
+		snprintf(msg, msglen, "out of memory");
+		return -1;
+	}
+	struct stat st;
+	int i = 1;
+	do
+		snprintf(path, len, "%s/%s%03d.pb.gz", dir, prefix.s, i);
+	while (lstat(path, &st) == 0 && ++i < 10000);
+	cm_strbuf_free(&prefix);
+	return 0;
+}
+
+int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_inflated,
+			  const char *exec_name, char *path, size_t pathlen)
+{
+	char err[256];
+	struct cm_decode_limits lim = {max_inflated, true}; /* names need no labels */
+	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+	if (!p) {
+		snprintf(path, pathlen, "%s", err);
+		return -1;
+	}
+	int rc = cm_pprof_save_path(p, exec_name, path, pathlen, err, sizeof(err));
+	cm_profile_free(p);
+	if (rc < 0)
+		snprintf(path, pathlen, "%s", err);
+	return rc;
+}
+
+int cm_pprof_write_new(const char *path, const unsigned char *data, size_t len, char *msg,
+		       size_t msglen)
+{
+	char why[256], home_path[4096];
+	const char *home = getenv("HOME");
+	if (!strncmp(path, "~/", 2) && home && *home) { /* as a shell would read it */
+		snprintf(home_path, sizeof(home_path), "%s/%s", home, path + 2);
+		path = home_path;
+	}
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		int e = errno;
+		if (e == EEXIST)
+			snprintf(msg, msglen, "%s exists: not overwritten (w again: another name)", path);
+		else
+			snprintf(msg, msglen, "open %s: %s", path, cm_go_strerror(e, why, sizeof(why)));
+		return -1;
+	}
+	if (write_close(fd, data, len) < 0) {
+		int e = errno;
+		unlink(path); /* no half profile left behind */
+		snprintf(msg, msglen, "write %s: %s", path, cm_go_strerror(e, why, sizeof(why)));
+		return -1;
+	}
+	/* the name first: a status line cuts the end of what it cannot show */
+	size_t blen;
+	const char *base = cm_path_base(path, strlen(path), &blen);
+	size_t dlen = (size_t)(base - path);
+	while (dlen > 1 && path[dlen - 1] == '/')
+		dlen--;
+	if (base == path)
+		snprintf(msg, msglen, "saved %.*s", (int)blen, base);
+	else
+		snprintf(msg, msglen, "saved %.*s in %.*s", (int)blen, base, (int)dlen, path);
 	return 0;
 }

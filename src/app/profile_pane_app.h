@@ -15,8 +15,28 @@
 
 struct cm_ui;
 
+/* The CPU captures of this run stay in the pane (a capture cannot be
+ * fetched again): at most this many, holding at most this many bytes;
+ * the oldest go first. */
+#define CM_PANE_HISTORY_MAX 16
+#define CM_PANE_HISTORY_BYTES ((size_t)256 << 20)
+
+/* One profile's bytes as fetched. */
+struct cm_pane_body {
+	unsigned char *data; /* owned; NULL: none */
+	size_t len;
+	size_t svc;          /* whose */
+	double wall;         /* when it came (wall clock) */
+	bool saved;          /* written with w */
+};
+
 struct cm_pane_app {
 	struct cm_prof_pane pane;      /* what the screen draws */
+	struct cm_pane_body history[CM_PANE_HISTORY_MAX]; /* the CPU captures, oldest first */
+	size_t nhistory;
+	size_t shown;                  /* index in history of the capture shown, or
+					* nhistory: the profile shown is `last` */
+	struct cm_pane_body last;      /* a snapshot's (not CPU) latest bytes, for w */
 	struct cm_fetch *fetch;        /* borrowed: the monitor's handle */
 	const struct cm_monitor *mon;  /* borrowed: the services' targets */
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */

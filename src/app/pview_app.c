@@ -1,8 +1,13 @@
 /* pview_app: the standalone viewer's terminal and loop. One poll waits on
  * the keyboard, a signalfd (kill signals; a resize is curses' KEY_RESIZE)
- * and, while `r` re-fetches, the fetch module's sockets: the screen stays
- * live during a 30 s CPU capture and shows how long it has been going.
- * Files are read again directly (local, quick); URLs go through cm_fetch. */
+ * and, while a fetch runs (the first one of URL sources, or `r`), the
+ * fetch module's sockets: the screen stays live during a 30 s CPU capture
+ * and counts it down; q, Esc and Ctrl-C cancel it. Files are read again
+ * directly (local, quick); URLs go through cm_fetch.
+ *
+ * The bytes of the profile shown (one source: the body fetched or the
+ * file read) are the app's, kept for `w`: the viewer only ever gets them
+ * decoded. Several sources merged have no such bytes: w says so. */
 #include "pview_app.h"
 
 #include <curses.h>
@@ -19,13 +24,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cmon/base/strbuf.h"
 #include "cmon/base/theme.h"
 #include "cmon/base/url.h"
+#include "cmon/monitor/prof_pane.h"
 #include "cmon/monitor/spark.h"
 #include "cmon/net/fetch.h"
 #include "cmon/net/pprof_remote.h"
 #include "cmon/net/pprof_source.h"
 #include "cmon/profile/profile_ops.h"
+#include "pprof_save.h"
 #include "ui/pview.h"
 #include "ui/ui.h"
 
@@ -51,6 +59,12 @@ struct app {
 	struct body *bodies;    /* one per source while re-fetching, else NULL */
 	size_t pending;
 	double fetch_started;
+	unsigned char *raw;     /* the shown profile's bytes (one source), or NULL: owned */
+	size_t raw_len;
+	bool first;             /* no profile yet: the first fetch runs */
+	int capture_s;          /* > 0: the sources are a CPU capture this long */
+	struct cm_strbuf said;  /* lines for stderr once the screen is gone */
+	int status;             /* the exit status */
 	bool quit, dirty;
 };
 
@@ -76,6 +90,59 @@ static void bodies_free(struct app *app)
 	app->pending = 0;
 }
 
+/* True when spec names a URL, not a file. */
+static bool is_url(const char *spec)
+{
+	char *url = cm_source_url(cm_pprof_remote_source(spec), 0);
+	free(url);
+	return url != NULL;
+}
+
+/* The first fetch gave nothing: the screen goes, the reason stays. */
+static void first_failed(struct app *app, const char *why)
+{
+	cm_strbuf_str(&app->said, "cmon pprof: ");
+	cm_strbuf_str(&app->said, why + (strncmp(why, "r: ", 3) ? 0 : 3));
+	cm_strbuf_str(&app->said, "\n");
+	app->status = 1;
+	app->quit = true;
+}
+
+/* Keeps the body of a single source for w, and of a URL go tool pprof's
+ * saved copy (said on the status line): every capture fetched, the first
+ * and each r's, stays on disk, as pprof keeps each it fetched. */
+static void keep_body(struct app *app, struct body *b, const struct cm_profile *p)
+{
+	free(app->raw);
+	app->raw = NULL;
+	app->raw_len = 0;
+	if (app->a->nspecs != 1)
+		return;
+	app->raw = b->data;
+	app->raw_len = b->len;
+	b->data = NULL;
+	if (!is_url(app->a->specs[0]))
+		return;
+	struct cm_strbuf saved = {0};
+	cm_pprof_save_to(app->raw, app->raw_len, p, app->a->exec_name, &saved);
+	if (saved.s) {
+		cm_strbuf_str(&app->said, saved.s);
+		saved.s[strcspn(saved.s, "\n")] = '\0';
+		cm_pview_set_note(app->pv, saved.s, !strncmp(saved.s, "Saved", 5));
+	}
+	cm_strbuf_free(&saved);
+}
+
+/* -exec's and -buildid's names on the merged profile, as pprof_cli does
+ * for the first load. */
+static void name_program(struct cm_profile *p, const struct cm_pview_app_args *a)
+{
+	if (a->exec_name && p->nmappings > 0)
+		p->mappings[0].file = a->exec_name;
+	if (a->buildid && *a->buildid && p->nmappings > 0)
+		p->mappings[0].build_id = a->buildid;
+}
+
 /* Decodes and merges the bodies, and shows the result. */
 static void refetch_done(struct app *app)
 {
@@ -84,7 +151,7 @@ static void refetch_done(struct app *app)
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
 	/* labels only for the tag options given on the command line */
 	struct cm_decode_limits lim = {app->a->max_inflated,
-				       !cm_report_opts_need_labels(&app->a->vo.ro)};
+				       !cm_report_opts_need_labels(&app->a->vo.ro) && n == 1};
 	char shown[256]; /* a source with its URL's password hidden */
 	status[0] = '\0';
 	for (int i = 0; ps && i < n && !status[0]; i++) {
@@ -104,9 +171,16 @@ static void refetch_done(struct app *app)
 		for (int i = 0; ps && i < n; i++)
 			cm_profile_free(ps[i]);
 	free(ps);
+	if (p) {
+		name_program(p, app->a);
+		keep_body(app, &app->bodies[0], p);
+	}
 	if (p && cm_viewer_load_profile(app->v, p, mono_now(), err, sizeof(err)) < 0)
 		snprintf(status, sizeof(status), "r: %s", err);
 	cm_pview_set_status(app->pv, status[0] ? status : NULL);
+	if (status[0] && app->first)
+		first_failed(app, status);
+	app->first = false;
 	bodies_free(app);
 	app->dirty = true;
 }
@@ -138,7 +212,8 @@ static void refetch_one(struct app *app, int i)
 	b->app = app;
 	if (url && (app->fetch || (app->fetch = cm_fetch_new(&(struct cm_fetch_opts){0}, err, sizeof(err))))) {
 		int secs = a->seconds > 0 ? a->seconds : DEFAULT_CPU_SECONDS;
-		struct cm_request rq = {.url = url, .timeout_ms = secs * 1000L + FETCH_SLACK_MS,
+		long ms = a->timeout > 0 ? a->timeout * 1000L + 5000 : secs * 1000L + FETCH_SLACK_MS;
+		struct cm_request rq = {.url = url, .timeout_ms = ms,
 					.unix_socket = cm_pprof_remote_socket(a->remote, a->specs[i]),
 					.max_body = (size_t)a->max_inflated, .cb = body_cb, .ctx = b};
 		if ((b->id = cm_fetch_start(app->fetch, &rq)) < 0) {
@@ -177,14 +252,77 @@ static void refetch(struct app *app)
 		refetch_done(app);
 }
 
+/* Stops the fetch running (Esc, q, Ctrl-C while it runs). */
+static void cancel_fetch(struct app *app)
+{
+	bodies_free(app);
+	if (app->first) { /* nothing to show: leave quietly */
+		app->status = CM_PVIEW_APP_CANCELLED;
+		app->quit = true;
+		return;
+	}
+	cm_pview_set_status(app->pv, NULL);
+	cm_pview_set_note(app->pv, "fetch cancelled; r starts again", false);
+}
+
+/* The fetch's progress on the status line: a CPU capture counts down as
+ * the monitor's pane counts it, anything else counts up. */
 static void fetch_status(struct app *app)
 {
 	if (!app->bodies)
 		return;
 	char buf[128];
-	snprintf(buf, sizeof(buf), "fetching... %.0f s (the screen stays live)",
-		 floor(mono_now() - app->fetch_started));
+	double now = mono_now();
+	if (app->capture_s > 0)
+		cm_prof_capture_text(buf, sizeof(buf), app->capture_s,
+				     app->fetch_started + app->capture_s, now);
+	else
+		snprintf(buf, sizeof(buf), "fetching... %.0f s (Esc cancels)",
+			 floor(now - app->fetch_started));
 	cm_pview_set_status(app->pv, buf);
+}
+
+/* A URL whose profile is a CPU capture (/debug/pprof/profile, what
+ * HOST:PORT means): its length, else 0. */
+static int capture_seconds(const struct cm_pview_app_args *a)
+{
+	for (int i = 0; i < a->nspecs; i++) {
+		char *url = cm_source_url(cm_pprof_remote_source(a->specs[i]), 0);
+		if (!url)
+			continue;
+		url[strcspn(url, "?#")] = '\0';
+		size_t n = strlen(url);
+		bool cpu = n >= 8 && !strcmp(url + n - 8, "/profile");
+		free(url);
+		if (cpu)
+			return a->seconds > 0 ? a->seconds : DEFAULT_CPU_SECONDS;
+	}
+	return 0;
+}
+
+/* ---- w ---- */
+
+static int propose_path(void *ctx, char *out, size_t len)
+{
+	struct app *app = ctx;
+	if (!app->raw) {
+		snprintf(out, len, app->a->nspecs > 1 ? "the view merges %d sources: -proto "
+			 "writes the merged profile" : "no bytes of this profile to write",
+			 app->a->nspecs);
+		return -1;
+	}
+	return cm_pprof_save_path_of(app->raw, app->raw_len, app->a->max_inflated,
+				     app->a->exec_name, out, len);
+}
+
+static int save_raw(void *ctx, const char *path, char *msg, size_t len)
+{
+	struct app *app = ctx;
+	if (!app->raw) {
+		snprintf(msg, len, "no bytes of this profile to write");
+		return -1;
+	}
+	return cm_pprof_write_new(path, app->raw, app->raw_len, msg, len);
 }
 
 /* ---- terminal and loop ---- */
@@ -207,14 +345,24 @@ static int stop_signals_fd(void)
 static void read_stop_signals(struct app *app, int sfd)
 {
 	struct signalfd_siginfo si;
-	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+	while (read(sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		app->quit = true;
+		if (app->first)
+			app->status = CM_PVIEW_APP_CANCELLED;
+	}
 }
 
 static void read_keys(struct app *app)
 {
 	int ch;
 	while (!app->quit && (ch = getch()) != ERR) {
+		/* a fetch running: the keys that leave cancel it first */
+		bool leaving = ch == 27 || (app->first && (ch == 'q' || ch == 'Q' || ch == 3));
+		if (app->bodies && leaving && !cm_pview_capturing(app->pv)) {
+			cancel_fetch(app);
+			app->dirty = true;
+			continue;
+		}
 		int f = cm_pview_key(app->pv, ch, mono_now());
 		if (f & (CM_PVIEW_CLOSE | CM_PVIEW_QUIT))
 			app->quit = true;
@@ -285,7 +433,8 @@ static struct cm_ui *open_ui(char *err, size_t errlen)
 	return cm_ui_open(&o, err, errlen);
 }
 
-/* The viewer with the loaded profile (and base). -1 with a message printed. */
+/* The viewer with the loaded profile (and base); without a profile when
+ * the first fetch is to run in the loop. -1 with a message printed. */
 static int open_viewer(struct app *app)
 {
 	struct cm_pview_app_args *a = app->a;
@@ -295,7 +444,8 @@ static int open_viewer(struct app *app)
 		cm_profile_free(a->profile);
 	} else if (a->base && cm_viewer_set_base(app->v, a->base, a->diff_base, err, sizeof(err)) < 0) {
 		cm_profile_free(a->profile);
-	} else if (cm_viewer_load_profile(app->v, a->profile, mono_now(), err, sizeof(err)) == 0) {
+	} else if (!a->profile ||
+		   cm_viewer_load_profile(app->v, a->profile, mono_now(), err, sizeof(err)) == 0) {
 		a->base = a->profile = NULL;
 		return 0;
 	}
@@ -304,16 +454,40 @@ static int open_viewer(struct app *app)
 	return -1;
 }
 
+/* A profile loaded before the screen came: its bytes for w, read again
+ * (a single file: local and quick) unless the caller kept them. */
+static void first_bytes(struct app *app)
+{
+	struct cm_pview_app_args *a = app->a;
+	char err[256];
+	if (a->raw) {
+		app->raw = a->raw;
+		app->raw_len = a->raw_len;
+		a->raw = NULL;
+		return;
+	}
+	struct cm_source_opts so = {.max_bytes = a->max_inflated};
+	if (a->nspecs == 1 && !is_url(a->specs[0]) &&
+	    cm_source_read(a->specs[0], &so, &app->raw, &app->raw_len, err, sizeof(err)) < 0)
+		app->raw = NULL;
+}
+
 int cm_pview_app_run(struct cm_pview_app_args *a)
 {
-	struct app app = {.a = a, .dirty = true};
+	struct app app = {.a = a, .dirty = true, .first = a->profile == NULL};
 	char err[512];
-	int status = 1;
+	app.status = 1;
+	if (!app.first)
+		first_bytes(&app);
 	if (open_viewer(&app) < 0) {
 		cm_viewer_free(app.v);
+		free(app.raw);
+		free(a->raw);
 		return 1;
 	}
-	struct cm_pview_opts po = {.can_refetch = true};
+	struct cm_pview_opts po = {.can_refetch = true,
+				   .saver = {propose_path, save_raw, &app}};
+	app.capture_s = capture_seconds(a);
 	signal(SIGPIPE, SIG_IGN);
 	int sfd = stop_signals_fd();
 	if (!(app.pv = cm_pview_new(app.v, &po)) || sfd < 0) {
@@ -323,10 +497,15 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 			err);
 	} else {
 		cm_ui_mouse(true); /* the flame graph takes clicks */
+		app.status = 0;
+		if (app.first)
+			refetch(&app);
 		loop(&app, sfd);
 		cm_ui_close(app.ui);
-		status = 0;
 	}
+	if (app.said.s)
+		fputs(app.said.s, stderr);
+	cm_strbuf_free(&app.said);
 	bodies_free(&app);
 	if (app.fetch)
 		cm_fetch_free(app.fetch);
@@ -334,5 +513,8 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 		close(sfd);
 	cm_pview_free(app.pv);
 	cm_viewer_free(app.v);
-	return status;
+	free(app.raw);
+	free(a->raw);
+	a->raw = NULL;
+	return app.status;
 }

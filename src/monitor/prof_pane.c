@@ -84,6 +84,16 @@ double cm_prof_next_tick(double ends, double now)
 	return ends - (double)(left - 1);
 }
 
+void cm_prof_capture_text(char *buf, size_t len, int seconds, double ends, double now)
+{
+	int left = cm_prof_seconds_left(ends, now);
+	if (left > 0)
+		snprintf(buf, len, "capturing a %d s CPU profile: %d s left (Esc cancels)", seconds,
+			 left);
+	else
+		snprintf(buf, len, "capture over: waiting for the profile (Esc cancels)");
+}
+
 void cm_prof_error_text(char *buf, size_t len, enum cm_prof_kind k, int seconds, long status,
 			const char *error)
 {

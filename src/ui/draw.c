@@ -221,6 +221,10 @@ void cm_draw_row(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
 	int sy = y + lay->lines - 1;
 	if (row_numbers(ui, y, lay, r, &lo, &hi)) {
 		char spark[CM_SPARK_BUF];
+		if (r->scale) {
+			lo = r->scale[0];
+			hi = r->scale[1];
+		}
 		cm_spark_render(spark, sizeof(spark), &r->cell->series, lay->spark_w,
 				ui->opts.glyphs, lo, hi, 0, 1);
 		cm_put(ui, sy, lay->spark_x, lay->spark_w, spark, CM_THEME_spark);
@@ -246,25 +250,41 @@ void cm_draw_headings(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
 	cm_put_right(ui, y, lay->spark_x + lay->spark_w, 3, "now", CM_THEME_dim);
 }
 
-void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visible, size_t n,
-		    const char *what)
-{
-	cm_draw_footer_as(ui, keys, CM_THEME_dim, top, visible, n, what);
-}
-
-void cm_draw_footer_as(struct cm_ui *ui, const char *text, enum cm_theme_element e, size_t top,
-		       size_t visible, size_t n, const char *what)
+/* The bottom line: text on the left as e, the hint on the right; bar
+ * fills the line with e (the side that has the keys). */
+static void footer(struct cm_ui *ui, const char *text, enum cm_theme_element e, bool bar,
+		   size_t top, size_t visible, size_t n, const char *what)
 {
 	char hint[96];
 	int y = LINES - 1;
 	cm_more_hint(ui, hint, sizeof(hint), top, visible, n, what);
 	if (cm_text_width(hint) > ui->cols / 2)
 		cm_more_hint(ui, hint, sizeof(hint), top, visible, n, NULL);
+	if (bar)
+		cm_fill(ui, y, 0, ui->cols, e);
 	/* the last column of the last line stays empty: writing it scrolls
 	 * some terminals */
-	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, CM_THEME_dim);
+	int hw = cm_put_right(ui, y, ui->cols - 1, ui->cols - 1, hint, bar ? e : CM_THEME_dim);
 	int room = ui->cols - 1 - hw - (hw ? 2 : 0);
 	cm_put(ui, y, 0, room, text, e);
+}
+
+void cm_draw_footer(struct cm_ui *ui, const char *keys, size_t top, size_t visible, size_t n,
+		    const char *what)
+{
+	/* With the profile pane open, which side has the keys shows: the
+	 * pane's title, or this line, drawn as a selection bar. */
+	bool focus = ui->pane_open && !ui->pane_focus;
+	char line[256];
+	snprintf(line, sizeof(line), "p profile  %s%s", !ui->pane_open ? "" : focus ?
+		 "Tab keys to the pane  " : "Tab keys here  ", keys);
+	footer(ui, line, focus ? CM_THEME_selected : CM_THEME_dim, focus, top, visible, n, what);
+}
+
+void cm_draw_footer_as(struct cm_ui *ui, const char *text, enum cm_theme_element e, size_t top,
+		       size_t visible, size_t n, const char *what)
+{
+	footer(ui, text, e, false, top, visible, n, what);
 }
 
 void cm_more_hint(const struct cm_ui *ui, char *buf, size_t len, size_t top, size_t visible,
@@ -375,6 +395,8 @@ void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
 		      const struct cm_prof_pane *pane, double now, double mono)
 {
 	ui->cols = COLS;
+	ui->mono = mono;
+	ui->pane_open = pane && pane->open;
 	if (COLS < CM_VIEW_MIN_COLS || LINES < CM_VIEW_MIN_ROWS) {
 		draw_small(ui);
 		return;

@@ -64,6 +64,8 @@ struct cm_row {
 	const struct cm_cell *cell; /* may be NULL */
 	const char *note;
 	bool selected;
+	const double *scale; /* {lo, hi} the sparkline is drawn to (shared by
+			      * several rows), or NULL for its own min and max */
 };
 void cm_draw_row(struct cm_ui *ui, int y, const struct cm_row_layout *lay,
 		 const struct cm_row *r);

@@ -129,7 +129,7 @@ void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
 		const struct cm_var *v = &m->vars.v[i];
 		char label[160];
 		cm_var_label(label, sizeof(label), v);
-		struct cm_row r = {label, v, cm_cell_of(s, i), cell_note(s, v), i == ui->sel_var};
+		struct cm_row r = {label, v, cm_cell_of(s, i), cell_note(s, v), i == ui->sel_var, NULL};
 		cm_draw_row(ui, 3 + (int)(i - ui->top_var) * lay.lines, &lay, &r);
 	}
 	draw_footer(ui, m, ui->top_var, visible, n, "vars");
@@ -170,8 +170,16 @@ static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now
 	if (m->paused)
 		end -= cm_put_right(ui, 0, ui->cols - 1, 8, "PAUSED", CM_THEME_selected) + 2;
 	struct cm_segline l = {ui, 0, 0, end};
-	snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
+	if (ui->order.filter)
+		snprintf(buf, sizeof(buf), "cmon  %zu of %zu services", ui->order.n, m->nsvc);
+	else
+		snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
 	cm_seg(&l, buf, CM_THEME_title);
+	cm_svc_order_describe(&ui->order, m, buf, sizeof(buf));
+	if (*buf) {
+		cm_seg(&l, "  ", CM_THEME_title);
+		cm_seg(&l, buf, CM_THEME_label);
+	}
 	static const enum cm_look order[] = {CM_LOOK_UP, CM_LOOK_DOWN, CM_LOOK_RESTARTED,
 					      CM_LOOK_WAITING};
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
@@ -269,6 +277,27 @@ static void table_hint(struct cm_ui *ui, char *buf, size_t len, const struct cm_
 	}
 }
 
+/* One scale for the selected var's sparklines: the lowest and highest
+ * sample any shown service has in the window they draw, so a busy
+ * service's line stands tall beside an idle one's. False when none has a
+ * sample. */
+static bool shared_scale(const struct cm_ui *ui, const struct cm_monitor *m,
+			 const struct multi_geom *g, double scale[2])
+{
+	uint32_t n = (uint32_t)(g->lay.spark_w * cm_per_cell(ui));
+	bool any = false;
+	for (size_t row = 0; row < ui->order.n && n; row++) {
+		const struct cm_cell *c = cm_cell_of(&m->svc[ui->order.rows[row]], ui->sel_var);
+		double lo, hi;
+		if (!c || !cm_series_minmax(&c->series, n, &lo, &hi))
+			continue;
+		scale[0] = any && scale[0] < lo ? scale[0] : lo;
+		scale[1] = any && scale[1] > hi ? scale[1] : hi;
+		any = true;
+	}
+	return any;
+}
+
 /* The line between the table and the sparklines: which var they show,
  * and what of the table is out of view. */
 static void draw_spark_title(struct cm_ui *ui, int y, const struct cm_monitor *m,
@@ -280,12 +309,20 @@ static void draw_spark_title(struct cm_ui *ui, int y, const struct cm_monitor *m
 	if (!m->vars.n)
 		return;
 	const struct cm_var *v = &m->vars.v[ui->sel_var];
-	char label[160], title[400];
+	char label[160], title[400], range[128] = "", lo[48], hi[48];
 	cm_var_label(label, sizeof(label), v);
+	double scale[2];
+	if (ui->own_scale) {
+		snprintf(range, sizeof(range), ", each its own range (e: one scale)");
+	} else if (v->kind != CM_KIND_STRING && shared_scale(ui, m, g, scale)) {
+		cm_format_in_kind(lo, sizeof(lo), v, scale[0]);
+		cm_format_in_kind(hi, sizeof(hi), v, scale[1]);
+		snprintf(range, sizeof(range), ", one scale %s to %s", lo, hi);
+	}
 	if (strcmp(v->label, v->title))
-		snprintf(title, sizeof(title), "%s (%s) per service", label, v->title);
+		snprintf(title, sizeof(title), "%s (%s) per service%s", label, v->title, range);
 	else
-		snprintf(title, sizeof(title), "%s per service", label);
+		snprintf(title, sizeof(title), "%s per service%s", label, range);
 	cm_put(ui, y, 1, ui->cols - 2 - hw - (hw ? 2 : 0), title, CM_THEME_title);
 }
 
@@ -295,14 +332,43 @@ static void draw_sparks(struct cm_ui *ui, int y0, const struct cm_monitor *m,
 	if (!m->vars.n)
 		return;
 	const struct cm_var *v = &m->vars.v[ui->sel_var];
-	for (size_t i = ui->top_spark; i < m->nsvc && i - ui->top_spark < visible; i++) {
+	const struct cm_svc_order *o = &ui->order;
+	double scale[2];
+	bool shared = !ui->own_scale && shared_scale(ui, m, g, scale);
+	for (size_t row = ui->top_spark; row < o->n && row - ui->top_spark < visible; row++) {
+		size_t i = o->rows[row];
 		const struct cm_service *s = &m->svc[i];
 		char name[160];
 		cm_svc_label(name, sizeof(name), m, i);
 		struct cm_row r = {name, v, cm_cell_of(s, ui->sel_var), cell_note(s, v),
-				   i == ui->sel_svc};
-		cm_draw_row(ui, y0 + (int)(i - ui->top_spark) * g->lay.lines, &g->lay, &r);
+				   i == ui->sel_svc, shared ? scale : NULL};
+		cm_draw_row(ui, y0 + (int)(row - ui->top_spark) * g->lay.lines, &g->lay, &r);
 	}
+}
+
+/* The rows of this frame (sorted, filtered; held while the person moves),
+ * and the row of the selected service, which moves to the first row when
+ * the filter hid it. */
+static size_t select_row(struct cm_ui *ui, const struct cm_monitor *m)
+{
+	cm_svc_order_update(&ui->order, m, ui->mono, ui->order_changed);
+	ui->order_changed = false;
+	size_t row = cm_svc_order_row_of(&ui->order, ui->sel_svc);
+	if (row == SIZE_MAX) {
+		row = 0;
+		if (ui->order.n)
+			ui->sel_svc = ui->order.rows[0];
+	}
+	return row;
+}
+
+/* "/regex" being typed, and why it is not a regex yet. */
+static void draw_filter_prompt(struct cm_ui *ui)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "/%s_%s%s", ui->filter_input, ui->filter_err[0] ? "   " : "",
+		 ui->filter_err);
+	cm_put(ui, LINES - 1, 0, ui->cols - 1, buf, ui->filter_err[0] ? CM_THEME_down : CM_THEME_normal);
 }
 
 void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now)
@@ -311,20 +377,27 @@ void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now)
 	size_t trows = (size_t)g.split.table_rows;
 	size_t srows = (size_t)(g.split.spark_rows / g.lay.lines);
 
-	ui->sel_svc = cm_view_move(ui->sel_svc, 0, m->nsvc);
 	ui->sel_var = cm_view_move(ui->sel_var, 0, m->vars.n);
-	ui->top_svc = cm_view_follow(ui->top_svc, ui->sel_svc, trows, m->nsvc);
-	ui->top_spark = cm_view_follow(ui->top_spark, ui->sel_svc, srows, m->nsvc);
+	size_t sel = select_row(ui, m);
+	size_t nrows = ui->order.n;
+	ui->top_svc = cm_view_follow(ui->top_svc, sel, trows, nrows);
+	ui->top_spark = cm_view_follow(ui->top_spark, sel, srows, nrows);
 	ui->left_var = cm_view_follow(ui->left_var, ui->sel_var, g.ncols, m->vars.n);
 	ui->page = trows;
 
 	draw_header(ui, m, now);
 	draw_table_headings(ui, m, &g);
-	for (size_t i = ui->top_svc; i < m->nsvc && i - ui->top_svc < trows; i++)
-		draw_table_row(ui, 2 + (int)(i - ui->top_svc), m, i, &g, now);
+	for (size_t row = ui->top_svc; row < nrows && row - ui->top_svc < trows; row++)
+		draw_table_row(ui, 2 + (int)(row - ui->top_svc), m, ui->order.rows[row], &g, now);
+	if (!nrows)
+		cm_put(ui, 2, 2, ui->cols - 3, "no service matches the filter (/ changes it)",
+		       CM_THEME_dim);
 	int ty = 2 + g.split.table_rows;
 	draw_spark_title(ui, ty, m, &g);
 	cm_draw_headings(ui, ty + 1, &g.lay, "service");
 	draw_sparks(ui, ty + 2, m, &g, srows);
-	draw_footer(ui, m, ui->top_spark, srows, m->nsvc, "sparklines");
+	if (ui->filtering)
+		draw_filter_prompt(ui);
+	else
+		draw_footer(ui, m, ui->top_spark, srows, nrows, "sparklines");
 }

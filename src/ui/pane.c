@@ -10,7 +10,7 @@
 #include "pview.h"
 
 /* What the pane's keys are, for the line under a pane with no profile. */
-#define PANE_KEYS "r again  R live  Tab sparklines  q close"
+#define PANE_KEYS "r again  R live  Tab keys to the sparklines  q close"
 
 /* The chooser's box: wide enough for "t  threadcreate" and a title. */
 #define CHOOSER_W 36
@@ -18,15 +18,9 @@
 /* The fetch's state in one line: "" when there is nothing to say. */
 static void status_text(char *buf, size_t len, const struct cm_prof_pane *p, double mono)
 {
-	int left;
 	switch (p->phase) {
 	case CM_PANE_CAPTURING:
-		left = cm_prof_seconds_left(p->ends, mono);
-		if (left > 0)
-			snprintf(buf, len, "capturing a %d s CPU profile: %d s left (Esc cancels)",
-				 p->seconds, left);
-		else
-			snprintf(buf, len, "capture over: waiting for the profile (Esc cancels)");
+		cm_prof_capture_text(buf, len, p->seconds, p->ends, mono);
 		return;
 	case CM_PANE_FETCHING:
 		snprintf(buf, len, "fetching the %s profile (x cancels)", cm_prof_kind_name(p->kind));
@@ -62,6 +56,14 @@ static void draw_title(struct cm_ui *ui, const struct cm_monitor *m, const struc
 		snprintf(buf, sizeof buf, "  live every %s", t);
 		cm_seg(&l, buf, e);
 	}
+	if (p->captures > 1 && p->capture) {
+		snprintf(buf, sizeof buf, "  capture %zu/%zu", p->capture, p->captures);
+		cm_seg(&l, buf, e);
+	}
+	if (p->unsaved)
+		cm_seg(&l, "  unsaved", e);
+	if (!ui->pane_focus)
+		cm_seg(&l, "  (Tab: keys here)", CM_THEME_dim);
 }
 
 /* The bytes of s's first line when wrapped at spaces into w columns (all

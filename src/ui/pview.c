@@ -46,6 +46,7 @@ static const struct cm_key key_table[] = {
 	{{']', KEY_SRIGHT, '\t'}, "] Tab", PV_HOT_NEXT, "source: next hotter-to-cooler line"},
 	{{'[', KEY_SLEFT, KEY_BTAB}, "[", PV_HOT_PREV, "source: previous (hotter) line"},
 	{{'r', 'R'}, "r", PV_REFETCH, "fetch the profile again"},
+	{{'w'}, "w", PV_WRITE, "write the profile shown, as fetched (gzipped protobuf), to a file"},
 	{{'b'}, "b", PV_BASE, "mark this profile as the base (the next is shown as a diff); again: unmark"},
 	{{'F'}, "F", PV_FLAME, "flame graph of the profile (its own keys below)"},
 	{{'C'}, "C", PV_TREE, "call tree: the profile top-down (its own keys below)"},
@@ -140,6 +141,12 @@ void cm_pview_set_status(struct cm_pview *pv, const char *status)
 	snprintf(pv->status, sizeof(pv->status), "%s", status ? status : "");
 }
 
+void cm_pview_set_note(struct cm_pview *pv, const char *note, bool good)
+{
+	snprintf(pv->note, sizeof(pv->note), "%s", note ? note : "");
+	pv->note_ok = good;
+}
+
 double cm_pview_next_tick(const struct cm_pview *pv)
 {
 	return cm_viewer_next_tick(pv->v);
@@ -173,9 +180,39 @@ static void open_prompt(struct cm_pview *pv, enum pv_prompt p)
 	pv->mode = PV_MODE_PROMPT;
 	pv->prompt = p;
 	pv->prompt_failed = false;
-	const char *cur = p == PV_PROMPT_SEARCH ? NULL : cm_viewer_filter(pv->v, prompt_filter[p]);
+	bool filter = p != PV_PROMPT_SEARCH && p != PV_PROMPT_WRITE;
+	const char *cur = filter ? cm_viewer_filter(pv->v, prompt_filter[p]) : NULL;
 	snprintf(pv->input, sizeof(pv->input), "%s", cur ? cur : "");
 	pv->ilen = strlen(pv->input);
+}
+
+/* w: a prompt with the host's proposal, which Enter takes as it is. */
+static void open_write(struct cm_pview *pv)
+{
+	const struct cm_pview_saver *s = &pv->o.saver;
+	char path[PV_INPUT_MAX];
+	if (!s->save || !cm_viewer_has_profile(pv->v)) {
+		snprintf(pv->note, sizeof(pv->note), "nothing to write yet");
+		return;
+	}
+	if (s->propose && s->propose(s->ctx, path, sizeof(path)) < 0) {
+		snprintf(pv->note, sizeof(pv->note), "w: %.400s", path);
+		return;
+	}
+	open_prompt(pv, PV_PROMPT_WRITE);
+	snprintf(pv->input, sizeof(pv->input), "%s", s->propose ? path : "");
+	pv->ilen = strlen(pv->input);
+}
+
+/* Enter at w's prompt: the host writes, the status line tells. */
+static void write_accept(struct cm_pview *pv)
+{
+	const struct cm_pview_saver *s = &pv->o.saver;
+	if (!pv->ilen) {
+		snprintf(pv->note, sizeof(pv->note), "w: no file name: nothing written");
+		return;
+	}
+	pv->note_ok = s->save(s->ctx, pv->input, pv->note, sizeof(pv->note)) == 0;
 }
 
 /* The prompt's text changed: a search follows it at once (in the flame
@@ -204,7 +241,11 @@ static void prompt_accept(struct cm_pview *pv, double now)
 	if (pv->prompt == PV_PROMPT_SEARCH) {
 		cm_viewer_search_done(pv->v, false);
 		if (pv->prompt_failed)
-			snprintf(pv->note, sizeof(pv->note), "not found: %s", pv->input);
+			snprintf(pv->note, sizeof(pv->note), "not found: %.400s", pv->input);
+		return;
+	}
+	if (pv->prompt == PV_PROMPT_WRITE) {
+		write_accept(pv);
 		return;
 	}
 	char err[PV_TEXT_MAX];
@@ -313,6 +354,7 @@ static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_HIDE: open_prompt(pv, PV_PROMPT_HIDE); break;
 	case PV_CLEAR: cm_viewer_clear_filters(v, now); break;
 	case PV_BASE: toggle_base(pv); break;
+	case PV_WRITE: open_write(pv); break;
 	case PV_HIDE_STD: toggle_hide_std(pv, now); break;
 	default: break;
 	}
@@ -390,14 +432,110 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 	return CM_PVIEW_REDRAW;
 }
 
+/* ---- help ---- */
+
+/* True when the host takes key ch before the pane sees it. */
+static bool host_takes(const struct cm_pview *pv, int ch)
+{
+	for (size_t i = 0; pv->o.taken && pv->o.taken[i]; i++)
+		if (pv->o.taken[i] == ch)
+			return true;
+	return false;
+}
+
+/* The key a name of the help stands for, 0 when it is none the host
+ * could take (a name such as "PgUp" or "Ctrl-C"). */
+static int key_of_name(const char *name, size_t len)
+{
+	static const struct {
+		const char *name;
+		int key;
+	} named[] = {{"Tab", '\t'}, {"Esc", ESC}, {"Enter", '\r'}, {"Space", ' '}};
+	if (len == 1)
+		return (unsigned char)name[0];
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++)
+		if (strlen(named[i].name) == len && !memcmp(named[i].name, name, len))
+			return named[i].key;
+	return 0;
+}
+
+/* names without the words of keys the host takes, into out. */
+static void names_left(const struct cm_pview *pv, const char *names, char *out, size_t cap)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (const char *w = names; *w;) {
+		size_t n = strcspn(w, " ");
+		int ch = key_of_name(w, n);
+		if (!(ch && host_takes(pv, ch)) && used + n + 2 < cap) {
+			used += (size_t)snprintf(out + used, cap - used, "%s%.*s", used ? " " : "",
+						 (int)n, w);
+		}
+		w += n;
+		w += strspn(w, " ");
+	}
+}
+
+/* What an entry of the pane's table says here. */
+static const char *key_help(const struct cm_pview *pv, const struct cm_key *k)
+{
+	if (k->action == PV_QUIT && pv->o.can_close)
+		return "close the profile";
+	return k->help;
+}
+
+/* The help lines of table k (nk keys) after line n, under heading (NULL:
+ * none), without the keys the host takes. Returns the new line count. */
+static size_t help_table(const struct cm_pview *pv, const struct cm_key *k, size_t nk,
+			 const char *heading, struct pv_help_line *out, size_t cap, size_t n)
+{
+	if (heading) {
+		if (out && n < cap)
+			out[n] = (struct pv_help_line){"", heading, true};
+		n++;
+	}
+	for (size_t i = 0; i < nk; i++) {
+		char names[32];
+		names_left(pv, k[i].names, names, sizeof(names));
+		if (!names[0])
+			continue; /* every key of it is the host's */
+		if (out && n < cap) {
+			out[n] = (struct pv_help_line){"", key_help(pv, &k[i]), false};
+			memcpy(out[n].names, names, sizeof(names));
+		}
+		n++;
+	}
+	return n;
+}
+
+size_t pv_help_lines(const struct cm_pview *pv, struct pv_help_line *out, size_t cap)
+{
+	size_t n = 0, nk;
+	const struct cm_key *k = pv->o.host_keys;
+	if (k && pv->o.nhost_keys) {
+		if (out && n < cap)
+			out[n] = (struct pv_help_line){"", pv->o.host_title ? pv->o.host_title : "", true};
+		n++;
+		for (size_t i = 0; i < pv->o.nhost_keys; i++, n++)
+			if (out && n < cap) {
+				out[n] = (struct pv_help_line){"", k[i].help, false};
+				snprintf(out[n].names, sizeof(out[n].names), "%s", k[i].names);
+			}
+		if (out && n < cap)
+			out[n] = (struct pv_help_line){"", "the viewer's", true};
+		n++;
+	}
+	size_t nf, nt;
+	const struct cm_key *common = pv_keys(&nk), *flame = pv_flame_keys(&nf), *tree = pv_tree_keys(&nt);
+	n = help_table(pv, common, nk, NULL, out, cap, n);
+	n = help_table(pv, flame, nf, "in the flame graph (F)", out, cap, n);
+	return help_table(pv, tree, nt, "in the call tree (C)", out, cap, n);
+}
+
 /* In the help: arrows scroll it, any other key leaves. */
 static int help_key(struct cm_pview *pv, int ch)
 {
-	size_t n, nf, nt;
-	pv_keys(&n);
-	pv_flame_keys(&nf);
-	pv_tree_keys(&nt);
-	n += nf + nt;
+	size_t n = pv_help_lines(pv, NULL, 0);
 	if (ch == KEY_DOWN || ch == 'j' || ch == KEY_NPAGE || ch == ' ') {
 		size_t step = ch == KEY_DOWN || ch == 'j' ? 1 : (size_t)(pv->help_rows > 1 ? pv->help_rows - 1 : 1);
 		pv->help_top = pv->help_top + step < n ? pv->help_top + step : pv->help_top;
@@ -433,6 +571,7 @@ int cm_pview_key(struct cm_pview *pv, int ch, double now)
 	if (!k)
 		return CM_PVIEW_UNHANDLED;
 	pv->note[0] = '\0';
+	pv->note_ok = false;
 	return act(pv, (enum pv_action)k->action, now);
 }
 

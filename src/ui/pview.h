@@ -20,11 +20,34 @@
 
 struct cm_ui;
 struct cm_pview;
+struct cm_key;
+
+/* `w`: how the host keeps the profile shown. The bytes are the host's
+ * (it fetched or read them; the viewer only ever sees them decoded), so
+ * the host proposes a path and writes the file; the pane only asks. */
+struct cm_pview_saver {
+	/* Writes into out the path w proposes at its prompt (where go tool
+	 * pprof would save the profile). 0, or -1 with the reason in out. */
+	int (*propose)(void *ctx, char *out, size_t len);
+	/* Writes the profile shown, as fetched, to path (typed at the
+	 * prompt). 0 with "saved PATH" in msg, or -1 with the reason. */
+	int (*save)(void *ctx, const char *path, char *msg, size_t len);
+	void *ctx;
+};
 
 struct cm_pview_opts {
 	bool can_refetch; /* 'r' means something (the source is a URL): shown in help */
 	bool can_close;   /* the pane sits in a host that can close it: q/Esc say
 			   * "close" in help instead of "quit" */
+	struct cm_pview_saver saver; /* save NULL: w says there is nothing to write */
+	/* The host's own keys, taken before the pane's (the monitor's pane:
+	 * Tab, R, ...): listed first in the help, and the keys in taken (0
+	 * ends it) are left out of the pane's own lines. Borrowed: they must
+	 * outlive the pane. NULL: none. */
+	const struct cm_key *host_keys;
+	size_t nhost_keys;
+	const char *host_title;  /* the heading over host_keys */
+	const int *taken;
 };
 
 /* NULL when memory runs out. v is borrowed and must outlive the pane. */
@@ -69,6 +92,11 @@ int cm_pview_load(struct cm_pview *pv, const unsigned char *data, size_t len, do
 /* The host's own status for the pane's bottom line ("fetching... 12 s",
  * "fetch failed: connection refused"), or NULL to clear it. Copied. */
 void cm_pview_set_status(struct cm_pview *pv, const char *status);
+
+/* A message of the host's on the status line until the next key: news
+ * (good: "Saved profile in ...") or a question or an error; NULL clears
+ * it. Copied. */
+void cm_pview_set_note(struct cm_pview *pv, const char *note, bool good);
 
 /* Call cm_pview_tick at this monotonic time (negative: no need); it
  * returns CM_PVIEW_REDRAW when the held row order was released. */

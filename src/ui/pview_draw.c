@@ -264,10 +264,17 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 
 static void draw_prompt(const struct rect *r, const struct cm_pview *pv, int row)
 {
-	static const char *const label[] = {"/", "focus: ", "ignore: ", "hide: "};
+	static const char *const label[] = {"/", "focus: ", "ignore: ", "hide: ", "write to: "};
 	char buf[PV_INPUT_MAX + 32];
 	snprintf(buf, sizeof(buf), "%s%s", label[pv->prompt], pv->input);
-	int used = cm_put(r->ui, r->y + row, r->x, r->w - 1, buf,
+	/* a long path: its end, where the typing is, stays in view */
+	const char *shown = buf;
+	while (*shown && cm_text_width(shown) > r->w - 2) {
+		shown++;
+		while (((unsigned char)*shown & 0xc0) == 0x80)
+			shown++;
+	}
+	int used = cm_put(r->ui, r->y + row, r->x, r->w - 1, shown,
 			  pv->prompt_failed ? CM_THEME_down : CM_THEME_normal);
 	cm_put(r->ui, r->y + row, r->x + used, 1, "_", CM_THEME_selected);
 }
@@ -277,7 +284,7 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 {
 	const char *msg = cm_viewer_message(pv->v);
 	const char *text = *pv->note ? pv->note : msg;
-	enum cm_theme_element e = CM_THEME_down;
+	enum cm_theme_element e = *pv->note && pv->note_ok ? CM_THEME_up : CM_THEME_down;
 	if (!text && *pv->status) {
 		text = pv->status;
 		e = CM_THEME_dim;
@@ -310,34 +317,26 @@ static void draw_footer(const struct rect *r, const struct cm_pview *pv, int row
 
 /* ---- help ---- */
 
-/* Help line i: the common keys, then the flame graph's, then the tree's. */
-static const struct cm_key *help_entry(size_t i, size_t *n)
-{
-	size_t nc, nf, nt;
-	const struct cm_key *c = pv_keys(&nc), *f = pv_flame_keys(&nf), *t = pv_tree_keys(&nt);
-	*n = nc + nf + nt;
-	if (i < nc)
-		return &c[i];
-	if (i < nc + nf)
-		return &f[i - nc];
-	return i < *n ? &t[i - nc - nf] : NULL;
-}
+/* Room for the pane's table, the host's and two headings. */
+#define PV_HELP_LINES_MAX 96
 
 static void draw_help(const struct rect *r, struct cm_pview *pv)
 {
-	size_t n;
-	help_entry(0, &n);
+	struct pv_help_line lines[PV_HELP_LINES_MAX];
+	size_t n = pv_help_lines(pv, lines, PV_HELP_LINES_MAX);
+	n = n < PV_HELP_LINES_MAX ? n : PV_HELP_LINES_MAX;
 	fill(r, 0, CM_THEME_title);
 	put(r, 0, " profile viewer: keys", CM_THEME_title);
 	int rows = r->h - 2;
 	pv->help_rows = rows;
 	for (int i = 0; i < rows && pv->help_top + (size_t)i < n; i++) {
-		const struct cm_key *e = help_entry(pv->help_top + (size_t)i, &n);
+		const struct pv_help_line *e = &lines[pv->help_top + (size_t)i];
 		char line[PV_TEXT_MAX];
-		const char *help = e->help;
-		if (e->action == PV_QUIT && pv->o.can_close)
-			help = "close the profile";
-		snprintf(line, sizeof(line), " %-11s %s", e->names, help);
+		if (e->heading) {
+			put(r, 1 + i, e->help, CM_THEME_title);
+			continue;
+		}
+		snprintf(line, sizeof(line), " %-11s %s", e->names, e->help);
 		put(r, 1 + i, line, CM_THEME_help);
 	}
 	put(r, r->h - 1, "Up/Down scroll, any other key goes back", CM_THEME_dim);

@@ -21,6 +21,9 @@
 #define CM_UI_ESCDELAY_MS 25
 
 #define CTRL_C 3 /* what Ctrl-C is in raw mode */
+#define CTRL_U 21
+#define DEL 127
+#define CM_UI_ORDER_HOLD 1.0 /* seconds the services' order holds after a move */
 #define CTRL_Z 26 /* and Ctrl-Z: raw mode sends no SIGTSTP */
 #define TAB 9
 #define ESC 27
@@ -42,6 +45,10 @@ static const struct cm_key key_table[] = {
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},
 	{{'p'}, "p", CM_ACT_PROFILE, "profile the selected service: choose a kind (below)"},
+	{{'s'}, "s", CM_ACT_SORT, "sort services by the selected var: highest first, lowest first, as listed"},
+	{{'o'}, "o", CM_ACT_SORT_OTHER, "sort services by name, by state (down first), as listed"},
+	{{'/'}, "/", CM_ACT_FILTER, "filter services: a regex over name and address (Enter keeps, Esc undoes)"},
+	{{'e'}, "e", CM_ACT_SCALE, "sparklines: one scale for every service, or each its own range"},
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
 };
 
@@ -49,13 +56,16 @@ static const struct cm_key key_table[] = {
  * cancels a CPU capture or a first fetch; otherwise it belongs to the
  * viewer (back a level, and at the first level: close). Tab and R are the
  * viewer's too (next hot line, fetch again): here they are these, and
- * the viewer's ] and r still do its part. */
+ * the viewer's ] and r still do its part. < and > are no viewer key. The
+ * pane's help lists this table, then the viewer's without Tab and R. */
 static const struct cm_key pane_table[] = {
-	{{TAB}, "Tab", CM_ACT_FOCUS, "keys back to the sparklines"},
+	{{TAB}, "Tab", CM_ACT_FOCUS, "switch panes: keys back to the sparklines"},
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
-	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again"},
+	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level)"},
+	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next CPU capture (they stay this run)"},
+	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
+	 "an unsaved capture asks once)"},
 };
 
 /* After p: one key a kind; help is what the chooser lists. */
@@ -160,6 +170,8 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	struct cm_ui *ui = calloc(1, sizeof(*ui));
+	if (ui)
+		cm_svc_order_init(&ui->order, CM_UI_ORDER_HOLD);
 	if (!ui) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -208,6 +220,7 @@ void cm_ui_close(struct cm_ui *ui)
 	cm_ui_pane_forget(ui);
 	endwin();
 	delscreen(ui->screen);
+	cm_svc_order_free(&ui->order);
 	free(ui);
 }
 
@@ -248,7 +261,21 @@ static size_t nvars(const struct cm_monitor *m)
 	return m->vars.n;
 }
 
-static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a)
+/* Several services: the selection moves along the rows as shown (sorted,
+ * filtered), and the order holds while it moves. */
+static void move_row(struct cm_ui *ui, long d, double now)
+{
+	const struct cm_svc_order *o = &ui->order;
+	if (!o->n)
+		return;
+	size_t row = cm_svc_order_row_of(o, ui->sel_svc);
+	row = cm_view_move(row == SIZE_MAX ? 0 : row, d, o->n);
+	ui->sel_svc = o->rows[row];
+	cm_svc_order_moved(&ui->order, now);
+}
+
+static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a,
+		     double now)
 {
 	bool multi = m->nsvc > 1;
 	long page = ui->page > 1 ? (long)ui->page - 1 : 1;
@@ -265,7 +292,7 @@ static void move_sel(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_ac
 	default: return;
 	}
 	if (multi)
-		ui->sel_svc = cm_view_move(ui->sel_svc, d, m->nsvc);
+		move_row(ui, d, now);
 	else
 		ui->sel_var = cm_view_move(ui->sel_var, d, nvars(m));
 }
@@ -276,9 +303,68 @@ static size_t selected_service(const struct cm_ui *ui, const struct cm_monitor *
 	return m->nsvc > 1 ? cm_view_move(ui->sel_svc, 0, m->nsvc) : 0;
 }
 
+/* ---- the services' filter: a prompt on the bottom line ---- */
+
+static void open_filter(struct cm_ui *ui)
+{
+	ui->filtering = true;
+	snprintf(ui->filter_before, sizeof(ui->filter_before), "%s", ui->order.filter_text);
+	snprintf(ui->filter_input, sizeof(ui->filter_input), "%s", ui->order.filter_text);
+	ui->filter_len = strlen(ui->filter_input);
+	ui->filter_err[0] = '\0';
+}
+
+/* The text typed so far filters at once when it is a regex; when it is not
+ * yet one (a bracket still open), the rows stay and the prompt says why. */
+static void filter_apply(struct cm_ui *ui, const char *re)
+{
+	char err[sizeof(ui->filter_err)];
+	if (cm_svc_order_set_filter(&ui->order, re, err, sizeof(err)) < 0) {
+		snprintf(ui->filter_err, sizeof(ui->filter_err), "%s", err);
+		return;
+	}
+	ui->filter_err[0] = '\0';
+	ui->order_changed = true;
+}
+
+static int filter_key(struct cm_ui *ui, int ch)
+{
+	switch (ch) {
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		ui->filtering = false;
+		if (ui->filter_err[0]) /* Enter on a broken regex keeps the last good one */
+			ui->filter_err[0] = '\0';
+		return CM_UI_DIRTY;
+	case ESC:
+		ui->filtering = false;
+		filter_apply(ui, ui->filter_before);
+		return CM_UI_DIRTY;
+	case KEY_BACKSPACE:
+	case DEL:
+	case 8: /* Ctrl-H */
+		while (ui->filter_len > 0 &&
+		       ((unsigned char)ui->filter_input[--ui->filter_len] & 0xc0) == 0x80)
+			; /* a whole UTF-8 character */
+		break;
+	case CTRL_U:
+		ui->filter_len = 0;
+		break;
+	default:
+		if (ch < ' ' || ch > 0xff || ch == DEL || ui->filter_len + 1 >= sizeof(ui->filter_input))
+			return 0;
+		ui->filter_input[ui->filter_len++] = (char)ch;
+		break;
+	}
+	ui->filter_input[ui->filter_len] = '\0';
+	filter_apply(ui, ui->filter_input);
+	return CM_UI_DIRTY;
+}
+
 /* One key in the list or zoom. Returns CM_UI_* flags. */
 static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
-	       enum cm_ui_action a)
+	       enum cm_ui_action a, double now)
 {
 	switch (a) {
 	case CM_ACT_INTERRUPT:
@@ -308,8 +394,22 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 	case CM_ACT_FOCUS:
 		ui->pane_focus = p && p->open && !ui->pane_focus;
 		break;
+	case CM_ACT_SORT:
+		cm_svc_order_cycle_var(&ui->order, ui->sel_var);
+		ui->order_changed = true;
+		break;
+	case CM_ACT_SORT_OTHER:
+		cm_svc_order_cycle_other(&ui->order);
+		ui->order_changed = true;
+		break;
+	case CM_ACT_FILTER:
+		open_filter(ui);
+		break;
+	case CM_ACT_SCALE:
+		ui->own_scale = !ui->own_scale;
+		break;
 	default:
-		move_sel(ui, m, a);
+		move_sel(ui, m, a, now);
 		break;
 	}
 	return CM_UI_DIRTY;
@@ -319,6 +419,8 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 static int pane_request(struct cm_ui *ui, struct cm_pane_request *req, enum cm_pane_req_kind what)
 {
 	req->what = what;
+	if (ui->pview) /* the last key's message is old news now */
+		cm_pview_set_note(ui->pview, NULL, false);
 	if (what == CM_PANE_REQ_CLOSE)
 		ui->pane_focus = false;
 	return CM_UI_DIRTY | CM_UI_PANE;
@@ -345,17 +447,24 @@ static int global_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_pr
 {
 	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && (k->action == CM_ACT_PAUSE || k->action == CM_ACT_HELP))
-		return act(ui, m, p, (enum cm_ui_action)k->action);
+		return act(ui, m, p, (enum cm_ui_action)k->action, 0);
 	return 0;
 }
 
 /* The viewer has a profile on screen and the pane the keys: it decides. */
 static int pview_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
-		     struct cm_pane_request *req, int ch, double now)
+		     struct cm_pane_request *req, int ch, double now, bool asked)
 {
 	int r = cm_pview_key(ui->pview, ch, now);
 	if (r & CM_PVIEW_QUIT)
 		return CM_UI_QUIT;
+	if ((r & CM_PVIEW_CLOSE) && p->unsaved && !asked) {
+		/* a capture cannot be taken again: one more key to lose it */
+		ui->close_asked = true;
+		cm_pview_set_note(ui->pview, "unsaved capture: w saves, q/Esc again closes "
+				  "(< brings it back this run)", false);
+		return CM_UI_DIRTY;
+	}
 	if (r & CM_PVIEW_CLOSE)
 		return pane_request(ui, req, CM_PANE_REQ_CLOSE);
 	if (r & CM_PVIEW_REFETCH)
@@ -380,27 +489,48 @@ static void ensure_pview(struct cm_ui *ui, const struct cm_prof_pane *p)
 {
 	if (ui->pview || !p || !p->viewer)
 		return;
-	struct cm_pview_opts o = {.can_refetch = true, .can_close = true};
+	/* what the pane takes whatever the viewer shows: Tab and R */
+	size_t n = 0;
+	for (size_t i = 0; i < COUNT(pane_table); i++) {
+		if (pane_table[i].action != CM_ACT_FOCUS && pane_table[i].action != CM_ACT_PANE_LIVE)
+			continue;
+		for (int k = 0; k < CM_KEYS_PER_ACTION && pane_table[i].keys[k]; k++)
+			if (n + 1 < COUNT(ui->pane_taken))
+				ui->pane_taken[n++] = pane_table[i].keys[k];
+	}
+	ui->pane_taken[n] = 0;
+	struct cm_pview_opts o = {.can_refetch = true, .can_close = true, .saver = ui->saver,
+				  .host_keys = pane_table, .nhost_keys = COUNT(pane_table),
+				  .host_title = "the profile pane's own keys", .taken = ui->pane_taken};
 	ui->pview = cm_pview_new(p->viewer, &o);
 	cm_ui_mouse(ui->pview != NULL);
+}
+
+void cm_ui_set_pane_saver(struct cm_ui *ui, const struct cm_pview_saver *s)
+{
+	ui->saver = *s;
 }
 
 static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
 		    struct cm_pane_request *req, int ch, double now)
 {
 	ensure_pview(ui, p);
+	bool asked = ui->close_asked; /* only the very next key closes */
+	ui->close_asked = false;
 	if (ui->pview && cm_pview_capturing(ui->pview)) /* a prompt takes every key */
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_FOCUS, ch)) {
 		ui->pane_focus = false;
 		return CM_UI_DIRTY;
 	}
 	if (pane_bound(CM_ACT_PANE_LIVE, ch))
 		return pane_request(ui, req, CM_PANE_REQ_LIVE);
+	if (pane_bound(CM_ACT_PANE_HISTORY, ch))
+		return pane_request(ui, req, ch == '<' ? CM_PANE_REQ_OLDER : CM_PANE_REQ_NEWER);
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)
-		return pview_key(ui, m, p, req, ch, now);
+		return pview_key(ui, m, p, req, ch, now, asked);
 	if (pane_bound(CM_ACT_PANE_REFETCH, ch))
 		return pane_request(ui, req, CM_PANE_REQ_REFETCH);
 	if (pane_bound(CM_ACT_PANE_CLOSE, ch))
@@ -434,7 +564,9 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return chooser_key(ui, req, ch);
 	if (ui->pane_focus)
 		return pane_key(ui, m, p, req, ch, now);
-	return k ? act(ui, m, p, (enum cm_ui_action)k->action) : 0;
+	if (ui->filtering)
+		return filter_key(ui, ch);
+	return k ? act(ui, m, p, (enum cm_ui_action)k->action, now) : 0;
 }
 
 int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,

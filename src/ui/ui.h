@@ -50,6 +50,11 @@ enum { CM_UI_QUIT = 1, CM_UI_DIRTY = 2, CM_UI_PANE = 4 };
 int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pane,
 		struct cm_pane_request *req, double now);
 
+/* How the profile pane's w writes what it shows (the app has the
+ * bytes). Copied; ctx must outlive the screen. */
+struct cm_pview_saver;
+void cm_ui_set_pane_saver(struct cm_ui *ui, const struct cm_pview_saver *s);
+
 /* The app is about to free pane->viewer (closed, or another profile
  * opened): the screen lets go of it first. */
 void cm_ui_pane_forget(struct cm_ui *ui);

@@ -7,7 +7,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmon/monitor/svc_order.h"
 #include "keys.h"
+#include "pview.h"
 #include "ui.h"
 
 struct cm_pview;
@@ -33,12 +35,17 @@ enum cm_ui_action {
 	CM_ACT_PAUSE,
 	CM_ACT_HELP,
 	CM_ACT_PROFILE,     /* open the profile chooser */
+	CM_ACT_SORT,        /* sort services by the selected var's column */
+	CM_ACT_SORT_OTHER,  /* by name, by state */
+	CM_ACT_FILTER,      /* a regex over names and addresses */
+	CM_ACT_SCALE,       /* one scale for every service's sparkline, or each its own */
 	CM_ACT_FOCUS,       /* keys to the profile pane, or back */
 	/* the profile pane's own (host) keys, taken before the viewer's */
 	CM_ACT_PANE_CANCEL, /* stop the fetch or capture running */
 	CM_ACT_PANE_LIVE,   /* toggle live refresh */
 	CM_ACT_PANE_REFETCH,
 	CM_ACT_PANE_CLOSE,
+	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
@@ -76,12 +83,28 @@ struct cm_ui {
 	size_t page;               /* rows the last frame's list showed, for PgUp/PgDn */
 	int cols;                  /* columns the monitor's screens have this frame:
 				    * COLS, or fewer beside the profile pane */
+	double mono;               /* the monotonic time of this frame */
+
+	/* several services: their order, filter and sparklines' scale */
+	struct cm_svc_order order; /* rows of the table and of the sparklines */
+	bool order_changed;        /* a sort or filter the person asked for: apply now */
+	bool own_scale;            /* each sparkline its own range (else one for all) */
+	bool filtering;            /* the filter prompt is open */
+	char filter_input[256];
+	size_t filter_len;
+	char filter_before[256];   /* the filter when the prompt opened (Esc) */
+	char filter_err[160];      /* why the text typed is not a regex yet */
 
 	/* the profile pane */
 	bool chooser;              /* the chooser of profile kinds is open */
 	size_t chooser_svc;        /* the service it will profile */
 	bool pane_focus;           /* keys go to the pane */
+	bool pane_open;            /* this frame draws the pane */
 	struct cm_pview *pview;    /* draws pane->viewer; NULL until it has one */
+	struct cm_pview_saver saver; /* the app's, for the pane's w */
+	bool close_asked;          /* the last key asked to close a pane with an
+				    * unsaved capture: the next close closes */
+	int pane_taken[8];         /* keys the pane takes from the viewer, 0-ended */
 };
 
 /* Draws one frame into stdscr (no refresh). */

@@ -111,6 +111,19 @@ wait_status() {
 	printf '%s' "$st"
 }
 
+# check_capture_free NAME ADDR: the service at ADDR takes a CPU capture
+# again at once (a cancelled capture ended on its side too: Go allows
+# one at a time).
+check_capture_free() {
+	local code=""
+	for _ in $(seq 20); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' "http://$2/debug/pprof/profile?seconds=1")
+		[ "$code" = 200 ] && break
+		sleep 0.2
+	done
+	if [ "$code" = 200 ]; then ok "$1"; else fail "$1" "HTTP $code"; fi
+}
+
 # check_quit NAME SESSION KEY...: the keys end cmon with status 0 and its
 # process is gone.
 check_quit() {

@@ -8,7 +8,9 @@
 # runs: curl started it) says so; live
 # refresh; the narrow layout (pane or sparklines, Tab between them); the
 # help lists the new keys; q closes the pane, then quits with no cmon
-# process left.
+# process left. Which side has the keys shows (footer, title); the pane's
+# help lists its keys as they work there; w writes the capture; closing
+# with an unsaved capture asks once; < and > walk the captures kept.
 # Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
 # (failures), 2 (setup) or 77 (skipped: no tmux, or no go for the demo).
 set -u
@@ -31,7 +33,10 @@ fetched_at() {
 start_demo 127.0.0.1:0 -load 1 || { echo "screen-pane: demo did not start" >&2; exit 2; }
 one=$demo_addrs
 
+psave=$tmp/pane-save
+cmon_env="PPROF_TMPDIR=$psave"
 run_cmon pane -ports="$one" -i=200ms -seconds=3
+cmon_env=""
 check monitor-up pane '^● demo  up'
 
 # --- the chooser, then a heap profile beside the sparklines ------------------
@@ -71,6 +76,74 @@ else
 fi
 check cpu-title pane "${pane}cpu profile  demo  fetched [0-9:]{8}" 10
 check cpu-rows pane "${pane}.*$top_row"
+check cpu-unsaved pane "${pane}cpu profile  demo  fetched [0-9:]{8}  unsaved"
+
+# --- which side has the keys; the pane's help as its keys work there --------
+check footer-names-p-tab pane '^p profile  Tab keys here  q quit'
+T send-keys -t pane Tab
+check footer-monitor-keys pane '^p profile  Tab keys to the pane  q'
+check pane-title-unfocused pane "${pane}cpu profile  demo  fetched [0-9:]{8}  unsaved  \(Tab: keys"
+# the monitor's footer is the selection bar (reverse video) now
+if screen_sgr pane | grep -E "$esc\[([0-9;]*;)?7m" | grep -q 'p profile  Tab keys to the pane'; then
+	ok footer-focus-bar
+else
+	fail footer-focus-bar "the footer is not drawn as a selection" pane
+fi
+T send-keys -t pane Tab
+check footer-pane-keys-again pane '^p profile  Tab keys here'
+T send-keys -t pane '?'
+check pane-help-tab pane "${pane}Tab +switch panes: keys back to the sparklines"
+check pane-help-history pane "${pane}< > +the previous / next CPU capture"
+: >"$tmp/pane-help"
+for _ in 1 2 3; do
+	screen pane >>"$tmp/pane-help"
+	T send-keys -t pane PgDn
+	sleep 0.2
+done
+if grep -q "${pane}\] \+source: next hotter" "$tmp/pane-help" && ! grep -q "\] Tab" "$tmp/pane-help" &&
+	! grep -E -q "${pane}R +fetch the profile again" "$tmp/pane-help"; then
+	ok pane-help-viewer-keys
+else
+	fail pane-help-viewer-keys "the viewer's lines still offer the keys the pane takes: $(grep -E '\]|R ' "$tmp/pane-help" | head -n 4)"
+fi
+T send-keys -t pane Escape
+check pane-help-left pane "${pane}cpu profile  demo  fetched"
+
+# --- w in the pane: the capture as fetched, at go tool pprof's name ---------
+T send-keys -t pane w
+check pane-w-prompt pane "pane-save/pprof\.demo\.samples\.cpu\.001\.pb\.gz_"
+T send-keys -t pane Enter
+check pane-w-saved pane "│saved pprof\.demo\.samples\.cpu\.001\.pb\.gz in "
+check pane-w-title pane "${pane}cpu profile  demo  fetched [0-9:]{8} *$"
+if go tool pprof -top "$psave/pprof.demo.samples.cpu.001.pb.gz" 2>/dev/null | grep -q '^Showing nodes'; then
+	ok pane-w-go-pprof
+else
+	fail pane-w-go-pprof "go tool pprof cannot read $psave/pprof.demo.samples.cpu.001.pb.gz"
+fi
+
+# --- a second capture: Esc asks before it goes; both stay in the history ----
+T send-keys -t pane r
+check second-capture pane "${pane}cpu profile  demo  fetched [0-9:]{8}  capture 2/2  unsaved" 15
+T send-keys -t pane Escape
+check esc-asks pane "unsaved capture: w saves, q/Esc again closes"
+check esc-asks-pane-stays pane "${pane}cpu profile  demo"
+T send-keys -t pane '<'
+check history-older pane "${pane}cpu profile  demo  fetched [0-9:]{8}  capture 1/2 *$"
+T send-keys -t pane '<'
+check history-no-older pane "no earlier capture of this service"
+T send-keys -t pane '>'
+check history-newer pane "${pane}cpu profile  demo  fetched [0-9:]{8}  capture 2/2  unsaved"
+T send-keys -t pane q
+check q-asks pane "unsaved capture: w saves, q/Esc again closes"
+T send-keys -t pane q
+if wait_gone pane "${pane}cpu profile"; then ok q-again-closes; else fail q-again-closes "pane still open" pane; fi
+# closed, not lost: a new CPU pane goes back to both
+T send-keys -t pane p c '<'
+check history-after-close pane "${pane}cpu profile  demo  fetched [0-9:]{8}  capture 2/2  unsaved"
+T send-keys -t pane x
+check history-capture-cancelled pane "capture cancelled; r starts again"
+T send-keys -t pane Escape Escape
+if wait_gone pane "${pane}cpu profile"; then ok closed-again; else fail closed-again "pane still open" pane; fi
 
 # --- cancel a capture, then one the service refuses -------------------------
 # A session of its own with a long capture, so that a loaded machine still
@@ -81,13 +154,7 @@ T send-keys -t long p c
 check long-capturing long "capturing a 60 s CPU profile: [0-9]+ s left"
 T send-keys -t long Escape
 check cancel long "capture cancelled; r starts again"
-# the service's side ended too: it takes another capture at once
-for _ in $(seq 20); do
-	code=$(curl -s -o /dev/null -w '%{http_code}' "http://$one/debug/pprof/profile?seconds=1")
-	[ "$code" = 200 ] && break
-	sleep 0.2
-done
-if [ "$code" = 200 ]; then ok cancel-frees-service; else fail cancel-frees-service "HTTP $code"; fi
+check_capture_free cancel-frees-service "$one"
 curl -s -o /dev/null "http://$one/debug/pprof/profile?seconds=5" &
 curl_pid=$!
 pids+=("$curl_pid")

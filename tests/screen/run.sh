@@ -136,6 +136,39 @@ check multi-resize-back multi '^  service +requests'
 
 check_quit quit-ctrl-c multi C-c
 
+# --- several services: sort, filter, one scale -------------------------------
+run_cmon fleet -ports="$two,127.0.0.1:1" -i=200ms -vars='requests,mem:memstats.Alloc'
+check fleet-start fleet '^cmon  3 services  2 up  1 down'
+check fleet-one-scale fleet '^ requests per service, one scale [0-9]+ to [0-9]+$'
+T send-keys -t fleet s
+check fleet-sort-title fleet '^cmon  3 services  by requests \(highest first\)'
+# the down service has no value: last, whichever way
+table_rows() { screen "$1" | sed -n '3,5p'; }
+rows=$(table_rows fleet) # one capture: the counters keep growing
+if printf '%s\n' "$rows" | tail -n 1 | grep -q '^✖ 127\.0\.0\.1:1' &&
+	[ "$(printf '%s\n' "$rows" | sed -n 1p | awk '{print $3}')" -ge "$(printf '%s\n' "$rows" | sed -n 2p | awk '{print $3}')" ]; then
+	ok fleet-sorted-highest-first
+else
+	fail fleet-sorted-highest-first "rows not by requests, down last: $rows" fleet
+fi
+T send-keys -t fleet o
+check fleet-by-name fleet '^cmon  3 services  by name'
+if table_rows fleet | head -n 1 | grep -q '^✖ 127\.0\.0\.1:1'; then ok fleet-name-order; else fail fleet-name-order "127.0.0.1:1 not first" fleet; fi
+T send-keys -t fleet / : 1 '$'
+check fleet-filter-prompt fleet '^/:1\$_'
+check fleet-filtered fleet '^cmon  1 of 3 services'
+T send-keys -t fleet '['
+check fleet-filter-bad-regex fleet '^/:1\$\[_ +error parsing regexp: missing closing \]'
+T send-keys -t fleet BSpace Enter
+check fleet-filter-kept fleet '^q quit'
+if [ "$(screen fleet | grep -c -E '^(●|✖) ')" = 1 ]; then ok fleet-one-row; else fail fleet-one-row "rows left" fleet; fi
+T send-keys -t fleet / Escape
+T send-keys -t fleet / C-u Enter
+check fleet-unfiltered fleet '^cmon  3 services'
+T send-keys -t fleet e
+check fleet-own-scale fleet '^ requests per service, each its own range'
+check_quit fleet-quit fleet q
+
 # --- a var no service has: named on the bottom line with its nearest --------
 run_cmon typo -ports="$one" -i=200ms -vars='mem:memstats.Aloc,requests'
 check var-typo-footer typo '^no var memstats\.Aloc on any service; did you mean memstats\.Alloc\?'

@@ -5,7 +5,9 @@
 # (tests/data) and profiles fetched from the running demo service; search,
 # drilling into source and back, sort, sample index, peek, help, resize,
 # re-fetch, quitting with no cmon left running; and the refusal without a
-# terminal.
+# terminal. w writes the profile as fetched (go tool pprof reads it with
+# the same numbers); HOST:PORT counts its capture down and q, Esc and
+# Ctrl-C cancel it.
 # Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
 # (failures), 2 (setup) or 77 (skipped: no tmux, or no go for the demo).
 set -u
@@ -166,6 +168,14 @@ check heap-alloc-space heap '^ top · alloc_space · functions'
 check heap-alloc-space-row heap '^ 1432\.77kB  9\.50%  9\.50%  1432\.77kB  9\.50%  main\.keep \(inline\)$'
 T send-keys -t heap T T T
 check heap-cycle-back heap '^ top · inuse_objects · functions'
+# w on a file: the file's bytes, at the path typed
+T send-keys -t heap w C-u "$tmp/heap-copy.pb.gz" Enter
+check w-file-saved heap "^saved heap-copy\.pb\.gz in $tmp"
+if cmp -s "$data/heap.pb.gz" "$tmp/heap-copy.pb.gz"; then
+	ok w-file-bytes
+else
+	fail w-file-bytes "$tmp/heap-copy.pb.gz is not $data/heap.pb.gz"
+fi
 check_quit quit-ctrl-c heap C-c
 
 # --- my code: M hides the standard library as -hide would, m dims it ----------------
@@ -226,18 +236,103 @@ if start_demo 127.0.0.1:0 -load 2; then
 	check live-base-cleared live 'base cleared'
 	check_quit live-quit live q
 
+	# The first fetch runs with the screen up; go tool pprof's saved copy
+	# is said on the status line (and on stderr once the screen is gone).
+	save=$tmp/saved
+	mkdir -p "$save"
+	cmon_env="PPROF_TMPDIR=$save"
 	run_cmon livecpu pprof -seconds=1 "$demo_addrs"
+	cmon_env=""
 	check live-cpu livecpu '^ top · cpu · functions' 15
+	check live-cpu-saved-copy livecpu "Saved profile in $save/pprof\.demo\.samples\.cpu\.001\.pb\.gz"
+	# w before any r: the very bytes fetched, as pprof's saved copy has them
+	T send-keys -t livecpu w Enter
+	check w-first-saved livecpu "^saved pprof\.demo\.samples\.cpu\.002\.pb\.gz in $save"
+	if cmp -s "$save/pprof.demo.samples.cpu.001.pb.gz" "$save/pprof.demo.samples.cpu.002.pb.gz"; then
+		ok w-bytes-as-fetched
+	else
+		fail w-bytes-as-fetched "the written file differs from the saved copy"
+	fi
 	T send-keys -t livecpu r
-	check live-cpu-fetching livecpu 'fetching\.\.\. [0-9]+ s'
-	if wait_gone livecpu 'fetching\.\.\.'; then ok live-cpu-refetched; else fail live-cpu-refetched "still fetching" livecpu; fi
+	check live-cpu-countdown livecpu 'capturing a 1 s CPU profile: 1 s left \(Esc cancels\)|capture over: waiting for the profile'
+	if wait_gone livecpu 'capturing a|capture over'; then ok live-cpu-refetched; else fail live-cpu-refetched "still fetching" livecpu; fi
+
+	# r's capture has its saved copy too; w writes it at pprof's next name
+	check r-saved-copy livecpu "Saved profile in $save/pprof\.demo\.samples\.cpu\.003\.pb\.gz"
+	T send-keys -t livecpu w
+	check w-prompt livecpu "^write to: $save/pprof\.demo\.samples\.cpu\.004\.pb\.gz_"
+	T send-keys -t livecpu Enter
+	check w-saved livecpu "^saved pprof\.demo\.samples\.cpu\.004\.pb\.gz in $save"
+	if cmp -s "$save/pprof.demo.samples.cpu.003.pb.gz" "$save/pprof.demo.samples.cpu.004.pb.gz"; then
+		ok w-bytes-after-r
+	else
+		fail w-bytes-after-r "w's file differs from r's saved copy"
+	fi
+	# its numbers, read by go tool pprof, are those the viewer shows:
+	# cmon pprof -top of the same bytes, Total and the top rows
+	w_top=$(go tool pprof -top "$save/pprof.demo.samples.cpu.004.pb.gz" 2>/dev/null |
+		sed -n '/^Showing nodes/,$p' | head -n 8)
+	shown=$(screen livecpu | sed -n 's/^Showing nodes/&/p')
+	go_total=$(printf '%s\n' "$w_top" | head -n 1)
+	if [ -n "$go_total" ] && [ "$go_total" = "$(printf '%s' "$shown" | sed 's/ *$//')" ]; then
+		ok w-go-pprof-total
+	else
+		fail w-go-pprof-total "go tool pprof: '$go_total', the screen: '$shown'" livecpu
+	fi
+	# the saved copy of the first capture and w's file of the second read
+	# back in go tool pprof as cmon reads them
+	for n in 001 004; do
+		f=$save/pprof.demo.samples.cpu.$n.pb.gz
+		a=$(go tool pprof -top "$f" 2>/dev/null | sed -n '/^Showing nodes/,$p' | head -n 8)
+		b=$("$cmon" pprof -top "$f" 2>/dev/null | sed -n '/^Showing nodes/,$p' | head -n 8)
+		if [ -n "$a" ] && [ "$a" = "$b" ]; then
+			ok "w-top-equal-$n"
+		else
+			fail "w-top-equal-$n" "go tool pprof -top and cmon pprof -top differ: $(diff <(echo "$a") <(echo "$b") | head -n 6)"
+		fi
+	done
+	# a name already there is refused, never overwritten
+	before=$(cksum <"$save/pprof.demo.samples.cpu.001.pb.gz")
+	T send-keys -t livecpu w C-u "$save/pprof.demo.samples.cpu.001.pb.gz" Enter
+	check w-exists-refused livecpu 'pprof\.demo\.samples\.cpu\.001\.pb\.gz exists: not overwritten'
+	if [ "$(cksum <"$save/pprof.demo.samples.cpu.001.pb.gz")" = "$before" ]; then
+		ok w-exists-untouched
+	else
+		fail w-exists-untouched "the file changed"
+	fi
+	T send-keys -t livecpu w C-u "$tmp/no-such-dir/x.pb.gz" Enter
+	check w-bad-dir livecpu "open $tmp/no-such-dir/x\.pb\.gz: no such file or directory"
 	check_quit live-cpu-quit livecpu q
+	if grep -qx "Saved profile in $save/pprof\.demo\.samples\.cpu\.001\.pb\.gz" "$tmp/livecpu.err"; then
+		ok live-cpu-saved-stderr
+	else
+		fail live-cpu-saved-stderr "stderr: $(head -c 300 "$tmp/livecpu.err")"
+	fi
+
+	# HOST:PORT waiting for its capture counts down; q, Esc, Ctrl-C cancel
+	# it: status 130, nothing printed, nothing saved
+	for k in q Escape C-c; do
+		s=cancel-$k
+		cmon_env="PPROF_TMPDIR=$tmp/cancel-save"
+		run_cmon "$s" pprof -seconds=5 "$demo_addrs"
+		cmon_env=""
+		check "countdown-$k" "$s" '^capturing a 5 s CPU profile: [1-5] s left \(Esc cancels\)'
+		check "countdown-waiting-$k" "$s" 'waiting for a profile'
+		T send-keys -t "$s" "$k"
+		st=$(wait_status "$s")
+		if [ "$st" = 130 ] && [ ! -s "$tmp/$s.err" ] && [ ! -e "$tmp/cancel-save" ]; then
+			ok "cancel-$k"
+		else
+			fail "cancel-$k" "status '$st', stderr '$(head -c 200 "$tmp/$s.err")'" "$s"
+		fi
+	done
+	check_capture_free cancel-frees-service "$demo_addrs"
 else
 	fail demo "the demo did not start"
 fi
 
 # no cmon left behind
-for s in cpu heap term live livecpu; do
+for s in cpu heap term live livecpu cancel-q cancel-Escape cancel-C-c; do
 	pid=$(cat "$tmp/$s.pid" 2>/dev/null)
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		fail "gone-$s" "cmon $pid still runs"

@@ -85,6 +85,21 @@ static void test_countdown(void)
 		CHECK_MSG(cm_prof_next_tick(ends, t) > t, "at %f", t);
 }
 
+static void test_capture_text(void)
+{
+	char buf[128];
+	cm_prof_capture_text(buf, sizeof buf, 30, 130.0, 100.0);
+	CHECK_STR(buf, "capturing a 30 s CPU profile: 30 s left (Esc cancels)", "at the start");
+	cm_prof_capture_text(buf, sizeof buf, 30, 130.0, 128.2);
+	CHECK_STR(buf, "capturing a 30 s CPU profile: 2 s left (Esc cancels)", "counted down");
+	cm_prof_capture_text(buf, sizeof buf, 30, 130.0, 130.0);
+	CHECK_STR(buf, "capture over: waiting for the profile (Esc cancels)", "over");
+	cm_prof_capture_text(buf, sizeof buf, 30, 130.0, NAN);
+	CHECK_STR(buf, "capture over: waiting for the profile (Esc cancels)", "no clock");
+	cm_prof_capture_text(buf, 12, 30, 130.0, 100.0);
+	CHECK(strlen(buf) == 11); /* cut, never past the buffer */
+}
+
 static void test_error_text(void)
 {
 	char buf[256];
@@ -150,6 +165,7 @@ int main(void)
 	test_urls();
 	test_timeouts();
 	test_countdown();
+	test_capture_text();
 	test_error_text();
 	test_state();
 	return check_status("test_prof_pane");

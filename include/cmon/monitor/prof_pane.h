@@ -75,6 +75,13 @@ int cm_prof_seconds_left(double ends, double now);
  * capture is over and nothing will change. */
 double cm_prof_next_tick(double ends, double now);
 
+/* The countdown of a CPU capture of `seconds` s that ends at `ends`, in
+ * one line, as the pane and `cmon pprof HOST:PORT` show it: "capturing a
+ * 30 s CPU profile: 12 s left (Esc cancels)", then, once the seconds are
+ * over and the service writes the profile, "capture over: waiting for the
+ * profile (Esc cancels)". */
+void cm_prof_capture_text(char *buf, size_t len, int seconds, double ends, double now);
+
 /* One line of plain words for a profile fetch that failed: status (HTTP,
  * 0 when none) and error (the fetch's own line). A CPU capture a Go
  * service refuses with 500 is another capture running there (Go's
@@ -107,6 +114,11 @@ struct cm_prof_pane {
 	double next_live;       /* monotonic; due time of the next live refetch */
 	struct cm_viewer *viewer; /* the profile shown, NULL until one came; the
 				   * app owns it, the screen moves its selection */
+	bool unsaved;           /* the profile shown is a CPU capture not written
+				 * with w: closing asks once */
+	size_t capture, captures; /* the capture shown is number `capture`
+				   * (1-based) of the pane's `captures` of this
+				   * service; 0: it shows none of them */
 };
 
 /* What a key on the screen asks of the app. */
@@ -117,6 +129,8 @@ enum cm_pane_req_kind {
 	CM_PANE_REQ_CANCEL,  /* stop the fetch or capture running */
 	CM_PANE_REQ_CLOSE,   /* cancel, forget the profile, close */
 	CM_PANE_REQ_LIVE,    /* toggle live refresh */
+	CM_PANE_REQ_OLDER,   /* show the capture before the one shown */
+	CM_PANE_REQ_NEWER,   /* and after it */
 };
 
 struct cm_pane_request {

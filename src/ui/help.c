@@ -17,7 +17,8 @@ struct help_line {
 static size_t add_table(struct help_line *out, size_t n, const struct cm_key *k, size_t nk)
 {
 	for (size_t i = 0; i < nk && n < HELP_LINES_MAX; i++)
-		out[n++] = (struct help_line){k[i].names, k[i].help};
+		if (k[i].names) /* else its keys are on the line before */
+			out[n++] = (struct help_line){k[i].names, k[i].help};
 	return n;
 }
 
@@ -67,8 +68,8 @@ void cm_draw_help(struct cm_ui *ui)
 			cm_put(ui, y, 1, COLS - 2, lines[i].help, CM_THEME_title);
 			continue;
 		}
-		cm_put(ui, y, 2, 10, lines[i].names, CM_THEME_label);
-		cm_put(ui, y, 13, COLS - 14, lines[i].help, CM_THEME_help);
+		cm_put(ui, y, 2, 11, lines[i].names, CM_THEME_label);
+		cm_put(ui, y, 14, COLS - 15, lines[i].help, CM_THEME_help);
 	}
 	if (shown < n) {
 		snprintf(legend, sizeof(legend), "%s %zu more: make the terminal taller",

@@ -11,7 +11,8 @@
 
 struct cm_key {
 	int keys[CM_KEYS_PER_ACTION]; /* curses key codes, 0-terminated */
-	const char *names;            /* as the help screen shows them */
+	const char *names;            /* as the help screen shows them; NULL: the
+				       * entry before names these keys too */
 	int action;                   /* the screen's own action enum */
 	const char *help;
 };

@@ -99,7 +99,7 @@ done < <(grep -Hn '^[[:space:]]*#[[:space:]]*include' "${files[@]}")
 # earlier one. (Defined: a function that starts at column 0 and is not
 # static; called: NAME followed by "(".)
 #   the viewer: the model, its navigation, the levels, their helpers
-order_viewer="viewer | viewer_nav | viewer_top viewer_source viewer_peek viewer_labels viewer_mycode | viewer_common"
+order_viewer="viewer | viewer_nav | viewer_top viewer_source viewer_peek viewer_labels viewer_flame viewer_tree viewer_mycode | viewer_common"
 check_order() { # DIR "A | B C | D"
 	local dir=$1 order=$2 rank=0 g f
 	local -a args=()

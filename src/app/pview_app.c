@@ -495,6 +495,7 @@ int cm_pview_app_run(struct cm_pview_app_args *a)
 		fprintf(stderr, "cmon pprof: %s; use -top (or -list, -peek, -traces) for text\n",
 			err);
 	} else {
+		cm_ui_mouse(true); /* the flame graph takes clicks */
 		app.status = 0;
 		if (app.first)
 			refetch(&app);

@@ -52,6 +52,16 @@ static const struct cm_style default_styles[CM_THEME_COUNT] = {
 	[CM_THEME_growth] = {1, D, 0},
 	[CM_THEME_shrink] = {2, D, 0},
 	[CM_THEME_match] = {3, D, CM_ATTR_BOLD | CM_ATTR_UNDERLINE},
+	[CM_THEME_flame1] = {0, 1, 0},
+	[CM_THEME_flame2] = {0, 3, 0},
+	[CM_THEME_flame3] = {0, 2, 0},
+	[CM_THEME_flame4] = {0, 6, 0},
+	[CM_THEME_flame5] = {7, 4, 0},
+	[CM_THEME_flame6] = {0, 5, 0},
+	[CM_THEME_flame_pool] = {D, D, CM_ATTR_DIM},
+	[CM_THEME_flame_match] = {D, D, CM_ATTR_BOLD | CM_ATTR_UNDERLINE | CM_ATTR_REVERSE},
+	[CM_THEME_flame_growth] = {0, 1, 0},
+	[CM_THEME_flame_shrink] = {0, 2, 0},
 };
 #undef D
 

@@ -51,8 +51,41 @@ static const struct cm_key key_table[] = {
 	{{'r', 'R'}, "r", PV_REFETCH, "fetch the profile again"},
 	{{'w'}, "w", PV_WRITE, "write the profile shown, as fetched (gzipped protobuf), to a file"},
 	{{'b'}, "b", PV_BASE, "mark this profile as the base (the next is shown as a diff); again: unmark"},
+	{{'F'}, "F", PV_FLAME, "flame graph of the profile (its own keys below)"},
+	{{'C'}, "C", PV_TREE, "call tree: the profile top-down (its own keys below)"},
+	{{'L'}, "L", PV_SOURCE, "source of the selected function, from any view"},
 	{{'?', KEY_F(1)}, "?", PV_HELP, "this help; any key leaves it"},
 };
+
+/* Read first in the flame graph; the keys above work there too. */
+static const struct cm_key flame_table[] = {
+	{{KEY_UP, 'k'}, "Up k", PV_FL_PARENT, "flame: the caller (the frame above)"},
+	{{KEY_DOWN, 'j'}, "Down j", PV_FL_CHILD, "flame: the first callee (below)"},
+	{{KEY_LEFT, 'h'}, "Left h", PV_FL_PREV, "flame: the previous frame of the row"},
+	{{KEY_RIGHT, 'l'}, "Right l", PV_FL_NEXT, "flame: the next frame of the row"},
+	{{'\r', '\n', KEY_ENTER}, "Enter", PV_FL_ZOOM,
+	 "flame: zoom into the frame (full width, its callers above); double click too"},
+	{{ESC, KEY_BACKSPACE, DEL}, "Esc Bksp", PV_FL_OUT, "flame: zoom out one step; not zoomed: back"},
+	{{'/'}, "/", PV_SEARCH, "flame: highlight frames matching a Go regex, with their share"},
+};
+
+/* Read first in the call tree. */
+static const struct cm_key tree_table[] = {
+	{{KEY_RIGHT, 'l', '+'}, "Right l +", PV_TR_OPEN, "tree: open the row (open: its first callee)"},
+	{{KEY_LEFT, 'h', '-'}, "Left h -", PV_TR_CLOSE, "tree: close the row (closed: its caller)"},
+};
+
+const struct cm_key *pv_flame_keys(size_t *n)
+{
+	*n = sizeof(flame_table) / sizeof(flame_table[0]);
+	return flame_table;
+}
+
+const struct cm_key *pv_tree_keys(size_t *n)
+{
+	*n = sizeof(tree_table) / sizeof(tree_table[0]);
+	return tree_table;
+}
 
 const struct cm_key *pv_keys(size_t *n)
 {
@@ -60,9 +93,24 @@ const struct cm_key *pv_keys(size_t *n)
 	return key_table;
 }
 
-static const struct cm_key *find_key(int ch)
+/* The level's own table first, then the common one. */
+static const struct cm_key *find_key(const struct cm_pview *pv, int ch)
 {
-	return cm_key_find(key_table, sizeof(key_table) / sizeof(key_table[0]), ch);
+	size_t n = 0;
+	const struct cm_key *t = NULL, *k = NULL;
+	enum cm_viewer_kind kind = cm_viewer_level(pv->v)->kind;
+	if (kind == CM_VIEWER_FLAME)
+		t = pv_flame_keys(&n);
+	else if (kind == CM_VIEWER_TREE)
+		t = pv_tree_keys(&n);
+	if (t)
+		k = cm_key_find(t, n, ch);
+	return k ? k : cm_key_find(key_table, sizeof(key_table) / sizeof(key_table[0]), ch);
+}
+
+static bool in_flame(const struct cm_pview *pv)
+{
+	return cm_viewer_level(pv->v)->kind == CM_VIEWER_FLAME;
 }
 
 struct cm_pview *cm_pview_new(struct cm_viewer *v, const struct cm_pview_opts *o)
@@ -170,16 +218,29 @@ static void write_accept(struct cm_pview *pv)
 	pv->note_ok = s->save(s->ctx, pv->input, pv->note, sizeof(pv->note)) == 0;
 }
 
-/* The prompt's text changed: a search follows it at once. */
+/* The prompt's text changed: a search follows it at once (in the flame
+ * graph: the highlight, as long as the text is a valid regex). */
 static void prompt_changed(struct cm_pview *pv, double now)
 {
-	if (pv->prompt == PV_PROMPT_SEARCH)
-		pv->prompt_failed = !cm_viewer_search(pv->v, pv->input, now);
+	if (pv->prompt != PV_PROMPT_SEARCH)
+		return;
+	if (in_flame(pv)) {
+		char err[PV_TEXT_MAX];
+		pv->prompt_failed = cm_viewer_flame_search(pv->v, pv->input, err, sizeof(err)) < 0;
+		return;
+	}
+	pv->prompt_failed = !cm_viewer_search(pv->v, pv->input, now);
 }
 
 static void prompt_accept(struct cm_pview *pv, double now)
 {
 	pv->mode = PV_MODE_VIEW;
+	if (pv->prompt == PV_PROMPT_SEARCH && in_flame(pv)) {
+		char err[PV_TEXT_MAX];
+		if (cm_viewer_flame_search(pv->v, pv->input, err, sizeof(err)) < 0)
+			snprintf(pv->note, sizeof(pv->note), "%s", err);
+		return;
+	}
 	if (pv->prompt == PV_PROMPT_SEARCH) {
 		cm_viewer_search_done(pv->v, false);
 		const char *why = cm_viewer_message(pv->v); /* a regex that does not parse */
@@ -214,7 +275,9 @@ static int prompt_key(struct cm_pview *pv, int ch, double now)
 	case ESC:
 	case CTRL('g'):
 		pv->mode = PV_MODE_VIEW;
-		if (pv->prompt == PV_PROMPT_SEARCH)
+		if (pv->prompt == PV_PROMPT_SEARCH && in_flame(pv))
+			cm_viewer_flame_search(pv->v, NULL, NULL, 0);
+		else if (pv->prompt == PV_PROMPT_SEARCH)
 			cm_viewer_search_done(pv->v, true);
 		return CM_PVIEW_REDRAW;
 	case CTRL('c'):
@@ -307,6 +370,30 @@ static void option_act(struct cm_pview *pv, enum pv_action a, double now)
 	}
 }
 
+/* The FLAME and TREE levels' own keys, and the keys that open them. */
+static int level_act(struct cm_pview *pv, enum pv_action a, double now)
+{
+	struct cm_viewer *v = pv->v;
+	switch (a) {
+	case PV_FLAME: cm_viewer_flame(v, now); pv->flame_top = 0; break;
+	case PV_TREE: cm_viewer_calltree(v, now); break;
+	case PV_SOURCE: cm_viewer_source(v, now); break;
+	case PV_FL_PARENT: cm_viewer_flame_move(v, CM_DIR_PARENT, now); break;
+	case PV_FL_CHILD: cm_viewer_flame_move(v, CM_DIR_CHILD, now); break;
+	case PV_FL_PREV: cm_viewer_flame_move(v, CM_DIR_PREV, now); break;
+	case PV_FL_NEXT: cm_viewer_flame_move(v, CM_DIR_NEXT, now); break;
+	case PV_FL_ZOOM: cm_viewer_flame_zoom(v, now); break;
+	case PV_FL_OUT:
+		if (cm_viewer_flame_unzoom(v, now) || cm_viewer_back(v))
+			break;
+		return pv->o.can_close ? CM_PVIEW_CLOSE : CM_PVIEW_REDRAW;
+	case PV_TR_OPEN: cm_viewer_tree_open(v, true, now); break;
+	case PV_TR_CLOSE: cm_viewer_tree_open(v, false, now); break;
+	default: option_act(pv, a, now); break;
+	}
+	return CM_PVIEW_REDRAW;
+}
+
 static int act(struct cm_pview *pv, enum pv_action a, double now)
 {
 	struct cm_viewer *v = pv->v;
@@ -358,7 +445,7 @@ static int act(struct cm_pview *pv, enum pv_action a, double now)
 			 ? "my code: the standard library and other modules dimmed (m: undim)"
 			 : "every function undimmed");
 		break;
-	default: option_act(pv, a, now); break;
+	default: return level_act(pv, a, now);
 	}
 	return CM_PVIEW_REDRAW;
 }
@@ -415,6 +502,30 @@ static const char *key_help(const struct cm_pview *pv, const struct cm_key *k)
 	return k->help;
 }
 
+/* The help lines of table k (nk keys) after line n, under heading (NULL:
+ * none), without the keys the host takes. Returns the new line count. */
+static size_t help_table(const struct cm_pview *pv, const struct cm_key *k, size_t nk,
+			 const char *heading, struct pv_help_line *out, size_t cap, size_t n)
+{
+	if (heading) {
+		if (out && n < cap)
+			out[n] = (struct pv_help_line){"", heading, true};
+		n++;
+	}
+	for (size_t i = 0; i < nk; i++) {
+		char names[32];
+		names_left(pv, k[i].names, names, sizeof(names));
+		if (!names[0])
+			continue; /* every key of it is the host's */
+		if (out && n < cap) {
+			out[n] = (struct pv_help_line){"", key_help(pv, &k[i]), false};
+			memcpy(out[n].names, names, sizeof(names));
+		}
+		n++;
+	}
+	return n;
+}
+
 size_t pv_help_lines(const struct cm_pview *pv, struct pv_help_line *out, size_t cap)
 {
 	size_t n = 0, nk;
@@ -432,19 +543,11 @@ size_t pv_help_lines(const struct cm_pview *pv, struct pv_help_line *out, size_t
 			out[n] = (struct pv_help_line){"", "the viewer's", true};
 		n++;
 	}
-	k = pv_keys(&nk);
-	for (size_t i = 0; i < nk; i++) {
-		char names[32];
-		names_left(pv, k[i].names, names, sizeof(names));
-		if (!names[0])
-			continue; /* every key of it is the host's */
-		if (out && n < cap) {
-			out[n] = (struct pv_help_line){"", key_help(pv, &k[i]), false};
-			memcpy(out[n].names, names, sizeof(names));
-		}
-		n++;
-	}
-	return n;
+	size_t nf, nt;
+	const struct cm_key *common = pv_keys(&nk), *flame = pv_flame_keys(&nf), *tree = pv_tree_keys(&nt);
+	n = help_table(pv, common, nk, NULL, out, cap, n);
+	n = help_table(pv, flame, nf, "in the flame graph (F)", out, cap, n);
+	return help_table(pv, tree, nt, "in the call tree (C)", out, cap, n);
 }
 
 /* In the help: arrows scroll it, any other key leaves. */
@@ -475,7 +578,14 @@ int cm_pview_key(struct cm_pview *pv, int ch, double now)
 		return prompt_key(pv, ch, now);
 	if (pv->mode == PV_MODE_HELP)
 		return help_key(pv, ch);
-	const struct cm_key *k = find_key(ch);
+	if (ch == KEY_MOUSE && !in_flame(pv)) {
+		MEVENT ev;
+		getmouse(&ev); /* taken off the queue: nothing here takes clicks */
+		return 0;
+	}
+	if (ch == KEY_MOUSE)
+		return pv_flame_mouse(pv, now);
+	const struct cm_key *k = find_key(pv, ch);
 	if (!k)
 		return CM_PVIEW_UNHANDLED;
 	pv->note[0] = '\0';

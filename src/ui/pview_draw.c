@@ -189,6 +189,29 @@ static void label_row(const struct rect *r, const struct cm_viewer *v, size_t i,
 	draw_pair(r, row, nums, name, CM_THEME_value, name_element(r, v, i, NULL, CM_THEME_normal), sel);
 }
 
+/* The call tree's row: numbers, heat, indentation, marker, name. */
+static void tree_row(const struct rect *r, const struct cm_viewer *v, size_t i, int row, bool sel)
+{
+	const struct cm_viewer_tree_row *t = cm_viewer_tree_row(v, i);
+	bool ascii = r->ui->opts.glyphs == CM_GLYPHS_ASCII;
+	char nums[160], name[PV_TEXT_MAX];
+	snprintf(nums, sizeof(nums), "%10s %10s %s ", t->flat_s, t->cum_s, t->cum_pct);
+	const char *mark = !t->has_children ? " " : t->open ? (ascii ? "-" : "\xe2\x96\xbe")
+					      : (ascii ? "+" : "\xe2\x96\xb8");
+	int indent = (int)(t->depth > 40 ? 40 : t->depth) * 2;
+	snprintf(name, sizeof(name), " %*s%s %s", indent, "", mark, t->name);
+	enum cm_theme_element ne = change_element(t->change);
+	enum cm_theme_element te = name_element(r, v, i, t->name, CM_THEME_normal);
+	if (sel) {
+		fill(r, row, CM_THEME_selected);
+		ne = te = CM_THEME_selected;
+	}
+	struct cm_segline l = {r->ui, r->y + row, r->x, r->x + r->w};
+	cm_seg(&l, nums, ne);
+	cm_seg(&l, heat_mark(r->ui, t->heat), sel ? CM_THEME_selected : CM_THEME_spark);
+	cm_seg(&l, name, te);
+}
+
 /* ---- the view's own lines ---- */
 
 /* The lines above the headings: TOP's header (all of it when there is
@@ -205,6 +228,11 @@ static int draw_intro(const struct rect *r, const struct cm_viewer *v, int row, 
 		for (size_t i = from; i < n; i++)
 			put(r, row++, cm_viewer_header(v, i), CM_THEME_dim);
 		return (int)(n - from);
+	}
+	if (l->kind == CM_VIEWER_TREE) { /* -top's last header line: the total */
+		size_t n = cm_viewer_header_count(v);
+		put(r, row, n ? cm_viewer_header(v, n - 1) : "", CM_THEME_dim);
+		return 1;
 	}
 	if (l->kind == CM_VIEWER_SOURCE) {
 		if (!cm_viewer_src_file(v))
@@ -237,7 +265,9 @@ static const char *headings(const struct cm_viewer *v)
 	case CM_VIEWER_TOP: return CM_TOP_HEADINGS "  name";
 	case CM_VIEWER_SOURCE: return "      flat        cum   line";
 	case CM_VIEWER_LABELS: return "key: total / value: share of the key's total";
-	case CM_VIEWER_PEEK: break;
+	case CM_VIEWER_TREE: return "      flat        cum   cum%   function (Right/l opens, Left/h closes)";
+	case CM_VIEWER_PEEK:
+	case CM_VIEWER_FLAME: break;
 	}
 	return "    weight  share   function";
 }
@@ -254,6 +284,8 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 		case CM_VIEWER_SOURCE: src_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_PEEK: peek_row(r, v, k, row + i, sel); break;
 		case CM_VIEWER_LABELS: label_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_TREE: tree_row(r, v, k, row + i, sel); break;
+		case CM_VIEWER_FLAME: break;
 		}
 	}
 	if (l->nrows == 0)
@@ -297,9 +329,11 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 		text = "Enter tag focus  i tag ignore  c clear filters  / search  Esc back";
 		e = CM_THEME_dim;
 	} else if (!text) {
-		text = pv->o.can_close
-			? "? help  / search  Enter source  p peek  s sort  t type  Esc back"
-			: "q quit  ? help  / search  Enter source  p peek  s sort  t type  a granularity";
+		text = cm_viewer_level(pv->v)->kind == CM_VIEWER_TREE
+			? "? help  Right/l open  Left/h close  Enter source  p peek  F flame  Esc back"
+			: pv->o.can_close
+			? "? help  / search  Enter source  p peek  F flame  C tree  t type  Esc back"
+			: "q quit  ? help  / search  Enter source  p peek  F flame  C tree  t type  a granularity";
 		e = CM_THEME_dim;
 	}
 	cm_put(r->ui, r->y + row, r->x, room, text, e);
@@ -363,6 +397,10 @@ void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, 
 		return;
 	}
 	draw_title(&r, pv->v);
+	if (cm_viewer_level(pv->v)->kind == CM_VIEWER_FLAME) {
+		pv_draw_flame(pv, ui, y + 1, x, h - 1, w, r.dim_others);
+		return;
+	}
 	int row = 1;
 	row += draw_intro(&r, pv->v, row, h - 3);
 	put(&r, row++, headings(pv->v), CM_THEME_label);

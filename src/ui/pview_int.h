@@ -17,12 +17,19 @@ enum pv_action {
 	PV_SORT, PV_SAMPLE, PV_SAMPLE_BACK, PV_GRAN, PV_GRAN_BACK,
 	PV_FOCUS, PV_IGNORE, PV_HIDE, PV_CLEAR,
 	PV_PEEK, PV_LABELS, PV_HOT_NEXT, PV_HOT_PREV,
-	PV_REFETCH, PV_BASE, PV_WRITE, PV_HELP, PV_MINE, PV_HIDE_STD,
+	PV_REFETCH, PV_BASE, PV_WRITE, PV_HELP, PV_MINE, PV_HIDE_STD, PV_FLAME, PV_TREE, PV_SOURCE,
+	/* the FLAME level's own keys (pv_flame_keys) */
+	PV_FL_PARENT, PV_FL_CHILD, PV_FL_PREV, PV_FL_NEXT, PV_FL_ZOOM, PV_FL_OUT,
+	/* the TREE level's own keys (pv_tree_keys) */
+	PV_TR_OPEN, PV_TR_CLOSE,
 };
 
 
-/* The table and its length. */
+/* The tables and their lengths: every level's, then the keys the FLAME
+ * and TREE levels read first. */
 const struct cm_key *pv_keys(size_t *n);
+const struct cm_key *pv_flame_keys(size_t *n);
+const struct cm_key *pv_tree_keys(size_t *n);
 
 enum pv_mode { PV_MODE_VIEW, PV_MODE_HELP, PV_MODE_PROMPT };
 enum pv_prompt { PV_PROMPT_SEARCH, PV_PROMPT_FOCUS, PV_PROMPT_IGNORE, PV_PROMPT_HIDE,
@@ -45,6 +52,11 @@ struct cm_pview {
 	bool note_ok;             /* note is news (saved), not an error */
 	size_t help_top;          /* first help line shown */
 	int help_rows;            /* help lines the last frame showed */
+	/* FLAME: where the last frame drew the graph (for mouse clicks) and
+	 * its first layout row shown */
+	int flame_y, flame_x, flame_h, flame_w, flame_top;
+	double last_click;        /* when, and where, for a double click */
+	int click_row, click_col;
 };
 
 /* One line of the help: a key's names and what it does, or a heading
@@ -62,5 +74,13 @@ size_t pv_help_lines(const struct cm_pview *pv, struct pv_help_line *out, size_t
 
 /* pview_draw.c */
 void pv_draw(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w, double now);
+
+/* pview_flame.c: the FLAME level's body and footer in the rectangle
+ * (title drawn; dim_others: frames outside "my code" dimmed), and a mouse
+ * event (KEY_MOUSE) on it. */
+struct cm_ui;
+void pv_draw_flame(struct cm_pview *pv, struct cm_ui *ui, int y, int x, int h, int w,
+		   bool dim_others);
+int pv_flame_mouse(struct cm_pview *pv, double now);
 
 #endif

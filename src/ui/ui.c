@@ -210,6 +210,11 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 	return ui;
 }
 
+void cm_ui_mouse(bool on)
+{
+	mousemask(on ? BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED : 0, NULL);
+}
+
 void cm_ui_close(struct cm_ui *ui)
 {
 	if (!ui)
@@ -500,6 +505,7 @@ static void ensure_pview(struct cm_ui *ui, const struct cm_prof_pane *p)
 				  .host_keys = pane_table, .nhost_keys = COUNT(pane_table),
 				  .host_title = "the profile pane's own keys", .taken = ui->pane_taken};
 	ui->pview = cm_pview_new(p->viewer, &o);
+	cm_ui_mouse(ui->pview != NULL);
 }
 
 void cm_ui_set_pane_saver(struct cm_ui *ui, const struct cm_pview_saver *s)
@@ -539,6 +545,12 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 {
 	if (ch == KEY_RESIZE) /* curses' own SIGWINCH handling: already resized */
 		return CM_UI_DIRTY;
+	if (ch == KEY_MOUSE) { /* a click on the pane's flame graph gives it the keys */
+		if (!ui->pview || !p || !p->open || !(cm_pview_key(ui->pview, ch, now) & CM_PVIEW_REDRAW))
+			return 0;
+		ui->pane_focus = true;
+		return CM_UI_DIRTY;
+	}
 	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && k->action == CM_ACT_INTERRUPT) /* wherever the keys go */
 		return CM_UI_QUIT;
@@ -582,6 +594,7 @@ void cm_ui_pane_forget(struct cm_ui *ui)
 	if (ui && ui->pview) {
 		cm_pview_free(ui->pview);
 		ui->pview = NULL;
+		cm_ui_mouse(false);
 	}
 }
 

@@ -32,6 +32,11 @@ struct cm_ui_opts {
  * move the cursor (TERM=dumb). The caller adds what to use instead. */
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen);
 
+/* Mouse clicks as keys (KEY_MOUSE, read with getmouse): on while a
+ * profile viewer is on screen (its flame graph takes clicks), off
+ * otherwise, so the terminal's own text selection works in the monitor. */
+void cm_ui_mouse(bool on);
+
 /* Gives the terminal back as it was. */
 void cm_ui_close(struct cm_ui *ui);
 

@@ -139,6 +139,8 @@ static void vstate_free(struct vstate *st)
 		vlines_free(&st->lines);
 	if (st->tags_built)
 		cm_tag_table_free(&st->tags);
+	if (st->stacks_built)
+		cm_stack_tree_free(&st->stacks);
 	if (st->peek_built) {
 		cm_adjacency_free(&st->peek_adj);
 		cm_graph_free(&st->peek_g);
@@ -229,6 +231,8 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	if (!ns)
 		return -1;
 	vnav_remember(v);
+	vflame_remember(v);
+	vtree_remember(v);
 	struct vstate *old = v->st;
 	v->st = ns;
 	if (vtop_rows(v, hold && old && v->ntop) < 0) {
@@ -404,6 +408,8 @@ void cm_viewer_free(struct cm_viewer *v)
 	vstate_free(v->st);
 	vsrc_readers_free(v);
 	vnav_free(v);
+	vflame_free(v);
+	vtree_free(v);
 	cm_profile_free(v->diff);
 	free_raw(v, v->raw);
 	cm_profile_free(v->base);
@@ -631,7 +637,8 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 	vnav_place(v, &name, &file);
 	v->ro.granularity = g;
 	v->ro.granularity_set = true;
-	/* names change with the granularity: the levels above TOP go */
+	/* names change with the granularity: the function levels go (the
+	 * flame graph and call tree stay, on the frames they still find) */
 	if (apply(v, err, errlen) < 0) {
 		v->ro.granularity = old;
 		v->ro.granularity_set = old_set;
@@ -639,10 +646,11 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 		free(file);
 		return -1;
 	}
-	while (cm_viewer_back(v))
-		;
-	/* the same function stays selected (its heaviest row), not the same row number */
-	vnav_goto_place(v, name, file);
+	vnav_drop_function_levels(v);
+	/* at TOP: the same function stays selected (its heaviest row), not
+	 * the same row number */
+	if (viewer_cur(v)->kind == CM_VIEWER_TOP)
+		vnav_goto_place(v, name, file);
 	free(name);
 	free(file);
 	return 0;

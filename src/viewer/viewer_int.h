@@ -7,8 +7,11 @@
  *   viewer_source.c  the SOURCE rows: -list's numbers, files, heat
  *   viewer_peek.c    the PEEK rows: -peek's callers and callees
  *   viewer_labels.c  the LABELS rows: -tags' keys and values
+ *   viewer_flame.c   the FLAME level: layout, selection, zoom, search
+ *   viewer_tree.c    the TREE level: open rows of the stack tree
  *   viewer_mycode.c  whose code a function is; the hide of the standard library
- *   viewer_common.c  the message, the current level, the profile to build from
+ *   viewer_common.c  the message, the current level, the profile to build
+ *                    from, the stack tree and paths of frames in it
  * The level files call viewer_common.c only, never each other;
  * tests/layers.sh checks the order.
  *
@@ -23,6 +26,7 @@
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 #include "cmon/profile/source.h"
+#include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 
 #define VIEWER_MSG 512
@@ -59,6 +63,48 @@ struct vstate {
 	bool tags_built;
 	struct cm_report tags_rep;
 	struct cm_tag_table tags;
+	/* FLAME and TREE: built on first use */
+	bool stacks_built;
+	struct cm_stack_tree stacks;
+};
+
+/* A frame of the stack tree by the names on its path from the root
+ * ("a\nb\nc"; "" for the root): how FLAME and TREE find their frames
+ * again in the tree of a rebuild. */
+struct vflame {
+	bool resolved;            /* the ids below refer to the current tree */
+	uint32_t zoom, sel;       /* frames */
+	bool sel_pool;            /* the selection is the pool of sel's children */
+	uint32_t *zstack;         /* zooms to go back to (frames), outermost first */
+	size_t nz, zcap;
+	char *zoom_path, *sel_path; /* while not resolved */
+	uint32_t *zdepths;        /* the zstack as depths, while not resolved */
+	struct cm_goregex *re;
+	char *re_text;
+	bool *match;              /* per node of the tree, with a regex */
+	struct cm_viewer_flame_box *boxes;
+	uint64_t *box_at;         /* per box: its start, in weight units */
+	size_t nboxes, boxes_cap;
+	int width, rows;
+	char status[VIEWER_MSG];
+};
+
+struct vtree_row {
+	struct cm_viewer_tree_row pub;
+	uint32_t frame;
+	char flat[64], cum[64], pct[32];
+};
+
+struct vtree {
+	bool resolved;
+	bool *open;               /* per frame */
+	size_t nopen_cap;
+	char **open_paths;        /* while not resolved */
+	size_t nopen_paths;
+	char *sel_path;
+	bool started;             /* the hot path was opened once */
+	struct vtree_row *rows;
+	size_t nrows;
 };
 
 struct vtop_row {
@@ -134,6 +180,8 @@ struct cm_viewer {
 	size_t npeek;
 	struct vlabel_row *label;
 	size_t nlabel;
+	struct vflame flame;      /* the FLAME level's state (one at most) */
+	struct vtree tree;        /* the TREE level's state (one at most) */
 
 	struct cm_source_reader readers[VREADER_COUNT];
 	bool readers_ready;
@@ -176,6 +224,8 @@ int vnav_place(const struct cm_viewer *v, char **name, char **file);
 /* At TOP: selects the first row of that function (or file), keeping the
  * selection's screen line; the first row when there is none. */
 void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file);
+/* Drops the SOURCE and PEEK levels (their names went with a granularity). */
+void vnav_drop_function_levels(struct cm_viewer *v);
 
 /* viewer_top.c: the TOP rows of v->st in sort order, or in the order of
  * held names when hold is set. -1 on OOM (rows unchanged). */
@@ -200,6 +250,23 @@ void vpeek_free_rows(struct cm_viewer *v);
 /* viewer_labels.c: the LABELS rows of v->st. -1 on OOM. */
 int vlabels_rows(struct cm_viewer *v);
 void vlabels_free_rows(struct cm_viewer *v);
+/* viewer_flame.c: FLAME's frames found again after a rebuild (remember
+ * before the swap: it turns ids into paths). -1 on OOM. */
+void vflame_remember(struct cm_viewer *v);
+int vflame_refresh(struct cm_viewer *v);
+void vflame_free(struct cm_viewer *v);
+void vflame_reset(struct cm_viewer *v); /* a new FLAME level: no zoom */
+const char *vflame_selected_name(const struct cm_viewer *v);
+uint32_t vflame_selected_node(const struct cm_viewer *v); /* CM_STACK_NONE: none */
+
+/* viewer_tree.c: likewise for TREE; vtree_rows recomputes the rows and
+ * puts l->sel on the remembered frame. */
+void vtree_remember(struct cm_viewer *v);
+int vtree_rows(struct cm_viewer *v, struct vlevel *l);
+void vtree_free(struct cm_viewer *v);
+uint32_t vtree_node(const struct cm_viewer *v, size_t row); /* CM_STACK_NONE: none */
+bool vtree_open(struct cm_viewer *v, bool open, double now); /* cm_viewer_tree_open */
+
 /* viewer_mycode.c: the owners of the pristine profile's functions into
  * *out (empty before a profile); -1 on OOM. */
 int vmine_owners(const struct cm_viewer *v, struct cm_code_owners *out);
@@ -217,6 +284,14 @@ const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
 /* A copy of p for cm_report_prepare under ro (the caller frees it), or
  * NULL on OOM. */
 struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
+/* The stack tree of v->st, built on first use; NULL on OOM. */
+const struct cm_stack_tree *viewer_stacks(struct cm_viewer *v);
+/* The path of frame f ("" for the root; malloc'd, NULL on OOM), and the
+ * deepest frame a path reaches in t (the root when none of it does). */
+char *viewer_path_of(const struct cm_stack_tree *t, uint32_t f);
+uint32_t viewer_path_find(const struct cm_stack_tree *t, const char *path);
+/* How a value compares with the base: none outside a diff. */
+enum cm_viewer_change viewer_change(const struct cm_viewer *v, int64_t x);
 /* The current level: cm_viewer_new makes TOP, which is never popped. */
 struct vlevel *viewer_cur(const struct cm_viewer *v);
 

@@ -17,6 +17,8 @@ static size_t nrows(const struct cm_viewer *v)
 	case CM_VIEWER_SOURCE: return v->nsrc;
 	case CM_VIEWER_PEEK: return v->npeek;
 	case CM_VIEWER_LABELS: return v->nlabel;
+	case CM_VIEWER_TREE: return v->tree.nrows;
+	case CM_VIEWER_FLAME: break; /* boxes, not rows: viewer_flame.c */
 	}
 	return 0;
 }
@@ -27,7 +29,9 @@ const char *vnav_row_name(const struct cm_viewer *v, size_t i)
 	case CM_VIEWER_TOP: return i < v->ntop ? v->top[i].pub.name : NULL;
 	case CM_VIEWER_PEEK: return i < v->npeek ? v->peek[i].pub.name : NULL;
 	case CM_VIEWER_LABELS: return i < v->nlabel ? v->label[i].name : NULL;
-	case CM_VIEWER_SOURCE: break;
+	case CM_VIEWER_TREE: return i < v->tree.nrows ? v->tree.rows[i].pub.name : NULL;
+	case CM_VIEWER_SOURCE:
+	case CM_VIEWER_FLAME: break;
 	}
 	return NULL;
 }
@@ -62,6 +66,8 @@ static void sync_pub(struct cm_viewer *v)
 void vnav_remember(struct cm_viewer *v)
 {
 	struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_FLAME || l->kind == CM_VIEWER_TREE)
+		return; /* frames of the stack tree: vflame_remember, vtree_remember */
 	if (l->sel >= nrows(v))
 		return; /* nothing selected: keep what it had */
 	if (l->kind == CM_VIEWER_SOURCE) {
@@ -86,7 +92,7 @@ static size_t find_key(const struct cm_viewer *v, const struct vlevel *l)
 				return i;
 		return SIZE_MAX;
 	}
-	if (!l->sel_key)
+	if (!l->sel_key || l->kind == CM_VIEWER_FLAME || l->kind == CM_VIEWER_TREE)
 		return SIZE_MAX;
 	if (l->kind == CM_VIEWER_TOP)
 		return vtop_find(v, l->sel_key);
@@ -109,6 +115,10 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 		rc = vpeek_rows(v, l);
 	else if (l->kind == CM_VIEWER_LABELS)
 		rc = vlabels_rows(v);
+	else if (l->kind == CM_VIEWER_FLAME)
+		rc = vflame_refresh(v);
+	else if (l->kind == CM_VIEWER_TREE)
+		rc = vtree_rows(v, l);
 	/* the selected row keeps its screen line when rows before it came or went */
 	size_t at = find_key(v, l);
 	if (at != SIZE_MAX && keep_line) {
@@ -196,6 +206,8 @@ static bool push(struct cm_viewer *v, enum cm_viewer_kind kind, const char *name
 		return false;
 	}
 	v->depth++;
+	if (kind == CM_VIEWER_FLAME)
+		vflame_reset(v);
 	if (vnav_refresh(v, false) < 0) {
 		cm_viewer_back(v);
 		viewer_msg(v, "out of memory");
@@ -275,6 +287,15 @@ void vnav_goto_place(struct cm_viewer *v, const char *name, const char *file)
 	vnav_remember(v);
 }
 
+/* The node info of the frame FLAME or TREE has selected. */
+static const struct cm_node_info *frame_info(const struct cm_viewer *v)
+{
+	const struct vlevel *l = viewer_cur(v);
+	uint32_t node = l->kind == CM_VIEWER_FLAME ? vflame_selected_node(v)
+			: l->kind == CM_VIEWER_TREE ? vtree_node(v, l->sel) : CM_STACK_NONE;
+	return node == CM_STACK_NONE || !v->st ? NULL : &v->st->top.nodes.info[node];
+}
+
 static bool push_source_of(struct cm_viewer *v, const struct cm_node_info *ni)
 {
 	if (*ni->name)
@@ -304,7 +325,13 @@ bool cm_viewer_source(struct cm_viewer *v, double now)
 		return false;
 	}
 	const struct cm_node_info *ni = selected_info(v);
-	return ni && push_source_of(v, ni);
+	if (!ni)
+		ni = frame_info(v);
+	if (!ni) {
+		viewer_msg(v, "nothing selected");
+		return false;
+	}
+	return push_source_of(v, ni);
 }
 
 bool cm_viewer_labels(struct cm_viewer *v, double now)
@@ -342,6 +369,8 @@ bool cm_viewer_peek(struct cm_viewer *v, double now)
 bool cm_viewer_enter(struct cm_viewer *v, double now)
 {
 	const struct vlevel *l = viewer_cur(v);
+	if (l->kind == CM_VIEWER_FLAME)
+		return cm_viewer_flame_zoom(v, now);
 	if (l->kind == CM_VIEWER_PEEK && l->sel < v->npeek &&
 	    v->peek[l->sel].pub.role != CM_PEEK_SELF) {
 		viewer_clear_msg(v);
@@ -357,7 +386,65 @@ const char *cm_viewer_selected_name(const struct cm_viewer *v)
 		const char *callee = selected_callee(v);
 		return callee ? callee : l->name;
 	}
+	if (l->kind == CM_VIEWER_FLAME)
+		return vflame_selected_name(v);
 	return vnav_row_name(v, l->sel);
+}
+
+/* F and C: back to the level of that kind when one is on the stack. */
+static bool show_level(struct cm_viewer *v, enum cm_viewer_kind kind, const char *title)
+{
+	viewer_clear_msg(v);
+	if (!v->st) {
+		viewer_msg(v, "no profile loaded");
+		return false;
+	}
+	for (size_t i = 1; i < v->depth; i++)
+		if (v->levels[i].kind == kind) {
+			while (v->depth > i + 1)
+				cm_viewer_back(v);
+			return true;
+		}
+	return push(v, kind, title, NULL);
+}
+
+bool cm_viewer_flame(struct cm_viewer *v, double now)
+{
+	(void)now;
+	return show_level(v, CM_VIEWER_FLAME, "flame graph");
+}
+
+bool cm_viewer_calltree(struct cm_viewer *v, double now)
+{
+	(void)now;
+	return show_level(v, CM_VIEWER_TREE, "call tree");
+}
+
+bool cm_viewer_tree_open(struct cm_viewer *v, bool open, double now)
+{
+	bool moved = vtree_open(v, open, now);
+	sync_pub(v);
+	return moved;
+}
+
+void vnav_drop_function_levels(struct cm_viewer *v)
+{
+	size_t k = 1;
+	for (size_t i = 1; i < v->depth; i++) {
+		struct vlevel *l = &v->levels[i];
+		if (l->kind == CM_VIEWER_SOURCE || l->kind == CM_VIEWER_PEEK) {
+			free(l->name);
+			free(l->file);
+			free(l->sel_key);
+			continue;
+		}
+		v->levels[k++] = *l;
+	}
+	v->depth = k;
+	vsrc_free_rows(v);
+	vpeek_free_rows(v);
+	if (vnav_refresh(v, false) < 0)
+		viewer_msg(v, "out of memory");
 }
 
 bool cm_viewer_next_hot(struct cm_viewer *v, int dir, double now)

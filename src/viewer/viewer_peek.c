@@ -50,13 +50,6 @@ void vpeek_free_rows(struct cm_viewer *v)
 	v->npeek = 0;
 }
 
-static enum cm_viewer_change change_of(const struct cm_viewer *v, int64_t x)
-{
-	if (!v->diff || !x)
-		return CM_CHANGE_NONE;
-	return x > 0 ? CM_CHANGE_GROWTH : CM_CHANGE_SHRINK;
-}
-
 static void value(const struct vstate *st, int64_t x, char *buf, size_t len)
 {
 	cm_scaled_label(x, st->rep.sample_unit, st->peek_unit, buf, len);
@@ -83,7 +76,7 @@ static void edge_rows(struct cm_viewer *v, uint32_t id, bool incoming, uint32_t 
 		r->pub = (struct cm_viewer_peek_row){
 			.role = incoming ? CM_PEEK_CALLER : CM_PEEK_CALLEE,
 			.name = g->nodes->printable[r->id], .weight = e->weight, .weight_s = r->w,
-			.pct = r->pct, .inline_call = e->inline_call, .change = change_of(v, e->weight),
+			.pct = r->pct, .inline_call = e->inline_call, .change = viewer_change(v, e->weight),
 		};
 	}
 }
@@ -104,7 +97,7 @@ static void self_row(struct cm_viewer *v, uint32_t id)
 	r->pub = (struct cm_viewer_peek_row){
 		.role = CM_PEEK_SELF, .name = g->nodes->printable[id], .weight = cum,
 		.weight_s = c->cum, .pct = c->cum_pct, .flat_s = c->flat, .flat_pct = c->flat_pct,
-		.cum_s = c->cum, .cum_pct = c->cum_pct, .change = change_of(v, flat ? flat : cum),
+		.cum_s = c->cum, .cum_pct = c->cum_pct, .change = viewer_change(v, flat ? flat : cum),
 	};
 }
 

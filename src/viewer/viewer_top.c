@@ -47,14 +47,6 @@ static int held_order(const struct cm_viewer *v, const struct cm_graph *g, uint3
 	return 0;
 }
 
-static enum cm_viewer_change change_of(const struct cm_viewer *v, int64_t a, int64_t b)
-{
-	int64_t x = a ? a : b;
-	if (!v->diff || x == 0)
-		return CM_CHANGE_NONE;
-	return x > 0 ? CM_CHANGE_GROWTH : CM_CHANGE_SHRINK;
-}
-
 int vtop_rows(struct cm_viewer *v, bool hold)
 {
 	const struct vstate *st = v->st;
@@ -81,7 +73,7 @@ int vtop_rows(struct cm_viewer *v, bool hold)
 			.name = g->nodes->printable[id], .inline_label = st->top.labels[id],
 			.flat = flat, .cum = cum, .flat_s = r->cols.flat, .flat_pct = r->cols.flat_pct,
 			.sum_pct = r->cols.sum_pct, .cum_s = r->cols.cum, .cum_pct = r->cols.cum_pct,
-			.change = change_of(v, flat, cum),
+			.change = viewer_change(v, flat ? flat : cum),
 		};
 	}
 	free(order);

@@ -15,6 +15,7 @@
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
+#include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 #include "failalloc.h"
 
@@ -280,6 +281,82 @@ static int run(const struct buf *b, int stream, int mode, int in_report, long fa
 	return untouched;
 }
 
+/* The stack tree of the flame graph, allocation fail_at failing: -1 and
+ * nothing kept, or the same tree as untouched. Returns 1 when untouched. */
+static int run_stack_tree(const struct buf *b, long fail_at, size_t *ref_frames)
+{
+	char err[256];
+	struct cm_decode_limits lim = {.drop_labels = true};
+	struct cm_profile *p = cm_profile_decode(b->p, b->n, &lim, err, sizeof(err));
+	struct cm_nodes nodes;
+	if (!p || cm_nodes_build(&nodes, p, &(struct cm_nodes_opts){0}) < 0) {
+		CHECK_MSG(0, "stack tree: setup failed");
+		cm_profile_free(p);
+		return 1;
+	}
+	long base = alloc_live;
+	alloc_fail_at(fail_at);
+	struct cm_stack_tree t;
+	int rc = cm_stack_tree_build(&t, p, &nodes, 0);
+	bool reached = alloc_reached(fail_at);
+	if (rc == 0 && !*ref_frames)
+		*ref_frames = t.nframes;
+	if (rc == 0)
+		CHECK_MSG(t.nframes == *ref_frames && t.nframes > 1,
+			  "stack tree at %ld: %zu frames, untouched %zu", fail_at, t.nframes, *ref_frames);
+	else
+		CHECK_MSG(reached && t.nframes == 0 && !t.frames, "stack tree at %ld: failed untouched",
+			  fail_at);
+	if (rc == 0)
+		cm_stack_tree_free(&t);
+	CHECK_MSG(alloc_live == base, "stack tree at %ld: %ld blocks leaked", fail_at,
+		  alloc_live - base);
+	cm_nodes_free(&nodes);
+	cm_profile_free(p);
+	return !reached;
+}
+
+/* The viewer's FLAME and TREE levels with allocation fail_at failing in
+ * them (the load untouched): no crash, no leak once the viewer is freed.
+ * Returns 1 when untouched. */
+static int run_viewer_levels(const struct buf *b, long fail_at)
+{
+	char err[256];
+	long base = alloc_live;
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.goroot = o.gomodcache = "";
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+	if (!v || cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err)) < 0) {
+		CHECK_MSG(0, "viewer levels: load failed: %s", err);
+		cm_viewer_free(v);
+		return 1;
+	}
+	alloc_fail_at(fail_at);
+	cm_viewer_flame(v, 0);
+	cm_viewer_flame_layout(v, 80);
+	cm_viewer_flame_move(v, CM_DIR_CHILD, 0);
+	cm_viewer_flame_zoom(v, 0);
+	cm_viewer_flame_search(v, "main", err, sizeof(err));
+	cm_viewer_flame_layout(v, 7);
+	cm_viewer_flame_status(v);
+	cm_viewer_calltree(v, 0);
+	cm_viewer_tree_open(v, true, 0);
+	cm_viewer_tree_open(v, false, 0);
+	/* a refresh: the tree's and the flame graph's frames found again */
+	cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err));
+	cm_viewer_enter(v, 0);
+	cm_viewer_back(v);
+	cm_viewer_back(v);
+	cm_viewer_flame_layout(v, 80);
+	bool reached = alloc_reached(fail_at);
+	cm_viewer_free(v);
+	if (fail_at > 0)
+		CHECK_MSG(alloc_live == base, "viewer levels at %ld: %ld blocks leaked", fail_at,
+			  alloc_live - base);
+	return !reached;
+}
+
 /* The viewer's labels level (=) and a tag focus chosen in it (a rebuild
  * under a tag filter), with allocation fail_at failing: each step fails
  * cleanly or goes on, never crashes, and nothing leaks. Returns 1 when the
@@ -319,6 +396,22 @@ static long test_labels_oom(const struct buf *b)
 	}
 	CHECK_MSG(n > 1 && failed > 0, "labels level: no failing allocation made it fail");
 	return n;
+}
+
+static long oom_flame(const struct buf *raw)
+{
+	size_t ref = 0;
+	long n = 1, total = 0;
+	run_stack_tree(raw, 0, &ref);
+	while (!run_stack_tree(raw, n, &ref) && n < 100000)
+		n++;
+	CHECK_MSG(n > 1, "stack tree: no allocation at all?");
+	total += n;
+	run_viewer_levels(raw, 0);
+	for (n = 1; !run_viewer_levels(raw, n) && n < 100000;)
+		n++;
+	CHECK_MSG(n > 1, "viewer levels: no allocation at all?");
+	return total + n;
 }
 
 int main(void)
@@ -369,6 +462,7 @@ int main(void)
 		total += n;
 	}
 	total += test_labels_oom(&raw);
+	total += oom_flame(&raw);
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

@@ -13,35 +13,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "read_all.h"
 #include "cmon/viewer/viewer.h"
 
 #define DATA CMON_SOURCE_DIR "/tests/data/"
 #define GOLDEN CMON_SOURCE_DIR "/tests/golden/"
-
-static unsigned char *read_all(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	size_t cap = 1 << 16, n = 0, got;
-	unsigned char *buf = malloc(cap);
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			unsigned char *nb = realloc(buf, cap *= 2);
-			if (!nb) {
-				free(buf);
-				buf = NULL;
-			}
-			buf = nb;
-		}
-	}
-	fclose(f);
-	if (buf)
-		buf[n < cap ? n : cap - 1] = '\0';
-	*len = n;
-	return buf;
-}
 
 /* The golden file's lines (the buffer is cut in place). */
 struct lines {

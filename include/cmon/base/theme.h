@@ -29,7 +29,17 @@
 	X(help, "the help screen")                                     \
 	X(growth, "profile diffs: growth")                             \
 	X(shrink, "profile diffs: shrink")                             \
-	X(match, "the viewer's rows that match the search")
+	X(match, "the viewer's rows that match the search")                  \
+	X(flame1, "flame graph: the first of six package hues")        \
+	X(flame2, "flame graph: package hue 2")                        \
+	X(flame3, "flame graph: package hue 3")                        \
+	X(flame4, "flame graph: package hue 4")                        \
+	X(flame5, "flame graph: package hue 5")                        \
+	X(flame6, "flame graph: package hue 6")                        \
+	X(flame_pool, "flame graph: frames too narrow, merged")        \
+	X(flame_match, "flame graph: frames the search matches")       \
+	X(flame_growth, "flame graph under a base: growth")            \
+	X(flame_shrink, "flame graph under a base: shrink")
 
 enum cm_theme_element {
 #define CM_THEME_ENUM(name, help) CM_THEME_##name,

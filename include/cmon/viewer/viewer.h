@@ -9,6 +9,10 @@
  *   PEEK    one function's callers (above) and callees (below), as -peek
  *   LABELS  every label key with its values and their shares, the numbers
  *           of -tags; a value chosen becomes a tag focus (or ignore)
+ *   FLAME   the flame graph (an icicle: root on top, callees below) of
+ *           the stack tree (cmon/profile/stack_tree.h), with zoom and a
+ *           regex highlight
+ *   TREE    the same tree top-down as expandable rows (flat, cum, heat)
  *
  * Each level keeps its own selection and scroll; Enter pushes a level,
  * back pops it. Every change of options rebuilds the views from the
@@ -146,7 +150,8 @@ bool cm_viewer_hide_std(const struct cm_viewer *v);
 
 /* ---- the views ---- */
 
-enum cm_viewer_kind { CM_VIEWER_TOP, CM_VIEWER_SOURCE, CM_VIEWER_PEEK, CM_VIEWER_LABELS };
+enum cm_viewer_kind { CM_VIEWER_TOP, CM_VIEWER_SOURCE, CM_VIEWER_PEEK, CM_VIEWER_LABELS,
+		       CM_VIEWER_FLAME, CM_VIEWER_TREE };
 
 /* The current level: kind, rows, selection and scroll. */
 struct cm_viewer_level {
@@ -251,8 +256,88 @@ bool cm_viewer_labels(struct cm_viewer *v, double now);
 int cm_viewer_label_filter(struct cm_viewer *v, bool ignore, double now, char *err,
 			   size_t errlen);
 
+/* ---- FLAME: the flame graph ----
+ *
+ * Laid out for a width in cells: rows of boxes, row 0 the root (or, when
+ * zoomed, the zoomed frame's ancestors, one a row, the breadcrumb), then
+ * the zoomed frame at full width, then its callees, each as wide as its
+ * share of the zoomed frame's value (under a base: of the absolute values).
+ * A frame narrower than one cell is not dropped: the narrow children of
+ * a frame are pooled into one box after the wide ones (nframes > 1), whose
+ * value is their sum, so every row's values add up to its parent's. */
+struct cm_viewer_flame_box {
+	int row, x, w;        /* cells */
+	uint32_t frame;       /* the frame (a pool: its heaviest frame) */
+	uint32_t parent;      /* the parent frame (the pool's) */
+	uint32_t nframes;     /* 1, or how many frames the pool holds */
+	int64_t value;        /* cum (a pool: the sum) */
+	int64_t flat;         /* the frame's own value (a pool: 0) */
+	bool pooled;          /* a pool (or a single narrow frame given a cell):
+			       * its callees are not laid out */
+	const char *name;     /* short name as pprof draws it; a pool: "" */
+	const char *full;     /* full name */
+	uint32_t hue;         /* a hash of the package, stable across runs */
+	enum cm_viewer_change change;
+	bool match;           /* the search regex matches it (a pool: one of them) */
+	bool breadcrumb;      /* an ancestor of the zoomed frame */
+};
+
+/* F: shows the FLAME level (pushed, or, when one is on the stack already,
+ * the levels above it are popped). C: the TREE level, likewise. */
+bool cm_viewer_flame(struct cm_viewer *v, double now);
+bool cm_viewer_calltree(struct cm_viewer *v, double now);
+
+/* Lays the graph out for width cells (>= 1). -1 on OOM (message set). The
+ * boxes are valid until the next call that changes the viewer. */
+int cm_viewer_flame_layout(struct cm_viewer *v, int width);
+size_t cm_viewer_flame_count(const struct cm_viewer *v);
+const struct cm_viewer_flame_box *cm_viewer_flame_box(const struct cm_viewer *v, size_t i);
+int cm_viewer_flame_rows(const struct cm_viewer *v); /* rows the layout has */
+size_t cm_viewer_flame_selected(const struct cm_viewer *v); /* box index, SIZE_MAX: none */
+/* The status line: the selected frame's name, value, % of the total and
+ * of the zoomed frame; a pool's frame count; the search's share. */
+const char *cm_viewer_flame_status(struct cm_viewer *v);
+
+enum cm_viewer_dir { CM_DIR_PARENT, CM_DIR_CHILD, CM_DIR_PREV, CM_DIR_NEXT };
+/* Moves the selection (on the last layout): to the parent, the first
+ * child, the previous or next box of the row. False when there is none. */
+bool cm_viewer_flame_move(struct cm_viewer *v, enum cm_viewer_dir d, double now);
+/* Selects the box at (row, x) of the last layout; false when none. */
+bool cm_viewer_flame_select_at(struct cm_viewer *v, int row, int x, double now);
+/* Enter: the selected frame becomes the zoomed one (a pool: its heaviest
+ * frame; a breadcrumb: zooms out to it). */
+bool cm_viewer_flame_zoom(struct cm_viewer *v, double now);
+/* One step out; false when not zoomed. */
+bool cm_viewer_flame_unzoom(struct cm_viewer *v, double now);
+/* Highlights the frames whose full name matches re (Go syntax; "" or NULL
+ * clears). -1 with err on a bad regex (nothing changes). */
+int cm_viewer_flame_search(struct cm_viewer *v, const char *re, char *err, size_t errlen);
+/* The share of the total the matching frames cover, each sample once
+ * (pprof's -focus, -top -cum's cum for one function); 0 without a search. */
+int64_t cm_viewer_flame_match_value(struct cm_viewer *v);
+
+/* ---- TREE: the call tree, top-down ----
+ * Rows are the root's callees and, under each open row, its callees,
+ * sorted by cum (largest first, then by name). The first time it opens,
+ * the hot path is open: the heaviest row and, below it, the heaviest
+ * callee as long as it holds at least half of its caller's value. */
+struct cm_viewer_tree_row {
+	const char *name;
+	uint32_t depth;       /* 0 for the root's callees */
+	bool has_children, open;
+	int64_t flat, cum;
+	const char *flat_s, *cum_s, *cum_pct;
+	double heat;          /* |cum| / |total|, 0..1 */
+	enum cm_viewer_change change;
+};
+const struct cm_viewer_tree_row *cm_viewer_tree_row(const struct cm_viewer *v, size_t i);
+/* Right/+ (open): opens the selected row, or moves to its first callee when
+ * open. Left/- (!open): closes it, or moves to its caller when closed. */
+bool cm_viewer_tree_open(struct cm_viewer *v, bool open, double now);
+
 /* The function the selection is on: a TOP row's name, SOURCE's function
- * (or the callee of the selected line), a PEEK row's name. NULL if none. */
+ * (or the callee of the selected line), a PEEK row's name, the FLAME's
+ * selected frame, a TREE row. NULL if none. */
 const char *cm_viewer_selected_name(const struct cm_viewer *v);
 
 /* ---- movement and navigation ---- */

@@ -19,6 +19,7 @@
 
 #include "check.h"
 #include "read_all.h"
+#include "viewer_file.h"
 #include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 
@@ -27,15 +28,7 @@
 
 static int load(struct cm_viewer *v, const char *profile)
 {
-	char err[512], path[512];
-	snprintf(path, sizeof(path), DATA "%s", profile);
-	size_t len;
-	unsigned char *data = read_all(path, &len);
-	CHECK_MSG(data != NULL, "read %s", path);
-	int rc = data ? cm_viewer_load(v, data, len, 0, err, sizeof(err)) : -1;
-	CHECK_MSG(rc == 0, "load %s: %s", profile, err);
-	free(data);
-	return rc;
+	return viewer_load_file(v, profile);
 }
 
 static struct cm_viewer *open_viewer(const char *profile)

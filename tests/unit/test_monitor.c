@@ -1,6 +1,7 @@
 /* The monitor model fed by hand: states, names, restarts, rates, counts,
  * "-vars=*" discovery and the -dummy/-once text. */
 #include "check.h"
+#include "monitor_make.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -8,16 +9,6 @@
 
 #include "cmon/monitor/monitor.h"
 
-static void make(struct cm_monitor *m, const char *ports, const char *vars)
-{
-	struct cm_target_list t = {0};
-	struct cm_var_list v = {0};
-	char err[256];
-	CHECK_MSG(cm_targets_parse(ports, &t, err, sizeof err) == 0, "%s", err);
-	CHECK_MSG(cm_vars_parse(vars, &v, err, sizeof err) == 0, "%s", err);
-	CHECK(cm_monitor_init(m, &t, &v, "/debug/vars") == 0);
-	CHECK(t.n == 0 && v.n == 0); /* moved */
-}
 
 /* The body of a Go service: cmdline, a counter and a slice of memstats. */
 static int body(char *buf, size_t cap, const char *prog, long requests, long numgc,

@@ -7,17 +7,9 @@
 #include <string.h>
 
 #include "check.h"
+#include "monitor_make.h"
 #include "cmon/monitor/svc_order.h"
 
-static void make(struct cm_monitor *m, const char *ports, const char *vars)
-{
-	struct cm_target_list t = {0};
-	struct cm_var_list v = {0};
-	char err[256];
-	CHECK_MSG(cm_targets_parse(ports, &t, err, sizeof err) == 0, "%s", err);
-	CHECK_MSG(cm_vars_parse(vars, &v, err, sizeof err) == 0, "%s", err);
-	CHECK(cm_monitor_init(m, &t, &v, "/debug/vars") == 0);
-}
 
 /* Service i answers as program prog with requests. */
 static void answer(struct cm_monitor *m, size_t i, const char *prog, long requests)

@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "read_all.h"
+#include "viewer_file.h"
 #include "cmon/viewer/viewer.h"
 
 #define DATA CMON_SOURCE_DIR "/tests/data/"
@@ -47,18 +48,11 @@ static int read_lines(const char *name, struct lines *l)
 
 static struct cm_viewer *open_viewer(const char *profile, const struct cm_viewer_opts *o)
 {
-	char err[512], path[512];
+	char err[512];
 	struct cm_viewer *v = cm_viewer_new(o, err, sizeof(err));
 	CHECK_MSG(v != NULL, "cm_viewer_new: %s", err);
-	if (!v)
-		return NULL;
-	snprintf(path, sizeof(path), DATA "%s", profile);
-	size_t len;
-	unsigned char *data = read_all(path, &len);
-	CHECK_MSG(data != NULL, "read %s", path);
-	int rc = data ? cm_viewer_load(v, data, len, 0, err, sizeof(err)) : -1;
-	CHECK_MSG(rc == 0, "load %s: %s", profile, err);
-	free(data);
+	if (v)
+		viewer_load_file(v, profile);
 	return v;
 }
 

@@ -162,7 +162,7 @@ check fleet-filtered fleet '^cmon  1 of 3 services'
 T send-keys -t fleet '['
 check fleet-filter-bad-regex fleet '^/:1\$\[_ +error parsing regexp: missing closing \]'
 T send-keys -t fleet BSpace Enter
-check fleet-filter-kept fleet '^q quit'
+check fleet-filter-kept fleet 'q quit  \? help'
 if [ "$(screen fleet | grep -c -E '^(●|✖) ')" = 1 ]; then ok fleet-one-row; else fail fleet-one-row "rows left" fleet; fi
 T send-keys -t fleet / Escape
 T send-keys -t fleet / C-u Enter

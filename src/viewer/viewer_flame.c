@@ -233,8 +233,9 @@ static int pool_box(struct lay *L, const struct pool *p, uint32_t parent, int ro
 #define NO_CHILDREN UINT64_MAX /* box_at of a pool: its frames are not laid out */
 
 /* The pool goes after the wide children; when it rounds to no cell it
- * takes the next cell of the parent's own part, and when the children
- * fill the parent it joins the last of them (which becomes a pool). */
+ * takes the next cell of the parent's own part; when the children fill
+ * the parent, the last cell of the last of them (a wide one keeps the
+ * rest), or, when that one is a single cell, it joins it (a pool). */
 static int place_pool(struct lay *L, const struct pool *pool, size_t i, int row, uint64_t at)
 {
 	struct vflame *f = &L->v->flame;
@@ -247,6 +248,12 @@ static int place_pool(struct lay *L, const struct pool *pool, size_t i, int row,
 	if (x1 > x0)
 		return pool_box(L, pool, pb->frame, row, x0, x1);
 	struct cm_viewer_flame_box *last = &f->boxes[f->nboxes - 1];
+	if (last->w >= 2) {
+		/* no cell left: the last wide child gives up its last one, so a
+		 * big frame never becomes a pool (its callees stay drawn) */
+		last->w--;
+		return pool_box(L, pool, pb->frame, row, last->x + last->w, last->x + last->w + 1);
+	}
 	const struct cm_stack_frame *lf = &L->t->frames[last->frame];
 	if (pool->n && (uint64_t)lf->weight < L->t->frames[pool->heaviest].weight)
 		last->frame = pool->heaviest;

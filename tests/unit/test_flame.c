@@ -401,10 +401,36 @@ static void test_diff(void)
 	cm_viewer_free(v);
 }
 
+/* A frame whose wide children fill it and narrow ones follow (the demo's
+ * net/http.(*conn).serve: readRequest, ServeHTTP, finishRequest): the
+ * narrow ones take the last cell of the wide one, which stays a frame
+ * with its callees drawn, not a pool. */
+static void test_full_row(void)
+{
+	struct cm_viewer *v = open_viewer("flame_full_row.pb.gz");
+	if (!v)
+		return;
+	CHECK(cm_viewer_flame(v, 0));
+	CHECK(cm_viewer_flame_layout(v, 100) == 0);
+	bool seen = false, below = false;
+	for (size_t i = 0; i < cm_viewer_flame_count(v); i++) {
+		const struct cm_viewer_flame_box *b = cm_viewer_flame_box(v, i);
+		if (!strcmp(b->full, "net/http.serverHandler.ServeHTTP") && b->row == 2) {
+			seen = true;
+			CHECK_MSG(b->nframes == 1 && !b->pooled && b->w >= 70, "ServeHTTP: %u frames, %d cells",
+				  b->nframes, b->w);
+		}
+		below |= b->row == 3 && !strcmp(b->full, "net/http.(*ServeMux).ServeHTTP");
+	}
+	CHECK(seen && below);
+	cm_viewer_free(v);
+}
+
 int main(void)
 {
 	if (chdir(CMON_SOURCE_DIR) != 0)
 		return 1;
+	test_full_row();
 	static const char *const profiles[] = {"cpu.pb.gz", "heap.pb.gz", "allocs.pb.gz",
 		"block.pb.gz", "mutex.pb.gz", "goroutine.pb.gz", "labels.pb.gz", "extreme.pb.gz"};
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {

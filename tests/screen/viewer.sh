@@ -25,6 +25,15 @@ selected() {
 	screen_sgr "$1" | tr '\n' ' ' |
 		grep -E -q "$esc\\[([0-9;]*;)?7m($esc\\[[1-9][0-9;]*m)*[^$esc]*$2"
 }
+# wait_selected SESSION REGEX: selected, within 5 s (keys take a moment
+# to reach the screen under load).
+wait_selected() {
+	for _ in $(seq 50); do
+		selected "$1" "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
 
 data=$CMON_ROOT/tests/data
 src=$CMON_ROOT/tests/profgen
@@ -67,7 +76,7 @@ check top-row cpu '^     0\.46s 29\.11% 29\.11%      0\.46s 29\.11%  runtime\.as
 check more-hint cpu '↓[0-9]+$'
 
 # the selection is drawn reversed (the default theme's "selected")
-if selected cpu ' +0\.46s 29\.11%'; then
+if wait_selected cpu ' +0\.46s 29\.11%'; then
 	ok selection-bar
 else
 	fail selection-bar "first row not in reverse video" cpu
@@ -78,7 +87,7 @@ T send-keys -t cpu / h a s h L
 check search-prompt cpu '^/hashL_'
 T send-keys -t cpu Enter
 if wait_gone cpu '^/hashL'; then ok search-enter; else fail search-enter "prompt stays" cpu; fi
-if selected cpu ' +0\.01s  0\.63% 86\.71% +0\.04s  2\.53%  main\.hashLoop'; then
+if wait_selected cpu ' +0\.01s  0\.63% 86\.71% +0\.04s  2\.53%  main\.hashLoop'; then
 	ok search-selects
 else
 	fail search-selects "main.hashLoop not selected" cpu
@@ -98,7 +107,7 @@ check drill-callee cpu '^ source: main\.mix · cpu'
 check drill-callee-routine cpu '^ROUTINE main\.mix in main\.go$'
 T send-keys -t cpu Escape
 check back-to-caller cpu '^ source: main\.hashLoop · cpu'
-if selected cpu ' +\. +30ms    155 '; then
+if wait_selected cpu ' +\. +30ms    155 '; then
 	ok back-keeps-line
 else
 	fail back-keeps-line "line 155 not selected after back" cpu
@@ -191,7 +200,7 @@ check labels-utf8 labels '^ +240\.0ms +100% +zürich$'
 check labels-footer labels 'Enter tag focus  i tag ignore'
 # search (a Go regex on key=value), then Enter: a tag focus, the labels under it
 T send-keys -t labels / '^user=carol$' Enter
-if selected labels ' +240\.0ms +51\.06% +carol'; then ok labels-search; else fail labels-search "carol not selected" labels; fi
+if wait_selected labels ' +240\.0ms +51\.06% +carol'; then ok labels-search; else fail labels-search "carol not selected" labels; fi
 T send-keys -t labels Enter
 check labels-focus labels '^tagfocus=user=\^carol\$$'
 check labels-focused labels '^user: Total 240\.0ms'
@@ -215,7 +224,7 @@ run_cmon search pprof "$data/cpu.pb.gz"
 check search-start search '^ top · cpu · functions'
 T send-keys -t search / 'main\.(fib|mix)$'
 check search-regex search '^/main\\\.\(fib\|mix\)\$_'
-if selected search 'main\.mix'; then ok search-regex-selects; else fail search-regex-selects "main.mix not selected" search; fi
+if wait_selected search 'main\.mix'; then ok search-regex-selects; else fail search-regex-selects "main.mix not selected" search; fi
 # the other match, main.fib, is drawn in the match style (the default
 # theme's underlined yellow) too; Esc undoes the search and the marks
 if screen_sgr search | grep -F -q "${esc}[4m${esc}[33mmain.fib"; then
@@ -236,7 +245,7 @@ T send-keys -t search Escape
 # a granularity change keeps the selected function selected
 T send-keys -t search / '^main\.hashLoop$' Enter a
 check search-gran search '^ top · cpu · filefunctions'
-if selected search 'main\.hashLoop '; then ok granularity-keeps-selection; else fail granularity-keeps-selection "main.hashLoop not selected" search; fi
+if wait_selected search 'main\.hashLoop '; then ok granularity-keeps-selection; else fail granularity-keeps-selection "main.hashLoop not selected" search; fi
 check_quit search-quit search q
 
 # --- my code: M hides the standard library as -hide would, m dims it ----------------

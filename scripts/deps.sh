@@ -2,7 +2,7 @@
 # whatever cmon needs to build and test that this machine lacks.
 cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
-python3 time bc tmux openssh-server iproute2
+python3 time bc tmux openssh-server iproute2 curl perl
 libpcre2-dev libiberty-dev binutils graphviz"
 
 cmon_install_deps() {

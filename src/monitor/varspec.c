@@ -26,13 +26,27 @@
  *   titles "*" makes escape the same way, so a var the user named is not
  *   added twice. label is the last key unescaped, then its indexes as
  *   written; a var "*" found is labelled by its whole path, unescaped.
- * - A field is at most FIELD_MAX bytes. */
+ * - A field is at most FIELD_MAX bytes.
+ * - Prometheus (see varspec.h): the prefixes end at the first '{', '|' or
+ *   '"' (a ':' inside label matchers is text); a '|' splits a field into
+ *   its expvar and Prometheus sides, outside braces and quotes. A plain
+ *   name made only of a metric name's characters is both sides; a name
+ *   with '{' or a p99: var is a Prometheus side only; @goroutines and
+ *   @threads read go_goroutines and go_threads there. raw: and rate: do
+ *   not combine, nor pNN: with rate:, raw: or str:. A matcher value is a
+ *   double-quoted string with \\ \" \n escapes (other escaped bytes stand
+ *   for themselves). The label of a Prometheus-only var is its text as
+ *   written, "p99:" first for a quantile; a var with an expvar side is
+ *   labelled as before. */
 #include "cmon/monitor/varspec.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cmon/base/goregex.h"
 
 #define FIELD_MAX 4096
 #define INDEX_MAX 1000000000LL /* past this an index is a typo */
@@ -97,11 +111,23 @@ static void trim(const char **s, size_t *n)
 	*n = keep;
 }
 
+static void prom_free(struct cm_prom_sel *p)
+{
+	for (size_t i = 0; i < p->nm; i++) {
+		free(p->m[i].label);
+		free(p->m[i].value);
+		cm_goregex_free(p->m[i].re);
+	}
+	free(p->m);
+	free(p->name);
+}
+
 static void var_free(struct cm_var *v)
 {
 	for (size_t i = 0; i < v->nsteps; i++)
 		free(v->steps[i].key);
 	free(v->steps);
+	prom_free(&v->prom);
 	free(v->label);
 	free(v->title);
 	*v = (struct cm_var){0};
@@ -149,18 +175,67 @@ static bool kind_of(const char *s, size_t n, enum cm_var_kind *k, double *unit_n
 	return true;
 }
 
+/* "p99", "p99.9", "p0" ... "p100": the quantile (0.99), or -1. */
+static double quantile_of(const char *s, size_t n)
+{
+	if (n < 2 || n > 12 || s[0] != 'p')
+		return -1;
+	double v = 0, scale = 0;
+	for (size_t i = 1; i < n; i++) {
+		if (s[i] == '.' && !scale && i > 1 && i + 1 < n)
+			scale = 1;
+		else if (s[i] >= '0' && s[i] <= '9') {
+			v = v * 10 + (s[i] - '0');
+			scale *= 10;
+		} else
+			return -1;
+	}
+	v /= scale ? scale : 1;
+	return v <= 100 ? v / 100 : -1;
+}
+
+/* Where the prefixes may be: before the first '{', '|' or '"'. */
+static size_t prefix_zone(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && s[i] != '{' && s[i] != '|' && s[i] != '"')
+		i = next_char(s, i, n);
+	return i < n ? i : n;
+}
+
+/* raw: or pNN:, a Prometheus side's prefixes; false when s is neither. */
+static bool prom_prefix(const char *s, size_t n, struct cm_var *v, int *rc, char *why, size_t wl)
+{
+	double q = quantile_of(s, n);
+	if (word_is(s, n, "raw")) {
+		*rc = v->prom.raw ? say(why, wl, "raw: given twice") : 0;
+		v->prom.raw = true;
+	} else if (q >= 0) {
+		*rc = !isnan(v->prom.quantile) ? say(why, wl, "two quantiles: pick one") : 0;
+		v->prom.quantile = q;
+	} else {
+		return false;
+	}
+	return true;
+}
+
 /* Reads the prefixes off the front of s[0, *n) into v; *any says whether
  * there were some. */
 static int parse_prefixes(const char **s, size_t *n, struct cm_var *v, bool *any, char *why,
 			  size_t wl)
 {
 	bool have_kind = false;
-	for (size_t colon; (colon = find_unescaped(*s, *n, ':')) < *n;) {
+	for (size_t colon; (colon = find_unescaped(*s, prefix_zone(*s, *n), ':')) <
+			   prefix_zone(*s, *n);) {
 		enum cm_var_kind k;
+		int rc = 0;
 		if (word_is(*s, colon, "rate")) {
 			if (v->rate)
 				return say(why, wl, "rate: given twice");
 			v->rate = true;
+		} else if (prom_prefix(*s, colon, v, &rc, why, wl)) {
+			if (rc < 0)
+				return rc;
 		} else if (kind_of(*s, colon, &k, &v->unit_ns)) {
 			if (have_kind)
 				return say(why, wl, "two kinds (mem, duration, dur, str): pick one");
@@ -170,8 +245,8 @@ static int parse_prefixes(const char **s, size_t *n, struct cm_var *v, bool *any
 			return say(why, wl, "unknown duration unit in \"%.*s\" (dur.ns, dur.us, dur.ms, "
 				   "dur.s, dur.m, dur.h)", (int)colon, *s);
 		} else {
-			return say(why, wl, "unknown kind \"%.*s\" (mem, duration, dur, dur.ms, str, rate)",
-				   (int)colon, *s);
+			return say(why, wl, "unknown kind \"%.*s\" (mem, duration, dur, dur.ms, str, "
+				   "rate, raw, p99)", (int)colon, *s);
 		}
 		*any = true;
 		*s += colon + 1;
@@ -179,6 +254,10 @@ static int parse_prefixes(const char **s, size_t *n, struct cm_var *v, bool *any
 	}
 	if (v->rate && v->kind == CM_KIND_STRING)
 		return say(why, wl, "rate: does not combine with str:");
+	if (v->rate && v->prom.raw)
+		return say(why, wl, "rate: and raw: contradict: pick one");
+	if (!isnan(v->prom.quantile) && (v->rate || v->prom.raw || v->kind == CM_KIND_STRING))
+		return say(why, wl, "a quantile takes no rate:, raw: or str:");
 	return 0;
 }
 
@@ -332,6 +411,315 @@ static int parse_count(const char *s, size_t n, struct cm_var *v, char *why, siz
 	return v->label && v->title ? 0 : OOM;
 }
 
+/* ---- Prometheus selectors ---- */
+
+static bool metric_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == ':';
+}
+
+/* Index of the first c in s[0, n) outside braces and double quotes
+ * (escapes skipped), or n. */
+static size_t find_outside(const char *s, size_t n, char c)
+{
+	bool quoted = false;
+	int depth = 0;
+	for (size_t i = 0; i < n; i = next_char(s, i, n)) {
+		if (quoted)
+			quoted = s[i] != '"';
+		else if (s[i] == '"' && depth)
+			quoted = true; /* quotes hold text only inside a label set */
+		else if (s[i] == '{')
+			depth++;
+		else if (s[i] == '}' && depth)
+			depth--;
+		else if (s[i] == c && !depth)
+			return i;
+	}
+	return n;
+}
+
+/* The metric name at *i ("\:" is a ':') into p->name. */
+static int read_metric(const char *s, size_t n, size_t *i, struct cm_prom_sel *p, char *why,
+		       size_t wl)
+{
+	size_t j = *i;
+	while (j < n && (metric_char(s[j]) || (s[j] == '\\' && j + 1 < n && s[j + 1] == ':')))
+		j += s[j] == '\\' ? 2 : 1;
+	if (j == *i || (s[*i] >= '0' && s[*i] <= '9'))
+		return say(why, wl, "a metric name expected");
+	if (!(p->name = unescape(s, *i, j)))
+		return OOM;
+	*i = j;
+	return 0;
+}
+
+static void skip_blanks(const char *s, size_t n, size_t *i)
+{
+	while (*i < n && is_blank(s[*i]))
+		(*i)++;
+}
+
+static int read_op(const char *s, size_t n, size_t *i, enum cm_prom_op *op, char *why, size_t wl)
+{
+	static const struct {
+		const char *w;
+		enum cm_prom_op op;
+	} ops[] = {{"=~", CM_PROM_RE}, {"!~", CM_PROM_NRE}, {"!=", CM_PROM_NE}, {"=", CM_PROM_EQ}};
+	for (size_t k = 0; k < sizeof ops / sizeof ops[0]; k++) {
+		size_t wn = strlen(ops[k].w);
+		if (n - *i >= wn && !memcmp(s + *i, ops[k].w, wn)) {
+			*op = ops[k].op;
+			*i += wn;
+			return 0;
+		}
+	}
+	return say(why, wl, "=, !=, =~ or !~ expected after a label name");
+}
+
+/* "value" at *i: unescaped (\\ \" \n; \X is X) into a malloc'd copy. */
+static int read_quoted(const char *s, size_t n, size_t *i, struct cm_prom_matcher *m, char *why,
+		       size_t wl)
+{
+	if (*i >= n || s[*i] != '"')
+		return say(why, wl, "a label value in double quotes expected");
+	size_t b = ++*i;
+	while (*i < n && s[*i] != '"')
+		*i += s[*i] == '\\' && *i + 1 < n ? 2 : 1;
+	if (*i >= n)
+		return say(why, wl, "label value not closed");
+	if (!(m->value = malloc(*i - b + 1)))
+		return OOM;
+	size_t w = 0;
+	for (size_t k = b; k < *i; k++) {
+		char c = s[k];
+		if (c == '\\') {
+			c = s[++k];
+			if (c == 'n')
+				c = '\n';
+		}
+		m->value[w++] = c;
+	}
+	m->value[w] = '\0';
+	m->value_len = w;
+	(*i)++;
+	return 0;
+}
+
+/* A regex matcher's program: anchored as Prometheus anchors it. */
+static int compile_matcher(struct cm_prom_matcher *m, char *why, size_t wl)
+{
+	if (m->op != CM_PROM_RE && m->op != CM_PROM_NRE)
+		return 0;
+	if (memchr(m->value, '\0', m->value_len))
+		return say(why, wl, "a NUL byte in a regex");
+	size_t len = m->value_len + 8;
+	char *pat = malloc(len), err[160];
+	if (!pat)
+		return OOM;
+	snprintf(pat, len, "^(?:%s)$", m->value);
+	m->re = cm_goregex_compile(pat, err, sizeof err);
+	free(pat);
+	if (!m->re)
+		return say(why, wl, "%s", err);
+	return 0;
+}
+
+static int read_matcher(const char *s, size_t n, size_t *i, struct cm_prom_sel *p, char *why,
+			size_t wl)
+{
+	if (p->nm == CM_PROM_MATCHERS_MAX)
+		return say(why, wl, "more than %d label matchers", CM_PROM_MATCHERS_MAX);
+	struct cm_prom_matcher *m = &p->m[p->nm];
+	size_t b = *i;
+	while (*i < n && metric_char(s[*i]) && s[*i] != ':')
+		(*i)++;
+	if (*i == b || (s[b] >= '0' && s[b] <= '9'))
+		return say(why, wl, "a label name expected");
+	if (!(m->label = dup_n(s + b, *i - b)))
+		return OOM;
+	p->nm++; /* owned by p from here, freed with it */
+	skip_blanks(s, n, i);
+	int rc = read_op(s, n, i, &m->op, why, wl);
+	if (rc == 0) {
+		skip_blanks(s, n, i);
+		rc = read_quoted(s, n, i, m, why, wl);
+	}
+	return rc ? rc : compile_matcher(m, why, wl);
+}
+
+/* "{a="x", b=~"y"}" at *i (at its '{'). */
+static int read_matchers(const char *s, size_t n, size_t *i, struct cm_prom_sel *p, char *why,
+			 size_t wl)
+{
+	if (!(p->m = calloc(CM_PROM_MATCHERS_MAX, sizeof *p->m)))
+		return OOM;
+	for ((*i)++;;) {
+		skip_blanks(s, n, i);
+		if (*i < n && s[*i] == '}') {
+			(*i)++;
+			return 0;
+		}
+		int rc = read_matcher(s, n, i, p, why, wl);
+		if (rc)
+			return rc;
+		skip_blanks(s, n, i);
+		if (*i < n && s[*i] == ',')
+			(*i)++;
+		else if (*i >= n || s[*i] != '}')
+			return say(why, wl, "',' or '}' expected after a label matcher");
+	}
+}
+
+/* The duration unit of a metric, by its name (Prometheus names carry it). */
+static double unit_of_metric(const char *name)
+{
+	static const struct {
+		const char *unit;
+		double ns;
+	} units[] = {{"_nanoseconds", 1}, {"_microseconds", 1e3}, {"_milliseconds", 1e6}};
+	for (size_t k = 0; k < sizeof units / sizeof units[0]; k++)
+		if (strstr(name, units[k].unit))
+			return units[k].ns;
+	return 1e9;
+}
+
+static bool ends_with(const char *s, const char *end)
+{
+	size_t n = strlen(s), e = strlen(end);
+	return n >= e && !strcmp(s + n - e, end);
+}
+
+bool cm_prom_counter_name(const char *name)
+{
+	return ends_with(name, "_total") || ends_with(name, "_count") || ends_with(name, "_sum") ||
+	       ends_with(name, "_bucket");
+}
+
+/* "name{matchers}[N]", s[0, n), into v->prom. unit_given: dur.X: was
+ * written (else a duration's unit comes from the name). A plain name
+ * (implicit: an expvar path too) is made a rate only by a Prometheus body
+ * (cm_prom_vars_result), so an expvar fleet's requests_total stays as
+ * expvarmon showed it. */
+static int parse_selector(const char *s, size_t n, struct cm_var *v, bool unit_given,
+			  bool implicit, char *why, size_t wl)
+{
+	struct cm_prom_sel *p = &v->prom;
+	size_t i = 0;
+	int rc = read_metric(s, n, &i, p, why, wl);
+	if (rc == 0 && i < n && s[i] == '{')
+		rc = read_matchers(s, n, &i, p, why, wl);
+	if (rc == 0 && i < n && s[i] == '[') {
+		struct path idx = {.n = 0};
+		if ((rc = push_index(s, n, &i, &idx, why, wl)) == 0) {
+			p->pick = true;
+			p->index = idx.st[0].index;
+		}
+	}
+	if (rc == 0 && i < n)
+		rc = say(why, wl, "unexpected \"%.*s\" after the selector", (int)(n - i), s + i);
+	if (rc)
+		return rc;
+	p->unit_ns = unit_given ? v->unit_ns : unit_of_metric(p->name);
+	if (!implicit && !p->raw && isnan(p->quantile) && cm_prom_counter_name(p->name))
+		v->rate = true;
+	return 0;
+}
+
+/* Whether s[0, n) is a plain metric name, which an expvar path can be too. */
+static bool plain_metric(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] == '\\' && i + 1 < n && s[i + 1] == ':')
+			i++;
+		else if (!metric_char(s[i]) || s[i] == ':')
+			return false;
+	return n && !(s[0] >= '0' && s[0] <= '9');
+}
+
+/* The label and title of a Prometheus-only var: the text as written. */
+static int prom_label(const char *s, size_t n, struct cm_var *v)
+{
+	char q[24] = "";
+	if (!isnan(v->prom.quantile))
+		snprintf(q, sizeof q, "p%g:", v->prom.quantile * 100);
+	size_t qn = strlen(q);
+	v->title = dup_n(s, n);
+	v->label = malloc(qn + n + 1);
+	if (!v->title || !v->label)
+		return OOM;
+	memcpy(v->label, q, qn);
+	memcpy(v->label + qn, s, n);
+	v->label[qn + n] = '\0';
+	return 0;
+}
+
+/* The expvar side s[0, n): a path or a count. */
+static int parse_expvar_side(const char *s, size_t n, struct cm_var *v, char *why, size_t wl)
+{
+	if (s[0] == '@')
+		return parse_count(s, n, v, why, wl);
+	struct path p = {.n = 0};
+	int rc = parse_path(s, n, &p, why, wl);
+	if (rc == 0)
+		rc = path_to_var(s, n, &p, v);
+	path_free(&p);
+	return rc;
+}
+
+/* "a|b": both sides, either (not both) empty. */
+static int parse_pair(const char *s, size_t n, size_t bar, struct cm_var *v, bool unit_given,
+		      char *why, size_t wl)
+{
+	const char *e = s, *pr = s + bar + 1;
+	size_t en = bar, pn = n - bar - 1;
+	trim(&e, &en);
+	trim(&pr, &pn);
+	if (!en && !pn)
+		return say(why, wl, "nothing on either side of '|'");
+	if (en && !isnan(v->prom.quantile))
+		return say(why, wl, "a quantile is read on Prometheus services only: write |%.*s",
+			   (int)pn, pr);
+	int rc = en ? parse_expvar_side(e, en, v, why, wl) : 0;
+	if (rc == 0 && pn)
+		rc = parse_selector(pr, pn, v, unit_given, false, why, wl);
+	if (rc == 0 && !en)
+		rc = prom_label(pr, pn, v);
+	return rc; /* with an expvar side, its label and title, as before */
+}
+
+/* A var of one side, or of both when it is a plain name. */
+static int parse_single(const char *s, size_t n, struct cm_var *v, bool unit_given, char *why,
+			size_t wl)
+{
+	if (s[0] == '@') {
+		int rc = parse_count(s, n, v, why, wl);
+		const char *metric = v->source == CM_SOURCE_GOROUTINES ? "go_goroutines" : "go_threads";
+		if (rc == 0 && !(v->prom.name = dup_n(metric, strlen(metric))))
+			rc = OOM;
+		return rc;
+	}
+	bool prom_only = !isnan(v->prom.quantile) || memchr(s, '{', n) || v->prom.raw;
+	if (prom_only) {
+		int rc = parse_selector(s, n, v, unit_given, false, why, wl);
+		return rc ? rc : prom_label(s, n, v);
+	}
+	int rc = parse_expvar_side(s, n, v, why, wl);
+	size_t base = find_unescaped(s, n, '[');
+	if (rc == 0 && plain_metric(s, base)) {
+		/* "m[1][2]" is a path but no selector: expvar only */
+		char ignored[160];
+		rc = parse_selector(s, n, v, unit_given, true, ignored, sizeof ignored);
+		if (rc == BAD) {
+			prom_free(&v->prom);
+			v->prom = (struct cm_prom_sel){.quantile = NAN};
+			rc = 0;
+		}
+	}
+	return rc;
+}
+
 /* One trimmed, non-empty field into v. 1 for "*" (v stays empty), 0 for a
  * var, BAD or OOM (v to be freed by the caller). */
 static int parse_var(const char *s, size_t n, struct cm_var *v, char *why, size_t wl)
@@ -346,14 +734,11 @@ static int parse_var(const char *s, size_t n, struct cm_var *v, char *why, size_
 			return say(why, wl, "\"*\" takes no prefix");
 		return 1;
 	}
-	if (s[0] == '@')
-		return parse_count(s, n, v, why, wl);
-	struct path p = {.n = 0};
-	int rc = parse_path(s, n, &p, why, wl);
-	if (rc == 0)
-		rc = path_to_var(s, n, &p, v);
-	path_free(&p);
-	return rc;
+	bool unit_given = v->kind == CM_KIND_DURATION && v->unit_ns != 1;
+	size_t bar = find_outside(s, n, '|');
+	if (bar < n)
+		return parse_pair(s, n, bar, v, unit_given, why, wl);
+	return parse_single(s, n, v, unit_given, why, wl);
 }
 
 static int push_var(struct cm_var_list *l, struct cm_var *v)
@@ -394,7 +779,7 @@ static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out,
 {
 	trim(&s, &n);
 	char why[160];
-	struct cm_var v = {.unit_ns = 1};
+	struct cm_var v = {.unit_ns = 1, .prom.quantile = NAN};
 	int rc;
 	if (!n)
 		rc = say(why, sizeof(why), "empty (field %zu)", k);
@@ -414,13 +799,11 @@ static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out,
 	return rc < 0 ? -1 : 0;
 }
 
-/* Length of the field at s: up to an unescaped ',' or the end. */
+/* Length of the field at s: up to an unescaped ',' outside braces and
+ * quotes, or the end. */
 static size_t field_len(const char *s)
 {
-	size_t i = 0;
-	while (s[i] && s[i] != ',')
-		i += s[i] == '\\' && s[i + 1] ? 2 : 1;
-	return i;
+	return find_outside(s, strlen(s), ',');
 }
 
 int cm_vars_parse(const char *spec, struct cm_var_list *out, char *err, size_t errlen)
@@ -546,7 +929,8 @@ int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkey
 		return 0;
 	if (l->n >= CM_VARS_MAX)
 		return -1;
-	struct cm_var v = {.kind = CM_KIND_NUMBER, .source = CM_SOURCE_EXPVAR, .unit_ns = 1};
+	struct cm_var v = {.kind = CM_KIND_NUMBER, .source = CM_SOURCE_EXPVAR, .unit_ns = 1,
+			   .prom.quantile = NAN};
 	int rc = make_path_var(&v, keys, nkeys);
 	if (rc == 0)
 		rc = push_var(l, &v);

@@ -277,7 +277,7 @@ static void test_errors(void)
 	struct cm_var_list l = {0};
 	char err[256];
 	CHECK(cm_vars_parse("foo:x", &l, err, sizeof(err)) == -1);
-	CHECK_STR(err, "bad -vars field \"foo:x\": unknown kind \"foo\" (mem, duration, dur, dur.ms, str, rate)",
+	CHECK_STR(err, "bad -vars field \"foo:x\": unknown kind \"foo\" (mem, duration, dur, dur.ms, str, rate, raw, p99)",
 		  "example error");
 	/* expvarmon crashed on this one */
 	CHECK(cm_vars_parse(",", &l, err, sizeof(err)) == -1);
@@ -354,7 +354,7 @@ static void test_error_hygiene(void)
 	struct cm_var_list l = {0};
 	char err[256];
 	CHECK(cm_vars_parse("fo\no:x", &l, err, sizeof(err)) == -1);
-	CHECK_STR(err, "bad -vars field \"fo?o:x\": unknown kind \"fo?o\" (mem, duration, dur, dur.ms, str, rate)",
+	CHECK_STR(err, "bad -vars field \"fo?o:x\": unknown kind \"fo?o\" (mem, duration, dur, dur.ms, str, rate, raw, p99)",
 		  "newline");
 	CHECK(cm_vars_parse("a[\x1b]", &l, err, sizeof(err)) == -1);
 	CHECK_ERR(err, "\"a[?]\"", "escape char");
@@ -506,8 +506,84 @@ static void test_oom(void)
 	cm_vars_free(&l);
 }
 
+/* ---- Prometheus selectors ---- */
+
+static void test_prom(void)
+{
+	struct cm_var_list l = parse_ok(
+		"http_requests_total{code=\"200\", method=~\"get|post\",path!=\"/a,b\"},"
+		"raw:x_total,p99:rpc_seconds{job!~\"x.*\"},go_goroutines,memstats.Alloc,"
+		"mem:memstats.Alloc|go_memstats_alloc_bytes,|process_cpu_seconds_total,"
+		"dur:go_gc_duration_seconds{quantile=\"1\"},dur.ms:lat_seconds,x_total{a=\"b\"}[-1],"
+		"@threads,requests_total,dur:q_milliseconds,job\\:rule",
+		14);
+	if (l.n != 14)
+		goto out;
+	const struct cm_var *v = &l.v[0];
+	CHECK(!cm_var_has_expvar(v) && v->rate && v->prom.nm == 3);
+	CHECK_STR(v->prom.name, "http_requests_total", "name");
+	CHECK_STR(v->label, "http_requests_total{code=\"200\", method=~\"get|post\",path!=\"/a,b\"}",
+		  "label");
+	CHECK(v->prom.m[0].op == CM_PROM_EQ && !strcmp(v->prom.m[0].value, "200"));
+	CHECK(v->prom.m[1].op == CM_PROM_RE && v->prom.m[1].re);
+	CHECK(v->prom.m[2].op == CM_PROM_NE && !strcmp(v->prom.m[2].value, "/a,b"));
+	CHECK(l.v[1].prom.raw && !l.v[1].rate);
+	CHECK(l.v[2].prom.quantile == 0.99 && !l.v[2].rate && l.v[2].prom.m[0].op == CM_PROM_NRE);
+	CHECK_STR(l.v[2].label, "p99:rpc_seconds{job!~\"x.*\"}", "quantile label");
+	/* a plain name is both sides */
+	CHECK(cm_var_has_expvar(&l.v[3]) && l.v[3].prom.name && !strcmp(l.v[3].prom.name, "go_goroutines"));
+	CHECK(cm_var_has_expvar(&l.v[4]) && !l.v[4].prom.name); /* a dot: no metric */
+	CHECK(l.v[5].kind == CM_KIND_MEM && cm_var_has_expvar(&l.v[5]));
+	CHECK_STR(l.v[5].prom.name, "go_memstats_alloc_bytes", "pair");
+	CHECK_STR(l.v[5].label, "Alloc", "pair label");
+	CHECK_STR(l.v[5].title, "memstats.Alloc", "pair title");
+	CHECK(!cm_var_has_expvar(&l.v[6]) && l.v[6].rate);
+	CHECK(l.v[7].kind == CM_KIND_DURATION && l.v[7].prom.unit_ns == 1e9 && l.v[7].unit_ns == 1);
+	CHECK(l.v[8].prom.unit_ns == 1e6); /* dur.ms: says it, whatever the name */
+	CHECK(l.v[9].prom.pick && l.v[9].prom.index == -1);
+	CHECK(l.v[10].source == CM_SOURCE_THREADS && !strcmp(l.v[10].prom.name, "go_threads"));
+	CHECK(!l.v[11].rate); /* implicit: a rate only once a Prometheus body says so */
+	CHECK(l.v[12].prom.unit_ns == 1e6);
+	CHECK_STR(l.v[13].prom.name, "job:rule", "escaped colon");
+out:
+	cm_vars_free(&l);
+	l = parse_ok(CM_VARS_DEFAULT_PROM, 6);
+	if (l.n == 6) {
+		CHECK(l.v[5].rate && l.v[2].prom.quantile != l.v[2].prom.quantile);
+		CHECK(l.v[2].prom.nm == 1 && l.v[2].prom.unit_ns == 1e9);
+	}
+	cm_vars_free(&l);
+	l = parse_ok(CM_VARS_DEFAULT, 8);
+	if (l.n == 8)
+		CHECK(!l.v[5].rate && l.v[5].prom.raw && !strcmp(l.v[5].prom.name, "go_gc_duration_seconds_sum"));
+	cm_vars_free(&l);
+	bad("x{a=\"1\"", "x{a=\"1\"", "',' or '}' expected");
+	bad("x{a=\"1}", "x{a=\"1}", "label value not closed");
+	bad("x{a~\"1\"}", "x{a~\"1\"}", "=, !=, =~ or !~ expected");
+	bad("x{a=1}", "x{a=1}", "double quotes expected");
+	bad("x{=\"1\"}", "x{=\"1\"}", "a label name expected");
+	bad("x{a=~\"(\"}", "x{a=~\"(\"}", "missing closing )");
+	bad("x{a=\"1\"}z", "x{a=\"1\"}z", "unexpected \"z\" after the selector");
+	bad("p99:a|b", "p99:a|b", "Prometheus services only");
+	bad("|", "|", "nothing on either side");
+	bad("raw:rate:x", "raw:rate:x", "contradict");
+	bad("p99:rate:x", "p99:rate:x", "a quantile takes no");
+	bad("p101:x", "p101:x", "unknown kind \"p101\"");
+	bad("p99:p50:x", "p99:p50:x", "two quantiles");
+	bad("raw:{a=\"b\"}", "raw:{a=\"b\"}", "a metric name expected");
+	char many[2048] = "x{";
+	for (int k = 0; k <= CM_PROM_MATCHERS_MAX; k++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "l%d=\"\",", k);
+	strcat(many, "}");
+	struct cm_var_list m = {0};
+	char err[512];
+	CHECK(cm_vars_parse(many, &m, err, sizeof err) == -1);
+	CHECK_ERR(err, "more than 32 label matchers", "matchers bound");
+}
+
 int main(void)
 {
+	test_prom();
 	test_duration_units();
 	test_defaults();
 	test_paths();

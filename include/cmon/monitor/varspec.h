@@ -18,8 +18,40 @@
  *                           the bare name means the newest entry ([-1]).
  *                           Any other bare array shows the mean of its
  *                           elements after trailing zeros (as expvarmon).
- *   @goroutines @threads    counts from /debug/pprof/{goroutine,threadcreate}?debug=1
+ *   @goroutines @threads    counts from /debug/pprof/{goroutine,threadcreate}?debug=1;
+ *                           on a Prometheus service go_goroutines / go_threads
  *   *                       every numeric var the service publishes
+ *
+ * Prometheus services (/metrics: the text format or OpenMetrics) read the
+ * same list; a var names a metric there:
+ *   go_goroutines           a plain name is both an expvar path and a metric
+ *   http_requests_total{code="200",method=~"get|post"}
+ *                           label matchers =, !=, =~, !~ (Go regexes, anchored
+ *                           as Prometheus anchors them); the values of every
+ *                           matching series are summed; a ',' inside {...}
+ *                           does not end the field
+ *   x_total{code=~"5.."}[0] one series: the Nth that matches, in the body's
+ *                           order ([-1] the last)
+ *   mem:memstats.Alloc|go_memstats_alloc_bytes
+ *                           expvar path | metric: each kind of service reads
+ *                           its side (either may be empty: "|x" is read on
+ *                           Prometheus services only); the prefixes apply to both
+ *   counters are shown as a per-second rate (a # TYPE counter, or a name
+ *   ending in _total, _count, _sum or _bucket); on a var that has both
+ *   sides the rate applies to both (a plain name becomes a rate when a
+ *   Prometheus service shows it is a counter: an expvar-only fleet sees
+ *   its vars as expvarmon did)
+ *   raw:x_total             the counter's value, not its rate
+ *   p99:rpc_duration_seconds  (p50, p99.9, p0 ... p100) a quantile: of a
+ *                           histogram, from its _bucket deltas since the
+ *                           last poll, as histogram_quantile(0.99,
+ *                           rate(x_bucket[...])) computes it; of a summary,
+ *                           its {quantile="0.99"} series
+ *   dur:x_seconds           a duration: the metric's unit is read from its
+ *                           name (_seconds, _milliseconds, _microseconds,
+ *                           _nanoseconds; seconds, Prometheus's base unit,
+ *                           otherwise); dur.ms: and the others say it
+ * A ':' in a metric name is written "\:".
  *
  * An unknown prefix ("foo:x") is an error, as is an empty field. */
 #ifndef CMON_VARSPEC_H
@@ -28,13 +60,27 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* expvarmon's six and cmon's two. */
+/* expvarmon's six and cmon's two, each with its Prometheus counterpart
+ * (the Go collector's), so that a fleet of both kinds has one column per
+ * meaning: on a Prometheus service the last GC pause is the longest of
+ * the recent ones go_gc_duration_seconds tells (quantile 1). */
 #define CM_VARS_DEFAULT                                                                  \
-	"mem:memstats.Alloc,mem:memstats.Sys,mem:memstats.HeapAlloc,"                    \
-	"mem:memstats.HeapInuse,duration:memstats.PauseNs,duration:memstats.PauseTotalNs," \
+	"mem:memstats.Alloc|go_memstats_alloc_bytes,mem:memstats.Sys|go_memstats_sys_bytes," \
+	"mem:memstats.HeapAlloc|go_memstats_heap_alloc_bytes,"                             \
+	"mem:memstats.HeapInuse|go_memstats_heap_inuse_bytes,"                             \
+	"duration:memstats.PauseNs|go_gc_duration_seconds{quantile=\"1\"},"               \
+	"raw:duration:memstats.PauseTotalNs|go_gc_duration_seconds_sum,"                    \
 	"@goroutines,@threads"
 
+/* When every service is a Prometheus one (its entry's path ends in
+ * /metrics): the Go collector's vars by their own names, CPU included. */
+#define CM_VARS_DEFAULT_PROM                                                             \
+	"mem:go_memstats_alloc_bytes,mem:go_memstats_sys_bytes,"                         \
+	"dur:go_gc_duration_seconds{quantile=\"1\"},go_goroutines,go_threads,"           \
+	"|process_cpu_seconds_total"
+
 #define CM_VARS_MAX 1024  /* vars in one list, "*" included */
+#define CM_PROM_MATCHERS_MAX 32 /* label matchers in one selector */
 #define CM_VAR_DEPTH_MAX 32 /* steps in one path */
 
 enum cm_var_kind { CM_KIND_NUMBER, CM_KIND_MEM, CM_KIND_DURATION, CM_KIND_STRING };
@@ -43,6 +89,31 @@ enum cm_var_source { CM_SOURCE_EXPVAR, CM_SOURCE_GOROUTINES, CM_SOURCE_THREADS }
 struct cm_var_step {
 	char *key;      /* object member (unescaped), or NULL for an index step */
 	long long index; /* array index when key is NULL; negative from the end */
+};
+
+struct cm_goregex;
+
+/* One label matcher of a Prometheus selector: label op "value". */
+enum cm_prom_op { CM_PROM_EQ, CM_PROM_NE, CM_PROM_RE, CM_PROM_NRE };
+
+struct cm_prom_matcher {
+	char *label;           /* owned */
+	char *value;           /* owned, unescaped (may hold NULs: value_len) */
+	size_t value_len;
+	enum cm_prom_op op;
+	struct cm_goregex *re; /* owned: =~ and !~, as ^(?:value)$ */
+};
+
+/* The Prometheus side of a var. */
+struct cm_prom_sel {
+	char *name;                /* owned metric name; NULL: no Prometheus side */
+	struct cm_prom_matcher *m; /* owned, nm of them */
+	size_t nm;
+	bool pick;                 /* [N]: one series, the index-th that matches */
+	long long index;           /* negative from the end */
+	double quantile;           /* pNN: in [0, 1]; NAN when none */
+	bool raw;                  /* raw: a counter's value, never its rate */
+	double unit_ns;            /* DURATION: nanoseconds in one unit of the metric */
 };
 
 struct cm_var {
@@ -55,6 +126,7 @@ struct cm_var {
 	char *label; /* last key as written, unescaped ("Alloc", "PauseNs[3]", "goroutines");
 		      * for a var "*" found, its whole path ("memstats.Alloc") */
 	char *title; /* the path as written, without the prefixes ("memstats.Alloc") */
+	struct cm_prom_sel prom; /* what a Prometheus service reads (prom.name NULL: N/A) */
 };
 
 struct cm_var_list {
@@ -81,6 +153,15 @@ int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkey
 size_t cm_vars_title_of(const char *const *keys, size_t nkeys, char *out, size_t cap);
 
 void cm_vars_free(struct cm_var_list *l);
+
+/* A counter by its name: _total, _count, _sum or _bucket at the end. */
+bool cm_prom_counter_name(const char *name);
+
+/* True when the var has an expvar side (a path or a count). */
+static inline bool cm_var_has_expvar(const struct cm_var *v)
+{
+	return v->nsteps > 0 || v->source != CM_SOURCE_EXPVAR;
+}
 
 /* True when the var needs a request other than /debug/vars. */
 static inline bool cm_var_is_profile_count(const struct cm_var *v)

@@ -10,6 +10,8 @@
 #include "cmon/base/pathutil.h"
 #include "cmon/base/strbuf.h"
 #include "cmon/monitor/format.h"
+#include "cmon/monitor/prom_vars.h"
+#include "monitor_int.h"
 
 /* Counters the Go runtime only ever increases: one going back means a new
  * process answers on that address. */
@@ -29,6 +31,7 @@ static void service_init(struct cm_service *s, const struct cm_target *t)
 	memset(s, 0, sizeof *s);
 	s->target = t;
 	copy_text(s->name, sizeof s->name, t->display);
+	s->start_time = -1;
 	for (size_t k = 0; k < 4; k++)
 		s->monotonic[k] = -1;
 }
@@ -46,16 +49,38 @@ int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
 	memset(vars, 0, sizeof *vars);
 	m->nsvc = m->targets.n;
 	m->endpoint = endpoint;
-	for (size_t i = 0; i < m->nsvc; i++)
+	for (size_t i = 0; i < m->nsvc; i++) {
 		service_init(&m->svc[i], &m->targets.v[i]);
+		if (cm_target_names_metrics(&m->targets.v[i], endpoint))
+			m->svc[i].format = CM_SVC_PROM;
+	}
 	return 0;
+}
+
+void cm_monitor_note_answer(struct cm_monitor *m, size_t i, const char *content_type)
+{
+	struct cm_service *s = &m->svc[i];
+	bool om = false;
+	if (cm_prom_content_type(content_type, &om))
+		s->format = CM_SVC_PROM;
+	else if (content_type && strstr(content_type, "json"))
+		s->format = CM_SVC_EXPVAR;
+	else if (!cm_target_names_metrics(s->target, m->endpoint))
+		s->format = CM_SVC_EXPVAR; /* what expvarmon read whatever the type */
+	else
+		s->format = CM_SVC_PROM; /* a /metrics path: text/plain without version too */
+	s->openmetrics = om;
+	if (s->format == CM_SVC_PROM)
+		s->count_error[0][0] = s->count_error[1][0] = '\0';
 }
 
 void cm_monitor_free(struct cm_monitor *m)
 {
 	for (size_t i = 0; i < m->nsvc; i++) {
-		for (size_t c = 0; c < m->svc[i].ncells; c++)
+		for (size_t c = 0; c < m->svc[i].ncells; c++) {
 			cm_series_free(&m->svc[i].cells[c].series);
+			cm_prom_hist_free(&m->svc[i].cells[c].hist);
+		}
 		free(m->svc[i].cells);
 	}
 	free(m->svc);
@@ -76,7 +101,7 @@ bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which)
 
 /* Gives service s a cell for every var (vars grow when "*" finds more).
  * New cells start empty: their history begins when they were found. */
-static int ensure_cells(struct cm_service *s, size_t n)
+int cm_monitor_ensure_cells(struct cm_service *s, size_t n)
 {
 	if (s->ncells >= n)
 		return 0;
@@ -194,7 +219,8 @@ static void apply_rate(struct cm_cell *c, double now)
 	c->value = v;
 }
 
-static void set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_value v, double now)
+void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_value v,
+			 double now)
 {
 	c->value = v;
 	if (var->rate)
@@ -213,14 +239,16 @@ struct cells_update {
 static void update_cell(void *ctx, size_t i, struct cm_value v)
 {
 	struct cells_update *u = ctx;
-	set_cell(&u->s->cells[i], &u->m->vars.v[i], v, u->now);
+	if (!cm_var_has_expvar(&u->m->vars.v[i])) /* "|metric": Prometheus only */
+		v = (struct cm_value){.state = CM_VALUE_NA};
+	cm_monitor_set_cell(&u->s->cells[i], &u->m->vars.v[i], v, u->now);
 	if (i < u->m->nseen)
 		cm_var_seen_note(&u->m->seen[i], &u->m->vars.v[i], &v, &u->m->doc);
 }
 
 /* A seen entry for every var ("*" adds vars; the ones it adds are found by
  * the body that showed them). */
-static int ensure_seen(struct cm_monitor *m)
+int cm_monitor_ensure_seen(struct cm_monitor *m)
 {
 	if (m->nseen >= m->vars.n)
 		return 0;
@@ -233,13 +261,14 @@ static int ensure_seen(struct cm_monitor *m)
 	return 0;
 }
 
-static void mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
+void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
 {
 	s->state = CM_SVC_DOWN;
 	copy_text(s->error, sizeof s->error, why);
 	struct cm_value na = {.state = CM_VALUE_NA};
 	for (size_t v = 0; v < m->vars.n && v < s->ncells; v++) {
-		if (m->vars.v[v].source != CM_SOURCE_EXPVAR)
+		/* counts come from elsewhere, except on a Prometheus service */
+		if (m->vars.v[v].source != CM_SOURCE_EXPVAR && s->format != CM_SVC_PROM)
 			continue;
 		s->cells[v].value = na;
 		if (m->vars.v[v].kind != CM_KIND_STRING)
@@ -251,22 +280,24 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 			   const char *fetch_error, double now)
 {
 	struct cm_service *s = &m->svc[i];
-	if (ensure_cells(s, m->vars.n))
+	if (cm_monitor_ensure_cells(s, m->vars.n))
 		return -1;
 	if (!body) {
-		mark_down(m, s, fetch_error ? fetch_error : "no answer");
+		cm_monitor_mark_down(m, s, fetch_error ? fetch_error : "no answer");
 		return 0;
 	}
+	if (s->format == CM_SVC_PROM)
+		return cm_prom_vars_result(m, i, body, len, now);
 	char err[160], why[192];
 	if (cm_expvar_parse(&m->doc, body, len, err, sizeof err)) {
 		snprintf(why, sizeof why, "bad /debug/vars: %s", err);
-		mark_down(m, s, why);
+		cm_monitor_mark_down(m, s, why);
 		return 0;
 	}
 	discover_vars(m, s);
-	int rc = ensure_cells(s, m->vars.n);
+	int rc = cm_monitor_ensure_cells(s, m->vars.n);
 	check_restart(s, &m->doc, now);
-	if (ensure_seen(m) < 0)
+	if (cm_monitor_ensure_seen(m) < 0)
 		rc = -1;
 	struct cells_update u = {.m = m, .s = s, .now = now};
 	cm_expvar_get_each(&m->doc, m->vars.v, s->ncells, update_cell, &u);
@@ -281,7 +312,7 @@ void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source 
 			     const char *body, size_t len, const char *fetch_error, double now)
 {
 	struct cm_service *s = &m->svc[i];
-	if (ensure_cells(s, m->vars.n))
+	if (cm_monitor_ensure_cells(s, m->vars.n))
 		return;
 	char *reason = s->count_error[which == CM_SOURCE_THREADS];
 	struct cm_value v = {.state = CM_VALUE_NA};
@@ -297,7 +328,7 @@ void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source 
 	}
 	for (size_t k = 0; k < s->ncells; k++)
 		if (m->vars.v[k].source == which)
-			set_cell(&s->cells[k], &m->vars.v[k], v, now);
+			cm_monitor_set_cell(&s->cells[k], &m->vars.v[k], v, now);
 }
 
 bool cm_service_restarted(const struct cm_service *s, double now)

@@ -637,6 +637,14 @@ static size_t coalesce(struct cm_prom_bucket *b, size_t n)
 	return w;
 }
 
+size_t cm_prom_buckets_merge(struct cm_prom_bucket *b, size_t n)
+{
+	if (!n)
+		return 0;
+	qsort(b, n, sizeof *b, by_le);
+	return coalesce(b, n);
+}
+
 static void ensure_monotonic(struct cm_prom_bucket *b, size_t n)
 {
 	if (!n)
@@ -664,10 +672,9 @@ double cm_prom_bucket_quantile(double q, struct cm_prom_bucket *b, size_t *n)
 		return INFINITY;
 	if (!*n)
 		return NAN;
-	qsort(b, *n, sizeof *b, by_le);
+	*n = cm_prom_buckets_merge(b, *n);
 	if (!(isinf(b[*n - 1].le) && b[*n - 1].le > 0))
 		return NAN;
-	*n = coalesce(b, *n);
 	ensure_monotonic(b, *n);
 	size_t nb = *n;
 	if (nb < 2)

@@ -6,7 +6,10 @@
 #include <string.h>
 
 #include "check.h"
+#include "cmon/monitor/format.h"
 #include "cmon/monitor/prom.h"
+#include "cmon/monitor/prom_vars.h"
+#include "monitor_make.h"
 
 static const char text004[] =
 	"# HELP go_goroutines Number of goroutines that currently exist.\n"
@@ -227,8 +230,130 @@ static void test_quantile(void)
 	CHECK(fabs(quantile(0.5, tiny, 3) - 1) < 1e-12);
 }
 
+/* ---- the monitor reading /metrics bodies (prom_vars.c) ---- */
+
+static const char *const body1 =
+	"# TYPE go_goroutines gauge\n"
+	"go_goroutines 12\n"
+	"go_threads 7\n"
+	"process_start_time_seconds 1.7e9\n"
+	"# TYPE http_requests_total counter\n"
+	"http_requests_total{code=\"200\"} 100\n"
+	"http_requests_total{code=\"500\"} 10\n"
+	"http_requests_total{code=\"404\"} 1\n"
+	"# TYPE lat_seconds histogram\n"
+	"lat_seconds_bucket{h=\"a\",le=\"0.1\"} 10\n"
+	"lat_seconds_bucket{h=\"a\",le=\"1\"} 20\n"
+	"lat_seconds_bucket{h=\"a\",le=\"+Inf\"} 20\n"
+	"lat_seconds_bucket{h=\"b\",le=\"0.1\"} 0\n"
+	"lat_seconds_bucket{h=\"b\",le=\"1\"} 0\n"
+	"lat_seconds_bucket{h=\"b\",le=\"+Inf\"} 0\n"
+	"# TYPE gc_seconds summary\n"
+	"gc_seconds{quantile=\"0.5\"} 0.002\n"
+	"gc_seconds{quantile=\"1\"} 0.004\n";
+
+/* Second poll, 2 s later: requests +40 (200) and +4 (500); lat_seconds gets
+ * 10 more observations on a: 2 <= 0.1, 8 in (0.1, 1], and 10 on b <= 0.1. */
+static const char *const body2 =
+	"go_goroutines 15\n"
+	"go_threads 7\n"
+	"process_start_time_seconds 1.7e9\n"
+	"# TYPE http_requests_total counter\n"
+	"http_requests_total{code=\"200\"} 140\n"
+	"http_requests_total{code=\"500\"} 14\n"
+	"http_requests_total{code=\"404\"} 1\n"
+	"# TYPE lat_seconds histogram\n"
+	"lat_seconds_bucket{h=\"a\",le=\"0.1\"} 12\n"
+	"lat_seconds_bucket{h=\"a\",le=\"1\"} 30\n"
+	"lat_seconds_bucket{h=\"a\",le=\"+Inf\"} 30\n"
+	"lat_seconds_bucket{h=\"b\",le=\"0.1\"} 10\n"
+	"lat_seconds_bucket{h=\"b\",le=\"1\"} 10\n"
+	"lat_seconds_bucket{h=\"b\",le=\"+Inf\"} 10\n"
+	"# TYPE gc_seconds summary\n"
+	"gc_seconds{quantile=\"0.5\"} 0.002\n"
+	"gc_seconds{quantile=\"1\"} 0.004\n";
+
+static const char *text_of(struct cm_monitor *m, size_t var)
+{
+	static char buf[128];
+	cm_format_value(buf, sizeof buf, &m->vars.v[var], &m->svc[0].cells[var].value);
+	return buf;
+}
+
+static void feed(struct cm_monitor *m, const char *body, double now)
+{
+	cm_monitor_note_answer(m, 0, "text/plain; version=0.0.4; charset=utf-8");
+	CHECK(cm_monitor_vars_result(m, 0, body, strlen(body), NULL, now) == 0);
+}
+
+static void test_prom_vars(void)
+{
+	struct cm_monitor m;
+	make(&m, "127.0.0.1:9090",
+	     "@goroutines,@threads,http_requests_total,http_requests_total{code=~\"5..\"},"
+	     "raw:http_requests_total{code!=\"404\"},http_requests_total[-1],p50:lat_seconds,"
+	     "p50:lat_seconds{h=\"a\"},dur:gc_seconds{quantile=\"1\"},p50:dur:gc_seconds,"
+	     "memstats.Alloc|nope,mem:memstats.Alloc");
+	CHECK(!cm_monitor_is_prom(&m, 0)); /* no /metrics path: the answer tells */
+	feed(&m, body1, 100);
+	CHECK(cm_monitor_is_prom(&m, 0) && m.svc[0].state == CM_SVC_UP);
+	CHECK_STR(text_of(&m, 0), "12", "go_goroutines");
+	CHECK_STR(text_of(&m, 1), "7", "go_threads");
+	CHECK_STR(text_of(&m, 2), "N/A", "a rate needs two polls");
+	CHECK(m.vars.v[2].rate); /* _total: a counter */
+	CHECK_STR(text_of(&m, 4), "110", "raw: the sum of 200 and 500");
+	CHECK_STR(text_of(&m, 6), "N/A", "a quantile needs two polls");
+	CHECK_STR(text_of(&m, 8), "4ms", "the summary's quantile 1, seconds as a duration");
+	CHECK_STR(text_of(&m, 9), "2ms", "p50: of a summary");
+	CHECK_STR(text_of(&m, 10), "N/A", "no metric nope");
+	CHECK_STR(text_of(&m, 11), "N/A", "an expvar-only var");
+	feed(&m, body2, 102);
+	CHECK_STR(text_of(&m, 0), "15", "go_goroutines");
+	CHECK_STR(text_of(&m, 2), "22.00/s", "(44 + 0) / 2 s");
+	CHECK_STR(text_of(&m, 3), "2.00/s", "5..: 4 / 2 s");
+	CHECK_STR(text_of(&m, 5), "0.00/s", "[-1]: the 404 series, unchanged");
+	/* both: deltas 12 <= 0.1, 20 <= 1, 20 in all: rank 10 in the first
+	 * bucket, 0.1 * 10/12 */
+	CHECK(fabs(m.svc[0].cells[6].value.num - 0.1 * 10 / 12) < 1e-12);
+	/* a only: 2 <= 0.1, 10 <= 1: rank 5 in (0.1, 1]: 0.1 + 0.9 * 3/8 */
+	CHECK(fabs(m.svc[0].cells[7].value.num - (0.1 + 0.9 * 3 / 8)) < 1e-12);
+	CHECK(!cm_service_restarted(&m.svc[0], 102));
+	/* a bad body: down with its line, the cells keep nothing */
+	feed(&m, "go_goroutines 1\nx{a=\"1} 2\n", 104);
+	CHECK(m.svc[0].state == CM_SVC_DOWN);
+	CHECK_STR(m.svc[0].error, "bad /metrics: line 2: label value not closed", "bad body");
+	/* a new process: its start time changed */
+	feed(&m, "process_start_time_seconds 1.8e9\n", 106);
+	CHECK(cm_service_restarted(&m.svc[0], 106));
+	char line[200];
+	CHECK(cm_monitor_missing_var(&m, 0, line, sizeof line));
+	cm_monitor_free(&m);
+
+	/* an entry whose path ends in /metrics is Prometheus from the start,
+	 * whatever text/plain it answers */
+	make(&m, "http://127.0.0.1:9090/metrics", CM_VARS_DEFAULT);
+	CHECK(cm_monitor_is_prom(&m, 0));
+	cm_monitor_note_answer(&m, 0, "text/plain");
+	CHECK(cm_monitor_is_prom(&m, 0));
+	cm_monitor_note_answer(&m, 0, "application/json");
+	CHECK(!cm_monitor_is_prom(&m, 0));
+	cm_monitor_note_answer(&m, 0, "application/openmetrics-text; version=1.0.0");
+	CHECK(cm_monitor_is_prom(&m, 0) && m.svc[0].openmetrics);
+	const char *om = "# TYPE go_gc_duration_seconds summary\n"
+			 "go_gc_duration_seconds{quantile=\"1\"} 0.5\n"
+			 "go_gc_duration_seconds_sum 2.5\n"
+			 "go_memstats_alloc_bytes 2048\n# EOF\n";
+	CHECK(cm_monitor_vars_result(&m, 0, om, strlen(om), NULL, 10) == 0);
+	CHECK_STR(text_of(&m, 0), "2.0KB", "Alloc from go_memstats_alloc_bytes");
+	CHECK_STR(text_of(&m, 4), "500ms", "PauseNs from go_gc_duration_seconds quantile 1");
+	CHECK_STR(text_of(&m, 5), "3s", "PauseTotalNs from the raw _sum (2.5 s, rounded as expvarmon)");
+	CHECK_STR(text_of(&m, 6), "N/A", "no go_goroutines: N/A");
+	cm_monitor_free(&m);
+}
+
 int main(void)
 {
+	test_prom_vars();
 	test_samples();
 	test_openmetrics();
 	test_errors();

@@ -9,6 +9,7 @@
 
 #include "cmon/base/strbuf.h"
 #include "cmon/monitor/expvar.h"
+#include "cmon/monitor/prom.h"
 #include "cmon/monitor/series.h"
 #include "cmon/monitor/target.h"
 #include "cmon/monitor/var_seen.h"
@@ -23,10 +24,24 @@ enum cm_svc_state {
 	CM_SVC_DOWN,    /* error says why */
 };
 
+/* A quantile var's histogram at the last poll (prom_vars.h). */
+struct cm_prom_hist {
+	struct cm_prom_bucket *prev; /* owned, sorted by le, merged */
+	size_t n;
+	bool have; /* a poll was read */
+};
+
 struct cm_cell {
 	struct cm_value value;   /* the latest, formatted by format.h */
 	struct cm_series series; /* what the sparkline draws (rates for rate: vars) */
 	struct cm_rate rate;     /* rate: vars only */
+	struct cm_prom_hist hist; /* pNN: vars of Prometheus histograms only */
+};
+
+/* What a service's answers are. */
+enum cm_svc_format {
+	CM_SVC_EXPVAR, /* /debug/vars JSON */
+	CM_SVC_PROM,   /* Prometheus text format or OpenMetrics */
 };
 
 struct cm_service {
@@ -42,6 +57,9 @@ struct cm_service {
 	struct cm_cell *cells; /* one per monitor var, grown as "*" adds vars */
 	size_t ncells;
 	bool discovered;       /* "*": this service's vars were added once */
+	enum cm_svc_format format; /* by its entry's path, then by each answer */
+	bool openmetrics;      /* PROM: the answer said OpenMetrics */
+	double start_time;     /* PROM: process_start_time_seconds, -1 = unseen */
 };
 
 struct cm_monitor {
@@ -69,6 +87,20 @@ void cm_monitor_free(struct cm_monitor *m);
 
 /* True when some var needs /debug/pprof/goroutine or threadcreate. */
 bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which);
+
+/* The Content-Type (or NULL) of service i's answer to its vars request,
+ * before cm_monitor_vars_result: "text/plain; version=0.0.4" and
+ * application/openmetrics-text make it a Prometheus service, JSON an expvar
+ * one; any other type keeps what the entry's path says (a path ending in
+ * /metrics is Prometheus, others expvar). A Prometheus service reads
+ * @goroutines and @threads from its body (no goroutine dump). */
+void cm_monitor_note_answer(struct cm_monitor *m, size_t i, const char *content_type);
+
+/* True when service i speaks Prometheus (its counts need no request). */
+static inline bool cm_monitor_is_prom(const struct cm_monitor *m, size_t i)
+{
+	return m->svc[i].format == CM_SVC_PROM;
+}
 
 /* A /debug/vars fetch of service i ended at wall time now: body/len on
  * success (HTTP 200), or fetch_error (curl's reason, "HTTP 404 Not Found",

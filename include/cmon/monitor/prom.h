@@ -123,6 +123,10 @@ struct cm_prom_bucket {
 	double count;
 };
 
+/* Sorts b[0, n) by le and merges the buckets of one le (counts summed,
+ * as sum by (le) does); returns the count left. NaN bounds sort first. */
+size_t cm_prom_buckets_merge(struct cm_prom_bucket *b, size_t n);
+
 /* Prometheus's histogram_quantile over cumulative buckets (promql's
  * bucketQuantile): buckets are sorted by le and those of the same le
  * merged, counts made monotonic (a bucket smaller than the one below it

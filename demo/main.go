@@ -14,6 +14,9 @@
 //	/slow/debug/vars   the same after sleeping ?ms=MS (default 10000, at most
 //	                   600000), or until the client gives up: a hung service
 //	/debug/pprof/      net/http/pprof
+//	/metrics           Prometheus text format: Go collector metrics, a
+//	                   requests counter by code, /work's duration as a
+//	                   histogram and a summary (metrics.go)
 //
 // -services N makes the one process serve N services (default 1), each a
 // full HTTP server with the same handlers (and so the same vars) on its own
@@ -345,7 +348,8 @@ func main() {
 	runtime.SetMutexProfileFraction(*mutexFrac)
 	cache.digests = map[string]int{}
 
-	http.HandleFunc("/work", handleWork)
+	http.HandleFunc("/work", instrument(handleWork))
+	http.HandleFunc("/metrics", handleMetrics)
 	http.HandleFunc("/slow/debug/vars", handleSlowVars)
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 

@@ -28,6 +28,7 @@
 #include "cmon/base/theme.h"
 #include "cmon/monitor/monitor.h"
 #include "cmon/monitor/prof_pane.h"
+#include "cmon/monitor/prom_vars.h"
 #include "cmon/monitor/spark.h"
 #include "cmon/monitor/target.h"
 #include "cmon/net/fetch.h"
@@ -42,6 +43,9 @@
 #define DRAW_MIN_GAP 0.1           /* data redraws at most 10 times a second */
 #define LATE_BUCKETS 10001         /* lateness histogram: 1 ms buckets up to 10 s */
 #define TEXT_MAX_PENDING (1u << 20) /* -dummy text a slow reader may have waiting */
+
+/* -vars' default; told apart by its address (see build_monitor). */
+static const char default_vars[] = CM_VARS_DEFAULT;
 
 struct args {
 	const char *ports, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
@@ -75,6 +79,8 @@ struct sched {
 	double due;       /* monotonic seconds of the next round */
 	char *url[3];     /* vars, goroutine, threadcreate */
 	bool held;        /* due, but waiting for its ssh tunnel's first connection */
+	enum { METRICS_UNTRIED, METRICS_TRYING, METRICS_DONE } metrics; /* see try_metrics */
+	char endpoint_error[96]; /* the endpoint's 404 while /metrics is tried */
 };
 
 struct lateness {
@@ -122,7 +128,8 @@ void cm_monitor_usage(FILE *out)
 		"       cmon --help | --version\n"
 		"\n"
 		"Monitors Go services' /debug/vars (expvar) and goroutine and thread counts,\n"
-		"with sparklines. Every expvarmon command line works unchanged.\n"
+		"or their Prometheus /metrics, with sparklines. Every expvarmon command line\n"
+		"works unchanged.\n"
 		"\n"
 		"  -ports list     services: 5000, 5000-5003, host:5000, :5000,\n"
 		"                  http(s)://[user:pass@]host:port[/path] (comma separated);\n"
@@ -130,9 +137,15 @@ void cm_monitor_usage(FILE *out)
 		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), dur.ms:X\n"
 		"                  (dur.us/s/m/h: published in that unit), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
+		"                  Prometheus services (/metrics): metric{label=\"v\",l=~\"re\"}\n"
+		"                  (matching series summed; [N] picks one), counters as\n"
+		"                  rates (raw:X the value), p99:X a histogram's or summary's\n"
+		"                  quantile, expvar|metric pairs for fleets of both kinds\n"
 		"                  default: %s\n"
+		"                  (only /metrics entries: %s)\n"
 		"  -i duration     poll interval (5s; at least 100ms)\n"
-		"  -endpoint path  expvar path when an entry names none (/debug/vars)\n"
+		"  -endpoint path  expvar path when an entry names none (/debug/vars; an\n"
+		"                  entry without a path that answers 404 there tries /metrics)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
 		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
@@ -155,7 +168,7 @@ void cm_monitor_usage(FILE *out)
 		"Tab switches panes (keys to the profile or back), ? help; in the profile:\n"
 		"w writes it to a file, < and > go through this run's CPU captures.\n"
 		"`cmon pprof -help` lists the profile flags.\n",
-		CM_VARS_DEFAULT, CM_PROF_SECONDS_DEFAULT);
+		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
 }
 
 static size_t monitor_flags(struct args *a, struct cm_flag *f)
@@ -221,7 +234,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 	struct args *a = &app->a;
 	a->interval = "5s";
 	a->endpoint = "/debug/vars";
-	a->vars = CM_VARS_DEFAULT;
+	a->vars = default_vars;
 	a->seconds = CM_PROF_SECONDS_DEFAULT;
 	struct cm_flag flags[32];
 	size_t nflags = monitor_flags(a, flags);
@@ -256,6 +269,15 @@ static int parse_args(struct app *app, int argc, char **argv)
 	return 0;
 }
 
+/* Every entry names a metrics endpoint: the Go collector's defaults. */
+static bool all_metrics(const struct cm_target_list *t, const char *endpoint)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (!cm_target_names_metrics(&t->v[i], endpoint))
+			return false;
+	return t->n > 0;
+}
+
 static int build_monitor(struct app *app)
 {
 	struct cm_target_list targets = {0};
@@ -263,6 +285,8 @@ static int build_monitor(struct app *app)
 	char err[256];
 	if (cm_targets_parse(app->a.ports, &targets, err, sizeof err) < 0)
 		return bad_usage(err);
+	if (app->a.vars == default_vars && all_metrics(&targets, app->a.endpoint))
+		app->a.vars = CM_VARS_DEFAULT_PROM;
 	/* The targets have their copies; ps shows argv, where -ports points. */
 	cm_targets_hide_passwords((char *)app->a.ports);
 	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
@@ -361,10 +385,11 @@ static void start_step(struct sched *s, enum step step)
 	}
 }
 
-/* What comes after step in a round, given which counts are wanted. */
-static enum step next_step(const struct app *app, enum step step)
+/* What comes after step in a round, given which counts are wanted (a
+ * Prometheus service has them in its body). */
+static enum step next_step(const struct app *app, const struct sched *s, enum step step)
 {
-	if (step == STEP_IDLE)
+	if (step == STEP_IDLE || cm_monitor_is_prom(&app->mon, s->i))
 		return STEP_IDLE;
 	if (step == STEP_VARS && app->need[0])
 		return STEP_GOROUTINES;
@@ -386,6 +411,46 @@ static void take_result(struct app *app, size_t i, enum step step, const char *b
 					body, len, error, now);
 }
 
+/* One entry per service, whichever endpoint it offers: an entry without
+ * a path whose expvar endpoint answers 404 tries /metrics once; if that
+ * answers, the service is read there from then on, else the endpoint's
+ * 404 stands and /metrics is not tried again. True when r was taken so
+ * (a /metrics request is under way). */
+static bool try_metrics(struct sched *s, const struct cm_fetch_result *r)
+{
+	struct app *app = s->app;
+	const struct cm_target *t = &app->mon.targets.v[s->i];
+	if (s->metrics == METRICS_TRYING) {
+		s->metrics = METRICS_DONE;
+		if (!r->error)
+			return false; /* found: url[0] stays /metrics */
+		char *back = cm_target_url(t, app->a.endpoint, NULL);
+		if (back) {
+			free(s->url[0]);
+			s->url[0] = back;
+		}
+		take_result(app, s->i, STEP_VARS, NULL, 0, s->endpoint_error, wall_now());
+		s->id = 0;
+		s->step = STEP_IDLE;
+		app->dirty = true;
+		return true;
+	}
+	if (s->metrics != METRICS_UNTRIED || r->status != 404 || t->path ||
+	    cm_target_names_metrics(t, app->a.endpoint))
+		return false;
+	char *url = cm_target_url(t, "/metrics", NULL);
+	if (!url)
+		return false;
+	snprintf(s->endpoint_error, sizeof s->endpoint_error, "%s", r->error ? r->error : "HTTP 404");
+	free(s->url[0]);
+	s->url[0] = url;
+	s->metrics = METRICS_TRYING;
+	start_step(s, STEP_VARS);
+	if (s->step == STEP_IDLE) /* could not start: the 404 stands */
+		return false;
+	return true;
+}
+
 /* The requests of a round run one after another on one connection. A
  * request that timed out ends the round: the service is hung, and each
  * request left would wait out its own timeout (three per poll, -once
@@ -395,11 +460,15 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 	struct sched *s = ctx;
 	struct app *app = s->app;
 	double now = wall_now();
+	if (s->step == STEP_VARS && try_metrics(s, r))
+		return;
+	if (s->step == STEP_VARS && !r->error)
+		cm_monitor_note_answer(&app->mon, s->i, r->content_type);
 	take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
 	s->id = 0;
 	app->dirty = true;
-	enum step next = next_step(app, s->step);
-	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, next))
+	enum step next = next_step(app, s, s->step);
+	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, s, next))
 		take_result(app, s->i, next, NULL, 0, r->error, now);
 	if (next == STEP_IDLE)
 		s->step = STEP_IDLE;

@@ -323,10 +323,13 @@ static void put_values(struct cm_monitor *m, struct cm_service *s, struct acc *a
 {
 	for (size_t k = 0; k < m->vars.n && k < s->ncells; k++) {
 		struct cm_var *v = &m->vars.v[k];
+		/* present even while its rate or quantile waits for a second poll */
+		struct cm_value found = {.state = acc[k].matched || acc[k].nb || acc[k].too_many
+							  ? CM_VALUE_NUMBER : CM_VALUE_NA};
 		struct cm_value val = value_of(v, &s->cells[k], &acc[k]);
 		cm_monitor_set_cell(&s->cells[k], v, val, now);
 		if (k < m->nseen)
-			cm_var_seen_note(&m->seen[k], v, &val, &m->doc);
+			cm_var_seen_note(&m->seen[k], v, &found, &m->doc);
 	}
 }
 

@@ -529,8 +529,10 @@ static void clean_msg(struct xfer *x)
 static void finish(struct cm_fetch *f, struct xfer *x, struct cm_fetch_result *r)
 {
 	long code = 0;
+	char *ctype = NULL; /* curl's, valid until the handle's next transfer */
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
-	*r = (struct cm_fetch_result){.status = code};
+	curl_easy_getinfo(x->easy, CURLINFO_CONTENT_TYPE, &ctype);
+	*r = (struct cm_fetch_result){.status = code, .content_type = ctype};
 	bool cut = x->rc == CURLE_WRITE_ERROR && x->truncated;
 	char size[32];
 	if (x->oom) {

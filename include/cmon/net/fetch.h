@@ -22,6 +22,8 @@ struct cm_fetch_result {
 	size_t len;
 	bool truncated;   /* the body hit max_body (only with allow_truncated) */
 	long status;      /* HTTP status, 0 when none */
+	const char *content_type; /* the answer's Content-Type as sent (errors too),
+				     NULL when none; valid during the callback only */
 	bool timed_out;   /* error is the request running out of time (-timeout) */
 	const char *error; /* NULL on success (2xx), else one line: "connection refused",
 			      "timed out after 5000 ms", "HTTP 404 Not Found", "body over 8 MiB" */

@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds a libFuzzer target under ASan/UBSan and runs it: fuzz_decode
 # (decoder + reports), fuzz_expvar (JSON, /debug/vars values, the
-# monitor reading bodies) or fuzz_inflate (src/base/inflate.c against zlib).
+# monitor reading bodies), fuzz_inflate (src/base/inflate.c against zlib)
+# or fuzz_prom (the Prometheus text format / OpenMetrics reader and the
+# monitor reading /metrics bodies).
 #
 # usage: tests/fuzz/run.sh [SECONDS] [extra libFuzzer args...]
 #   SECONDS   total run time (default 60); 0 = build only
 # environment:
-#   FUZZ_TARGET  decode (default), expvar or inflate
+#   FUZZ_TARGET  decode (default), expvar, inflate or prom
 #   FUZZ_WORK  work dir for the binary and the evolving corpus
 #              (default ${TMPDIR:-/tmp}/cmon-fuzz; reused between runs)
 #   FUZZ_JOBS  parallel fuzzing processes (default 1)
@@ -20,7 +22,7 @@
 #              stopping at the first: to get past a known finding.
 #   CC         clang to use (default clang)
 # Crashes, leaks and timeouts are written to tests/fuzz/crashes/ (named
-# expvar-* for fuzz_expvar, inflate-* for fuzz_inflate).
+# expvar-* for fuzz_expvar, inflate-* for fuzz_inflate, prom-* for fuzz_prom).
 # Replay one: $FUZZ_WORK/fuzz_decode-address-undefined tests/fuzz/crashes/FILE
 # (or, without clang, the fuzz_replay / fuzz_replay_expvar /
 # fuzz_replay_inflate test executables meson builds).
@@ -45,7 +47,8 @@ case $target in
 decode) corpus=$work/corpus seeds=$work/seeds dict=$here/profile.dict prefix= ;;
 expvar) corpus=$work/corpus-expvar seeds=$work/seeds-expvar dict=$here/json.dict prefix=expvar- ;;
 inflate) corpus=$work/corpus-inflate seeds=$work/seeds-inflate dict= prefix=inflate- ;;
-*) echo "run.sh: FUZZ_TARGET=$target: want decode, expvar or inflate" >&2; exit 2 ;;
+prom) corpus=$work/corpus-prom seeds=$work/seeds-prom dict=$here/prom.dict prefix=prom- ;;
+*) echo "run.sh: FUZZ_TARGET=$target: want decode, expvar, inflate or prom" >&2; exit 2 ;;
 esac
 bin=$work/fuzz_$target-${sanitize//,/-}
 mkdir -p "$work/gen" "$corpus" "$seeds" "$here/crashes"
@@ -79,6 +82,12 @@ mv -f "$bin.tmp" "$bin" # a running fuzzer keeps its old binary
 # (a few hand-written ones and the merged corpus of earlier runs).
 if [ "$target" = expvar ]; then
 	cp "$root"/tests/data/vars/*.json "$here"/corpus-expvar/* "$seeds/"
+fi
+
+# Seeds for fuzz_prom: corpus-prom/ (real /metrics bodies, OpenMetrics,
+# histograms, summaries, hostile ones, and the merged corpus of runs).
+if [ "$target" = prom ]; then
+	cp "$here"/corpus-prom/* "$seeds/"
 fi
 
 # Seeds for fuzz_inflate: corpus-inflate/ (zlib output of each kind, some

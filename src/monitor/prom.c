@@ -59,25 +59,29 @@ static void skip_blanks(const char *s, size_t n, size_t *i)
 		(*i)++;
 }
 
-static bool name_start(char c, bool colon)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
-}
-
-static bool name_char(char c, bool colon)
-{
-	return name_start(c, colon) || (c >= '0' && c <= '9');
-}
+/* Name characters by class: a table, since names are most of a body. */
+enum { C_START = 1, C_COLON = 2, C_DIGIT = 4 };
+static const unsigned char name_class[256] = {
+	[':'] = C_COLON, ['_'] = C_START,
+	['0'] = C_DIGIT, ['1'] = C_DIGIT, ['2'] = C_DIGIT, ['3'] = C_DIGIT, ['4'] = C_DIGIT,
+	['5'] = C_DIGIT, ['6'] = C_DIGIT, ['7'] = C_DIGIT, ['8'] = C_DIGIT, ['9'] = C_DIGIT,
+#define L(c) [c] = C_START, [c - 'a' + 'A'] = C_START
+	L('a'), L('b'), L('c'), L('d'), L('e'), L('f'), L('g'), L('h'), L('i'), L('j'), L('k'),
+	L('l'), L('m'), L('n'), L('o'), L('p'), L('q'), L('r'), L('s'), L('t'), L('u'), L('v'),
+	L('w'), L('x'), L('y'), L('z'),
+#undef L
+};
 
 /* A metric name (colon: ':' allowed) or label name at *i; its length, 0
  * when none is there. */
 static size_t read_name(const char *s, size_t n, size_t *i, bool colon)
 {
+	unsigned start = C_START | (colon ? C_COLON : 0), any = start | C_DIGIT;
 	size_t b = *i;
-	if (b >= n || !name_start(s[b], colon))
+	if (b >= n || !(name_class[(unsigned char)s[b]] & start))
 		return 0;
 	size_t e = b + 1;
-	while (e < n && name_char(s[e], colon))
+	while (e < n && (name_class[(unsigned char)s[e]] & any))
 		e++;
 	*i = e;
 	return e - b;

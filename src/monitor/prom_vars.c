@@ -165,7 +165,9 @@ static void add_value(struct acc *a, const struct cm_prom_sel *p, const struct c
 static void take_sample(struct acc *a, const struct cm_var *v, const struct cm_prom_sample *s)
 {
 	const struct cm_prom_sel *p = &v->prom;
-	size_t n = strlen(p->name);
+	if (s->name.p[0] != p->name[0]) /* most samples: not this var's */
+		return;
+	size_t n = p->name_len;
 	double x;
 	if (!isnan(p->quantile)) {
 		if (name_is(s, p->name, n, "_bucket") && label_float(s, "le", &x) && matchers_hold(p, s))

@@ -451,6 +451,7 @@ static int read_metric(const char *s, size_t n, size_t *i, struct cm_prom_sel *p
 		return say(why, wl, "a metric name expected");
 	if (!(p->name = unescape(s, *i, j)))
 		return OOM;
+	p->name_len = strlen(p->name);
 	*i = j;
 	return 0;
 }
@@ -696,7 +697,8 @@ static int parse_single(const char *s, size_t n, struct cm_var *v, bool unit_giv
 	if (s[0] == '@') {
 		int rc = parse_count(s, n, v, why, wl);
 		const char *metric = v->source == CM_SOURCE_GOROUTINES ? "go_goroutines" : "go_threads";
-		if (rc == 0 && !(v->prom.name = dup_n(metric, strlen(metric))))
+		v->prom.name_len = strlen(metric);
+		if (rc == 0 && !(v->prom.name = dup_n(metric, v->prom.name_len)))
 			rc = OOM;
 		return rc;
 	}

@@ -107,6 +107,7 @@ struct cm_prom_matcher {
 /* The Prometheus side of a var. */
 struct cm_prom_sel {
 	char *name;                /* owned metric name; NULL: no Prometheus side */
+	size_t name_len;
 	struct cm_prom_matcher *m; /* owned, nm of them */
 	size_t nm;
 	bool pick;                 /* [N]: one series, the index-th that matches */

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "cmon/monitor/monitor.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -414,8 +415,63 @@ static long oom_flame(const struct buf *raw)
 	return total + n;
 }
 
+/* ---- the monitor reading /metrics bodies (prom_vars.c) ---- */
+
+static const char prom_body[] =
+	"# TYPE go_goroutines gauge\ngo_goroutines 12\ngo_threads 7\n"
+	"# TYPE req_total counter\nreq_total{code=\"200\"} 100\nreq_total{code=\"500\"} 10\n"
+	"# TYPE lat_seconds histogram\nlat_seconds_bucket{le=\"0.1\"} 10\n"
+	"lat_seconds_bucket{le=\"1\"} 20\nlat_seconds_bucket{le=\"+Inf\"} 20\n"
+	"process_start_time_seconds 5\n";
+
+/* A monitor made, fed the body twice and freed, with allocation fail_at
+ * failing (0: none). True when the run was untouched; *goroutines gets the
+ * value read, -1 when none. */
+static bool run_prom(long fail_at, double *goroutines)
+{
+	long base = alloc_live;
+	struct cm_target_list t = {0};
+	struct cm_var_list v = {0};
+	struct cm_monitor m;
+	char err[256];
+	*goroutines = -1;
+	alloc_fail_at(fail_at);
+	if (cm_targets_parse("http://127.0.0.1:1/metrics", &t, err, sizeof err) == 0 &&
+	    cm_vars_parse("@goroutines,req_total{code=~\"5..\"},p99:lat_seconds,x[-1]", &v, err,
+			  sizeof err) == 0) {
+		if (cm_monitor_init(&m, &t, &v, "/debug/vars") == 0) {
+			for (int poll = 0; poll < 2; poll++) {
+				cm_monitor_note_answer(&m, 0, "text/plain; version=0.0.4");
+				cm_monitor_vars_result(&m, 0, prom_body, sizeof prom_body - 1, NULL, 10 + poll);
+			}
+			if (m.svc[0].ncells && m.svc[0].cells[0].value.state == CM_VALUE_NUMBER)
+				*goroutines = m.svc[0].cells[0].value.num;
+			cm_monitor_free(&m);
+		}
+	}
+	cm_targets_free(&t);
+	cm_vars_free(&v);
+	bool reached = alloc_reached(fail_at);
+	CHECK_MSG(alloc_live == base, "prom monitor with allocation %ld failing: %ld blocks leaked",
+		  fail_at, alloc_live - base);
+	return !reached;
+}
+
+static long test_prom_oom(void)
+{
+	double g;
+	run_prom(0, &g);
+	CHECK_MSG(g == 12, "prom monitor: the untouched run read %g goroutines", g);
+	long n = 1;
+	while (!run_prom(n, &g) && n < 100000)
+		n++;
+	CHECK_MSG(n > 1 && g == 12, "prom monitor: %ld allocations, then %g goroutines", n, g);
+	return n;
+}
+
 int main(void)
 {
+	long prom_runs = test_prom_oom();
 	for (int mode = 0; mode < NMODES; mode++)
 		ref_len[mode] = -1;
 	out = fmemopen(outbuf, sizeof(outbuf), "w");
@@ -463,6 +519,7 @@ int main(void)
 	}
 	total += test_labels_oom(&raw);
 	total += oom_flame(&raw);
+	total += prom_runs;
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

@@ -113,42 +113,18 @@ static bool word_eq_nocase(const char *p, size_t n, const char *w)
 	return true;
 }
 
-/* Go's hex float: 0x mantissa with a p exponent (the exponent is required). */
-static bool hex_float_ok(const char *p, size_t n)
+/* Go's float syntax after the sign: a mantissa of digits with at most one
+ * '.', then an exponent. Decimal: digits, an optional e exponent. Hex
+ * (after "0x"): hex digits, and a p exponent, which Go requires. */
+static bool float_syntax_ok(const char *p, size_t n, bool hex)
 {
-	size_t i = 2, digits = 0;
+	size_t i = hex ? 2 : 0, digits = 0;
+	char e1 = hex ? 'p' : 'e', e2 = hex ? 'P' : 'E';
 	bool dot = false;
-	for (; i < n && p[i] != 'p' && p[i] != 'P'; i++) {
+	for (; i < n && p[i] != e1 && p[i] != e2; i++) {
 		if (p[i] == '.' && !dot)
 			dot = true;
-		else if (isxdigit((unsigned char)p[i]))
-			digits++;
-		else
-			return false;
-	}
-	if (!digits || i == n)
-		return false;
-	i++;
-	if (i < n && (p[i] == '+' || p[i] == '-'))
-		i++;
-	if (i == n)
-		return false;
-	for (; i < n; i++)
-		if (!isdigit((unsigned char)p[i]))
-			return false;
-	return true;
-}
-
-/* Decimal: digits with at most one '.', at least one digit, then an
- * optional exponent with digits. */
-static bool dec_float_ok(const char *p, size_t n)
-{
-	size_t i = 0, digits = 0;
-	bool dot = false;
-	for (; i < n && p[i] != 'e' && p[i] != 'E'; i++) {
-		if (p[i] == '.' && !dot)
-			dot = true;
-		else if (isdigit((unsigned char)p[i]))
+		else if (hex ? isxdigit((unsigned char)p[i]) : isdigit((unsigned char)p[i]))
 			digits++;
 		else
 			return false;
@@ -156,7 +132,7 @@ static bool dec_float_ok(const char *p, size_t n)
 	if (!digits)
 		return false;
 	if (i == n)
-		return true;
+		return !hex;
 	i++;
 	if (i < n && (p[i] == '+' || p[i] == '-'))
 		i++;
@@ -205,18 +181,19 @@ bool cm_prom_float(const char *p, size_t n, double *out)
 			return true;
 		}
 	}
-	if (word_eq_nocase(m, mn, "nan")) {
+	char c = mn ? (char)(m[0] | 0x20) : 0; /* words start with n or i */
+	if (c == 'n' && word_eq_nocase(m, mn, "nan")) {
 		if (sign) /* Go reads "+NaN" and "-NaN" as no number */
 			return false;
 		*out = NAN;
 		return true;
 	}
-	if (word_eq_nocase(m, mn, "inf") || word_eq_nocase(m, mn, "infinity")) {
+	if (c == 'i' && (word_eq_nocase(m, mn, "inf") || word_eq_nocase(m, mn, "infinity"))) {
 		*out = neg ? -INFINITY : INFINITY;
 		return true;
 	}
 	bool hex = mn > 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X');
-	if (hex ? !hex_float_ok(m, mn) : !dec_float_ok(m, mn))
+	if (!float_syntax_ok(m, mn, hex))
 		return false;
 	*out = strtod_c(p, n);
 	return true;

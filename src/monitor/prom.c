@@ -33,6 +33,11 @@ __attribute__((format(printf, 2, 3))) static int fail(struct cm_prom_reader *r, 
 	if (at > 0 && (size_t)at < sizeof r->err)
 		vsnprintf(r->err + at, sizeof r->err - (size_t)at, fmt, ap);
 	va_end(ap);
+	/* what it quotes from the body is shown as printable ASCII: one line,
+	 * no terminal escapes */
+	for (char *c = r->err; *c; c++)
+		if ((unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f)
+			*c = '?';
 	r->pos = r->len;
 	r->eof = true;
 	return -1;

@@ -120,6 +120,7 @@ static void test_errors(void)
 	bad("x 1 zz", "timestamp \"zz\" is not a number");
 	bad("1x 1", "metric name expected");
 	bad("# TYPE x gauges\n", "unknown type \"gauges\"");
+	bad("# TYPE x \033[31m\n", "line 1: unknown type \"?[31m\"");
 	bad("x 1 # nope", "exemplar labels expected");
 	bad("x 1 # {a=\"b\"}", "exemplar value expected");
 	/* the bounds */

@@ -150,8 +150,8 @@ void cm_monitor_usage(FILE *out)
 		"                  default: %s\n"
 		"                  (only /metrics entries: %s)\n"
 		"  -i duration     poll interval (5s; at least 100ms)\n"
-		"  -endpoint path  expvar path when an entry names none (/debug/vars; an\n"
-		"                  entry without a path that answers 404 there tries /metrics)\n"
+		"  -endpoint path  expvar path when an entry names none (/debug/vars; there\n"
+		"                  an answer 404 tries /metrics once)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
 		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
@@ -441,10 +441,11 @@ static enum step take_index(struct app *app, struct sched *s, const struct cm_fe
 }
 
 /* One entry per service, whichever endpoint it offers: an entry without
- * a path whose expvar endpoint answers 404 tries /metrics once; if that
- * answers, the service is read there from then on, else the endpoint's
- * 404 stands and /metrics is not tried again. True when r was taken so
- * (a /metrics request is under way). */
+ * a path whose /debug/vars answers 404 tries /metrics once; if that
+ * answers, the service is read there from then on, else the 404 stands
+ * and /metrics is not tried again. An -endpoint the person chose is
+ * meant: its 404 stands. True when r was taken so (a /metrics request is
+ * under way). */
 static bool try_metrics(struct sched *s, const struct cm_fetch_result *r)
 {
 	struct app *app = s->app;
@@ -465,7 +466,7 @@ static bool try_metrics(struct sched *s, const struct cm_fetch_result *r)
 		return true;
 	}
 	if (s->metrics != METRICS_UNTRIED || r->status != 404 || t->path ||
-	    cm_target_names_metrics(t, app->a.endpoint))
+	    strcmp(app->a.endpoint, "/debug/vars"))
 		return false;
 	char *url = cm_target_url(t, "/metrics", NULL);
 	if (!url)

@@ -245,6 +245,7 @@ static void partition(struct cm_svc_order *o)
 static int make_lines(struct cm_svc_order *o, const struct cm_monitor *m)
 {
 	bool several = false;
+	o->nlines = 0; /* out of memory: no lines rather than stale ones */
 	if (o->group && m->nsvc > 1) {
 		if (assign_groups(o, m) < 0)
 			return -1;

@@ -71,7 +71,8 @@ void cm_svc_order_free(struct cm_svc_order *o);
  * force: a change the person asked for, applied even while held. Then
  * the lines: grouped by host (stable, so the sort holds inside each group)
  * with a heading before each group, or one line a row. -1 when memory runs
- * out (rows and lines unchanged). */
+ * out: the rows unchanged, or sorted but without lines (none until an
+ * update succeeds). */
 int cm_svc_order_update(struct cm_svc_order *o, const struct cm_monitor *m, double now,
 			bool force);
 

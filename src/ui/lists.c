@@ -372,7 +372,7 @@ static void table_hint(struct cm_ui *ui, char *buf, size_t len, const struct cm_
 	const struct cm_ui_marks *mk = &ui->marks;
 	for (int compact = 0; compact < 2; compact++) {
 		cm_more_hint(ui, vert, sizeof(vert), ui->top_svc, (size_t)g->split.table_rows,
-			     ui->order.nlines, compact ? NULL : "lines");
+			     ui->order.nlines, compact ? NULL : "rows");
 		horiz[0] = '\0';
 		if (compact && left && right)
 			snprintf(horiz, sizeof(horiz), "%s%zu %s%zu", mk->more_left, left,

@@ -33,6 +33,22 @@ bool cm_fleet_range(const struct cm_monitor *m, const size_t *rows, size_t n, si
 	return any;
 }
 
+bool cm_fleet_window_range(const struct cm_monitor *m, const size_t *rows, size_t n, size_t j,
+			   uint32_t nsamples, double *lo, double *hi)
+{
+	bool any = false;
+	for (size_t r = 0; r < n && nsamples; r++) {
+		const struct cm_service *s = rows[r] < m->nsvc ? &m->svc[rows[r]] : NULL;
+		double a, b;
+		if (!s || j >= s->ncells || !cm_series_minmax(&s->cells[j].series, nsamples, &a, &b))
+			continue;
+		*lo = any && *lo < a ? *lo : a;
+		*hi = any && *hi > b ? *hi : b;
+		any = true;
+	}
+	return any;
+}
+
 int cm_heat_step(double x, double lo, double hi)
 {
 	if (!isfinite(x) || !isfinite(lo) || !isfinite(hi) || !(hi > lo))

@@ -109,18 +109,6 @@ void cm_plot_series(struct cm_plot *p, const struct cm_series *s, double lo, dou
 	}
 }
 
-static size_t put_cp(char *out, uint32_t cp)
-{
-	if (cp < 0x80) {
-		out[0] = (char)cp;
-		return 1;
-	}
-	out[0] = (char)(0xE0 | (cp >> 12));
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 uint16_t cm_plot_cell(const struct cm_plot *p, int x, int y, char buf[5])
 {
 	size_t n = 1;
@@ -132,9 +120,9 @@ uint16_t cm_plot_cell(const struct cm_plot *p, int x, int y, char buf[5])
 	size_t k = (size_t)y * (size_t)p->w + (size_t)x;
 	uint8_t d = p->dots[k];
 	if (d && p->glyphs == CM_GLYPHS_BRAILLE)
-		n = put_cp(buf, 0x2800u + d);
+		n = cm_spark_utf8(buf, 0x2800u + d);
 	else if (d && p->glyphs == CM_GLYPHS_BLOCKS)
-		n = put_cp(buf, d == 1 ? 0x2580u : d == 2 ? 0x2584u : 0x2588u); /* ▀ ▄ █ */
+		n = cm_spark_utf8(buf, d == 1 ? 0x2580u : d == 2 ? 0x2584u : 0x2588u); /* ▀ ▄ █ */
 	else if (d)
 		buf[0] = d == 1 ? '\'' : d == 2 ? '.' : ':';
 	buf[n] = '\0';

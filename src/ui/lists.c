@@ -400,17 +400,8 @@ static bool shared_scale(const struct cm_ui *ui, const struct cm_monitor *m,
 			 const struct multi_geom *g, double scale[2])
 {
 	uint32_t n = (uint32_t)(g->lay.spark_w * cm_per_cell(ui));
-	bool any = false;
-	for (size_t row = 0; row < ui->order.n && n; row++) {
-		const struct cm_cell *c = cm_cell_of(&m->svc[ui->order.rows[row]], ui->sel_var);
-		double lo, hi;
-		if (!c || !cm_series_minmax(&c->series, n, &lo, &hi))
-			continue;
-		scale[0] = any && scale[0] < lo ? scale[0] : lo;
-		scale[1] = any && scale[1] > hi ? scale[1] : hi;
-		any = true;
-	}
-	return any;
+	return cm_fleet_window_range(m, ui->order.rows, ui->order.n, ui->sel_var, n, &scale[0],
+				     &scale[1]);
 }
 
 /* The line between the table and the sparklines: which var they show,

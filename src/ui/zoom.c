@@ -120,23 +120,6 @@ static size_t top_rows(const struct cm_ui *ui, const struct cm_monitor *m, size_
 	return k;
 }
 
-/* The range of every shown service's samples in the graph's window. */
-static bool fleet_scale(const struct cm_ui *ui, const struct cm_monitor *m, size_t j,
-			uint32_t n, double *lo, double *hi)
-{
-	bool any = false;
-	for (size_t r = 0; r < ui->order.n; r++) {
-		const struct cm_cell *c = cm_cell_of(&m->svc[ui->order.rows[r]], j);
-		double a, b;
-		if (!c || !cm_series_minmax(&c->series, n, &a, &b))
-			continue;
-		*lo = any && *lo < a ? *lo : a;
-		*hi = any && *hi > b ? *hi : b;
-		any = true;
-	}
-	return any;
-}
-
 /* The canvas drawn: runs of cells of one colour in one put each. */
 static void put_plot(struct cm_ui *ui, int y0, int x0)
 {
@@ -199,7 +182,7 @@ static void draw_fleet_graph(struct cm_ui *ui, const struct cm_monitor *m, int y
 	gw = gw > cm_max_spark(ui) ? cm_max_spark(ui) : gw;
 	double lo, hi;
 	uint32_t n = (uint32_t)(gw * cm_per_cell(ui));
-	if (v->kind == CM_KIND_STRING || !fleet_scale(ui, m, j, n, &lo, &hi) ||
+	if (v->kind == CM_KIND_STRING || !cm_fleet_window_range(m, ui->order.rows, ui->order.n, j, n, &lo, &hi) ||
 	    cm_plot_reset(&ui->plot, gw, rows, ui->opts.glyphs) < 0) {
 		cm_put(ui, y0, gx, gw, v->kind == CM_KIND_STRING ? "a str: var has no graph"
 								 : "no samples yet", CM_THEME_dim);

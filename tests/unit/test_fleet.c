@@ -59,6 +59,12 @@ static void test_totals(void)
 	CHECK(cm_fleet_range(&m, all, 4, 0, &lo, &hi) && lo == 20 && hi == 1000);
 	CHECK(!cm_fleet_range(&m, all, 4, 4, &lo, &hi));
 	CHECK(!cm_fleet_range(&m, all, 0, 0, &lo, &hi));
+	/* the graphs' one scale: every sample in the window, a down
+	 * service's history too (it is still drawn) */
+	CHECK(cm_fleet_window_range(&m, all, 4, 0, 2, &lo, &hi) && lo == 10 && hi == 1000);
+	CHECK(cm_fleet_window_range(&m, all, 2, 0, 1, &lo, &hi) && lo == 20 && hi == 60);
+	CHECK(!cm_fleet_window_range(&m, all, 4, 0, 0, &lo, &hi));
+	CHECK(!cm_fleet_window_range(&m, all, 4, 4, 5, &lo, &hi));
 
 	CHECK(cm_var_is_counter(&m.vars.v[1]));  /* rate: */
 	CHECK(cm_var_is_counter(&m.vars.v[3]));  /* memstats.NumGC */

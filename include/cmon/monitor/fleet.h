@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmon/monitor/monitor.h"
 
@@ -23,6 +24,12 @@ bool cm_fleet_value(const struct cm_monitor *m, size_t i, size_t j, double *x);
  * when none has one. */
 bool cm_fleet_range(const struct cm_monitor *m, const size_t *rows, size_t n, size_t j,
 		    double *lo, double *hi);
+
+/* The lowest and highest sample var j's series has among its newest
+ * nsamples, over services rows[0..n): one scale for their graphs. False
+ * when none has a sample (or nsamples is 0). */
+bool cm_fleet_window_range(const struct cm_monitor *m, const size_t *rows, size_t n, size_t j,
+			   uint32_t nsamples, double *lo, double *hi);
 
 /* The heat step of x in [lo, hi]: 1 (lowest quarter) to CM_HEAT_STEPS
  * (highest); 0, no shade, when the column is flat (lo == hi: nothing

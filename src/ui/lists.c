@@ -213,7 +213,7 @@ static enum cm_theme_element heat_element(const struct heat *h, size_t c, double
 	return h->on[c] ? steps[cm_heat_step(x, h->lo[c], h->hi[c])] : CM_THEME_value;
 }
 
-/* "  /demo:1/ 3 match": the search and how many rows shown it marks. */
+/* "  /demo:1/ 3 matches": the search and how many rows shown it marks. */
 static void seg_search(struct cm_segline *l, const struct cm_ui *ui, const struct cm_monitor *m)
 {
 	const struct cm_svc_order *o = &ui->order;

@@ -25,6 +25,8 @@ void cm_svc_order_free(struct cm_svc_order *o)
 	free(o->grp);
 	free(o->grp_count);
 	free(o->scratch);
+	free(o->in);
+	free(o->keys);
 	free(o->lines);
 	memset(o, 0, sizeof(*o));
 }
@@ -125,19 +127,29 @@ size_t cm_svc_order_next_hit(const struct cm_svc_order *o, const struct cm_monit
 	return SIZE_MAX;
 }
 
-/* Grows rows (and the partition's scratch) to n entries. */
+/* Grows *p to n entries of size bytes (n at least 1); false when out of
+ * memory (*p is then unchanged). */
+static bool grow(void **p, size_t n, size_t size)
+{
+	void *q = realloc(*p, (n ? n : 1) * size);
+	if (q)
+		*p = q;
+	return q != NULL;
+}
+
+/* Grows the per-service buffers (rows, the partition's scratch, the
+ * filter's marks, the sort's keys) to n entries, once: an update of the
+ * same services allocates nothing. */
 static int ensure_cap(struct cm_svc_order *o, size_t n)
 {
 	if (o->cap >= n)
 		return 0;
-	size_t *r = realloc(o->rows, (n ? n : 1) * sizeof(*r));
-	if (!r)
+	/* those that grew stay grown; cap says what all of them have */
+	if (!grow((void **)&o->rows, n, sizeof(*o->rows)) ||
+	    !grow((void **)&o->scratch, n, sizeof(*o->scratch)) ||
+	    !grow((void **)&o->in, n, sizeof(*o->in)) ||
+	    !grow(&o->keys, n, sizeof(struct sort_key)))
 		return -1;
-	o->rows = r;
-	size_t *sc = realloc(o->scratch, (n ? n : 1) * sizeof(*sc));
-	if (!sc)
-		return -1; /* rows grew, cap did not: the next call grows it again */
-	o->scratch = sc;
 	o->cap = n;
 	return 0;
 }
@@ -297,24 +309,17 @@ static void update_held(struct cm_svc_order *o, const struct cm_monitor *m, bool
 int cm_svc_order_update(struct cm_svc_order *o, const struct cm_monitor *m, double now,
 			bool force)
 {
-	bool *in = calloc(m->nsvc ? m->nsvc : 1, sizeof(*in));
-	if (!in || ensure_cap(o, m->nsvc) < 0) {
-		free(in);
+	if (ensure_cap(o, m->nsvc) < 0)
 		return -1;
-	}
+	bool *in = o->in;
 	size_t n = 0;
 	for (size_t i = 0; i < m->nsvc; i++)
 		n += in[i] = cm_svc_order_matches(o, m, i);
 	if (!force && now - o->last_move < o->hold) {
 		update_held(o, m, in);
-		free(in);
 		return make_lines(o, m);
 	}
-	struct sort_key *keys = malloc((n ? n : 1) * sizeof(*keys));
-	if (!keys) {
-		free(in);
-		return -1;
-	}
+	struct sort_key *keys = o->keys;
 	size_t k = 0;
 	for (size_t i = 0; i < m->nsvc; i++)
 		if (in[i])
@@ -323,8 +328,6 @@ int cm_svc_order_update(struct cm_svc_order *o, const struct cm_monitor *m, doub
 	for (size_t r = 0; r < k; r++)
 		o->rows[r] = keys[r].i;
 	o->n = k;
-	free(keys);
-	free(in);
 	return make_lines(o, m);
 }
 

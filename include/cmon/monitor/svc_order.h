@@ -39,7 +39,9 @@ struct cm_svc_order {
 	char search_text[256];
 	size_t *rows;              /* service indices shown, in order */
 	size_t n;                  /* rows shown */
-	size_t cap;
+	size_t cap;                /* entries of rows, scratch, in and keys */
+	bool *in;                  /* the filter keeps service i (this update's) */
+	void *keys;                /* the sort's keys (svc_order.c's own type) */
 	double hold, last_move;
 
 	/* by host: a service's group is its ssh host, else its address's

@@ -159,7 +159,9 @@ void cm_monitor_usage(FILE *out)
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
 		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
-		"space pause, p profile the selected service (beside the sparklines),\n"
+		"space pause, s/o sort, / filter (Esc: search, n/N next/previous match),\n"
+		"c heat map, t totals of gauges (sum/mean/max), H group by host,\n"
+		"p profile the selected service (beside the sparklines),\n"
 		"Tab switches panes (keys to the profile or back), ? help; in the profile:\n"
 		"w writes it to a file, < and > go through this run's CPU captures.\n"
 		"`cmon pprof -help` lists the profile flags.\n",

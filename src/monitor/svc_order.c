@@ -184,7 +184,8 @@ static int assign_groups(struct cm_svc_order *o, const struct cm_monitor *m)
 	size_t n = m->nsvc;
 	struct host_key *k = malloc((n ? n : 1) * sizeof(*k));
 	size_t *g = malloc((n ? n : 1) * sizeof(*g));
-	size_t *count = malloc((n + 1) * sizeof(*count)); /* at most n groups */
+	/* at most n groups: their counts, then their places (partition) */
+	size_t *count = malloc(2 * (n + 1) * sizeof(*count));
 	if (!k || !g || !count) {
 		free(k);
 		free(g);
@@ -229,17 +230,26 @@ static int ensure_lines(struct cm_svc_order *o, size_t n)
 }
 
 /* Rows partitioned by group, stably (a counting sort: the sort order holds
- * inside each group), with a heading line before each group: O(rows). */
+ * inside each group), with a heading line before each group: O(rows).
+ * Groups come in the order of their first row: sorted by a column, the
+ * host of the busiest service is first, and that service on the first
+ * row; as listed, hosts come as the command line names them. */
 static void partition(struct cm_svc_order *o)
 {
-	size_t ng = o->ngroups, *counts = o->grp_count;
+	size_t ng = o->ngroups, *counts = o->grp_count, *place = o->grp_count + ng + 1;
+	size_t seen = 0;
+	for (size_t g = 0; g < ng; g++)
+		place[g] = SIZE_MAX;
+	for (size_t r = 0; r < o->n; r++)
+		if (place[o->grp[o->rows[r]]] == SIZE_MAX)
+			place[o->grp[o->rows[r]]] = seen++;
 	memset(counts, 0, (ng + 1) * sizeof(*counts));
 	for (size_t r = 0; r < o->n; r++)
-		counts[o->grp[o->rows[r]] + 1]++;
-	for (size_t g = 0; g < ng; g++)
-		counts[g + 1] += counts[g]; /* counts[g]: where group g starts */
+		counts[place[o->grp[o->rows[r]]] + 1]++;
+	for (size_t g = 0; g < seen; g++)
+		counts[g + 1] += counts[g]; /* counts[p]: where the p-th group starts */
 	for (size_t r = 0; r < o->n; r++)
-		o->scratch[counts[o->grp[o->rows[r]]]++] = o->rows[r];
+		o->scratch[counts[place[o->grp[o->rows[r]]]]++] = o->rows[r];
 	memcpy(o->rows, o->scratch, o->n * sizeof(*o->rows));
 	size_t l = 0;
 	for (size_t r = 0; r < o->n;) {

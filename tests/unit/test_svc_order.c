@@ -92,8 +92,10 @@ static void test_search(void)
 	cm_monitor_free(&m);
 }
 
-/* Groups: by host (ssh host first), sorted by name; the sort holds inside
- * each; one host: no headings; filtered to one host: none either. */
+/* Groups: by host (an ssh entry's ssh host), in the order of their first
+ * row (as listed: as named; sorted: the top service's host first); the
+ * sort holds inside each; one host: no headings; filtered to one host:
+ * none either. */
 static void test_groups(void)
 {
 	struct cm_monitor m;
@@ -112,20 +114,20 @@ static void test_groups(void)
 	o.group = true;
 	CHECK(cm_svc_order_update(&o, &m, 1, true) == 0);
 	CHECK(cm_svc_order_grouped(&o) && o.ngroups == 3);
-	CHECK_STR(lines_of(&o), "[h0:2] 1 3 [h2:2] 0 2 [h4:1] 4", "by host, listed inside");
-	CHECK_STR(rows_of(&o), "1 3 0 2 4", "rows follow the groups");
+	CHECK_STR(lines_of(&o), "[h0:2] 0 2 [h2:2] 1 3 [h4:1] 4", "by host, listed inside");
+	CHECK_STR(rows_of(&o), "0 2 1 3 4", "rows follow the groups");
 	CHECK(cm_svc_order_line_of(&o, 2) == 4 && cm_svc_order_line_of(&o, 0) == 1);
 	CHECK(cm_svc_order_line_of(&o, 5) == SIZE_MAX);
 	cm_svc_order_cycle_var(&o, 0); /* highest first, inside each group */
 	CHECK(cm_svc_order_update(&o, &m, 1, true) == 0);
-	CHECK_STR(lines_of(&o), "[h0:2] 3 1 [h2:2] 2 0 [h4:1] 4", "sorted inside groups");
+	CHECK_STR(lines_of(&o), "[h0:1] 4 [h1:2] 3 1 [h3:2] 2 0", "the top service's host first");
 	/* held: a value changes, rows stay, groups too */
 	answer(&m, 1, "/srv/x", 99);
 	cm_svc_order_moved(&o, 5);
 	CHECK(cm_svc_order_update(&o, &m, 5.5, false) == 0);
-	CHECK_STR(lines_of(&o), "[h0:2] 3 1 [h2:2] 2 0 [h4:1] 4", "held");
+	CHECK_STR(lines_of(&o), "[h0:1] 4 [h1:2] 3 1 [h3:2] 2 0", "held");
 	CHECK(cm_svc_order_update(&o, &m, 7, false) == 0);
-	CHECK_STR(lines_of(&o), "[h0:2] 1 3 [h2:2] 2 0 [h4:1] 4", "released");
+	CHECK_STR(lines_of(&o), "[h0:2] 1 3 [h2:1] 4 [h3:2] 2 0", "released");
 	/* filtered to one host: no heading */
 	CHECK(cm_svc_order_set_filter(&o, "b\\.example", err, sizeof err) == 0);
 	CHECK(cm_svc_order_update(&o, &m, 8, true) == 0);

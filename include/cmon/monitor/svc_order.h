@@ -48,7 +48,8 @@ struct cm_svc_order {
 	 * host; groups in the hosts' byte order */
 	bool group;                /* asked for: grouped when there are 2+ hosts */
 	size_t *grp;               /* group of each service (grp_n of them) */
-	size_t *grp_count;         /* grp_n + 1 entries: the partition's counts */
+	size_t *grp_count;         /* 2 * (grp_n + 1) entries: the partition's counts,
+				    * then each group's place */
 	size_t grp_n, ngroups;
 	const void *grp_of;        /* the targets grp was computed for */
 	size_t *scratch;           /* cap entries: the stable partition's */

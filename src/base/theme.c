@@ -62,6 +62,16 @@ static const struct cm_style default_styles[CM_THEME_COUNT] = {
 	[CM_THEME_flame_match] = {D, D, CM_ATTR_BOLD | CM_ATTR_UNDERLINE | CM_ATTR_REVERSE},
 	[CM_THEME_flame_growth] = {0, 1, 0},
 	[CM_THEME_flame_shrink] = {0, 2, 0},
+	[CM_THEME_heat1] = {D, D, CM_ATTR_DIM},
+	[CM_THEME_heat2] = {D, D, 0},
+	[CM_THEME_heat3] = {0, 3, 0},
+	[CM_THEME_heat4] = {7, 1, CM_ATTR_BOLD},
+	[CM_THEME_line1] = {1, D, CM_ATTR_BOLD},
+	[CM_THEME_line2] = {3, D, CM_ATTR_BOLD},
+	[CM_THEME_line3] = {6, D, CM_ATTR_BOLD},
+	[CM_THEME_line4] = {5, D, CM_ATTR_BOLD},
+	[CM_THEME_line5] = {2, D, CM_ATTR_BOLD},
+	[CM_THEME_line6] = {D, D, CM_ATTR_DIM},
 };
 #undef D
 

@@ -44,14 +44,19 @@ static int row_portion(int level, int from_bottom, int per_row)
 	return p < 0 ? 0 : p > per_row ? per_row : p;
 }
 
-static size_t put_utf8(char *out, uint32_t cp)
+size_t cm_spark_utf8(char *out, uint32_t cp)
 {
-	/* Only U+2580..U+28FF and U+0020..U+007E are drawn here. */
+	/* Only code points below U+10000 are drawn here: 3 bytes at most. */
 	if (cp < 0x80) {
 		out[0] = (char)cp;
 		return 1;
 	}
-	out[0] = (char)(0xE0 | (cp >> 12));
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | ((cp >> 12) & 0x0F));
 	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
 	out[2] = (char)(0x80 | (cp & 0x3F));
 	return 3;
@@ -65,14 +70,14 @@ static size_t braille_cell(char *out, int a, int b)
 	static const uint32_t left[] = {0, 0x40, 0x44, 0x46, 0x47};
 	static const uint32_t right[] = {0, 0x80, 0xA0, 0xB0, 0xB8};
 	if (a == 0 && b == 0)
-		return put_utf8(out, ' ');
-	return put_utf8(out, 0x2800 + left[a] + right[b]);
+		return cm_spark_utf8(out, ' ');
+	return cm_spark_utf8(out, 0x2800 + left[a] + right[b]);
 }
 
 /* Blocks: U+2581 (one eighth) to U+2588 (full). */
 static size_t block_cell(char *out, int p)
 {
-	return put_utf8(out, p == 0 ? ' ' : 0x2580 + (uint32_t)p);
+	return cm_spark_utf8(out, p == 0 ? ' ' : 0x2580 + (uint32_t)p);
 }
 
 /* ASCII: one row climbs " _.-^"; a tall graph fills the rows below the top
@@ -80,8 +85,8 @@ static size_t block_cell(char *out, int p)
 static size_t ascii_cell(char *out, int p, int per_row, bool tall)
 {
 	if (tall && p == per_row)
-		return put_utf8(out, '#');
-	return put_utf8(out, (uint32_t)" _.-^"[p]);
+		return cm_spark_utf8(out, '#');
+	return cm_spark_utf8(out, (uint32_t)" _.-^"[p]);
 }
 
 struct spark_ctx {

@@ -52,6 +52,19 @@ static int widest_name(const struct cm_monitor *m)
 	return w;
 }
 
+/* The widest host name over the table's headings. */
+static int widest_host(const struct cm_svc_order *o, const struct cm_monitor *m)
+{
+	int w = 0;
+	for (size_t l = 0; l < o->nlines; l++) {
+		if (!o->lines[l].heading)
+			continue;
+		int hw = cm_text_width(cm_svc_host(m, o->rows[o->lines[l].row]));
+		w = hw > w ? hw : w;
+	}
+	return w;
+}
+
 /* Why a cell has nothing to draw, when the monitor knows. */
 static const char *cell_note(const struct cm_service *s, const struct cm_var *v)
 {
@@ -142,21 +155,76 @@ struct multi_geom {
 	int name_w;           /* service name column */
 	int col_x, col_w;     /* first var column, width of each */
 	size_t ncols;         /* var columns that fit */
-	struct cm_multi_split split;
+	bool totals;          /* a totals row under the headings */
+	int body_y;           /* the table's first service (or host) line */
+	struct cm_multi_split split; /* table_rows: the lines after the totals */
 	struct cm_row_layout lay; /* the sparkline rows */
 };
 
+/* The totals row only when the screen has room for it beside a few
+ * services and a sparkline (not on the smallest terminals). */
+#define TOTALS_MIN_AVAIL 6
+/* Columns the heat map's ranges are kept for: wider than any terminal. */
+#define HEAT_COLS_MAX 128
+
+/* Call after the order's update: the table has its lines. */
 static struct multi_geom multi_geom(struct cm_ui *ui, const struct cm_monitor *m)
 {
 	struct multi_geom g;
 	g.name_w = clampi(widest_name(m), NAME_W_MIN, NAME_W_MAX);
+	if (cm_svc_order_grouped(&ui->order)) /* the hosts' headings start 2 columns left */
+		g.name_w = clampi(widest_host(&ui->order, m) - 2, g.name_w, NAME_W_MAX);
 	g.col_x = 2 + g.name_w + 1;
 	g.col_w = clampi(widest_label(m) + 2, COL_W_MIN, COL_W_MAX);
 	int room = ui->cols - 1 - g.col_x;
 	g.ncols = room > g.col_w ? (size_t)(room / g.col_w) : 1;
+	g.ncols = g.ncols > HEAT_COLS_MAX ? HEAT_COLS_MAX : g.ncols;
 	g.lay = cm_view_row_layout(ui->cols, g.name_w, cm_max_spark(ui));
-	g.split = cm_view_multi_split(LINES - MULTI_CHROME, m->nsvc, g.lay.lines);
+	int avail = LINES - MULTI_CHROME;
+	g.totals = avail >= TOTALS_MIN_AVAIL;
+	g.body_y = 2 + g.totals;
+	g.split = cm_view_multi_split(avail - g.totals, ui->order.nlines ? ui->order.nlines : 1,
+				      g.lay.lines);
 	return g;
+}
+
+/* Each shown var column's range over the services shown, for the heat
+ * map: one pass over the rows a column. */
+struct heat {
+	bool on[HEAT_COLS_MAX];
+	double lo[HEAT_COLS_MAX], hi[HEAT_COLS_MAX];
+};
+
+static void heat_ranges(struct heat *h, const struct cm_ui *ui, const struct cm_monitor *m,
+			const struct multi_geom *g)
+{
+	for (size_t c = 0; c < g->ncols; c++) {
+		size_t j = ui->left_var + c;
+		h->on[c] = ui->heat && j < m->vars.n &&
+			   cm_fleet_range(m, ui->order.rows, ui->order.n, j, &h->lo[c], &h->hi[c]);
+	}
+}
+
+/* The element a cell of column c with value x is drawn in. */
+static enum cm_theme_element heat_element(const struct heat *h, size_t c, double x)
+{
+	static const enum cm_theme_element steps[CM_HEAT_STEPS + 1] = {
+		CM_THEME_value, CM_THEME_heat1, CM_THEME_heat2, CM_THEME_heat3, CM_THEME_heat4};
+	return h->on[c] ? steps[cm_heat_step(x, h->lo[c], h->hi[c])] : CM_THEME_value;
+}
+
+/* "  /demo:1/ 3 matches": the search and how many rows shown it marks. */
+static void seg_search(struct cm_segline *l, const struct cm_ui *ui, const struct cm_monitor *m)
+{
+	const struct cm_svc_order *o = &ui->order;
+	if (!o->search)
+		return;
+	size_t hits = 0;
+	char buf[320];
+	for (size_t r = 0; r < o->n; r++)
+		hits += cm_svc_order_hit(o, m, o->rows[r]);
+	snprintf(buf, sizeof(buf), "  /%s/ %zu match%s", o->search_text, hits, hits == 1 ? "" : "es");
+	cm_seg(l, buf, CM_THEME_match);
 }
 
 static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now)
@@ -172,16 +240,20 @@ static void draw_header(struct cm_ui *ui, const struct cm_monitor *m, double now
 	if (m->paused)
 		end -= cm_put_right(ui, 0, ui->cols - 1, 8, "PAUSED", CM_THEME_selected) + 2;
 	struct cm_segline l = {ui, 0, 0, end};
+	int w;
 	if (ui->order.filter)
-		snprintf(buf, sizeof(buf), "cmon  %zu of %zu services", ui->order.n, m->nsvc);
+		w = snprintf(buf, sizeof(buf), "cmon  %zu of %zu services", ui->order.n, m->nsvc);
 	else
-		snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
+		w = snprintf(buf, sizeof(buf), "cmon  %zu services", m->nsvc);
+	if (cm_svc_order_grouped(&ui->order) && w > 0 && (size_t)w < sizeof(buf))
+		snprintf(buf + w, sizeof(buf) - (size_t)w, " on %zu hosts", ui->order.ngroups);
 	cm_seg(&l, buf, CM_THEME_title);
 	cm_svc_order_describe(&ui->order, m, buf, sizeof(buf));
 	if (*buf) {
 		cm_seg(&l, "  ", CM_THEME_title);
 		cm_seg(&l, buf, CM_THEME_label);
 	}
+	seg_search(&l, ui, m);
 	static const enum cm_look order[] = {CM_LOOK_UP, CM_LOOK_DOWN, CM_LOOK_RESTARTED,
 					      CM_LOOK_WAITING};
 	for (size_t o = 0; o < sizeof(order) / sizeof(order[0]); o++) {
@@ -212,7 +284,7 @@ static void draw_table_headings(struct cm_ui *ui, const struct cm_monitor *m,
 }
 
 static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, size_t i,
-			   const struct multi_geom *g, double now)
+			   const struct multi_geom *g, const struct heat *h, double now)
 {
 	const struct cm_service *s = &m->svc[i];
 	enum cm_look k = cm_look_of(s, now);
@@ -222,7 +294,9 @@ static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, 
 		cm_fill(ui, y, 1, g->name_w + 2, CM_THEME_selected);
 	char name[160];
 	cm_svc_label(name, sizeof(name), m, i);
-	cm_put(ui, y, 2, g->name_w, name, sel ? CM_THEME_selected : CM_THEME_normal);
+	enum cm_theme_element ne = cm_svc_order_hit(&ui->order, m, i) ? CM_THEME_match
+								       : CM_THEME_normal;
+	cm_put(ui, y, 2, g->name_w, name, sel ? CM_THEME_selected : ne);
 	if (k == CM_LOOK_DOWN) { /* the reason matters more than stale values */
 		char buf[224];
 		snprintf(buf, sizeof(buf), "down: %s", s->error);
@@ -238,13 +312,52 @@ static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, 
 			cm_format_value(buf, sizeof(buf), &m->vars.v[j], &cell->value);
 		else
 			snprintf(buf, sizeof(buf), "N/A");
-		enum cm_theme_element e = CM_THEME_value;
-		if (sel && j == ui->sel_var) {
+		double v;
+		enum cm_theme_element e = cm_fleet_value(m, i, j, &v) ? heat_element(h, c, v)
+								      : CM_THEME_value;
+		if (sel && j == ui->sel_var)
 			e = CM_THEME_selected;
+		if (e != CM_THEME_value) /* a shade, or the selection: the whole cell */
 			cm_fill(ui, y, x + 1, g->col_w - 1, e);
-		}
 		cm_put_right(ui, y, x + g->col_w, g->col_w - 1, buf, e);
 	}
+}
+
+/* The totals of services rows[0..n) in the var columns: counters and
+ * rates summed (marked when gauges are not), gauges as ui->gauges says. */
+static void draw_total_cells(struct cm_ui *ui, int y, const struct cm_monitor *m,
+			     const struct multi_geom *g, const size_t *rows, size_t n)
+{
+	for (size_t c = 0; c < g->ncols && ui->left_var + c < m->vars.n; c++) {
+		size_t j = ui->left_var + c;
+		struct cm_total t = cm_fleet_total(m, rows, n, j, ui->gauges);
+		if (!t.count)
+			continue;
+		char num[96], buf[128];
+		cm_format_in_kind(num, sizeof(num), &m->vars.v[j], t.value);
+		snprintf(buf, sizeof(buf), "%s%s", t.agg != ui->gauges ? ui->marks.sum : "", num);
+		cm_put_right(ui, y, g->col_x + (int)(c + 1) * g->col_w, g->col_w - 1, buf,
+			     CM_THEME_title);
+	}
+}
+
+/* The row under the headings: every service shown, totalled. */
+static void draw_totals(struct cm_ui *ui, int y, const struct cm_monitor *m,
+			const struct multi_geom *g)
+{
+	char label[64];
+	snprintf(label, sizeof(label), "%s of %zu", cm_agg_name(ui->gauges), ui->order.n);
+	cm_put(ui, y, 2, g->name_w, label, CM_THEME_title);
+	draw_total_cells(ui, y, m, g, ui->order.rows, ui->order.n);
+}
+
+/* A host's heading, grouped: its name, its services, their totals. */
+static void draw_group_heading(struct cm_ui *ui, int y, const struct cm_monitor *m,
+			       const struct multi_geom *g, const struct cm_svc_line *l)
+{
+	const size_t *rows = ui->order.rows + l->row;
+	cm_put(ui, y, 0, g->col_x - 1, cm_svc_host(m, rows[0]), CM_THEME_label);
+	draw_total_cells(ui, y, m, g, rows, l->n);
 }
 
 /* What of the table is out of view: "↑ 2 more  ↓ 3 more services  ← 1
@@ -259,7 +372,7 @@ static void table_hint(struct cm_ui *ui, char *buf, size_t len, const struct cm_
 	const struct cm_ui_marks *mk = &ui->marks;
 	for (int compact = 0; compact < 2; compact++) {
 		cm_more_hint(ui, vert, sizeof(vert), ui->top_svc, (size_t)g->split.table_rows,
-			     m->nsvc, compact ? NULL : "services");
+			     ui->order.nlines, compact ? NULL : "rows");
 		horiz[0] = '\0';
 		if (compact && left && right)
 			snprintf(horiz, sizeof(horiz), "%s%zu %s%zu", mk->more_left, left,
@@ -287,17 +400,8 @@ static bool shared_scale(const struct cm_ui *ui, const struct cm_monitor *m,
 			 const struct multi_geom *g, double scale[2])
 {
 	uint32_t n = (uint32_t)(g->lay.spark_w * cm_per_cell(ui));
-	bool any = false;
-	for (size_t row = 0; row < ui->order.n && n; row++) {
-		const struct cm_cell *c = cm_cell_of(&m->svc[ui->order.rows[row]], ui->sel_var);
-		double lo, hi;
-		if (!c || !cm_series_minmax(&c->series, n, &lo, &hi))
-			continue;
-		scale[0] = any && scale[0] < lo ? scale[0] : lo;
-		scale[1] = any && scale[1] > hi ? scale[1] : hi;
-		any = true;
-	}
-	return any;
+	return cm_fleet_window_range(m, ui->order.rows, ui->order.n, ui->sel_var, n, &scale[0],
+				     &scale[1]);
 }
 
 /* The line between the table and the sparklines: which var they show,
@@ -373,33 +477,65 @@ static void draw_filter_prompt(struct cm_ui *ui)
 	cm_put(ui, LINES - 1, 0, ui->cols - 1, buf, ui->filter_err[0] ? CM_THEME_down : CM_THEME_normal);
 }
 
+/* The table's first line shown: the selected row's line in view, with
+ * its group's heading when the row is the group's first. */
+static size_t follow_line(const struct cm_ui *ui, size_t sel, size_t visible)
+{
+	const struct cm_svc_order *o = &ui->order;
+	size_t line = cm_svc_order_line_of(o, sel);
+	if (line == SIZE_MAX)
+		line = 0;
+	size_t top = cm_view_follow(ui->top_svc, line, visible, o->nlines);
+	if (top == line && line > 0 && o->lines[line - 1].heading && visible > 1)
+		top--;
+	return top;
+}
+
+static void draw_table_body(struct cm_ui *ui, const struct cm_monitor *m,
+			    const struct multi_geom *g, double now)
+{
+	const struct cm_svc_order *o = &ui->order;
+	size_t trows = (size_t)g->split.table_rows;
+	struct heat h;
+	heat_ranges(&h, ui, m, g);
+	if (g->totals)
+		draw_totals(ui, 2, m, g);
+	for (size_t l = ui->top_svc; l < o->nlines && l - ui->top_svc < trows; l++) {
+		int y = g->body_y + (int)(l - ui->top_svc);
+		if (o->lines[l].heading)
+			draw_group_heading(ui, y, m, g, &o->lines[l]);
+		else
+			draw_table_row(ui, y, m, o->rows[o->lines[l].row], g, &h, now);
+	}
+	if (!o->n)
+		cm_put(ui, g->body_y, 2, ui->cols - 3, "no service matches the filter (/ changes it)",
+		       CM_THEME_dim);
+}
+
 void cm_draw_multi(struct cm_ui *ui, const struct cm_monitor *m, double now)
 {
+	ui->sel_var = cm_view_move(ui->sel_var, 0, m->vars.n);
+	size_t sel = select_row(ui, m);
 	struct multi_geom g = multi_geom(ui, m);
 	size_t trows = (size_t)g.split.table_rows;
 	size_t srows = (size_t)(g.split.spark_rows / g.lay.lines);
-
-	ui->sel_var = cm_view_move(ui->sel_var, 0, m->vars.n);
-	size_t sel = select_row(ui, m);
 	size_t nrows = ui->order.n;
-	ui->top_svc = cm_view_follow(ui->top_svc, sel, trows, nrows);
+	ui->top_svc = follow_line(ui, sel, trows);
 	ui->top_spark = cm_view_follow(ui->top_spark, sel, srows, nrows);
 	ui->left_var = cm_view_follow(ui->left_var, ui->sel_var, g.ncols, m->vars.n);
 	ui->page = trows;
 
 	draw_header(ui, m, now);
 	draw_table_headings(ui, m, &g);
-	for (size_t row = ui->top_svc; row < nrows && row - ui->top_svc < trows; row++)
-		draw_table_row(ui, 2 + (int)(row - ui->top_svc), m, ui->order.rows[row], &g, now);
-	if (!nrows)
-		cm_put(ui, 2, 2, ui->cols - 3, "no service matches the filter (/ changes it)",
-		       CM_THEME_dim);
-	int ty = 2 + g.split.table_rows;
+	draw_table_body(ui, m, &g, now);
+	int ty = g.body_y + g.split.table_rows;
 	draw_spark_title(ui, ty, m, &g);
 	cm_draw_headings(ui, ty + 1, &g.lay, "service");
 	draw_sparks(ui, ty + 2, m, &g, srows);
 	if (ui->filtering)
 		draw_filter_prompt(ui);
+	else if (ui->note[0])
+		cm_draw_footer_as(ui, ui->note, CM_THEME_dim, ui->top_spark, srows, nrows, "sparklines");
 	else
 		draw_footer(ui, m, ui->top_spark, srows, nrows, "sparklines");
 }

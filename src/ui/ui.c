@@ -35,8 +35,8 @@ static const struct cm_key key_table[] = {
 	/* an entry without names shares the help line of the one before */
 	{{KEY_UP, 'k'}, "Up Down k j", CM_ACT_UP, "previous / next service (one service: var)"},
 	{{KEY_DOWN, 'j'}, NULL, CM_ACT_DOWN, NULL},
-	{{KEY_LEFT, 'h'}, "Left h", CM_ACT_LEFT, "previous var"},
-	{{KEY_RIGHT, 'l'}, "Right l", CM_ACT_RIGHT, "next var"},
+	{{KEY_LEFT, 'h'}, "Left Right", CM_ACT_LEFT, "previous / next var (also h l)"},
+	{{KEY_RIGHT, 'l'}, NULL, CM_ACT_RIGHT, NULL},
 	{{KEY_PPAGE}, "PgUp PgDn", CM_ACT_PAGE_UP, "a page up / down"},
 	{{KEY_NPAGE}, NULL, CM_ACT_PAGE_DOWN, NULL},
 	{{KEY_HOME, 'g'}, "Home End", CM_ACT_HOME, "first / last row (also g G)"},
@@ -49,8 +49,15 @@ static const struct cm_key key_table[] = {
 	{{'s'}, "s o", CM_ACT_SORT, "sort: s by the selected var (highest, then lowest first), "
 	 "o by name, by state"},
 	{{'o'}, NULL, CM_ACT_SORT_OTHER, NULL},
-	{{'/'}, "/", CM_ACT_FILTER, "filter services: a regex over name and address (Enter keeps, Esc undoes)"},
+	{{'/'}, "/ n N", CM_ACT_FILTER, "a regex over services' names and addresses: Enter filters, "
+	 "Esc searches (marks; n N next / previous match)"},
+	{{'n'}, NULL, CM_ACT_NEXT_MATCH, NULL},
+	{{'N'}, NULL, CM_ACT_PREV_MATCH, NULL},
 	{{'e'}, "e", CM_ACT_SCALE, "sparklines: one scale for every service, or each its own range"},
+	{{'c'}, "c t H", CM_ACT_HEAT, "table: c heat map on / off, t totals of gauges (sum, mean, "
+	 "max), H group by host"},
+	{{'t'}, NULL, CM_ACT_TOTALS, NULL},
+	{{'H'}, NULL, CM_ACT_GROUP, NULL},
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
 };
 
@@ -156,8 +163,8 @@ static void setup_colors(struct cm_ui *ui)
 static struct cm_ui_marks choose_marks(enum cm_glyphs g)
 {
 	if (g == CM_GLYPHS_ASCII)
-		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~"};
-	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…"};
+		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~", "+"};
+	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…", "Σ"};
 }
 
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
@@ -172,8 +179,12 @@ struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
 		return NULL;
 	}
 	struct cm_ui *ui = calloc(1, sizeof(*ui));
-	if (ui)
+	if (ui) {
 		cm_svc_order_init(&ui->order, CM_UI_ORDER_HOLD);
+		ui->order.group = true; /* grouped as soon as there are two hosts */
+		ui->heat = true;
+		cm_plot_init(&ui->plot);
+	}
 	if (!ui) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
@@ -223,6 +234,7 @@ void cm_ui_close(struct cm_ui *ui)
 	endwin();
 	delscreen(ui->screen);
 	cm_svc_order_free(&ui->order);
+	cm_plot_free(&ui->plot);
 	free(ui);
 }
 
@@ -307,11 +319,15 @@ static size_t selected_service(const struct cm_ui *ui, const struct cm_monitor *
 
 /* ---- the services' filter: a prompt on the bottom line ---- */
 
+/* The prompt starts with the filter, else the search: Enter makes a
+ * search a filter, Esc keeps it a search. */
 static void open_filter(struct cm_ui *ui)
 {
+	const struct cm_svc_order *o = &ui->order;
 	ui->filtering = true;
-	snprintf(ui->filter_before, sizeof(ui->filter_before), "%s", ui->order.filter_text);
-	snprintf(ui->filter_input, sizeof(ui->filter_input), "%s", ui->order.filter_text);
+	snprintf(ui->filter_before, sizeof(ui->filter_before), "%s", o->filter_text);
+	snprintf(ui->filter_input, sizeof(ui->filter_input), "%s",
+		 o->filter ? o->filter_text : o->search_text);
 	ui->filter_len = strlen(ui->filter_input);
 	ui->filter_err[0] = '\0';
 }
@@ -329,19 +345,60 @@ static void filter_apply(struct cm_ui *ui, const char *re)
 	ui->order_changed = true;
 }
 
+/* Esc at the prompt: the filter goes back to what it was, and the text
+ * typed (else its last good regex) searches instead: nothing hidden, the
+ * matches marked, n and N jump between them. */
+static void filter_to_search(struct cm_ui *ui)
+{
+	char err[sizeof(ui->filter_err)];
+	ui->filtering = false;
+	if (cm_svc_order_set_search(&ui->order, ui->filter_input, err, sizeof(err)) < 0 &&
+	    cm_svc_order_set_search(&ui->order, ui->order.filter_text, err, sizeof(err)) < 0)
+		cm_svc_order_set_search(&ui->order, NULL, NULL, 0);
+	filter_apply(ui, ui->filter_before);
+	ui->filter_err[0] = '\0';
+}
+
+/* n / N: the selection to the next (dir 1) or previous match. */
+static void jump_match(struct cm_ui *ui, const struct cm_monitor *m, int dir, double now)
+{
+	struct cm_svc_order *o = &ui->order;
+	if (m->nsvc < 2)
+		return;
+	if (!o->search) {
+		snprintf(ui->note, sizeof(ui->note), "no search: / then Esc searches");
+		return;
+	}
+	size_t r = cm_svc_order_next_hit(o, m, cm_svc_order_row_of(o, ui->sel_svc), dir);
+	if (r == SIZE_MAX) {
+		snprintf(ui->note, sizeof(ui->note), "no service shown matches /%.100s/", o->search_text);
+		return;
+	}
+	ui->sel_svc = o->rows[r];
+	cm_svc_order_moved(o, now);
+	size_t nth = 0, hits = 0; /* which match this is, for the footer */
+	for (size_t k = 0; k < o->n; k++) {
+		bool hit = cm_svc_order_hit(o, m, o->rows[k]);
+		hits += hit;
+		nth += hit && k <= r;
+	}
+	snprintf(ui->note, sizeof(ui->note), "/%.100s/: match %zu of %zu (n N)", o->search_text,
+		 nth, hits);
+}
+
 static int filter_key(struct cm_ui *ui, int ch)
 {
 	switch (ch) {
 	case '\r':
 	case '\n':
-	case KEY_ENTER:
+	case KEY_ENTER: /* the filter stays; one regex at a time: no search */
 		ui->filtering = false;
 		if (ui->filter_err[0]) /* Enter on a broken regex keeps the last good one */
 			ui->filter_err[0] = '\0';
+		cm_svc_order_set_search(&ui->order, NULL, NULL, 0);
 		return CM_UI_DIRTY;
 	case ESC:
-		ui->filtering = false;
-		filter_apply(ui, ui->filter_before);
+		filter_to_search(ui);
 		return CM_UI_DIRTY;
 	case KEY_BACKSPACE:
 	case DEL:
@@ -368,6 +425,7 @@ static int filter_key(struct cm_ui *ui, int ch)
 static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane *p,
 	       enum cm_ui_action a, double now)
 {
+	ui->note[0] = '\0'; /* the last key's answer is old news */
 	switch (a) {
 	case CM_ACT_INTERRUPT:
 		return CM_UI_QUIT;
@@ -409,6 +467,20 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 		break;
 	case CM_ACT_SCALE:
 		ui->own_scale = !ui->own_scale;
+		break;
+	case CM_ACT_NEXT_MATCH:
+	case CM_ACT_PREV_MATCH:
+		jump_match(ui, m, a == CM_ACT_NEXT_MATCH ? 1 : -1, now);
+		break;
+	case CM_ACT_HEAT:
+		ui->heat = !ui->heat;
+		break;
+	case CM_ACT_TOTALS:
+		ui->gauges = (enum cm_agg)((ui->gauges + 1) % CM_AGG_COUNT);
+		break;
+	case CM_ACT_GROUP:
+		ui->order.group = !ui->order.group;
+		ui->order_changed = true;
 		break;
 	default:
 		move_sel(ui, m, a, now);

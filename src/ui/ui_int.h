@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "cmon/monitor/fleet.h"
+#include "cmon/monitor/plot.h"
 #include "cmon/monitor/svc_order.h"
 #include "keys.h"
 #include "pview.h"
@@ -39,6 +41,11 @@ enum cm_ui_action {
 	CM_ACT_SORT_OTHER,  /* by name, by state */
 	CM_ACT_FILTER,      /* a regex over names and addresses */
 	CM_ACT_SCALE,       /* one scale for every service's sparkline, or each its own */
+	CM_ACT_NEXT_MATCH,  /* the next service the search matches */
+	CM_ACT_PREV_MATCH,
+	CM_ACT_HEAT,        /* the table's heat map on or off */
+	CM_ACT_TOTALS,      /* the totals row's gauges: sum, mean, max */
+	CM_ACT_GROUP,       /* group the services by host, or not */
 	CM_ACT_FOCUS,       /* keys to the profile pane, or back */
 	/* the profile pane's own (host) keys, taken before the viewer's */
 	CM_ACT_PANE_CANCEL, /* stop the fetch or capture running */
@@ -64,6 +71,7 @@ struct cm_ui_marks {
 	const char *up, *down, *restarted, *waiting;
 	const char *more_up, *more_down, *more_left, *more_right;
 	const char *ellipsis; /* ends text that was cut */
+	const char *sum;      /* marks a total that is a sum among means or maxima */
 };
 
 struct cm_ui {
@@ -94,6 +102,10 @@ struct cm_ui {
 	size_t filter_len;
 	char filter_before[256];   /* the filter when the prompt opened (Esc) */
 	char filter_err[160];      /* why the text typed is not a regex yet */
+	char note[160];            /* one key's answer on the footer ("no match") */
+	bool heat;                 /* the table's cells shaded by their column's range */
+	enum cm_agg gauges;        /* how the totals combine gauges */
+	struct cm_plot plot;       /* the zoom over services' canvas, kept between frames */
 
 	/* the profile pane */
 	bool chooser;              /* the chooser of profile kinds is open */

@@ -143,7 +143,8 @@ check fleet-one-scale fleet '^ requests per service, one scale [0-9]+ to [0-9]+$
 T send-keys -t fleet s
 check fleet-sort-title fleet '^cmon  3 services  by requests \(highest first\)'
 # the down service has no value: last, whichever way
-table_rows() { screen "$1" | sed -n '3,5p'; }
+# (the table's service rows: after the headings and the totals row)
+table_rows() { screen "$1" | sed -n '3,/per service/p' | grep -E '^(●|✖|↻|…) '; }
 rows=$(table_rows fleet) # one capture: the counters keep growing
 # (a demo may time out now and then under load: up rows by value, then down)
 if printf '%s\n' "$rows" | tail -n 1 | grep -q '^✖ 127\.0\.0\.1:1' &&

@@ -19,6 +19,9 @@
 #include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
 #include "failalloc.h"
+#include "cmon/monitor/plot.h"
+#include "cmon/monitor/svc_order.h"
+#include "monitor_make.h"
 
 /* ---- a small real profile ---- */
 
@@ -469,6 +472,59 @@ static long test_prom_oom(void)
 	return n;
 }
 
+/* The several-services screen's models (the rows searched and grouped
+ * by host, the zoom's canvas) with allocation fail_at failing: -1 and the
+ * state still usable, or the same lines as untouched; nothing leaked. */
+static int run_fleet(const struct cm_monitor *m, long fail_at)
+{
+	long base = alloc_live;
+	char err[256];
+	struct cm_svc_order o;
+	struct cm_plot p;
+	cm_svc_order_init(&o, 1.0);
+	cm_plot_init(&p);
+	o.group = true;
+	alloc_fail_at(fail_at);
+	int rs = cm_svc_order_set_search(&o, "b", err, sizeof(err));
+	int ru = cm_svc_order_update(&o, m, 1, true);
+	int rp = cm_plot_reset(&p, 80, 20, CM_GLYPHS_BRAILLE);
+	bool reached = alloc_reached(fail_at);
+	alloc_fail_at(0);
+	if (ru == 0)
+		CHECK_MSG(o.n == 3 && o.nlines == 5 && cm_svc_order_grouped(&o),
+			  "fleet at %ld: %zu rows, %zu lines", fail_at, o.n, o.nlines);
+	if (rs == 0)
+		CHECK_MSG(o.search != NULL, "fleet at %ld: no search", fail_at);
+	CHECK_MSG((rs == 0 && ru == 0 && rp == 0) || reached, "fleet at %ld: failed untouched",
+		  fail_at);
+	if (rp == 0)
+		CHECK_MSG(p.w == 80 && p.h == 20, "fleet at %ld: plot %dx%d", fail_at, p.w, p.h);
+	/* usable after a failure: the next update and reset succeed */
+	CHECK_MSG(cm_svc_order_update(&o, m, 2, true) == 0 && o.nlines == 5,
+		  "fleet at %ld: not usable after", fail_at);
+	CHECK_MSG(cm_plot_reset(&p, 80, 20, CM_GLYPHS_BRAILLE) == 0, "fleet at %ld: plot after",
+		  fail_at);
+	cm_svc_order_free(&o);
+	cm_plot_free(&p);
+	CHECK_MSG(alloc_live == base, "fleet at %ld: %ld blocks leaked", fail_at, alloc_live - base);
+	return !reached;
+}
+
+static long oom_fleet(void)
+{
+	struct cm_monitor m;
+	make(&m, "a.example:1,b.example:2,a.example:3", "requests");
+	for (size_t i = 0; i < m.nsvc; i++)
+		CHECK(cm_monitor_vars_result(&m, i, "{\"requests\": 1}", 15, NULL, 1) == 0);
+	long n = 1;
+	run_fleet(&m, 0);
+	while (!run_fleet(&m, n) && n < 100000)
+		n++;
+	CHECK_MSG(n > 1, "fleet: no allocation at all?");
+	cm_monitor_free(&m);
+	return n;
+}
+
 int main(void)
 {
 	long prom_runs = test_prom_oom();
@@ -520,6 +576,7 @@ int main(void)
 	total += test_labels_oom(&raw);
 	total += oom_flame(&raw);
 	total += prom_runs;
+	total += oom_fleet();
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

@@ -39,7 +39,17 @@
 	X(flame_pool, "flame graph: frames too narrow, merged")        \
 	X(flame_match, "flame graph: frames the search matches")       \
 	X(flame_growth, "flame graph under a base: growth")            \
-	X(flame_shrink, "flame graph under a base: shrink")
+	X(flame_shrink, "flame graph under a base: shrink")            \
+	X(heat1, "heat map: a cell in its column's lowest quarter")   \
+	X(heat2, "heat map: the second quarter")                       \
+	X(heat3, "heat map: the third quarter")                        \
+	X(heat4, "heat map: the highest quarter")                      \
+	X(line1, "zoom over services: the highest service's line")    \
+	X(line2, "zoom over services: the second's")                   \
+	X(line3, "zoom over services: the third's")                    \
+	X(line4, "zoom over services: the fourth's")                   \
+	X(line5, "zoom over services: the fifth's")                    \
+	X(line6, "zoom over services: every other service's line")
 
 enum cm_theme_element {
 #define CM_THEME_ENUM(name, help) CM_THEME_##name,

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmon/monitor/series.h"
 
@@ -24,6 +25,10 @@ int cm_spark_per_cell(enum cm_glyphs g);
 size_t cm_spark_render(char *buf, size_t len, const struct cm_series *s, int cells,
 		       enum cm_glyphs g, double lo, double hi, int row, int rows);
 
+
+/* A code point below U+10000 as UTF-8 into out (3 bytes at most, no
+ * NUL); returns the bytes written. */
+size_t cm_spark_utf8(char *out, uint32_t cp);
 
 /* Picks glyphs: an override name ("braille", "blocks", "ascii") wins; else
  * TERM=linux (the console's font) or a non-UTF-8 codeset means ASCII; else

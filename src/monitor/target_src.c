@@ -63,6 +63,50 @@ int cm_targets_join(struct cm_target_list *to, struct cm_target_list *from, char
 	return 0;
 }
 
+static int copy_str(char **dst, const char *src)
+{
+	*dst = src ? strdup(src) : NULL;
+	return src && !*dst ? -1 : 0;
+}
+
+static int copy_target(struct cm_target *d, const struct cm_target *s)
+{
+	*d = *s; /* port, https, unix_socket */
+	int bad = copy_str(&d->base, s->base) | copy_str(&d->display, s->display) |
+		  copy_str(&d->host, s->host) | copy_str(&d->ssh, s->ssh) |
+		  copy_str(&d->path, s->path) | copy_str(&d->user, s->user) |
+		  copy_str(&d->password, s->password);
+	if (bad)
+		cm_target_free(d);
+	return bad ? -1 : 0;
+}
+
+int cm_targets_copy(struct cm_target_list *to, const struct cm_target_list *from,
+		    bool (*keep)(void *ctx, const struct cm_target *t), void *ctx, char *err,
+		    size_t errlen)
+{
+	struct cm_target *v = realloc(to->v, (to->n + from->n + 1) * sizeof *v);
+	if (!v) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	to->v = v;
+	for (size_t i = 0; i < from->n; i++) {
+		if (keep && !keep(ctx, &from->v[i]))
+			continue;
+		if (to->n >= CM_TARGETS_MAX) {
+			snprintf(err, errlen, "more than %d services", CM_TARGETS_MAX);
+			return -1;
+		}
+		if (copy_target(&to->v[to->n], &from->v[i]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		to->n++;
+	}
+	return 0;
+}
+
 /* ---- -ports=@FILE ---- */
 
 static bool is_blank(char c)

@@ -64,6 +64,9 @@ struct cm_monitor {
 	char tunnels[320];             /* the app's ssh tunnels for the header,
 					* "ssh app2: up"; "" when there are none */
 	bool tunnels_bad;              /* one of them is not up */
+	char sources[320];             /* the app's followed lists' trouble for the
+					* header ("ports.txt: ...; last list kept"),
+					* "" when none */
 	struct cm_json doc;            /* owned: the index of the body being read,
 					* reused by every poll of every service */
 	struct cm_var_seen *seen;      /* owned: one per var (grows with vars) */

@@ -28,6 +28,13 @@ unsigned long long cm_target_hash(const struct cm_target *t);
 int cm_targets_join(struct cm_target_list *to, struct cm_target_list *from, char *err,
 		    size_t errlen);
 
+/* Appends a copy of each target of from for which keep (NULL: every one)
+ * says true to to. 0; -1 when out of memory (to then holds what was
+ * copied before), or past CM_TARGETS_MAX (err says which). */
+int cm_targets_copy(struct cm_target_list *to, const struct cm_target_list *from,
+		    bool (*keep)(void *ctx, const struct cm_target *t), void *ctx, char *err,
+		    size_t errlen);
+
 /* -ports=@FILE's text[0, len) (name is the file's, for errors): one entry
  * per line in the -ports grammar, a line may hold a comma list; '#'
  * starts a comment to the end of the line (a password holding '#' is

@@ -272,7 +272,8 @@ static int build_monitor(struct app *app)
 	struct cm_var_list vars = {0};
 	char err[512];
 	struct cm_follow *f = &app->follow;
-	if (cm_follow_init(f, app->a.ports, app->a.targets, app->interval, err, sizeof err))
+	if (cm_follow_init(f, app->a.ports, app->a.targets, app->a.endpoint, app->interval, err,
+			   sizeof err))
 		return bad_usage(err);
 	if (cm_follow_active(f) && app->a.ssh)
 		return bad_usage("-ssh goes with a -ports list: the tunnels are set up once, for "
@@ -702,7 +703,7 @@ static void apply_targets(struct app *app, double now)
 	for (size_t k = 0; k < nold; k++)
 		left += to[k] == SIZE_MAX;
 	free(to);
-	if (tunnel_log(app) && (left || app->mon.nsvc != nold))
+	if (tunnel_log(app) && nold && (left || app->mon.nsvc != nold)) /* not the first */
 		fprintf(stderr, "cmon: %zu services (%zu new, %zu gone)\n", app->mon.nsvc,
 			app->mon.nsvc - (nold - left), left);
 	app->dirty = true;

@@ -103,6 +103,18 @@ static int load_file(const char *path, struct cm_target_list *out, struct stat *
 	return rc;
 }
 
+/* A path that is the -endpoint is no path of its own: the same service
+ * as the entry that names none. */
+static void drop_endpoint_paths(struct cm_target_list *l, const char *endpoint)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].path && endpoint && !strcmp(l->v[i].path, endpoint)) {
+			free(l->v[i].path);
+			l->v[i].path = NULL;
+		}
+	}
+}
+
 static void set_problem(struct cm_follow *f, char *dst, size_t cap, const char *text)
 {
 	if (!strcmp(dst, text))
@@ -133,6 +145,7 @@ void cm_follow_check_file(struct cm_follow *f)
 		f->file_stat_ok = true;
 		f->file_stat = st;
 		if (load_file(f->file, &l, &f->file_stat, why, sizeof why) == 0) {
+			drop_endpoint_paths(&l, f->endpoint);
 			cm_targets_free(&f->file_list);
 			f->file_list = l;
 			f->changed = true;
@@ -152,6 +165,7 @@ static int init_ports(struct cm_follow *f, const char *ports, char *err, size_t 
 	if (ports[0] != '@') {
 		if (cm_targets_parse(ports, &f->fixed, err, errlen) < 0)
 			return 2;
+		drop_endpoint_paths(&f->fixed, f->endpoint);
 		/* The targets have their copies; ps shows argv, where -ports points. */
 		cm_targets_hide_passwords((char *)ports);
 		return 0;
@@ -163,14 +177,16 @@ static int init_ports(struct cm_follow *f, const char *ports, char *err, size_t 
 	}
 	if (load_file(f->file, &f->file_list, &f->file_stat, err, errlen) < 0)
 		return 2;
+	drop_endpoint_paths(&f->file_list, f->endpoint);
 	f->file_stat_ok = true;
 	return 0;
 }
 
 int cm_follow_init(struct cm_follow *f, const char *ports, const char *targets,
-		   double interval, char *err, size_t errlen)
+		   const char *endpoint, double interval, char *err, size_t errlen)
 {
 	memset(f, 0, sizeof *f);
+	f->endpoint = endpoint;
 	int rc = init_ports(f, ports, err, errlen);
 	if (rc == 0 && targets && *targets) {
 		if (cm_prom_source_parse(targets, &f->prom, err, errlen) < 0)
@@ -270,6 +286,7 @@ static void on_prom(void *ctx, const struct cm_fetch_result *r)
 		if (has_ssh(&l)) { /* never: a scrapeUrl is http(s) */
 			cm_targets_free(&l);
 		} else {
+			drop_endpoint_paths(&l, f->endpoint);
 			cm_targets_free(&f->prom_list);
 			f->prom_list = l;
 			f->changed = true;

@@ -43,15 +43,18 @@ struct cm_follow {
 	long timeout_ms;
 	double prom_every, prom_due;   /* monotonic seconds */
 
+	const char *endpoint;          /* borrowed: -endpoint */
 	bool changed;                  /* a source's list changed: take cm_follow_list */
 	bool problem_changed;          /* file_problem or prom_problem changed */
 };
 
-/* ports: -ports' value or NULL; targets: -targets' value or NULL.
+/* ports: -ports' value or NULL; targets: -targets' value or NULL;
+ * endpoint: -endpoint's (an entry whose path is the same names no path,
+ * so that a scrapeUrl and a -ports entry for one service are one).
  * -ports=@FILE is the whole of -ports. Reads the file now. 0; 2 with
  * one line in err (a usage error: a bad field, URL or file). */
 int cm_follow_init(struct cm_follow *f, const char *ports, const char *targets,
-		   double interval, char *err, size_t errlen);
+		   const char *endpoint, double interval, char *err, size_t errlen);
 void cm_follow_free(struct cm_follow *f);
 
 /* True when some source is followed (a file, Prometheus). */

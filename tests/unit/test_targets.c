@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmon/monitor/monitor.h"
+#include "cmon/monitor/svc_order.h"
 #include "cmon/monitor/target_src.h"
 
 static struct cm_target_list lines(const char *text)
@@ -237,8 +238,32 @@ static void test_gone_bounded(void)
 	cm_monitor_free(&m);
 }
 
+/* The screen's rows follow their services across a change: held rows
+ * keep their order, a service that left leaves its row, new ones go last. */
+static void test_order_remap(void)
+{
+	struct cm_monitor m;
+	make(&m, "1,2,3,4", "requests");
+	struct cm_svc_order o;
+	cm_svc_order_init(&o, 2.0);
+	cm_svc_order_cycle_other(&o); /* by name */
+	CHECK(cm_svc_order_update(&o, &m, 10, true) == 0);
+	CHECK(o.n == 4 && o.rows[0] == 0 && o.rows[3] == 3);
+	size_t *to = set(&m, "4,3,1,5"); /* 2 leaves, 5 comes */
+	cm_svc_order_remap(&o, to, 4);
+	free(to);
+	CHECK(o.n == 3 && o.rows[0] == 2 && o.rows[1] == 1 && o.rows[2] == 0);
+	cm_svc_order_moved(&o, 11); /* held: only the new one is added, last */
+	CHECK(cm_svc_order_update(&o, &m, 11.5, false) == 0);
+	CHECK(o.n == 4 && o.rows[0] == 2 && o.rows[3] == 3);
+	CHECK(cm_svc_order_row_of(&o, 3) == 3);
+	cm_svc_order_free(&o);
+	cm_monitor_free(&m);
+}
+
 int main(void)
 {
+	test_order_remap();
 	test_file_lines();
 	test_prom_answer();
 	test_prom_source();

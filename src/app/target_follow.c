@@ -193,6 +193,11 @@ int cm_follow_init(struct cm_follow *f, const char *ports, const char *targets,
 			return 2;
 		cm_url_hide_password((char *)targets, strlen(targets));
 		f->prom_on = true;
+		if (has_ssh(&f->fixed)) {
+			snprintf(err, errlen, "ssh:// entries go with a -ports list alone: the tunnels "
+					      "are set up once, for the services listed at the start");
+			return 2;
+		}
 		f->prom_every = interval > CM_FOLLOW_PROM_EVERY ? interval : CM_FOLLOW_PROM_EVERY;
 	}
 	return rc;

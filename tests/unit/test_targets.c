@@ -261,8 +261,39 @@ static void test_order_remap(void)
 	cm_monitor_free(&m);
 }
 
+/* Mangled answers and files: every one parses or fails with a message,
+ * and what parses holds only targets that make a URL. Deterministic (a
+ * fixed LCG): the fuzz targets cover the JSON parser beneath. */
+static void test_mangled(void)
+{
+	const char *file = "# f\n6060\nhttp://u:p@h:1-3/x, [::1]:7\n";
+	const char *seeds[2] = {prom_answer, file};
+	unsigned long long x = 42;
+	char buf[2048], err[256];
+	for (int k = 0; k < 20000; k++) {
+		const char *seed = seeds[k & 1];
+		size_t n = strlen(seed);
+		memcpy(buf, seed, n);
+		for (int flips = 1 + k % 4; flips > 0; flips--) {
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			buf[(x >> 33) % n] = (char)(x >> 17);
+		}
+		struct cm_target_list l = {0};
+		int rc = k & 1 ? cm_targets_parse_lines(buf, n, "f", &l, err, sizeof err)
+			       : cm_targets_from_prom(buf, n, NULL, &l, err, sizeof err);
+		CHECK(rc == 0 ? l.n > 0 || !(k & 1) : l.n == 0 && err[0]);
+		for (size_t i = 0; i < l.n; i++) {
+			char *u = cm_target_url(&l.v[i], "/debug/vars", NULL);
+			CHECK(u && !strncmp(u, "http", 4));
+			free(u);
+		}
+		cm_targets_free(&l);
+	}
+}
+
 int main(void)
 {
+	test_mangled();
 	test_order_remap();
 	test_file_lines();
 	test_prom_answer();

@@ -24,3 +24,39 @@ bench_big_profile() {
 	"$gen/profgen" -bench -out "$prof" >&2
 	rm -rf "$gen"
 }
+
+# alive PID: running, not a zombie waiting to be reaped (kill -0 says yes
+# to those).
+alive() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
+
+# stop PID: SIGTERM (cmon prints its -stats then), up to 10 s to exit, then
+# SIGKILL; reaps it either way. Not SIGINT: a script's background jobs
+# start with SIGINT ignored.
+stop() {
+	local pid=$1
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || true
+	for _ in $(seq 100); do
+		alive "$pid" || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+# cpu_ticks PID: user+sys clock ticks so far (fields 14 and 15 of stat,
+# counted after the parenthesised command name, which may hold spaces).
+cpu_ticks() {
+	local stat rest
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo ""; return; }
+	rest=${stat##*) }
+	# shellcheck disable=SC2086
+	set -- $rest
+	echo $(( ${12} + ${13} ))
+}
+

@@ -24,6 +24,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(dirname "$here")
+. "$here/lib.sh"
 cmon=${CMON:-$root/build/cmon}
 secs=${BENCH_SECONDS:-60}
 expvarmon_vars=mem:memstats.Alloc,mem:memstats.Sys,mem:memstats.HeapAlloc,mem:memstats.HeapInuse,duration:memstats.PauseNs,duration:memstats.PauseTotalNs
@@ -50,30 +51,6 @@ fd_limit=$(ulimit -n)
 
 out=$(mktemp -d)
 demo_pid="" cmon_pid=""
-
-# alive PID: running, not a zombie waiting to be reaped (kill -0 says yes
-# to those).
-alive() {
-	local stat
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-	stat=${stat##*) }
-	[ "${stat%% *}" != Z ]
-}
-
-# stop PID: SIGTERM (cmon prints its -stats then), up to 10 s to exit, then
-# SIGKILL; reaps it either way. Not SIGINT: a script's background jobs
-# start with SIGINT ignored.
-stop() {
-	local pid=$1
-	[ -n "$pid" ] || return 0
-	kill -TERM "$pid" 2>/dev/null || true
-	for _ in $(seq 100); do
-		alive "$pid" || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
 
 # No demo or cmon outlives the script, however it ends.
 cleanup() {
@@ -120,17 +97,6 @@ port_list() {
 		have && $1 == host && $2 == last + 1 { last = $2; next }
 		{ flush(); host = $1; first = $2; last = $2; have = 1 }
 		END { flush(); print list }'
-}
-
-# cpu_ticks PID: user+sys clock ticks so far (fields 14 and 15 of stat,
-# counted after the parenthesised command name, which may hold spaces).
-cpu_ticks() {
-	local stat rest
-	stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo ""; return; }
-	rest=${stat##*) }
-	# shellcheck disable=SC2086
-	set -- $rest
-	echo $(( ${12} + ${13} ))
 }
 
 # peak_rss_kb PID: VmHWM, the process's peak resident set.

@@ -1,6 +1,7 @@
 // Command demo is a small Go service to point cmon at.
 //
 //	demo [-addr 127.0.0.1:6060] [-services 1] [-load N] [-load-interval 0s]
+//	     [-idle N] [-pprof-index=false]
 //
 // It serves, on a loopback address only:
 //
@@ -20,6 +21,11 @@
 // port: with a fixed port P in -addr they are P..P+N-1, with port 0 each
 // gets a free port. A benchmark can then watch 1000 services from one
 // process.
+//
+// -idle N parks N goroutines for good (what a goroutine dump walks), and
+// -pprof-index=false answers /debug/pprof/ itself with 404 (a service that
+// mounts only the named profiles). pprof_requests counts the requests to
+// /debug/pprof/ by path, so a test can see what a client asked for.
 //
 // -load N starts N goroutines that call the first service's /work over
 // loopback in a loop, so it is under load without external tools.
@@ -48,6 +54,7 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -60,7 +67,8 @@ var (
 	loadCount   = expvar.NewInt("load_goroutines")
 	workSeconds = expvar.NewFloat("work_seconds")
 	lastWorkMs  = expvar.NewFloat("last_work_ms")
-	workStats   = expvar.NewMap("work") // items, sorted, hashed, fib_calls
+	workStats   = expvar.NewMap("work")           // items, sorted, hashed, fib_calls
+	pprofHits   = expvar.NewMap("pprof_requests") // by path under /debug/pprof/
 )
 
 // item is what /work encodes, decodes and sorts.
@@ -322,6 +330,37 @@ func listenAll(addr string, n int) ([]net.Listener, error) {
 	return lns, nil
 }
 
+// countPprof counts requests under /debug/pprof/ in pprof_requests and,
+// when index is false, answers the index page itself with 404.
+func countPprof(next http.Handler, index bool) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/debug/pprof/") {
+			pprofHits.Add(r.URL.Path, 1)
+			if !index && r.URL.Path == "/debug/pprof/" {
+				http.NotFound(w, r)
+				return
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// maxIdle bounds -idle: a parked goroutine costs a few KB of stack.
+const maxIdle = 1000000
+
+// idleDepth is how many frames a parked goroutine's stack has: a dump
+// walks them all, as it walks a real service's handlers and workers.
+const idleDepth = 8
+
+// park waits on done (never closed) depth frames down.
+func park(done chan struct{}, depth int) {
+	if depth > 0 {
+		park(done, depth-1)
+		return
+	}
+	<-done
+}
+
 func main() {
 	addr := flag.String("addr", "127.0.0.1:6060", "loopback address to listen on (port 0 picks a free port)")
 	nsvc := flag.Int("services", 1, "number of services (listening ports) this process serves")
@@ -329,6 +368,8 @@ func main() {
 	interval := flag.Duration("load-interval", 0, "pause between two /work calls of one load goroutine")
 	blockRate := flag.Int("blockrate", 1, "runtime.SetBlockProfileRate (0 turns block profiling off)")
 	mutexFrac := flag.Int("mutexfrac", 1, "runtime.SetMutexProfileFraction (0 turns mutex profiling off)")
+	pprofIndex := flag.Bool("pprof-index", true, "serve /debug/pprof/'s index page (false: 404)")
+	nidle := flag.Int("idle", 0, "number of goroutines parked for good (what a goroutine dump costs)")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("demo: ")
@@ -337,6 +378,9 @@ func main() {
 	}
 	if err := loopbackOnly(*addr); err != nil {
 		log.Fatal(err)
+	}
+	if *nidle < 0 || *nidle > maxIdle {
+		log.Fatalf("-idle must be in [0, %d]", maxIdle)
 	}
 	if *nsvc < 1 || *nsvc > maxServices {
 		log.Fatalf("-services must be in [1, %d]", maxServices)
@@ -365,7 +409,7 @@ func main() {
 	srvs := make([]*http.Server, len(lns))
 	serveErr := make(chan error, len(lns))
 	for i, ln := range lns {
-		srvs[i] = &http.Server{Handler: http.DefaultServeMux, ReadHeaderTimeout: 10 * time.Second}
+		srvs[i] = &http.Server{Handler: countPprof(http.DefaultServeMux, *pprofIndex), ReadHeaderTimeout: 10 * time.Second}
 		go func(srv *http.Server, ln net.Listener) { serveErr <- srv.Serve(ln) }(srvs[i], ln)
 	}
 
@@ -376,6 +420,10 @@ func main() {
 		go load(loadCtx, i, base, *interval, &wg)
 	}
 	loadCount.Set(int64(*nload))
+	parked := make(chan struct{})
+	for i := 0; i < *nidle; i++ {
+		go park(parked, idleDepth)
+	}
 
 	select {
 	case <-ctx.Done():

@@ -1,8 +1,10 @@
 /* monitor_app: the live monitor's command line and its one poll loop.
  *
  * Each service is polled in rounds: /debug/vars, then (when some var needs
- * them) goroutine?debug=1 and threadcreate?debug=1, one after the other so a
- * service costs one kept-alive connection; a timeout ends the round. Rounds are spread over the
+ * them) the goroutine and thread counts from /debug/pprof/'s index page
+ * (or, for a service without one, goroutine?debug=1 and
+ * threadcreate?debug=1), one after the other so a service costs one
+ * kept-alive connection; a timeout ends the round. Rounds are spread over the
  * interval in slots of a few dozen services (spread_offset) so a
  * thousand services do not all start at once, nor each in a wake-up of
  * its own. A round still running when the next is due (a slow service)
@@ -52,7 +54,10 @@ struct args {
 	const char *module; /* -module: the profile pane's "my code" */
 };
 
-enum step { STEP_IDLE, STEP_VARS, STEP_GOROUTINES, STEP_THREADS };
+/* A round: vars, then the counts wanted, from the index page or, for a
+ * service without one, from the two ?debug=1 dumps. */
+enum step { STEP_IDLE, STEP_VARS, STEP_INDEX, STEP_GOROUTINES, STEP_THREADS };
+#define NSTEP_URLS 4 /* one URL per step after IDLE */
 
 struct app;
 
@@ -74,8 +79,9 @@ struct sched {
 	enum step step;
 	long id;          /* the transfer in flight, 0 = none */
 	double due;       /* monotonic seconds of the next round */
-	char *url[3];     /* vars, goroutine, threadcreate */
+	char *url[NSTEP_URLS]; /* vars, /debug/pprof/, goroutine, threadcreate */
 	bool held;        /* due, but waiting for its ssh tunnel's first connection */
+	bool dumps;       /* its /debug/pprof/ gave no counts: read the dumps */
 };
 
 struct lateness {
@@ -318,7 +324,8 @@ static double spread_offset(double interval, size_t i, size_t n)
 }
 
 /* Service i's schedule: its URLs, and its first round at start + its
- * place among n in the interval (-once polls everyone at start). */
+ * place among n in the interval (-once polls everyone now; otherwise
+ * rounds are spread). */
 static int sched_init(struct app *app, struct sched *s, size_t i, size_t place, size_t n,
 		      double start)
 {
@@ -327,9 +334,13 @@ static int sched_init(struct app *app, struct sched *s, size_t i, size_t place, 
 	s->i = i;
 	s->due = start + (app->a.once ? 0 : spread_offset(app->interval, place, n));
 	s->url[0] = cm_target_url(t, app->a.endpoint, NULL);
-	s->url[1] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
-	s->url[2] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
-	return !s->url[0] || !s->url[1] || !s->url[2] ? -1 : 0;
+	s->url[1] = cm_prof_endpoint_url(t, "", NULL);
+	s->url[2] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
+	s->url[3] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
+	for (int k = 0; k < NSTEP_URLS; k++)
+		if (!s->url[k])
+			return -1;
+	return 0;
 }
 
 static int build_schedule(struct app *app, double start)
@@ -349,7 +360,7 @@ static void free_schedule(struct app *app)
 	if (!app->sched)
 		return;
 	for (size_t i = 0; i < app->mon.nsvc; i++)
-		for (int k = 0; k < 3; k++)
+		for (int k = 0; k < NSTEP_URLS; k++)
 			free(app->sched[i].url[k]);
 	free(app->sched);
 	app->sched = NULL;
@@ -370,7 +381,7 @@ static void remap_schedule(struct app *app, struct sched *ns, const size_t *to, 
 		if (o->id)
 			cm_fetch_cancel(app->fetch, o->id);
 		if (to[k] == SIZE_MAX) {
-			for (int u = 0; u < 3; u++)
+			for (int u = 0; u < NSTEP_URLS; u++)
 				free(o->url[u]);
 			continue;
 		}
@@ -395,7 +406,7 @@ static void start_step(struct sched *s, enum step step)
 {
 	struct app *app = s->app;
 	const struct cm_target *t = &app->mon.targets.v[s->i];
-	bool count = step != STEP_VARS;
+	bool count = step != STEP_VARS; /* a dump: its first line is enough */
 	struct cm_request req = {
 		.url = s->url[step - STEP_VARS],
 		.user = t->user,
@@ -415,11 +426,14 @@ static void start_step(struct sched *s, enum step step)
 	}
 }
 
-/* What comes after step in a round, given which counts are wanted. */
-static enum step next_step(const struct app *app, enum step step)
+/* What comes after step in a round of service s, given which counts are
+ * wanted. */
+static enum step next_step(const struct app *app, const struct sched *s, enum step step)
 {
-	if (step == STEP_IDLE)
+	if (step == STEP_IDLE || step == STEP_INDEX)
 		return STEP_IDLE;
+	if (step == STEP_VARS && !s->dumps && (app->need[0] || app->need[1]))
+		return STEP_INDEX;
 	if (step == STEP_VARS && app->need[0])
 		return STEP_GOROUTINES;
 	if (step <= STEP_GOROUTINES && app->need[1])
@@ -427,17 +441,36 @@ static enum step next_step(const struct app *app, enum step step)
 	return STEP_IDLE;
 }
 
-/* Step's answer (body/len, or error) into the monitor. */
+/* Step's answer (body/len, or error) into the monitor. The index page's
+ * failure is both counts' (take_index reads its answers). */
 static void take_result(struct app *app, size_t i, enum step step, const char *body,
 			size_t len, const char *error, double now)
 {
-	if (step == STEP_VARS)
+	if (step == STEP_VARS) {
 		cm_monitor_vars_result(&app->mon, i, body, len, error, now);
-	else
-		cm_monitor_count_result(&app->mon, i,
-					step == STEP_GOROUTINES ? CM_SOURCE_GOROUTINES
-								: CM_SOURCE_THREADS,
-					body, len, error, now);
+		return;
+	}
+	if ((step == STEP_INDEX || step == STEP_GOROUTINES) && app->need[0])
+		cm_monitor_count_result(&app->mon, i, CM_SOURCE_GOROUTINES, body, len, error, now);
+	if ((step == STEP_INDEX || step == STEP_THREADS) && app->need[1])
+		cm_monitor_count_result(&app->mon, i, CM_SOURCE_THREADS, body, len, error, now);
+}
+
+/* The index page's answer: the counts; or, when the service answered but
+ * the page has no counts (404: it mounts only the named profiles), the
+ * dumps, from this round on. A service that did not answer (refused,
+ * timed out, HTTP 5xx) is not taken to lack the page. The next step. */
+static enum step take_index(struct app *app, struct sched *s, const struct cm_fetch_result *r,
+			    double now)
+{
+	if (!r->error && cm_monitor_index_result(&app->mon, s->i, r->body, r->len, now) == 0)
+		return STEP_IDLE;
+	if (r->status != 404 && (r->error || r->status / 100 != 2)) {
+		take_result(app, s->i, STEP_INDEX, NULL, 0, r->error, now);
+		return STEP_IDLE;
+	}
+	s->dumps = true;
+	return next_step(app, s, STEP_VARS);
 }
 
 /* The requests of a round run one after another on one connection. A
@@ -449,11 +482,16 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 	struct sched *s = ctx;
 	struct app *app = s->app;
 	double now = wall_now();
-	take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
+	enum step next;
+	if (s->step == STEP_INDEX) {
+		next = take_index(app, s, r, now);
+	} else {
+		take_result(app, s->i, s->step, r->error ? NULL : r->body, r->len, r->error, now);
+		next = next_step(app, s, s->step);
+	}
 	s->id = 0;
 	app->dirty = true;
-	enum step next = next_step(app, s->step);
-	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, next))
+	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, s, next))
 		take_result(app, s->i, next, NULL, 0, r->error, now);
 	if (next == STEP_IDLE)
 		s->step = STEP_IDLE;

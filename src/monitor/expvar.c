@@ -642,3 +642,50 @@ int cm_profile_total(const char *body, size_t len, long long *n, char *err, size
 	snprintf(err, errlen, "not a goroutine or threadcreate profile: \"%s\"", line);
 	return -1;
 }
+
+/* The digits of a "<td>N</td>" (or "<td align=right>N<td>") count cell in
+ * [p, end): the first run of digits right after a '>' and before a '<'. */
+static int row_count(const char *p, const char *end, long long *n)
+{
+	for (; p + 1 < end; p++) {
+		if (*p != '>' || p[1] < '0' || p[1] > '9')
+			continue;
+		long long v = 0;
+		const char *d = p + 1;
+		for (; d < end && *d >= '0' && *d <= '9'; d++) {
+			if (v > (LLONG_MAX - (*d - '0')) / 10)
+				return -1;
+			v = v * 10 + (*d - '0');
+		}
+		if (d < end && *d == '<') {
+			*n = v;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* Longest index row looked at before its link: a count cell and tags. */
+#define INDEX_ROW_MAX 256
+
+int cm_pprof_index_count(const char *body, size_t len, const char *name, long long *n,
+			 char *err, size_t errlen)
+{
+	char anchor[64];
+	int al = snprintf(anchor, sizeof anchor, ">%s</a>", name);
+	if (!body || al < 0 || (size_t)al >= sizeof anchor) {
+		snprintf(err, errlen, "no index page");
+		return -1;
+	}
+	const char *end = body + len;
+	for (const char *a = memmem(body, len, anchor, (size_t)al); a;
+	     a = memmem(a + 1, (size_t)(end - a - 1), anchor, (size_t)al)) {
+		const char *row = a;
+		while (row > body && row[-1] != '\n' && a - row < INDEX_ROW_MAX)
+			row--;
+		if (row_count(row, a, n) == 0)
+			return 0;
+	}
+	snprintf(err, errlen, "no %s count on the /debug/pprof/ page", name);
+	return -1;
+}

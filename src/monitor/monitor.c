@@ -432,27 +432,57 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	return rc;
 }
 
-void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source which,
-			     const char *body, size_t len, const char *fetch_error, double now)
+/* Service i's count cells of source which: n, or N/A with why. */
+static void set_count(struct cm_monitor *m, size_t i, enum cm_var_source which,
+		      const long long *n, const char *why, double now)
 {
 	struct cm_service *s = &m->svc[i];
 	if (ensure_cells(s, m->vars.n))
 		return;
 	char *reason = s->count_error[which == CM_SOURCE_THREADS];
 	struct cm_value v = {.state = CM_VALUE_NA};
-	long long n;
-	if (!body) {
-		copy_text(reason, sizeof s->count_error[0], fetch_error ? fetch_error : "no answer");
-	} else if (cm_profile_total(body, len, &n, reason, sizeof s->count_error[0]) == 0) {
+	if (n) {
 		reason[0] = '\0';
 		v.state = CM_VALUE_NUMBER;
 		v.integer = true;
-		v.i = n;
-		v.num = (double)n;
+		v.i = *n;
+		v.num = (double)*n;
+	} else {
+		copy_text(reason, sizeof s->count_error[0], why);
 	}
 	for (size_t k = 0; k < s->ncells; k++)
 		if (m->vars.v[k].source == which)
 			set_cell(&s->cells[k], &m->vars.v[k], v, now);
+}
+
+void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source which,
+			     const char *body, size_t len, const char *fetch_error, double now)
+{
+	char why[sizeof m->svc[i].count_error[0]];
+	long long n;
+	if (!body)
+		set_count(m, i, which, NULL, fetch_error ? fetch_error : "no answer", now);
+	else if (cm_profile_total(body, len, &n, why, sizeof why) == 0)
+		set_count(m, i, which, &n, NULL, now);
+	else
+		set_count(m, i, which, NULL, why, now);
+}
+
+int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
+			    double now)
+{
+	static const char *const names[2] = {"goroutine", "threadcreate"};
+	static const enum cm_var_source sources[2] = {CM_SOURCE_GOROUTINES, CM_SOURCE_THREADS};
+	long long n[2];
+	char why[64];
+	for (int k = 0; k < 2; k++)
+		if (cm_monitor_needs(m, sources[k]) &&
+		    cm_pprof_index_count(body, len, names[k], &n[k], why, sizeof why) < 0)
+			return -1;
+	for (int k = 0; k < 2; k++)
+		if (cm_monitor_needs(m, sources[k]))
+			set_count(m, i, sources[k], &n[k], NULL, now);
+	return 0;
 }
 
 bool cm_service_restarted(const struct cm_service *s, double now)

@@ -23,6 +23,7 @@ fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
 start_demo() {
 	local addr=$1 line
 	shift
+	rm -f "$tmp/demo.out" # a demo started before wrote there: its line is not this one's
 	"$tmp/demo" -addr "$addr" "$@" >"$tmp/demo.out" 2>&1 &
 	demo_pid=$!
 	pids+=("$demo_pid")
@@ -87,6 +88,42 @@ if [ $st = 0 ] && [ "$n" -gt 20 ] && printf '%s\n' "$out" | grep -q ' memstats\.
 else
 	fail once-all-vars "status $st, $n vars: $(printf '%s\n' "$out" | head -c 300)"
 fi
+
+# --- goroutine and thread counts cost the service no stack walk -----------
+# They come from /debug/pprof/'s index page (one request, no goroutine
+# dump); a service without that page gets the ?debug=1 dumps instead. The
+# demo counts what was asked of it in pprof_requests.
+main_pid=$demo_pid
+# pprof_requests of the demo at $1, as one line of JSON
+pprof_requests() { curl -s "http://$1/debug/vars" | grep -o '"pprof_requests": {[^}]*}'; }
+if start_demo 127.0.0.1:0 -idle 300; then
+	out=$("$cmon" -ports="$demo_addr" -once -vars=@goroutines,@threads 2>&1); st=$?
+	asked=$(pprof_requests "$demo_addr")
+	if [ $st = 0 ] && [[ $out =~ goroutines:\ ([0-9]+),\ threads:\ [0-9]+$ ]] &&
+		[ "${BASH_REMATCH[1]}" -ge 300 ] && [ "$asked" = '"pprof_requests": {"/debug/pprof/": 1}' ]; then
+		ok counts-from-index
+	else
+		fail counts-from-index "status $st: $out; asked: $asked"
+	fi
+	stop_demo
+else
+	fail counts-from-index "demo -idle did not start"
+fi
+if start_demo 127.0.0.1:0 -idle 300 -pprof-index=false; then
+	out=$("$cmon" -ports="$demo_addr" -once -vars=@goroutines,@threads 2>&1); st=$?
+	asked=$(pprof_requests "$demo_addr")
+	if [ $st = 0 ] && [[ $out =~ goroutines:\ ([0-9]+),\ threads:\ [0-9]+$ ]] &&
+		[ "${BASH_REMATCH[1]}" -ge 300 ] &&
+		[ "$asked" = '"pprof_requests": {"/debug/pprof/": 1, "/debug/pprof/goroutine": 1, "/debug/pprof/threadcreate": 1}' ]; then
+		ok counts-without-index
+	else
+		fail counts-without-index "status $st: $out; asked: $asked"
+	fi
+	stop_demo
+else
+	fail counts-without-index "demo -pprof-index=false did not start"
+fi
+demo_pid=$main_pid
 
 # --- failures name the real reason -----------------------------------------
 out=$("$cmon" -ports="$addr" -endpoint=/nope -once 2>&1); st=$?

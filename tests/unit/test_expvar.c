@@ -497,6 +497,57 @@ static void test_profile_total(void)
 	check_total_err(S("goroutine profile: total"), "not a goroutine");
 }
 
+static void check_index(const char *body, size_t len, const char *name, long long want,
+			const char *err_sub)
+{
+	long long n = -1;
+	char err[160] = "";
+	int rc = cm_pprof_index_count(body, len, name, &n, err, sizeof err);
+	if (err_sub) {
+		CHECK_MSG(rc == -1, "%s: %lld from %.60s", name, n, body);
+		CHECK_ERR(err, err_sub, "cm_pprof_index_count");
+	} else {
+		CHECK_MSG(rc == 0 && n == want, "%s: %lld (%s), want %lld", name, n, err, want);
+	}
+}
+
+static void test_pprof_index(void)
+{
+	size_t len;
+	char *body = read_fixture("pprof_index_go119.html", &len);
+	CHECK_MSG(body, "fixture pprof_index_go119.html");
+	if (body) {
+		check_index(body, len, "goroutine", 6, NULL);
+		check_index(body, len, "threadcreate", 7, NULL);
+		check_index(body, len, "heap", 2, NULL);
+		check_index(body, len, "nosuch", 0, "no nosuch count on the /debug/pprof/ page");
+		/* The page cut before the threadcreate row. */
+		const char *cut = strstr(body, ">threadcreate</a>");
+		if (cut)
+			check_index(body, (size_t)(cut - body), "threadcreate", 0, "no threadcreate");
+		free(body);
+	}
+	/* Go before 1.11 wrote the count unclosed, right-aligned. */
+	check_index(S("<tr><td align=right>12<td><a href=\"goroutine?debug=1\">goroutine</a>\n"),
+		    "goroutine", 12, NULL);
+	check_index(S("<tr><td>9223372036854775807</td><td><a href='x'>goroutine</a>"),
+		    "goroutine", LLONG_MAX, NULL);
+	check_index(S("<tr><td>9223372036854775808</td><td><a href='x'>goroutine</a>"),
+		    "goroutine", 0, "no goroutine count");
+	check_index(S("<td>-3</td><a>goroutine</a>"), "goroutine", 0, "no goroutine count");
+	check_index(S("<td>3x</td><a>goroutine</a>"), "goroutine", 0, "no goroutine count");
+	check_index(S(">goroutine</a>"), "goroutine", 0, "no goroutine count");
+	check_index(S("404 page not found\n"), "goroutine", 0, "no goroutine count");
+	check_index(S(""), "goroutine", 0, "no goroutine count");
+	/* A name longer than any profile's is refused, not cut. */
+	char longname[100];
+	memset(longname, 'g', sizeof longname - 1);
+	longname[sizeof longname - 1] = '\0';
+	check_index(S("<td>1</td><a>goroutine</a>"), longname, 0, "no index page");
+	/* The count must be on the link's own line: a count further up does not count. */
+	check_index(S("<td>5</td>\n<a>goroutine</a>"), "goroutine", 0, "no goroutine count");
+}
+
 static void check_parse_err(const char *body, size_t len, const char *sub, const char *what)
 {
 	char err[160] = "";
@@ -794,6 +845,7 @@ int main(void)
 	test_each_number();
 	test_get_each();
 	test_profile_total();
+	test_pprof_index();
 	test_hostile_shapes();
 	test_hostile_numbers();
 	test_hostile_text();

@@ -90,6 +90,19 @@ static void test_down_and_counts(void)
 		  "text: %s", t);
 	CHECK(cm_monitor_exit_status(&m) == 1);
 
+	/* The index page sets the thread count (the only count wanted) and
+	 * clears the reason; a page without it changes nothing. */
+	const char *page = "<tr><td>31</td><td><a href='goroutine?debug=1'>goroutine</a>\n"
+			   "<tr><td>12</td><td><a href='threadcreate?debug=1'>threadcreate</a>\n";
+	CHECK(cm_monitor_index_result(&m, 0, page, strlen(page), 10) == 0);
+	CHECK(m.svc[0].cells[1].value.state == CM_VALUE_NUMBER && m.svc[0].cells[1].value.i == 12);
+	CHECK(m.svc[0].count_error[1][0] == '\0');
+	const char *partial = "<tr><td>31</td><td><a href='goroutine?debug=1'>goroutine</a>\n";
+	size_t samples = m.svc[0].cells[1].series.len;
+	CHECK(cm_monitor_index_result(&m, 0, partial, strlen(partial), 10) == -1);
+	CHECK(m.svc[0].cells[1].value.i == 12);
+	CHECK(m.svc[0].cells[1].series.len == samples);
+
 	/* A body that is not JSON takes the service down and says so. */
 	CHECK(cm_monitor_vars_result(&m, 0, "{\"a\":", 5, NULL, 11) == 0);
 	CHECK(m.svc[0].state == CM_SVC_DOWN);

@@ -72,4 +72,15 @@ int cm_expvar_each_path(const struct cm_json *doc,
  * "threadcreate profile: total N". 0, or -1 with the reason in err. */
 int cm_profile_total(const char *body, size_t len, long long *n, char *err, size_t errlen);
 
+/* Reads the count of profile name ("goroutine", "threadcreate") from the
+ * HTML of net/http/pprof's index page, /debug/pprof/: the row
+ * "<tr><td>506</td><td><a href='goroutine?debug=1'>goroutine</a>" (Go 1.19;
+ * older Go wrote "<td align=right>506<td><a ..."). The service counts
+ * those with runtime.NumGoroutine and the thread list, walking no stack:
+ * ?debug=1 walks every goroutine's (35 ms of the service's CPU a poll
+ * at 10k goroutines, 0.9 ms for the index; bench/count_cost.sh). 0, or -1
+ * with the reason in err when the page has no such row. */
+int cm_pprof_index_count(const char *body, size_t len, const char *name, long long *n,
+			 char *err, size_t errlen);
+
 #endif

@@ -112,6 +112,13 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source which,
 			     const char *body, size_t len, const char *fetch_error, double now);
 
+/* The same counts from one fetch of /debug/pprof/ (the index page; see
+ * cm_pprof_index_count for why it is preferred): every count var that is
+ * wanted gets its value. -1, touching nothing, when the page lacks one of
+ * them: then the caller asks for the ?debug=1 dumps instead. */
+int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
+			    double now);
+
 /* True while service i shows as restarted. */
 bool cm_service_restarted(const struct cm_service *s, double now);
 

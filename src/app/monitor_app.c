@@ -742,8 +742,8 @@ static void apply_targets(struct app *app, double now)
 		left += to[k] == SIZE_MAX;
 	free(to);
 	if (tunnel_log(app) && nold && (left || app->mon.nsvc != nold)) /* not the first */
-		fprintf(stderr, "cmon: %zu services (%zu new, %zu gone)\n", app->mon.nsvc,
-			app->mon.nsvc - (nold - left), left);
+		fprintf(stderr, "cmon: %zu service%s (%zu new, %zu gone)\n", app->mon.nsvc,
+			app->mon.nsvc == 1 ? "" : "s", app->mon.nsvc - (nold - left), left);
 	app->dirty = true;
 	run_due(app, now);
 }

@@ -252,8 +252,18 @@ check listed-start listed '^cmon  2 services  1 up  1 down'
 printf '%s\n' "$second" >>"$tmp/listed.txt"
 check listed-added listed '^cmon  3 services  2 up  1 down'
 check listed-added-row listed "^● demo:${second##*:} "
-printf '%s\n%s\n' "$first" "$second" >"$tmp/listed.txt"
+# the selection stays on its service when the list moves it to another index
+T send-keys -t listed j j
+sel_on() { screen_sgr listed | grep "${esc}\[7m" | grep -q "demo:$1"; }
+for _ in $(seq 30); do sel_on "${second##*:}" && break; sleep 0.1; done
+printf '%s\n%s\n' "$first" "$second" >"$tmp/listed.txt" # its index: 2, then 1
 check listed-removed listed '^cmon  2 services  2 up'
+for _ in $(seq 30); do sel_on "${second##*:}" && break; sleep 0.1; done
+if sel_on "${second##*:}" && ! sel_on "${first##*:}"; then
+	ok listed-selection-kept
+else
+	fail listed-selection-kept "the selection left demo:${second##*:}" listed
+fi
 if ! screen listed | grep -q '127\.0\.0\.1:1'; then ok listed-removed-row; else fail listed-removed-row "still shown" listed; fi
 printf 'oops\n' >>"$tmp/listed.txt"
 check listed-bad-line-kept listed "^cmon  2 services .*listed\.txt:3: bad -ports field \"oops\""

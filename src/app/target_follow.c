@@ -115,6 +115,39 @@ static void drop_endpoint_paths(struct cm_target_list *l, const char *endpoint)
 	}
 }
 
+static bool same_text(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The same services in the same order, with the same credentials: a
+ * re-read that changes nothing is no change (the schedule is not
+ * disturbed every time Prometheus is asked). */
+static bool same_list(const struct cm_target_list *a, const struct cm_target_list *b)
+{
+	if (a->n != b->n)
+		return false;
+	for (size_t i = 0; i < a->n; i++)
+		if (!cm_target_same(&a->v[i], &b->v[i]) || !same_text(a->v[i].user, b->v[i].user) ||
+		    !same_text(a->v[i].password, b->v[i].password))
+			return false;
+	return true;
+}
+
+/* A source's new good list replaces its last one; changed when it
+ * differs. */
+static void take_list(struct cm_follow *f, struct cm_target_list *last, struct cm_target_list *l)
+{
+	drop_endpoint_paths(l, f->endpoint);
+	if (same_list(last, l)) {
+		cm_targets_free(l);
+		return;
+	}
+	cm_targets_free(last);
+	*last = *l;
+	f->changed = true;
+}
+
 static void set_problem(struct cm_follow *f, char *dst, size_t cap, const char *text)
 {
 	if (!strcmp(dst, text))
@@ -145,10 +178,7 @@ void cm_follow_check_file(struct cm_follow *f)
 		f->file_stat_ok = true;
 		f->file_stat = st;
 		if (load_file(f->file, &l, &f->file_stat, why, sizeof why) == 0) {
-			drop_endpoint_paths(&l, f->endpoint);
-			cm_targets_free(&f->file_list);
-			f->file_list = l;
-			f->changed = true;
+			take_list(f, &f->file_list, &l);
 			set_problem(f, f->file_problem, sizeof f->file_problem, "");
 			return;
 		}
@@ -288,16 +318,9 @@ static void on_prom(void *ctx, const struct cm_fetch_result *r)
 	if (r->error) {
 		snprintf(why, sizeof why, "%s", r->error);
 	} else if (cm_targets_from_prom(r->body, r->len, f->prom.job, &l, why, sizeof why) == 0) {
-		if (has_ssh(&l)) { /* never: a scrapeUrl is http(s) */
-			cm_targets_free(&l);
-		} else {
-			drop_endpoint_paths(&l, f->endpoint);
-			cm_targets_free(&f->prom_list);
-			f->prom_list = l;
-			f->changed = true;
-			set_problem(f, f->prom_problem, sizeof f->prom_problem, "");
-			return;
-		}
+		take_list(f, &f->prom_list, &l); /* http(s) only: no ssh:// */
+		set_problem(f, f->prom_problem, sizeof f->prom_problem, "");
+		return;
 	}
 	snprintf(line, sizeof line, "Prometheus %s: %s; last list kept", f->prom.api.display, why);
 	set_problem(f, f->prom_problem, sizeof f->prom_problem, line);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cmon/base/json.h"
 #include "cmon/base/url.h"
@@ -303,7 +304,9 @@ static int take_target(const struct cm_json *d, size_t t, size_t k, const char *
 		return -1;
 	}
 	struct cm_target_list one = {0};
-	if (strchr(url, ',')) {
+	if (strncasecmp(url, "http://", 7) && strncasecmp(url, "https://", 8)) {
+		snprintf(why, sizeof why, "not an http(s) URL"); /* nor ssh://, nor a bare port */
+	} else if (strchr(url, ',')) {
 		snprintf(why, sizeof why, "a comma in the URL");
 	} else if (cm_targets_parse(url, &one, why, sizeof why) == 0 &&
 		   cm_targets_join(out, &one, why, sizeof why) == 0) {

@@ -109,8 +109,13 @@ static void test_prom_answer(void)
 		   "Prometheus API: target 1: scrapeUrl: a comma in the URL");
 	prom_error("{\"status\":\"success\",\"data\":{\"activeTargets\":"
 		   "[{\"scrapeUrl\":\"ftp://a:1/\"}]}}",
-		   "Prometheus API: target 0: scrapeUrl: bad -ports field \"ftp://a:1/\": unsupported "
-		   "scheme \"ftp\" (http, https)");
+		   "Prometheus API: target 0: scrapeUrl: not an http(s) URL");
+	prom_error("{\"status\":\"success\",\"data\":{\"activeTargets\":"
+		   "[{\"scrapeUrl\":\"ssh://app2/6060\"}]}}",
+		   "Prometheus API: target 0: scrapeUrl: not an http(s) URL");
+	prom_error("{\"status\":\"success\",\"data\":{\"activeTargets\":"
+		   "[{\"scrapeUrl\":\"6060\"}]}}",
+		   "Prometheus API: target 0: scrapeUrl: not an http(s) URL");
 	prom_error("<html>", "Prometheus API: invalid JSON at line 1, column 1: expected a value, "
 			     "found '<html>'");
 	/* nested past the bound */

@@ -16,7 +16,13 @@
 #                        more requests per service per second, and a
 #                        goroutine dump costs the one demo process ~6 ms at
 #                        N=1000, so there it measures the demo's saturation
+#   BENCH_INTERVAL=D     cmon's -i (default 1s): 10000 services at 1s are
+#                        more requests than the demo can answer on 2 cores
 #   BENCH_KEEP=1         keep the temporary directory (outputs) and print it
+#   BENCH_SCREEN=COLSxROWS  cmon draws its screen in a tmux terminal of that
+#                        size (say 200x50) instead of -dummy: what the
+#                        monitor costs as people use it (tmux's own CPU,
+#                        the terminal's, is not counted)
 #
 # For comparison (shared/reference/expvarmon.md): expvarmon watching 10
 # services at -i=1s for 60 s, with its default vars, used 0.20 s of CPU
@@ -50,13 +56,15 @@ ulimit -n 8192 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 fd_limit=$(ulimit -n)
 
 out=$(mktemp -d)
-demo_pid="" cmon_pid=""
+demo_pids=() cmon_pid=""
+interval=${BENCH_INTERVAL:-1s}
 
 # No demo or cmon outlives the script, however it ends.
 cleanup() {
 	stop "$cmon_pid"
-	stop "$demo_pid"
-	cmon_pid="" demo_pid=""
+	[ ! -S "$out/tmux" ] || tmux -S "$out/tmux" kill-server 2>/dev/null || true
+	stop_demos
+	cmon_pid=""
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then
 		echo "bench: outputs kept in $out" >&2
 	else
@@ -68,19 +76,40 @@ trap 'exit 130' INT TERM HUP
 
 (cd "$root/demo" && GOPROXY=off GOFLAGS=-mod=mod go build -o "$out/demo" .)
 
-# start_demo N: the demo with N services; waits for its N "listening" lines.
+# A demo process serves at most this many services: each holds a listener
+# and a connection, and the hard descriptor limit here is 20000.
+DEMO_SERVICES_MAX=4000
+
+stop_demos() {
+	local pid
+	for pid in "${demo_pids[@]}"; do
+		stop "$pid"
+	done
+	demo_pids=()
+}
+
+# start_demo N: N services from as few demo processes as DEMO_SERVICES_MAX
+# allows; waits for every "listening" line (all in demo.out).
 start_demo() {
-	local n=$1 addr=127.0.0.1:0
+	local n=$1 addr=127.0.0.1:0 k left part pid
 	[ -z "${BENCH_BASE_PORT-}" ] || addr=127.0.0.1:$BENCH_BASE_PORT
-	"$out/demo" -addr "$addr" -services "$n" >"$out/demo.out" 2>"$out/demo.err" &
-	demo_pid=$!
+	: >"$out/demo.out"
+	for ((k = 0, left = n; left > 0; k++, left -= part)); do
+		part=$((left < DEMO_SERVICES_MAX ? left : DEMO_SERVICES_MAX))
+		[ -z "${BENCH_BASE_PORT-}" ] || addr=127.0.0.1:$((BENCH_BASE_PORT + n - left))
+		"$out/demo" -addr "$addr" -services "$part" >"$out/demo$k.out" 2>"$out/demo$k.err" &
+		demo_pids+=($!)
+	done
 	for _ in $(seq 600); do
+		cat "$out"/demo[0-9]*.out >"$out/demo.out"
 		[ "$(grep -c '^demo: listening on ' "$out/demo.out")" -lt "$n" ] || return 0
-		alive "$demo_pid" || break
+		for pid in "${demo_pids[@]}"; do
+			alive "$pid" || break 2
+		done
 		sleep 0.1
 	done
 	echo "bench: demo -services $n did not start:" >&2
-	head -3 "$out/demo.err" >&2
+	head -3 "$out"/demo0.err >&2
 	return 1
 }
 
@@ -119,13 +148,36 @@ stat_field() {
 tck=$(getconf CLK_TCK)
 rows=()
 
+# start_screen PORTS: cmon on the screen of a detached tmux session of
+# BENCH_SCREEN's size (its own server socket, so no other tmux is
+# touched); sets cmon_pid. stderr (-stats) goes to cmon.err.
+start_screen() {
+	local cols=${BENCH_SCREEN%x*} lines=${BENCH_SCREEN#*x}
+	[[ $cols =~ ^[0-9]+$ && $lines =~ ^[0-9]+$ ]] || { echo "bench: BENCH_SCREEN=$BENCH_SCREEN: want COLSxROWS" >&2; exit 2; }
+	command -v tmux >/dev/null || { echo "bench: BENCH_SCREEN needs tmux" >&2; exit 2; }
+	: >"$out/cmon.out" # the screen writes no text blocks
+	printf '%s\0' "$cmon" -ports="$1" "${vars_arg[@]}" -i="$interval" -stats >"$out/argv"
+	tmux -S "$out/tmux" -f /dev/null new-session -d -x "$cols" -y "$lines" \
+		"TERM=xterm-256color LC_ALL=C.UTF-8 exec xargs -0 -a '$out/argv' sh -c 'exec \"\$@\" 2>\"$out/cmon.err\"' sh"
+	for _ in $(seq 100); do
+		cmon_pid=$(pgrep -f -n "^$cmon -ports=" || true)
+		[ -z "$cmon_pid" ] || return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # bench_one N: one run; appends a row to rows.
 bench_one() {
 	local n=$1 list cpu rss t0 t1 st=0 early=""
-	start_demo "$n" || { rows+=("$(printf '%8d  demo failed to start' "$n")"); stop "$demo_pid"; demo_pid=""; return; }
+	start_demo "$n" || { rows+=("$(printf '%8d  demo failed to start' "$n")"); stop_demos; return; }
 	list=$(port_list)
-	"$cmon" -ports="$list" "${vars_arg[@]}" -i=1s -dummy -stats >"$out/cmon.out" 2>"$out/cmon.err" &
-	cmon_pid=$!
+	if [ -n "${BENCH_SCREEN-}" ]; then
+		start_screen "$list" || { rows+=("$(printf '%8d  cmon did not start in tmux' "$n")"); stop_demos; return; }
+	else
+		"$cmon" -ports="$list" "${vars_arg[@]}" -i="$interval" -dummy -stats >"$out/cmon.out" 2>"$out/cmon.err" &
+		cmon_pid=$!
+	fi
 	t0=$(date +%s%N)
 	# Against a deadline: a loaded machine stretches every sleep.
 	while [ "$(date +%s%N)" -lt $((t0 + secs * 1000000000)) ] && alive "$cmon_pid"; do
@@ -142,8 +194,7 @@ bench_one() {
 		stop "$cmon_pid"
 	fi
 	cmon_pid=""
-	stop "$demo_pid"
-	demo_pid=""
+	stop_demos
 	if [ -n "$early" ]; then
 		rows+=("$(printf '%8d  %s' "$n" "$early")")
 		return
@@ -162,7 +213,11 @@ bench_one() {
 }
 
 echo "cmon: $cmon"
-echo "each N: demo -services N on loopback, cmon -ports=... ${vars_arg[*]} -i=1s -dummy -stats"
+if [ -n "${BENCH_SCREEN-}" ]; then
+	echo "each N: demo -services N on loopback, cmon -ports=... ${vars_arg[*]} -i=$interval -stats on a $BENCH_SCREEN tmux screen"
+else
+	echo "each N: demo -services N on loopback, cmon -ports=... ${vars_arg[*]} -i=$interval -dummy -stats"
+fi
 echo "for ${secs} s (fd limit $fd_limit)"
 for n in "${counts[@]}"; do
 	bench_one "$n"

@@ -42,7 +42,7 @@
 
 #define VARS_MAX_BODY (8u << 20)  /* memstats is ~6 KB; a service's own vars can be big */
 #define COUNT_MAX_BODY (64u << 10) /* only the first line is read: the rest is cut */
-#define DRAW_MIN_GAP 0.1           /* data redraws at most 10 times a second */
+#define DRAW_MIN_GAP 0.1           /* redraws without a key: at most 10 a second */
 #define LATE_BUCKETS 10001         /* lateness histogram: 1 ms buckets up to 10 s */
 #define TEXT_MAX_PENDING (1u << 20) /* -dummy text a slow reader may have waiting */
 
@@ -101,7 +101,9 @@ struct app {
 	struct cm_ui *ui;
 	struct cm_pane_app pane; /* the profile pane (p on the screen) */
 	struct cm_remote *remote; /* ssh tunnels, NULL when every service is direct */
-	bool dirty, quit;
+	bool dirty;        /* redraw soon: a key, the pane, a resize, a service's state */
+	bool data_dirty;   /* new values: redrawn at most once an interval */
+	bool quit;
 	double last_draw;
 	struct lateness late;
 	struct text_out text; /* -dummy and -once: stdout */
@@ -482,6 +484,7 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 	struct sched *s = ctx;
 	struct app *app = s->app;
 	double now = wall_now();
+	enum cm_svc_state was = app->mon.svc[s->i].state;
 	enum step next;
 	if (s->step == STEP_INDEX) {
 		next = take_index(app, s, r, now);
@@ -490,7 +493,12 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 		next = next_step(app, s, s->step);
 	}
 	s->id = 0;
-	app->dirty = true;
+	/* A service coming up or going down shows at once; new values wait
+	 * for the interval's one redraw (maybe_draw). */
+	if (app->mon.svc[s->i].state != was)
+		app->dirty = true;
+	else
+		app->data_dirty = true;
 	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, s, next))
 		take_result(app, s->i, next, NULL, 0, r->error, now);
 	if (next == STEP_IDLE)
@@ -625,15 +633,31 @@ static int wait_ms(double until, double now)
 	return ms > 1000 ? 1000 : (int)ceil(ms);
 }
 
+/* When the screen is next drawn without a key: DRAW_MIN_GAP after the
+ * last frame for what the person is waiting on, an interval after it for
+ * new values alone; -1 when nothing waits. Drawing every service's
+ * answer as it came (slots of 25 services, several a second) made frames
+ * most of cmon's CPU at 100 services; once an interval, no value shows
+ * later than an interval after it came. */
+static double draw_due(const struct app *app)
+{
+	if (!app->ui)
+		return -1;
+	if (app->dirty)
+		return app->last_draw + DRAW_MIN_GAP;
+	if (app->data_dirty)
+		return app->last_draw + (app->interval > DRAW_MIN_GAP ? app->interval : DRAW_MIN_GAP);
+	return -1;
+}
+
 static void maybe_draw(struct app *app, double now, bool key)
 {
-	if (!app->ui || !app->dirty)
-		return;
-	if (!key && now - app->last_draw < DRAW_MIN_GAP)
+	double due = draw_due(app);
+	if (due < 0 || (!key && now < due))
 		return;
 	cm_ui_draw(app->ui, &app->mon, &app->pane.pane, wall_now(), now);
 	app->last_draw = now;
-	app->dirty = false;
+	app->dirty = app->data_dirty = false;
 }
 
 /* Requests to the profile pane a burst of keys may make in one wake-up:
@@ -887,8 +911,9 @@ static void run_loop(struct app *app, int sfd)
 			next = pane_due(app, now, next);
 		if (app->a.dummy && next_print < next)
 			next = next_print;
-		if (app->ui && app->dirty && app->last_draw + DRAW_MIN_GAP < next)
-			next = app->last_draw + DRAW_MIN_GAP;
+		double draw = draw_due(app);
+		if (draw >= 0 && draw < next)
+			next = draw;
 		if (cm_remote_next(app->remote, now) < next)
 			next = cm_remote_next(app->remote, now);
 		struct pollfd fds[3 + CM_TUNNELS_MAX] = {{.fd = sfd, .events = POLLIN},
@@ -908,7 +933,7 @@ static void run_loop(struct app *app, int sfd)
 		bool key = false;
 		if (app->ui && cm_ui_tick(app->ui, now))
 			app->dirty = true;
-		if (app->ui && (fds[1].revents || app->dirty))
+		if (app->ui && (fds[1].revents || app->dirty || app->data_dirty))
 			key = read_keys(app, now);
 		take_pane_dirty(app);
 		if (app->a.once && all_idle(app) && cm_follow_settled(&app->follow))

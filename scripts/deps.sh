@@ -3,7 +3,7 @@
 cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
 python3 time bc tmux openssh-server iproute2 curl perl
-libpcre2-dev libiberty-dev binutils graphviz"
+libpcre2-dev libiberty-dev binutils graphviz prometheus"
 
 cmon_install_deps() {
 	local missing=()

@@ -38,6 +38,7 @@
 #include "cmon/net/ssh_tunnel.h"
 #include "cmon_config.h"
 #include "profile_pane_app.h"
+#include "target_follow.h"
 #include "ui/ui.h"
 
 #define VARS_MAX_BODY (8u << 20)  /* memstats is ~6 KB; a service's own vars can be big */
@@ -50,7 +51,7 @@
 static const char default_vars[] = CM_VARS_DEFAULT;
 
 struct args {
-	const char *ports, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
+	const char *ports, *targets, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
 	bool dummy, once, self, insecure, stats, help;
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
@@ -112,6 +113,8 @@ struct app {
 	double last_draw;
 	struct lateness late;
 	struct text_out text; /* -dummy and -once: stdout */
+	struct cm_follow follow; /* -ports=@FILE, -targets: the list followed */
+	double next_file_look;   /* monotonic: the next stat of -ports=@FILE */
 };
 
 static double mono_now(void)
@@ -132,6 +135,7 @@ void cm_monitor_usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cmon -ports=PORTS [-vars=VARS] [-i=5s] [flags]   live monitor\n"
+		"       cmon -ports=@FILE | -targets=http://PROMETHEUS:9090 [flags]\n"
 		"       cmon pprof [flags] SOURCE...                     profile reports\n"
 		"       cmon --help | --version\n"
 		"\n"
@@ -141,7 +145,12 @@ void cm_monitor_usage(FILE *out)
 		"\n"
 		"  -ports list     services: 5000, 5000-5003, host:5000, :5000,\n"
 		"                  http(s)://[user:pass@]host:port[/path] (comma separated);\n"
-		"                  ssh://[user@]host[:port]/ENTRY: that entry through ssh\n"
+		"                  ssh://[user@]host[:port]/ENTRY: that entry through ssh;\n"
+		"                  @FILE: entries one per line (# comments), the file\n"
+		"                  followed while running (re-read when it changes)\n"
+		"  -targets url    also the active targets of a Prometheus server,\n"
+		"                  http://host:9090[?job=NAME] (credentials for its API only),\n"
+		"                  asked again every max(interval, 5s)\n"
 		"  -vars list      vars: memstats.Alloc, mem:X, duration:X (dur:X), dur.ms:X\n"
 		"                  (dur.us/s/m/h: published in that unit), str:X,\n"
 		"                  rate:X, X[3], X[-1], @goroutines, @threads, * (all numbers)\n"
@@ -185,6 +194,7 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 {
 	const struct cm_flag table[] = {
 		{"ports", CM_FLAG_STRING, &a->ports, "list", "services to monitor"},
+		{"targets", CM_FLAG_STRING, &a->targets, "url", "a Prometheus server's targets"},
 		{"vars", CM_FLAG_STRING, &a->vars, "list", "vars to show"},
 		{"i", CM_FLAG_STRING, &a->interval, "duration", "poll interval"},
 		{"endpoint", CM_FLAG_STRING, &a->endpoint, "path", "expvar path"},
@@ -261,7 +271,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 			 argv[0], argv[0]);
 		return bad_usage(err);
 	}
-	if (!a->ports || !*a->ports)
+	if ((!a->ports || !*a->ports) && (!a->targets || !*a->targets))
 		return bad_usage("-ports is required, e.g. -ports=:6060 (cmon -help)");
 	if (parse_duration_flag("i", a->interval, INTERVAL_MIN_NS, &app->interval))
 		return 2;
@@ -292,13 +302,18 @@ static int build_monitor(struct app *app)
 {
 	struct cm_target_list targets = {0};
 	struct cm_var_list vars = {0};
-	char err[256];
-	if (cm_targets_parse(app->a.ports, &targets, err, sizeof err) < 0)
+	char err[512];
+	struct cm_follow *f = &app->follow;
+	if (cm_follow_init(f, app->a.ports, app->a.targets, app->a.endpoint, app->interval, err,
+			   sizeof err))
+		return bad_usage(err);
+	if (cm_follow_active(f) && app->a.ssh)
+		return bad_usage("-ssh goes with a -ports list: the tunnels are set up once, for "
+				 "the services listed at the start (not with @FILE or -targets)");
+	if (cm_follow_list(f, &targets, err, sizeof err) < 0)
 		return bad_usage(err);
 	if (app->a.vars == default_vars && all_metrics(&targets, app->a.endpoint))
 		app->a.vars = CM_VARS_DEFAULT_PROM;
-	/* The targets have their copies; ps shows argv, where -ports points. */
-	cm_targets_hide_passwords((char *)app->a.ports);
 	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
 		cm_targets_free(&targets);
 		return bad_usage(err);
@@ -336,27 +351,35 @@ static double spread_offset(double interval, size_t i, size_t n)
 	return interval * (double)(i * slots / n) / (double)slots;
 }
 
+/* Service i's schedule: its URLs, and its first round at start + its
+ * place among n in the interval (-once polls everyone now; otherwise
+ * rounds are spread). */
+static int sched_init(struct app *app, struct sched *s, size_t i, size_t place, size_t n,
+		      double start)
+{
+	const struct cm_target *t = &app->mon.targets.v[i];
+	s->app = app;
+	s->i = i;
+	s->due = start + (app->a.once ? 0 : spread_offset(app->interval, place, n));
+	s->url[0] = cm_target_url(t, app->a.endpoint, NULL);
+	s->url[1] = cm_prof_endpoint_url(t, "", NULL);
+	s->url[2] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
+	s->url[3] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
+	for (int k = 0; k < NSTEP_URLS; k++)
+		if (!s->url[k])
+			return -1;
+	return 0;
+}
+
 static int build_schedule(struct app *app, double start)
 {
 	size_t n = app->mon.nsvc;
 	app->sched = calloc(n ? n : 1, sizeof *app->sched);
 	if (!app->sched)
 		return -1;
-	for (size_t i = 0; i < n; i++) {
-		struct sched *s = &app->sched[i];
-		const struct cm_target *t = &app->mon.targets.v[i];
-		s->app = app;
-		s->i = i;
-		/* -once polls everyone now; otherwise rounds are spread. */
-		s->due = start + (app->a.once ? 0 : spread_offset(app->interval, i, n));
-		s->url[0] = cm_target_url(t, app->a.endpoint, NULL);
-		s->url[1] = cm_prof_endpoint_url(t, "", NULL);
-		s->url[2] = cm_prof_endpoint_url(t, "goroutine", "?debug=1");
-		s->url[3] = cm_prof_endpoint_url(t, "threadcreate", "?debug=1");
-		for (int k = 0; k < NSTEP_URLS; k++)
-			if (!s->url[k])
-				return -1;
-	}
+	for (size_t i = 0; i < n; i++)
+		if (sched_init(app, &app->sched[i], i, i, n, start) < 0)
+			return -1;
 	return 0;
 }
 
@@ -372,6 +395,40 @@ static void free_schedule(struct app *app)
 }
 
 static void on_result(void *ctx, const struct cm_fetch_result *r);
+
+/* The schedule after the list changed (to: old index -> new, of nold):
+ * ns (room for every service) takes each kept service's schedule, a
+ * round in flight cancelled and run again now (its callback's context
+ * moves); the new services' rounds spread over the next interval. */
+static void remap_schedule(struct app *app, struct sched *ns, const size_t *to, size_t nold,
+			   double now)
+{
+	size_t n = app->mon.nsvc, kept = 0;
+	for (size_t k = 0; k < nold; k++) {
+		struct sched *o = &app->sched[k];
+		if (o->id)
+			cm_fetch_cancel(app->fetch, o->id);
+		if (to[k] == SIZE_MAX) {
+			for (int u = 0; u < NSTEP_URLS; u++)
+				free(o->url[u]);
+			continue;
+		}
+		struct sched *s = &ns[to[k]];
+		*s = *o;
+		s->i = to[k];
+		s->id = 0;
+		s->held = false;
+		if (s->step != STEP_IDLE)
+			s->due = now;
+		s->step = STEP_IDLE;
+		kept++;
+	}
+	for (size_t j = 0, place = 0; j < n; j++)
+		if (!ns[j].app && sched_init(app, &ns[j], j, place++, n - kept, now) < 0)
+			ns[j].due = INFINITY; /* out of memory: never polled, nothing to fetch */
+	free(app->sched);
+	app->sched = ns;
+}
 
 static void start_step(struct sched *s, enum step step)
 {
@@ -736,6 +793,82 @@ static void drive_tunnels(struct app *app, double now)
 	}
 }
 
+/* ---- the list followed (-ports=@FILE, -targets) ---- */
+
+/* The sources' trouble into the header and, without a screen, stderr. */
+static void take_problems(struct app *app)
+{
+	struct cm_follow *f = &app->follow;
+	if (!f->problem_changed)
+		return;
+	f->problem_changed = false;
+	cm_follow_problem(f, app->mon.sources, sizeof app->mon.sources);
+	if (tunnel_log(app) && app->mon.sources[0])
+		fprintf(stderr, "cmon: %s\n", app->mon.sources);
+	app->dirty = true;
+}
+
+/* A source's list changed: the monitor takes the union, and every index
+ * kept by service (the schedule, the screen, the pane) follows. The new
+ * services' first rounds start now. */
+static void apply_targets(struct app *app, double now)
+{
+	struct cm_target_list l = {0};
+	struct sched *ns = NULL;
+	size_t nold = app->mon.nsvc, *to = NULL;
+	char err[256] = "out of memory";
+	app->follow.changed = false;
+	if (cm_follow_list(&app->follow, &l, err, sizeof err) < 0 ||
+	    !(ns = calloc(l.n ? l.n : 1, sizeof *ns)) ||
+	    cm_monitor_set_targets(&app->mon, &l, &to) < 0) {
+		free(ns);
+		cm_targets_free(&l);
+		snprintf(app->mon.sources, sizeof app->mon.sources, "the new list: %s", err);
+		if (tunnel_log(app))
+			fprintf(stderr, "cmon: the new list: %s; last list kept\n", err);
+		return;
+	}
+	remap_schedule(app, ns, to, nold, now);
+	if (app->ui)
+		cm_ui_services_changed(app->ui, to, nold);
+	cm_pane_app_services_changed(&app->pane, to, nold);
+	size_t left = 0;
+	for (size_t k = 0; k < nold; k++)
+		left += to[k] == SIZE_MAX;
+	free(to);
+	if (tunnel_log(app) && nold && (left || app->mon.nsvc != nold)) /* not the first */
+		fprintf(stderr, "cmon: %zu service%s (%zu new, %zu gone)\n", app->mon.nsvc,
+			app->mon.nsvc == 1 ? "" : "s", app->mon.nsvc - (nold - left), left);
+	app->dirty = true;
+	run_due(app, now);
+}
+
+static void take_follow(struct app *app, double now)
+{
+	take_problems(app);
+	if (app->follow.changed)
+		apply_targets(app, now);
+}
+
+/* Looks at the file once an interval and asks Prometheus when due;
+ * returns the next time anything here is due. */
+static double follow_due(struct app *app, double now, double next)
+{
+	struct cm_follow *f = &app->follow;
+	if (!cm_follow_active(f))
+		return next;
+	if (f->file && now >= app->next_file_look) {
+		cm_follow_check_file(f);
+		app->next_file_look = now + app->interval;
+	}
+	long timeout = app->timeout_ms > 5000 ? app->timeout_ms : 5000;
+	double t = cm_follow_run_due(f, app->fetch, timeout, now);
+	take_follow(app, now);
+	if (f->file && app->next_file_look < t)
+		t = app->next_file_look;
+	return t < next ? t : next;
+}
+
 /* -dummy and -once write to stdout without ever waiting on it (outq.h):
  * a reader that stalls cannot stall polling or the signals. */
 static void text_open(struct app *app)
@@ -842,7 +975,9 @@ static void run_loop(struct app *app, int sfd)
 {
 	double now = mono_now(), next_print = now + app->interval;
 	while (!app->quit) {
-		double next = run_due(app, now);
+		double next = follow_due(app, now, INFINITY);
+		double due = run_due(app, now);
+		next = due < next ? due : next;
 		if (app->ui)
 			next = pane_due(app, now, next);
 		if (app->a.dummy && next_print < next)
@@ -860,6 +995,7 @@ static void run_loop(struct app *app, int sfd)
 		if (cm_fetch_poll(app->fetch, fds, nfds, wait_ms(next, now)) < 0 && errno != EINTR)
 			break;
 		now = mono_now();
+		take_follow(app, now); /* Prometheus answered in the poll */
 		if (fds[0].revents)
 			read_signals(app, sfd);
 		if (out >= 0 && fds[out].revents)
@@ -871,7 +1007,7 @@ static void run_loop(struct app *app, int sfd)
 		if (app->ui && (fds[1].revents || app->dirty || app->data_dirty))
 			key = read_keys(app, now);
 		take_pane_dirty(app);
-		if (app->a.once && all_idle(app))
+		if (app->a.once && all_idle(app) && cm_follow_settled(&app->follow))
 			break;
 		if (app->a.dummy && now >= next_print) {
 			text_print(app);
@@ -1061,6 +1197,10 @@ static int run(struct app *app)
 		if (app->a.once) {
 			text_finish_once(app, sfd);
 			rc = cm_monitor_exit_status(&app->mon);
+			if (!app->mon.nsvc)
+				fprintf(stderr, "cmon: no services to poll\n");
+			if (!app->mon.nsvc || app->mon.sources[0])
+				rc = 1; /* a list could not be read */
 			if (cm_outq_pending(&app->text.q))
 				rc = 1; /* a signal came first: the text is not all out */
 		}
@@ -1095,9 +1235,12 @@ int cm_monitor_main(int argc, char **argv)
 	if (rc)
 		return rc < 0 ? 0 : rc;
 	rc = build_monitor(&app);
-	if (rc)
+	if (rc) {
+		cm_follow_free(&app.follow);
 		return rc;
+	}
 	rc = run(&app);
+	cm_follow_free(&app.follow); /* before the fetch: it cancels its request */
 	if (app.fetch)
 		cm_fetch_free(app.fetch);
 	free_schedule(&app);

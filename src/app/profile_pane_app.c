@@ -10,6 +10,7 @@
  * writes them (through the saver the screen's pane calls). */
 #include "profile_pane_app.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -354,4 +355,27 @@ double cm_pane_app_run_due(struct cm_pane_app *a, double now)
 		}
 	}
 	return cm_pane_next_wake(p, now);
+}
+
+static size_t svc_after(const size_t *to, size_t nold, size_t i)
+{
+	return i < nold ? to[i] : SIZE_MAX;
+}
+
+void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold)
+{
+	for (size_t i = 0; i < a->nhistory; i++)
+		a->history[i].svc = svc_after(to, nold, a->history[i].svc);
+	a->last.svc = svc_after(to, nold, a->last.svc);
+	struct cm_prof_pane *p = &a->pane;
+	if (!p->open)
+		return;
+	p->svc = svc_after(to, nold, p->svc);
+	if (p->svc != SIZE_MAX)
+		return;
+	stop_fetch(a);
+	p->phase = CM_PANE_IDLE;
+	p->live = false;
+	snprintf(p->note, sizeof p->note, "the service left the list");
+	a->dirty = true;
 }

@@ -63,4 +63,10 @@ void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r,
  * to draw: a->dirty) and returns when it next needs to run. */
 double cm_pane_app_run_due(struct cm_pane_app *a, double now);
 
+/* The monitor's services changed (cm_monitor_set_targets' to, of nold
+ * entries): the pane and the captures follow their service; when the
+ * pane's service left, its fetch stops and the profile shown stays, with
+ * a note. */
+void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold);
+
 #endif

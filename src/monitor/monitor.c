@@ -11,6 +11,7 @@
 #include "cmon/base/strbuf.h"
 #include "cmon/monitor/format.h"
 #include "cmon/monitor/prom_vars.h"
+#include "cmon/monitor/target_src.h"
 #include "monitor_int.h"
 
 /* Counters the Go runtime only ever increases: one going back means a new
@@ -26,12 +27,16 @@ static void copy_text(char *dst, size_t cap, const char *src)
 	dst[n] = '\0';
 }
 
-static void service_init(struct cm_service *s, const struct cm_target *t)
+/* A service for t; a /metrics entry (its path, or -endpoint) is
+ * Prometheus before any answer says so. */
+static void service_init(struct cm_service *s, const struct cm_target *t, const char *endpoint)
 {
 	memset(s, 0, sizeof *s);
 	s->target = t;
 	copy_text(s->name, sizeof s->name, t->display);
 	s->start_time = -1;
+	if (cm_target_names_metrics(t, endpoint))
+		s->format = CM_SVC_PROM;
 	for (size_t k = 0; k < 4; k++)
 		s->monotonic[k] = -1;
 }
@@ -49,11 +54,8 @@ int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
 	memset(vars, 0, sizeof *vars);
 	m->nsvc = m->targets.n;
 	m->endpoint = endpoint;
-	for (size_t i = 0; i < m->nsvc; i++) {
-		service_init(&m->svc[i], &m->targets.v[i]);
-		if (cm_target_names_metrics(&m->targets.v[i], endpoint))
-			m->svc[i].format = CM_SVC_PROM;
-	}
+	for (size_t i = 0; i < m->nsvc; i++)
+		service_init(&m->svc[i], &m->targets.v[i], endpoint);
 	return 0;
 }
 
@@ -74,21 +76,175 @@ void cm_monitor_note_answer(struct cm_monitor *m, size_t i, const char *content_
 		s->count_error[0][0] = s->count_error[1][0] = '\0';
 }
 
+static void service_free(struct cm_service *s)
+{
+	for (size_t c = 0; c < s->ncells; c++) {
+		cm_series_free(&s->cells[c].series);
+		cm_prom_hist_free(&s->cells[c].hist);
+	}
+	free(s->cells);
+	s->cells = NULL;
+	s->ncells = 0;
+}
+
+static void gone_free(struct cm_gone *g)
+{
+	service_free(&g->svc);
+	cm_target_free(&g->target);
+}
+
 void cm_monitor_free(struct cm_monitor *m)
 {
-	for (size_t i = 0; i < m->nsvc; i++) {
-		for (size_t c = 0; c < m->svc[i].ncells; c++) {
-			cm_series_free(&m->svc[i].cells[c].series);
-			cm_prom_hist_free(&m->svc[i].cells[c].hist);
-		}
-		free(m->svc[i].cells);
-	}
+	for (size_t i = 0; i < m->nsvc; i++)
+		service_free(&m->svc[i]);
 	free(m->svc);
+	for (size_t g = 0; g < m->ngone; g++)
+		gone_free(&m->gone[g]);
+	free(m->gone);
 	cm_targets_free(&m->targets);
 	cm_vars_free(&m->vars);
 	cm_json_free(&m->doc);
 	free(m->seen);
 	memset(m, 0, sizeof *m);
+}
+
+/* ---- a new target list ----
+ *
+ * The current services and the ones kept aside are found by identity
+ * through one hash table, so a list of 10000 is matched in linear time.
+ * Every allocation is made before anything moves: out of memory leaves
+ * the monitor as it was. */
+
+/* Where a new list's targets may come from: the current services (0 to
+ * nsvc - 1) and the ones kept aside (nsvc + g), each taken at most once. */
+struct reconcile {
+	struct cm_monitor *m;
+	size_t *slot;        /* hash table of candidate + 1, 0 = empty */
+	size_t mask;
+	bool *taken;         /* nsvc + ngone */
+	struct cm_service *svc; /* the new services */
+	struct cm_gone *gone;   /* the new kept-aside list, room for ngone + nsvc */
+	size_t *to;          /* old index -> new */
+};
+
+static const struct cm_target *candidate_target(const struct reconcile *r, size_t k)
+{
+	return k < r->m->nsvc ? &r->m->targets.v[k] : &r->m->gone[k - r->m->nsvc].target;
+}
+
+static void reconcile_free(struct reconcile *r)
+{
+	free(r->slot);
+	free(r->taken);
+	free(r->svc);
+	free(r->gone);
+	free(r->to);
+}
+
+static int reconcile_alloc(struct reconcile *r, struct cm_monitor *m, size_t n)
+{
+	size_t cands = m->nsvc + m->ngone, cap = 16;
+	while (cap < 2 * cands)
+		cap *= 2;
+	*r = (struct reconcile){.m = m, .mask = cap - 1};
+	r->slot = calloc(cap, sizeof *r->slot);
+	r->taken = calloc(cands ? cands : 1, sizeof *r->taken);
+	r->svc = calloc(n ? n : 1, sizeof *r->svc);
+	r->gone = calloc(cands ? cands : 1, sizeof *r->gone);
+	r->to = malloc((m->nsvc ? m->nsvc : 1) * sizeof *r->to);
+	if (!r->slot || !r->taken || !r->svc || !r->gone || !r->to) {
+		reconcile_free(r);
+		return -1;
+	}
+	for (size_t k = 0; k < cands; k++) {
+		size_t h = (size_t)cm_target_hash(candidate_target(r, k)) & r->mask;
+		while (r->slot[h])
+			h = (h + 1) & r->mask;
+		r->slot[h] = k + 1;
+	}
+	return 0;
+}
+
+/* The first candidate not yet taken with t's identity, taken; SIZE_MAX
+ * when none (t is new). */
+static size_t take_candidate(struct reconcile *r, const struct cm_target *t)
+{
+	for (size_t h = (size_t)cm_target_hash(t) & r->mask; r->slot[h]; h = (h + 1) & r->mask) {
+		size_t k = r->slot[h] - 1;
+		if (!r->taken[k] && cm_target_same(candidate_target(r, k), t)) {
+			r->taken[k] = true;
+			return k;
+		}
+	}
+	return SIZE_MAX;
+}
+
+/* New service j, for target t: the current one, the one kept aside, or a
+ * fresh one. */
+static void place_service(struct reconcile *r, size_t j, struct cm_target *t)
+{
+	struct cm_monitor *m = r->m;
+	size_t k = take_candidate(r, t);
+	if (k < m->nsvc) {
+		r->svc[j] = m->svc[k];
+		r->to[k] = j;
+		t->unix_socket = m->targets.v[k].unix_socket;
+	} else if (k != SIZE_MAX) {
+		struct cm_gone *g = &m->gone[k - m->nsvc];
+		r->svc[j] = g->svc;
+		cm_target_free(&g->target);
+	} else {
+		service_init(&r->svc[j], t, m->endpoint);
+	}
+	r->svc[j].target = t;
+}
+
+/* The kept-aside list after the change: the ones that stayed away, then
+ * the ones that just left, the oldest forgotten past CM_GONE_MAX. */
+static size_t rebuild_gone(struct reconcile *r)
+{
+	struct cm_monitor *m = r->m;
+	size_t n = 0;
+	for (size_t g = 0; g < m->ngone; g++)
+		if (!r->taken[m->nsvc + g])
+			r->gone[n++] = m->gone[g];
+	for (size_t k = 0; k < m->nsvc; k++) {
+		if (r->taken[k])
+			continue;
+		r->to[k] = SIZE_MAX;
+		r->gone[n] = (struct cm_gone){.target = m->targets.v[k], .svc = m->svc[k]};
+		r->gone[n++].svc.target = NULL;
+		m->targets.v[k] = (struct cm_target){0}; /* moved */
+	}
+	size_t drop = n > CM_GONE_MAX ? n - CM_GONE_MAX : 0;
+	for (size_t g = 0; g < drop; g++)
+		gone_free(&r->gone[g]);
+	memmove(r->gone, r->gone + drop, (n - drop) * sizeof *r->gone);
+	return n - drop;
+}
+
+int cm_monitor_set_targets(struct cm_monitor *m, struct cm_target_list *targets,
+			   size_t **old_to_new)
+{
+	struct reconcile r;
+	if (reconcile_alloc(&r, m, targets->n) < 0)
+		return -1;
+	for (size_t j = 0; j < targets->n; j++)
+		place_service(&r, j, &targets->v[j]);
+	size_t ngone = rebuild_gone(&r);
+	cm_targets_free(&m->targets);
+	free(m->svc);
+	free(m->gone);
+	m->targets = *targets;
+	*targets = (struct cm_target_list){0};
+	m->svc = r.svc;
+	m->nsvc = m->targets.n;
+	m->gone = r.gone;
+	m->ngone = ngone;
+	*old_to_new = r.to;
+	free(r.slot);
+	free(r.taken);
+	return 0;
 }
 
 bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which)

@@ -419,6 +419,15 @@ size_t cm_svc_order_row_of(const struct cm_svc_order *o, size_t i)
 	return SIZE_MAX;
 }
 
+void cm_svc_order_remap(struct cm_svc_order *o, const size_t *to, size_t nold)
+{
+	size_t out = 0;
+	for (size_t r = 0; r < o->n; r++)
+		if (o->rows[r] < nold && to[o->rows[r]] != SIZE_MAX)
+			o->rows[out++] = to[o->rows[r]];
+	o->n = out;
+}
+
 void cm_svc_order_moved(struct cm_svc_order *o, double now)
 {
 	o->last_move = now;

@@ -457,7 +457,7 @@ static int parse_entry(const char *s, size_t n, struct field *f, char *why, size
 
 /* ---- the list ---- */
 
-static void target_free(struct cm_target *t)
+void cm_target_free(struct cm_target *t)
 {
 	free(t->base);
 	free(t->display);
@@ -519,7 +519,7 @@ static int add_targets(struct cm_target_list *out, const struct field *f)
 		struct cm_target *t = &out->v[out->n];
 		*t = (struct cm_target){0};
 		if (fill_target(t, f, p) < 0) {
-			target_free(t);
+			cm_target_free(t);
 			return -1;
 		}
 		out->n++;
@@ -593,7 +593,7 @@ void cm_targets_hide_passwords(char *spec)
 void cm_targets_free(struct cm_target_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		target_free(&l->v[i]);
+		cm_target_free(&l->v[i]);
 	free(l->v);
 	*l = (struct cm_target_list){0};
 }

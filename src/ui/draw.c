@@ -390,9 +390,10 @@ static void draw_small(struct cm_ui *ui)
 /* The monitor's screen in columns 0..ui->cols-1. */
 static void draw_monitor(struct cm_ui *ui, const struct cm_monitor *m, double now)
 {
-	if (!m->nsvc)
+	if (!m->nsvc) {
 		cm_put(ui, 0, 0, ui->cols - 1, "no services", CM_THEME_dim);
-	else if (ui->mode == CM_MODE_ZOOM && m->vars.n)
+		cm_put(ui, 1, 0, ui->cols - 1, m->sources, CM_THEME_down); /* why, if known */
+	} else if (ui->mode == CM_MODE_ZOOM && m->vars.n)
 		cm_draw_zoom(ui, m, now);
 	else if (m->nsvc == 1)
 		cm_draw_single(ui, m, now);

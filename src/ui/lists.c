@@ -77,13 +77,18 @@ static const char *cell_note(const struct cm_service *s, const struct cm_var *v)
 	return NULL;
 }
 
-/* The ssh tunnels' state ("ssh app2: up"), when the app has any. */
+/* The ssh tunnels' state ("ssh app2: up"), when the app has any, and a
+ * followed list's trouble ("ports.txt:3: bad ...; last list kept"). */
 static void seg_tunnels(struct cm_segline *l, const struct cm_monitor *m)
 {
-	if (!m->tunnels[0])
-		return;
-	cm_seg(l, "  ", CM_THEME_normal);
-	cm_seg(l, m->tunnels, m->tunnels_bad ? CM_THEME_down : CM_THEME_dim);
+	if (m->tunnels[0]) {
+		cm_seg(l, "  ", CM_THEME_normal);
+		cm_seg(l, m->tunnels, m->tunnels_bad ? CM_THEME_down : CM_THEME_dim);
+	}
+	if (m->sources[0]) {
+		cm_seg(l, "  ", CM_THEME_normal);
+		cm_seg(l, m->sources, CM_THEME_down);
+	}
 }
 
 /* The single service's second header line: where it is, what is wrong

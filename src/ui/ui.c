@@ -275,6 +275,26 @@ static size_t nvars(const struct cm_monitor *m)
 	return m->vars.n;
 }
 
+/* An index of a service after the change, or SIZE_MAX when it left. */
+static size_t remapped(const size_t *to, size_t nold, size_t i)
+{
+	return i < nold ? to[i] : SIZE_MAX;
+}
+
+void cm_ui_services_changed(struct cm_ui *ui, const size_t *to, size_t nold)
+{
+	size_t row = cm_svc_order_row_of(&ui->order, ui->sel_svc);
+	cm_svc_order_remap(&ui->order, to, nold);
+	size_t sel = remapped(to, nold, ui->sel_svc);
+	if (sel == SIZE_MAX && ui->order.n) /* it left: the one now on its row */
+		sel = ui->order.rows[row < ui->order.n ? row : ui->order.n - 1];
+	ui->sel_svc = sel == SIZE_MAX ? 0 : sel;
+	size_t chosen = remapped(to, nold, ui->chooser_svc);
+	if (chosen == SIZE_MAX)
+		ui->chooser = false; /* its service left: nothing to profile */
+	ui->chooser_svc = chosen == SIZE_MAX ? 0 : chosen;
+}
+
 /* Several services: the selection moves along the rows as shown (sorted,
  * filtered), and the order holds while it moves. */
 static void move_row(struct cm_ui *ui, long d, double now)

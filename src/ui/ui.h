@@ -68,6 +68,11 @@ int cm_ui_tick(struct cm_ui *ui, double now);
 /* The terminal changed size (SIGWINCH). */
 void cm_ui_resize(struct cm_ui *ui);
 
+/* The monitor's services changed (cm_monitor_set_targets' to, of nold
+ * entries): the selection stays on its service (on the first row when it
+ * left), and so do the rows' order and the profile chooser's service. */
+void cm_ui_services_changed(struct cm_ui *ui, const size_t *to, size_t nold);
+
 /* Ctrl-Z, which raw mode turns into a key: gives the terminal back, stops
  * the process group with SIGTSTP and, once continued (fg), takes the
  * terminal again at its current size; the caller redraws everything. */

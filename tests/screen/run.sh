@@ -3,7 +3,8 @@
 # as a person would (tmux's own regress style: a private server, a fixed
 # size, send-keys, capture-pane). The real cmon watches the real demo Go
 # service on loopback: one service (values, min/max, sparklines; exact min
-# and max from a Python service), several
+# and max from a Python service), several, a -ports=@FILE followed as it
+# changes
 # (table, the selected var's sparklines, moving the selection), help, the
 # zoomed graph, pause, resizes down to "terminal too small", ASCII glyphs,
 # and q / Ctrl-C quitting with no cmon process left behind.
@@ -243,6 +244,31 @@ run_cmon unknown-term -ports="$one" -i=200ms
 check_refused term-unknown unknown-term \
 	"^cmon: TERM=no-such-terminal-type: unknown terminal type$text_modes"
 cmon_env=""
+
+# --- -ports=@FILE: the screen follows the file while running -----------------
+first=${two%%,*} second=${two##*,}
+printf '# listed\n%s\n127.0.0.1:1\n' "$first" >"$tmp/listed.txt"
+run_cmon listed -ports=@"$tmp/listed.txt" -i=200ms -vars=requests
+check listed-start listed '^cmon  2 services  1 up  1 down'
+printf '%s\n' "$second" >>"$tmp/listed.txt"
+check listed-added listed '^cmon  3 services  2 up  1 down'
+check listed-added-row listed "^● demo:${second##*:} "
+# the selection stays on its service when the list moves it to another index
+T send-keys -t listed j j
+sel_on() { screen_sgr listed | grep "${esc}\[7m" | grep -q "demo:$1"; }
+for _ in $(seq 30); do sel_on "${second##*:}" && break; sleep 0.1; done
+printf '%s\n%s\n' "$first" "$second" >"$tmp/listed.txt" # its index: 2, then 1
+check listed-removed listed '^cmon  2 services  2 up'
+for _ in $(seq 30); do sel_on "${second##*:}" && break; sleep 0.1; done
+if sel_on "${second##*:}" && ! sel_on "${first##*:}"; then
+	ok listed-selection-kept
+else
+	fail listed-selection-kept "the selection left demo:${second##*:}" listed
+fi
+if ! screen listed | grep -q '127\.0\.0\.1:1'; then ok listed-removed-row; else fail listed-removed-row "still shown" listed; fi
+printf 'oops\n' >>"$tmp/listed.txt"
+check listed-bad-line-kept listed "^cmon  2 services .*listed\.txt:3: bad -ports field \"oops\""
+check_quit listed-quit listed q
 
 # --- Ctrl-Z suspends to the shell, fg comes back ----------------------------------
 check_suspend suspend-ctrl-z suspend '^● demo  up  every 200ms' -ports="$one" -i=200ms

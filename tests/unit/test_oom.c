@@ -13,6 +13,7 @@
 
 #include "check.h"
 #include "cmon/monitor/monitor.h"
+#include "cmon/monitor/target_src.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
 #include "cmon/profile/report.h"
@@ -525,6 +526,81 @@ static long oom_fleet(void)
 	return n;
 }
 
+/* ---- the monitor following a new target list ---- */
+
+static void oom_monitor(struct cm_monitor *m)
+{
+	struct cm_target_list t = {0};
+	struct cm_var_list v = {0};
+	char err[256];
+	CHECK(cm_targets_parse("1,2,3", &t, err, sizeof err) == 0);
+	CHECK(cm_vars_parse("requests", &v, err, sizeof err) == 0);
+	CHECK(cm_monitor_init(m, &t, &v, "/debug/vars") == 0);
+	const char *body = "{\"requests\": 5}";
+	for (size_t i = 0; i < m->nsvc; i++)
+		CHECK(cm_monitor_vars_result(m, i, body, strlen(body), NULL, 100) == 0);
+}
+
+/* A file's lines, an API answer, and the two changes of list they make
+ * (one service leaves, then comes back), allocation fail_at failing: each
+ * step fails with the monitor as it was, or goes on; nothing leaks. 1 when
+ * fail_at was never reached. */
+static int run_set_targets(long fail_at, bool *done)
+{
+	static const char *answer = "{\"status\":\"success\",\"data\":{\"activeTargets\":["
+				    "{\"labels\":{\"job\":\"d\"},\"scrapeUrl\":\"http://localhost:4/x\"}]}}";
+	struct cm_monitor m;
+	oom_monitor(&m);
+	char err[256];
+	struct cm_target_list a = {0}, b = {0};
+	size_t *to = NULL;
+	int steps = 0;
+	alloc_fail_at(fail_at);
+	if (cm_targets_parse_lines("3\n1 # one\n", 10, "f", &a, err, sizeof err) == 0 &&
+	    cm_targets_from_prom(answer, strlen(answer), "d", &b, err, sizeof err) == 0 &&
+	    cm_targets_join(&a, &b, err, sizeof err) == 0) {
+		steps++;
+		if (cm_monitor_set_targets(&m, &a, &to) == 0) {
+			steps++;
+			free(to);
+			if (cm_targets_parse("1,2,3", &a, err, sizeof err) == 0 &&
+			    cm_monitor_set_targets(&m, &a, &to) == 0) {
+				steps++;
+				free(to);
+			}
+		}
+	}
+	bool reached = alloc_reached(fail_at);
+	/* whatever failed, the monitor is whole: each service on its target */
+	for (size_t i = 0; i < m.nsvc; i++)
+		CHECK_MSG(m.svc[i].target == &m.targets.v[i], "set targets at %ld: service %zu",
+			  fail_at, i);
+	CHECK_MSG(steps < 1 || m.nsvc == 3, "set targets at %ld: %zu services", fail_at, m.nsvc);
+	*done = steps == 3 && m.svc[1].ncells == 1 && m.svc[1].cells[0].series.len == 1;
+	cm_targets_free(&a);
+	cm_targets_free(&b);
+	cm_monitor_free(&m);
+	return !reached;
+}
+
+static long test_set_targets_oom(void)
+{
+	bool done;
+	long live = alloc_live;
+	run_set_targets(0, &done);
+	CHECK_MSG(done, "set targets: the untouched run did not get through");
+	CHECK_MSG(alloc_live == live, "set targets: %ld blocks leaked untouched", alloc_live - live);
+	long n = 1, failed = 0;
+	while (!run_set_targets(n, &done) && n < 100000) {
+		CHECK_MSG(alloc_live == live, "set targets at %ld: %ld blocks leaked", n,
+			  alloc_live - live);
+		failed += !done;
+		n++;
+	}
+	CHECK_MSG(n > 1 && failed > 0, "set targets: no failing allocation made it fail");
+	return n;
+}
+
 int main(void)
 {
 	long prom_runs = test_prom_oom();
@@ -577,6 +653,7 @@ int main(void)
 	total += oom_flame(&raw);
 	total += prom_runs;
 	total += oom_fleet();
+	total += test_set_targets_oom();
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

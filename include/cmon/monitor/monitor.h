@@ -62,6 +62,16 @@ struct cm_service {
 	double start_time;     /* PROM: process_start_time_seconds, -1 = unseen */
 };
 
+/* A service that left the target list, kept with its history for when it
+ * comes back (cm_monitor_set_targets). */
+struct cm_gone {
+	struct cm_target target; /* owned: the identity it comes back by */
+	struct cm_service svc;   /* owned cells; svc.target is NULL while gone */
+};
+
+/* Services kept aside: the oldest is forgotten past this many. */
+#define CM_GONE_MAX CM_TARGETS_MAX
+
 struct cm_monitor {
 	struct cm_target_list targets; /* owned */
 	struct cm_var_list vars;       /* owned */
@@ -72,10 +82,15 @@ struct cm_monitor {
 	char tunnels[320];             /* the app's ssh tunnels for the header,
 					* "ssh app2: up"; "" when there are none */
 	bool tunnels_bad;              /* one of them is not up */
+	char sources[320];             /* the app's followed lists' trouble for the
+					* header ("ports.txt: ...; last list kept"),
+					* "" when none */
 	struct cm_json doc;            /* owned: the index of the body being read,
 					* reused by every poll of every service */
 	struct cm_var_seen *seen;      /* owned: one per var (grows with vars) */
 	size_t nseen;
+	struct cm_gone *gone;          /* owned: removed services, oldest first */
+	size_t ngone;
 };
 
 /* Takes ownership of targets and vars (moved: the caller's are emptied).
@@ -84,6 +99,20 @@ int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
 		    struct cm_var_list *vars, const char *endpoint);
 
 void cm_monitor_free(struct cm_monitor *m);
+
+/* Replaces the monitor's targets with targets (a file or Prometheus told
+ * of a new list), matched to the current services by identity
+ * (cm_target_same): a kept service keeps everything (its index may
+ * change), a new one starts WAITING, or with its history when it was in
+ * the list before (kept aside, at most CM_GONE_MAX); a removed one is
+ * kept aside. Duplicates pair up in order. On success targets is moved
+ * (emptied) and *old_to_new is a malloc'd array of the previous nsvc
+ * entries: each old index's new one, or SIZE_MAX for a service that left;
+ * the caller frees it and carries every index it keeps across (schedule,
+ * order, selection). -1 when out of memory: nothing changed, targets is
+ * still the caller's. */
+int cm_monitor_set_targets(struct cm_monitor *m, struct cm_target_list *targets,
+			   size_t **old_to_new);
 
 /* True when some var needs /debug/pprof/goroutine or threadcreate. */
 bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which);

@@ -122,6 +122,11 @@ bool cm_svc_order_matches(const struct cm_svc_order *o, const struct cm_monitor 
 /* The row service i is on, or SIZE_MAX when it is not shown. */
 size_t cm_svc_order_row_of(const struct cm_svc_order *o, size_t i);
 
+/* The monitor's services changed (cm_monitor_set_targets): each row's
+ * service index i becomes to[i] (i < nold), rows of services that left
+ * are dropped; the next update places the new ones. */
+void cm_svc_order_remap(struct cm_svc_order *o, const size_t *to, size_t nold);
+
 /* A movement key: holds the order for hold seconds. */
 void cm_svc_order_moved(struct cm_svc_order *o, double now);
 

@@ -46,6 +46,10 @@ int cm_targets_parse(const char *spec, struct cm_target_list *out, char *err, si
 
 void cm_targets_free(struct cm_target_list *l);
 
+/* Frees one target's strings and zeroes it (a list's element, or one
+ * held alone). */
+void cm_target_free(struct cm_target *t);
+
 /* Overwrites the password of each field of spec with '*', in place: spec
  * is -ports' value in cmon's own argv, which ps shows to every user. Call
  * it once the list is parsed (the targets keep their own copies). */

@@ -321,7 +321,41 @@ static struct cm_value value_of(struct cm_var *v, struct cm_cell *c, struct acc 
 	return number(v, p->pick ? a->picked : a->sum);
 }
 
-static void put_values(struct cm_monitor *m, struct cm_service *s, struct acc *acc, double now)
+/* The first time var v matches nothing: the nearest metric name the body
+ * has (within a third of the name's length, at least 2 edits, as for
+ * expvar paths), for "did you mean". Only for a var the person wrote as
+ * a metric: a pair's title is its expvar path, whose suggestion comes
+ * from expvar bodies. */
+static void suggest_metric(struct cm_var_seen *seen, const struct cm_var *v, const char *body,
+			   size_t len, bool om)
+{
+	if (seen->found || seen->suggested || (cm_var_has_expvar(v) && strcmp(v->title, v->prom.name)))
+		return;
+	seen->suggested = true;
+	seen->suggestion[0] = '\0';
+	size_t want = v->prom.name_len, best = (want / 3 > 2 ? want / 3 : 2) + 1;
+	struct cm_prom_reader r;
+	struct cm_prom_sample *smp = malloc(sizeof *smp);
+	if (!smp)
+		return; /* out of memory: no suggestion */
+	cm_prom_begin(&r, body, len, om);
+	while (cm_prom_next(&r, smp) == 1) {
+		char name[CM_VAR_SUGGEST_MAX];
+		if (smp->name.n >= sizeof name)
+			continue;
+		memcpy(name, smp->name.p, smp->name.n);
+		name[smp->name.n] = '\0';
+		size_t d = cm_edit_distance(v->prom.name, name, best - 1);
+		if (d < best) {
+			best = d;
+			memcpy(seen->suggestion, name, smp->name.n + 1);
+		}
+	}
+	free(smp);
+}
+
+static void put_values(struct cm_monitor *m, struct cm_service *s, struct acc *acc, double now,
+		       const char *body, size_t len)
 {
 	for (size_t k = 0; k < m->vars.n && k < s->ncells; k++) {
 		struct cm_var *v = &m->vars.v[k];
@@ -330,8 +364,11 @@ static void put_values(struct cm_monitor *m, struct cm_service *s, struct acc *a
 							  ? CM_VALUE_NUMBER : CM_VALUE_NA};
 		struct cm_value val = value_of(v, &s->cells[k], &acc[k]);
 		cm_monitor_set_cell(&s->cells[k], v, val, now);
-		if (k < m->nseen)
-			cm_var_seen_note(&m->seen[k], v, &found, &m->doc);
+		if (k >= m->nseen)
+			continue;
+		if (found.state == CM_VALUE_NA && v->prom.name)
+			suggest_metric(&m->seen[k], v, body, len, s->openmetrics);
+		cm_var_seen_note(&m->seen[k], v, &found, &m->doc);
 	}
 }
 
@@ -348,7 +385,7 @@ int cm_prom_vars_result(struct cm_monitor *m, size_t i, const char *body, size_t
 		snprintf(why, sizeof why, "bad /metrics: %s", err);
 		cm_monitor_mark_down(m, s, why);
 	} else {
-		put_values(m, s, acc, now);
+		put_values(m, s, acc, now, body, len);
 		s->state = CM_SVC_UP;
 		s->error[0] = '\0';
 		s->last_update = now;

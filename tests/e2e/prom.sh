@@ -104,6 +104,14 @@ else
 	fail prom-values-match-curl "status $st: $line; curl: threads $threads0/$threads1 goroutines $gor0/$gor1 alloc $alloc0/$alloc1"
 fi
 
+# a typo'd metric is named with the nearest one, and -once exits 1
+out=$("$cmon" -once -ports="$url" -vars=go_gorutines 2>"$tmp/typo.err"); st=$?
+if [ $st = 1 ] && [ "$(cat "$tmp/typo.err")" = "cmon: no var go_gorutines on any service; did you mean go_goroutines?" ]; then
+	ok prom-var-typo
+else
+	fail prom-var-typo "status $st: $out $(cat "$tmp/typo.err")"
+fi
+
 # --- label matchers, rates, a histogram quantile -------------------------------
 # Prometheus scrapes itself every second and cmon polls every 500ms: its
 # /metrics handler serves about 3 requests a second.

@@ -330,6 +330,19 @@ static void test_prom_vars(void)
 	CHECK(cm_monitor_missing_var(&m, 0, line, sizeof line));
 	cm_monitor_free(&m);
 
+	/* a typo'd metric: named with the nearest metric the body has */
+	make(&m, "http://127.0.0.1:9090/metrics", "go_gorutines,http_request_total{code=\"200\"},nothing_like_it");
+	feed(&m, body1, 100);
+	CHECK(cm_monitor_missing_var(&m, 0, line, sizeof line));
+	CHECK_STR(line, "no var go_gorutines on any service; did you mean go_goroutines?", "typo");
+	CHECK(cm_monitor_missing_var(&m, 1, line, sizeof line));
+	CHECK_STR(line, "no var http_request_total{code=\"200\"} on any service; did you mean "
+		  "http_requests_total?", "typo with matchers");
+	CHECK(cm_monitor_missing_var(&m, 2, line, sizeof line));
+	CHECK_STR(line, "no var nothing_like_it on any service", "nothing near");
+	CHECK(cm_monitor_exit_status(&m) == 1);
+	cm_monitor_free(&m);
+
 	/* an entry whose path ends in /metrics is Prometheus from the start,
 	 * whatever text/plain it answers */
 	make(&m, "http://127.0.0.1:9090/metrics", CM_VARS_DEFAULT);

@@ -32,8 +32,11 @@ if ! curl -s -f -o "$prof" "http://$demo_addrs/debug/pprof/profile?seconds=2" ||
 	exit 1
 fi
 "$cmon" pprof -top -cum "$prof" >"$tmp/topcum.txt" 2>&1
-# the hottest user function by cum, and its cum% (-top -cum's 5th column)
-hot=$(awk '$6 ~ /^main\./ {print $6; exit}' "$tmp/topcum.txt")
+# the hottest user function by cum, and its cum% (-top -cum's 5th column);
+# not a closure: the demo's middleware closures (main.countPprof.func1)
+# wrap every request, and their long names with the search's and the
+# zoom's text do not fit the title line of a 100-column screen
+hot=$(awk '$6 ~ /^main\.[A-Za-z0-9_]+$/ {print $6; exit}' "$tmp/topcum.txt")
 hot_pct=$(awk -v f="$hot" '$6 == f {print $5; exit}' "$tmp/topcum.txt")
 if [ -z "$hot" ] || [ -z "$hot_pct" ]; then
 	fail oracle "no main. function in -top -cum: $(head -c 400 "$tmp/topcum.txt")"
@@ -69,15 +72,16 @@ check flame-zoomed fl '^main\.[^ ]+  [0-9.]+[mun]?s  [0-9.]+% of total, 100% of 
 zoomed=$(screen fl | sed -n 2p | awk '{print $1}')
 # the breadcrumb: root stays on the first graph row
 if screen fl | sed -n 3p | grep -q '^root'; then ok flame-breadcrumb; else fail flame-breadcrumb "no root row above the zoomed frame" fl; fi
-# the share of the hottest user function equals -top -cum's cum%
-re=$(quote_re "$hot")
-T send-keys -t fl / "$re" Enter
-want="/$(printf '%s' "$re" | sed 's/[][\\.+*?(){}|^$]/\\&/g'): $(printf '%s' "$hot_pct" | sed 's/\./\\./g') of total"
-check flame-share-is-top-cum fl "$want"
 # Esc zooms out: the frame zoomed out of stays selected, no zoom share
 # on the status line; Esc again leaves
 T send-keys -t fl Escape
 check flame-zoom-out fl "^$(printf '%s' "$zoomed" | sed 's/[][\\.+*?(){}|^$]/\\&/g')  [^,]*% of total  /"
+# the share of the hottest user function equals -top -cum's cum% (out of
+# the zoom: its own share would leave the search's no room on the line)
+re=$(quote_re "$hot")
+T send-keys -t fl / "$re" Enter
+want="/$(printf '%s' "$re" | sed 's/[][\\.+*?(){}|^$]/\\&/g'): $(printf '%s' "$hot_pct" | sed 's/\./\\./g') of total"
+check flame-share-is-top-cum fl "$want"
 T send-keys -t fl Escape
 check flame-leaves fl '^ top · cpu · functions'
 # C: the call tree, the hot path open; Right opens; Enter opens the source

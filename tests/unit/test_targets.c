@@ -129,6 +129,8 @@ static void test_prom_answer(void)
 	size_t big = 5000;
 	char *huge = malloc(big + 100);
 	CHECK(huge != NULL);
+	if (!huge)
+		return;
 	int k = snprintf(huge, 100, "{\"status\":\"success\",\"data\":{\"activeTargets\":"
 				    "[{\"scrapeUrl\":\"http://a:1/");
 	memset(huge + k, 'x', big);

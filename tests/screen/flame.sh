@@ -48,7 +48,13 @@ run_cmon fl pprof "$prof"
 check first-screen fl '^ top · cpu · functions'
 T send-keys -t fl F
 check flame-shows fl '^ flame graph · cpu · functions'
-check flame-root fl '^root  [0-9.]+[mun]?s  100% of total'
+if ! wait_for fl '^root  [0-9.]+[mun]?s  100% of total'; then
+	# Seen once in about 15 runs: "root 3.61s 99.72% of total". What the
+	# profile says of its total, to find where the tree and the report part.
+	fail flame-root "root is not the total: -top: $("$cmon" pprof -top "$prof" 2>&1 | grep -m1 'total'); -folded sum: $("$cmon" pprof -folded "$prof" 2>/dev/null | awk '{s += $NF} END {print s}'); samples: $("$cmon" pprof -raw "$prof" 2>/dev/null | grep -c '^ *[0-9]')" fl
+else
+	ok flame-root
+fi
 # the mouse (xterm reports, as the terminal sends them): a click on the
 # graph's second row selects its first frame, a double click zooms into it
 # (press and release: ESC [ M, button+32, column+33, row+33; a double

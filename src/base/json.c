@@ -8,8 +8,9 @@
  * may decode without checking again. */
 #include "cmon/base/json.h"
 
+#include "cmon/base/numtext.h"
+
 #include <limits.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -41,10 +42,6 @@ enum {
 /* A tape this many entries long is given back when a text needs under a
  * quarter of it: one huge body does not pin its memory for good. */
 #define SHRINK_ABOVE ((size_t)1 << 16)
-
-/* Numbers are copied here for strtod (the text is not NUL-terminated);
- * only a longer one, which no encoder writes, costs a malloc. */
-#define NUMBER_BUF 128
 
 /* ---- the parser ---- */
 
@@ -661,31 +658,6 @@ static bool int64_of(const char *s, size_t n, long long *out)
 	return true;
 }
 
-/* A number's text (checked) as a double, rounded as strtod rounds; past
- * the double range, an infinity. strtod reads the locale's decimal point,
- * so '.' is swapped for it in the copy. */
-static double double_of(const char *s, size_t n)
-{
-	const char *dp = localeconv()->decimal_point;
-	size_t dpn = strlen(dp), need = n + dpn + 1, w = 0; /* one '.' at most */
-	char small[NUMBER_BUF], *buf = need <= sizeof small ? small : malloc(need);
-	if (!buf)
-		return NAN;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '.') {
-			memcpy(buf + w, dp, dpn);
-			w += dpn;
-		} else {
-			buf[w++] = s[i];
-		}
-	}
-	buf[w] = '\0';
-	double d = strtod(buf, NULL);
-	if (buf != small)
-		free(buf);
-	return d;
-}
-
 bool cm_json_number(const struct cm_json *j, size_t v, struct cm_json_num *out)
 {
 	const struct cm_json_tok *t = tok_at(j, v);
@@ -698,7 +670,7 @@ bool cm_json_number(const struct cm_json *j, size_t v, struct cm_json_num *out)
 	else if ((t->flags & F_INTEGER) && int64_of(s, t->len, &out->i))
 		out->integer = true;
 	else
-		out->d = double_of(s, t->len);
+		out->d = cm_strtod_dot(s, t->len);
 	if (out->integer)
 		out->d = (double)out->i;
 	return true;

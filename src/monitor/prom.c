@@ -13,8 +13,9 @@
  *   read: such a body is answered in the classic format unless asked. */
 #include "cmon/monitor/prom.h"
 
+#include "cmon/base/numtext.h"
+
 #include <ctype.h>
-#include <locale.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -149,24 +150,6 @@ static bool float_syntax_ok(const char *p, size_t n, bool hex)
 	return true;
 }
 
-/* strtod over a copy with '.' swapped for the locale's decimal point. */
-static double strtod_c(const char *p, size_t n)
-{
-	const char *dp = localeconv()->decimal_point;
-	size_t dpn = strlen(dp), w = 0;
-	char buf[FLOAT_TEXT_MAX + 8];
-	for (size_t i = 0; i < n && w + dpn < sizeof buf - 1; i++) {
-		if (p[i] == '.') {
-			memcpy(buf + w, dp, dpn);
-			w += dpn;
-		} else {
-			buf[w++] = p[i];
-		}
-	}
-	buf[w] = '\0';
-	return strtod(buf, NULL);
-}
-
 bool cm_prom_float(const char *p, size_t n, double *out)
 {
 	if (!n || n > FLOAT_TEXT_MAX)
@@ -200,7 +183,7 @@ bool cm_prom_float(const char *p, size_t n, double *out)
 	bool hex = mn > 2 && m[0] == '0' && (m[1] == 'x' || m[1] == 'X');
 	if (!float_syntax_ok(m, mn, hex))
 		return false;
-	*out = strtod_c(p, n);
+	*out = cm_strtod_dot(p, n);
 	return true;
 }
 

@@ -216,6 +216,25 @@ lib_demo_sandbox() {
 		return 2
 	fi
 }
+# lib_start_demo ADDR ARGS...: the demo built by lib_demo_sandbox, started
+# on ADDR with ARGS (killed on exit); sets demo_pid and demo_addr
+# (host:port, from its first "listening" line). Fails when it did not
+# start listening within 5 s.
+lib_start_demo() {
+	local addr=$1 line
+	shift
+	rm -f "$tmp/demo.out" # a demo started before wrote there: its line is not this one's
+	"$tmp/demo" -addr "$addr" "$@" >"$tmp/demo.out" 2>&1 &
+	demo_pid=$!
+	pids+=("$demo_pid")
+	for _ in $(seq 100); do
+		line=$(head -n 1 "$tmp/demo.out" 2>/dev/null)
+		case $line in "demo: listening on http://"*) break ;; esac
+		sleep 0.05
+	done
+	demo_addr=${line#demo: listening on http://}
+	[ -n "$demo_addr" ] && [ "$demo_addr" != "$line" ]
+}
 # An asynchronous child that a signal reaches before it has reset the
 # traps it inherited (bash 5.2: between fork and exec, or before a
 # subshell's first command) runs this script's EXIT trap as its own: it

@@ -161,15 +161,8 @@ else
 fi
 
 # --- the demo's /metrics ------------------------------------------------------
-"$tmp/demo" -addr 127.0.0.1:0 -load 2 >"$tmp/demo.out" 2>&1 &
-pids+=("$!")
-for _ in $(seq 100); do
-	dline=$(head -n 1 "$tmp/demo.out" 2>/dev/null)
-	case $dline in "demo: listening on http://"*) break ;; esac
-	sleep 0.05
-done
-demo=${dline#demo: listening on http://}
-[ "$demo" != "$dline" ] || { echo "prom: demo did not start" >&2; exit 2; }
+lib_start_demo 127.0.0.1:0 -load 2 || { echo "prom: demo did not start" >&2; exit 2; }
+demo=$demo_addr
 sleep 1
 # its expvar requests over the same window as cmon's rates
 req0=$(curl -sf "http://$demo/debug/vars" | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])')

@@ -19,29 +19,12 @@ lib_demo_sandbox e2e || exit 2
 
 fail() { echo "FAIL $1: $2"; fails=$((fails + 1)); }
 
-# start_demo ADDR ARGS...: starts the demo; sets demo_pid and demo_addr.
-start_demo() {
-	local addr=$1 line
-	shift
-	rm -f "$tmp/demo.out" # a demo started before wrote there: its line is not this one's
-	"$tmp/demo" -addr "$addr" "$@" >"$tmp/demo.out" 2>&1 &
-	demo_pid=$!
-	pids+=("$demo_pid")
-	for _ in $(seq 100); do
-		line=$(head -n 1 "$tmp/demo.out" 2>/dev/null)
-		case $line in "demo: listening on http://"*) break ;; esac
-		sleep 0.05
-	done
-	demo_addr=${line#demo: listening on http://}
-	[ -n "$demo_addr" ] && [ "$demo_addr" != "$line" ]
-}
-
 stop_demo() {
 	kill "$demo_pid" 2>/dev/null
 	wait "$demo_pid" 2>/dev/null
 }
 
-start_demo 127.0.0.1:0 -load 2 || { echo "e2e: demo did not start" >&2; exit 2; }
+lib_start_demo 127.0.0.1:0 -load 2 || { echo "e2e: demo did not start" >&2; exit 2; }
 addr=$demo_addr
 sleep 1
 
@@ -96,7 +79,7 @@ fi
 main_pid=$demo_pid
 # pprof_requests of the demo at $1, as one line of JSON
 pprof_requests() { curl -s "http://$1/debug/vars" | grep -o '"pprof_requests": {[^}]*}'; }
-if start_demo 127.0.0.1:0 -idle 300; then
+if lib_start_demo 127.0.0.1:0 -idle 300; then
 	out=$("$cmon" -ports="$demo_addr" -once -vars=@goroutines,@threads 2>&1); st=$?
 	asked=$(pprof_requests "$demo_addr")
 	if [ $st = 0 ] && [[ $out =~ goroutines:\ ([0-9]+),\ threads:\ [0-9]+$ ]] &&
@@ -109,7 +92,7 @@ if start_demo 127.0.0.1:0 -idle 300; then
 else
 	fail counts-from-index "demo -idle did not start"
 fi
-if start_demo 127.0.0.1:0 -idle 300 -pprof-index=false; then
+if lib_start_demo 127.0.0.1:0 -idle 300 -pprof-index=false; then
 	out=$("$cmon" -ports="$demo_addr" -once -vars=@goroutines,@threads 2>&1); st=$?
 	asked=$(pprof_requests "$demo_addr")
 	if [ $st = 0 ] && [[ $out =~ goroutines:\ ([0-9]+),\ threads:\ [0-9]+$ ]] &&
@@ -251,7 +234,7 @@ pids+=("$cpid")
 sleep 1.2
 stop_demo
 sleep 1.2
-start_demo "$addr" -load 1 || fail restart "the demo did not come back on $addr"
+lib_start_demo "$addr" -load 1 || fail restart "the demo did not come back on $addr"
 sleep 1.5
 kill -TERM "$cpid"
 wait "$cpid"; st=$?

@@ -85,6 +85,7 @@ static void service_free(struct cm_service *s)
 	free(s->cells);
 	s->cells = NULL;
 	s->ncells = 0;
+	cm_marks_free(&s->marks);
 }
 
 static void gone_free(struct cm_gone *g)
@@ -350,7 +351,15 @@ static void check_restart(struct cm_service *s, const struct cm_json *d, double 
 		s->monotonic[k] = v.d;
 	}
 	if (restarted)
-		s->restarted_at = now;
+		cm_monitor_restarted(s, now);
+}
+
+void cm_monitor_restarted(struct cm_service *s, double now)
+{
+	s->restarted_at = now;
+	struct cm_mark mk = {.t = now, .t_start = now, .kind = CM_MARK_RESTART};
+	snprintf(mk.what, sizeof mk.what, "restart");
+	cm_marks_add(&s->marks, &mk); /* out of memory: the mark is lost, not the poll */
 }
 
 /* The sample a sparkline gets for a value: gaps for anything not finite. */

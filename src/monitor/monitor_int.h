@@ -16,6 +16,10 @@ void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_
 			 double now);
 
 /* Service s is down for why: its cells N/A. */
+/* Service s was seen restarting at wall time now: shown for a while, and a
+ * mark on its timeline. */
+void cm_monitor_restarted(struct cm_service *s, double now);
+
 void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why);
 
 #endif

@@ -250,7 +250,7 @@ static int read_body(struct cm_monitor *m, struct cm_service *svc, struct acc *a
 		second_pass(&m->vars, acc, body, len, svc->openmetrics);
 	if (start >= 0) {
 		if (svc->start_time >= 0 && start != svc->start_time)
-			svc->restarted_at = now;
+			cm_monitor_restarted(svc, now);
 		svc->start_time = start;
 	}
 	return 0;

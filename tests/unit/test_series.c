@@ -1,8 +1,10 @@
 /* The history ring (gaps, wrap, min/max) and counter rates across resets. */
 #include <float.h>
 #include <math.h>
+#include <string.h>
 
 #include "check.h"
+#include "cmon/monitor/marks.h"
 #include "cmon/monitor/series.h"
 
 static void test_empty(void)
@@ -166,8 +168,38 @@ static void test_rate(void)
 	CHECK(cm_rate_update(&f, 0.25, 1) == 0.5); /* reset */
 }
 
+/* The marks ring: oldest first, bounded, found by time and kind. */
+static void test_marks(void)
+{
+	struct cm_marks ms = {0};
+	CHECK(cm_marks_get(&ms, 0) == NULL);
+	CHECK(cm_marks_near(&ms, 10, -1, -1) == NULL);
+	for (int i = 0; i < CM_MARKS_MAX + 10; i++) {
+		struct cm_mark mk = {.t = i, .t_start = i,
+				     .kind = i % 2 ? CM_MARK_CAPTURE : CM_MARK_RESTART,
+				     .id = (uint32_t)i};
+		memset(mk.what, 'x', sizeof mk.what); /* not terminated: add cuts it */
+		CHECK(cm_marks_add(&ms, &mk) == 0);
+	}
+	CHECK(ms.n == CM_MARKS_MAX);
+	CHECK(cm_marks_get(&ms, 0)->t == 10); /* the ten oldest forgotten */
+	CHECK(cm_marks_get(&ms, CM_MARKS_MAX - 1)->t == CM_MARKS_MAX + 9);
+	CHECK(cm_marks_get(&ms, CM_MARKS_MAX) == NULL);
+	CHECK(strlen(cm_marks_get(&ms, 3)->what) == sizeof ms.v[0].what - 1);
+	CHECK(cm_marks_near(&ms, 100.5, -1, -1)->t == 100);
+	CHECK(cm_marks_near(&ms, 100.5, 1, -1)->t == 101);
+	CHECK(cm_marks_near(&ms, 100, -1, CM_MARK_CAPTURE)->t == 99);
+	CHECK(cm_marks_near(&ms, 100, 1, CM_MARK_CAPTURE)->t == 101);
+	CHECK(cm_marks_near(&ms, 5, -1, -1) == NULL);     /* before the oldest */
+	CHECK(cm_marks_near(&ms, 1e9, 1, -1) == NULL);    /* after the newest */
+	CHECK(cm_marks_near(&ms, 1e9, -1, CM_MARK_DOWN) == NULL);
+	cm_marks_free(&ms);
+	CHECK(ms.n == 0 && ms.v == NULL);
+}
+
 int main(void)
 {
+	test_marks();
 	test_empty();
 	test_push_back();
 	test_wrap();

@@ -9,6 +9,7 @@
 
 #include "cmon/base/strbuf.h"
 #include "cmon/monitor/expvar.h"
+#include "cmon/monitor/marks.h"
 #include "cmon/monitor/prom.h"
 #include "cmon/monitor/series.h"
 #include "cmon/monitor/target.h"
@@ -60,6 +61,7 @@ struct cm_service {
 	enum cm_svc_format format; /* by its entry's path, then by each answer */
 	bool openmetrics;      /* PROM: the answer said OpenMetrics */
 	double start_time;     /* PROM: process_start_time_seconds, -1 = unseen */
+	struct cm_marks marks; /* owned: captures, restarts, outages on its timeline */
 };
 
 /* A service that left the target list, kept with its history for when it

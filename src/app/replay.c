@@ -405,7 +405,9 @@ static int run_screen(struct cm_replay *rp, const struct rargs *a, const char *f
 		return 1;
 	}
 	char err[256];
-	struct rscreen r = {.rp = rp, .file = file, .pos = rp->t_first, .dirty = true};
+	const char *base = strrchr(file, '/'); /* the header is narrow beside the pane */
+	struct rscreen r = {.rp = rp, .file = base && base[1] ? base + 1 : file, .pos = rp->t_first,
+			    .dirty = true};
 	r.ui = cm_ui_open(&look, err, sizeof err);
 	if (!r.ui) {
 		fprintf(stderr, "cmon replay: %s; use -dummy or -json for text output\n", err);

@@ -265,8 +265,10 @@ static void host_key(struct rscreen *r, double now)
 		break;
 	case '{':
 	case '}':
-		if (cm_replay_find(r->rp, r->pos, k == '}' ? 1 : -1, &t))
-			jump(r, t, now);
+		/* none left that way: the start or the end */
+		if (!cm_replay_find(r->rp, r->pos, k == '}' ? 1 : -1, &t))
+			t = k == '}' ? r->rp->t_last : r->rp->t_first;
+		jump(r, t, now);
 		break;
 	case CM_UI_PROMPT_DONE:
 		if (parse_when(text, r->pos, &t))

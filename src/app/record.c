@@ -202,6 +202,7 @@ static int open_db(struct cm_rec *r, const char *path, char *err, size_t errlen)
 			 r->db ? sqlite3_errmsg(r->db) : "out of memory");
 		return -1;
 	}
+	sqlite3_limit(r->db, SQLITE_LIMIT_WORKER_THREADS, 0); /* one thread: cmon's */
 	char pragmas[128];
 	snprintf(pragmas, sizeof pragmas, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 					  " PRAGMA user_version=%d;", CM_REC_SCHEMA);

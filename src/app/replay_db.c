@@ -221,6 +221,7 @@ int cm_replay_open(struct cm_replay *rp, const char *path, char *err, size_t err
 		snprintf(err, errlen, "%s: %s", path, rp->db ? sqlite3_errmsg(rp->db) : "out of memory");
 		return -1;
 	}
+	sqlite3_limit(rp->db, SQLITE_LIMIT_WORKER_THREADS, 0); /* one thread: cmon's */
 	if (check_version(rp, err, errlen) ||
 	    prepare(rp, events_sql, &rp->events, err, errlen) ||
 	    prepare(rp, "SELECT service, step, state, error, name, restarted FROM polls WHERE seq = ?",

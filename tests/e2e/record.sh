@@ -6,7 +6,8 @@
 # and carry the values -dummy printed; live -once/-dummy -json parse; a
 # kill -9 while recording leaves a database sqlite3 opens (integrity_check
 # ok) and cmon replay reads; a path that cannot be written, or a file that
-# exists, is said on stderr while the monitoring goes on; hostile
+# exists, or a full disk (a file size limit), is said on stderr while the
+# monitoring goes on; hostile
 # recordings (wrong schema version, missing tables, NaN and text where
 # numbers go, bad service and var indexes, truncated or foreign files)
 # are a clear error with status 1, never a crash.
@@ -115,6 +116,18 @@ if grep -q '^cmon: -record=/proc/cmon-no/run.db: .*; monitoring goes on$' "$tmp/
 	ok unwritable-path-monitoring-goes-on
 else
 	fail unwritable-path-monitoring-goes-on "$(cat "$tmp/ro.err"); $(grep -c '^demo: Alloc' "$tmp/ro.out") blocks"
+fi
+# a full disk, as a file size limit stands for it (SIGXFSZ ignored: the
+# write fails with EFBIG); stdout goes through a pipe the limit does not
+# bind. What was committed before replays.
+( trap '' XFSZ; ulimit -f 110; exec timeout -s INT 4 "$cmon" -ports="$addr" -i=100ms -dummy \
+	-vars='*' -record="$tmp/full.db" ) 2>"$tmp/full.err" | cat >"$tmp/full.out"
+if grep -q '^cmon: recording .*full.db stopped: .*; monitoring goes on$' "$tmp/full.err" &&
+	[ "$(grep -c "^demo: " "$tmp/full.out")" -ge 20 ] &&
+	[ "$("$cmon" replay "$tmp/full.db" -dummy 2>&1 | grep -c '^demo: ')" -ge 1 ]; then
+	ok full-disk-monitoring-goes-on
+else
+	fail full-disk-monitoring-goes-on "$(cat "$tmp/full.err"); $(grep -c '^demo: ' "$tmp/full.out") blocks"
 fi
 before=$(md5sum <"$db")
 out=$("$cmon" -ports="$addr" -once -record="$db" 2>&1); st=$?

@@ -5,7 +5,8 @@
 # service's row is there as it was, space pauses, ] and [ change the
 # speed, J jumps (its prompt on the bottom row), } jumps to the recorded
 # profile, which opens in the pane as if just captured, { goes back, and
-# q quits with status 0.
+# q quits with status 0. A recording that cannot start says so in the
+# header while the monitor goes on.
 # Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
 # (failures), 2 (setup) or 77 (skipped: no tmux, or no go for the demo).
 set -u
@@ -23,7 +24,7 @@ db=$tmp/run.db
 # --- the live run, recorded --------------------------------------------------
 run_cmon live -ports="$demo_addrs" -i=200ms -record="$db"
 check live-up live '^● demo  up'
-sleep 1
+sleep 4 # the replay's first checks run before it reaches the profile
 T send-keys -t live p
 check live-chooser live '┌─ profile demo ─'
 T send-keys -t live h
@@ -37,6 +38,16 @@ st=$(wait_status live)
 [ "$st" = 0 ] && ok live-quit || fail live-quit "status '$st'" live
 n=$(sqlite3 "$db" "SELECT count(*) FROM profiles WHERE kind = 'heap' AND why = 'key'")
 [ "$n" = 1 ] && ok recorded-profile || fail recorded-profile "$n heap profiles in the recording"
+
+# --- a recording that cannot start: said in the header, the monitor goes on --
+run_cmon ro -ports="$demo_addrs" -i=200ms -record=/proc/cmon-no/run.db
+check unwritable-in-header ro '^ +127\.0\.0\.1:[0-9]+ +-record=/proc/cmon-no/run\.db: unable to open'
+first_update=$(screen ro | sed -n 's/^.* updated \([0-9:]\{8\}\).*$/\1/p' | head -n 1)
+sleep 1.2
+last_update=$(screen ro | sed -n 's/^.* updated \([0-9:]\{8\}\).*$/\1/p' | head -n 1)
+[ -n "$first_update" ] && [ "$last_update" \> "$first_update" ] && ok unwritable-monitoring-goes-on ||
+	fail unwritable-monitoring-goes-on "updated $first_update then $last_update" ro
+T send-keys -t ro q
 
 # --- cmon started again: the replay --------------------------------------------
 run_cmon rp replay "$db"

@@ -697,7 +697,7 @@ static bool all_idle(const struct app *app)
 
 /* SIGINT, SIGTERM, SIGHUP and SIGWINCH arrive on a signalfd, so the loop
  * sees them as input like any other and no handler touches shared state. */
-static int open_signalfd(void)
+int cm_monitor_signalfd(void)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -1274,7 +1274,7 @@ static int run(struct app *app)
 		return 1;
 	if (app->a.stats && !(app->late.hist = calloc(LATE_BUCKETS, sizeof *app->late.hist)))
 		return 1;
-	int sfd = open_signalfd();
+	int sfd = cm_monitor_signalfd();
 	if (sfd < 0) {
 		fprintf(stderr, "cmon: signalfd: %s\n", strerror(errno));
 		return 1;

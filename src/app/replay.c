@@ -52,22 +52,6 @@ static void usage(FILE *out)
 		"  -json    print them as -json's lines (NDJSON)\n");
 }
 
-static size_t replay_flags(struct rargs *a, struct cm_flag *f)
-{
-	const struct cm_flag table[] = {
-		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
-		{"json", CM_FLAG_BOOL, &a->json, NULL, "NDJSON output"},
-		{"glyphs", CM_FLAG_STRING, &a->glyphs, "name", "sparkline glyphs"},
-		{"theme", CM_FLAG_STRING, &a->theme, "name", "colour theme"},
-		{"help", CM_FLAG_BOOL, &a->help, NULL, "this help"},
-		{"h", CM_FLAG_BOOL, &a->help, NULL, NULL},
-	};
-	size_t n = sizeof table / sizeof table[0];
-	if (f)
-		memcpy(f, table, sizeof table);
-	return n;
-}
-
 /* ---- -dummy and -json: every block, at its recorded moment ---- */
 
 static int print_all(struct cm_replay *rp, bool json)
@@ -340,19 +324,6 @@ static void advance(struct rscreen *r, double now)
 	show_profile(r, now);
 }
 
-static int open_signals(void)
-{
-	sigset_t set;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGWINCH);
-	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
-		return -1;
-	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
-}
-
 /* SIGWINCH redraws; the others end the replay. */
 static bool read_signals(struct rscreen *r, int sfd)
 {
@@ -401,7 +372,7 @@ static int run_screen(struct cm_replay *rp, const struct rargs *a, const char *f
 	struct cm_ui_opts look;
 	if (cm_monitor_choose_look(a->glyphs, a->theme, rp->interval ? rp->interval : 1, &look))
 		return 2;
-	int sfd = open_signals();
+	int sfd = cm_monitor_signalfd();
 	if (sfd < 0) {
 		fprintf(stderr, "cmon replay: signalfd: %s\n", strerror(errno));
 		return 1;
@@ -432,10 +403,16 @@ static int run_screen(struct cm_replay *rp, const struct rargs *a, const char *f
 int cm_replay_main(int argc, char **argv)
 {
 	struct rargs a = {0};
-	struct cm_flag flags[8];
-	size_t nflags = replay_flags(&a, flags);
+	const struct cm_flag flags[] = {
+		{"dummy", CM_FLAG_BOOL, &a.dummy, NULL, "text output"},
+		{"json", CM_FLAG_BOOL, &a.json, NULL, "NDJSON output"},
+		{"glyphs", CM_FLAG_STRING, &a.glyphs, "name", "sparkline glyphs"},
+		{"theme", CM_FLAG_STRING, &a.theme, "name", "colour theme"},
+		{"help", CM_FLAG_BOOL, &a.help, NULL, "this help"},
+		{"h", CM_FLAG_BOOL, &a.help, NULL, NULL},
+	};
 	char err[320];
-	int npos = cm_flags_parse(flags, nflags, argc, argv, err, sizeof err);
+	int npos = cm_flags_parse(flags, sizeof flags / sizeof flags[0], argc, argv, err, sizeof err);
 	if (npos < 0) {
 		fprintf(stderr, "cmon replay: %s\n", err);
 		return 2;

@@ -143,6 +143,7 @@ void cm_monitor_usage(FILE *out)
 		"usage: cmon -ports=PORTS [-vars=VARS] [-i=5s] [flags]   live monitor\n"
 		"       cmon -ports=@FILE | -targets=http://PROMETHEUS:9090 [flags]\n"
 		"       cmon pprof [flags] SOURCE...                     profile reports\n"
+		"       cmon replay FILE [-dummy] [-json]                a -record=FILE run again\n"
 		"       cmon --help | --version\n"
 		"\n"
 		"Monitors Go services' /debug/vars (expvar) and goroutine and thread counts,\n"

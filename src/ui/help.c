@@ -43,6 +43,9 @@ static size_t help_lines(struct help_line *out, char *kinds, size_t klen)
 	size_t n = 0, nk;
 	const struct cm_key *k = cm_ui_keys(&nk);
 	n = add_table(out, n, k, nk);
+	out[n++] = (struct help_line){NULL, "the zoom (Enter): its window on the whole run"};
+	k = cm_ui_zoom_keys(&nk);
+	n = add_table(out, n, k, nk);
 	out[n++] = (struct help_line){NULL, "the profile pane (when Tab gives it the keys;"
 					    " ? there: the viewer's keys)"};
 	k = cm_ui_pane_keys(&nk);

@@ -41,7 +41,7 @@ static const struct cm_key key_table[] = {
 	{{KEY_NPAGE}, NULL, CM_ACT_PAGE_DOWN, NULL},
 	{{KEY_HOME, 'g'}, "Home End", CM_ACT_HOME, "first / last row (also g G)"},
 	{{KEY_END, 'G'}, NULL, CM_ACT_END, NULL},
-	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back"},
+	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back (? there: its keys)"},
 	{{ESC}, "Esc", CM_ACT_BACK, "leave the zoom"},
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},

@@ -31,8 +31,9 @@
 /* Columns for the value labels left of the graph. */
 #define AXIS_W 9
 
-static void draw_title(struct cm_ui *ui, int y, const struct cm_var *v,
-		       const struct cm_cell *cell)
+/* The var's name and value; returns the column after them. */
+static int draw_title(struct cm_ui *ui, int y, const struct cm_var *v,
+		      const struct cm_cell *cell)
 {
 	char buf[400];
 	struct cm_segline l = {ui, y, 1, ui->cols - 1};
@@ -48,6 +49,7 @@ static void draw_title(struct cm_ui *ui, int y, const struct cm_var *v,
 	else
 		snprintf(buf, sizeof(buf), "N/A");
 	cm_seg(&l, buf, CM_THEME_value);
+	return l.x;
 }
 
 static void axis_label(struct cm_ui *ui, int y, const struct cm_var *v, double x)
@@ -319,7 +321,7 @@ static void draw_marks(struct cm_ui *ui, const struct cm_service *s, int y, int 
 }
 
 /* "10s a dot: min..max", "1s a dot", and whether it follows the run. */
-static void draw_resolution(struct cm_ui *ui, int y, uint64_t widest)
+static void draw_resolution(struct cm_ui *ui, int y, int from, uint64_t widest)
 {
 	const struct cm_zoom_view *z = &ui->zoom;
 	char dot[32], kept[32], buf[128];
@@ -333,12 +335,12 @@ static void draw_resolution(struct cm_ui *ui, int y, uint64_t widest)
 	}
 	snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "  %s",
 		 z->panned ? "panned (End: live)" : "live");
-	cm_put_right(ui, y, ui->cols - 1, ui->cols / 2, buf, CM_THEME_dim);
+	cm_put_right(ui, y, ui->cols - 1, ui->cols - 1 - from - 2, buf, CM_THEME_dim);
 }
 
 /* The graph of zs's series over the window, rows tall at y0, gw wide. */
 static bool draw_window(struct cm_ui *ui, const struct zoom_set *zs, int y0, int rows, int gx,
-			int gw)
+			int gw, int title_end)
 {
 	const struct cm_var *v = &zs->m->vars.v[zs->j];
 	struct cm_zoom_view *z = &ui->zoom;
@@ -370,7 +372,7 @@ static bool draw_window(struct cm_ui *ui, const struct zoom_set *zs, int y0, int
 	axis_label(ui, y0 + rows - 1, v, r.lo);
 	if (rows >= 5)
 		axis_label(ui, y0 + rows / 2, v, r.lo + (r.hi - r.lo) / 2);
-	draw_resolution(ui, 1, pl.widest);
+	draw_resolution(ui, 1, title_end, pl.widest);
 	return true;
 }
 
@@ -423,7 +425,7 @@ void cm_draw_zoom(struct cm_ui *ui, const struct cm_monitor *m, double now)
 	int rows = LINES - ZOOM_CHROME, gx = AXIS_W + 2;
 
 	cm_draw_service_line(ui, 0, m, si, now);
-	draw_title(ui, 1, v, cell);
+	int title_end = draw_title(ui, 1, v, cell);
 	struct zoom_set zs = {.ui = ui, .m = m, .j = ui->sel_var, .si = si, .multi = multi};
 	int legend = multi && ui->cols - gx - 1 >= 60 ? LEGEND_W + 1 : 0, gw = graph_width(ui, legend);
 	if (multi) {
@@ -431,7 +433,7 @@ void cm_draw_zoom(struct cm_ui *ui, const struct cm_monitor *m, double now)
 		cm_svc_order_update(&ui->order, m, ui->mono, false);
 		zs.ntop = top_rows(ui, m, ui->sel_var, zs.top);
 	}
-	if (rows > 0 && gw > 0 && draw_window(ui, &zs, 2, rows, gx, gw)) {
+	if (rows > 0 && gw > 0 && draw_window(ui, &zs, 2, rows, gx, gw, title_end)) {
 		draw_marks(ui, s, 2 + rows, gx, gw);
 		draw_time_axis(ui, 3 + rows, gx, gw);
 		if (legend)

@@ -86,6 +86,23 @@ static int widen(struct cm_series *s)
 	return 0;
 }
 
+/* Room for x in the next slot: the ring allocated, grown, widened as x
+ * needs, so that writing it allocates nothing. */
+static int reserve(struct cm_series *s, double x)
+{
+	if (!isfinite(x))
+		x = NAN;
+	if (!s->v && !s->wide && alloc_ring(s) < 0)
+		return -1;
+	if (s->head == s->alloc && grow(s) < 0)
+		return -1;
+	if (!s->wide && !fits_float(x) && widen(s) < 0)
+		return -1;
+	return 0;
+}
+
+static int push_slot(struct cm_series *s, double x);
+
 /* Buckets a tier of a series of cap samples keeps: a fifth of cap, so
  * that the x10 tier reaches twice as far back as the samples do. */
 static uint32_t tier_buckets(uint32_t cap)
@@ -102,19 +119,32 @@ static void tier_free(struct cm_series_tier *t)
 }
 
 /* The bucket being filled goes into the rings (a bucket of gaps only
- * is a gap); the next one starts empty. */
+ * is a gap); the next one starts empty. The rings move together or not
+ * at all (their i-th newest is one bucket): out of memory, the tier
+ * starts again empty from the next bucket, and says so with -1. */
 static int tier_close(struct cm_series_tier *t)
 {
 	bool any = t->an > 0;
-	int rc = cm_series_push(&t->min, any ? t->amin : NAN);
-	rc |= cm_series_push(&t->max, any ? t->amax : NAN);
-	rc |= cm_series_push(&t->mean, any ? t->asum / (double)t->an : NAN);
-	if (t->last)
-		rc |= cm_series_push(&t->count, (double)t->an);
+	double v[4] = {any ? t->amin : NAN, any ? t->amax : NAN,
+		       any ? t->asum / (double)t->an : NAN, (double)t->an};
+	struct cm_series *ring[4] = {&t->min, &t->max, &t->mean, &t->count};
+	int n = t->last ? 4 : 3, rc = 0;
+	for (int i = 0; i < n && rc == 0; i++)
+		rc = reserve(ring[i], v[i]);
 	t->an = 0;
 	t->asum = 0;
 	t->cur++;
-	return rc;
+	if (rc < 0) {
+		for (int i = 0; i < n; i++) {
+			uint32_t cap = ring[i]->cap;
+			cm_series_free(ring[i]);
+			ring[i]->cap = cap;
+		}
+		return -1;
+	}
+	for (int i = 0; i < n; i++)
+		push_slot(ring[i], v[i]); /* cannot fail now: no tiers, room reserved */
+	return 0;
 }
 
 static void acc_add(struct cm_series_tier *t, double mn, double mx, double sum, uint64_t n)
@@ -223,14 +253,10 @@ static int push_slot(struct cm_series *s, double x)
 {
 	if (!isfinite(x))
 		x = NAN;
-	if (!s->v && !s->wide && alloc_ring(s) < 0)
-		return -1;
 	int rc = 0;
 	if (s->len == s->cap && s->dt > 0 && !s->tiers && make_tiers(s) < 0)
 		rc = -1; /* the older history is missing; the recent stays */
-	if (s->head == s->alloc && grow(s) < 0)
-		return -1;
-	if (!s->wide && !fits_float(x) && widen(s) < 0)
+	if (reserve(s, x) < 0)
 		return -1;
 	if (s->wide)
 		s->wide[s->head] = x;

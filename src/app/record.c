@@ -171,17 +171,18 @@ static char *command_line(int argc, char **argv)
 	return s;
 }
 
-static void write_meta(struct cm_rec *r, int argc, char **argv, const char *vars_spec,
-		       const char *endpoint, double interval)
+static void write_meta(struct cm_rec *r, int argc, char **argv, const struct cm_rec_run *run)
 {
 	char buf[64], *cmd = command_line(argc, argv);
 	meta(r, "cmon_version", CMON_VERSION);
 	meta(r, "command_line", cmd ? cmd : "");
 	free(cmd);
-	meta(r, "vars", vars_spec);
-	meta(r, "endpoint", endpoint);
-	snprintf(buf, sizeof buf, "%.17g", interval);
+	meta(r, "vars", run->vars);
+	meta(r, "endpoint", run->endpoint);
+	snprintf(buf, sizeof buf, "%.17g", run->interval);
 	meta(r, "interval", buf);
+	snprintf(buf, sizeof buf, "%.17g", run->history);
+	meta(r, "history", buf);
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	snprintf(buf, sizeof buf, "%.6f", (double)ts.tv_sec + ts.tv_nsec / 1e9);
@@ -222,8 +223,8 @@ static int open_db(struct cm_rec *r, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-struct cm_rec *cm_rec_open(const char *path, int argc, char **argv, const char *vars_spec,
-			   const char *endpoint, double interval, char *err, size_t errlen)
+struct cm_rec *cm_rec_open(const char *path, int argc, char **argv, const struct cm_rec_run *run,
+			   char *err, size_t errlen)
 {
 	struct cm_rec *r = calloc(1, sizeof *r);
 	if (!r) {
@@ -235,7 +236,7 @@ struct cm_rec *cm_rec_open(const char *path, int argc, char **argv, const char *
 		cm_rec_close(r);
 		return NULL;
 	}
-	write_meta(r, argc, argv, vars_spec, endpoint, interval);
+	write_meta(r, argc, argv, run);
 	cm_rec_flush(r, 0, true); /* the file is a recording from the start */
 	if (!ok(r)) {
 		snprintf(err, errlen, "%s", r->error);

@@ -27,12 +27,18 @@ enum { CM_REC_NA, CM_REC_NUMBER, CM_REC_TEXT, CM_REC_WRONG };
 
 struct cm_rec;
 
+/* How the run polled, kept in meta: the -vars list, -endpoint, the
+ * interval and -history (seconds). */
+struct cm_rec_run {
+	const char *vars, *endpoint;
+	double interval, history;
+};
+
 /* A new recording at path (an existing file is refused: a run is not
- * mixed into another's). argv/argc: the command line kept in meta;
- * vars_spec, endpoint, interval: how the run polled. NULL with the reason
- * in err. */
-struct cm_rec *cm_rec_open(const char *path, int argc, char **argv, const char *vars_spec,
-			   const char *endpoint, double interval, char *err, size_t errlen);
+ * mixed into another's). argv/argc: the command line kept in meta. NULL
+ * with the reason in err. */
+struct cm_rec *cm_rec_open(const char *path, int argc, char **argv, const struct cm_rec_run *run,
+			   char *err, size_t errlen);
 
 /* Service i's poll at wall time t: its state, error, name, restart, and
  * the cells of the var sources in sources (a bit per enum cm_var_source)

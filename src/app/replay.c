@@ -131,13 +131,9 @@ static void catch_up(struct rscreen *r)
 	}
 }
 
-/* The newest profile the replay reached opens in the pane, as it did
- * when it was captured. */
-static void show_profile(struct rscreen *r, double now)
+/* Recorded profile id in the pane, as it was when captured. */
+static void show_profile_id(struct rscreen *r, sqlite3_int64 id, double now)
 {
-	sqlite3_int64 id = r->rp->last_profile;
-	if (!id || id == r->shown_profile)
-		return;
 	r->shown_profile = id;
 	size_t svc;
 	enum cm_prof_kind kind;
@@ -151,6 +147,15 @@ static void show_profile(struct rscreen *r, double now)
 		snprintf(r->pane.pane.note, sizeof r->pane.pane.note, "%s", err);
 	free(data);
 	r->dirty = true;
+}
+
+/* The newest profile the replay reached opens in the pane, as it did
+ * when it was captured. */
+static void show_profile(struct rscreen *r, double now)
+{
+	sqlite3_int64 id = r->rp->last_profile;
+	if (id && id != r->shown_profile)
+		show_profile_id(r, id, now);
 }
 
 /* Everyone leaves (the screen and the pane are told), then the events
@@ -268,6 +273,10 @@ static void host_key(struct rscreen *r, double now)
  * has nothing to fetch from. */
 static void pane_request(struct rscreen *r, const struct cm_pane_request *rq, double now)
 {
+	if (rq->what == CM_PANE_REQ_CAPTURE) { /* the zoom's v: a mark's id is a profiles.id */
+		show_profile_id(r, rq->id, now);
+		return;
+	}
 	if (rq->what == CM_PANE_REQ_OPEN || rq->what == CM_PANE_REQ_REFETCH ||
 	    rq->what == CM_PANE_REQ_LIVE) {
 		snprintf(r->pane.pane.note, sizeof r->pane.pane.note,

@@ -161,6 +161,10 @@ static int start_monitor(struct cm_replay *rp, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	if (rp->interval > 0) { /* the history as the live run kept it */
+		rp->mon.dt = rp->interval;
+		rp->mon.history_cap = cm_monitor_history_cap(rp->history, rp->interval);
+	}
 	free(rp->values);
 	free(rp->set);
 	size_t n = rp->mon.vars.n ? rp->mon.vars.n : 1;
@@ -241,6 +245,10 @@ int cm_replay_open(struct cm_replay *rp, const char *path, char *err, size_t err
 	rp->interval = strtod(buf, NULL);
 	if (!isfinite(rp->interval) || rp->interval < 0.05 || rp->interval > 86400)
 		rp->interval = 0;
+	meta_text(rp, "history", buf, sizeof buf);
+	rp->history = strtod(buf, NULL);
+	if (!isfinite(rp->history) || rp->history < 1 || rp->history > 366 * 86400.0)
+		rp->history = 3600;
 	return cm_replay_reset(rp, err, errlen);
 }
 

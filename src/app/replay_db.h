@@ -33,6 +33,7 @@ struct cm_replay {
 	char path[256];
 	char endpoint[256];
 	double interval;       /* meta's, 0 when absent */
+	double history;        /* meta's -history (seconds), 1h when absent */
 	double t_first, t_last; /* the first and last event's times */
 	struct cm_monitor mon; /* the state after the events applied */
 	sqlite3_int64 *index_of_id; /* service id -> monitor index + 1 (0: not listed) */

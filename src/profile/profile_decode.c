@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmon/base/hashset.h"
 #include "cmon/base/idmap.h"
 #include "cmon/base/inflate.h"
 #include "cmon/profile/legacy.h"
@@ -408,6 +409,12 @@ struct decoder {
 	struct growvec map_raw;      /* struct raw_strings3 */
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
+	struct value_tuples {
+		int64_t **slots; /* interned values arrays, NULL = free */
+		size_t cap, count;
+		bool off;        /* gave up: too many distinct tuples to gain */
+	} tuples;
+
 	bool drop_labels;
 	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
@@ -491,6 +498,78 @@ static int decode_value_type(struct decoder *d, const struct field *f, int64_t o
 	return 0;
 }
 
+/* Most samples of a profile repeat a few value tuples ({1, 32, 1, 32} in
+ * a heap profile sampled at every allocation), so equal tuples share one
+ * array in the profile's arena. The table gives up when the tuples turn
+ * out mostly distinct, where it would cost more than it saves. */
+enum { TUPLES_TRIAL = 1 << 14 };
+
+static uint64_t tuple_hash(const int64_t *v, size_t n)
+{
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = cm_hash_mix(h, (uint64_t)v[i]);
+	return h;
+}
+
+static void tuples_free(struct value_tuples *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->cap = t->count = 0;
+}
+
+static int tuples_grow(struct value_tuples *t, size_t n)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 1024;
+	int64_t **ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i])
+			continue;
+		size_t j = tuple_hash(t->slots[i], n) & (ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return 0;
+}
+
+/* The values array for v[0..n): an interned one, or a new private one when
+ * the table is off. NULL when memory runs out. */
+static int64_t *intern_values(struct decoder *d, const int64_t *v, size_t n, size_t index)
+{
+	struct value_tuples *t = &d->tuples;
+	if (!t->off && index >= TUPLES_TRIAL && t->count > index / 4) {
+		t->off = true; /* mostly distinct: private arrays from now on */
+		tuples_free(t);
+	}
+	if (t->off || n == 0) {
+		int64_t *own = cm_arena_array(&d->p->arena, n, sizeof(int64_t));
+		if (own && n)
+			memcpy(own, v, n * sizeof(int64_t));
+		return own;
+	}
+	if (2 * (t->count + 1) > t->cap && tuples_grow(t, n) < 0)
+		return NULL;
+	size_t j = tuple_hash(v, n) & (t->cap - 1);
+	for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
+		if (!memcmp(t->slots[j], v, n * sizeof(int64_t)))
+			return t->slots[j];
+	int64_t *own = cm_arena_array(&d->p->arena, n, sizeof(int64_t));
+	if (!own)
+		return NULL;
+	memcpy(own, v, n * sizeof(int64_t));
+	t->slots[j] = own;
+	t->count++;
+	d->p->values_shared = true;
+	return own;
+}
+
 static int decode_sample(struct decoder *d, const struct field *f)
 {
 	struct cm_sample_wire *s = &d->sample_wire;
@@ -519,13 +598,11 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	out->nlocs = (uint32_t)s->n_location_id;
 	out->locs_wide = widest > UINT16_MAX;
 	out->locs = cm_arena_array(&d->p->arena, s->n_location_id, out->locs_wide ? 4 : 2);
-	out->values = cm_arena_array(&d->p->arena, s->n_value, sizeof(int64_t));
+	out->values = intern_values(d, s->value, s->n_value, index);
 	if (!out->locs || !out->values)
 		return fail(d, "out of memory");
 	for (uint32_t i = 0; i < out->nlocs; i++)
 		cm_sample_set_loc(out, i, (uint32_t)s->location_id[i]);
-	if (s->n_value) /* value may be NULL when there are none */
-		memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
 	/* Every sample must have one value per sample type; the types may come
 	 * later in the stream, so check here that all samples agree and at the
 	 * end that they agree with the types. */
@@ -1062,6 +1139,7 @@ static int decode_all(struct decoder *d, struct wire *w)
 static void decoder_free(struct decoder *d)
 {
 	cm_sample_wire_free(&d->sample_wire);
+	tuples_free(&d->tuples);
 	free(d->unit_pairs);
 	free(d->unit_slots);
 	cm_arena_free(&d->scratch);

@@ -304,13 +304,13 @@ static void mine_swap_done(struct mine_swap *ms)
 static struct cm_profile *make_diff(struct cm_viewer *v, char *err, size_t errlen)
 {
 	struct cm_profile *a = cm_profile_clone(v->raw), *b = cm_profile_clone(v->base);
-	if (!a || !b || (v->base_labelled && cm_profile_add_label(b, "pprof::base", "true") < 0)) {
+	if (!a || !b || (v->base_labelled && cm_profile_add_label(b, "pprof::base", "true") < 0) ||
+	    cm_profile_negate(b) < 0) {
 		cm_profile_free(a);
 		cm_profile_free(b);
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	cm_profile_negate(b);
 	struct cm_profile *both[2] = {a, b};
 	return cm_profile_merge(both, 2, err, errlen);
 }

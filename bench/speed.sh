@@ -91,5 +91,5 @@ PY
 if [ "${SKIP_VIEW:-0}" != 1 ]; then
 	echo
 	echo "viewer on the big profile (bench/pprof_view.sh; target: every key within 16 ms):"
-	RUNS=1 "$here/pprof_view.sh" "$cmon" "$prof"
+	RUNS=1 bash "$here/pprof_view.sh" "$cmon" "$prof"
 fi

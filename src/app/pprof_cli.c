@@ -254,7 +254,7 @@ static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, cha
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels, 0};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));

@@ -21,6 +21,7 @@
 #include "cmon/base/hashset.h"
 #include "cmon/base/idmap.h"
 #include "cmon/base/inflate.h"
+#include "cmon/base/inflate_pipe.h"
 #include "cmon/profile/legacy.h"
 #include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
@@ -46,8 +47,28 @@ struct wire {
 	const char *error; /* static message when a read failed */
 	bool format_error; /* error is about the bytes read, not the reading */
 	char error_buf[96];
+	/* gzip inflated on a second thread (see wire_start_pipe): the piece
+	 * it handed over last, and what came with it */
+	struct cm_inflate_pipe *pipe;
+	const uint8_t *piece;
+	size_t piece_left;
+	enum cm_inflate_status piece_status;
+	const char *piece_error;
 	struct cm_inflate inf; /* gzip: the whole compressed input is at hand */
 };
+
+/* Below this much gzip input a second thread is not worth starting. */
+enum { PIPE_MIN_GZIP = 512 << 10 };
+
+/* threads: 0 decides (two CPUs or more, and input big enough), 1 never,
+ * more always. Without a thread (or when none can be had) the decoder
+ * inflates by itself, as on a machine with one CPU. */
+static void wire_start_pipe(struct wire *w, const unsigned char *data, size_t len, int threads)
+{
+	if (threads == 1 || (threads == 0 && (len < PIPE_MIN_GZIP || cm_inflate_pipe_cpus() < 2)))
+		return;
+	w->pipe = cm_inflate_pipe_start(data, len);
+}
 
 enum { INBUF_SIZE = 256 << 10 };
 /* Inflate keeps a match's reach of earlier output before what it writes. */
@@ -62,7 +83,7 @@ static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 }
 
 static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
-			  uint64_t max_inflated)
+			  uint64_t max_inflated, int threads)
 {
 	memset(w, 0, offsetof(struct wire, inf));
 	w->gzip = true;
@@ -73,6 +94,7 @@ static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
 	w->wincap = WINDOW_MIN;
 	w->buf = w->win;
 	cm_inflate_init(&w->inf, data, len, 1);
+	wire_start_pipe(w, data, len, threads);
 	return 0;
 }
 
@@ -107,7 +129,8 @@ static int read_whole(struct wire *w, size_t got)
 }
 
 /* A streamed source: the first bytes decide between gzip and raw. */
-static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated)
+static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated,
+			    int threads)
 {
 	memset(w, 0, offsetof(struct wire, inf));
 	w->read = read;
@@ -135,9 +158,10 @@ static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t
 	if (got >= 2 && w->gz[0] == 0x1f && w->gz[1] == 0x8b) {
 		w->gzip = true;
 		int len = read_whole(w, got);
-		if (len >= 0)
+		if (len >= 0) {
 			cm_inflate_init(&w->inf, w->gz, (size_t)len, 1);
-		else
+			wire_start_pipe(w, w->gz, (size_t)len, threads);
+		} else
 			w->eof = true; /* decode_and_finish reports w->error */
 	} else {
 		memcpy(w->win, w->gz, got); /* got <= INBUF_SIZE < WINDOW_MIN */
@@ -156,6 +180,7 @@ fail:
 
 static void wire_free(struct wire *w)
 {
+	cm_inflate_pipe_stop(w->pipe); /* before the input it reads goes */
 	if (w->gzip || w->read)
 		free(w->win);
 	cm_big_free(w->gz, w->gzcap);
@@ -180,17 +205,38 @@ static int wire_read_raw(struct wire *w)
 	return 0;
 }
 
+static void inflate_error(struct wire *w, const char *why)
+{
+	bool cut = strstr(why, "truncated") != NULL;
+	snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
+		 cut ? "truncated" : "corrupt", why);
+	w->error = w->error_buf;
+}
+
+/* wire_inflate with the inflating thread: the next piece it made, into
+ * the window as far as it fits (the rest waits for the next call). */
+static enum cm_inflate_status wire_take_piece(struct wire *w)
+{
+	if (!w->piece_left && w->piece_status == CM_INFLATE_MORE)
+		w->piece_status = cm_inflate_pipe_next(w->pipe, &w->piece, &w->piece_left,
+						       &w->piece_error);
+	size_t n = w->wincap - w->end < w->piece_left ? w->wincap - w->end : w->piece_left;
+	memcpy(w->win + w->end, w->piece, n);
+	w->piece += n;
+	w->piece_left -= n;
+	w->end += n;
+	return w->piece_left ? CM_INFLATE_MORE : w->piece_status;
+}
+
 /* Inflates once more into the window. Returns -1 with w->error set. */
 static int wire_inflate(struct wire *w)
 {
 	size_t before = w->end;
-	enum cm_inflate_status rc = cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
+	enum cm_inflate_status rc = w->pipe ? wire_take_piece(w)
+					    : cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
 	w->inflated += w->end - before;
 	if (rc == CM_INFLATE_ERROR) {
-		bool cut = strstr(w->inf.error, "truncated") != NULL;
-		snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
-			 cut ? "truncated" : "corrupt", w->inf.error);
-		w->error = w->error_buf;
+		inflate_error(w, w->pipe ? w->piece_error : w->inf.error);
 		return -1;
 	}
 	if (w->inflated > w->max_inflated) {
@@ -209,7 +255,7 @@ static int wire_inflate(struct wire *w)
 static int wire_fill(struct wire *w, size_t need)
 {
 	size_t keep_from = w->pos;
-	if (w->gzip) {
+	if (w->gzip && !w->pipe) { /* the thread keeps its own history */
 		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
 		keep_from = history < keep_from ? history : keep_from;
 	} else if (need <= w->wincap && w->pos <= w->wincap - need) {
@@ -1378,7 +1424,7 @@ struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
 	bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 	bool ok = true;
 	if (gzip)
-		ok = wire_init_gzip(&w, data, len, max) == 0;
+		ok = wire_init_gzip(&w, data, len, max, limits ? limits->threads : 0) == 0;
 	else
 		wire_init_raw(&w, data, len);
 	struct cm_profile *p = decode_and_finish(&d, &w, ok);
@@ -1394,7 +1440,7 @@ struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,
 	struct decoder d;
 	decoder_init(&d, limits, err, errlen);
 	struct wire w;
-	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits)) == 0;
+	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits), limits ? limits->threads : 0) == 0;
 	struct cm_profile *p = decode_and_finish(&d, &w, ok);
 	if (ok)
 		wire_free(&w);

@@ -136,6 +136,9 @@ struct cm_decode_limits {
 	bool drop_labels;      /* skip sample labels (top, list and peek never
 				* read them): a heap profile's "bytes" label per
 				* sample is a sixth of its model */
+	int threads;           /* gzip inflated on a second thread while the
+				* decoder reads: 0 when the input is big and
+				* there are two CPUs, 1 never, 2 always */
 };
 
 /* Gives every sample its own values array when they are shared (see

@@ -198,8 +198,8 @@ static struct vstate *kept_take(struct cm_viewer *v, const struct cm_profile *p,
 		return NULL; /* the build says why */
 	for (int i = 0; i < VIEWER_KEPT; i++) {
 		struct vstate *st = v->kept[i];
-		if (!st || st->key_vi != (size_t)vi || st->key_g != ro->granularity ||
-		    st->key_gset != ro->granularity_set)
+		/* granularity_set tells only -list's default: not the table's */
+		if (!st || st->key_vi != (size_t)vi || st->key_g != ro->granularity)
 			continue;
 		if (cm_top_sort(&st->top, ro->cum_sort) < 0)
 			return NULL;
@@ -267,7 +267,6 @@ static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_r
 	}
 	st->key_vi = st->rep.vi;
 	st->key_g = ro->granularity;
-	st->key_gset = ro->granularity_set;
 	return st;
 }
 

@@ -70,7 +70,6 @@ struct vstate {
 	 * the sample index and the granularity (see cm_viewer.kept) */
 	size_t key_vi;
 	enum cm_granularity key_g;
-	bool key_gset;
 };
 
 /* How many states of other sample types and granularities are kept. */

@@ -184,10 +184,10 @@ CURLcode curl_easy_setopt(CURL *c, CURLoption opt, ...)
 	} else if (opt < CURLOPTTYPE_OFF_T) {
 		generic_fn v = va_arg(ap, generic_fn);
 		rc = lazy.fn.curl_easy_setopt(c, opt, v);
-	} else if (opt < CURLOPTTYPE_BLOB) {
+	} else if (opt < CURLOPTTYPE_OFF_T + 10000) {
 		curl_off_t v = va_arg(ap, curl_off_t);
 		rc = lazy.fn.curl_easy_setopt(c, opt, v);
-	} else {
+	} else { /* CURLOPTTYPE_BLOB (curl 7.71): a struct curl_blob * */
 		void *v = va_arg(ap, void *);
 		rc = lazy.fn.curl_easy_setopt(c, opt, v);
 	}

@@ -131,28 +131,6 @@ struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_
 
 /* ---- the built state ---- */
 
-static void vstate_free(struct vstate *st)
-{
-	if (!st)
-		return;
-	if (st->lines_built)
-		vlines_free(&st->lines);
-	if (st->tags_built)
-		cm_tag_table_free(&st->tags);
-	if (st->stacks_built)
-		cm_stack_tree_free(&st->stacks);
-	if (st->peek_built) {
-		cm_adjacency_free(&st->peek_adj);
-		cm_graph_free(&st->peek_g);
-	}
-	for (size_t i = 0; i < st->nheader; i++)
-		free(st->header[i]);
-	free(st->header);
-	cm_top_free(&st->top);
-	cm_profile_free(st->work);
-	free(st);
-}
-
 /* Drops a state's lazily built parts (they come back on first use): what
  * a kept state needs is its table. */
 static void vstate_strip(struct vstate *st)
@@ -168,6 +146,19 @@ static void vstate_strip(struct vstate *st)
 		cm_graph_free(&st->peek_g);
 	}
 	st->lines_built = st->tags_built = st->stacks_built = st->peek_built = false;
+}
+
+static void vstate_free(struct vstate *st)
+{
+	if (!st)
+		return;
+	vstate_strip(st);
+	for (size_t i = 0; i < st->nheader; i++)
+		free(st->header[i]);
+	free(st->header);
+	cm_top_free(&st->top);
+	cm_profile_free(st->work);
+	free(st);
 }
 
 static void kept_flush(struct cm_viewer *v)

@@ -22,6 +22,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_setup "${1:-}"
 command -v go >/dev/null || { echo "bench: go is needed (apt-get install golang-go)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
+[ -x /usr/bin/time ] || { echo "bench: GNU time is needed (apt-get install time)" >&2; exit 2; }
 
 small=$root/tests/data/labels_heap.pb.gz
 mid=$here/.cache/mid-heap.pb.gz
@@ -38,21 +39,25 @@ fi
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 - "$cmon" "$small" "$mid" "$prof" "${RUNS:-5}" "${GO_RUNS:-1}" "${SKIP_GO_BIG:-0}" <<'PY'
-import os, subprocess, sys, time
+import os, subprocess, sys, tempfile, time
 
 cmon, small, mid, big, runs, go_runs, skip_go_big = sys.argv[1:8]
 runs, go_runs = int(runs), int(go_runs)
 env = dict(os.environ, TZ="UTC")
 
 def once(cmd):
-    """Wall seconds, CPU seconds and peak RSS (MB) of one run, output to /dev/null."""
-    t = time.monotonic()
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, ru = os.wait4(p.pid, 0)
-    wall = time.monotonic() - t
-    if status:
-        raise SystemExit(f"bench: {' '.join(cmd)} failed")
-    return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024
+    """Wall seconds, CPU seconds and peak RSS (MB) of one run, output to
+    /dev/null. CPU and RSS from GNU time: a child's own ru_maxrss would
+    count the Python process it was forked from."""
+    with tempfile.NamedTemporaryFile("r") as f:
+        t = time.monotonic()
+        p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", f.name] + cmd,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        wall = time.monotonic() - t
+        if p.returncode:
+            raise SystemExit(f"bench: {' '.join(cmd)} failed")
+        u, s, m = f.read().split()[-3:]
+    return wall, float(u) + float(s), int(m) / 1024
 
 def best(cmd, n):
     rs = [once(cmd) for _ in range(n)]

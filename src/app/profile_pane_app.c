@@ -72,6 +72,18 @@ static size_t history_bytes(const struct cm_pane_app *a)
 	return n;
 }
 
+/* A CPU capture kept is a mark on its service's timeline: the zoom shows
+ * it, and v there opens it again (cm_pane_app_open_capture). */
+static void mark_capture(struct cm_pane_app *a, const struct cm_pane_body *b)
+{
+	if (b->svc >= a->mon->nsvc)
+		return;
+	struct cm_mark mk = {.t = b->wall, .t_start = b->wall - a->pane.seconds,
+			     .kind = CM_MARK_CAPTURE, .id = b->id};
+	snprintf(mk.what, sizeof mk.what, "cpu %ds", a->pane.seconds);
+	cm_marks_add(&a->mon->svc[b->svc].marks, &mk); /* out of memory: no mark */
+}
+
 /* Keeps a copy of the body that came (a CPU capture in the history, a
  * snapshot as `last`) as the one shown. Out of memory, or over the
  * budget alone: not kept, and w says there is nothing to write. */
@@ -81,7 +93,7 @@ static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, do
 	unsigned char *copy = r->len <= CM_PANE_HISTORY_BYTES ? malloc(r->len ? r->len : 1) : NULL;
 	if (copy)
 		memcpy(copy, r->body, r->len);
-	struct cm_pane_body b = {copy, r->len, p->svc, wall, false};
+	struct cm_pane_body b = {copy, r->len, p->svc, wall, false, 0};
 	a->shown = a->nhistory;
 	if (p->kind != CM_PROF_CPU || !copy) {
 		free(a->last.data);
@@ -92,6 +104,8 @@ static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, do
 	while (a->nhistory > 0 && (a->nhistory == CM_PANE_HISTORY_MAX ||
 				   history_bytes(a) + r->len > CM_PANE_HISTORY_BYTES))
 		drop_oldest(a);
+	b.id = ++a->next_id;
+	mark_capture(a, &b);
 	a->history[a->nhistory++] = b;
 	a->shown = a->nhistory - 1;
 	count_captures(a);
@@ -123,7 +137,7 @@ static int save_shown(void *ctx, const char *path, char *msg, size_t len)
 	return 0;
 }
 
-void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm_monitor *m,
+void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monitor *m,
 		      struct cm_ui *ui, int seconds, double interval)
 {
 	memset(a, 0, sizeof *a);
@@ -273,8 +287,9 @@ static void close_pane(struct cm_pane_app *a)
 }
 
 /* < and >: the capture before or after the one shown, of the same
- * service; from a running capture or none shown, the newest. */
-static void step_capture(struct cm_pane_app *a, int dir, double now)
+ * service; from a running capture or none shown, the newest. dir 0: the
+ * capture at index at. */
+static void step_capture(struct cm_pane_app *a, int dir, double now, size_t at)
 {
 	struct cm_prof_pane *p = &a->pane;
 	char err[256];
@@ -283,8 +298,8 @@ static void step_capture(struct cm_pane_app *a, int dir, double now)
 			 "profile", cm_prof_kind_name(p->kind));
 		return;
 	}
-	size_t i = a->shown < a->nhistory ? a->shown : a->nhistory;
-	bool found = false;
+	size_t i = dir == 0 ? at : a->shown < a->nhistory ? a->shown : a->nhistory;
+	bool found = dir == 0 && at < a->nhistory;
 	while (!found && (dir < 0 ? i > 0 : i + 1 < a->nhistory)) {
 		i = dir < 0 ? i - 1 : i + 1;
 		found = a->history[i].svc == p->svc;
@@ -304,6 +319,39 @@ static void step_capture(struct cm_pane_app *a, int dir, double now)
 	if (p->phase == CM_PANE_IDLE)
 		p->note[0] = '\0';
 	count_captures(a);
+}
+
+/* Shows history[i] in the pane, opened on its service's CPU profile. */
+static void show_capture(struct cm_pane_app *a, size_t i, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	if (!p->open || p->kind != CM_PROF_CPU || p->svc != a->history[i].svc) {
+		stop_fetch(a);
+		forget_viewer(a);
+		p->kind = CM_PROF_CPU;
+		p->svc = a->history[i].svc;
+		p->live = false;
+		p->phase = CM_PANE_IDLE;
+	}
+	p->open = true;
+	p->note[0] = '\0';
+	a->shown = a->nhistory; /* none while it loads */
+	step_capture(a, 0, now, i);
+}
+
+int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now)
+{
+	a->dirty = true;
+	for (size_t i = 0; id && i < a->nhistory; i++) {
+		if (a->history[i].id == id) {
+			show_capture(a, i, now);
+			return 0;
+		}
+	}
+	struct cm_prof_pane *p = &a->pane;
+	snprintf(p->note, sizeof p->note, "capture %u is no longer kept (at most %d, %zu MB)",
+		 (unsigned)id, CM_PANE_HISTORY_MAX, CM_PANE_HISTORY_BYTES >> 20);
+	return -1;
 }
 
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
@@ -330,7 +378,10 @@ void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r,
 	case CM_PANE_REQ_OLDER:
 	case CM_PANE_REQ_NEWER:
 		if (p->open)
-			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now);
+			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now, 0);
+		break;
+	case CM_PANE_REQ_CAPTURE:
+		cm_pane_app_open_capture(a, r->id, now);
 		break;
 	case CM_PANE_REQ_LIVE:
 		if (p->open && !cm_pane_toggle_live(p, now))

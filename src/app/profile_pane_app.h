@@ -28,6 +28,8 @@ struct cm_pane_body {
 	size_t svc;          /* whose */
 	double wall;         /* when it came (wall clock) */
 	bool saved;          /* written with w */
+	uint32_t id;         /* a CPU capture's, from 1, named by its timeline
+			      * mark (CM_MARK_CAPTURE); 0 for a snapshot */
 };
 
 struct cm_pane_app {
@@ -38,7 +40,9 @@ struct cm_pane_app {
 					* nhistory: the profile shown is `last` */
 	struct cm_pane_body last;      /* a snapshot's (not CPU) latest bytes, for w */
 	struct cm_fetch *fetch;        /* borrowed: the monitor's handle */
-	const struct cm_monitor *mon;  /* borrowed: the services' targets */
+	struct cm_monitor *mon;        /* borrowed: the services' targets; a capture
+					* adds a mark to its service's timeline */
+	uint32_t next_id;              /* the last capture id given */
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
 	const char *module;            /* borrowed: -module, or NULL */
 	long id;                       /* the transfer in flight, 0 = none */
@@ -49,7 +53,7 @@ struct cm_pane_app {
 /* seconds: -seconds, a CPU capture's length; interval: the poll
  * interval (seconds), which live refresh follows (CM_PROF_LIVE_MIN at
  * the least). Everything borrowed must outlive the pane. */
-void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm_monitor *m,
+void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monitor *m,
 		      struct cm_ui *ui, int seconds, double interval);
 
 /* Cancels a fetch in flight and frees the viewer: call after cm_ui_close
@@ -58,6 +62,11 @@ void cm_pane_app_free(struct cm_pane_app *a);
 
 /* Carries out one request of the screen at monotonic now. */
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now);
+
+/* Opens the kept capture whose id is id (a CAPTURE mark's, chosen on the
+ * zoom's timeline) in the pane, at monotonic now: 0, or -1 with a note
+ * in the pane when no capture kept has that id (dropped past the budget). */
+int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now);
 
 /* Runs what is due at monotonic now (a live refetch, a countdown tick
  * to draw: a->dirty) and returns when it next needs to run. */

@@ -41,7 +41,7 @@ static const struct cm_key key_table[] = {
 	{{KEY_NPAGE}, NULL, CM_ACT_PAGE_DOWN, NULL},
 	{{KEY_HOME, 'g'}, "Home End", CM_ACT_HOME, "first / last row (also g G)"},
 	{{KEY_END, 'G'}, NULL, CM_ACT_END, NULL},
-	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back"},
+	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back (? there: its keys)"},
 	{{ESC}, "Esc", CM_ACT_BACK, "leave the zoom"},
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},
@@ -77,6 +77,25 @@ static const struct cm_key pane_table[] = {
 	 "an unsaved capture asks once)"},
 };
 
+/* In the zoom, before the monitor's: the window on the run. h and l
+ * still change the var on a fleet's zoom (Left and Right pan). */
+static const struct cm_key zoom_table[] = {
+	{{KEY_LEFT}, "Left Right", CM_ACT_ZOOM_BACK, "pan back / forward in time (a column)"},
+	{{KEY_RIGHT}, NULL, CM_ACT_ZOOM_FORWARD, NULL},
+	{{KEY_PPAGE}, "PgUp PgDn", CM_ACT_ZOOM_PAGE_BACK, "a screen back / forward"},
+	{{KEY_NPAGE}, NULL, CM_ACT_ZOOM_PAGE_FORWARD, NULL},
+	{{KEY_HOME}, "Home End", CM_ACT_ZOOM_OLDEST, "the start of the run / live again (follows "
+	 "new samples)"},
+	{{KEY_END}, NULL, CM_ACT_ZOOM_LIVE, NULL},
+	{{'-'}, "- +", CM_ACT_ZOOM_OUT, "zoom out / in: more polls a dot, up to the whole run "
+	 "(min..max band), or one"},
+	{{'+', '='}, NULL, CM_ACT_ZOOM_IN, NULL},
+	{{','}, ", .", CM_ACT_ZOOM_PREV_MARK, "the previous / next mark on the timeline (capture, "
+	 "restart, down): the cursor"},
+	{{'.'}, NULL, CM_ACT_ZOOM_NEXT_MARK, NULL},
+	{{'v'}, "v", CM_ACT_ZOOM_OPEN_MARK, "open the capture at the cursor in the profile pane"},
+};
+
 /* After p: one key a kind; help is what the chooser lists. */
 static const struct cm_key chooser_table[] = {
 	{{'c'}, "c", CM_ACT_KIND_FIRST + CM_PROF_CPU, "cpu"},
@@ -101,6 +120,12 @@ const struct cm_key *cm_ui_pane_keys(size_t *n)
 {
 	*n = COUNT(pane_table);
 	return pane_table;
+}
+
+const struct cm_key *cm_ui_zoom_keys(size_t *n)
+{
+	*n = COUNT(zoom_table);
+	return zoom_table;
 }
 
 const struct cm_key *cm_ui_chooser_keys(size_t *n)
@@ -459,6 +484,7 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 		break;
 	case CM_ACT_ZOOM:
 		ui->mode = ui->mode == CM_MODE_ZOOM || !nvars(m) ? CM_MODE_LIST : CM_MODE_ZOOM;
+		ui->zoom.panned = ui->zoom.has_mark = false; /* a new zoom starts live */
 		break;
 	case CM_ACT_PAUSE:
 		m->paused = !m->paused;
@@ -660,6 +686,16 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return pane_key(ui, m, p, req, ch, now);
 	if (ui->filtering)
 		return filter_key(ui, ch);
+	const struct cm_key *z = ui->mode == CM_MODE_ZOOM ? cm_key_find(zoom_table, COUNT(zoom_table), ch)
+							   : NULL;
+	if (z) {
+		int r = cm_zoom_act(ui, m, (enum cm_ui_action)z->action, req);
+		if (r & CM_UI_PANE) {
+			ui->pane_focus = true;
+			return pane_request(ui, req, req->what);
+		}
+		return r;
+	}
 	return k ? act(ui, m, p, (enum cm_ui_action)k->action, now) : 0;
 }
 

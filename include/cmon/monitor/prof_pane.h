@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmon/monitor/target.h"
 
@@ -131,12 +132,14 @@ enum cm_pane_req_kind {
 	CM_PANE_REQ_LIVE,    /* toggle live refresh */
 	CM_PANE_REQ_OLDER,   /* show the capture before the one shown */
 	CM_PANE_REQ_NEWER,   /* and after it */
+	CM_PANE_REQ_CAPTURE, /* show the capture of id (a timeline mark's) */
 };
 
 struct cm_pane_request {
 	enum cm_pane_req_kind what;
 	enum cm_prof_kind kind; /* OPEN */
 	size_t svc;             /* OPEN */
+	uint32_t id;            /* CAPTURE */
 };
 
 /* A fetch starts at monotonic now: CPU kinds count down from seconds. */

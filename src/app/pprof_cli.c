@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -220,11 +221,40 @@ static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
 	return cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
 }
 
+/* Decodes an open profile file. A regular file is mapped and decoded in
+ * place: its pages come from the page cache, where reading it would copy
+ * it into fresh memory the kernel must zero first (a fifth of the time of
+ * a report on a 40 MB profile, issue 15). Anything else (a pipe, a
+ * device, a failed mapping) is read as a stream. */
+static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, char *err,
+				      size_t errlen)
+{
+	struct stat st;
+	void *map = MAP_FAILED;
+	if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= SIZE_MAX)
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fileno(f), 0);
+	if (map == MAP_FAILED) {
+		struct cm_profile *p = cm_profile_decode_stream(read_file_chunk, f, lim, err, errlen);
+		return with_labels_if_negative(p, f, lim, err, errlen);
+	}
+	size_t len = (size_t)st.st_size;
+	madvise(map, len, MADV_SEQUENTIAL);
+	struct cm_profile *p = cm_profile_decode(map, len, lim, err, errlen);
+	if (p && lim->drop_labels && cm_profile_has_negative(p)) { /* as with_labels_if_negative */
+		cm_profile_free(p);
+		lim->drop_labels = false;
+		p = cm_profile_decode(map, len, lim, err, errlen);
+	}
+	munmap(map, len);
+	return p;
+}
+
 /* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels};
+	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels, 0};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));
@@ -239,8 +269,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 				cm_go_strerror(errno, msg, sizeof(msg)));
 			return NULL;
 		}
-		p = cm_profile_decode_stream(read_file_chunk, f, &lim, err, sizeof(err));
-		p = with_labels_if_negative(p, f, &lim, err, sizeof(err));
+		p = decode_file(f, &lim, err, sizeof(err));
 		fclose(f);
 	} else {
 		free(url);
@@ -366,7 +395,12 @@ static struct cm_profile *apply_base(struct cm_profile *p, const struct pprof_ar
 		cm_profile_free(b);
 		return NULL;
 	}
-	cm_profile_negate(b);
+	if (cm_profile_negate(b) < 0) {
+		fprintf(stderr, "cmon pprof: out of memory\n");
+		cm_profile_free(p);
+		cm_profile_free(b);
+		return NULL;
+	}
 	struct cm_profile *both[2] = {p, b};
 	struct cm_profile *m = cm_profile_merge(both, 2, err, sizeof(err));
 	char shown[512]; /* spec with a URL's password hidden */

@@ -57,7 +57,9 @@ uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 	if (index == UINT32_MAX || !direct_ok(m, id))
 		return index;
 	if (id >= m->direct_cap) {
-		size_t ncap = m->direct_cap ? m->direct_cap : 65536;
+		/* small at first: a small profile's start should not zero
+		 * 256 KB per map (issue 15), and doubling is cheap */
+		size_t ncap = m->direct_cap ? m->direct_cap : 1024;
 		while (ncap <= id)
 			ncap *= 2;
 		uint32_t *n = realloc(m->direct, ncap * sizeof(*n));

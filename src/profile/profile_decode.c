@@ -18,8 +18,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "cmon/base/hashset.h"
 #include "cmon/base/idmap.h"
 #include "cmon/base/inflate.h"
+#include "cmon/base/inflate_pipe.h"
 #include "cmon/profile/legacy.h"
 #include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
@@ -45,8 +47,28 @@ struct wire {
 	const char *error; /* static message when a read failed */
 	bool format_error; /* error is about the bytes read, not the reading */
 	char error_buf[96];
+	/* gzip inflated on a second thread (see wire_start_pipe): the piece
+	 * it handed over last, and what came with it */
+	struct cm_inflate_pipe *pipe;
+	const uint8_t *piece;
+	size_t piece_left;
+	enum cm_inflate_status piece_status;
+	const char *piece_error;
 	struct cm_inflate inf; /* gzip: the whole compressed input is at hand */
 };
+
+/* Below this much gzip input a second thread is not worth starting. */
+enum { PIPE_MIN_GZIP = 512 << 10 };
+
+/* threads: 0 decides (two CPUs or more, and input big enough), 1 never,
+ * more always. Without a thread (or when none can be had) the decoder
+ * inflates by itself, as on a machine with one CPU. */
+static void wire_start_pipe(struct wire *w, const unsigned char *data, size_t len, int threads)
+{
+	if (threads == 1 || (threads == 0 && (len < PIPE_MIN_GZIP || cm_inflate_pipe_cpus() < 2)))
+		return;
+	w->pipe = cm_inflate_pipe_start(data, len);
+}
 
 enum { INBUF_SIZE = 256 << 10 };
 /* Inflate keeps a match's reach of earlier output before what it writes. */
@@ -61,7 +83,7 @@ static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 }
 
 static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
-			  uint64_t max_inflated)
+			  uint64_t max_inflated, int threads)
 {
 	memset(w, 0, offsetof(struct wire, inf));
 	w->gzip = true;
@@ -72,6 +94,7 @@ static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
 	w->wincap = WINDOW_MIN;
 	w->buf = w->win;
 	cm_inflate_init(&w->inf, data, len, 1);
+	wire_start_pipe(w, data, len, threads);
 	return 0;
 }
 
@@ -106,7 +129,8 @@ static int read_whole(struct wire *w, size_t got)
 }
 
 /* A streamed source: the first bytes decide between gzip and raw. */
-static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated)
+static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t max_inflated,
+			    int threads)
 {
 	memset(w, 0, offsetof(struct wire, inf));
 	w->read = read;
@@ -134,9 +158,10 @@ static int wire_init_stream(struct wire *w, cm_read_fn read, void *ctx, uint64_t
 	if (got >= 2 && w->gz[0] == 0x1f && w->gz[1] == 0x8b) {
 		w->gzip = true;
 		int len = read_whole(w, got);
-		if (len >= 0)
+		if (len >= 0) {
 			cm_inflate_init(&w->inf, w->gz, (size_t)len, 1);
-		else
+			wire_start_pipe(w, w->gz, (size_t)len, threads);
+		} else
 			w->eof = true; /* decode_and_finish reports w->error */
 	} else {
 		memcpy(w->win, w->gz, got); /* got <= INBUF_SIZE < WINDOW_MIN */
@@ -155,6 +180,7 @@ fail:
 
 static void wire_free(struct wire *w)
 {
+	cm_inflate_pipe_stop(w->pipe); /* before the input it reads goes */
 	if (w->gzip || w->read)
 		free(w->win);
 	cm_big_free(w->gz, w->gzcap);
@@ -179,17 +205,38 @@ static int wire_read_raw(struct wire *w)
 	return 0;
 }
 
+static void inflate_error(struct wire *w, const char *why)
+{
+	bool cut = strstr(why, "truncated") != NULL;
+	snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
+		 cut ? "truncated" : "corrupt", why);
+	w->error = w->error_buf;
+}
+
+/* wire_inflate with the inflating thread: the next piece it made, into
+ * the window as far as it fits (the rest waits for the next call). */
+static enum cm_inflate_status wire_take_piece(struct wire *w)
+{
+	if (!w->piece_left && w->piece_status == CM_INFLATE_MORE)
+		w->piece_status = cm_inflate_pipe_next(w->pipe, &w->piece, &w->piece_left,
+						       &w->piece_error);
+	size_t n = w->wincap - w->end < w->piece_left ? w->wincap - w->end : w->piece_left;
+	memcpy(w->win + w->end, w->piece, n);
+	w->piece += n;
+	w->piece_left -= n;
+	w->end += n;
+	return w->piece_left ? CM_INFLATE_MORE : w->piece_status;
+}
+
 /* Inflates once more into the window. Returns -1 with w->error set. */
 static int wire_inflate(struct wire *w)
 {
 	size_t before = w->end;
-	enum cm_inflate_status rc = cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
+	enum cm_inflate_status rc = w->pipe ? wire_take_piece(w)
+					    : cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
 	w->inflated += w->end - before;
 	if (rc == CM_INFLATE_ERROR) {
-		bool cut = strstr(w->inf.error, "truncated") != NULL;
-		snprintf(w->error_buf, sizeof(w->error_buf), "%s gzip stream (%s)",
-			 cut ? "truncated" : "corrupt", w->inf.error);
-		w->error = w->error_buf;
+		inflate_error(w, w->pipe ? w->piece_error : w->inf.error);
 		return -1;
 	}
 	if (w->inflated > w->max_inflated) {
@@ -208,7 +255,7 @@ static int wire_inflate(struct wire *w)
 static int wire_fill(struct wire *w, size_t need)
 {
 	size_t keep_from = w->pos;
-	if (w->gzip) {
+	if (w->gzip && !w->pipe) { /* the thread keeps its own history */
 		size_t history = w->end > HISTORY ? w->end - HISTORY : 0;
 		keep_from = history < keep_from ? history : keep_from;
 	} else if (need <= w->wincap && w->pos <= w->wincap - need) {
@@ -408,6 +455,12 @@ struct decoder {
 	struct growvec map_raw;      /* struct raw_strings3 */
 	struct growvec map_order;    /* uint32_t dense index, in definition order */
 
+	struct value_tuples {
+		int64_t **slots; /* interned values arrays, NULL = free */
+		size_t cap, count;
+		bool off;        /* gave up: too many distinct tuples to gain */
+	} tuples;
+
 	bool drop_labels;
 	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
@@ -491,6 +544,78 @@ static int decode_value_type(struct decoder *d, const struct field *f, int64_t o
 	return 0;
 }
 
+/* Most samples of a profile repeat a few value tuples ({1, 32, 1, 32} in
+ * a heap profile sampled at every allocation), so equal tuples share one
+ * array in the profile's arena. The table gives up when the tuples turn
+ * out mostly distinct, where it would cost more than it saves. */
+enum { TUPLES_TRIAL = 1 << 14 };
+
+static uint64_t tuple_hash(const int64_t *v, size_t n)
+{
+	uint64_t h = n;
+	for (size_t i = 0; i < n; i++)
+		h = cm_hash_mix(h, (uint64_t)v[i]);
+	return h;
+}
+
+static void tuples_free(struct value_tuples *t)
+{
+	free(t->slots);
+	t->slots = NULL;
+	t->cap = t->count = 0;
+}
+
+static int tuples_grow(struct value_tuples *t, size_t n)
+{
+	size_t ncap = t->cap ? t->cap * 2 : 1024;
+	int64_t **ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return -1;
+	for (size_t i = 0; i < t->cap; i++) {
+		if (!t->slots[i])
+			continue;
+		size_t j = tuple_hash(t->slots[i], n) & (ncap - 1);
+		while (ns[j])
+			j = (j + 1) & (ncap - 1);
+		ns[j] = t->slots[i];
+	}
+	free(t->slots);
+	t->slots = ns;
+	t->cap = ncap;
+	return 0;
+}
+
+/* The values array for v[0..n): an interned one, or a new private one when
+ * the table is off. NULL when memory runs out. */
+static int64_t *intern_values(struct decoder *d, const int64_t *v, size_t n, size_t index)
+{
+	struct value_tuples *t = &d->tuples;
+	if (!t->off && index >= TUPLES_TRIAL && t->count > index / 4) {
+		t->off = true; /* mostly distinct: private arrays from now on */
+		tuples_free(t);
+	}
+	if (t->off || n == 0) {
+		int64_t *own = cm_arena_array(&d->p->arena, n, sizeof(int64_t));
+		if (own && n)
+			memcpy(own, v, n * sizeof(int64_t));
+		return own;
+	}
+	if (2 * (t->count + 1) > t->cap && tuples_grow(t, n) < 0)
+		return NULL;
+	size_t j = tuple_hash(v, n) & (t->cap - 1);
+	for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
+		if (!memcmp(t->slots[j], v, n * sizeof(int64_t)))
+			return t->slots[j];
+	int64_t *own = cm_arena_array(&d->p->arena, n, sizeof(int64_t));
+	if (!own)
+		return NULL;
+	memcpy(own, v, n * sizeof(int64_t));
+	t->slots[j] = own;
+	t->count++;
+	d->p->values_shared = true;
+	return own;
+}
+
 static int decode_sample(struct decoder *d, const struct field *f)
 {
 	struct cm_sample_wire *s = &d->sample_wire;
@@ -519,13 +644,11 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	out->nlocs = (uint32_t)s->n_location_id;
 	out->locs_wide = widest > UINT16_MAX;
 	out->locs = cm_arena_array(&d->p->arena, s->n_location_id, out->locs_wide ? 4 : 2);
-	out->values = cm_arena_array(&d->p->arena, s->n_value, sizeof(int64_t));
+	out->values = intern_values(d, s->value, s->n_value, index);
 	if (!out->locs || !out->values)
 		return fail(d, "out of memory");
 	for (uint32_t i = 0; i < out->nlocs; i++)
 		cm_sample_set_loc(out, i, (uint32_t)s->location_id[i]);
-	if (s->n_value) /* value may be NULL when there are none */
-		memcpy(out->values, s->value, s->n_value * sizeof(int64_t));
 	/* Every sample must have one value per sample type; the types may come
 	 * later in the stream, so check here that all samples agree and at the
 	 * end that they agree with the types. */
@@ -1062,6 +1185,7 @@ static int decode_all(struct decoder *d, struct wire *w)
 static void decoder_free(struct decoder *d)
 {
 	cm_sample_wire_free(&d->sample_wire);
+	tuples_free(&d->tuples);
 	free(d->unit_pairs);
 	free(d->unit_slots);
 	cm_arena_free(&d->scratch);
@@ -1300,7 +1424,7 @@ struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
 	bool gzip = len >= 2 && data[0] == 0x1f && data[1] == 0x8b;
 	bool ok = true;
 	if (gzip)
-		ok = wire_init_gzip(&w, data, len, max) == 0;
+		ok = wire_init_gzip(&w, data, len, max, limits ? limits->threads : 0) == 0;
 	else
 		wire_init_raw(&w, data, len);
 	struct cm_profile *p = decode_and_finish(&d, &w, ok);
@@ -1316,7 +1440,7 @@ struct cm_profile *cm_profile_decode_stream(cm_read_fn read, void *ctx,
 	struct decoder d;
 	decoder_init(&d, limits, err, errlen);
 	struct wire w;
-	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits)) == 0;
+	bool ok = wire_init_stream(&w, read, ctx, max_inflated(limits), limits ? limits->threads : 0) == 0;
 	struct cm_profile *p = decode_and_finish(&d, &w, ok);
 	if (ok)
 		wire_free(&w);

@@ -83,6 +83,7 @@ static int concat_tables(struct cm_profile *out, struct cm_profile **ps, size_t 
 		nl += ps[i]->nlocations;
 		nf += ps[i]->nfunctions;
 		ns += ps[i]->nsamples;
+		out->values_shared = out->values_shared || ps[i]->values_shared;
 	}
 	struct cm_arena *a = &out->arena;
 	out->mappings = cm_arena_array(a, nm, sizeof(*out->mappings));
@@ -242,6 +243,24 @@ static bool sample_is_zero(const struct cm_sample *s, size_t nvalues)
 	return true;
 }
 
+int cm_profile_own_values(struct cm_profile *p)
+{
+	if (!p->values_shared)
+		return 0;
+	size_t nv = p->nsample_types;
+	int64_t *values = cm_arena_array(&p->arena, p->nsamples * nv + 1, sizeof(int64_t));
+	if (!values)
+		return -1;
+	for (size_t i = 0; i < p->nsamples; i++) {
+		struct cm_sample *s = &p->samples[i];
+		memcpy(values, s->values, nv * sizeof(int64_t));
+		s->values = values;
+		values += nv;
+	}
+	p->values_shared = false;
+	return 0;
+}
+
 /* Dedupes functions, mappings and locations by content, then sums samples
  * with the same stack and labels and drops the all-zero ones, keeping the
  * order of first appearance (which -traces prints). */
@@ -252,7 +271,8 @@ static int compact(struct cm_profile *p)
 	uint32_t *fmap = malloc((p->nfunctions + 1) * sizeof(*fmap));
 	uint32_t *mmap_ = malloc((p->nmappings + 1) * sizeof(*mmap_));
 	uint32_t *lmap = malloc((p->nlocations + 1) * sizeof(*lmap));
-	if (!fmap || !mmap_ || !lmap || cm_index_set_init(&fs, p->nfunctions) ||
+	if (!fmap || !mmap_ || !lmap || cm_profile_own_values(p) < 0 ||
+	    cm_index_set_init(&fs, p->nfunctions) ||
 	    cm_index_set_init(&ms, p->nmappings) || cm_index_set_init(&ls, p->nlocations) ||
 	    cm_index_set_init(&ss, p->nsamples))
 		goto out;
@@ -393,13 +413,15 @@ bool cm_profile_has_negative(const struct cm_profile *p)
  * NULL, through float64 and rounded half away from zero (math.Round): past
  * 2^53 a value is rounded first, and INT64_MAX * -1 turns into INT64_MIN.
  * Keeps only the samples with a non-zero scaled value. */
-static void scale_samples(struct cm_profile *p, const double *ratios, double every)
+static int scale_samples(struct cm_profile *p, const double *ratios, double every)
 {
 	bool all_ones = true;
 	for (size_t v = 0; v < p->nsample_types; v++)
 		all_ones = all_ones && (ratios ? ratios[v] : every) == 1;
 	if (all_ones) /* pprof returns before dropping the all-zero samples */
-		return;
+		return 0;
+	if (cm_profile_own_values(p) < 0)
+		return -1;
 	size_t kept = 0;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		struct cm_sample *s = &p->samples[i];
@@ -415,11 +437,12 @@ static void scale_samples(struct cm_profile *p, const double *ratios, double eve
 			p->samples[kept++] = *s;
 	}
 	p->nsamples = kept;
+	return 0;
 }
 
-void cm_profile_negate(struct cm_profile *p)
+int cm_profile_negate(struct cm_profile *p)
 {
-	scale_samples(p, NULL, -1);
+	return scale_samples(p, NULL, -1);
 }
 
 /* Sum of each value over the samples, wrapping as Go's int64 does. */
@@ -451,10 +474,12 @@ int cm_profile_normalize(struct cm_profile *p, struct cm_profile *base, char *er
 		int64_t b = (int64_t)sums[v], s = (int64_t)sums[n + v];
 		ratios[v] = s == 0 ? 0.0 : (double)b / (double)s;
 	}
-	scale_samples(p, ratios, 1);
+	int rc = scale_samples(p, ratios, 1);
 	free(sums);
 	free(ratios);
-	return 0;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	return rc;
 }
 
 int cm_profile_add_label(struct cm_profile *p, const char *key, const char *value)

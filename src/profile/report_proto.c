@@ -28,6 +28,10 @@ int cm_report_proto(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	/* printProto: -divide_by scales every value before the profile is
 	 * written (no sample is dropped, unlike a merge's Scale) */
 	struct cm_profile *p = r->p;
+	if (cm_profile_own_values(p) < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < p->nsamples; i++)
 		for (size_t v = 0; v < p->nsample_types; v++)
 			p->samples[i].values[v] = cm_report_ratio(r, p->samples[i].values[v]);

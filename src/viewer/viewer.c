@@ -131,10 +131,10 @@ struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_
 
 /* ---- the built state ---- */
 
-static void vstate_free(struct vstate *st)
+/* Drops a state's lazily built parts (they come back on first use): what
+ * a kept state needs is its table. */
+static void vstate_strip(struct vstate *st)
 {
-	if (!st)
-		return;
 	if (st->lines_built)
 		vlines_free(&st->lines);
 	if (st->tags_built)
@@ -145,12 +145,61 @@ static void vstate_free(struct vstate *st)
 		cm_adjacency_free(&st->peek_adj);
 		cm_graph_free(&st->peek_g);
 	}
+	st->lines_built = st->tags_built = st->stacks_built = st->peek_built = false;
+}
+
+static void vstate_free(struct vstate *st)
+{
+	if (!st)
+		return;
+	vstate_strip(st);
 	for (size_t i = 0; i < st->nheader; i++)
 		free(st->header[i]);
 	free(st->header);
 	cm_top_free(&st->top);
 	cm_profile_free(st->work);
 	free(st);
+}
+
+static void kept_flush(struct cm_viewer *v)
+{
+	for (int i = 0; i < VIEWER_KEPT; i++) {
+		vstate_free(v->kept[i]);
+		v->kept[i] = NULL;
+	}
+}
+
+/* Keeps st (stripped), dropping the oldest kept state when all are used. */
+static void kept_put(struct cm_viewer *v, struct vstate *st)
+{
+	vstate_strip(st);
+	vstate_free(v->kept[VIEWER_KEPT - 1]);
+	memmove(&v->kept[1], &v->kept[0], (VIEWER_KEPT - 1) * sizeof(v->kept[0]));
+	v->kept[0] = st;
+}
+
+/* The kept state for the options ro asks of p, taken out of the keep, or
+ * NULL. It comes back sorted as ro says. */
+static struct vstate *kept_take(struct cm_viewer *v, const struct cm_profile *p,
+				const struct cm_report_opts *ro)
+{
+	char why[256];
+	int vi = cm_profile_sample_index(p, ro->sample_index, why, sizeof(why));
+	if (vi < 0)
+		return NULL; /* the build says why */
+	for (int i = 0; i < VIEWER_KEPT; i++) {
+		struct vstate *st = v->kept[i];
+		/* granularity_set tells only -list's default: not the table's */
+		if (!st || st->key_vi != (size_t)vi || st->key_g != ro->granularity)
+			continue;
+		if (cm_top_sort(&st->top, ro->cum_sort) < 0)
+			return NULL;
+		st->rep.opts.cum_sort = ro->cum_sort;
+		memmove(&v->kept[i], &v->kept[i + 1], (size_t)(VIEWER_KEPT - 1 - i) * sizeof(v->kept[0]));
+		v->kept[VIEWER_KEPT - 1] = NULL;
+		return st;
+	}
+	return NULL;
 }
 
 /* -top's header lines, split. */
@@ -207,6 +256,8 @@ static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_r
 		vstate_free(st);
 		return NULL;
 	}
+	st->key_vi = st->rep.vi;
+	st->key_g = ro->granularity;
 	return st;
 }
 
@@ -227,8 +278,15 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 		set_err(err, errlen, "no profile loaded");
 		return -1;
 	}
-	struct vstate *ns = vstate_build(p, &v->ro, err, errlen);
-	if (!ns)
+	/* Only a change of sample type or granularity may reuse a kept
+	 * state, and keep the one it replaces; any other change (a new
+	 * profile, a filter, an option) makes them all stale. */
+	bool switching = v->switch_only;
+	v->switch_only = false;
+	if (!switching)
+		kept_flush(v);
+	struct vstate *ns = switching ? kept_take(v, p, &v->ro) : NULL;
+	if (!ns && !(ns = vstate_build(p, &v->ro, err, errlen)))
 		return -1;
 	vnav_remember(v);
 	vflame_remember(v);
@@ -244,7 +302,10 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
 	vlabels_free_rows(v); /* they point into old's table */
-	vstate_free(old);
+	if (switching && old)
+		kept_put(v, old);
+	else
+		vstate_free(old);
 	report_warnings(v);
 	if (vnav_refresh(v, refresh) < 0)
 		viewer_msg(v, "out of memory");
@@ -304,13 +365,13 @@ static void mine_swap_done(struct mine_swap *ms)
 static struct cm_profile *make_diff(struct cm_viewer *v, char *err, size_t errlen)
 {
 	struct cm_profile *a = cm_profile_clone(v->raw), *b = cm_profile_clone(v->base);
-	if (!a || !b || (v->base_labelled && cm_profile_add_label(b, "pprof::base", "true") < 0)) {
+	if (!a || !b || (v->base_labelled && cm_profile_add_label(b, "pprof::base", "true") < 0) ||
+	    cm_profile_negate(b) < 0) {
 		cm_profile_free(a);
 		cm_profile_free(b);
 		set_err(err, errlen, "out of memory");
 		return NULL;
 	}
-	cm_profile_negate(b);
 	struct cm_profile *both[2] = {a, b};
 	return cm_profile_merge(both, 2, err, errlen);
 }
@@ -377,7 +438,7 @@ int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, d
 		   char *err, size_t errlen)
 {
 	/* labels kept: the LABELS level and tag filters read them */
-	struct cm_decode_limits lim = {v->max_inflated, false};
+	struct cm_decode_limits lim = {v->max_inflated, false, 0};
 	char msg[VIEWER_MSG];
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
 	if (!p) {
@@ -406,6 +467,7 @@ void cm_viewer_free(struct cm_viewer *v)
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
 	vstate_free(v->st);
+	kept_flush(v);
 	vsrc_readers_free(v);
 	vnav_free(v);
 	vflame_free(v);
@@ -515,6 +577,16 @@ static int apply(struct cm_viewer *v, char *err, size_t errlen)
 	return viewer_rebuild(v, false, false, err, errlen);
 }
 
+/* apply, for a change of the sample type or the granularity alone: a
+ * state kept from before may come back (see cm_viewer.kept). */
+static int apply_switch(struct cm_viewer *v, char *err, size_t errlen)
+{
+	v->switch_only = true;
+	int rc = apply(v, err, errlen);
+	v->switch_only = false;
+	return rc;
+}
+
 /* apply, for a change of what is hidden (the hide filter, hide_std): the
  * hide regex in force is made again first. */
 static int apply_hide(struct cm_viewer *v, char *err, size_t errlen)
@@ -592,7 +664,7 @@ int cm_viewer_set_sample(struct cm_viewer *v, size_t i, double now, char *err, s
 		return -1;
 	}
 	sync_opts(v);
-	if (apply(v, err, errlen) < 0) {
+	if (apply_switch(v, err, errlen) < 0) {
 		free(v->sample_index);
 		v->sample_index = old;
 		sync_opts(v);
@@ -639,7 +711,7 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 	v->ro.granularity_set = true;
 	/* names change with the granularity: the function levels go (the
 	 * flame graph and call tree stay, on the frames they still find) */
-	if (apply(v, err, errlen) < 0) {
+	if (apply_switch(v, err, errlen) < 0) {
 		v->ro.granularity = old;
 		v->ro.granularity_set = old_set;
 		free(name);

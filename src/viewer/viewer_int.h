@@ -66,7 +66,14 @@ struct vstate {
 	/* FLAME and TREE: built on first use */
 	bool stacks_built;
 	struct cm_stack_tree stacks;
+	/* what it was built for, besides the options every kept state shares:
+	 * the sample index and the granularity (see cm_viewer.kept) */
+	size_t key_vi;
+	enum cm_granularity key_g;
 };
+
+/* How many states of other sample types and granularities are kept. */
+enum { VIEWER_KEPT = 8 };
 
 /* A frame of the stack tree by the names on its path from the root
  * ("a\nb\nc"; "" for the root): how FLAME and TREE find their frames
@@ -165,6 +172,12 @@ struct cm_viewer {
 	unsigned long generation;
 
 	struct vstate *st;        /* NULL before the first profile */
+	/* States built before under the same profile and the same options but
+	 * for the sample type or the granularity, without their lazily built
+	 * parts: switching back to one is a swap, not a rebuild (issue 15).
+	 * Every other change empties it. */
+	struct vstate *kept[VIEWER_KEPT];
+	bool switch_only;         /* the coming rebuild changes only those two */
 
 	/* rows of TOP (always) and of the current level when SOURCE / PEEK */
 	struct vtop_row *top;

@@ -969,9 +969,74 @@ static void test_sample_wire(void)
 	cm_sample_wire_free(&w);
 }
 
+/* The gzip input inflated on a second thread (cm_decode_limits.threads):
+ * the reference profile behind 3 MB of an unknown field, so that it
+ * arrives in many of the thread's pieces with matches reaching back across
+ * them, decodes the same as inflated in line; every damage is still an
+ * error (no hang, no crash) however the pieces fall. */
+static void test_threads(void)
+{
+	struct spec sp = ref();
+	struct buf b = build(&sp), big = {0}, pad = {0};
+	char line[64];
+	for (unsigned i = 0; pad.n < (3u << 20); i++) {
+		int n = snprintf(line, sizeof(line), "frame %u of %u;", i * 7919u % 100003u, i);
+		put(&pad, line, (size_t)n);
+	}
+	key(&big, 100, 2);
+	uv(&big, pad.n);
+	put(&big, pad.p, pad.n);
+	put(&big, b.p, b.n);
+	struct buf gz = gzip_of(big.p, big.n);
+	char err[256] = "untouched";
+	for (int th = 1; th <= 2; th++) {
+		char what[64];
+		snprintf(what, sizeof(what), "3 MB ahead, threads %d", th);
+		struct cm_decode_limits lim = {.threads = th};
+		struct cm_profile *p = cm_profile_decode(gz.p, gz.n, &lim, err, sizeof(err));
+		CHECK_MSG(p != NULL, "%s: %s", what, err);
+		if (p)
+			check_reference(p, true, what);
+		cm_profile_free(p);
+		struct chunks c = {gz.p, gz.n, 0, 0, false};
+		p = cm_profile_decode_stream(read_chunk, &c, &lim, err, sizeof(err));
+		CHECK_MSG(p != NULL, "streamed %s: %s", what, err);
+		cm_profile_free(p);
+	}
+	struct cm_decode_limits two = {.threads = 2};
+	for (size_t cut = 2; cut < gz.n; cut += gz.n / 13) {
+		char what[96];
+		snprintf(what, sizeof(what), "threads 2, gzip cut at %zu of %zu", cut, gz.n);
+		struct cm_profile *p = cm_profile_decode(gz.p, cut, &two, err, sizeof(err));
+		CHECK_MSG(p == NULL, "%s: decoded", what);
+		cm_profile_free(p);
+		CHECK_ERR(err, "gzip", what);
+	}
+	gz.p[gz.n / 2] ^= 0xff; /* the deflate data */
+	struct cm_profile *p = cm_profile_decode(gz.p, gz.n, &two, err, sizeof(err));
+	CHECK(!p);
+	cm_profile_free(p);
+	gz.p[gz.n / 2] ^= 0xff;
+	gz.p[gz.n - 5] ^= 0x55; /* the length in the trailer */
+	p = cm_profile_decode(gz.p, gz.n, &two, err, sizeof(err));
+	CHECK(!p);
+	CHECK_ERR(err, "corrupt gzip stream", "threads 2, bad trailer");
+	/* A limit hit while the thread runs ahead stops it. */
+	struct cm_decode_limits small = {.max_inflated = pad.n + 16, .threads = 2};
+	gz.p[gz.n - 5] ^= 0x55;
+	p = cm_profile_decode(gz.p, gz.n, &small, err, sizeof(err));
+	CHECK(!p);
+	CHECK_ERR(err, "exceeds the limit", "threads 2, -max_inflated");
+	free(gz.p);
+	free(pad.p);
+	free(big.p);
+	free(b.p);
+}
+
 int main(void)
 {
 	test_reference();
+	test_threads();
 	test_errors();
 	test_sample_wire();
 	return check_status("test_decode");

@@ -144,6 +144,35 @@ static void test_golden_top(void)
 	cm_viewer_free(v);
 }
 
+/* States kept per sample type and granularity (switching back is a swap):
+ * what comes back is sorted as the viewer is now, and a filter changed
+ * meanwhile makes the kept ones stale. */
+static void test_kept_states(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	char err[512];
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o); /* cpu, by flat */
+	CHECK(cm_viewer_set_sample(v, 0, 0, err, sizeof(err)) == 0);
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(cm_viewer_set_sample(v, 1, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_cum");
+	cm_viewer_toggle_sort(v, 0);
+	CHECK(cm_viewer_set_sample(v, 0, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_FOCUS, "main\\.compute$", 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_set_sample(v, 1, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_focus");
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	cm_viewer_clear_filters(v, 0);
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top");
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top_lines");
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	check_top_golden(v, "cpu.top");
+	cm_viewer_free(v);
+}
+
 /* -diff_base and -base: the base set first, the profile loaded after. */
 static void test_golden_diff(void)
 {
@@ -155,7 +184,7 @@ static void test_golden_diff(void)
 		struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
 		unsigned char *b = read_all(DATA "heap.pb.gz", &len);
 		/* with labels, as the viewer decodes its profiles (merging compares them) */
-		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
+		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false, 0};
 		struct cm_profile *base = cm_profile_decode(b, len, &lim, err, sizeof(err));
 		free(b);
 		CHECK(cm_viewer_set_base(v, base, labelled, err, sizeof(err)) == 0);
@@ -877,6 +906,7 @@ int main(void)
 	if (chdir(CMON_SOURCE_DIR) != 0)
 		return 1;
 	test_golden_top();
+	test_kept_states();
 	test_golden_diff();
 	test_source();
 	test_peek();

@@ -96,6 +96,11 @@ struct cm_profile {
 	size_t nsample_types;
 	struct cm_sample *samples;
 	size_t nsamples;
+	/* The decoder gives samples with equal values one shared values array
+	 * (a heap profile has few distinct tuples: a quarter of its model
+	 * saved). Code that writes a sample's values calls
+	 * cm_profile_own_values first. */
+	bool values_shared;
 	struct cm_mapping *mappings;
 	size_t nmappings;
 	struct cm_location *locations;
@@ -131,7 +136,15 @@ struct cm_decode_limits {
 	bool drop_labels;      /* skip sample labels (top, list and peek never
 				* read them): a heap profile's "bytes" label per
 				* sample is a sixth of its model */
+	int threads;           /* gzip inflated on a second thread while the
+				* decoder reads: 0 when the input is big and
+				* there are two CPUs, 1 never, 2 always */
 };
+
+/* Gives every sample its own values array when they are shared (see
+ * values_shared), so that they may be written. Returns 0, or -1 when memory
+ * runs out (nothing changed then). */
+int cm_profile_own_values(struct cm_profile *p);
 
 #define CM_DEFAULT_MAX_INFLATED ((uint64_t)1 << 30)
 #define CM_MAX_LABEL_UNITS 256

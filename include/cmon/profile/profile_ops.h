@@ -39,8 +39,9 @@ int cm_profile_number_as_merged(struct cm_profile *p);
 bool cm_profile_has_negative(const struct cm_profile *p);
 
 /* Multiplies every sample value by -1 (the base of a diff) as pprof's
- * Scale(-1) does: in float64, then drops the samples left all zero. */
-void cm_profile_negate(struct cm_profile *p);
+ * Scale(-1) does: in float64, then drops the samples left all zero.
+ * Returns 0, or -1 when memory runs out (cm_profile_own_values). */
+int cm_profile_negate(struct cm_profile *p);
 
 /* pprof's Normalize (-normalize): scales each value of p by the base's
  * sum of that value over p's sum (0 when p's sum is 0), so that p and base

@@ -384,10 +384,13 @@ static void draw(struct app *app)
 	app->dirty = false;
 }
 
-/* Milliseconds to wait: until the held order's release, a second while
- * fetching (the status counts), else long. */
+/* Milliseconds to wait: none while the viewer has work (tables built in
+ * slices), until the held order's release, a second while fetching (the
+ * status counts), else long. */
 static int wait_ms(const struct app *app)
 {
+	if (cm_pview_pending(app->pv))
+		return 0;
 	double next = cm_pview_next_tick(app->pv), now = mono_now();
 	int ms = app->bodies ? 1000 : 60000;
 	if (next >= 0) {
@@ -396,6 +399,22 @@ static int wait_ms(const struct app *app)
 			ms = d < 0 ? 0 : (int)d;
 	}
 	return ms;
+}
+
+/* The viewer's idle work: slices of STEP_SAMPLES samples (about a
+ * millisecond each on the big benchmark profile) for up to STEP_BUDGET
+ * seconds, then the loop looks at the keys again: a key waits for one
+ * budget at most. */
+#define STEP_SAMPLES 4096
+#define STEP_BUDGET 0.004
+
+static void idle_work(struct app *app)
+{
+	double start = mono_now();
+	do {
+		if (cm_pview_step(app->pv, STEP_SAMPLES, mono_now()) & CM_PVIEW_REDRAW)
+			app->dirty = true;
+	} while (cm_pview_pending(app->pv) && mono_now() - start < STEP_BUDGET);
 }
 
 static void loop(struct app *app, int sfd)
@@ -415,6 +434,8 @@ static void loop(struct app *app, int sfd)
 			app->dirty = true;
 		if (app->bodies)
 			app->dirty = true; /* the fetch's seconds */
+		if (rc == 0 && !app->quit)
+			idle_work(app);
 	}
 }
 
@@ -438,6 +459,7 @@ static int open_viewer(struct app *app)
 {
 	struct cm_pview_app_args *a = app->a;
 	char err[512];
+	a->vo.background = true; /* switches wait for the loop's idle slices */
 	if (!(app->v = cm_viewer_new(&a->vo, err, sizeof(err)))) {
 		cm_profile_free(a->base);
 		cm_profile_free(a->profile);

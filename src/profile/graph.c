@@ -294,9 +294,7 @@ int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct 
 	return cm_graph_build_visit(g, p, nodes, vi, kept, with_edges, mean, NULL);
 }
 
-int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
-			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
-			 bool with_edges, bool mean, const struct cm_graph_visit *visit)
+int cm_graph_begin(struct cm_graph *g, const struct cm_nodes *nodes, bool mean)
 {
 	memset(g, 0, sizeof(*g));
 	g->nodes = nodes;
@@ -314,7 +312,20 @@ int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
 	if (!g->flat || !g->cum || !g->last_sample || !g->members)
 		goto fail;
 	memset(g->last_sample, 0xff, n * sizeof(size_t));
-	for (size_t si = 0; si < p->nsamples; si++) {
+	return 0;
+fail:
+	cm_graph_free(g);
+	return -1;
+}
+
+int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
+			 size_t vi, const bool *kept, bool with_edges, bool mean,
+			 const struct cm_graph_visit *visit)
+{
+	const struct cm_nodes *nodes = g->nodes;
+	if (to > p->nsamples)
+		to = p->nsamples;
+	for (size_t si = from; si < to; si++) {
 		const struct cm_sample *s = &p->samples[si];
 		int64_t w = s->values[vi];
 		int64_t dw = mean ? s->values[0] : 0;
@@ -355,13 +366,29 @@ int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
 				goto fail;
 		}
 	}
-	for (uint32_t id = 0; id < nodes->count; id++)
-		if (g->flat[id] || g->cum[id])
-			g->members[g->nmembers++] = id;
 	return 0;
 fail:
 	cm_graph_free(g);
 	return -1;
+}
+
+void cm_graph_end(struct cm_graph *g)
+{
+	g->nmembers = 0;
+	for (uint32_t id = 0; id < g->nodes->count; id++)
+		if (g->flat[id] || g->cum[id])
+			g->members[g->nmembers++] = id;
+}
+
+int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
+			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
+			 bool with_edges, bool mean, const struct cm_graph_visit *visit)
+{
+	if (cm_graph_begin(g, nodes, mean) < 0 ||
+	    cm_graph_add_samples(g, p, 0, p->nsamples, vi, kept, with_edges, mean, visit) < 0)
+		return -1;
+	cm_graph_end(g);
+	return 0;
 }
 
 void cm_graph_free(struct cm_graph *g)

@@ -24,33 +24,51 @@ static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_
 	return rc;
 }
 
-static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, struct cm_top *t)
+/* newTrimmedGraph in steps: the first pass sums every sample; when the
+ * node fraction cuts nodes, a second pass sums them again over the kept
+ * ones; then the order, -nodecount's cut and the edges' trim. */
+enum { TOP_PASS1, TOP_PASS2, TOP_DONE };
+
+/* After the first pass: the nodes under the node fraction are left out
+ * of a second one, or there is none. */
+static int after_first_pass(struct cm_top_builder *b)
 {
-	const struct cm_report_opts *o = &r->opts;
-	if (cm_graph_build(&t->g, r->p, nodes, r->vi, NULL, true, r->opts.mean) < 0)
-		return -1;
+	struct cm_report *r = b->r;
+	struct cm_top *t = b->t;
+	cm_graph_end(&t->g);
 	if (r->opts.drop_negative)
 		cm_graph_drop_negative(&t->g);
 	int64_t total = cm_graph_flat_sum(&t->g);
-	int64_t node_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->node_fraction));
-	int64_t edge_cutoff = cm_abs64(cm_f64_to_i64((double)total * o->edge_fraction));
-	if (node_cutoff > 0) {
-		uint32_t *keep = malloc((t->g.nmembers + 1) * sizeof(*keep));
-		if (!keep)
-			return -1;
-		size_t nkeep = 0;
-		for (size_t i = 0; i < t->g.nmembers; i++)
-			if (cm_abs64(t->g.cum[t->g.members[i]]) >= node_cutoff)
-				keep[nkeep++] = t->g.members[i];
-		if (nkeep != t->g.nmembers) {
-			t->dropped_nodes = t->g.nmembers - nkeep;
-			if (rebuild(r, nodes, &t->g, keep, nkeep) < 0) {
-				free(keep);
-				return -1;
-			}
-		}
-		free(keep);
-	}
+	b->edge_cutoff = cm_abs64(cm_f64_to_i64((double)total * r->opts.edge_fraction));
+	int64_t node_cutoff = cm_abs64(cm_f64_to_i64((double)total * r->opts.node_fraction));
+	b->phase = TOP_DONE;
+	if (node_cutoff <= 0)
+		return 0;
+	size_t nkeep = 0;
+	for (size_t i = 0; i < t->g.nmembers; i++)
+		if (cm_abs64(t->g.cum[t->g.members[i]]) >= node_cutoff)
+			nkeep++;
+	if (nkeep == t->g.nmembers)
+		return 0;
+	if (!(b->kept = calloc(t->nodes.count + 1, sizeof(bool))))
+		return -1;
+	for (size_t i = 0; i < t->g.nmembers; i++)
+		if (cm_abs64(t->g.cum[t->g.members[i]]) >= node_cutoff)
+			b->kept[t->g.members[i]] = true;
+	t->dropped_nodes = t->g.nmembers - nkeep;
+	cm_graph_free(&t->g);
+	if (cm_graph_begin(&t->g, &t->nodes, r->opts.mean) < 0)
+		return -1;
+	b->phase = TOP_PASS2;
+	b->next = 0;
+	return 0;
+}
+
+/* The order, -nodecount's cut, the edges' trim, the inline labels and
+ * the output unit. */
+static int finish(struct cm_report *r, struct cm_top *t, int64_t edge_cutoff)
+{
+	const struct cm_report_opts *o = &r->opts;
 	t->orig_count = t->g.nmembers;
 	enum cm_node_order order = o->cum_sort ? CM_ORDER_CUM : CM_ORDER_FLAT;
 	if (cm_graph_sort(&t->g, order) < 0)
@@ -63,7 +81,7 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 			if (!top)
 				return -1;
 			memcpy(top, t->g.members, n * sizeof(*top));
-			int rc = rebuild(r, nodes, &t->g, top, n);
+			int rc = rebuild(r, &t->nodes, &t->g, top, n);
 			free(top);
 			if (rc < 0)
 				return -1;
@@ -72,6 +90,9 @@ static int new_trimmed_graph(struct cm_report *r, const struct cm_nodes *nodes, 
 		}
 	}
 	cm_graph_trim_edges(&t->g, edge_cutoff);
+	if (cm_graph_inline_labels(&t->g, t->labels) < 0)
+		return -1;
+	cm_report_select_output_unit(r, &t->g);
 	return 0;
 }
 
@@ -92,20 +113,92 @@ void cm_top_labels(struct cm_report *r, const struct cm_top *t, FILE *out)
 		fprintf(out, "Showing top %zu nodes out of %zu\n", g->nmembers, t->orig_count);
 }
 
-int cm_top_build(struct cm_report *r, struct cm_top *t)
+int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t)
 {
+	memset(b, 0, sizeof(*b));
 	memset(t, 0, sizeof(*t));
+	b->r = r;
+	b->t = t;
+	b->phase = TOP_DONE;
 	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	if (cm_nodes_build(&t->nodes, r->p, &no) < 0)
 		return -1;
 	t->labels = malloc((t->nodes.count + 1) * sizeof(*t->labels));
-	if (!t->labels || new_trimmed_graph(r, &t->nodes, t) < 0 ||
-	    cm_graph_inline_labels(&t->g, t->labels) < 0) {
+	if (!t->labels || cm_graph_begin(&t->g, &t->nodes, r->opts.mean) < 0) {
 		cm_top_free(t);
 		return -1;
 	}
-	cm_report_select_output_unit(r, &t->g);
+	b->phase = TOP_PASS1;
 	return 0;
+}
+
+int cm_top_step(struct cm_top_builder *b, size_t n)
+{
+	if (b->phase == TOP_DONE)
+		return 1;
+	struct cm_report *r = b->r;
+	struct cm_top *t = b->t;
+	size_t ns = r->p->nsamples, to = n < ns - b->next ? b->next + n : ns;
+	if (cm_graph_add_samples(&t->g, r->p, b->next, to, r->vi, b->kept, true, r->opts.mean,
+				 NULL) < 0)
+		goto fail;
+	b->next = to;
+	if (to < ns)
+		return 0;
+	if (b->phase == TOP_PASS1) {
+		if (after_first_pass(b) < 0)
+			goto fail;
+		if (b->phase == TOP_PASS2)
+			return 0;
+	} else {
+		cm_graph_end(&t->g);
+		if (r->opts.drop_negative)
+			cm_graph_drop_negative(&t->g);
+	}
+	free(b->kept);
+	b->kept = NULL;
+	b->phase = TOP_DONE;
+	if (finish(r, t, b->edge_cutoff) < 0) {
+		cm_top_free(t);
+		return -1;
+	}
+	return 1;
+fail:
+	free(b->kept);
+	b->kept = NULL;
+	cm_top_free(t);
+	b->phase = TOP_DONE;
+	return -1;
+}
+
+double cm_top_progress(const struct cm_top_builder *b)
+{
+	size_t ns = b->r ? b->r->p->nsamples : 0;
+	if (b->phase == TOP_DONE || ns == 0)
+		return 1;
+	/* a second pass is rare (a node fraction that cuts): count it as half */
+	double in_pass = (double)b->next / (double)ns;
+	return b->phase == TOP_PASS1 ? in_pass : 0.5 + in_pass / 2;
+}
+
+void cm_top_abort(struct cm_top_builder *b)
+{
+	free(b->kept);
+	b->kept = NULL;
+	if (b->t && b->phase != TOP_DONE)
+		cm_top_free(b->t);
+	b->phase = TOP_DONE;
+}
+
+int cm_top_build(struct cm_report *r, struct cm_top *t)
+{
+	struct cm_top_builder b;
+	if (cm_top_begin(&b, r, t) < 0)
+		return -1;
+	int rc;
+	while ((rc = cm_top_step(&b, SIZE_MAX)) == 0)
+		; /* a second pass */
+	return rc < 0 ? -1 : 0;
 }
 
 int cm_top_sort(struct cm_top *t, bool cum)

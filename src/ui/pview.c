@@ -160,6 +160,16 @@ int cm_pview_tick(struct cm_pview *pv, double now)
 	return cm_viewer_tick(pv->v, now) ? CM_PVIEW_REDRAW : 0;
 }
 
+bool cm_pview_pending(const struct cm_pview *pv)
+{
+	return cm_viewer_pending(pv->v);
+}
+
+int cm_pview_step(struct cm_pview *pv, size_t n, double now)
+{
+	return cm_viewer_step(pv->v, n, now) ? CM_PVIEW_REDRAW : 0;
+}
+
 int cm_pview_load(struct cm_pview *pv, const unsigned char *data, size_t len, double now)
 {
 	char err[PV_TEXT_MAX];

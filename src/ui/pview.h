@@ -103,4 +103,11 @@ void cm_pview_set_note(struct cm_pview *pv, const char *note, bool good);
 double cm_pview_next_tick(const struct cm_pview *pv);
 int cm_pview_tick(struct cm_pview *pv, double now);
 
+/* Work of the viewer's to do while the host is idle (cm_viewer_step:
+ * tables built in slices); pending says whether there is some. step does
+ * one slice of n samples and returns CM_PVIEW_REDRAW when the screen
+ * changed (a switch completed, or its progress). */
+bool cm_pview_pending(const struct cm_pview *pv);
+int cm_pview_step(struct cm_pview *pv, size_t n, double now);
+
 #endif

@@ -322,7 +322,11 @@ static void footer_text(const struct rect *r, const struct cm_pview *pv, int row
 	const char *msg = cm_viewer_message(pv->v);
 	const char *text = *pv->note ? pv->note : msg;
 	enum cm_theme_element e = *pv->note && pv->note_ok ? CM_THEME_up : CM_THEME_down;
-	if (!text && *pv->status) {
+	const char *building = cm_viewer_building(pv->v);
+	if (!text && building) {
+		text = building;
+		e = CM_THEME_dim;
+	} else if (!text && *pv->status) {
 		text = pv->status;
 		e = CM_THEME_dim;
 	} else if (!text && cm_viewer_level(pv->v)->kind == CM_VIEWER_LABELS) {

@@ -112,6 +112,7 @@ struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_
 	v->max_inflated = o->max_inflated ? o->max_inflated : CM_DEFAULT_MAX_INFLATED;
 	v->hold = o->hold < 0 ? DEFAULT_HOLD : o->hold;
 	v->sym = o->sym;
+	v->background = o->background;
 	v->last_move = -INFINITY;
 	v->levels = calloc(4, sizeof(*v->levels));
 	v->levels_cap = 4;
@@ -161,40 +162,115 @@ static void vstate_free(struct vstate *st)
 	free(st);
 }
 
+static void build_abort(struct cm_viewer *v)
+{
+	if (!v->build.st)
+		return;
+	cm_top_abort(&v->build.tb);
+	vstate_free(v->build.st);
+	v->build.st = NULL;
+}
+
+/* Every kept state, the running build and a waiting switch go (the
+ * profile or an option changed). */
 static void kept_flush(struct cm_viewer *v)
 {
+	build_abort(v);
+	v->wanting = false;
 	for (int i = 0; i < VIEWER_KEPT; i++) {
 		vstate_free(v->kept[i]);
 		v->kept[i] = NULL;
 	}
 }
 
-/* Keeps st (stripped), dropping the oldest kept state when all are used. */
+struct vkey {
+	size_t vi;
+	enum cm_granularity g;
+};
+
+/* The keys built ahead of (vi, g), in the order they are built: the
+ * next and previous sample type and granularity (t, a, T, A), then
+ * further ones, VIEWER_AHEAD at most. Returns how many. */
+static size_t ahead_keys(size_t ns, size_t vi, enum cm_granularity g, struct vkey *out)
+{
+	size_t n = 0;
+	for (size_t d = 1; d < 5 && n < VIEWER_AHEAD; d++) {
+		struct vkey cand[4] = {{(vi + d) % ns, g}, {vi, (enum cm_granularity)((g + d) % 5)},
+				       {(vi + ns - d % ns) % ns, g},
+				       {vi, (enum cm_granularity)((g + 5 - d) % 5)}};
+		for (int c = 0; c < 4 && n < VIEWER_AHEAD; c++) {
+			bool dup = cand[c].vi == vi && cand[c].g == g;
+			for (size_t k = 0; k < n && !dup; k++)
+				dup = out[k].vi == cand[c].vi && out[k].g == cand[c].g;
+			if (!dup)
+				out[n++] = cand[c];
+		}
+	}
+	return n;
+}
+
+static bool key_in(const struct vkey *keys, size_t n, size_t vi, enum cm_granularity g)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keys[i].vi == vi && keys[i].g == g)
+			return true;
+	return false;
+}
+
+/* The keys built ahead of what shows (or of the switch waiting). */
+static size_t ahead_of_shown(const struct cm_viewer *v, struct vkey *out)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	if (!v->st || !p || !p->nsample_types)
+		return 0;
+	return v->wanting ? ahead_keys(p->nsample_types, v->want_vi, v->want_g, out)
+			  : ahead_keys(p->nsample_types, v->st->key_vi, v->st->key_g, out);
+}
+
+/* Keeps st (stripped). When all places are used, the oldest state that is
+ * not built ahead of what shows goes (there are fewer of those than
+ * places). */
 static void kept_put(struct cm_viewer *v, struct vstate *st)
 {
+	struct vkey ahead[VIEWER_AHEAD];
+	size_t na = ahead_of_shown(v, ahead);
+	int drop = VIEWER_KEPT - 1;
+	for (int i = VIEWER_KEPT - 1; i >= 0; i--) {
+		if (!v->kept[i]) {
+			drop = i;
+			break;
+		}
+		if (!key_in(ahead, na, v->kept[i]->key_vi, v->kept[i]->key_g)) {
+			drop = i;
+			break;
+		}
+	}
 	vstate_strip(st);
-	vstate_free(v->kept[VIEWER_KEPT - 1]);
-	memmove(&v->kept[1], &v->kept[0], (VIEWER_KEPT - 1) * sizeof(v->kept[0]));
+	vstate_free(v->kept[drop]);
+	memmove(&v->kept[1], &v->kept[0], (size_t)drop * sizeof(v->kept[0]));
 	v->kept[0] = st;
 }
 
-/* The kept state for the options ro asks of p, taken out of the keep, or
- * NULL. It comes back sorted as ro says. */
-static struct vstate *kept_take(struct cm_viewer *v, const struct cm_profile *p,
-				const struct cm_report_opts *ro)
+static struct vstate *kept_find(const struct cm_viewer *v, size_t vi, enum cm_granularity g)
 {
-	char why[256];
-	int vi = cm_profile_sample_index(p, ro->sample_index, why, sizeof(why));
-	if (vi < 0)
-		return NULL; /* the build says why */
+	for (int i = 0; i < VIEWER_KEPT; i++)
+		if (v->kept[i] && v->kept[i]->key_vi == vi && v->kept[i]->key_g == g)
+			return v->kept[i];
+	return NULL;
+}
+
+/* The kept state for (vi, g), taken out of the keep, or NULL. It comes
+ * back sorted as v is. (granularity_set tells only -list's default: not
+ * the table's.) */
+static struct vstate *kept_take(struct cm_viewer *v, size_t vi, enum cm_granularity g)
+{
 	for (int i = 0; i < VIEWER_KEPT; i++) {
 		struct vstate *st = v->kept[i];
-		/* granularity_set tells only -list's default: not the table's */
-		if (!st || st->key_vi != (size_t)vi || st->key_g != ro->granularity)
+		if (!st || st->key_vi != vi || st->key_g != g)
 			continue;
-		if (cm_top_sort(&st->top, ro->cum_sort) < 0)
+		if (cm_top_sort(&st->top, v->ro.cum_sort) < 0)
 			return NULL;
-		st->rep.opts.cum_sort = ro->cum_sort;
+		st->rep.opts.cum_sort = v->ro.cum_sort;
 		memmove(&v->kept[i], &v->kept[i + 1], (size_t)(VIEWER_KEPT - 1 - i) * sizeof(v->kept[0]));
 		v->kept[VIEWER_KEPT - 1] = NULL;
 		return st;
@@ -237,27 +313,69 @@ static int vstate_header(struct vstate *st)
 	return rc;
 }
 
-/* Prepares a copy of p as -top would, builds its graph and header. */
-static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_report_opts *ro,
+/* Prepares a copy of p as -top would and begins its table in tb: under
+ * ro, or, with vi < SIZE_MAX, under ro with sample index vi and
+ * granularity g (a state built ahead). */
+static struct vstate *vstate_begin(const struct cm_profile *p, const struct cm_report_opts *ro,
+				   size_t vi, enum cm_granularity g, struct cm_top_builder *tb,
 				   char *err, size_t errlen)
 {
 	struct vstate *st = calloc(1, sizeof(*st));
-	if (!st || !(st->work = viewer_work_copy(p, ro))) {
+	struct cm_report_opts o = *ro;
+	if (st && vi != SIZE_MAX) {
+		snprintf(st->key_si, sizeof(st->key_si), "%zu", vi);
+		o.sample_index = st->key_si;
+		o.granularity_set |= o.granularity != g;
+		o.granularity = g;
+	}
+	if (!st || !(st->work = viewer_work_copy(p, &o))) {
 		set_err(err, errlen, "out of memory");
 		vstate_free(st);
 		return NULL;
 	}
-	if (cm_report_prepare(&st->rep, st->work, ro, err, errlen) < 0) {
+	if (cm_report_prepare(&st->rep, st->work, &o, err, errlen) < 0) {
 		vstate_free(st);
 		return NULL;
 	}
-	if (cm_top_build(&st->rep, &st->top) < 0 || vstate_header(st) < 0) {
+	if (cm_top_begin(tb, &st->rep, &st->top) < 0) {
 		set_err(err, errlen, "out of memory");
 		vstate_free(st);
 		return NULL;
 	}
 	st->key_vi = st->rep.vi;
-	st->key_g = ro->granularity;
+	st->key_g = o.granularity;
+	return st;
+}
+
+/* The header, once the table is complete; frees st on OOM. */
+static int vstate_finish(struct vstate *st)
+{
+	if (vstate_header(st) < 0) {
+		vstate_free(st);
+		return -1;
+	}
+	return 0;
+}
+
+/* Prepares a copy of p as -top would, builds its graph and header. */
+static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_report_opts *ro,
+				   char *err, size_t errlen)
+{
+	struct cm_top_builder tb;
+	struct vstate *st = vstate_begin(p, ro, SIZE_MAX, ro->granularity, &tb, err, errlen);
+	if (!st)
+		return NULL;
+	int rc;
+	while ((rc = cm_top_step(&tb, SIZE_MAX)) == 0)
+		; /* a second pass */
+	if (rc < 0) {
+		vstate_free(st);
+		st = NULL;
+	}
+	if (!st || vstate_finish(st) < 0) {
+		set_err(err, errlen, "out of memory");
+		return NULL;
+	}
 	return st;
 }
 
@@ -271,23 +389,12 @@ static void report_warnings(struct cm_viewer *v)
 			   r->warnings[1] ? r->warnings[1] : "");
 }
 
-int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size_t errlen)
+/* Puts ns in place of what shows, the rows and levels following; the
+ * old state is kept when keep_old (a switch), else freed. -1 on OOM: ns
+ * freed, nothing changed. */
+static int swap_in(struct cm_viewer *v, struct vstate *ns, bool hold, bool refresh,
+		   bool keep_old, char *err, size_t errlen)
 {
-	const struct cm_profile *p = viewer_pristine(v);
-	if (!p) {
-		set_err(err, errlen, "no profile loaded");
-		return -1;
-	}
-	/* Only a change of sample type or granularity may reuse a kept
-	 * state, and keep the one it replaces; any other change (a new
-	 * profile, a filter, an option) makes them all stale. */
-	bool switching = v->switch_only;
-	v->switch_only = false;
-	if (!switching)
-		kept_flush(v);
-	struct vstate *ns = switching ? kept_take(v, p, &v->ro) : NULL;
-	if (!ns && !(ns = vstate_build(p, &v->ro, err, errlen)))
-		return -1;
 	vnav_remember(v);
 	vflame_remember(v);
 	vtree_remember(v);
@@ -302,7 +409,7 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	vsrc_free_rows(v);
 	vpeek_free_rows(v);
 	vlabels_free_rows(v); /* they point into old's table */
-	if (switching && old)
+	if (keep_old && old)
 		kept_put(v, old);
 	else
 		vstate_free(old);
@@ -310,6 +417,202 @@ int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size
 	if (vnav_refresh(v, refresh) < 0)
 		viewer_msg(v, "out of memory");
 	return 0;
+}
+
+/* swap_in for a switch of sample type or granularity: with another
+ * granularity the names change, so the function levels go (the flame
+ * graph and call tree stay, on the frames they still find) and TOP
+ * selects the same function (its heaviest row), not the same row. */
+static int switch_in(struct cm_viewer *v, struct vstate *ns, char *err, size_t errlen)
+{
+	bool gran = v->st && v->st->key_g != ns->key_g;
+	char *name = NULL, *file = NULL; /* NULL on OOM: then the first row */
+	if (gran)
+		vnav_place(v, &name, &file);
+	int rc = swap_in(v, ns, false, false, true, err, errlen);
+	if (rc == 0 && gran) {
+		vnav_drop_function_levels(v);
+		if (viewer_cur(v)->kind == CM_VIEWER_TOP)
+			vnav_goto_place(v, name, file);
+	}
+	free(name);
+	free(file);
+	return rc;
+}
+
+/* Starts building (vi, g) in slices. -1 with err on failure. */
+static int build_start(struct cm_viewer *v, size_t vi, enum cm_granularity g, char *err,
+		       size_t errlen)
+{
+	build_abort(v);
+	v->build.st = vstate_begin(viewer_pristine(v), &v->ro, vi, g, &v->build.tb, err, errlen);
+	return v->build.st ? 0 : -1;
+}
+
+/* Sums up to n samples into the running build; a complete state goes
+ * to the keep. -1 on OOM (the build dropped). */
+static int build_step(struct cm_viewer *v, size_t n)
+{
+	int rc = cm_top_step(&v->build.tb, n);
+	if (rc == 0)
+		return 0;
+	struct vstate *st = v->build.st;
+	v->build.st = NULL;
+	if (rc < 0) {
+		vstate_free(st);
+		return -1;
+	}
+	if (vstate_finish(st) < 0)
+		return -1;
+	kept_put(v, st);
+	return 0;
+}
+
+/* What cm_viewer_building says of the switch waiting. */
+static void building_text(struct cm_viewer *v)
+{
+	const struct vstate *b = v->build.st;
+	bool running = b && b->key_vi == v->want_vi && b->key_g == v->want_g;
+	int pct = running ? (int)(cm_top_progress(&v->build.tb) * 100) : 0;
+	const char *name = cm_viewer_sample_name(v, v->want_vi);
+	snprintf(v->building, sizeof(v->building), "building %s (%s)... %d%%", name ? name : "?",
+		 cm_viewer_granularity_name(v->want_g), pct);
+}
+
+/* A change of sample type or granularity alone (the options say to
+ * what): a kept state swaps in; in the background a state not built yet
+ * is waited for (cm_viewer_step), else it is built now. */
+static int switch_to(struct cm_viewer *v, char *err, size_t errlen)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	int vi = cm_profile_sample_index(p, v->ro.sample_index, err, errlen);
+	if (vi < 0)
+		return -1;
+	enum cm_granularity g = v->ro.granularity;
+	v->wanting = false;
+	struct vstate *ns = kept_take(v, (size_t)vi, g);
+	if (!ns && v->st && v->st->key_vi == (size_t)vi && v->st->key_g == g)
+		return 0; /* back to what shows, before its build finished */
+	if (!ns && v->background) {
+		v->wanting = true;
+		v->want_vi = (size_t)vi;
+		v->want_g = g;
+		building_text(v);
+		return 0;
+	}
+	bool running = v->build.st && v->build.st->key_vi == (size_t)vi && v->build.st->key_g == g;
+	if (!ns && running) {
+		int rc;
+		while ((rc = build_step(v, SIZE_MAX)) == 0 && v->build.st)
+			;
+		if (rc < 0 || !(ns = kept_take(v, (size_t)vi, g))) {
+			set_err(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	if (!ns && !(ns = vstate_build(p, &v->ro, err, errlen)))
+		return -1;
+	return switch_in(v, ns, err, errlen);
+}
+
+int viewer_rebuild(struct cm_viewer *v, bool hold, bool refresh, char *err, size_t errlen)
+{
+	const struct cm_profile *p = viewer_pristine(v);
+	if (!p) {
+		set_err(err, errlen, "no profile loaded");
+		return -1;
+	}
+	/* Only a change of sample type or granularity may reuse a kept
+	 * state, and keep the one it replaces; any other change (a new
+	 * profile, a filter, an option) makes them all stale. */
+	bool switching = v->switch_only && v->st;
+	v->switch_only = false;
+	if (switching)
+		return switch_to(v, err, errlen);
+	kept_flush(v);
+	struct vstate *ns = vstate_build(p, &v->ro, err, errlen);
+	if (!ns)
+		return -1;
+	return swap_in(v, ns, hold, refresh, false, err, errlen);
+}
+
+/* ---- building in slices ---- */
+
+/* The next key to build: the one a switch waits for, else the first of
+ * those ahead that is neither kept nor shown. */
+static bool next_build(const struct cm_viewer *v, struct vkey *k)
+{
+	if (v->wanting) {
+		*k = (struct vkey){v->want_vi, v->want_g};
+		return true;
+	}
+	struct vkey ahead[VIEWER_AHEAD];
+	size_t na = ahead_of_shown(v, ahead);
+	for (size_t i = 0; i < na; i++) {
+		if (!kept_find(v, ahead[i].vi, ahead[i].g)) {
+			*k = ahead[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+bool cm_viewer_pending(const struct cm_viewer *v)
+{
+	struct vkey k;
+	return v->st && (v->build.st || next_build(v, &k));
+}
+
+/* The options back to what shows (a waited-for build failed). */
+static void want_drop(struct cm_viewer *v, const char *why)
+{
+	v->wanting = false;
+	const struct cm_profile *p = viewer_pristine(v);
+	char num[32];
+	snprintf(num, sizeof(num), "%zu", v->st->key_vi);
+	if (p && set_str(&v->sample_index, num) == 0)
+		sync_opts(v);
+	v->ro.granularity = v->st->key_g;
+	viewer_msg(v, "%s", why);
+}
+
+bool cm_viewer_step(struct cm_viewer *v, size_t n, double now)
+{
+	(void)now;
+	struct vkey k;
+	char err[VIEWER_MSG];
+	if (!v->st || !next_build(v, &k))
+		return false;
+	bool for_want = v->wanting;
+	struct vstate *b = v->build.st;
+	/* a build ahead gives way to the one a switch waits for */
+	if (b && for_want && (b->key_vi != k.vi || b->key_g != k.g))
+		build_abort(v);
+	if (!v->build.st && build_start(v, k.vi, k.g, err, sizeof(err)) < 0) {
+		if (for_want)
+			want_drop(v, err);
+		return for_want;
+	}
+	if (build_step(v, n ? n : 1) < 0) {
+		if (for_want)
+			want_drop(v, "out of memory");
+		return for_want;
+	}
+	if (!for_want || v->build.st) {
+		if (for_want)
+			building_text(v);
+		return for_want; /* the progress changed */
+	}
+	struct vstate *ns = kept_take(v, k.vi, k.g);
+	v->wanting = false;
+	if (!ns || switch_in(v, ns, err, sizeof(err)) < 0)
+		want_drop(v, "out of memory");
+	return true;
+}
+
+const char *cm_viewer_building(const struct cm_viewer *v)
+{
+	return v->wanting ? v->building : NULL;
 }
 
 /* ---- my code: owners and the standard library's hide ---- */
@@ -681,14 +984,15 @@ int cm_viewer_cycle_sample(struct cm_viewer *v, int step, double now, char *err,
 		set_err(err, errlen, "no profile loaded");
 		return -1;
 	}
-	long cur = (long)cm_viewer_sample_index(v), ln = (long)n;
+	/* from the one a switch waits for, when one does */
+	long cur = (long)(v->wanting ? v->want_vi : cm_viewer_sample_index(v)), ln = (long)n;
 	size_t next = (size_t)((cur + step % ln + ln) % ln);
 	return cm_viewer_set_sample(v, next, now, err, errlen);
 }
 
 enum cm_granularity cm_viewer_granularity(const struct cm_viewer *v)
 {
-	return v->ro.granularity;
+	return v->st ? v->st->key_g : v->ro.granularity; /* what shows */
 }
 
 const char *cm_viewer_granularity_name(enum cm_granularity g)
@@ -705,26 +1009,14 @@ int cm_viewer_set_granularity(struct cm_viewer *v, enum cm_granularity g, double
 	viewer_clear_msg(v);
 	enum cm_granularity old = v->ro.granularity;
 	bool old_set = v->ro.granularity_set;
-	char *name, *file; /* NULL on OOM: then the first row is selected */
-	vnav_place(v, &name, &file);
 	v->ro.granularity = g;
 	v->ro.granularity_set = true;
-	/* names change with the granularity: the function levels go (the
-	 * flame graph and call tree stay, on the frames they still find) */
+	/* the function levels and the selection follow in switch_in */
 	if (apply_switch(v, err, errlen) < 0) {
 		v->ro.granularity = old;
 		v->ro.granularity_set = old_set;
-		free(name);
-		free(file);
 		return -1;
 	}
-	vnav_drop_function_levels(v);
-	/* at TOP: the same function stays selected (its heaviest row), not
-	 * the same row number */
-	if (viewer_cur(v)->kind == CM_VIEWER_TOP)
-		vnav_goto_place(v, name, file);
-	free(name);
-	free(file);
 	return 0;
 }
 

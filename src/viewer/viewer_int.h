@@ -70,10 +70,21 @@ struct vstate {
 	 * the sample index and the granularity (see cm_viewer.kept) */
 	size_t key_vi;
 	enum cm_granularity key_g;
+	char key_si[32];         /* the sample index as a number, when built ahead */
 };
 
-/* How many states of other sample types and granularities are kept. */
-enum { VIEWER_KEPT = 8 };
+/* A state built in slices (issue 15): its report prepared and its
+ * table begun, summed a slice of samples at a time by cm_viewer_step. */
+struct vbuild {
+	struct vstate *st;       /* NULL: none running */
+	struct cm_top_builder tb;
+};
+
+/* How many states of other sample types and granularities are kept, and
+ * how many of them cm_viewer_step builds ahead (the neighbours t, a, T
+ * and A reach first): fewer than kept, so that building ahead never
+ * evicts what it built. */
+enum { VIEWER_KEPT = 8, VIEWER_AHEAD = 6 };
 
 /* A frame of the stack tree by the names on its path from the root
  * ("a\nb\nc"; "" for the root): how FLAME and TREE find their frames
@@ -178,6 +189,12 @@ struct cm_viewer {
 	 * Every other change empties it. */
 	struct vstate *kept[VIEWER_KEPT];
 	bool switch_only;         /* the coming rebuild changes only those two */
+	bool background;          /* a switch to a state not kept waits for the build */
+	struct vbuild build;      /* the state being built in slices */
+	bool wanting;             /* what shows waits for (want_vi, want_g) */
+	size_t want_vi;
+	enum cm_granularity want_g;
+	char building[VIEWER_MSG]; /* cm_viewer_building's text */
 
 	/* rows of TOP (always) and of the current level when SOURCE / PEEK */
 	struct vtop_row *top;

@@ -106,6 +106,17 @@ int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
 			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
 			 bool with_edges, bool mean, const struct cm_graph_visit *visit);
 
+/* cm_graph_build_visit in pieces, so that a host can spread the work
+ * (the viewer builds tables between keys, issue 15): begin, then every
+ * sample in order through add_samples ([from, to) ranges, each starting
+ * where the last ended; to past the end is cut), then end (the members).
+ * Both failing calls free g. The result is the one cm_graph_build gives. */
+int cm_graph_begin(struct cm_graph *g, const struct cm_nodes *nodes, bool mean);
+int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
+			 size_t vi, const bool *kept, bool with_edges, bool mean,
+			 const struct cm_graph_visit *visit);
+void cm_graph_end(struct cm_graph *g);
+
 /* Edge.WeightValue: the weight, divided by the divisor under -mean. */
 static inline int64_t cm_edge_weight_value(const struct cm_edge *e)
 {

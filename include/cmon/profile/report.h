@@ -168,6 +168,24 @@ struct cm_top {
 int cm_top_build(struct cm_report *r, struct cm_top *t);
 void cm_top_free(struct cm_top *t);
 
+/* cm_top_build in steps (the viewer builds tables between keys, issue
+ * 15): begin (the nodes; -1 on OOM, t empty), then step until it returns
+ * 1 (t complete, as cm_top_build makes it), each step summing up to n
+ * samples (a pass over them, rarely two); -1 on OOM (t empty). r and t
+ * stay where they are until then. abort drops an unfinished t. */
+struct cm_top_builder {
+	struct cm_report *r;
+	struct cm_top *t;
+	int phase;
+	size_t next;  /* the pass's next sample */
+	bool *kept;   /* the second pass's nodes, or NULL */
+	int64_t edge_cutoff; /* from the first pass's total */
+};
+int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t);
+int cm_top_step(struct cm_top_builder *b, size_t n);
+double cm_top_progress(const struct cm_top_builder *b); /* 0..1 */
+void cm_top_abort(struct cm_top_builder *b);
+
 /* Sorts the rows again, by cum or by flat (pprof's orders). -1 on OOM. */
 int cm_top_sort(struct cm_top *t, bool cum);
 

@@ -61,6 +61,10 @@ struct cm_viewer_opts {
 	/* -module: the path of the program's main module ("example.com/svc"),
 	 * for "my code"; NULL = told by the profile's file names. Copied. */
 	const char *module;
+	/* A change of sample type or granularity to a table not built yet
+	 * does not build it: it waits for the slices of cm_viewer_step, the
+	 * table shown until then (false: it is built at once). */
+	bool background;
 };
 
 /* Fills o with the defaults (cm_report_opts_init, hold 1 s, environment). */
@@ -147,6 +151,23 @@ enum cm_code_owner cm_viewer_code_owner(const struct cm_viewer *v, const char *n
  * filter; the -top header shows the regex in force. Follows refreshes. */
 int cm_viewer_set_hide_std(struct cm_viewer *v, bool on, double now, char *err, size_t errlen);
 bool cm_viewer_hide_std(const struct cm_viewer *v);
+
+/* ---- building in slices (issue 15) ----
+ *
+ * One thread: the host calls cm_viewer_step while it is idle (nothing
+ * else to do: poll with no wait) as long as cm_viewer_pending says so.
+ * It builds the table a switch waits for (with opts.background), then,
+ * ahead, the tables of the neighbouring sample types and granularities
+ * (the next and previous of each, then the rest, up to a bound), which
+ * are kept: a switch to one of them is a swap. Any other change of the
+ * profile or options drops them and the running build. */
+bool cm_viewer_pending(const struct cm_viewer *v);
+/* Sums up to n samples into the running build (starting one when none
+ * runs). True when what shows changed (a switch completed: redraw); a
+ * build that fails drops the switch with a message. */
+bool cm_viewer_step(struct cm_viewer *v, size_t n, double now);
+/* While a switch waits: "building alloc_space (lines)... 40%", else NULL. */
+const char *cm_viewer_building(const struct cm_viewer *v);
 
 /* ---- the views ---- */
 

@@ -173,6 +173,150 @@ static void test_kept_states(void)
 	cm_viewer_free(v);
 }
 
+/* Whether a and b show the same table: header, rows, sort. */
+static bool same_table(struct cm_viewer *a, struct cm_viewer *b, const char *what)
+{
+	char ba[1024], bb[1024];
+	size_t nh = cm_viewer_header_count(a), nr = cm_viewer_top_count(a);
+	CHECK_MSG(nh == cm_viewer_header_count(b) && nr == cm_viewer_top_count(b),
+		  "%s: %zu+%zu lines against %zu+%zu", what, nh, nr, cm_viewer_header_count(b),
+		  cm_viewer_top_count(b));
+	if (nh != cm_viewer_header_count(b) || nr != cm_viewer_top_count(b))
+		return false;
+	for (size_t i = 0; i < nh; i++)
+		if (strcmp(cm_viewer_header(a, i), cm_viewer_header(b, i))) {
+			CHECK_STR(cm_viewer_header(b, i), cm_viewer_header(a, i), what);
+			return false;
+		}
+	for (size_t i = 0; i < nr; i++)
+		if (strcmp(cm_viewer_top_text(a, i, ba, sizeof(ba)),
+			   cm_viewer_top_text(b, i, bb, sizeof(bb)))) {
+			CHECK_STR(bb, ba, what);
+			return false;
+		}
+	return true;
+}
+
+/* The table of (vi, g) built at once, on opening. */
+static struct cm_viewer *direct_viewer(const char *profile, size_t vi, enum cm_granularity g)
+{
+	struct cm_viewer_opts o;
+	char si[32];
+	cm_viewer_opts_init(&o);
+	snprintf(si, sizeof(si), "%zu", vi);
+	o.ro.sample_index = si;
+	o.ro.granularity = g;
+	o.ro.granularity_set = true;
+	return open_viewer(profile, &o);
+}
+
+/* Steps v in slices of n samples until nothing is pending; how many. */
+static size_t step_all(struct cm_viewer *v, size_t n)
+{
+	size_t steps = 0;
+	while (cm_viewer_pending(v) && steps < 1000000) {
+		cm_viewer_step(v, n, 0);
+		steps++;
+	}
+	CHECK(!cm_viewer_pending(v));
+	return steps;
+}
+
+/* issue 15: the tables built in slices (cm_viewer_step) are exactly the
+ * ones a direct build gives, for every sample index and granularity,
+ * whether built ahead or waited for by a switch; the heap profile's node
+ * fraction makes the -top build take a second pass. */
+static void test_stepped_builds(void)
+{
+	const char *profiles[] = {"heap.pb.gz", "cpu.pb.gz"};
+	char err[512], what[128];
+	for (int pi = 0; pi < 2; pi++) {
+		struct cm_viewer_opts o;
+		cm_viewer_opts_init(&o);
+		o.background = true;
+		struct cm_viewer *v = open_viewer(profiles[pi], &o);
+		if (!v)
+			continue;
+		size_t ns = cm_viewer_sample_count(v);
+		CHECK(cm_viewer_pending(v)); /* the neighbours, ahead */
+		CHECK(step_all(v, 7) > 2);
+		size_t waited = 0;
+		for (size_t vi = 0; vi < ns; vi++) {
+			for (int g = 0; g < 5; g++) {
+				snprintf(what, sizeof(what), "%s %zu %s", profiles[pi], vi,
+					 cm_viewer_granularity_name((enum cm_granularity)g));
+				CHECK(cm_viewer_set_sample(v, vi, 0, err, sizeof(err)) == 0);
+				CHECK(cm_viewer_set_granularity(v, (enum cm_granularity)g, 0, err,
+								sizeof(err)) == 0);
+				if (cm_viewer_building(v)) {
+					waited++;
+					while (cm_viewer_building(v))
+						cm_viewer_step(v, 13, 0);
+				}
+				CHECK_MSG(cm_viewer_sample_index(v) == vi &&
+						  cm_viewer_granularity(v) == (enum cm_granularity)g,
+					  "%s: shows what was asked", what);
+				struct cm_viewer *d = direct_viewer(profiles[pi], vi,
+								    (enum cm_granularity)g);
+				if (d)
+					same_table(d, v, what);
+				cm_viewer_free(d);
+			}
+		}
+		CHECK_MSG(waited > 0, "%s: some switches waited for their build", profiles[pi]);
+		cm_viewer_free(v);
+	}
+}
+
+/* issue 15: keys while a switch waits for its table: the table shown
+ * stays and moves; another switch retargets the build; a switch back to
+ * what shows ends the wait; an option changed during it (sort) is what
+ * the table comes with; a filter drops the build and builds at once. */
+static void test_key_during_build(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.background = true;
+	char err[512];
+	struct cm_viewer *v = open_viewer("heap.pb.gz", &o); /* inuse_space = 3 */
+	if (!v)
+		return;
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) != NULL);
+	CHECK(!strncmp(cm_viewer_building(v), "building inuse_space (files)... 0%", 40));
+	cm_viewer_step(v, 500, 0);
+	CHECK_MSG(cm_viewer_building(v) && !strstr(cm_viewer_building(v), "... 0%"),
+		  "progress: %s", cm_viewer_building(v) ? cm_viewer_building(v) : "none");
+	CHECK(cm_viewer_granularity(v) == CM_GRAN_FUNCTIONS); /* the table shown stays */
+	cm_viewer_move(v, 2, 0);
+	CHECK(cm_viewer_level(v)->sel == 2);
+	/* back to what shows: no wait */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FUNCTIONS, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) == NULL);
+	/* t, then T, then t twice while waiting: the last one counts */
+	CHECK(cm_viewer_set_granularity(v, CM_GRAN_LINES, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_cycle_sample(v, 1, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_cycle_sample(v, 1, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) && strstr(cm_viewer_building(v), "alloc_space (lines)"));
+	cm_viewer_step(v, 100, 0);
+	cm_viewer_toggle_sort(v, 0);
+	while (cm_viewer_building(v))
+		cm_viewer_step(v, 1000, 0);
+	CHECK(cm_viewer_sample_index(v) == 1 && cm_viewer_granularity(v) == CM_GRAN_LINES);
+	struct cm_viewer *d = direct_viewer("heap.pb.gz", 1, CM_GRAN_LINES);
+	if (d) {
+		cm_viewer_toggle_sort(d, 0);
+		same_table(d, v, "sorted by cum during the build");
+	}
+	/* a filter during a wait: built at once, with the wanted type */
+	CHECK(cm_viewer_set_sample(v, 0, 0, err, sizeof(err)) == 0);
+	cm_viewer_step(v, 100, 0);
+	CHECK(cm_viewer_set_filter(v, CM_VFILTER_FOCUS, "main", 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) == NULL && cm_viewer_sample_index(v) == 0);
+	cm_viewer_free(d);
+	cm_viewer_free(v);
+}
+
 /* -diff_base and -base: the base set first, the profile loaded after. */
 static void test_golden_diff(void)
 {
@@ -907,6 +1051,8 @@ int main(void)
 		return 1;
 	test_golden_top();
 	test_kept_states();
+	test_stepped_builds();
+	test_key_during_build();
 	test_golden_diff();
 	test_source();
 	test_peek();

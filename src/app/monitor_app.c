@@ -173,7 +173,8 @@ void cm_monitor_usage(FILE *out)
 		"  -endpoint path  expvar path when an entry names none (/debug/vars; there\n"
 		"                  an answer 404 tries /metrics once)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
-		"  -history dur    history kept at full resolution (1h); older samples are\n"
+		"  -history dur    history kept at full resolution (1h; for a fleet as much\n"
+		"                  of it as 32 MB hold, at least 600 polls); older samples are\n"
 		"                  kept for the whole run as min/max/mean of 10, 100, 1000+\n"
 		"                  polls; at most 24 bytes a var a poll of the window\n"
 		"                  (86 KB a var for 1h at -i=1s, 17 KB at 5s)\n"
@@ -273,11 +274,23 @@ static int parse_duration_flag(const char *flag, const char *s, long long min_ns
 	return 0;
 }
 
+/* The full-resolution window of every series from now on: -history as
+ * given, else cm_monitor_default_history's for this many services. Called
+ * again when the list of services changes: new series get the new
+ * window, the others keep theirs. */
+static void history_window(struct app *app)
+{
+	if (!app->a.history)
+		app->history = cm_monitor_default_history(app->mon.nsvc * app->mon.vars.n,
+							   app->interval);
+	app->mon.history_cap = cm_monitor_history_cap(app->history, app->interval);
+}
+
 static int parse_args(struct app *app, int argc, char **argv)
 {
 	struct args *a = &app->a;
 	a->interval = "5s";
-	a->history = "1h";
+	a->history = NULL; /* the default: see history_window */
 	a->endpoint = "/debug/vars";
 	a->vars = default_vars;
 	a->seconds = CM_PROF_SECONDS_DEFAULT;
@@ -308,7 +321,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
 		return 2;
 	app->timeout_ms = (long)ceil(timeout * 1000);
-	if (parse_duration_flag("history", a->history, 1, &app->history))
+	if (a->history && parse_duration_flag("history", a->history, 1, &app->history))
 		return 2;
 	if (!*a->endpoint || a->endpoint[0] != '/')
 		return bad_usage("-endpoint must be a path starting with /");
@@ -355,7 +368,7 @@ static int build_monitor(struct app *app)
 		return bad_usage("out of memory");
 	}
 	app->mon.dt = app->interval;
-	app->mon.history_cap = cm_monitor_history_cap(app->history, app->interval);
+	history_window(app);
 	app->need[0] = cm_monitor_needs(&app->mon, CM_SOURCE_GOROUTINES);
 	app->need[1] = cm_monitor_needs(&app->mon, CM_SOURCE_THREADS);
 	return 0;
@@ -883,6 +896,7 @@ static void apply_targets(struct app *app, double now)
 		return;
 	}
 	remap_schedule(app, ns, to, nold, now);
+	history_window(app);
 	cm_rec_services(app->rec, &app->mon, to, nold, wall_now());
 	if (app->ui)
 		cm_ui_services_changed(app->ui, to, nold);

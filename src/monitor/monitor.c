@@ -398,6 +398,14 @@ void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_
 		cm_series_push_at(&c->series, graph_sample(&c->value), now);
 }
 
+double cm_monitor_default_history(size_t nseries, double interval)
+{
+	if (!nseries || !(interval > 0))
+		return CM_HISTORY_DEFAULT_S;
+	double polls = CM_HISTORY_DEFAULT_BYTES / 12.0 / (double)nseries;
+	return fmin(CM_HISTORY_DEFAULT_S, polls * interval);
+}
+
 uint32_t cm_monitor_history_cap(double history, double interval)
 {
 	double n = interval > 0 && history > 0 ? ceil(history / interval) : 0;

@@ -108,6 +108,16 @@ struct cm_monitor {
  * CM_SERIES_CAP (the sparklines'), at most what a series can hold. */
 uint32_t cm_monitor_history_cap(double history, double interval);
 
+/* -history's default for nseries series (services x vars) polled every
+ * interval seconds: an hour, or for a fleet as much of an hour as
+ * CM_HISTORY_DEFAULT_BYTES hold at the float rate (12 bytes a var a poll,
+ * tiers included); cm_monitor_history_cap then keeps at least the
+ * sparklines' CM_SERIES_CAP polls. 1000 services of 6 vars at 1s: 10
+ * minutes (an hour would be 260 MB, past a fleet's 64 MB). Seconds. */
+#define CM_HISTORY_DEFAULT_S 3600.0
+#define CM_HISTORY_DEFAULT_BYTES (32.0 * 1024 * 1024)
+double cm_monitor_default_history(size_t nseries, double interval);
+
 /* Takes ownership of targets and vars (moved: the caller's are emptied).
  * 0, or -1 when out of memory. */
 int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,

@@ -33,10 +33,12 @@
 #include "cmon/monitor/prom_vars.h"
 #include "cmon/monitor/spark.h"
 #include "cmon/monitor/target.h"
+#include "cmon/monitor/trigger.h"
 #include "cmon/net/fetch.h"
 #include "cmon/net/remote.h"
 #include "cmon/net/ssh_tunnel.h"
 #include "cmon_config.h"
+#include "capture_app.h"
 #include "profile_pane_app.h"
 #include "target_follow.h"
 #include "ui/ui.h"
@@ -56,6 +58,7 @@ struct args {
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
 	const char *module; /* -module: the profile pane's "my code" */
+	struct cm_flag_list triggers; /* -trigger, each may hold several (';') */
 };
 
 /* A round: vars, then the counts wanted, from the index page or, for a
@@ -106,6 +109,8 @@ struct app {
 	bool need[2];      /* goroutines, threads */
 	struct cm_ui *ui;
 	struct cm_pane_app pane; /* the profile pane (p on the screen) */
+	struct cm_trigger_set trig;  /* -trigger */
+	struct cm_capture_app cap;   /* the triggers' and the rolling mode's captures */
 	struct cm_remote *remote; /* ssh tunnels, NULL when every service is direct */
 	bool dirty;        /* redraw soon: a key, the pane, a resize, a service's state */
 	bool data_dirty;   /* new values: redrawn at most once an interval */
@@ -203,6 +208,7 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
 		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
 		{"module", CM_FLAG_STRING, &a->module, "path", "the main module, for my code (m)"},
+		{"trigger", CM_FLAG_LIST, &a->triggers, "expr", "capture profiles when a var crosses a value"},
 		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
 		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
 		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
@@ -298,6 +304,19 @@ static bool all_metrics(const struct cm_target_list *t, const char *endpoint)
 	return t->n > 0;
 }
 
+/* Every -trigger, each var found in -vars or added to them. */
+static int parse_triggers(struct app *app, struct cm_var_list *vars, char *err, size_t len)
+{
+	for (size_t k = 0; k < app->a.triggers.n; k++)
+		if (cm_triggers_parse(&app->trig, app->a.triggers.v[k], err, len) < 0)
+			return -1;
+	if (cm_triggers_bind(&app->trig, vars) < 0) {
+		snprintf(err, len, "-trigger: out of memory, or more than %d vars", CM_VARS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 static int build_monitor(struct app *app)
 {
 	struct cm_target_list targets = {0};
@@ -314,11 +333,14 @@ static int build_monitor(struct app *app)
 		return bad_usage(err);
 	if (app->a.vars == default_vars && all_metrics(&targets, app->a.endpoint))
 		app->a.vars = CM_VARS_DEFAULT_PROM;
-	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
+	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0 ||
+	    parse_triggers(app, &vars, err, sizeof err) < 0) {
 		cm_targets_free(&targets);
+		cm_vars_free(&vars);
 		return bad_usage(err);
 	}
-	if (cm_monitor_init(&app->mon, &targets, &vars, app->a.endpoint) < 0) {
+	if (cm_monitor_init(&app->mon, &targets, &vars, app->a.endpoint) < 0 ||
+	    cm_triggers_resize(&app->trig, app->mon.nsvc, NULL, 0) < 0) {
 		cm_targets_free(&targets);
 		cm_vars_free(&vars);
 		return bad_usage("out of memory");
@@ -542,6 +564,18 @@ static bool try_metrics(struct sched *s, const struct cm_fetch_result *r)
 	return true;
 }
 
+/* Service i's round ended at wall time now: its triggers are looked at,
+ * and those that fire start their captures. */
+static void round_done(struct app *app, size_t i, double now)
+{
+	struct cm_trigger_fire fire[CM_TRIGGERS_MAX];
+	size_t n = cm_triggers_eval(&app->trig, &app->mon, i, now, fire, CM_TRIGGERS_MAX);
+	for (size_t k = 0; k < n; k++)
+		cm_capture_app_fire(&app->cap, &fire[k], i, now);
+	if (n)
+		app->dirty = true;
+}
+
 /* The requests of a round run one after another on one connection. A
  * request that timed out ends the round: the service is hung, and each
  * request left would wait out its own timeout (three per poll, -once
@@ -572,10 +606,12 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 		app->data_dirty = true;
 	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, s, next))
 		take_result(app, s->i, next, NULL, 0, r->error, now);
-	if (next == STEP_IDLE)
+	if (next == STEP_IDLE) {
 		s->step = STEP_IDLE;
-	else
+		round_done(app, s->i, now);
+	} else {
 		start_step(s, next);
+	}
 }
 
 static void record_lateness(struct lateness *l, double late_s)
@@ -832,6 +868,9 @@ static void apply_targets(struct app *app, double now)
 	if (app->ui)
 		cm_ui_services_changed(app->ui, to, nold);
 	cm_pane_app_services_changed(&app->pane, to, nold);
+	cm_capture_app_services_changed(&app->cap, to, nold);
+	if (cm_triggers_resize(&app->trig, app->mon.nsvc, to, nold) < 0)
+		cm_triggers_resize(&app->trig, 0, NULL, 0); /* out of memory: triggers wait */
 	size_t left = 0;
 	for (size_t k = 0; k < nold; k++)
 		left += to[k] == SIZE_MAX;
@@ -1190,7 +1229,10 @@ static int run(struct app *app)
 		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
 				 app->interval);
 		app->pane.module = app->a.module;
+		cm_capture_app_init(&app->cap, app->fetch, &app->mon, &app->pane, &app->trig,
+				    tunnel_log(app), app->a.seconds);
 		run_loop(app, sfd);
+		cm_capture_app_free(&app->cap);
 		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
 		if (app->ui)
 			cm_ui_close(app->ui);
@@ -1236,6 +1278,7 @@ int cm_monitor_main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	rc = build_monitor(&app);
 	if (rc) {
+		cm_triggers_free(&app.trig);
 		cm_follow_free(&app.follow);
 		return rc;
 	}
@@ -1245,6 +1288,7 @@ int cm_monitor_main(int argc, char **argv)
 		cm_fetch_free(app.fetch);
 	free_schedule(&app);
 	free(app.late.hist);
+	cm_triggers_free(&app.trig);
 	cm_monitor_free(&app.mon);
 	return rc;
 }

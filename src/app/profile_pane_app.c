@@ -6,7 +6,7 @@
  * stops profiling when its client goes away.
  *
  * The bytes of what the pane shows are the app's (the viewer gets them
- * decoded): a CPU capture's in the history, a snapshot's in `last`. w
+ * decoded): a capture's in the store (capstore.h), a snapshot's in `last`. w
  * writes them (through the saver the screen's pane calls). */
 #include "profile_pane_app.h"
 
@@ -28,102 +28,111 @@ static double clock_s(clockid_t which)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* ---- the bytes shown, the history, w ---- */
+/* ---- the bytes shown, the captures, w ---- */
 
-/* The bytes of the profile shown, or NULL. */
-static struct cm_pane_body *shown_body(struct cm_pane_app *a)
+/* The bytes of the profile shown: a capture's or the last snapshot's.
+ * False when there are none. */
+static bool shown_bytes(struct cm_pane_app *a, const unsigned char **data, size_t *len,
+			bool **saved)
 {
-	if (a->shown < a->nhistory)
-		return &a->history[a->shown];
-	return a->last.data ? &a->last : NULL;
+	struct cm_capture *c = a->shown ? cm_capstore_get(&a->store, a->shown) : NULL;
+	if (c) {
+		*data = c->data;
+		*len = c->len;
+		*saved = &c->saved;
+		return true;
+	}
+	*data = a->last.data;
+	*len = a->last.len;
+	*saved = &a->last.saved;
+	return a->last.data != NULL;
 }
 
 /* The title's "capture 2/3": the shown capture's place among this
- * service's, and whether it still needs saving. */
+ * service's of the kind shown, and whether it still needs saving. */
 static void count_captures(struct cm_pane_app *a)
 {
 	struct cm_prof_pane *p = &a->pane;
 	p->capture = p->captures = 0;
-	for (size_t i = 0; i < a->nhistory; i++) {
-		if (a->history[i].svc != p->svc)
+	for (size_t i = 0; i < a->store.n; i++) {
+		const struct cm_capture *c = &a->store.v[i];
+		if (c->svc != p->svc || c->kind != p->kind)
 			continue;
 		p->captures++;
-		if (i == a->shown)
+		if (c->id == a->shown)
 			p->capture = p->captures;
 	}
-	p->unsaved = a->shown < a->nhistory && !a->history[a->shown].saved;
+	const struct cm_capture *c = a->shown ? cm_capstore_get(&a->store, a->shown) : NULL;
+	p->unsaved = c && !c->saved;
 }
 
-static void drop_oldest(struct cm_pane_app *a)
+uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture *c,
+				  const unsigned char *data, size_t len)
 {
-	free(a->history[0].data);
-	memmove(a->history, a->history + 1, (a->nhistory - 1) * sizeof(a->history[0]));
-	a->nhistory--;
-	a->shown = a->shown > 0 ? a->shown - 1 : a->nhistory; /* dropped: none shown */
-	if (a->shown > a->nhistory)
-		a->shown = a->nhistory;
+	uint32_t id = cm_capstore_add(&a->store, c, data, len);
+	if (!id || c->svc >= a->mon->nsvc)
+		return id;
+	struct cm_mark mk = {.t = c->t, .t_start = c->t_start, .kind = CM_MARK_CAPTURE, .id = id};
+	snprintf(mk.what, sizeof mk.what, "%s", c->what);
+	cm_marks_add(&a->mon->svc[c->svc].marks, &mk); /* out of memory: no mark, kept still */
+	count_captures(a);
+	return id;
 }
 
-static size_t history_bytes(const struct cm_pane_app *a)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < a->nhistory; i++)
-		n += a->history[i].len;
-	return n;
-}
-
-/* Keeps a copy of the body that came (a CPU capture in the history, a
+/* Keeps a copy of the body that came (a CPU capture in the store, a
  * snapshot as `last`) as the one shown. Out of memory, or over the
  * budget alone: not kept, and w says there is nothing to write. */
 static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, double wall)
 {
 	struct cm_prof_pane *p = &a->pane;
-	unsigned char *copy = r->len <= CM_PANE_HISTORY_BYTES ? malloc(r->len ? r->len : 1) : NULL;
-	if (copy)
-		memcpy(copy, r->body, r->len);
-	struct cm_pane_body b = {copy, r->len, p->svc, wall, false};
-	a->shown = a->nhistory;
-	if (p->kind != CM_PROF_CPU || !copy) {
-		free(a->last.data);
-		a->last = b;
-		count_captures(a);
-		return;
+	a->shown = 0;
+	if (p->kind == CM_PROF_CPU) {
+		struct cm_capture c = {.svc = p->svc, .kind = p->kind, .t_start = wall - p->seconds,
+				       .t = wall};
+		snprintf(c.what, sizeof c.what, "cpu %ds", p->seconds);
+		a->shown = cm_pane_app_keep_capture(a, &c, (const unsigned char *)r->body, r->len);
 	}
-	while (a->nhistory > 0 && (a->nhistory == CM_PANE_HISTORY_MAX ||
-				   history_bytes(a) + r->len > CM_PANE_HISTORY_BYTES))
-		drop_oldest(a);
-	a->history[a->nhistory++] = b;
-	a->shown = a->nhistory - 1;
+	if (!a->shown) {
+		unsigned char *copy = r->len <= CM_CAPSTORE_BYTES ? malloc(r->len ? r->len : 1) : NULL;
+		if (copy)
+			memcpy(copy, r->body, r->len);
+		free(a->last.data);
+		a->last = (struct cm_pane_body){copy, r->len, p->svc, wall, false};
+	}
 	count_captures(a);
 }
 
 static int propose_path(void *ctx, char *out, size_t len)
 {
-	struct cm_pane_body *b = shown_body(ctx);
-	if (!b) {
+	const unsigned char *data;
+	size_t n;
+	bool *saved;
+	if (!shown_bytes(ctx, &data, &n, &saved)) {
 		snprintf(out, len, "no bytes of this profile to write (out of memory)");
 		return -1;
 	}
-	return cm_pprof_save_path_of(b->data, b->len, CM_DEFAULT_MAX_INFLATED, NULL, out, len);
+	return cm_pprof_save_path_of(data, n, CM_DEFAULT_MAX_INFLATED, NULL, out, len);
 }
 
 static int save_shown(void *ctx, const char *path, char *msg, size_t len)
 {
 	struct cm_pane_app *a = ctx;
-	struct cm_pane_body *b = shown_body(a);
-	if (!b) {
+	const unsigned char *data;
+	size_t n;
+	bool *saved;
+	if (!shown_bytes(a, &data, &n, &saved)) {
 		snprintf(msg, len, "no bytes of this profile to write (out of memory)");
 		return -1;
 	}
-	if (cm_pprof_write_new(path, b->data, b->len, msg, len) < 0)
+	if (cm_pprof_write_new(path, data, n, msg, len) < 0)
 		return -1;
-	b->saved = true;
+	*saved = true;
 	count_captures(a);
 	a->dirty = true;
 	return 0;
 }
 
-void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm_monitor *m,
+void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monitor *m,
 		      struct cm_ui *ui, int seconds, double interval)
 {
 	memset(a, 0, sizeof *a);
@@ -132,6 +141,7 @@ void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm
 	a->ui = ui;
 	a->pane.seconds = seconds;
 	a->pane.live_every = interval > CM_PROF_LIVE_MIN ? interval : CM_PROF_LIVE_MIN;
+	cm_capstore_init(&a->store, CM_CAPSTORE_MAX, CM_CAPSTORE_BYTES);
 	if (ui)
 		cm_ui_set_pane_saver(ui, &(struct cm_pview_saver){propose_path, save_shown, a});
 }
@@ -154,7 +164,7 @@ static void forget_viewer(struct cm_pane_app *a)
 	a->pane.fetched_at = 0;
 	free(a->last.data);
 	a->last = (struct cm_pane_body){0};
-	a->shown = a->nhistory;
+	a->shown = 0;
 	count_captures(a);
 }
 
@@ -162,8 +172,7 @@ void cm_pane_app_free(struct cm_pane_app *a)
 {
 	stop_fetch(a);
 	forget_viewer(a);
-	while (a->nhistory)
-		drop_oldest(a);
+	cm_capstore_free(&a->store);
 }
 
 /* Puts the body into the pane's viewer (a new one for a first profile,
@@ -272,38 +281,63 @@ static void close_pane(struct cm_pane_app *a)
 	p->live_every = every;
 }
 
-/* < and >: the capture before or after the one shown, of the same
- * service; from a running capture or none shown, the newest. */
-static void step_capture(struct cm_pane_app *a, int dir, double now)
+/* Shows capture c in the pane's viewer (the pane already on its service
+ * and kind). 0, or -1 with the note saying why. */
+static int show_capture(struct cm_pane_app *a, const struct cm_capture *c, double now)
 {
 	struct cm_prof_pane *p = &a->pane;
 	char err[256];
-	if (p->kind != CM_PROF_CPU) {
-		snprintf(p->note, sizeof p->note, "< and > go through CPU captures; this is a %s "
-			 "profile", cm_prof_kind_name(p->kind));
-		return;
-	}
-	size_t i = a->shown < a->nhistory ? a->shown : a->nhistory;
-	bool found = false;
-	while (!found && (dir < 0 ? i > 0 : i + 1 < a->nhistory)) {
-		i = dir < 0 ? i - 1 : i + 1;
-		found = a->history[i].svc == p->svc;
-	}
-	if (!found) {
-		snprintf(p->note, sizeof p->note, "no %s capture of this service",
-			 dir < 0 ? "earlier" : "later");
-		return;
-	}
-	struct cm_pane_body *b = &a->history[i];
-	if (load(a, b->data, b->len, now, err, sizeof err) < 0) {
+	if (load(a, c->data, c->len, now, err, sizeof err) < 0) {
 		snprintf(p->note, sizeof p->note, "the capture could not be read: %.200s", err);
-		return;
+		return -1;
 	}
-	a->shown = i;
-	p->fetched_at = b->wall;
+	a->shown = c->id;
+	p->fetched_at = c->t;
 	if (p->phase == CM_PANE_IDLE)
 		p->note[0] = '\0';
 	count_captures(a);
+	return 0;
+}
+
+/* < and >: the capture before or after the one shown, of the same
+ * service and kind; from a running capture or none shown, the newest. */
+static void step_capture(struct cm_pane_app *a, int dir, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	const struct cm_capture *c = cm_capstore_step(&a->store, a->shown, dir, p->svc, p->kind);
+	if (!c) {
+		snprintf(p->note, sizeof p->note, "no %s %s capture of this service",
+			 dir < 0 ? "earlier" : "later", cm_prof_kind_name(p->kind));
+		return;
+	}
+	show_capture(a, c, now);
+}
+
+int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	const struct cm_capture *c = cm_capstore_get(&a->store, id);
+	a->dirty = true;
+	if (!c || c->svc >= a->mon->nsvc) {
+		snprintf(p->note, sizeof p->note, "capture %u is no longer kept (the oldest go "
+			 "past %d captures or %zu MB)", id, CM_CAPSTORE_MAX, CM_CAPSTORE_BYTES >> 20);
+		return -1;
+	}
+	if (!p->open || p->kind != c->kind || p->svc != c->svc) {
+		stop_fetch(a);
+		forget_viewer(a);
+		p->kind = c->kind;
+		p->svc = c->svc;
+		p->live = false;
+	}
+	if (a->id) {
+		stop_fetch(a); /* what was on its way is not what was asked for */
+		cm_pane_cancelled(p);
+	}
+	p->open = true;
+	p->phase = CM_PANE_IDLE;
+	p->note[0] = '\0';
+	return show_capture(a, c, now);
 }
 
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
@@ -364,8 +398,7 @@ static size_t svc_after(const size_t *to, size_t nold, size_t i)
 
 void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold)
 {
-	for (size_t i = 0; i < a->nhistory; i++)
-		a->history[i].svc = svc_after(to, nold, a->history[i].svc);
+	cm_capstore_services_changed(&a->store, to, nold);
 	a->last.svc = svc_after(to, nold, a->last.svc);
 	struct cm_prof_pane *p = &a->pane;
 	if (!p->open)

@@ -8,20 +8,16 @@
 #define CMON_PROFILE_PANE_APP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
+#include "cmon/monitor/capstore.h"
 #include "cmon/monitor/monitor.h"
 #include "cmon/monitor/prof_pane.h"
 #include "cmon/net/fetch.h"
 
 struct cm_ui;
 
-/* The CPU captures of this run stay in the pane (a capture cannot be
- * fetched again): at most this many, holding at most this many bytes;
- * the oldest go first. */
-#define CM_PANE_HISTORY_MAX 16
-#define CM_PANE_HISTORY_BYTES ((size_t)256 << 20)
-
-/* One profile's bytes as fetched. */
+/* One profile's bytes as fetched: a snapshot's (not kept in the store). */
 struct cm_pane_body {
 	unsigned char *data; /* owned; NULL: none */
 	size_t len;
@@ -32,13 +28,13 @@ struct cm_pane_body {
 
 struct cm_pane_app {
 	struct cm_prof_pane pane;      /* what the screen draws */
-	struct cm_pane_body history[CM_PANE_HISTORY_MAX]; /* the CPU captures, oldest first */
-	size_t nhistory;
-	size_t shown;                  /* index in history of the capture shown, or
-					* nhistory: the profile shown is `last` */
+	struct cm_capstore store;      /* every capture of this run (the pane's CPU
+					* captures, the triggers', the rolling mode's) */
+	uint32_t shown;                /* id in store of the capture shown, or 0: the
+					* profile shown is `last` */
 	struct cm_pane_body last;      /* a snapshot's (not CPU) latest bytes, for w */
 	struct cm_fetch *fetch;        /* borrowed: the monitor's handle */
-	const struct cm_monitor *mon;  /* borrowed: the services' targets */
+	struct cm_monitor *mon;        /* borrowed: the services' targets, their marks */
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
 	const char *module;            /* borrowed: -module, or NULL */
 	long id;                       /* the transfer in flight, 0 = none */
@@ -49,7 +45,7 @@ struct cm_pane_app {
 /* seconds: -seconds, a CPU capture's length; interval: the poll
  * interval (seconds), which live refresh follows (CM_PROF_LIVE_MIN at
  * the least). Everything borrowed must outlive the pane. */
-void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, const struct cm_monitor *m,
+void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monitor *m,
 		      struct cm_ui *ui, int seconds, double interval);
 
 /* Cancels a fetch in flight and frees the viewer: call after cm_ui_close
@@ -68,5 +64,20 @@ double cm_pane_app_run_due(struct cm_pane_app *a, double now);
  * pane's service left, its fetch stops and the profile shown stays, with
  * a note. */
 void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold);
+
+/* Every capture of this run comes through here (the pane's own CPU
+ * captures, the triggers', the rolling mode's): kept in the store (c's
+ * id and data are set there) and marked on its service's timeline
+ * (CM_MARK_CAPTURE, c->t_start..c->t, c->what). One place, so that a
+ * recording sees them all. Returns the capture's id, or 0 when it could
+ * not be kept (out of memory, over the budget alone). */
+uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture *c,
+				  const unsigned char *data, size_t len);
+
+/* Opens capture id in the pane as if just captured (its service and kind,
+ * the profile shown replaced). 0, or -1 (with the pane's note saying why)
+ * when the store no longer holds it or it could not be read. The zoom's
+ * v on a mark. */
+int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now);
 
 #endif

@@ -797,6 +797,11 @@ static void take_pane_dirty(struct app *app)
 	if (app->pane.dirty)
 		app->dirty = true;
 	app->pane.dirty = false;
+	if (app->ui && app->cap.said[0]) { /* a capture's news, for the footer */
+		cm_ui_note(app->ui, app->cap.said);
+		app->cap.said[0] = '\0';
+		app->dirty = true;
+	}
 }
 
 /* The profile pane's timers (countdown, live refresh) and the screen's

@@ -526,6 +526,13 @@ int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, si
 	return 0;
 }
 
+const struct cm_mark *cm_service_recent_capture(const struct cm_service *s, double now)
+{
+	const struct cm_mark *mk = cm_marks_near(&s->marks, now + CM_CAPTURE_SHOW_SECONDS, -1,
+						 CM_MARK_CAPTURE);
+	return mk && now - mk->t < CM_CAPTURE_SHOW_SECONDS ? mk : NULL;
+}
+
 bool cm_service_restarted(const struct cm_service *s, double now)
 {
 	return s->restarted_at > 0 && now - s->restarted_at < CM_RESTART_SHOW_SECONDS;

@@ -163,8 +163,8 @@ static void setup_colors(struct cm_ui *ui)
 static struct cm_ui_marks choose_marks(enum cm_glyphs g)
 {
 	if (g == CM_GLYPHS_ASCII)
-		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~", "+"};
-	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…", "Σ"};
+		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~", "+", "*"};
+	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…", "Σ", "◆"};
 }
 
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
@@ -679,6 +679,11 @@ int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pan
 			break;
 	}
 	return flags;
+}
+
+void cm_ui_note(struct cm_ui *ui, const char *text)
+{
+	snprintf(ui->note, sizeof ui->note, "%s", text);
 }
 
 void cm_ui_pane_forget(struct cm_ui *ui)

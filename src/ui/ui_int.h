@@ -72,6 +72,7 @@ struct cm_ui_marks {
 	const char *more_up, *more_down, *more_left, *more_right;
 	const char *ellipsis; /* ends text that was cut */
 	const char *sum;      /* marks a total that is a sum among means or maxima */
+	const char *captured; /* a profile was captured from the service lately */
 };
 
 struct cm_ui {

@@ -771,6 +771,24 @@ static void maybe_draw(struct app *app, double now, bool key)
  * the rest wait for the next, so that the loop keeps polling. */
 #define PANE_REQUESTS_PER_WAKE 64
 
+/* O in the pane: rolling CPU captures of its service on or off, said in
+ * the pane's note. */
+static void toggle_rolling(struct app *app)
+{
+	struct cm_prof_pane *p = &app->pane.pane;
+	int on = p->open ? cm_capture_app_toggle_rolling(&app->cap, p->svc) : -1;
+	if (on < 0)
+		snprintf(p->note, sizeof p->note, "rolling captures need the service free of "
+			 "another CPU capture (Esc stops the pane's)");
+	else if (on)
+		snprintf(p->note, sizeof p->note, "rolling: CPU captures of %d s back to back; "
+			 "V on the zoom opens a span of them, O stops", app->cap.rolling_seconds);
+	else
+		snprintf(p->note, sizeof p->note, "rolling captures stopped (the window running "
+			 "is kept)");
+	app->pane.dirty = true;
+}
+
 /* Every pending key; the profile pane's requests are carried out as they
  * come, in order. Returns true when a key was read. */
 static bool read_keys(struct app *app, double now)
@@ -782,7 +800,10 @@ static bool read_keys(struct app *app, double now)
 		all |= fl;
 		if (!(fl & CM_UI_PANE) || (fl & CM_UI_QUIT))
 			break;
-		cm_pane_app_request(&app->pane, &rq, now);
+		if (rq.what == CM_PANE_REQ_ROLLING)
+			toggle_rolling(app);
+		else
+			cm_pane_app_request(&app->pane, &rq, now);
 	}
 	if (all & CM_UI_QUIT)
 		app->quit = true;
@@ -797,6 +818,8 @@ static void take_pane_dirty(struct app *app)
 	if (app->pane.dirty)
 		app->dirty = true;
 	app->pane.dirty = false;
+	struct cm_prof_pane *p = &app->pane.pane;
+	p->rolling = p->open && app->cap.rolling_svc == p->svc;
 	if (app->ui && app->cap.said[0]) { /* a capture's news, for the footer */
 		cm_ui_note(app->ui, app->cap.said);
 		app->cap.said[0] = '\0';

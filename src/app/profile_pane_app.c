@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmon/profile/profile_encode.h"
+#include "cmon/profile/profile_ops.h"
 #include "cmon/viewer/viewer.h"
 #include "pprof_save.h"
 #include "ui/pview.h"
@@ -173,6 +175,63 @@ void cm_pane_app_free(struct cm_pane_app *a)
 	stop_fetch(a);
 	forget_viewer(a);
 	cm_capstore_free(&a->store);
+	cm_profile_free(a->carry);
+	a->carry = NULL;
+}
+
+/* ---- the base across services ---- */
+
+/* The pane leaves its viewer for another service's profile of the same
+ * kind: a base marked there (b) is copied to go with it. */
+static void keep_base(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
+{
+	struct cm_prof_pane *p = &a->pane;
+	const struct cm_profile *b = p->viewer ? cm_viewer_base(p->viewer) : NULL;
+	cm_profile_free(a->carry);
+	a->carry = NULL;
+	if (!b || !p->open || kind != p->kind || svc == p->svc)
+		return;
+	a->carry = cm_profile_clone(b); /* out of memory: the base is left behind */
+	if (b != a->carried && p->svc < a->mon->nsvc) { /* marked here, not carried in */
+		char name[64];
+		cm_svc_label(name, sizeof name, a->mon, p->svc);
+		snprintf(a->base_from, sizeof a->base_from, "%s %s", name, cm_prof_kind_name(kind));
+		cm_text_clean_str(a->base_from, 0);
+	}
+}
+
+/* A new viewer takes the base carried, and says whose it is. */
+static void give_base(struct cm_pane_app *a)
+{
+	char err[160];
+	struct cm_profile *b = a->carry;
+	a->carry = NULL;
+	a->carried = NULL;
+	if (!b)
+		return;
+	a->carried = b;
+	if (cm_viewer_set_base(a->pane.viewer, b, true, err, sizeof err) < 0) {
+		a->carried = NULL;
+		return;
+	}
+	snprintf(a->pane.note, sizeof a->pane.note, "base: %s", a->base_from);
+}
+
+/* The pane turns to kind of service svc (a new viewer, the base kept
+ * when the kind is the same), or stays when it shows them already. */
+static void switch_to(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
+{
+	struct cm_prof_pane *p = &a->pane;
+	if (p->open && p->kind == kind && p->svc == svc)
+		return;
+	keep_base(a, kind, svc);
+	stop_fetch(a);
+	forget_viewer(a);
+	p->kind = kind;
+	p->svc = svc;
+	p->live = false;
+	p->phase = CM_PANE_IDLE;
+	p->note[0] = '\0';
 }
 
 /* Puts the body into the pane's viewer (a new one for a first profile,
@@ -189,6 +248,7 @@ static int load(struct cm_pane_app *a, const unsigned char *data, size_t len, do
 		a->pane.viewer = cm_viewer_new(&o, err, errlen);
 		if (!a->pane.viewer)
 			return -1;
+		give_base(a);
 	}
 	if (cm_viewer_load(a->pane.viewer, data, len, now, err, errlen) == 0)
 		return 0;
@@ -214,6 +274,7 @@ static void on_profile(void *ctx, const struct cm_fetch_result *r)
 	} else {
 		double wall = clock_s(CLOCK_REALTIME);
 		keep_body(a, r, wall);
+		p->span[0] = '\0';
 		cm_pane_done(p, wall, now);
 	}
 }
@@ -255,17 +316,8 @@ static void start_fetch(struct cm_pane_app *a, double now)
  * options differ); asking again for the one shown just fetches it. */
 static void open_profile(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
 {
-	struct cm_prof_pane *p = &a->pane;
-	if (!p->open || p->kind != r->kind || p->svc != r->svc) {
-		stop_fetch(a);
-		forget_viewer(a);
-		p->kind = r->kind;
-		p->svc = r->svc;
-		p->live = false;
-		p->phase = CM_PANE_IDLE;
-		p->note[0] = '\0';
-	}
-	p->open = true;
+	switch_to(a, r->kind, r->svc);
+	a->pane.open = true;
 	start_fetch(a, now);
 }
 
@@ -293,6 +345,7 @@ static int show_capture(struct cm_pane_app *a, const struct cm_capture *c, doubl
 	}
 	a->shown = c->id;
 	p->fetched_at = c->t;
+	p->span[0] = '\0';
 	if (p->phase == CM_PANE_IDLE)
 		p->note[0] = '\0';
 	count_captures(a);
@@ -323,21 +376,90 @@ int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now)
 			 "past %d captures or %zu MB)", id, CM_CAPSTORE_MAX, CM_CAPSTORE_BYTES >> 20);
 		return -1;
 	}
-	if (!p->open || p->kind != c->kind || p->svc != c->svc) {
-		stop_fetch(a);
-		forget_viewer(a);
-		p->kind = c->kind;
-		p->svc = c->svc;
-		p->live = false;
-	}
+	switch_to(a, c->kind, c->svc);
 	if (a->id) {
 		stop_fetch(a); /* what was on its way is not what was asked for */
 		cm_pane_cancelled(p);
 	}
 	p->open = true;
 	p->phase = CM_PANE_IDLE;
-	p->note[0] = '\0';
 	return show_capture(a, c, now);
+}
+
+/* The CPU captures of svc overlapping [t0, t1], decoded, into ps (at most
+ * cap); how many. Ones that do not decode are passed over. */
+static size_t span_profiles(struct cm_pane_app *a, size_t svc, double t0, double t1,
+			    struct cm_profile **ps, size_t cap)
+{
+	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
+	size_t n = 0;
+	char err[160];
+	for (size_t i = 0; i < a->store.n && n < cap; i++) {
+		const struct cm_capture *c = &a->store.v[i];
+		if (c->svc != svc || c->kind != CM_PROF_CPU || c->t < t0 || c->t_start > t1)
+			continue;
+		ps[n] = cm_profile_decode(c->data, c->len, &lim, err, sizeof err);
+		n += ps[n] != NULL;
+	}
+	return n;
+}
+
+/* The merged profile's bytes, kept as `last` (w writes them) and shown.
+ * 0, or -1 with the reason in err. */
+static int show_merged(struct cm_pane_app *a, struct cm_profile *m, double now, char *err,
+		       size_t errlen)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc = cm_profile_encode(m, CM_DEFAULT_MAX_INFLATED, &bytes, &len, err, errlen);
+	cm_profile_free(m);
+	if (rc < 0)
+		return -1;
+	if (load(a, bytes, len, now, err, errlen) < 0) {
+		free(bytes);
+		return -1;
+	}
+	free(a->last.data);
+	a->last = (struct cm_pane_body){bytes, len, a->pane.svc, 0, false};
+	a->shown = 0;
+	count_captures(a);
+	return 0;
+}
+
+int cm_pane_app_open_span(struct cm_pane_app *a, size_t svc, double t0, double t1, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	struct cm_profile *ps[CM_CAPSTORE_MAX];
+	char err[200];
+	a->dirty = true;
+	if (svc >= a->mon->nsvc)
+		return -1;
+	size_t n = span_profiles(a, svc, t0 < t1 ? t0 : t1, t0 < t1 ? t1 : t0, ps, CM_CAPSTORE_MAX);
+	switch_to(a, CM_PROF_CPU, svc);
+	if (a->id) {
+		stop_fetch(a);
+		cm_pane_cancelled(p);
+	}
+	p->open = true;
+	p->phase = CM_PANE_IDLE;
+	p->note[0] = '\0';
+	if (!n) {
+		snprintf(p->note, sizeof p->note, "no CPU capture of this service in the span "
+			 "(O in the pane captures back to back)");
+		return -1;
+	}
+	struct cm_profile *m = cm_profile_merge(ps, n, err, sizeof err);
+	if (!m || show_merged(a, m, now, err, sizeof err) < 0) {
+		snprintf(p->note, sizeof p->note, "the span's captures could not be merged: %.180s",
+			 err);
+		return -1;
+	}
+	char from[16], to[16];
+	cm_clock_text(from, sizeof from, t0 < t1 ? t0 : t1, false);
+	cm_clock_text(to, sizeof to, t0 < t1 ? t1 : t0, false);
+	snprintf(p->span, sizeof p->span, "span %s-%s (%zu)", from, to, n);
+	p->fetched_at = t0 < t1 ? t1 : t0;
+	return 0;
 }
 
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
@@ -365,6 +487,9 @@ void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r,
 	case CM_PANE_REQ_NEWER:
 		if (p->open)
 			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now);
+		break;
+	case CM_PANE_REQ_SPAN:
+		cm_pane_app_open_span(a, r->svc, r->t0, r->t1, now);
 		break;
 	case CM_PANE_REQ_LIVE:
 		if (p->open && !cm_pane_toggle_live(p, now))

@@ -38,6 +38,10 @@ struct cm_pane_app {
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
 	const char *module;            /* borrowed: -module, or NULL */
 	long id;                       /* the transfer in flight, 0 = none */
+	struct cm_profile *carry;      /* owned: the base the next viewer gets (b kept
+					* across services), NULL: none */
+	const struct cm_profile *carried; /* the base the viewer got so (identity) */
+	char base_from[96];            /* whose it is: "demo:6061 heap" */
 	int shown_left;                /* the countdown the screen last drew */
 	bool dirty;                    /* the pane changed: the app redraws */
 };
@@ -73,6 +77,11 @@ void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_
  * not be kept (out of memory, over the budget alone). */
 uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture *c,
 				  const unsigned char *data, size_t len);
+
+/* Opens the merged CPU captures of service svc that overlap [t0, t1]
+ * (wall seconds) in the pane: the zoom's span (V V). 0, or -1 with the
+ * pane's note saying why (no capture there, they could not be merged). */
+int cm_pane_app_open_span(struct cm_pane_app *a, size_t svc, double t0, double t1, double now);
 
 /* Opens capture id in the pane as if just captured (its service and kind,
  * the profile shown replaced). 0, or -1 (with the pane's note saying why)

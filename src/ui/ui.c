@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmon/monitor/view.h"
@@ -59,6 +60,8 @@ static const struct cm_key key_table[] = {
 	{{'t'}, NULL, CM_ACT_TOTALS, NULL},
 	{{'H'}, NULL, CM_ACT_GROUP, NULL},
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
+	{{'V'}, "V", CM_ACT_SPAN, "in the zoom: start a span, V again ends it: the rolling CPU "
+	 "captures in it, merged, open in the profile pane"},
 };
 
 /* Taken before the viewer sees a key, while the pane has the keys. Esc
@@ -72,7 +75,10 @@ static const struct cm_key pane_table[] = {
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
 	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next CPU capture (they stay this run)"},
+	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next capture of this kind (they "
+	 "stay this run: CPU captures, triggers')"},
+	{{'O'}, "O", CM_ACT_PANE_ROLLING, "rolling CPU captures of this service, back to back, on / "
+	 "off (V V on the zoom merges a span of them)"},
 	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
 	 "an unsaved capture asks once)"},
 };
@@ -506,6 +512,8 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 		move_sel(ui, m, a, now);
 		break;
 	}
+	if (ui->mode != CM_MODE_ZOOM)
+		ui->span_start = 0; /* leaving the zoom drops a span half selected */
 	return CM_UI_DIRTY;
 }
 
@@ -621,6 +629,8 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 		return pane_request(ui, req, CM_PANE_REQ_LIVE);
 	if (pane_bound(CM_ACT_PANE_HISTORY, ch))
 		return pane_request(ui, req, ch == '<' ? CM_PANE_REQ_OLDER : CM_PANE_REQ_NEWER);
+	if (pane_bound(CM_ACT_PANE_ROLLING, ch))
+		return pane_request(ui, req, CM_PANE_REQ_ROLLING);
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)
@@ -630,6 +640,39 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 	if (pane_bound(CM_ACT_PANE_CLOSE, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CLOSE);
 	return global_key(ui, m, p, ch);
+}
+
+/* The time under the zoom's cursor: the right edge (now) until the zoom
+ * pans back in time. */
+static double zoom_cursor_time(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* V in the zoom: the first marks the span's start, the second asks the
+ * app for the merged CPU captures of the selected service in the span. */
+static int span_key(struct cm_ui *ui, struct cm_monitor *m, struct cm_pane_request *req)
+{
+	char t[16];
+	if (ui->mode != CM_MODE_ZOOM || !m->nsvc) {
+		snprintf(ui->note, sizeof ui->note, "V selects a span of time in the zoom (Enter)");
+		return CM_UI_DIRTY;
+	}
+	double at = zoom_cursor_time();
+	if (!ui->span_start) {
+		ui->span_start = at;
+		cm_clock_text(t, sizeof t, at, false);
+		snprintf(ui->note, sizeof ui->note, "span from %s: V again ends it", t);
+		return CM_UI_DIRTY;
+	}
+	req->svc = selected_service(ui, m);
+	req->t0 = ui->span_start;
+	req->t1 = at;
+	ui->span_start = 0;
+	ui->note[0] = '\0';
+	return pane_request(ui, req, CM_PANE_REQ_SPAN);
 }
 
 static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
@@ -660,6 +703,8 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return pane_key(ui, m, p, req, ch, now);
 	if (ui->filtering)
 		return filter_key(ui, ch);
+	if (k && k->action == CM_ACT_SPAN)
+		return span_key(ui, m, req);
 	return k ? act(ui, m, p, (enum cm_ui_action)k->action, now) : 0;
 }
 

@@ -53,6 +53,8 @@ enum cm_ui_action {
 	CM_ACT_PANE_REFETCH,
 	CM_ACT_PANE_CLOSE,
 	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
+	CM_ACT_PANE_ROLLING, /* O: rolling CPU captures of the pane's service on / off */
+	CM_ACT_SPAN,        /* V in the zoom: start / end a span of time */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
@@ -107,6 +109,8 @@ struct cm_ui {
 	bool heat;                 /* the table's cells shaded by their column's range */
 	enum cm_agg gauges;        /* how the totals combine gauges */
 	struct cm_plot plot;       /* the zoom over services' canvas, kept between frames */
+	double span_start;         /* V pressed once in the zoom: the span's start (wall
+				    * seconds), 0 when no span is being selected */
 
 	/* the profile pane */
 	bool chooser;              /* the chooser of profile kinds is open */

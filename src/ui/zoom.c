@@ -233,8 +233,11 @@ void cm_draw_zoom(struct cm_ui *ui, const struct cm_monitor *m, double now)
 	}
 	else
 		draw_graph(ui, 2, LINES - ZOOM_CHROME, v, cell);
-	cm_draw_footer(ui,
-		       multi ? "Esc back  Up/Down service  Left/Right var  Space pause  ? help"
-			     : "Esc back  Up/Down var  Space pause  ? help",
-		       0, 0, 0, NULL);
+	if (ui->note[0]) /* a key's answer: V's span, a capture's news */
+		cm_draw_footer_as(ui, ui->note, CM_THEME_dim, 0, 0, 0, NULL);
+	else
+		cm_draw_footer(ui,
+			       multi ? "Esc back  Up/Down service  Left/Right var  Space pause  ? help"
+				     : "Esc back  Up/Down var  Space pause  ? help",
+			       0, 0, 0, NULL);
 }

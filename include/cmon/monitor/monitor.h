@@ -160,6 +160,10 @@ int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, si
  * CM_CAPTURE_SHOW_SECONDS of now), else NULL: the table marks its row. */
 const struct cm_mark *cm_service_recent_capture(const struct cm_service *s, double now);
 
+/* A wall time in the local zone, "HH:MM:SS", with " DD/MM" when
+ * with_date ("" when the time cannot be read). */
+void cm_clock_text(char *buf, size_t cap, double when, bool with_date);
+
 /* True while service i shows as restarted. */
 bool cm_service_restarted(const struct cm_service *s, double now);
 

@@ -44,7 +44,7 @@ static void say(struct cm_capture_app *c, const struct cm_capture_job *j, const 
 	cm_strbuf_str(&sb, " on ");
 	cm_strbuf_clean(&sb, name, 0); /* the name came from the service */
 	const char *addr = c->mon->targets.v[j->svc].display;
-	if (addr && strcmp(name, addr)) {
+	if (addr && !strstr(name, addr)) { /* "demo@127.0.0.1:6060" says it already */
 		cm_strbuf_str(&sb, " (");
 		cm_strbuf_str(&sb, addr);
 		cm_strbuf_str(&sb, ")");

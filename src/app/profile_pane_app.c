@@ -411,7 +411,11 @@ static int show_merged(struct cm_pane_app *a, struct cm_profile *m, double now, 
 {
 	unsigned char *bytes = NULL;
 	size_t len = 0;
-	int rc = cm_profile_encode(m, CM_DEFAULT_MAX_INFLATED, &bytes, &len, err, errlen);
+	int rc = cm_profile_number_as_merged(m); /* the ids the encoder writes */
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	else
+		rc = cm_profile_encode(m, CM_DEFAULT_MAX_INFLATED, &bytes, &len, err, errlen);
 	cm_profile_free(m);
 	if (rc < 0)
 		return -1;

@@ -175,7 +175,7 @@ void cm_pane_app_free(struct cm_pane_app *a)
 	stop_fetch(a);
 	forget_viewer(a);
 	cm_capstore_free(&a->store);
-	cm_profile_free(a->carry);
+	free(a->carry);
 	a->carry = NULL;
 }
 
@@ -187,11 +187,18 @@ static void keep_base(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
 {
 	struct cm_prof_pane *p = &a->pane;
 	const struct cm_profile *b = p->viewer ? cm_viewer_base(p->viewer) : NULL;
-	cm_profile_free(a->carry);
+	free(a->carry);
 	a->carry = NULL;
 	if (!b || !p->open || kind != p->kind || svc == p->svc)
 		return;
-	a->carry = cm_profile_clone(b); /* out of memory: the base is left behind */
+	/* as bytes: a copy shares the strings of the viewer about to go */
+	struct cm_profile *copy = cm_profile_clone(b);
+	char err[160];
+	if (!copy || cm_profile_number_as_merged(copy) < 0 ||
+	    cm_profile_encode(copy, CM_DEFAULT_MAX_INFLATED, &a->carry, &a->carry_len, err,
+			      sizeof err) < 0)
+		a->carry = NULL; /* out of memory: the base is left behind */
+	cm_profile_free(copy);
 	if (b != a->carried && p->svc < a->mon->nsvc) { /* marked here, not carried in */
 		char name[64];
 		cm_svc_label(name, sizeof name, a->mon, p->svc);
@@ -204,7 +211,10 @@ static void keep_base(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
 static void give_base(struct cm_pane_app *a)
 {
 	char err[160];
-	struct cm_profile *b = a->carry;
+	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
+	struct cm_profile *b = a->carry ? cm_profile_decode(a->carry, a->carry_len, &lim, err,
+							    sizeof err) : NULL;
+	free(a->carry);
 	a->carry = NULL;
 	a->carried = NULL;
 	if (!b)
@@ -214,6 +224,16 @@ static void give_base(struct cm_pane_app *a)
 		a->carried = NULL;
 		return;
 	}
+	a->base_news = true;
+}
+
+/* Once the new viewer shows its first profile: whose base it is diffed
+ * against ("base: demo:6061 heap"). */
+static void note_base(struct cm_pane_app *a)
+{
+	if (!a->base_news)
+		return;
+	a->base_news = false;
 	snprintf(a->pane.note, sizeof a->pane.note, "base: %s", a->base_from);
 }
 
@@ -276,6 +296,7 @@ static void on_profile(void *ctx, const struct cm_fetch_result *r)
 		keep_body(a, r, wall);
 		p->span[0] = '\0';
 		cm_pane_done(p, wall, now);
+		note_base(a);
 	}
 }
 
@@ -348,6 +369,7 @@ static int show_capture(struct cm_pane_app *a, const struct cm_capture *c, doubl
 	p->span[0] = '\0';
 	if (p->phase == CM_PANE_IDLE)
 		p->note[0] = '\0';
+	note_base(a);
 	count_captures(a);
 	return 0;
 }
@@ -463,6 +485,7 @@ int cm_pane_app_open_span(struct cm_pane_app *a, size_t svc, double t0, double t
 	cm_clock_text(to, sizeof to, t0 < t1 ? t1 : t0, false);
 	snprintf(p->span, sizeof p->span, "span %s-%s (%zu)", from, to, n);
 	p->fetched_at = t0 < t1 ? t1 : t0;
+	note_base(a);
 	return 0;
 }
 

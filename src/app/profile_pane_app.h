@@ -38,10 +38,12 @@ struct cm_pane_app {
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
 	const char *module;            /* borrowed: -module, or NULL */
 	long id;                       /* the transfer in flight, 0 = none */
-	struct cm_profile *carry;      /* owned: the base the next viewer gets (b kept
-					* across services), NULL: none */
+	unsigned char *carry;          /* owned: the base the next viewer gets (b kept
+					* across services), encoded; NULL: none */
+	size_t carry_len;
 	const struct cm_profile *carried; /* the base the viewer got so (identity) */
 	char base_from[96];            /* whose it is: "demo:6061 heap" */
+	bool base_news;                /* say so once the new viewer shows a profile */
 	int shown_left;                /* the countdown the screen last drew */
 	bool dirty;                    /* the pane changed: the app redraws */
 };

@@ -170,6 +170,11 @@ void cm_monitor_usage(FILE *out)
 		"                  an answer 404 tries /metrics once)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
+		"  -trigger expr   capture profiles when a var crosses a value, VAR OP NUMBER:\n"
+		"                  KINDS[:for=N,cooldown=5m]: rate:requests>500:cpu,heap,\n"
+		"                  memstats.HeapAlloc>1GB:heap, @goroutines>=1e4:goroutine\n"
+		"                  (> >= < <=; units B KB MB GB TB, ns us ms s m h); repeat\n"
+		"                  it or join with ';'; saved as go tool pprof saves them\n"
 		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
 		"                  addresses are resolved there, as with ssh -L\n"
 		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
@@ -190,7 +195,9 @@ void cm_monitor_usage(FILE *out)
 		"c heat map, t totals of gauges (sum/mean/max), H group by host,\n"
 		"p profile the selected service (beside the sparklines),\n"
 		"Tab switches panes (keys to the profile or back), ? help; in the profile:\n"
-		"w writes it to a file, < and > go through this run's CPU captures.\n"
+		"w writes it to a file, < and > go through this run's captures, O captures\n"
+		"CPU back to back (rolling); in the zoom V starts and ends a span whose\n"
+		"rolling CPU captures open merged in the profile.\n"
 		"`cmon pprof -help` lists the profile flags.\n",
 		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
 }

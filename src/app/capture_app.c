@@ -93,22 +93,10 @@ static void on_capture(void *ctx, const struct cm_fetch_result *r);
 /* Starts job j (its fields set); frees the slot when it cannot start. */
 static void start_job(struct cm_capture_app *c, struct cm_capture_job *j)
 {
-	const struct cm_target *t = &c->mon->targets.v[j->svc];
-	char *url = cm_prof_url(t, j->kind, j->seconds);
-	struct cm_request req = {
-		.url = url,
-		.user = t->user,
-		.password = t->password,
-		.unix_socket = t->unix_socket,
-		.timeout_ms = cm_prof_timeout_ms(j->kind, j->seconds),
-		.max_body = CM_PROF_MAX_BODY,
-		.cb = on_capture,
-		.ctx = j,
-	};
 	j->owner = c;
 	j->t_start = wall_clock();
-	j->id = url ? cm_fetch_start(c->fetch, &req) : -1;
-	free(url);
+	j->id = cm_pane_app_fetch(c->fetch, &c->mon->targets.v[j->svc], j->kind, j->seconds,
+				  on_capture, j);
 	if (j->id <= 0) {
 		j->id = 0;
 		say(c, j, "out of memory");

@@ -300,6 +300,25 @@ static void on_profile(void *ctx, const struct cm_fetch_result *r)
 	}
 }
 
+long cm_pane_app_fetch(struct cm_fetch *f, const struct cm_target *t, enum cm_prof_kind k,
+		       int seconds, cm_fetch_cb cb, void *ctx)
+{
+	char *url = cm_prof_url(t, k, seconds);
+	struct cm_request req = {
+		.url = url,
+		.user = t->user,
+		.password = t->password,
+		.unix_socket = t->unix_socket, /* through its ssh tunnel, as its polls */
+		.timeout_ms = cm_prof_timeout_ms(k, seconds),
+		.max_body = CM_PROF_MAX_BODY,
+		.cb = cb,
+		.ctx = ctx,
+	};
+	long id = url ? cm_fetch_start(f, &req) : -1;
+	free(url);
+	return id;
+}
+
 /* Starts fetching the pane's profile, unless a fetch already runs. */
 static void start_fetch(struct cm_pane_app *a, double now)
 {
@@ -310,20 +329,8 @@ static void start_fetch(struct cm_pane_app *a, double now)
 		cm_pane_fail(p, "no such service", now);
 		return;
 	}
-	const struct cm_target *t = &a->mon->targets.v[p->svc];
-	char *url = cm_prof_url(t, p->kind, p->seconds);
-	struct cm_request req = {
-		.url = url,
-		.user = t->user,
-		.password = t->password,
-		.unix_socket = t->unix_socket, /* through its ssh tunnel, as its polls */
-		.timeout_ms = cm_prof_timeout_ms(p->kind, p->seconds),
-		.max_body = CM_PROF_MAX_BODY,
-		.cb = on_profile,
-		.ctx = a,
-	};
-	a->id = url ? cm_fetch_start(a->fetch, &req) : -1;
-	free(url);
+	a->id = cm_pane_app_fetch(a->fetch, &a->mon->targets.v[p->svc], p->kind, p->seconds,
+				  on_profile, a);
 	if (a->id < 0) {
 		a->id = 0;
 		cm_pane_fail(p, "out of memory", now);

@@ -71,6 +71,13 @@ double cm_pane_app_run_due(struct cm_pane_app *a, double now);
  * a note. */
 void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold);
 
+/* Starts fetching service t's profile of kind k (a CPU capture of seconds)
+ * on f, with t's credentials and tunnel, the profile's timeout and size
+ * bound; cb(ctx, ...) gets it. The transfer's id, or -1 when out of
+ * memory. The pane's fetches and the background captures alike. */
+long cm_pane_app_fetch(struct cm_fetch *f, const struct cm_target *t, enum cm_prof_kind k,
+		       int seconds, cm_fetch_cb cb, void *ctx);
+
 /* Every capture of this run comes through here (the pane's own CPU
  * captures, the triggers', the rolling mode's): kept in the store (c's
  * id and data are set there) and marked on its service's timeline

@@ -141,21 +141,43 @@ static int parse_kind(struct cm_trigger *t, const char *s, size_t n, char *why, 
 			    "block, mutex, threadcreate)", (int)(n > 40 ? 40 : n), s);
 }
 
-/* Calls fn for each comma-separated item of s[0, n). */
-static int each_item(struct cm_trigger *t, const char *s, size_t n, char *why, size_t wl,
-		     int (*fn)(struct cm_trigger *, const char *, size_t, char *, size_t))
+/* Calls fn(ctx, part, len) for each part of s[0, n) between the
+ * separators sep (outside braces and quotes); stops at the first that
+ * fails. */
+static int each_part(const char *s, size_t n, char sep,
+		     int (*fn)(void *ctx, const char *part, size_t len), void *ctx)
 {
 	for (;;) {
-		size_t len = 0;
-		while (len < n && s[len] != ',')
-			len++;
-		if (fn(t, s, len, why, wl) < 0)
+		size_t len = cm_vars_find_outside(s, n, sep);
+		if (fn(ctx, s, len) < 0)
 			return -1;
 		if (len == n)
 			return 0;
 		s += len + 1;
 		n -= len + 1;
 	}
+}
+
+/* What parse_kind and parse_option get from each_part. */
+struct item_ctx {
+	struct cm_trigger *t;
+	char *why;
+	size_t wl;
+	int (*fn)(struct cm_trigger *t, const char *s, size_t n, char *why, size_t wl);
+};
+
+static int item(void *ctx, const char *s, size_t n)
+{
+	struct item_ctx *c = ctx;
+	return c->fn(c->t, s, n, c->why, c->wl);
+}
+
+/* fn for each comma-separated item of s[0, n). */
+static int each_item(struct cm_trigger *t, const char *s, size_t n, char *why, size_t wl,
+		     int (*fn)(struct cm_trigger *, const char *, size_t, char *, size_t))
+{
+	struct item_ctx c = {t, why, wl, fn};
+	return each_part(s, n, ',', item, &c);
 }
 
 static int parse_option(struct cm_trigger *t, const char *s, size_t n, char *why, size_t wl)
@@ -306,18 +328,23 @@ static int add_part(struct cm_trigger_set *set, const char *s, size_t n, char *e
 	return 0;
 }
 
+/* What add_part gets from each_part. */
+struct part_ctx {
+	struct cm_trigger_set *set;
+	char *err;
+	size_t errlen;
+};
+
+static int part(void *ctx, const char *s, size_t n)
+{
+	struct part_ctx *c = ctx;
+	return add_part(c->set, s, n, c->err, c->errlen);
+}
+
 int cm_triggers_parse(struct cm_trigger_set *set, const char *spec, char *err, size_t errlen)
 {
-	size_t n = strlen(spec);
-	for (;;) {
-		size_t len = cm_vars_find_outside(spec, n, ';');
-		if (add_part(set, spec, len, err, errlen) < 0)
-			return -1;
-		if (len == n)
-			return 0;
-		spec += len + 1;
-		n -= len + 1;
-	}
+	struct part_ctx c = {set, err, errlen};
+	return each_part(spec, strlen(spec), ';', part, &c);
 }
 
 /* ---- binding to the monitor's vars ---- */

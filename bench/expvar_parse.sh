@@ -32,7 +32,7 @@ build_driver() {
 	# jansson only for revisions that still used it.
 	# shellcheck disable=SC2046
 	cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$src/include" "$here/expvar_parse.c" \
-		"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c) \
+		"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c libpcre2-8) -liberty \
 		$(pkg-config --libs jansson 2>/dev/null || true) -lm -o "$out"
 }
 

@@ -54,6 +54,7 @@ static const char default_vars[] = CM_VARS_DEFAULT;
 
 struct args {
 	const char *ports, *targets, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
+	const char *history; /* -history: the window kept at full resolution */
 	bool dummy, once, self, insecure, stats, help;
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
@@ -105,6 +106,7 @@ struct app {
 	struct cm_fetch *fetch;
 	struct sched *sched;
 	double interval;   /* seconds */
+	double history;    /* -history, seconds */
 	long timeout_ms;
 	bool need[2];      /* goroutines, threads */
 	struct cm_ui *ui;
@@ -169,6 +171,10 @@ void cm_monitor_usage(FILE *out)
 		"  -endpoint path  expvar path when an entry names none (/debug/vars; there\n"
 		"                  an answer 404 tries /metrics once)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
+		"  -history dur    history kept at full resolution (1h); older samples are\n"
+		"                  kept for the whole run as min/max/mean of 10, 100, 1000+\n"
+		"                  polls; at most 24 bytes a var a poll of the window\n"
+		"                  (86 KB a var for 1h at -i=1s, 17 KB at 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
 		"  -trigger expr   capture profiles when a var crosses a value, VAR OP NUMBER:\n"
 		"                  KINDS[:for=N,cooldown=5m]: rate:requests>500:cpu,heap,\n"
@@ -187,7 +193,9 @@ void cm_monitor_usage(FILE *out)
 		"  -theme name     default, light, mono, or a theme file's path\n"
 		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
-		"\n"
+		"\n",
+		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
+	fputs(/* the keys and the environment: one literal each stays within C's 4095 */
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
 		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
@@ -199,7 +207,7 @@ void cm_monitor_usage(FILE *out)
 		"CPU back to back (rolling); in the zoom V starts and ends a span whose\n"
 		"rolling CPU captures open merged in the profile.\n"
 		"`cmon pprof -help` lists the profile flags.\n",
-		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
+	      out);
 }
 
 static size_t monitor_flags(struct args *a, struct cm_flag *f)
@@ -211,6 +219,7 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"i", CM_FLAG_STRING, &a->interval, "duration", "poll interval"},
 		{"endpoint", CM_FLAG_STRING, &a->endpoint, "path", "expvar path"},
 		{"timeout", CM_FLAG_STRING, &a->timeout, "duration", "per-request timeout"},
+		{"history", CM_FLAG_STRING, &a->history, "duration", "history at full resolution"},
 		{"seconds", CM_FLAG_INT, &a->seconds, "n", "CPU profile length"},
 		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
 		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
@@ -266,6 +275,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 {
 	struct args *a = &app->a;
 	a->interval = "5s";
+	a->history = "1h";
 	a->endpoint = "/debug/vars";
 	a->vars = default_vars;
 	a->seconds = CM_PROF_SECONDS_DEFAULT;
@@ -292,6 +302,8 @@ static int parse_args(struct app *app, int argc, char **argv)
 	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
 		return 2;
 	app->timeout_ms = (long)ceil(timeout * 1000);
+	if (parse_duration_flag("history", a->history, 1, &app->history))
+		return 2;
 	if (!*a->endpoint || a->endpoint[0] != '/')
 		return bad_usage("-endpoint must be a path starting with /");
 	if (a->seconds < 1 || a->seconds > CM_PROF_SECONDS_MAX) {
@@ -352,6 +364,8 @@ static int build_monitor(struct app *app)
 		cm_vars_free(&vars);
 		return bad_usage("out of memory");
 	}
+	app->mon.dt = app->interval;
+	app->mon.history_cap = cm_monitor_history_cap(app->history, app->interval);
 	app->need[0] = cm_monitor_needs(&app->mon, CM_SOURCE_GOROUTINES);
 	app->need[1] = cm_monitor_needs(&app->mon, CM_SOURCE_THREADS);
 	return 0;

@@ -522,6 +522,9 @@ void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r,
 		if (p->open)
 			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now);
 		break;
+	case CM_PANE_REQ_CAPTURE:
+		cm_pane_app_open_capture(a, r->id, now);
+		break;
 	case CM_PANE_REQ_SPAN:
 		cm_pane_app_open_span(a, r->svc, r->t0, r->t1, now);
 		break;

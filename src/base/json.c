@@ -190,7 +190,9 @@ static enum want unexpected(struct parser *p, const char *wanted)
 /* Room for one more entry. The first size is a guess from the text's
  * length, then doubling; never past what the text can hold (a value takes
  * two bytes with its separator, so len / 2 + 1) or CM_JSON_MAX_VALUES. */
-static int grow(struct parser *p)
+/* Out of line: inlined into push, it made every push save and restore six
+ * registers for a branch taken a dozen times a text. */
+__attribute__((noinline, cold)) static int grow(struct parser *p)
 {
 	struct cm_json *j = p->j;
 	size_t most = p->len / 2 + 1;
@@ -374,8 +376,20 @@ static enum want string_token(struct parser *p, bool key)
 
 /* ---- numbers and words ---- */
 
+/* True when all eight bytes of w are ASCII digits: each byte's high
+ * nibble is 3, and adding 6 keeps it 3 (0x3A..0x3F overflow into 4). */
+static bool eight_digits(uint64_t w)
+{
+	const uint64_t hi = 0xF0F0F0F0F0F0F0F0u, threes = 0x3030303030303030u;
+	return (w & hi) == threes && ((w + 0x0606060606060606u) & hi) == threes;
+}
+
+/* Go's rings hold 19-digit nanosecond times: eight digits a step. */
 static size_t skip_digits(const struct parser *p, size_t i)
 {
+	uint64_t w;
+	while (i + 8 <= p->len && (memcpy(&w, p->s + i, 8), eight_digits(w)))
+		i += 8;
 	while (i < p->len && is_digit(p->s[i]))
 		i++;
 	return i;
@@ -405,6 +419,13 @@ static size_t number_tail(const struct parser *p, size_t i, uint8_t *flags)
 	return i;
 }
 
+__attribute__((noinline, cold)) static enum want bad_number(struct parser *p)
+{
+	char q[24];
+	quote_text(p, p->pos, token_end(p, p->pos), q, sizeof q);
+	return fail(p, p->pos, "invalid number %s", q);
+}
+
 /* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at pos, which must end
  * at a delimiter ("01" and "1x" are refused whole). */
 static enum want number_token(struct parser *p)
@@ -419,11 +440,8 @@ static enum want number_token(struct parser *p)
 		i = 0;
 	if (i)
 		i = number_tail(p, i, &flags);
-	if (!i || (i < p->len && !is_delim(p->s[i]))) {
-		char q[24];
-		quote_text(p, p->pos, token_end(p, p->pos), q, sizeof q);
-		return fail(p, p->pos, "invalid number %s", q);
-	}
+	if (!i || (i < p->len && !is_delim(p->s[i])))
+		return bad_number(p);
 	struct cm_json_tok *t = push(p, CM_JSON_NUMBER, p->pos, false);
 	if (!t)
 		return W_ERROR;
@@ -490,6 +508,62 @@ static enum want colon(struct parser *p)
 	return W_VALUE;
 }
 
+static bool at(const struct parser *p, char c)
+{
+	return p->pos < p->len && p->s[p->pos] == c;
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (p->pos < p->len && is_ws(p->s[p->pos]))
+		p->pos++;
+}
+
+/* After a ',' in an array: the elements that are plain integers (Go's
+ * rings: memstats.PauseNs and PauseEnd, 512 numbers, are most of a
+ * /debug/vars body and most of what polling a fleet costs the monitor)
+ * read in one loop, the tape made room for once, rather than a trip
+ * through the states and push for each. Every check is number_token's:
+ * the first element that is anything else (a fraction, a sign, a string,
+ * an error) goes back to the states at its first byte. */
+static enum want number_run(struct parser *p)
+{
+	struct cm_json *j = p->j;
+	const char *s = p->s;
+	size_t len = p->len, i = p->pos, n = 0;
+	enum want next = W_VALUE; /* at an element the states must read */
+	for (;;) {
+		while (i < len && is_ws(s[i]))
+			i++;
+		if (i >= len || !is_digit(s[i]))
+			break;
+		size_t start = i;
+		i = s[i] == '0' ? i + 1 : skip_digits(p, i + 1);
+		if (i >= len || (s[i] != ',' && s[i] != ']' && !is_ws(s[i]))) {
+			i = start; /* a fraction, an exponent, "01", "1x": the states say */
+			break;
+		}
+		if (j->n == j->cap && grow(p))
+			return W_ERROR;
+		j->tok[j->n] = (struct cm_json_tok){.start = (uint32_t)start,
+						    .len = (uint32_t)(i - start),
+						    .next = (uint32_t)(j->n + 1),
+						    .type = CM_JSON_NUMBER, .flags = F_INTEGER};
+		j->n++;
+		n++;
+		while (i < len && is_ws(s[i]))
+			i++;
+		if (i >= len || s[i] != ',') {
+			next = W_AFTER; /* at the ']', or whatever stands there */
+			break;
+		}
+		i++;
+	}
+	j->tok[p->open].len += (uint32_t)n;
+	p->pos = i;
+	return next;
+}
+
 static enum want after(struct parser *p)
 {
 	if (p->open == NO_PARENT)
@@ -498,22 +572,16 @@ static enum want after(struct parser *p)
 	char c = p->pos < p->len ? p->s[p->pos] : '\0';
 	if (p->pos < p->len && c == ',') {
 		p->pos++;
-		return object ? W_KEY : W_VALUE;
+		return object ? W_KEY : number_run(p);
 	}
 	if (p->pos < p->len && c == (object ? '}' : ']'))
 		return close_container(p);
 	return unexpected(p, object ? "',' or '}'" : "',' or ']'");
 }
 
-static bool at(const struct parser *p, char c)
-{
-	return p->pos < p->len && p->s[p->pos] == c;
-}
-
 static enum want step(struct parser *p, enum want w)
 {
-	while (p->pos < p->len && is_ws(p->s[p->pos]))
-		p->pos++;
+	skip_ws(p);
 	switch (w) {
 	case W_VALUE:
 		return value(p);

@@ -72,6 +72,7 @@ static const struct cm_style default_styles[CM_THEME_COUNT] = {
 	[CM_THEME_line4] = {5, D, CM_ATTR_BOLD},
 	[CM_THEME_line5] = {2, D, CM_ATTR_BOLD},
 	[CM_THEME_line6] = {D, D, CM_ATTR_DIM},
+	[CM_THEME_mark] = {3, D, CM_ATTR_BOLD},
 };
 #undef D
 

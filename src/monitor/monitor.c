@@ -258,7 +258,7 @@ bool cm_monitor_needs(const struct cm_monitor *m, enum cm_var_source which)
 
 /* Gives service s a cell for every var (vars grow when "*" finds more).
  * New cells start empty: their history begins when they were found. */
-int cm_monitor_ensure_cells(struct cm_service *s, size_t n)
+int cm_monitor_ensure_cells(const struct cm_monitor *m, struct cm_service *s, size_t n)
 {
 	if (s->ncells >= n)
 		return 0;
@@ -266,6 +266,10 @@ int cm_monitor_ensure_cells(struct cm_service *s, size_t n)
 	if (!c)
 		return -1;
 	memset(c + s->ncells, 0, (n - s->ncells) * sizeof *c);
+	for (size_t k = s->ncells; k < n; k++) {
+		c[k].series.cap = m->history_cap;
+		c[k].series.dt = (float)m->dt;
+	}
 	s->cells = c;
 	s->ncells = n;
 	return 0;
@@ -391,7 +395,15 @@ void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_
 	if (var->rate)
 		apply_rate(c, now);
 	if (var->kind != CM_KIND_STRING)
-		cm_series_push(&c->series, graph_sample(&c->value));
+		cm_series_push_at(&c->series, graph_sample(&c->value), now);
+}
+
+uint32_t cm_monitor_history_cap(double history, double interval)
+{
+	double n = interval > 0 && history > 0 ? ceil(history / interval) : 0;
+	if (!(n > CM_SERIES_CAP))
+		return CM_SERIES_CAP;
+	return n > (double)CM_HISTORY_CAP_MAX ? CM_HISTORY_CAP_MAX : (uint32_t)n;
 }
 
 /* cm_expvar_get_each's callback: var i's value into its cell. */
@@ -426,7 +438,8 @@ int cm_monitor_ensure_seen(struct cm_monitor *m)
 	return 0;
 }
 
-void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why)
+void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why,
+			  double now)
 {
 	s->state = CM_SVC_DOWN;
 	copy_text(s->error, sizeof s->error, why);
@@ -437,7 +450,7 @@ void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char
 			continue;
 		s->cells[v].value = na;
 		if (m->vars.v[v].kind != CM_KIND_STRING)
-			cm_series_push(&s->cells[v].series, NAN);
+			cm_series_push_at(&s->cells[v].series, NAN, now);
 	}
 }
 
@@ -445,10 +458,10 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 			   const char *fetch_error, double now)
 {
 	struct cm_service *s = &m->svc[i];
-	if (cm_monitor_ensure_cells(s, m->vars.n))
+	if (cm_monitor_ensure_cells(m, s, m->vars.n))
 		return -1;
 	if (!body) {
-		cm_monitor_mark_down(m, s, fetch_error ? fetch_error : "no answer");
+		cm_monitor_mark_down(m, s, fetch_error ? fetch_error : "no answer", now);
 		return 0;
 	}
 	if (s->format == CM_SVC_PROM)
@@ -456,11 +469,11 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	char err[160], why[192];
 	if (cm_expvar_parse(&m->doc, body, len, err, sizeof err)) {
 		snprintf(why, sizeof why, "bad /debug/vars: %s", err);
-		cm_monitor_mark_down(m, s, why);
+		cm_monitor_mark_down(m, s, why, now);
 		return 0;
 	}
 	discover_vars(m, s);
-	int rc = cm_monitor_ensure_cells(s, m->vars.n);
+	int rc = cm_monitor_ensure_cells(m, s, m->vars.n);
 	check_restart(s, &m->doc, now);
 	if (cm_monitor_ensure_seen(m) < 0)
 		rc = -1;
@@ -478,7 +491,7 @@ static void set_count(struct cm_monitor *m, size_t i, enum cm_var_source which,
 		      const long long *n, const char *why, double now)
 {
 	struct cm_service *s = &m->svc[i];
-	if (cm_monitor_ensure_cells(s, m->vars.n))
+	if (cm_monitor_ensure_cells(m, s, m->vars.n))
 		return;
 	char *reason = s->count_error[which == CM_SOURCE_THREADS];
 	struct cm_value v = {.state = CM_VALUE_NA};

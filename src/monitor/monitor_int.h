@@ -6,7 +6,7 @@
 #include "cmon/monitor/monitor.h"
 
 /* Gives service s a cell for every var. 0, or -1 when out of memory. */
-int cm_monitor_ensure_cells(struct cm_service *s, size_t n);
+int cm_monitor_ensure_cells(const struct cm_monitor *m, struct cm_service *s, size_t n);
 
 /* A seen entry for every var. 0, or -1 when out of memory. */
 int cm_monitor_ensure_seen(struct cm_monitor *m);
@@ -20,6 +20,7 @@ void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_
  * mark on its timeline. */
 void cm_monitor_restarted(struct cm_service *s, double now);
 
-void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why);
+void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char *why,
+			  double now);
 
 #endif

@@ -109,6 +109,86 @@ void cm_plot_series(struct cm_plot *p, const struct cm_series *s, double lo, dou
 	}
 }
 
+int cm_plot_dots(const struct cm_plot *p)
+{
+	return p->w * cm_plot_per_cell(p->glyphs);
+}
+
+/* Slots a dot of w spans in s, and the block (of that many slots, counted
+ * from slot 0 so that a window does not shimmer as it moves) at the
+ * right edge. */
+static int64_t dot_slots(const struct cm_series *s, const struct cm_plot_window *w,
+			 int64_t *right_block)
+{
+	double n = s->dt > 0 ? floor(w->dot_s / s->dt + 0.5) : 1;
+	int64_t d = n < 1 ? 1 : n > 1e12 ? (int64_t)1e12 : (int64_t)n;
+	int64_t r = cm_series_slot_at(s, w->right);
+	*right_block = r >= 0 ? r / d : -1 - (-1 - r) / d;
+	return d;
+}
+
+/* Dot i from the right's aggregate. */
+static bool dot_agg(const struct cm_series *s, int64_t d, int64_t block, int i,
+		    struct cm_series_agg *g)
+{
+	int64_t a = (block - i) * d;
+	return cm_series_range(s, a, a + d, g);
+}
+
+void cm_plot_window_range(const struct cm_series *s, const struct cm_plot_window *w, int dots,
+			  double *lo, double *hi, bool *any)
+{
+	int64_t block, d = dot_slots(s, w, &block);
+	for (int i = 0; i < dots; i++) {
+		struct cm_series_agg g;
+		if (!dot_agg(s, d, block, i, &g))
+			continue;
+		if (!*any || g.min < *lo)
+			*lo = g.min;
+		if (!*any || g.max > *hi)
+			*hi = g.max;
+		*any = true;
+	}
+}
+
+/* A vertical run of dots in column px from row y0 to y1 (either order). */
+static void set_run(struct cm_plot *p, int px, int y0, int y1, uint16_t c)
+{
+	for (int y = y0;; y += y1 > y ? 1 : -1) {
+		set_dot(p, px, y, c);
+		if (y == y1)
+			break;
+	}
+}
+
+uint64_t cm_plot_history(struct cm_plot *p, const struct cm_series *s,
+			 const struct cm_plot_window *w, double lo, double hi, uint16_t c)
+{
+	if (!p->w || !p->h)
+		return 1;
+	int W = cm_plot_dots(p), H = p->h * dots_high(p->glyphs);
+	int64_t block, d = dot_slots(s, w, &block);
+	uint64_t widest = 1;
+	int prev = -1; /* the mean's row of the dot to the right, -1 after a gap */
+	for (int i = 0; i < W; i++) {
+		struct cm_series_agg g;
+		if (!dot_agg(s, d, block, i, &g)) {
+			prev = -1;
+			continue;
+		}
+		if (g.width > widest)
+			widest = g.width;
+		if ((uint64_t)d > widest)
+			widest = (uint64_t)d;
+		int px = W - 1 - i, mean = dot_row(g.mean, lo, hi, H);
+		set_run(p, px, dot_row(g.min, lo, hi, H), dot_row(g.max, lo, hi, H), c);
+		if (prev >= 0)
+			set_run(p, px, mean, prev, c);
+		prev = mean;
+	}
+	return widest;
+}
+
 uint16_t cm_plot_cell(const struct cm_plot *p, int x, int y, char buf[5])
 {
 	size_t n = 1;

@@ -376,14 +376,14 @@ int cm_prom_vars_result(struct cm_monitor *m, size_t i, const char *body, size_t
 {
 	struct cm_service *s = &m->svc[i];
 	struct acc *acc = calloc(m->vars.n ? m->vars.n : 1, sizeof *acc);
-	if (!acc || cm_monitor_ensure_cells(s, m->vars.n) || cm_monitor_ensure_seen(m)) {
+	if (!acc || cm_monitor_ensure_cells(m, s, m->vars.n) || cm_monitor_ensure_seen(m)) {
 		free(acc);
 		return -1;
 	}
 	char err[CM_PROM_ERR_MAX], why[192];
 	if (read_body(m, s, acc, body, len, now, err, sizeof err) < 0) {
 		snprintf(why, sizeof why, "bad /metrics: %s", err);
-		cm_monitor_mark_down(m, s, why);
+		cm_monitor_mark_down(m, s, why, now);
 	} else {
 		put_values(m, s, acc, now, body, len);
 		s->state = CM_SVC_UP;

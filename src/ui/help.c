@@ -37,11 +37,21 @@ static void kinds_line(char *buf, size_t len)
 	}
 }
 
-/* Every line of the help, in order; kinds is the buffer for the kinds. */
-static size_t help_lines(struct help_line *out, char *kinds, size_t klen)
+/* Every line of the help, in order; kinds is the buffer for the kinds.
+ * From the zoom its own keys come first (they take Left, Right, PgUp,
+ * PgDn, Home and End there); from the table they are left out (Enter's
+ * line says where they are), so the table's help fits 30 rows. */
+static size_t help_lines(const struct cm_ui *ui, struct help_line *out, char *kinds, size_t klen)
 {
 	size_t n = 0, nk;
-	const struct cm_key *k = cm_ui_keys(&nk);
+	const struct cm_key *k;
+	if (ui->help_from == CM_MODE_ZOOM) {
+		out[n++] = (struct help_line){NULL, "the zoom: a window on the whole run"};
+		k = cm_ui_zoom_keys(&nk);
+		n = add_table(out, n, k, nk);
+		out[n++] = (struct help_line){NULL, "the monitor"};
+	}
+	k = cm_ui_keys(&nk);
 	n = add_table(out, n, k, nk);
 	out[n++] = (struct help_line){NULL, "the profile pane (when Tab gives it the keys;"
 					    " ? there: the viewer's keys)"};
@@ -56,7 +66,7 @@ void cm_draw_help(struct cm_ui *ui)
 {
 	struct help_line lines[HELP_LINES_MAX];
 	char kinds[256], legend[160];
-	size_t n = help_lines(lines, kinds, sizeof kinds);
+	size_t n = help_lines(ui, lines, kinds, sizeof kinds);
 	const struct cm_ui_marks *mk = &ui->marks;
 	cm_put(ui, 0, 1, COLS - 2, "cmon: keys", CM_THEME_title);
 	/* title, blank, legend, blank, "any key" around the table */

@@ -42,7 +42,7 @@ static const struct cm_key key_table[] = {
 	{{KEY_NPAGE}, NULL, CM_ACT_PAGE_DOWN, NULL},
 	{{KEY_HOME, 'g'}, "Home End", CM_ACT_HOME, "first / last row (also g G)"},
 	{{KEY_END, 'G'}, NULL, CM_ACT_END, NULL},
-	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back"},
+	{{'\r', '\n', KEY_ENTER}, "Enter", CM_ACT_ZOOM, "zoom the selected var into a tall graph, or back (? there: its keys)"},
 	{{ESC}, "Esc", CM_ACT_BACK, "leave the zoom"},
 	{{' '}, "Space", CM_ACT_PAUSE, "pause or resume polling"},
 	{{'?'}, "?", CM_ACT_HELP, "this help; any key leaves it"},
@@ -60,8 +60,6 @@ static const struct cm_key key_table[] = {
 	{{'t'}, NULL, CM_ACT_TOTALS, NULL},
 	{{'H'}, NULL, CM_ACT_GROUP, NULL},
 	{{TAB}, "Tab", CM_ACT_FOCUS, "keys to the profile pane, or back to the sparklines"},
-	{{'V'}, "V", CM_ACT_SPAN, "in the zoom: start a span, V again ends it: the rolling CPU "
-	 "captures in it, merged, open in the profile pane"},
 };
 
 /* Taken before the viewer sees a key, while the pane has the keys. Esc
@@ -81,6 +79,27 @@ static const struct cm_key pane_table[] = {
 	 "off (V V on the zoom merges a span of them)"},
 	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
 	 "an unsaved capture asks once)"},
+};
+
+/* In the zoom, before the monitor's: the window on the run. h and l
+ * still change the var on a fleet's zoom (Left and Right pan). */
+static const struct cm_key zoom_table[] = {
+	{{KEY_LEFT}, "Left Right", CM_ACT_ZOOM_BACK, "pan back / forward in time (a column)"},
+	{{KEY_RIGHT}, NULL, CM_ACT_ZOOM_FORWARD, NULL},
+	{{KEY_PPAGE}, "PgUp PgDn", CM_ACT_ZOOM_PAGE_BACK, "a screen back / forward"},
+	{{KEY_NPAGE}, NULL, CM_ACT_ZOOM_PAGE_FORWARD, NULL},
+	{{KEY_HOME}, "Home End", CM_ACT_ZOOM_OLDEST, "the start of the run / live again (follows "
+	 "new samples)"},
+	{{KEY_END}, NULL, CM_ACT_ZOOM_LIVE, NULL},
+	{{'-'}, "- +", CM_ACT_ZOOM_OUT, "zoom out / in: more polls a dot, up to the whole run "
+	 "(min..max band), or one"},
+	{{'+', '='}, NULL, CM_ACT_ZOOM_IN, NULL},
+	{{','}, ", .", CM_ACT_ZOOM_PREV_MARK, "the previous / next mark on the timeline (capture, "
+	 "restart, down): the cursor"},
+	{{'.'}, NULL, CM_ACT_ZOOM_NEXT_MARK, NULL},
+	{{'v'}, "v", CM_ACT_ZOOM_OPEN_MARK, "open the capture at the cursor in the profile pane"},
+	{{'V'}, "V", CM_ACT_ZOOM_SPAN, "start a span at the cursor (a mark, else the right edge); "
+	 "V again ends it: the service's CPU captures in it open merged in the pane"},
 };
 
 /* After p: one key a kind; help is what the chooser lists. */
@@ -107,6 +126,12 @@ const struct cm_key *cm_ui_pane_keys(size_t *n)
 {
 	*n = COUNT(pane_table);
 	return pane_table;
+}
+
+const struct cm_key *cm_ui_zoom_keys(size_t *n)
+{
+	*n = COUNT(zoom_table);
+	return zoom_table;
 }
 
 const struct cm_key *cm_ui_chooser_keys(size_t *n)
@@ -465,6 +490,7 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 		break;
 	case CM_ACT_ZOOM:
 		ui->mode = ui->mode == CM_MODE_ZOOM || !nvars(m) ? CM_MODE_LIST : CM_MODE_ZOOM;
+		ui->zoom.panned = ui->zoom.has_mark = false; /* a new zoom starts live */
 		break;
 	case CM_ACT_PAUSE:
 		m->paused = !m->paused;
@@ -642,39 +668,6 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 	return global_key(ui, m, p, ch);
 }
 
-/* The time under the zoom's cursor: the right edge (now) until the zoom
- * pans back in time. */
-static double zoom_cursor_time(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* V in the zoom: the first marks the span's start, the second asks the
- * app for the merged CPU captures of the selected service in the span. */
-static int span_key(struct cm_ui *ui, struct cm_monitor *m, struct cm_pane_request *req)
-{
-	char t[16];
-	if (ui->mode != CM_MODE_ZOOM || !m->nsvc) {
-		snprintf(ui->note, sizeof ui->note, "V selects a span of time in the zoom (Enter)");
-		return CM_UI_DIRTY;
-	}
-	double at = zoom_cursor_time();
-	if (!ui->span_start) {
-		ui->span_start = at;
-		cm_clock_text(t, sizeof t, at, false);
-		snprintf(ui->note, sizeof ui->note, "span from %s: V again ends it", t);
-		return CM_UI_DIRTY;
-	}
-	req->svc = selected_service(ui, m);
-	req->t0 = ui->span_start;
-	req->t1 = at;
-	ui->span_start = 0;
-	ui->note[0] = '\0';
-	return pane_request(ui, req, CM_PANE_REQ_SPAN);
-}
-
 static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 	       struct cm_pane_request *req, int ch, double now)
 {
@@ -703,8 +696,16 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		return pane_key(ui, m, p, req, ch, now);
 	if (ui->filtering)
 		return filter_key(ui, ch);
-	if (k && k->action == CM_ACT_SPAN)
-		return span_key(ui, m, req);
+	const struct cm_key *z = ui->mode == CM_MODE_ZOOM ? cm_key_find(zoom_table, COUNT(zoom_table), ch)
+							   : NULL;
+	if (z) {
+		int r = cm_zoom_act(ui, m, (enum cm_ui_action)z->action, req);
+		if (r & CM_UI_PANE) {
+			ui->pane_focus = true;
+			return pane_request(ui, req, req->what);
+		}
+		return r;
+	}
 	return k ? act(ui, m, p, (enum cm_ui_action)k->action, now) : 0;
 }
 

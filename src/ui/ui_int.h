@@ -54,12 +54,47 @@ enum cm_ui_action {
 	CM_ACT_PANE_CLOSE,
 	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
 	CM_ACT_PANE_ROLLING, /* O: rolling CPU captures of the pane's service on / off */
-	CM_ACT_SPAN,        /* V in the zoom: start / end a span of time */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
 	CM_ACT_CHOOSER_BACK,
+	/* the zoom's own, taken before the monitor's in the zoom */
+	CM_ACT_ZOOM_BACK,      /* pan back in time a cell (Left), forward (Right) */
+	CM_ACT_ZOOM_FORWARD,
+	CM_ACT_ZOOM_PAGE_BACK, /* a screen back, forward */
+	CM_ACT_ZOOM_PAGE_FORWARD,
+	CM_ACT_ZOOM_OLDEST,    /* the start of the run at the left edge */
+	CM_ACT_ZOOM_LIVE,      /* follow the newest sample again */
+	CM_ACT_ZOOM_OUT,       /* more time a dot (-), less (+) */
+	CM_ACT_ZOOM_IN,
+	CM_ACT_ZOOM_PREV_MARK, /* , . the timeline's previous / next mark */
+	CM_ACT_ZOOM_NEXT_MARK,
+	CM_ACT_ZOOM_OPEN_MARK, /* v: the selected capture mark's profile in the pane */
+	CM_ACT_ZOOM_SPAN,      /* V: start / end a span of time; its CPU captures merged */
 };
+
+/* The zoom's window on the run: live (its right edge the newest sample)
+ * or panned back (its right edge a wall time that stays as samples come),
+ * and a dot's width; the cursor on a timeline mark. The last frame's
+ * edges of the run are kept for the keys. */
+struct cm_zoom_view {
+	bool panned;
+	double right;        /* panned: wall seconds at the right edge */
+	int level;           /* a dot is cm_zoom_step(level) polls */
+	bool has_mark;       /* , or . chose mark (a copy: the ring moves on) */
+	struct cm_mark mark;
+	double newest, oldest; /* the last frame's run: wall seconds */
+	double dt;           /* seconds a poll */
+	int dots;            /* dots across the last frame's graph */
+};
+
+/* Polls a dot at zoom level: 1, 2, 5, 10, 20, 50, ... */
+double cm_zoom_step(int level);
+
+/* A zoom key's action on the view (zoom.c); CM_UI_* flags. m: the
+ * services, for the marks; req: v's request for the pane. */
+int cm_zoom_act(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a,
+		struct cm_pane_request *req);
 
 
 /* The tables and their lengths: the monitor's keys, the profile pane's
@@ -67,6 +102,7 @@ enum cm_ui_action {
 const struct cm_key *cm_ui_keys(size_t *n);
 const struct cm_key *cm_ui_pane_keys(size_t *n);
 const struct cm_key *cm_ui_chooser_keys(size_t *n);
+const struct cm_key *cm_ui_zoom_keys(size_t *n);
 
 /* Glyphs that depend on what the terminal can show. */
 struct cm_ui_marks {
@@ -108,7 +144,8 @@ struct cm_ui {
 	char note[160];            /* one key's answer on the footer ("no match") */
 	bool heat;                 /* the table's cells shaded by their column's range */
 	enum cm_agg gauges;        /* how the totals combine gauges */
-	struct cm_plot plot;       /* the zoom over services' canvas, kept between frames */
+	struct cm_plot plot;       /* the zoom's canvas, kept between frames */
+	struct cm_zoom_view zoom;  /* the zoom's window on the run */
 	double span_start;         /* V pressed once in the zoom: the span's start (wall
 				    * seconds), 0 when no span is being selected */
 

@@ -52,7 +52,7 @@ check help-any-key-leaves single '^ var +value'
 
 T send-keys -t single Enter
 check zoom single '^ Alloc \(memstats\.Alloc\)  now '
-check zoom-axis single "^ +-[0-9.]+[ms]+ .* now\$"
+check zoom-axis single "^ +[0-9]{2}:[0-9]{2}:[0-9]{2} .* [0-9]{2}:[0-9]{2}:[0-9]{2}\$"
 if wait_for single "^ +$size +$braille" && [ "$(screen single | grep -c -E "$braille")" -ge 20 ]; then
 	ok zoom-tall-graph
 else
@@ -284,7 +284,7 @@ else
 	fail ascii-sparklines "braille on screen or no sparkline" ascii
 fi
 T send-keys -t ascii Enter
-check ascii-zoom ascii '^ +-[0-9.]+[ms]+ .* now$'
+check ascii-zoom ascii '^ +[0-9]{2}:[0-9]{2}:[0-9]{2} .* [0-9]{2}:[0-9]{2}:[0-9]{2}$'
 if screen_sgr ascii | grep -q -E "$colour_re"; then
 	fail no-color "colours on screen with NO_COLOR" ascii
 elif ! screen_sgr ascii | grep -q "${esc}\[1m"; then

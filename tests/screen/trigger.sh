@@ -68,9 +68,8 @@ sleep 4.5
 T send-keys -t tr V
 check span-merged tr 'cpu profile .*  span [0-9]{2}:' 5
 check span-top tr 'Duration: [0-9.]+s, Total samples' 5
-# b on it (the pane has the keys after Tab), then another span: a diff
-T send-keys -t tr Tab
-sleep 0.2
+# b on it (the span gave the pane the keys), then another span (Tab: the
+# keys back to the zoom): a diff
 T send-keys -t tr b
 check base-marked tr 'base marked' 5
 T send-keys -t tr Tab
@@ -82,6 +81,8 @@ check span-diff tr 'diff vs base' 5
 
 # the other service's CPU profile (another process: the first one's
 # rolling captures go on): the base stays, and the pane says whose
+T send-keys -t tr Tab
+sleep 0.2
 T send-keys -t tr Escape
 sleep 0.2
 T send-keys -t tr j

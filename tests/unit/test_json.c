@@ -185,6 +185,70 @@ static void test_shape(void)
 	free(copy);
 }
 
+/* Arrays of numbers (read by a loop of their own, number_run): each
+ * element's type and text, whatever mix of numbers, spaces and other
+ * values the array holds. want: the elements' texts joined by '|', a
+ * string's with its quotes. */
+static void check_elements(const char *text, size_t count, const char *want)
+{
+	struct cm_json j = {0};
+	char err[160] = "", *copy, got[256] = "";
+	if (parse_copy(&j, text, strlen(text), &go, &copy, err, sizeof err)) {
+		CHECK_MSG(0, "%s: %s", text, err);
+		free(copy);
+		return;
+	}
+	size_t arr = cm_json_type(&j, 0) == CM_JSON_ARRAY ? 0 : cm_json_get(&j, 0, "a", 1);
+	CHECK_MSG(cm_json_count(&j, arr) == count, "%s: %zu elements", text, cm_json_count(&j, arr));
+	size_t used = 0;
+	for (size_t k = 0; k < cm_json_count(&j, arr); k++) {
+		size_t e = cm_json_at(&j, arr, k), n = 0;
+		const char *raw = cm_json_raw(&j, e, &n);
+		enum cm_json_type t = cm_json_type(&j, e);
+		if (t == CM_JSON_STRING)
+			used += (size_t)snprintf(got + used, sizeof got - used, "%s\"%.*s\"",
+						 k ? "|" : "", (int)n, raw);
+		else if (t == CM_JSON_ARRAY || t == CM_JSON_OBJECT)
+			used += (size_t)snprintf(got + used, sizeof got - used, "%s%c%zu", k ? "|" : "",
+						 t == CM_JSON_ARRAY ? 'A' : 'O', cm_json_count(&j, e));
+		else
+			used += (size_t)snprintf(got + used, sizeof got - used, "%s%.*s", k ? "|" : "",
+						 (int)n, raw);
+		if (used >= sizeof got)
+			break;
+	}
+	CHECK_MSG(strcmp(got, want) == 0, "%s: got %s, want %s", text, got, want);
+	/* the value after the array is its sibling, as for any container */
+	if (arr != 0)
+		CHECK(cm_json_string_is(&j, cm_json_next(&j, arr), "b", 1));
+	free(copy);
+	cm_json_free(&j);
+}
+
+static void test_number_runs(void)
+{
+	check_elements("[1,2,3]", 3, "1|2|3");
+	check_elements("[ 1 , 2 ,3 ]", 3, "1|2|3");
+	check_elements("[0,0,0,10,1234567890123456789]", 5, "0|0|0|10|1234567890123456789");
+	check_elements("[1,2.5,3,-4,5e2,6]", 6, "1|2.5|3|-4|5e2|6");
+	check_elements("[1,\"x\",2,[3,4],{},5]", 6, "1|\"x\"|2|A2|O0|5");
+	check_elements("[\"x\",1,2]", 3, "\"x\"|1|2");
+	check_elements("[1,NaN,2,-Inf,3]", 5, "1|NaN|2|-Inf|3");
+	check_elements("[1,\n2,\t3\r\n]", 3, "1|2|3");
+	check_elements("{\"a\": [7, 8, 9], \"b\": 0}", 3, "7|8|9");
+	check_elements("{\"a\": [12345678, 123456789, 1234567, 12345678901234567], \"b\": 0}", 4,
+		       "12345678|123456789|1234567|12345678901234567");
+	refuses(S("[1,01]"), NULL, "invalid number '01'");
+	refuses(S("[1,2x]"), NULL, "invalid number '2x'");
+	refuses(S("[1,123456789x,3]"), NULL, "invalid number '123456789x'");
+	refuses(S("[1,2,]"), NULL, "expected a value");
+	refuses(S("[1,2"), NULL, "expected ',' or ']'");
+	refuses(S("[1,2 3]"), NULL, "expected ',' or ']'");
+	refuses(S("[1,2}"), NULL, "expected ',' or ']'");
+	refuses(S("[1,2,"), NULL, "expected a value");
+	refuses(S("[1,\x00]"), NULL, "NUL");
+}
+
 /* The number text is read as: integer and i, or a double d. */
 static void check_num(const char *text, bool integer, long long i, double d)
 {
@@ -387,6 +451,7 @@ static void test_value_cap(void)
 
 int main(void)
 {
+	test_number_runs();
 	test_grammar();
 	test_shape();
 	test_numbers();

@@ -21,6 +21,7 @@
 #include "cmon/profile/report.h"
 #include "cmon/profile/stack_tree.h"
 #include "cmon/viewer/viewer.h"
+#include "cmon/monitor/series.h"
 #include "failalloc.h"
 #include "cmon/monitor/plot.h"
 #include "cmon/monitor/svc_order.h"
@@ -659,9 +660,45 @@ static long test_triggers_oom(void)
 	return n;
 }
 
+/* A series' whole-run history (the ring growing, the tiers made, their
+ * rings growing, the last tier merging by pairs) with allocation fail_at
+ * failing: the series stays usable, within its budget, the newest sample
+ * and the first slot still there; nothing leaked. True when fail_at was
+ * past the last allocation. */
+static bool run_series(long fail_at)
+{
+	long live = alloc_live;
+	struct cm_series s = {.cap = 100, .dt = 1};
+	alloc_fail_at(fail_at);
+	for (int k = 0; k < 25000; k++)
+		cm_series_push_at(&s, k % 7 ? k : 0.1 * k, 1000.0 + k);
+	bool reached = alloc_reached(fail_at);
+	struct cm_series_agg g;
+	CHECK_MSG(cm_series_bytes(&s) <= cm_series_budget(100), "series at %ld: over budget", fail_at);
+	CHECK_MSG(cm_series_back(&s, 0) == 24999, "series at %ld: newest %g", fail_at,
+		  cm_series_back(&s, 0));
+	CHECK_MSG(cm_series_range(&s, 0, 25000, &g) && g.max == 24999, "series at %ld: no range",
+		  fail_at);
+	/* a tier that could not grow starts again: the run's start may go */
+	CHECK_MSG(reached || cm_series_oldest(&s) == 0, "series: oldest %lld",
+		  (long long)cm_series_oldest(&s));
+	cm_series_free(&s);
+	CHECK_MSG(alloc_live == live, "series at %ld: %ld blocks leaked", fail_at, alloc_live - live);
+	return !reached;
+}
+
+static long test_series_oom(void)
+{
+	long n = 1;
+	while (!run_series(n) && n < 100000)
+		n++;
+	CHECK_MSG(n > 20, "series: only %ld allocations", n);
+	return n;
+}
+
 int main(void)
 {
-	long prom_runs = test_prom_oom();
+	long prom_runs = test_prom_oom() + test_series_oom();
 	for (int mode = 0; mode < NMODES; mode++)
 		ref_len[mode] = -1;
 	out = fmemopen(outbuf, sizeof(outbuf), "w");

@@ -197,8 +197,100 @@ static void test_marks(void)
 	CHECK(ms.n == 0 && ms.v == NULL);
 }
 
+/* The whole run by time: gaps for skipped polls, exact min / max / mean
+ * per bucket of the older tiers, a bounded size whatever the run. */
+static void test_time_slots(void)
+{
+	struct cm_series s = {.cap = 600, .dt = 1};
+	CHECK(cm_series_push_at(&s, 1, 1000.0) == 0);
+	CHECK(cm_series_push_at(&s, 2, 1001.1) == 0); /* jitter: the next slot */
+	CHECK(cm_series_push_at(&s, 3, 1004.0) == 0); /* two polls skipped: two gaps */
+	CHECK(s.pushed == 5 && s.len == 5);
+	CHECK(cm_series_back(&s, 0) == 3 && isnan(cm_series_back(&s, 1)) &&
+	      isnan(cm_series_back(&s, 2)) && cm_series_back(&s, 3) == 2);
+	CHECK(cm_series_slot_at(&s, 1004.2) == 4 && cm_series_slot_at(&s, 1000.0) == 0);
+	CHECK(cm_series_time_of(&s, 4) == 1004.0 && cm_series_time_of(&s, 1) == 1001.0);
+	struct cm_series_agg g;
+	CHECK(cm_series_range(&s, 0, 5, &g) && g.min == 1 && g.max == 3 && g.mean == 2 &&
+	      g.width == 1);
+	CHECK(!cm_series_range(&s, 1 + 1, 4, &g)); /* gaps only */
+	CHECK(!cm_series_range(&s, 5, 9, &g));     /* the future */
+	/* a pause longer than the window: gaps, bounded, then samples again */
+	CHECK(cm_series_push_at(&s, 7, 1004.0 + 1e9) == 0);
+	CHECK(s.pushed == 5 + CM_SERIES_GAP_MAX + 1 && cm_series_back(&s, 0) == 7);
+	cm_series_free(&s);
+}
+
+static void test_tiers_exact(void)
+{
+	/* 600 samples at full resolution, then x10, x100, x1000 buckets */
+	struct cm_series s = {.cap = 600, .dt = 1};
+	double t = 1e6;
+	for (int k = 0; k < 5000; k++)
+		CHECK(cm_series_push_at(&s, k % 10 == 3 ? NAN : k, t + k) == 0);
+	CHECK(s.len == 600 && s.tiers);
+	struct cm_series_agg g;
+	/* tier x10 keeps 120 buckets: slots 3800.. ; 3900..3909 is one */
+	CHECK(cm_series_range(&s, 3900, 3910, &g) && g.width == 10);
+	CHECK(g.min == 3900 && g.max == 3909);
+	CHECK(g.mean == (3900 + 3901 + 3902 + 3904 + 3905 + 3906 + 3907 + 3908 + 3909) / 9.0);
+	/* older than that: the x100 bucket that holds it, exact too */
+	double sum = 0;
+	int n = 0;
+	for (int k = 100; k < 200; k++)
+		if (k % 10 != 3) {
+			sum += k;
+			n++;
+		}
+	CHECK(cm_series_range(&s, 100, 110, &g) && g.width == 100);
+	CHECK(g.min == 100 && g.max == 199 && g.mean == sum / n);
+	/* a dot of 1000 slots: the x1000 bucket */
+	CHECK(cm_series_range(&s, 1000, 2000, &g) && g.width == 1000);
+	CHECK(g.min == 1000 && g.max == 1999);
+	/* the newest samples: full resolution */
+	CHECK(cm_series_range(&s, 4990, 4991, &g) && g.width == 1 && g.min == 4990);
+	/* a narrow range older than the samples: the finest tier that has it */
+	CHECK(cm_series_range(&s, 4000, 4001, &g) && g.width == 10 && g.max == 4009);
+	CHECK(cm_series_range(&s, 4400, 4401, &g) && g.width == 1 && g.max == 4400);
+	CHECK(cm_series_oldest(&s) == 0);
+	/* doubles: a value no float holds stays exact in min and max */
+	CHECK(cm_series_push_at(&s, 123456789, t + 5000) == 0);
+	for (int k = 5001; k < 7000; k++)
+		cm_series_push_at(&s, 1, t + k);
+	CHECK(cm_series_range(&s, 5000, 5010, &g) && g.max == 123456789);
+	cm_series_free(&s);
+}
+
+/* Millions of samples: the last tier coarsens, the oldest slot stays the
+ * first (the whole run), and the bytes never pass the budget. */
+static void test_budget(void)
+{
+	struct cm_series s = {.cap = 3600, .dt = 1};
+	size_t budget = cm_series_budget(3600), most = 0;
+	CHECK(budget <= 3600 * 24 + 1024);
+	for (uint32_t k = 0; k < 5000000; k++) {
+		cm_series_push_at(&s, k & 1 ? 0.1 * k : k, 1.0 + k); /* doubles: the worst case */
+		if (k % 4096 == 0 && cm_series_bytes(&s) > most)
+			most = cm_series_bytes(&s);
+	}
+	if (cm_series_bytes(&s) > most)
+		most = cm_series_bytes(&s);
+	CHECK(most <= budget);
+	CHECK(most > budget / 2); /* reached: the test measures something */
+	CHECK(cm_series_oldest(&s) == 0);
+	struct cm_series_agg g;
+	CHECK(cm_series_range(&s, 0, 5000000, &g));
+	CHECK(g.min == 0 && g.max == 4999998 && g.width >= 1000);
+	/* the first sample still counts: the whole run */
+	CHECK(cm_series_range(&s, 0, 1, &g) && g.min == 0);
+	cm_series_free(&s);
+}
+
 int main(void)
 {
+	test_time_slots();
+	test_tiers_exact();
+	test_budget();
 	test_marks();
 	test_empty();
 	test_push_back();

@@ -49,7 +49,8 @@
 	X(line3, "zoom over services: the third's")                    \
 	X(line4, "zoom over services: the fourth's")                   \
 	X(line5, "zoom over services: the fifth's")                    \
-	X(line6, "zoom over services: every other service's line")
+	X(line6, "zoom over services: every other service's line") \
+	X(mark, "zoom: a mark on the timeline (capture, restart, down)")
 
 enum cm_theme_element {
 #define CM_THEME_ENUM(name, help) CM_THEME_##name,

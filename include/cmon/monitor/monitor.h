@@ -96,7 +96,17 @@ struct cm_monitor {
 	size_t nseen;
 	struct cm_gone *gone;          /* owned: removed services, oldest first */
 	size_t ngone;
+	/* history: every graphed var keeps history_cap samples of dt seconds
+	 * (-history / the interval) at full resolution, older ones in tiers
+	 * (series.h); set after init, before the first poll. 0: CM_SERIES_CAP
+	 * samples without time (tests). */
+	double dt;
+	uint32_t history_cap;
 };
+
+/* The -history window in samples of interval seconds, at least
+ * CM_SERIES_CAP (the sparklines'), at most what a series can hold. */
+uint32_t cm_monitor_history_cap(double history, double interval);
 
 /* Takes ownership of targets and vars (moved: the caller's are emptied).
  * 0, or -1 when out of memory. */

@@ -11,6 +11,7 @@
 #ifndef CMON_PLOT_H
 #define CMON_PLOT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,28 @@ int cm_plot_per_cell(enum cm_glyphs g);
  * hi puts every sample on the bottom row) in colour c (1 or more). */
 void cm_plot_series(struct cm_plot *p, const struct cm_series *s, double lo, double hi,
 		    uint16_t c);
+
+/* A window on the whole run (series.h's time): the right edge's wall
+ * time and the seconds a dot spans. Each dot shows what its slots held:
+ * one sample a dot is a line as above; more (or a tier's buckets) is the
+ * min..max band of the dot, joined to the next dot through the means. */
+struct cm_plot_window {
+	double right;  /* wall seconds at the right edge (its slot is the last dot's) */
+	double dot_s;  /* seconds a dot: a whole number of s->dt */
+};
+
+/* Min and max of s over the window of dots dots, merged into *lo, *hi
+ * when *any (then set). */
+void cm_plot_window_range(const struct cm_series *s, const struct cm_plot_window *w, int dots,
+			  double *lo, double *hi, bool *any);
+
+/* Plots s's window as cm_plot_series does. Returns the widest bucket (in
+ * slots) a dot was read from: 1 when every dot is a sample. */
+uint64_t cm_plot_history(struct cm_plot *p, const struct cm_series *s,
+			 const struct cm_plot_window *w, double lo, double hi, uint16_t c);
+
+/* Dots across the canvas. */
+int cm_plot_dots(const struct cm_plot *p);
 
 /* Cell (x, y)'s glyph as UTF-8 in buf (at least 4 bytes and the NUL: a
  * space for an empty cell); returns its colour (0: empty). */

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "cmon/monitor/target.h"
 
@@ -134,6 +135,7 @@ enum cm_pane_req_kind {
 	CM_PANE_REQ_LIVE,    /* toggle live refresh */
 	CM_PANE_REQ_OLDER,   /* show the capture before the one shown */
 	CM_PANE_REQ_NEWER,   /* and after it */
+	CM_PANE_REQ_CAPTURE, /* show the capture of id (a timeline mark's) */
 	CM_PANE_REQ_ROLLING, /* rolling CPU captures of the pane's service on / off (O) */
 	CM_PANE_REQ_SPAN,    /* the merged CPU captures of svc within [t0, t1] (V V) */
 };
@@ -142,6 +144,7 @@ struct cm_pane_request {
 	enum cm_pane_req_kind what;
 	enum cm_prof_kind kind; /* OPEN */
 	size_t svc;             /* OPEN, SPAN */
+	uint32_t id;            /* CAPTURE */
 	double t0, t1;          /* SPAN: wall seconds */
 };
 

@@ -63,7 +63,7 @@ sleep 0.2
 T send-keys -t tr Enter
 sleep 0.3
 T send-keys -t tr V
-check span-started tr 'span from [0-9:]{8}: V again ends it' 5
+check span-started tr '(span from [0-9:]{8}: V again ends it|keys to the pane  span)' 5
 sleep 4.5
 T send-keys -t tr V
 check span-merged tr 'cpu profile .*  span [0-9]{2}:' 5

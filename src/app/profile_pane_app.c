@@ -388,8 +388,8 @@ static void step_capture(struct cm_pane_app *a, int dir, double now)
 	struct cm_prof_pane *p = &a->pane;
 	const struct cm_capture *c = cm_capstore_step(&a->store, a->shown, dir, p->svc, p->kind);
 	if (!c) {
-		snprintf(p->note, sizeof p->note, "no %s %s capture of this service",
-			 dir < 0 ? "earlier" : "later", cm_prof_kind_name(p->kind));
+		snprintf(p->note, sizeof p->note, "no %s capture of this service",
+			 dir < 0 ? "earlier" : "later");
 		return;
 	}
 	show_capture(a, c, now);

@@ -339,12 +339,6 @@ void cm_draw_service_line(struct cm_ui *ui, int y, const struct cm_monitor *m, s
 		snprintf(buf, sizeof(buf), " at %s", t);
 		cm_seg(&l, buf, CM_THEME_restarted);
 	}
-	const struct cm_mark *cap = cm_service_recent_capture(s, now);
-	if (cap) {
-		cm_clock(t, sizeof(t), cap->t);
-		snprintf(buf, sizeof(buf), "  %s captured %s at %s", ui->marks.captured, cap->what, t);
-		cm_seg(&l, buf, CM_THEME_restarted);
-	}
 	cm_seg_timing(&l, s->last_update);
 }
 

@@ -73,10 +73,10 @@ static const struct cm_key pane_table[] = {
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
 	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next capture of this kind (they "
-	 "stay this run: CPU captures, triggers')"},
-	{{'O'}, "O", CM_ACT_PANE_ROLLING, "rolling CPU captures of this service, back to back, on / "
-	 "off (V V on the zoom merges a span of them)"},
+	/* O shares < >'s line: the help fits 30 rows */
+	{{'<', '>'}, "< > O", CM_ACT_PANE_HISTORY, "the previous / next capture of this kind (this "
+	 "run's); O rolling CPU captures on / off"},
+	{{'O'}, NULL, CM_ACT_PANE_ROLLING, NULL},
 	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
 	 "an unsaved capture asks once)"},
 };

@@ -3,7 +3,8 @@
 cmon_packages="meson ninja-build pkg-config gcc libncurses-dev libcurl4-openssl-dev
 zlib1g-dev libprotobuf-c-dev protobuf-c-compiler golang-go
 python3 time bc tmux openssh-server iproute2 curl perl
-libpcre2-dev libiberty-dev binutils graphviz prometheus"
+libpcre2-dev libiberty-dev binutils graphviz prometheus
+libsqlite3-dev sqlite3 libjansson-dev jq"
 
 cmon_install_deps() {
 	local missing=()

@@ -154,6 +154,8 @@ static void on_capture(void *ctx, const struct cm_fetch_result *r)
 		struct cm_capture cap = {.svc = j->svc, .kind = j->kind, .rolling = j->rolling,
 					 .t_start = j->t_start, .t = wall_clock()};
 		describe(j, cap.what, sizeof cap.what);
+		cm_pane_app_captured(c->pane, j->svc, j->kind, cap.t_start, cap.t,
+				     j->trigger[0] ? j->trigger : "rolling", r->body, r->len);
 		uint32_t id = cm_pane_app_keep_capture(c->pane, &cap,
 							(const unsigned char *)r->body, r->len);
 		if (j->trigger[0])

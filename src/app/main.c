@@ -10,6 +10,7 @@
 
 #include "cmon/app/monitor_app.h"
 #include "cmon/app/pprof_cli.h"
+#include "replay.h"
 #include "cmon_config.h"
 
 static bool is_any(const char *a, const char *x, const char *y, const char *z)
@@ -71,7 +72,10 @@ int main(int argc, char **argv)
 		setlocale(LC_NUMERIC, "C");
 		/* -dummy's and -once's text is written by the monitor itself
 		 * (outq.h); what stdio holds is -help's. */
-		rc = flush_stdout("cmon", cm_monitor_main(argc - 1, argv + 1));
+		if (!strcmp(argv[1], "replay"))
+			rc = flush_stdout("cmon replay", cm_replay_main(argc - 2, argv + 2));
+		else
+			rc = flush_stdout("cmon", cm_monitor_main(argc - 1, argv + 1));
 	}
 	curl_global_cleanup();
 	return rc;

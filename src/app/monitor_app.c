@@ -39,7 +39,9 @@
 #include "cmon/net/ssh_tunnel.h"
 #include "cmon_config.h"
 #include "capture_app.h"
+#include "json_out.h"
 #include "profile_pane_app.h"
+#include "record.h"
 #include "target_follow.h"
 #include "ui/ui.h"
 
@@ -55,7 +57,8 @@ static const char default_vars[] = CM_VARS_DEFAULT;
 struct args {
 	const char *ports, *targets, *vars, *interval, *endpoint, *timeout, *glyphs, *theme;
 	const char *history; /* -history: the window kept at full resolution */
-	bool dummy, once, self, insecure, stats, help;
+	bool dummy, once, self, insecure, stats, help, json;
+	const char *record; /* -record=FILE */
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
 	const char *module; /* -module: the profile pane's "my code" */
@@ -121,6 +124,9 @@ struct app {
 	struct lateness late;
 	struct text_out text; /* -dummy and -once: stdout */
 	struct cm_follow follow; /* -ports=@FILE, -targets: the list followed */
+	struct cm_rec *rec;      /* -record: NULL when off (or it could not start) */
+	int argc;                /* the command line, for the recording */
+	char **argv;
 	double next_file_look;   /* monotonic: the next stat of -ports=@FILE */
 };
 
@@ -144,6 +150,7 @@ void cm_monitor_usage(FILE *out)
 		"usage: cmon -ports=PORTS [-vars=VARS] [-i=5s] [flags]   live monitor\n"
 		"       cmon -ports=@FILE | -targets=http://PROMETHEUS:9090 [flags]\n"
 		"       cmon pprof [flags] SOURCE...                     profile reports\n"
+		"       cmon replay FILE [-dummy] [-json]                a -record=FILE run again\n"
 		"       cmon --help | --version\n"
 		"\n"
 		"Monitors Go services' /debug/vars (expvar) and goroutine and thread counts,\n"
@@ -186,16 +193,23 @@ void cm_monitor_usage(FILE *out)
 		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
 		"  -module path    the services' main module (example.com/svc): the profile\n"
 		"                  pane's m dims the rest (default: told by file names)\n"
-		"  -insecure       accept self-signed TLS certificates\n"
-		"  -dummy          no screen: print every service's values each interval\n"
+		"  -insecure       accept self-signed TLS certificates\n",
+		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
+	/* two parts: one string literal over 4095 bytes is not portable C */
+	fputs("  -dummy          no screen: print every service's values each interval\n"
 		"  -once           poll once, print as -dummy, exit 0 if every service answered\n"
+		"  -json           with -dummy or -once: one JSON object per service per round\n"
+		"                  (NDJSON: time, service, state, error, vars) instead of text\n"
+		"  -record file    write every poll, the service list and every profile\n"
+		"                  captured to an SQLite database (README: Recordings);\n"
+		"                  `cmon replay FILE [-dummy] [-json]` shows it again\n"
 		"  -glyphs name    sparklines: braille, blocks or ascii (default from locale, TERM)\n"
 		"  -theme name     default, light, mono, or a theme file's path\n"
 		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
 		"\n",
-		CM_VARS_DEFAULT, CM_VARS_DEFAULT_PROM, CM_PROF_SECONDS_DEFAULT);
-	fputs(/* the keys and the environment: one literal each stays within C's 4095 */
+	      out);
+	fputs(
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
 		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
@@ -206,7 +220,8 @@ void cm_monitor_usage(FILE *out)
 		"w writes it to a file, < and > go through this run's captures, O captures\n"
 		"CPU back to back (rolling); in the zoom V starts and ends a span whose\n"
 		"rolling CPU captures open merged in the profile.\n"
-		"`cmon pprof -help` lists the profile flags.\n",
+		"`cmon pprof -help` lists the profile flags. In `cmon replay`: space play/pause,\n"
+		"] and [ faster/slower, J jump to a time, { and } previous/next event.\n",
 	      out);
 }
 
@@ -228,6 +243,8 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
 		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
 		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
+		{"json", CM_FLAG_BOOL, &a->json, NULL, "NDJSON output"},
+		{"record", CM_FLAG_STRING, &a->record, "file", "record to an SQLite file"},
 		{"glyphs", CM_FLAG_STRING, &a->glyphs, "name", "sparkline glyphs"},
 		{"theme", CM_FLAG_STRING, &a->theme, "name", "colour theme"},
 		{"stats", CM_FLAG_BOOL, &a->stats, NULL, "poll statistics on exit"},
@@ -294,6 +311,10 @@ static int parse_args(struct app *app, int argc, char **argv)
 			 argv[0], argv[0]);
 		return bad_usage(err);
 	}
+	if (a->json && !a->dummy && !a->once)
+		return bad_usage("-json goes with -dummy or -once (the text it replaces)");
+	if (a->record && !*a->record)
+		return bad_usage("-record needs a file name, e.g. -record=run.db");
 	if ((!a->ports || !*a->ports) && (!a->targets || !*a->targets))
 		return bad_usage("-ports is required, e.g. -ports=:6060 (cmon -help)");
 	if (parse_duration_flag("i", a->interval, INTERVAL_MIN_NS, &app->interval))
@@ -512,6 +533,21 @@ static enum step next_step(const struct app *app, const struct sched *s, enum st
 	return STEP_IDLE;
 }
 
+/* The monitor's state after step of service i's round, into the
+ * recording: a vars poll writes the cells the body sets (every cell of a
+ * Prometheus service), a count poll its counts. */
+static void record_poll(struct app *app, size_t i, enum step step, double now)
+{
+	if (!app->rec)
+		return;
+	unsigned expvar = 1u << CM_SOURCE_EXPVAR, g = 1u << CM_SOURCE_GOROUTINES,
+		 th = 1u << CM_SOURCE_THREADS;
+	unsigned sources = step == STEP_GOROUTINES ? g : step == STEP_THREADS ? th
+			   : step == STEP_INDEX ? g | th
+			   : cm_monitor_is_prom(&app->mon, i) ? expvar | g | th : expvar;
+	cm_rec_poll(app->rec, &app->mon, i, sources, step == STEP_VARS, now);
+}
+
 /* Step's answer (body/len, or error) into the monitor. The index page's
  * failure is both counts' (take_index reads its answers). */
 static void take_result(struct app *app, size_t i, enum step step, const char *body,
@@ -519,12 +555,14 @@ static void take_result(struct app *app, size_t i, enum step step, const char *b
 {
 	if (step == STEP_VARS) {
 		cm_monitor_vars_result(&app->mon, i, body, len, error, now);
+		record_poll(app, i, STEP_VARS, now);
 		return;
 	}
 	if ((step == STEP_INDEX || step == STEP_GOROUTINES) && app->need[0])
 		cm_monitor_count_result(&app->mon, i, CM_SOURCE_GOROUTINES, body, len, error, now);
 	if ((step == STEP_INDEX || step == STEP_THREADS) && app->need[1])
 		cm_monitor_count_result(&app->mon, i, CM_SOURCE_THREADS, body, len, error, now);
+	record_poll(app, i, step, now);
 }
 
 /* The index page's answer: the counts; or, when the service answered but
@@ -534,8 +572,10 @@ static void take_result(struct app *app, size_t i, enum step step, const char *b
 static enum step take_index(struct app *app, struct sched *s, const struct cm_fetch_result *r,
 			    double now)
 {
-	if (!r->error && cm_monitor_index_result(&app->mon, s->i, r->body, r->len, now) == 0)
+	if (!r->error && cm_monitor_index_result(&app->mon, s->i, r->body, r->len, now) == 0) {
+		record_poll(app, s->i, STEP_INDEX, now);
 		return STEP_IDLE;
+	}
 	if (r->status != 404 && (r->error || r->status / 100 != 2)) {
 		take_result(app, s->i, STEP_INDEX, NULL, 0, r->error, now);
 		return STEP_IDLE;
@@ -655,7 +695,9 @@ static enum cm_remote_gate tunnel_gate(struct app *app, struct sched *s)
 	const char *why = NULL;
 	enum cm_remote_gate g = cm_remote_gate(app->remote, s->i, &why);
 	if (g == CM_GATE_DOWN) {
-		cm_monitor_vars_result(&app->mon, s->i, NULL, 0, why, wall_now());
+		double now = wall_now();
+		cm_monitor_vars_result(&app->mon, s->i, NULL, 0, why, now);
+		record_poll(app, s->i, STEP_VARS, now);
 		app->dirty = true;
 	}
 	return g;
@@ -715,7 +757,7 @@ static bool all_idle(const struct app *app)
 
 /* SIGINT, SIGTERM, SIGHUP and SIGWINCH arrive on a signalfd, so the loop
  * sees them as input like any other and no handler touches shared state. */
-static int open_signalfd(void)
+int cm_monitor_signalfd(void)
 {
 	sigset_t set;
 	sigemptyset(&set);
@@ -914,6 +956,7 @@ static void apply_targets(struct app *app, double now)
 		return;
 	}
 	remap_schedule(app, ns, to, nold, now);
+	cm_rec_services(app->rec, &app->mon, to, nold, wall_now());
 	if (app->ui)
 		cm_ui_services_changed(app->ui, to, nold);
 	cm_pane_app_services_changed(&app->pane, to, nold);
@@ -1011,14 +1054,20 @@ static void text_missing_vars(struct app *app)
 	}
 }
 
-/* The block for now, queued. A reader TEXT_MAX_PENDING behind loses whole
- * blocks, and is told on stderr when it takes text again. */
+/* The block for now (-json: the lines), queued. A reader TEXT_MAX_PENDING
+ * behind loses whole blocks, and is told on stderr when it takes text
+ * again. The recording keeps the moment: replay prints its block there. */
 static void text_print(struct app *app)
 {
 	struct text_out *t = &app->text;
+	double now = wall_now();
+	cm_rec_tick(app->rec, now);
 	text_missing_vars(app);
 	t->block.len = 0;
-	cm_monitor_text(&app->mon, &t->block, wall_now(), t->clean);
+	if (app->a.json)
+		cm_json_lines(&app->mon, now, t->clean, &t->block);
+	else
+		cm_monitor_text(&app->mon, &t->block, now, t->clean);
 	bool queued = !t->block.oom && cm_outq_add(&t->q, t->block.s, t->block.len);
 	t->block.oom = false;
 	if (!queued) {
@@ -1057,6 +1106,48 @@ static void text_finish_once(struct app *app, int sfd)
 	}
 }
 
+/* -record=FILE: opened once the list is known. A recording that cannot
+ * start or stops (read-only path, full disk) is said in the header and,
+ * without a screen, on stderr; the monitor goes on. */
+static void record_note(struct app *app, const char *why)
+{
+	snprintf(app->mon.note, sizeof app->mon.note, "%.170s; monitoring goes on", why);
+	app->mon.note_bad = true;
+	app->dirty = true;
+	if (tunnel_log(app))
+		fprintf(stderr, "cmon: %s\n", app->mon.note);
+}
+
+static void record_open(struct app *app)
+{
+	char err[320];
+	if (!app->a.record)
+		return;
+	struct cm_rec_run run = {app->a.vars, app->a.endpoint, app->interval, app->history};
+	app->rec = cm_rec_open(app->a.record, app->argc, app->argv, &run, err, sizeof err);
+	if (!app->rec) {
+		record_note(app, err);
+		return;
+	}
+	cm_rec_services(app->rec, &app->mon, NULL, 0, wall_now());
+	cm_pane_app_record(&app->pane, app->rec);
+}
+
+/* Commits when due (always with force); a failure stops the recording. */
+static void record_flush(struct app *app, double now, bool force)
+{
+	if (!app->rec)
+		return;
+	cm_rec_flush(app->rec, now, force);
+	const char *why = cm_rec_error(app->rec);
+	if (why) {
+		record_note(app, why);
+		cm_pane_app_record(&app->pane, NULL);
+		cm_rec_close(app->rec);
+		app->rec = NULL;
+	}
+}
+
 /* The loop: one poll for sockets, keys and signals; timers from the
  * schedule, the profile pane, the draw pacing and the dummy printer. */
 static void run_loop(struct app *app, int sfd)
@@ -1068,8 +1159,10 @@ static void run_loop(struct app *app, int sfd)
 		next = due < next ? due : next;
 		if (app->ui)
 			next = pane_due(app, now, next);
-		if (app->a.dummy && next_print < next)
+		if ((app->a.dummy || app->rec) && next_print < next)
 			next = next_print;
+		if (cm_rec_due(app->rec) < next)
+			next = cm_rec_due(app->rec);
 		double draw = draw_due(app);
 		if (draw >= 0 && draw < next)
 			next = draw;
@@ -1097,10 +1190,14 @@ static void run_loop(struct app *app, int sfd)
 		take_pane_dirty(app);
 		if (app->a.once && all_idle(app) && cm_follow_settled(&app->follow))
 			break;
-		if (app->a.dummy && now >= next_print) {
-			text_print(app);
+		if ((app->a.dummy || app->rec) && now >= next_print) {
+			if (app->a.dummy)
+				text_print(app);
+			else
+				cm_rec_tick(app->rec, wall_now()); /* the screen's moment */
 			next_print = next_slot(next_print, now, app->interval, NULL);
 		}
+		record_flush(app, now, false);
 		maybe_draw(app, now, key);
 	}
 }
@@ -1173,17 +1270,23 @@ static int load_theme(const char *name, struct cm_theme *t)
 
 /* -glyphs and -theme, checked in every mode: a typo is refused even
  * where nothing is drawn (-dummy, -once). */
-static int choose_look(struct app *app, struct cm_ui_opts *o)
+int cm_monitor_choose_look(const char *glyphs, const char *theme, double interval,
+			   struct cm_ui_opts *o)
 {
-	*o = (struct cm_ui_opts){.interval = app->interval};
-	if (cm_glyphs_choose(app->a.glyphs, nl_langinfo(CODESET), getenv("TERM"), &o->glyphs) < 0) {
+	*o = (struct cm_ui_opts){.interval = interval};
+	if (cm_glyphs_choose(glyphs, nl_langinfo(CODESET), getenv("TERM"), &o->glyphs) < 0) {
 		fprintf(stderr, "cmon: invalid value \"%s\" for flag -glyphs: want braille, "
-				"blocks or ascii\n", app->a.glyphs);
+				"blocks or ascii\n", glyphs);
 		return 2;
 	}
-	if (load_theme(app->a.theme, &o->theme) < 0)
+	if (load_theme(theme, &o->theme) < 0)
 		return 2;
 	return 0;
+}
+
+static int choose_look(struct app *app, struct cm_ui_opts *o)
+{
+	return cm_monitor_choose_look(app->a.glyphs, app->a.theme, app->interval, o);
 }
 
 static int open_ui(struct app *app, const struct cm_ui_opts *o)
@@ -1262,7 +1365,7 @@ static int run(struct app *app)
 		return 1;
 	if (app->a.stats && !(app->late.hist = calloc(LATE_BUCKETS, sizeof *app->late.hist)))
 		return 1;
-	int sfd = open_signalfd();
+	int sfd = cm_monitor_signalfd();
 	if (sfd < 0) {
 		fprintf(stderr, "cmon: signalfd: %s\n", strerror(errno));
 		return 1;
@@ -1280,6 +1383,7 @@ static int run(struct app *app)
 		app->pane.module = app->a.module;
 		cm_capture_app_init(&app->cap, app->fetch, &app->mon, &app->pane, &app->trig,
 				    tunnel_log(app), app->a.seconds);
+		record_open(app);
 		run_loop(app, sfd);
 		cm_capture_app_free(&app->cap);
 		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
@@ -1297,6 +1401,9 @@ static int run(struct app *app)
 		}
 		if (app->text.failed)
 			rc = 1;
+		record_flush(app, INFINITY, true);
+		cm_rec_close(app->rec);
+		app->rec = NULL;
 		print_stats(app);
 	}
 	text_close(app);
@@ -1322,6 +1429,8 @@ int cm_monitor_main(int argc, char **argv)
 	struct app app;
 	memset(&app, 0, sizeof app);
 	keep_freed_heap();
+	app.argc = argc;
+	app.argv = argv;
 	int rc = parse_args(&app, argc, argv);
 	if (rc)
 		return rc < 0 ? 0 : rc;

@@ -20,6 +20,7 @@
 #include "cmon/profile/profile_ops.h"
 #include "cmon/viewer/viewer.h"
 #include "pprof_save.h"
+#include "record.h"
 #include "ui/pview.h"
 #include "ui/ui.h"
 
@@ -87,6 +88,8 @@ uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture
 static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, double wall)
 {
 	struct cm_prof_pane *p = &a->pane;
+	double t_start = p->kind == CM_PROF_CPU ? wall - p->seconds : wall;
+	cm_pane_app_captured(a, p->svc, p->kind, t_start, wall, "key", r->body, r->len);
 	a->shown = 0;
 	if (p->kind == CM_PROF_CPU) {
 		struct cm_capture c = {.svc = p->svc, .kind = p->kind, .t_start = wall - p->seconds,
@@ -275,6 +278,44 @@ static int load(struct cm_pane_app *a, const unsigned char *data, size_t len, do
 	if (!cm_viewer_has_profile(a->pane.viewer))
 		forget_viewer(a);
 	return -1;
+}
+
+void cm_pane_app_record(struct cm_pane_app *a, struct cm_rec *rec)
+{
+	a->rec = rec;
+}
+
+void cm_pane_app_captured(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
+			  double t_start, double t_end, const char *why, const void *data,
+			  size_t len)
+{
+	if (a->rec)
+		cm_rec_profile(a->rec, svc, kind, t_start, t_end, why, data, len);
+}
+
+int cm_pane_app_show(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
+		     const unsigned char *data, size_t len, double wall, double now, char *err,
+		     size_t errlen)
+{
+	struct cm_prof_pane *p = &a->pane;
+	cm_pane_app_request(a, &(struct cm_pane_request){.what = CM_PANE_REQ_CLOSE}, now);
+	p->kind = kind;
+	p->svc = svc;
+	p->open = true;
+	a->dirty = true;
+	if (load(a, data, len, now, err, errlen) < 0) {
+		char note[320];
+		snprintf(note, sizeof note, "the recorded profile could not be read: %s", err);
+		cm_pane_fail(p, note, now);
+		return -1;
+	}
+	struct cm_rec *rec = a->rec; /* shown again, not captured again */
+	a->rec = NULL;
+	keep_body(a, &(struct cm_fetch_result){.body = (const char *)data, .len = len}, wall);
+	a->rec = rec;
+	cm_pane_done(p, wall, now);
+	p->next_live = now + CM_PROF_NEVER;
+	return 0;
 }
 
 static void on_profile(void *ctx, const struct cm_fetch_result *r)

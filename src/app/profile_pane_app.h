@@ -16,6 +16,7 @@
 #include "cmon/net/fetch.h"
 
 struct cm_ui;
+struct cm_rec;
 
 /* One profile's bytes as fetched: a snapshot's (not kept in the store). */
 struct cm_pane_body {
@@ -37,6 +38,7 @@ struct cm_pane_app {
 	struct cm_monitor *mon;        /* borrowed: the services' targets, their marks */
 	struct cm_ui *ui;              /* borrowed, NULL without a screen */
 	const char *module;            /* borrowed: -module, or NULL */
+	struct cm_rec *rec;            /* borrowed: -record's, NULL when off */
 	long id;                       /* the transfer in flight, 0 = none */
 	unsigned char *carry;          /* owned: the base the next viewer gets (b kept
 					* across services), encoded; NULL: none */
@@ -57,6 +59,25 @@ void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monit
 /* Cancels a fetch in flight and frees the viewer: call after cm_ui_close
  * (or with the screen told by cm_ui_pane_forget). */
 void cm_pane_app_free(struct cm_pane_app *a);
+
+/* Captures go to rec from now on (NULL: no more). */
+void cm_pane_app_record(struct cm_pane_app *a, struct cm_rec *rec);
+
+/* A profile was captured (the pane's key, or a trigger): service svc's,
+ * of kind, covering wall seconds [t_start, t_end], why "key" or the
+ * trigger's text, data/len as fetched. The one way captures reach the
+ * recording. */
+void cm_pane_app_captured(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
+			  double t_start, double t_end, const char *why, const void *data,
+			  size_t len);
+
+/* Shows data/len (a recorded capture of service svc, of kind, taken at
+ * wall) in the pane as if just fetched: the pane opens on it, keeps its
+ * bytes (w, < and >). 0, or -1 with the reason in err (the pane's note
+ * says it too). */
+int cm_pane_app_show(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
+		     const unsigned char *data, size_t len, double wall, double now, char *err,
+		     size_t errlen);
 
 /* Carries out one request of the screen at monotonic now. */
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now);

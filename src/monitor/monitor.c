@@ -486,6 +486,36 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	return rc;
 }
 
+int cm_monitor_replay_poll(struct cm_monitor *m, size_t i, const struct cm_poll_record *r,
+			   double now)
+{
+	if (i >= m->nsvc)
+		return -1;
+	struct cm_service *s = &m->svc[i];
+	if (cm_monitor_ensure_cells(m, s, m->vars.n) || cm_monitor_ensure_seen(m))
+		return -1;
+	if (r->vars) {
+		if (r->restarted)
+			cm_monitor_restarted(s, now);
+		if (r->name && *r->name)
+			copy_text(s->name, sizeof s->name, r->name);
+		s->state = r->state == CM_SVC_UP || r->state == CM_SVC_DOWN ? r->state : CM_SVC_WAITING;
+		copy_text(s->error, sizeof s->error, s->state == CM_SVC_DOWN && r->error ? r->error : "");
+		if (s->state == CM_SVC_UP)
+			s->last_update = now;
+	}
+	for (size_t v = 0; r->set && v < r->nvalues && v < s->ncells; v++) {
+		if (!r->set[v])
+			continue;
+		s->cells[v].value = r->values[v];
+		if (m->vars.v[v].kind != CM_KIND_STRING)
+			cm_series_push_at(&s->cells[v].series, graph_sample(&r->values[v]), now);
+		if (v < m->nseen && r->values[v].state != CM_VALUE_NA)
+			m->seen[v].found = true;
+	}
+	return 0;
+}
+
 /* Service i's count cells of source which: n, or N/A with why. */
 static void set_count(struct cm_monitor *m, size_t i, enum cm_var_source which,
 		      const long long *n, const char *why, double now)

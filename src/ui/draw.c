@@ -420,4 +420,11 @@ void cm_ui_draw_frame(struct cm_ui *ui, const struct cm_monitor *m,
 		draw_monitor(ui, m, now);
 	if (ui->chooser)
 		cm_draw_chooser(ui, m, pane);
+	if (ui->prompting) { /* the app's prompt: the bottom row, whatever it held */
+		char line[sizeof(ui->prompt_label) + sizeof(ui->prompt_input) + 8];
+		snprintf(line, sizeof(line), "%s%s_", ui->prompt_label, ui->prompt_input);
+		move(LINES - 1, 0);
+		clrtoeol();
+		cm_put(ui, LINES - 1, 0, COLS - 1, line, CM_THEME_selected);
+	}
 }

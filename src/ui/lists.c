@@ -77,8 +77,9 @@ static const char *cell_note(const struct cm_service *s, const struct cm_var *v)
 	return NULL;
 }
 
-/* The ssh tunnels' state ("ssh app2: up"), when the app has any, and a
- * followed list's trouble ("ports.txt:3: bad ...; last list kept"). */
+/* The ssh tunnels' state ("ssh app2: up"), when the app has any, a
+ * followed list's trouble ("ports.txt:3: bad ...; last list kept") and the
+ * app's note (a recording's trouble, a replay's position). */
 static void seg_tunnels(struct cm_segline *l, const struct cm_monitor *m)
 {
 	if (m->tunnels[0]) {
@@ -88,6 +89,10 @@ static void seg_tunnels(struct cm_segline *l, const struct cm_monitor *m)
 	if (m->sources[0]) {
 		cm_seg(l, "  ", CM_THEME_normal);
 		cm_seg(l, m->sources, CM_THEME_down);
+	}
+	if (m->note[0]) {
+		cm_seg(l, "  ", CM_THEME_normal);
+		cm_seg(l, m->note, m->note_bad ? CM_THEME_down : CM_THEME_label);
 	}
 }
 

@@ -668,6 +668,59 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 	return global_key(ui, m, p, ch);
 }
 
+void cm_ui_set_host_keys(struct cm_ui *ui, const char *keys)
+{
+	ui->host_keys = keys;
+}
+
+void cm_ui_prompt(struct cm_ui *ui, const char *label)
+{
+	ui->prompting = true;
+	snprintf(ui->prompt_label, sizeof(ui->prompt_label), "%s", label);
+	ui->prompt_len = 0;
+	ui->prompt_input[0] = '\0';
+}
+
+int cm_ui_host_key(const struct cm_ui *ui, char *text, size_t cap)
+{
+	if (text && cap)
+		snprintf(text, cap, "%s", ui->host_key == CM_UI_PROMPT_DONE ? ui->prompt_input : "");
+	return ui->host_key;
+}
+
+/* The app's prompt: printable ASCII, Backspace, Ctrl-U; Enter gives it to
+ * the app, Esc drops it. */
+static int prompt_key(struct cm_ui *ui, int ch)
+{
+	switch (ch) {
+	case '\r':
+	case '\n':
+	case KEY_ENTER:
+		ui->prompting = false;
+		ui->host_key = CM_UI_PROMPT_DONE;
+		return CM_UI_HOST | CM_UI_DIRTY;
+	case ESC:
+		ui->prompting = false;
+		return CM_UI_DIRTY;
+	case KEY_BACKSPACE:
+	case DEL:
+	case 8:
+		if (ui->prompt_len)
+			ui->prompt_len--;
+		break;
+	case CTRL_U:
+		ui->prompt_len = 0;
+		break;
+	default:
+		if (ch < ' ' || ch >= DEL || ui->prompt_len + 1 >= sizeof(ui->prompt_input))
+			return 0;
+		ui->prompt_input[ui->prompt_len++] = (char)ch;
+		break;
+	}
+	ui->prompt_input[ui->prompt_len] = '\0';
+	return CM_UI_DIRTY;
+}
+
 static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 	       struct cm_pane_request *req, int ch, double now)
 {
@@ -690,12 +743,18 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		ui->mode = ui->help_from;
 		return CM_UI_DIRTY;
 	}
+	if (ui->prompting)
+		return prompt_key(ui, ch);
 	if (ui->chooser)
 		return chooser_key(ui, req, ch);
 	if (ui->pane_focus)
 		return pane_key(ui, m, p, req, ch, now);
 	if (ui->filtering)
 		return filter_key(ui, ch);
+	if (ui->host_keys && ch > 0 && ch < 128 && strchr(ui->host_keys, ch)) {
+		ui->host_key = ch;
+		return CM_UI_HOST | CM_UI_DIRTY;
+	}
 	const struct cm_key *z = ui->mode == CM_MODE_ZOOM ? cm_key_find(zoom_table, COUNT(zoom_table), ch)
 							   : NULL;
 	if (z) {
@@ -721,7 +780,7 @@ int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pan
 		if (ch == ERR)
 			break;
 		flags |= key(ui, m, pane, req, ch, now);
-		if (flags & (CM_UI_QUIT | CM_UI_PANE))
+		if (flags & (CM_UI_QUIT | CM_UI_PANE | CM_UI_HOST))
 			break;
 	}
 	return flags;

@@ -40,7 +40,21 @@ void cm_ui_mouse(bool on);
 /* Gives the terminal back as it was. */
 void cm_ui_close(struct cm_ui *ui);
 
-enum { CM_UI_QUIT = 1, CM_UI_DIRTY = 2, CM_UI_PANE = 4 };
+enum { CM_UI_QUIT = 1, CM_UI_DIRTY = 2, CM_UI_PANE = 4, CM_UI_HOST = 8 };
+
+/* Keys the app takes itself (a replay's ] [ J { }), unless the pane, a
+ * prompt or the filter has the keys: cm_ui_input stops at one with
+ * CM_UI_HOST, and cm_ui_host_key says which. keys is borrowed. */
+void cm_ui_set_host_keys(struct cm_ui *ui, const char *keys);
+
+/* A line of input on the bottom row after label ("jump to: "): Enter ends
+ * it with CM_UI_HOST and the host key CM_UI_PROMPT_DONE, Esc drops it. */
+#define CM_UI_PROMPT_DONE (-2)
+void cm_ui_prompt(struct cm_ui *ui, const char *label);
+
+/* The last host key (or CM_UI_PROMPT_DONE with the prompt's text in
+ * text). */
+int cm_ui_host_key(const struct cm_ui *ui, char *text, size_t cap);
 
 /* Reads every pending key (stdin is readable, or the loop just woke up)
  * and acts on it; now is monotonic seconds. Returns CM_UI_* flags. With

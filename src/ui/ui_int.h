@@ -142,6 +142,12 @@ struct cm_ui {
 	char filter_before[256];   /* the filter when the prompt opened (Esc) */
 	char filter_err[160];      /* why the text typed is not a regex yet */
 	char note[160];            /* one key's answer on the footer ("no match") */
+	const char *host_keys;     /* keys the app takes itself (borrowed), NULL: none */
+	int host_key;              /* the last one taken, or CM_UI_PROMPT_DONE */
+	bool prompting;            /* the app's prompt has the keys (cm_ui_prompt) */
+	char prompt_label[64];
+	char prompt_input[64];
+	size_t prompt_len;
 	bool heat;                 /* the table's cells shaded by their column's range */
 	enum cm_agg gauges;        /* how the totals combine gauges */
 	struct cm_plot plot;       /* the zoom's canvas, kept between frames */

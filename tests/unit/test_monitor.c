@@ -365,8 +365,52 @@ static void test_edit_distance(void)
 	CHECK(cm_edit_distance("same", "same", 0) == 0);
 }
 
+/* A recorded poll replayed: the values as they were held (a rate stays
+ * the rate recorded, not applied again), a sparkline sample per cell the
+ * poll set, a count poll leaving state and name alone, a restart with its
+ * mark and the -dummy text's restart note; a bad index refused. */
+static void test_replay_poll(void)
+{
+	struct cm_monitor m;
+	make(&m, "127.0.0.1:1", "rate:requests,str:version,@goroutines");
+	struct cm_value v[3] = {
+		{.state = CM_VALUE_NUMBER, .num = 12.5},
+		{.state = CM_VALUE_TEXT, .text = "v1"},
+		{.state = CM_VALUE_NUMBER, .integer = true, .i = 7, .num = 7},
+	};
+	bool set[3] = {true, true, false};
+	struct cm_poll_record r = {.vars = true, .state = CM_SVC_UP, .name = "demo", .values = v,
+				   .set = set, .nvalues = 3};
+	CHECK(cm_monitor_replay_poll(&m, 0, &r, 100) == 0);
+	const struct cm_service *s = &m.svc[0];
+	CHECK(s->state == CM_SVC_UP && s->last_update == 100);
+	CHECK_STR(s->name, "demo", "the recorded name");
+	CHECK(s->cells[0].value.num == 12.5 && s->cells[0].series.len == 1);
+	CHECK(s->cells[1].series.len == 0); /* str: no sparkline */
+	CHECK(s->cells[2].value.state == CM_VALUE_NA); /* not set by this poll */
+	bool counts[3] = {false, false, true};
+	struct cm_poll_record c = {.values = v, .set = counts, .nvalues = 3};
+	CHECK(cm_monitor_replay_poll(&m, 0, &c, 100.5) == 0);
+	CHECK(s->cells[2].value.integer && s->cells[2].value.i == 7);
+	CHECK(s->cells[0].series.len == 1 && s->last_update == 100);
+	char *t = text_of(&m, 101);
+	CHECK_MSG(strstr(t, "\ndemo: requests: 12.50/s, version: v1, goroutines: 7\n"), "text: %s", t);
+	r.restarted = true;
+	r.state = CM_SVC_DOWN;
+	r.error = "connection refused";
+	CHECK(cm_monitor_replay_poll(&m, 0, &r, 200) == 0);
+	CHECK(s->restarted_at == 200 && s->marks.n == 1);
+	CHECK(cm_marks_get(&s->marks, 0)->kind == CM_MARK_RESTART);
+	CHECK_STR(s->error, "connection refused", "the recorded error");
+	t = text_of(&m, 201);
+	CHECK_MSG(strstr(t, "\ndemo: ERROR: connection refused\n"), "text: %s", t);
+	CHECK(cm_monitor_replay_poll(&m, 1, &r, 300) == -1);
+	cm_monitor_free(&m);
+}
+
 int main(void)
 {
+	test_replay_poll();
 	test_missing_vars();
 	test_edit_distance();
 	test_text_is_clean();

@@ -660,6 +660,38 @@ static long test_triggers_oom(void)
 	return n;
 }
 
+/* A recorded poll replayed into a fresh monitor (cells, series, the
+ * restart's mark allocate) with allocation fail_at failing: -1 or the
+ * values in place; nothing leaked. True when the run was untouched. */
+static bool run_replay_poll(long fail_at)
+{
+	long base = alloc_live;
+	struct cm_target_list t = {0};
+	struct cm_var_list v = {0};
+	struct cm_monitor m;
+	char err[256];
+	CHECK(cm_targets_parse("127.0.0.1:1", &t, err, sizeof err) == 0);
+	CHECK(cm_vars_parse("requests,@goroutines", &v, err, sizeof err) == 0);
+	CHECK(cm_monitor_init(&m, &t, &v, "/debug/vars") == 0);
+	struct cm_value vals[2] = {{.state = CM_VALUE_NUMBER, .num = 3},
+				   {.state = CM_VALUE_NUMBER, .integer = true, .i = 9, .num = 9}};
+	bool set[2] = {true, true};
+	struct cm_poll_record r = {.vars = true, .state = CM_SVC_UP, .restarted = true,
+				   .values = vals, .set = set, .nvalues = 2};
+	alloc_fail_at(fail_at);
+	int rc = cm_monitor_replay_poll(&m, 0, &r, 10);
+	bool reached = alloc_reached(fail_at);
+	alloc_fail_at(0);
+	if (rc == 0)
+		CHECK_MSG(m.svc[0].cells[1].value.i == 9 && m.svc[0].state == CM_SVC_UP,
+			  "replay poll at %ld: values not in place", fail_at);
+	CHECK_MSG(rc == 0 || reached, "replay poll failed untouched");
+	cm_monitor_free(&m);
+	CHECK_MSG(alloc_live == base, "replay poll at %ld: %ld blocks leaked", fail_at,
+		  alloc_live - base);
+	return !reached;
+}
+
 /* A series' whole-run history (the ring growing, the tiers made, their
  * rings growing, the last tier merging by pairs) with allocation fail_at
  * failing: the series stays usable, within its budget, the newest sample
@@ -698,6 +730,11 @@ static long test_series_oom(void)
 
 int main(void)
 {
+	long n_replay = 1;
+	run_replay_poll(0);
+	while (!run_replay_poll(n_replay) && n_replay < 1000)
+		n_replay++;
+	CHECK_MSG(n_replay > 1, "replay poll: no allocation to fail");
 	long prom_runs = test_prom_oom() + test_series_oom();
 	for (int mode = 0; mode < NMODES; mode++)
 		ref_len[mode] = -1;

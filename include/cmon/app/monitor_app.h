@@ -13,4 +13,15 @@ int cm_monitor_main(int argc, char **argv);
 
 void cm_monitor_usage(FILE *out);
 
+/* SIGINT, SIGTERM, SIGHUP and SIGWINCH blocked and read from the
+ * returned signalfd (SIGPIPE ignored: a write error says it); -1 with
+ * errno on failure. The monitor's loop and the replay's. */
+int cm_monitor_signalfd(void);
+
+/* -glyphs and -theme into the screen's options (interval: for its
+ * header); 2 with the reason on stderr when one is bad. */
+struct cm_ui_opts;
+int cm_monitor_choose_look(const char *glyphs, const char *theme, double interval,
+			   struct cm_ui_opts *o);
+
 #endif

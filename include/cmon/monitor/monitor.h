@@ -90,6 +90,9 @@ struct cm_monitor {
 	char sources[320];             /* the app's followed lists' trouble for the
 					* header ("ports.txt: ...; last list kept"),
 					* "" when none */
+	char note[200];                /* the app's word for the header: a recording's
+					* trouble, a replay's position; "" when none */
+	bool note_bad;                 /* note is trouble (drawn as an error) */
 	struct cm_json doc;            /* owned: the index of the body being read,
 					* reused by every poll of every service */
 	struct cm_var_seen *seen;      /* owned: one per var (grows with vars) */
@@ -173,6 +176,27 @@ const struct cm_mark *cm_service_recent_capture(const struct cm_service *s, doub
 /* A wall time in the local zone, "HH:MM:SS", with " DD/MM" when
  * with_date ("" when the time cannot be read). */
 void cm_clock_text(char *buf, size_t cap, double when, bool with_date);
+/* One poll of a service as a recording kept it (the app's recorder wrote
+ * what the monitor held after the poll): replay feeds it back through
+ * cm_monitor_replay_poll instead of parsing bodies again. */
+struct cm_poll_record {
+	bool vars;          /* a /debug/vars (or /metrics) poll: state, error, name,
+			     * last update and restart apply; otherwise only cells */
+	enum cm_svc_state state;
+	const char *error;  /* DOWN: why; NULL or "" otherwise */
+	const char *name;   /* the service's name then; NULL or "" keeps it */
+	bool restarted;     /* the poll saw a restart: a restart, mark and all */
+	const struct cm_value *values; /* value of var k, for the k with set[k] */
+	const bool *set;    /* which cells the poll set (NULL: none) */
+	size_t nvalues;     /* entries of values and set; past m->vars.n ignored */
+};
+
+/* Service i's poll r at wall time now (the poll's recorded time): its
+ * cells take the values as they were held (rates already rates, not
+ * applied again), the sparklines a sample each, a restart its mark. i
+ * past nsvc is refused (-1), as is out of memory. */
+int cm_monitor_replay_poll(struct cm_monitor *m, size_t i, const struct cm_poll_record *r,
+			   double now);
 
 /* True while service i shows as restarted. */
 bool cm_service_restarted(const struct cm_service *s, double now);

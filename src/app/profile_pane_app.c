@@ -214,7 +214,7 @@ static void keep_base(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
 static void give_base(struct cm_pane_app *a)
 {
 	char err[160];
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
 	struct cm_profile *b = a->carry ? cm_profile_decode(a->carry, a->carry_len, &lim, err,
 							    sizeof err) : NULL;
 	free(a->carry);
@@ -461,7 +461,7 @@ int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now)
 static size_t span_profiles(struct cm_pane_app *a, size_t svc, double t0, double t1,
 			    struct cm_profile **ps, size_t cap)
 {
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
 	size_t n = 0;
 	char err[160];
 	for (size_t i = 0; i < a->store.n && n < cap; i++) {

@@ -33,10 +33,12 @@
 #include "cmon/monitor/prom_vars.h"
 #include "cmon/monitor/spark.h"
 #include "cmon/monitor/target.h"
+#include "cmon/monitor/trigger.h"
 #include "cmon/net/fetch.h"
 #include "cmon/net/remote.h"
 #include "cmon/net/ssh_tunnel.h"
 #include "cmon_config.h"
+#include "capture_app.h"
 #include "json_out.h"
 #include "profile_pane_app.h"
 #include "record.h"
@@ -60,6 +62,7 @@ struct args {
 	int seconds; /* CPU profile length for the profile pane */
 	const char *ssh, *ssh_opts; /* -ssh=[user@]host[:port], -ssh-opts */
 	const char *module; /* -module: the profile pane's "my code" */
+	struct cm_flag_list triggers; /* -trigger, each may hold several (';') */
 };
 
 /* A round: vars, then the counts wanted, from the index page or, for a
@@ -111,6 +114,8 @@ struct app {
 	bool need[2];      /* goroutines, threads */
 	struct cm_ui *ui;
 	struct cm_pane_app pane; /* the profile pane (p on the screen) */
+	struct cm_trigger_set trig;  /* -trigger */
+	struct cm_capture_app cap;   /* the triggers' and the rolling mode's captures */
 	struct cm_remote *remote; /* ssh tunnels, NULL when every service is direct */
 	bool dirty;        /* redraw soon: a key, the pane, a resize, a service's state */
 	bool data_dirty;   /* new values: redrawn at most once an interval */
@@ -173,11 +178,17 @@ void cm_monitor_usage(FILE *out)
 		"  -endpoint path  expvar path when an entry names none (/debug/vars; there\n"
 		"                  an answer 404 tries /metrics once)\n"
 		"  -timeout dur    per-request timeout (default: the interval, at most 5s)\n"
-		"  -history dur    history kept at full resolution (1h); older samples are\n"
+		"  -history dur    history kept at full resolution (1h; for a fleet as much\n"
+		"                  of it as 32 MB hold, at least 600 polls); older samples are\n"
 		"                  kept for the whole run as min/max/mean of 10, 100, 1000+\n"
 		"                  polls; at most 24 bytes a var a poll of the window\n"
 		"                  (86 KB a var for 1h at -i=1s, 17 KB at 5s)\n"
 		"  -seconds n      CPU profile length for the screen's profile pane (%d)\n"
+		"  -trigger expr   capture profiles when a var crosses a value, VAR OP NUMBER:\n"
+		"                  KINDS[:for=N,cooldown=5m]: rate:requests>500:cpu,heap,\n"
+		"                  memstats.HeapAlloc>1GB:heap, @goroutines>=1e4:goroutine\n"
+		"                  (> >= < <=; units B KB MB GB TB, ns us ms s m h); repeat\n"
+		"                  it or join with ';'; saved as go tool pprof saves them\n"
 		"  -ssh host       reach every service through ssh on [user@]host[:port]:\n"
 		"                  addresses are resolved there, as with ssh -L\n"
 		"  -ssh-opts opts  extra ssh options, e.g. -ssh-opts='-i key -o Port=2222'\n"
@@ -197,7 +208,9 @@ void cm_monitor_usage(FILE *out)
 		"  -theme name     default, light, mono, or a theme file's path\n"
 		"  -stats          on exit print poll counts (rounds run, skipped) and lateness\n"
 		"  -self           accepted for expvarmon's sake; cmon publishes no vars\n"
-		"\n"
+		"\n",
+	      out);
+	fputs(
 		"Environment: HTTP_USER and HTTP_PASSWORD add Basic auth to every request;\n"
 		"CMON_SSH_COMMAND replaces ssh, as GIT_SSH_COMMAND does for git;\n"
 		"NO_COLOR drops colours. Keys: q quit, arrows/hjkl move, Enter zoom,\n"
@@ -205,7 +218,9 @@ void cm_monitor_usage(FILE *out)
 		"c heat map, t totals of gauges (sum/mean/max), H group by host,\n"
 		"p profile the selected service (beside the sparklines),\n"
 		"Tab switches panes (keys to the profile or back), ? help; in the profile:\n"
-		"w writes it to a file, < and > go through this run's CPU captures.\n"
+		"w writes it to a file, < and > go through this run's captures, O captures\n"
+		"CPU back to back (rolling); in the zoom V starts and ends a span whose\n"
+		"rolling CPU captures open merged in the profile.\n"
 		"`cmon pprof -help` lists the profile flags. In `cmon replay`: space play/pause,\n"
 		"] and [ faster/slower, J jump to a time, { and } previous/next event.\n",
 	      out);
@@ -225,6 +240,7 @@ static size_t monitor_flags(struct args *a, struct cm_flag *f)
 		{"ssh", CM_FLAG_STRING, &a->ssh, "[user@]host[:port]", "reach services through ssh"},
 		{"ssh-opts", CM_FLAG_STRING, &a->ssh_opts, "opts", "extra ssh options"},
 		{"module", CM_FLAG_STRING, &a->module, "path", "the main module, for my code (m)"},
+		{"trigger", CM_FLAG_LIST, &a->triggers, "expr", "capture profiles when a var crosses a value"},
 		{"insecure", CM_FLAG_BOOL, &a->insecure, NULL, "accept any TLS certificate"},
 		{"dummy", CM_FLAG_BOOL, &a->dummy, NULL, "text output"},
 		{"once", CM_FLAG_BOOL, &a->once, NULL, "poll once"},
@@ -273,11 +289,23 @@ static int parse_duration_flag(const char *flag, const char *s, long long min_ns
 	return 0;
 }
 
+/* The full-resolution window of every series from now on: -history as
+ * given, else cm_monitor_default_history's for this many services. Called
+ * again when the list of services changes: new series get the new
+ * window, the others keep theirs. */
+static void history_window(struct app *app)
+{
+	if (!app->a.history)
+		app->history = cm_monitor_default_history(app->mon.nsvc * app->mon.vars.n,
+							   app->interval);
+	app->mon.history_cap = cm_monitor_history_cap(app->history, app->interval);
+}
+
 static int parse_args(struct app *app, int argc, char **argv)
 {
 	struct args *a = &app->a;
 	a->interval = "5s";
-	a->history = "1h";
+	a->history = NULL; /* the default: see history_window */
 	a->endpoint = "/debug/vars";
 	a->vars = default_vars;
 	a->seconds = CM_PROF_SECONDS_DEFAULT;
@@ -308,7 +336,7 @@ static int parse_args(struct app *app, int argc, char **argv)
 	if (a->timeout && parse_duration_flag("timeout", a->timeout, 1, &timeout))
 		return 2;
 	app->timeout_ms = (long)ceil(timeout * 1000);
-	if (parse_duration_flag("history", a->history, 1, &app->history))
+	if (a->history && parse_duration_flag("history", a->history, 1, &app->history))
 		return 2;
 	if (!*a->endpoint || a->endpoint[0] != '/')
 		return bad_usage("-endpoint must be a path starting with /");
@@ -329,6 +357,19 @@ static bool all_metrics(const struct cm_target_list *t, const char *endpoint)
 	return t->n > 0;
 }
 
+/* Every -trigger, each var found in -vars or added to them. */
+static int parse_triggers(struct app *app, struct cm_var_list *vars, char *err, size_t len)
+{
+	for (size_t k = 0; k < app->a.triggers.n; k++)
+		if (cm_triggers_parse(&app->trig, app->a.triggers.v[k], err, len) < 0)
+			return -1;
+	if (cm_triggers_bind(&app->trig, vars) < 0) {
+		snprintf(err, len, "-trigger: out of memory, or more than %d vars", CM_VARS_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 static int build_monitor(struct app *app)
 {
 	struct cm_target_list targets = {0};
@@ -345,17 +386,20 @@ static int build_monitor(struct app *app)
 		return bad_usage(err);
 	if (app->a.vars == default_vars && all_metrics(&targets, app->a.endpoint))
 		app->a.vars = CM_VARS_DEFAULT_PROM;
-	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0) {
+	if (cm_vars_parse(app->a.vars, &vars, err, sizeof err) < 0 ||
+	    parse_triggers(app, &vars, err, sizeof err) < 0) {
 		cm_targets_free(&targets);
+		cm_vars_free(&vars);
 		return bad_usage(err);
 	}
-	if (cm_monitor_init(&app->mon, &targets, &vars, app->a.endpoint) < 0) {
+	if (cm_monitor_init(&app->mon, &targets, &vars, app->a.endpoint) < 0 ||
+	    cm_triggers_resize(&app->trig, app->mon.nsvc, NULL, 0) < 0) {
 		cm_targets_free(&targets);
 		cm_vars_free(&vars);
 		return bad_usage("out of memory");
 	}
 	app->mon.dt = app->interval;
-	app->mon.history_cap = cm_monitor_history_cap(app->history, app->interval);
+	history_window(app);
 	app->need[0] = cm_monitor_needs(&app->mon, CM_SOURCE_GOROUTINES);
 	app->need[1] = cm_monitor_needs(&app->mon, CM_SOURCE_THREADS);
 	return 0;
@@ -594,6 +638,18 @@ static bool try_metrics(struct sched *s, const struct cm_fetch_result *r)
 	return true;
 }
 
+/* Service i's round ended at wall time now: its triggers are looked at,
+ * and those that fire start their captures. */
+static void round_done(struct app *app, size_t i, double now)
+{
+	struct cm_trigger_fire fire[CM_TRIGGERS_MAX];
+	size_t n = cm_triggers_eval(&app->trig, &app->mon, i, now, fire, CM_TRIGGERS_MAX);
+	for (size_t k = 0; k < n; k++)
+		cm_capture_app_fire(&app->cap, &fire[k], i, now);
+	if (n)
+		app->dirty = true;
+}
+
 /* The requests of a round run one after another on one connection. A
  * request that timed out ends the round: the service is hung, and each
  * request left would wait out its own timeout (three per poll, -once
@@ -624,10 +680,12 @@ static void on_result(void *ctx, const struct cm_fetch_result *r)
 		app->data_dirty = true;
 	for (; r->timed_out && next != STEP_IDLE; next = next_step(app, s, next))
 		take_result(app, s->i, next, NULL, 0, r->error, now);
-	if (next == STEP_IDLE)
+	if (next == STEP_IDLE) {
 		s->step = STEP_IDLE;
-	else
+		round_done(app, s->i, now);
+	} else {
 		start_step(s, next);
+	}
 }
 
 static void record_lateness(struct lateness *l, double late_s)
@@ -789,6 +847,24 @@ static void maybe_draw(struct app *app, double now, bool key)
  * the rest wait for the next, so that the loop keeps polling. */
 #define PANE_REQUESTS_PER_WAKE 64
 
+/* O in the pane: rolling CPU captures of its service on or off, said in
+ * the pane's note. */
+static void toggle_rolling(struct app *app)
+{
+	struct cm_prof_pane *p = &app->pane.pane;
+	int on = p->open ? cm_capture_app_toggle_rolling(&app->cap, p->svc) : -1;
+	if (on < 0)
+		snprintf(p->note, sizeof p->note, "rolling captures need the service free of "
+			 "another CPU capture (Esc stops the pane's)");
+	else if (on)
+		snprintf(p->note, sizeof p->note, "rolling: CPU captures of %d s back to back; "
+			 "V on the zoom opens a span of them, O stops", app->cap.rolling_seconds);
+	else
+		snprintf(p->note, sizeof p->note, "rolling captures stopped (the window running "
+			 "is kept)");
+	app->pane.dirty = true;
+}
+
 /* Every pending key; the profile pane's requests are carried out as they
  * come, in order. Returns true when a key was read. */
 static bool read_keys(struct app *app, double now)
@@ -800,7 +876,10 @@ static bool read_keys(struct app *app, double now)
 		all |= fl;
 		if (!(fl & CM_UI_PANE) || (fl & CM_UI_QUIT))
 			break;
-		cm_pane_app_request(&app->pane, &rq, now);
+		if (rq.what == CM_PANE_REQ_ROLLING)
+			toggle_rolling(app);
+		else
+			cm_pane_app_request(&app->pane, &rq, now);
 	}
 	if (all & CM_UI_QUIT)
 		app->quit = true;
@@ -815,6 +894,13 @@ static void take_pane_dirty(struct app *app)
 	if (app->pane.dirty)
 		app->dirty = true;
 	app->pane.dirty = false;
+	struct cm_prof_pane *p = &app->pane.pane;
+	p->rolling = p->open && app->cap.rolling_svc == p->svc;
+	if (app->ui && app->cap.said[0]) { /* a capture's news, for the footer */
+		cm_ui_note(app->ui, app->cap.said);
+		app->cap.said[0] = '\0';
+		app->dirty = true;
+	}
 }
 
 /* The profile pane's timers (countdown, live refresh) and the screen's
@@ -883,10 +969,14 @@ static void apply_targets(struct app *app, double now)
 		return;
 	}
 	remap_schedule(app, ns, to, nold, now);
+	history_window(app);
 	cm_rec_services(app->rec, &app->mon, to, nold, wall_now());
 	if (app->ui)
 		cm_ui_services_changed(app->ui, to, nold);
 	cm_pane_app_services_changed(&app->pane, to, nold);
+	cm_capture_app_services_changed(&app->cap, to, nold);
+	if (cm_triggers_resize(&app->trig, app->mon.nsvc, to, nold) < 0)
+		cm_triggers_resize(&app->trig, 0, NULL, 0); /* out of memory: triggers wait */
 	size_t left = 0;
 	for (size_t k = 0; k < nold; k++)
 		left += to[k] == SIZE_MAX;
@@ -1305,8 +1395,11 @@ static int run(struct app *app)
 		cm_pane_app_init(&app->pane, app->fetch, &app->mon, app->ui, app->a.seconds,
 				 app->interval);
 		app->pane.module = app->a.module;
+		cm_capture_app_init(&app->cap, app->fetch, &app->mon, &app->pane, &app->trig,
+				    tunnel_log(app), app->a.seconds);
 		record_open(app);
 		run_loop(app, sfd);
+		cm_capture_app_free(&app->cap);
 		cm_pane_app_free(&app->pane); /* before the screen: it lets go first */
 		if (app->ui)
 			cm_ui_close(app->ui);
@@ -1357,6 +1450,7 @@ int cm_monitor_main(int argc, char **argv)
 		return rc < 0 ? 0 : rc;
 	rc = build_monitor(&app);
 	if (rc) {
+		cm_triggers_free(&app.trig);
 		cm_follow_free(&app.follow);
 		return rc;
 	}
@@ -1366,6 +1460,7 @@ int cm_monitor_main(int argc, char **argv)
 		cm_fetch_free(app.fetch);
 	free_schedule(&app);
 	free(app.late.hist);
+	cm_triggers_free(&app.trig);
 	cm_monitor_free(&app.mon);
 	return rc;
 }

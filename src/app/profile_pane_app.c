@@ -6,7 +6,7 @@
  * stops profiling when its client goes away.
  *
  * The bytes of what the pane shows are the app's (the viewer gets them
- * decoded): a CPU capture's in the history, a snapshot's in `last`. w
+ * decoded): a capture's in the store (capstore.h), a snapshot's in `last`. w
  * writes them (through the saver the screen's pane calls). */
 #include "profile_pane_app.h"
 
@@ -16,6 +16,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "cmon/profile/profile_encode.h"
+#include "cmon/profile/profile_ops.h"
 #include "cmon/viewer/viewer.h"
 #include "pprof_save.h"
 #include "record.h"
@@ -29,63 +31,58 @@ static double clock_s(clockid_t which)
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-/* ---- the bytes shown, the history, w ---- */
+/* ---- the bytes shown, the captures, w ---- */
 
-/* The bytes of the profile shown, or NULL. */
-static struct cm_pane_body *shown_body(struct cm_pane_app *a)
+/* The bytes of the profile shown: a capture's or the last snapshot's.
+ * False when there are none. */
+static bool shown_bytes(struct cm_pane_app *a, const unsigned char **data, size_t *len,
+			bool **saved)
 {
-	if (a->shown < a->nhistory)
-		return &a->history[a->shown];
-	return a->last.data ? &a->last : NULL;
+	struct cm_capture *c = a->shown ? cm_capstore_get(&a->store, a->shown) : NULL;
+	if (c) {
+		*data = c->data;
+		*len = c->len;
+		*saved = &c->saved;
+		return true;
+	}
+	*data = a->last.data;
+	*len = a->last.len;
+	*saved = &a->last.saved;
+	return a->last.data != NULL;
 }
 
 /* The title's "capture 2/3": the shown capture's place among this
- * service's, and whether it still needs saving. */
+ * service's of the kind shown, and whether it still needs saving. */
 static void count_captures(struct cm_pane_app *a)
 {
 	struct cm_prof_pane *p = &a->pane;
 	p->capture = p->captures = 0;
-	for (size_t i = 0; i < a->nhistory; i++) {
-		if (a->history[i].svc != p->svc)
+	for (size_t i = 0; i < a->store.n; i++) {
+		const struct cm_capture *c = &a->store.v[i];
+		if (c->svc != p->svc || c->kind != p->kind)
 			continue;
 		p->captures++;
-		if (i == a->shown)
+		if (c->id == a->shown)
 			p->capture = p->captures;
 	}
-	p->unsaved = a->shown < a->nhistory && !a->history[a->shown].saved;
+	const struct cm_capture *c = a->shown ? cm_capstore_get(&a->store, a->shown) : NULL;
+	p->unsaved = c && !c->saved;
 }
 
-static void drop_oldest(struct cm_pane_app *a)
+uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture *c,
+				  const unsigned char *data, size_t len)
 {
-	free(a->history[0].data);
-	memmove(a->history, a->history + 1, (a->nhistory - 1) * sizeof(a->history[0]));
-	a->nhistory--;
-	a->shown = a->shown > 0 ? a->shown - 1 : a->nhistory; /* dropped: none shown */
-	if (a->shown > a->nhistory)
-		a->shown = a->nhistory;
+	uint32_t id = cm_capstore_add(&a->store, c, data, len);
+	if (!id || c->svc >= a->mon->nsvc)
+		return id;
+	struct cm_mark mk = {.t = c->t, .t_start = c->t_start, .kind = CM_MARK_CAPTURE, .id = id};
+	snprintf(mk.what, sizeof mk.what, "%s", c->what);
+	cm_marks_add(&a->mon->svc[c->svc].marks, &mk); /* out of memory: no mark, kept still */
+	count_captures(a);
+	return id;
 }
 
-static size_t history_bytes(const struct cm_pane_app *a)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < a->nhistory; i++)
-		n += a->history[i].len;
-	return n;
-}
-
-/* A CPU capture kept is a mark on its service's timeline: the zoom shows
- * it, and v there opens it again (cm_pane_app_open_capture). */
-static void mark_capture(struct cm_pane_app *a, const struct cm_pane_body *b)
-{
-	if (b->svc >= a->mon->nsvc)
-		return;
-	struct cm_mark mk = {.t = b->wall, .t_start = b->wall - a->pane.seconds,
-			     .kind = CM_MARK_CAPTURE, .id = b->id};
-	snprintf(mk.what, sizeof mk.what, "cpu %ds", a->pane.seconds);
-	cm_marks_add(&a->mon->svc[b->svc].marks, &mk); /* out of memory: no mark */
-}
-
-/* Keeps a copy of the body that came (a CPU capture in the history, a
+/* Keeps a copy of the body that came (a CPU capture in the store, a
  * snapshot as `last`) as the one shown. Out of memory, or over the
  * budget alone: not kept, and w says there is nothing to write. */
 static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, double wall)
@@ -93,48 +90,48 @@ static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, do
 	struct cm_prof_pane *p = &a->pane;
 	double t_start = p->kind == CM_PROF_CPU ? wall - p->seconds : wall;
 	cm_pane_app_captured(a, p->svc, p->kind, t_start, wall, "key", r->body, r->len);
-	unsigned char *copy = r->len <= CM_PANE_HISTORY_BYTES ? malloc(r->len ? r->len : 1) : NULL;
-	if (copy)
-		memcpy(copy, r->body, r->len);
-	struct cm_pane_body b = {copy, r->len, p->svc, wall, false, 0};
-	a->shown = a->nhistory;
-	if (p->kind != CM_PROF_CPU || !copy) {
-		free(a->last.data);
-		a->last = b;
-		count_captures(a);
-		return;
+	a->shown = 0;
+	if (p->kind == CM_PROF_CPU) {
+		struct cm_capture c = {.svc = p->svc, .kind = p->kind, .t_start = wall - p->seconds,
+				       .t = wall};
+		snprintf(c.what, sizeof c.what, "cpu %ds", p->seconds);
+		a->shown = cm_pane_app_keep_capture(a, &c, (const unsigned char *)r->body, r->len);
 	}
-	while (a->nhistory > 0 && (a->nhistory == CM_PANE_HISTORY_MAX ||
-				   history_bytes(a) + r->len > CM_PANE_HISTORY_BYTES))
-		drop_oldest(a);
-	b.id = ++a->next_id;
-	mark_capture(a, &b);
-	a->history[a->nhistory++] = b;
-	a->shown = a->nhistory - 1;
+	if (!a->shown) {
+		unsigned char *copy = r->len <= CM_CAPSTORE_BYTES ? malloc(r->len ? r->len : 1) : NULL;
+		if (copy)
+			memcpy(copy, r->body, r->len);
+		free(a->last.data);
+		a->last = (struct cm_pane_body){copy, r->len, p->svc, wall, false};
+	}
 	count_captures(a);
 }
 
 static int propose_path(void *ctx, char *out, size_t len)
 {
-	struct cm_pane_body *b = shown_body(ctx);
-	if (!b) {
+	const unsigned char *data;
+	size_t n;
+	bool *saved;
+	if (!shown_bytes(ctx, &data, &n, &saved)) {
 		snprintf(out, len, "no bytes of this profile to write (out of memory)");
 		return -1;
 	}
-	return cm_pprof_save_path_of(b->data, b->len, CM_DEFAULT_MAX_INFLATED, NULL, out, len);
+	return cm_pprof_save_path_of(data, n, CM_DEFAULT_MAX_INFLATED, NULL, out, len);
 }
 
 static int save_shown(void *ctx, const char *path, char *msg, size_t len)
 {
 	struct cm_pane_app *a = ctx;
-	struct cm_pane_body *b = shown_body(a);
-	if (!b) {
+	const unsigned char *data;
+	size_t n;
+	bool *saved;
+	if (!shown_bytes(a, &data, &n, &saved)) {
 		snprintf(msg, len, "no bytes of this profile to write (out of memory)");
 		return -1;
 	}
-	if (cm_pprof_write_new(path, b->data, b->len, msg, len) < 0)
+	if (cm_pprof_write_new(path, data, n, msg, len) < 0)
 		return -1;
-	b->saved = true;
+	*saved = true;
 	count_captures(a);
 	a->dirty = true;
 	return 0;
@@ -149,6 +146,7 @@ void cm_pane_app_init(struct cm_pane_app *a, struct cm_fetch *f, struct cm_monit
 	a->ui = ui;
 	a->pane.seconds = seconds;
 	a->pane.live_every = interval > CM_PROF_LIVE_MIN ? interval : CM_PROF_LIVE_MIN;
+	cm_capstore_init(&a->store, CM_CAPSTORE_MAX, CM_CAPSTORE_BYTES);
 	if (ui)
 		cm_ui_set_pane_saver(ui, &(struct cm_pview_saver){propose_path, save_shown, a});
 }
@@ -171,7 +169,7 @@ static void forget_viewer(struct cm_pane_app *a)
 	a->pane.fetched_at = 0;
 	free(a->last.data);
 	a->last = (struct cm_pane_body){0};
-	a->shown = a->nhistory;
+	a->shown = 0;
 	count_captures(a);
 }
 
@@ -179,8 +177,84 @@ void cm_pane_app_free(struct cm_pane_app *a)
 {
 	stop_fetch(a);
 	forget_viewer(a);
-	while (a->nhistory)
-		drop_oldest(a);
+	cm_capstore_free(&a->store);
+	free(a->carry);
+	a->carry = NULL;
+}
+
+/* ---- the base across services ---- */
+
+/* The pane leaves its viewer for another service's profile of the same
+ * kind: a base marked there (b) is copied to go with it. */
+static void keep_base(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
+{
+	struct cm_prof_pane *p = &a->pane;
+	const struct cm_profile *b = p->viewer ? cm_viewer_base(p->viewer) : NULL;
+	free(a->carry);
+	a->carry = NULL;
+	if (!b || !p->open || kind != p->kind || svc == p->svc)
+		return;
+	/* as bytes: a copy shares the strings of the viewer about to go */
+	struct cm_profile *copy = cm_profile_clone(b);
+	char err[160];
+	if (!copy || cm_profile_number_as_merged(copy) < 0 ||
+	    cm_profile_encode(copy, CM_DEFAULT_MAX_INFLATED, &a->carry, &a->carry_len, err,
+			      sizeof err) < 0)
+		a->carry = NULL; /* out of memory: the base is left behind */
+	cm_profile_free(copy);
+	if (b != a->carried && p->svc < a->mon->nsvc) { /* marked here, not carried in */
+		char name[64];
+		cm_svc_label(name, sizeof name, a->mon, p->svc);
+		snprintf(a->base_from, sizeof a->base_from, "%s %s", name, cm_prof_kind_name(kind));
+		cm_text_clean_str(a->base_from, 0);
+	}
+}
+
+/* A new viewer takes the base carried, and says whose it is. */
+static void give_base(struct cm_pane_app *a)
+{
+	char err[160];
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
+	struct cm_profile *b = a->carry ? cm_profile_decode(a->carry, a->carry_len, &lim, err,
+							    sizeof err) : NULL;
+	free(a->carry);
+	a->carry = NULL;
+	a->carried = NULL;
+	if (!b)
+		return;
+	a->carried = b;
+	if (cm_viewer_set_base(a->pane.viewer, b, true, err, sizeof err) < 0) {
+		a->carried = NULL;
+		return;
+	}
+	a->base_news = true;
+}
+
+/* Once the new viewer shows its first profile: whose base it is diffed
+ * against ("base: demo:6061 heap"). */
+static void note_base(struct cm_pane_app *a)
+{
+	if (!a->base_news)
+		return;
+	a->base_news = false;
+	snprintf(a->pane.note, sizeof a->pane.note, "base: %s", a->base_from);
+}
+
+/* The pane turns to kind of service svc (a new viewer, the base kept
+ * when the kind is the same), or stays when it shows them already. */
+static void switch_to(struct cm_pane_app *a, enum cm_prof_kind kind, size_t svc)
+{
+	struct cm_prof_pane *p = &a->pane;
+	if (p->open && p->kind == kind && p->svc == svc)
+		return;
+	keep_base(a, kind, svc);
+	stop_fetch(a);
+	forget_viewer(a);
+	p->kind = kind;
+	p->svc = svc;
+	p->live = false;
+	p->phase = CM_PANE_IDLE;
+	p->note[0] = '\0';
 }
 
 /* Puts the body into the pane's viewer (a new one for a first profile,
@@ -197,6 +271,7 @@ static int load(struct cm_pane_app *a, const unsigned char *data, size_t len, do
 		a->pane.viewer = cm_viewer_new(&o, err, errlen);
 		if (!a->pane.viewer)
 			return -1;
+		give_base(a);
 	}
 	if (cm_viewer_load(a->pane.viewer, data, len, now, err, errlen) == 0)
 		return 0;
@@ -260,8 +335,29 @@ static void on_profile(void *ctx, const struct cm_fetch_result *r)
 	} else {
 		double wall = clock_s(CLOCK_REALTIME);
 		keep_body(a, r, wall);
+		p->span[0] = '\0';
 		cm_pane_done(p, wall, now);
+		note_base(a);
 	}
+}
+
+long cm_pane_app_fetch(struct cm_fetch *f, const struct cm_target *t, enum cm_prof_kind k,
+		       int seconds, cm_fetch_cb cb, void *ctx)
+{
+	char *url = cm_prof_url(t, k, seconds);
+	struct cm_request req = {
+		.url = url,
+		.user = t->user,
+		.password = t->password,
+		.unix_socket = t->unix_socket, /* through its ssh tunnel, as its polls */
+		.timeout_ms = cm_prof_timeout_ms(k, seconds),
+		.max_body = CM_PROF_MAX_BODY,
+		.cb = cb,
+		.ctx = ctx,
+	};
+	long id = url ? cm_fetch_start(f, &req) : -1;
+	free(url);
+	return id;
 }
 
 /* Starts fetching the pane's profile, unless a fetch already runs. */
@@ -274,20 +370,8 @@ static void start_fetch(struct cm_pane_app *a, double now)
 		cm_pane_fail(p, "no such service", now);
 		return;
 	}
-	const struct cm_target *t = &a->mon->targets.v[p->svc];
-	char *url = cm_prof_url(t, p->kind, p->seconds);
-	struct cm_request req = {
-		.url = url,
-		.user = t->user,
-		.password = t->password,
-		.unix_socket = t->unix_socket, /* through its ssh tunnel, as its polls */
-		.timeout_ms = cm_prof_timeout_ms(p->kind, p->seconds),
-		.max_body = CM_PROF_MAX_BODY,
-		.cb = on_profile,
-		.ctx = a,
-	};
-	a->id = url ? cm_fetch_start(a->fetch, &req) : -1;
-	free(url);
+	a->id = cm_pane_app_fetch(a->fetch, &a->mon->targets.v[p->svc], p->kind, p->seconds,
+				  on_profile, a);
 	if (a->id < 0) {
 		a->id = 0;
 		cm_pane_fail(p, "out of memory", now);
@@ -301,17 +385,8 @@ static void start_fetch(struct cm_pane_app *a, double now)
  * options differ); asking again for the one shown just fetches it. */
 static void open_profile(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
 {
-	struct cm_prof_pane *p = &a->pane;
-	if (!p->open || p->kind != r->kind || p->svc != r->svc) {
-		stop_fetch(a);
-		forget_viewer(a);
-		p->kind = r->kind;
-		p->svc = r->svc;
-		p->live = false;
-		p->phase = CM_PANE_IDLE;
-		p->note[0] = '\0';
-	}
-	p->open = true;
+	switch_to(a, r->kind, r->svc);
+	a->pane.open = true;
 	start_fetch(a, now);
 }
 
@@ -327,72 +402,139 @@ static void close_pane(struct cm_pane_app *a)
 	p->live_every = every;
 }
 
-/* < and >: the capture before or after the one shown, of the same
- * service; from a running capture or none shown, the newest. dir 0: the
- * capture at index at. */
-static void step_capture(struct cm_pane_app *a, int dir, double now, size_t at)
+/* Shows capture c in the pane's viewer (the pane already on its service
+ * and kind). 0, or -1 with the note saying why. */
+static int show_capture(struct cm_pane_app *a, const struct cm_capture *c, double now)
 {
 	struct cm_prof_pane *p = &a->pane;
 	char err[256];
-	if (p->kind != CM_PROF_CPU) {
-		snprintf(p->note, sizeof p->note, "< and > go through CPU captures; this is a %s "
-			 "profile", cm_prof_kind_name(p->kind));
-		return;
+	if (load(a, c->data, c->len, now, err, sizeof err) < 0) {
+		snprintf(p->note, sizeof p->note, "the capture could not be read: %.200s", err);
+		return -1;
 	}
-	size_t i = dir == 0 ? at : a->shown < a->nhistory ? a->shown : a->nhistory;
-	bool found = dir == 0 && at < a->nhistory;
-	while (!found && (dir < 0 ? i > 0 : i + 1 < a->nhistory)) {
-		i = dir < 0 ? i - 1 : i + 1;
-		found = a->history[i].svc == p->svc;
-	}
-	if (!found) {
+	a->shown = c->id;
+	p->fetched_at = c->t;
+	p->span[0] = '\0';
+	if (p->phase == CM_PANE_IDLE)
+		p->note[0] = '\0';
+	note_base(a);
+	count_captures(a);
+	return 0;
+}
+
+/* < and >: the capture before or after the one shown, of the same
+ * service and kind; from a running capture or none shown, the newest. */
+static void step_capture(struct cm_pane_app *a, int dir, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	const struct cm_capture *c = cm_capstore_step(&a->store, a->shown, dir, p->svc, p->kind);
+	if (!c) {
 		snprintf(p->note, sizeof p->note, "no %s capture of this service",
 			 dir < 0 ? "earlier" : "later");
 		return;
 	}
-	struct cm_pane_body *b = &a->history[i];
-	if (load(a, b->data, b->len, now, err, sizeof err) < 0) {
-		snprintf(p->note, sizeof p->note, "the capture could not be read: %.200s", err);
-		return;
-	}
-	a->shown = i;
-	p->fetched_at = b->wall;
-	if (p->phase == CM_PANE_IDLE)
-		p->note[0] = '\0';
-	count_captures(a);
-}
-
-/* Shows history[i] in the pane, opened on its service's CPU profile. */
-static void show_capture(struct cm_pane_app *a, size_t i, double now)
-{
-	struct cm_prof_pane *p = &a->pane;
-	if (!p->open || p->kind != CM_PROF_CPU || p->svc != a->history[i].svc) {
-		stop_fetch(a);
-		forget_viewer(a);
-		p->kind = CM_PROF_CPU;
-		p->svc = a->history[i].svc;
-		p->live = false;
-		p->phase = CM_PANE_IDLE;
-	}
-	p->open = true;
-	p->note[0] = '\0';
-	a->shown = a->nhistory; /* none while it loads */
-	step_capture(a, 0, now, i);
+	show_capture(a, c, now);
 }
 
 int cm_pane_app_open_capture(struct cm_pane_app *a, uint32_t id, double now)
 {
-	a->dirty = true;
-	for (size_t i = 0; id && i < a->nhistory; i++) {
-		if (a->history[i].id == id) {
-			show_capture(a, i, now);
-			return 0;
-		}
-	}
 	struct cm_prof_pane *p = &a->pane;
-	snprintf(p->note, sizeof p->note, "capture %u is no longer kept (at most %d, %zu MB)",
-		 (unsigned)id, CM_PANE_HISTORY_MAX, CM_PANE_HISTORY_BYTES >> 20);
-	return -1;
+	const struct cm_capture *c = cm_capstore_get(&a->store, id);
+	a->dirty = true;
+	if (!c || c->svc >= a->mon->nsvc) {
+		snprintf(p->note, sizeof p->note, "capture %u is no longer kept (the oldest go "
+			 "past %d captures or %zu MB)", id, CM_CAPSTORE_MAX, CM_CAPSTORE_BYTES >> 20);
+		return -1;
+	}
+	switch_to(a, c->kind, c->svc);
+	if (a->id) {
+		stop_fetch(a); /* what was on its way is not what was asked for */
+		cm_pane_cancelled(p);
+	}
+	p->open = true;
+	p->phase = CM_PANE_IDLE;
+	return show_capture(a, c, now);
+}
+
+/* The CPU captures of svc overlapping [t0, t1], decoded, into ps (at most
+ * cap); how many. Ones that do not decode are passed over. */
+static size_t span_profiles(struct cm_pane_app *a, size_t svc, double t0, double t1,
+			    struct cm_profile **ps, size_t cap)
+{
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
+	size_t n = 0;
+	char err[160];
+	for (size_t i = 0; i < a->store.n && n < cap; i++) {
+		const struct cm_capture *c = &a->store.v[i];
+		if (c->svc != svc || c->kind != CM_PROF_CPU || c->t < t0 || c->t_start > t1)
+			continue;
+		ps[n] = cm_profile_decode(c->data, c->len, &lim, err, sizeof err);
+		n += ps[n] != NULL;
+	}
+	return n;
+}
+
+/* The merged profile's bytes, kept as `last` (w writes them) and shown.
+ * 0, or -1 with the reason in err. */
+static int show_merged(struct cm_pane_app *a, struct cm_profile *m, double now, char *err,
+		       size_t errlen)
+{
+	unsigned char *bytes = NULL;
+	size_t len = 0;
+	int rc = cm_profile_number_as_merged(m); /* the ids the encoder writes */
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	else
+		rc = cm_profile_encode(m, CM_DEFAULT_MAX_INFLATED, &bytes, &len, err, errlen);
+	cm_profile_free(m);
+	if (rc < 0)
+		return -1;
+	if (load(a, bytes, len, now, err, errlen) < 0) {
+		free(bytes);
+		return -1;
+	}
+	free(a->last.data);
+	a->last = (struct cm_pane_body){bytes, len, a->pane.svc, 0, false};
+	a->shown = 0;
+	count_captures(a);
+	return 0;
+}
+
+int cm_pane_app_open_span(struct cm_pane_app *a, size_t svc, double t0, double t1, double now)
+{
+	struct cm_prof_pane *p = &a->pane;
+	struct cm_profile *ps[CM_CAPSTORE_MAX];
+	char err[200];
+	a->dirty = true;
+	if (svc >= a->mon->nsvc)
+		return -1;
+	size_t n = span_profiles(a, svc, t0 < t1 ? t0 : t1, t0 < t1 ? t1 : t0, ps, CM_CAPSTORE_MAX);
+	switch_to(a, CM_PROF_CPU, svc);
+	if (a->id) {
+		stop_fetch(a);
+		cm_pane_cancelled(p);
+	}
+	p->open = true;
+	p->phase = CM_PANE_IDLE;
+	p->note[0] = '\0';
+	if (!n) {
+		snprintf(p->note, sizeof p->note, "no CPU capture of this service in the span "
+			 "(O in the pane captures back to back)");
+		return -1;
+	}
+	struct cm_profile *m = cm_profile_merge(ps, n, err, sizeof err);
+	if (!m || show_merged(a, m, now, err, sizeof err) < 0) {
+		snprintf(p->note, sizeof p->note, "the span's captures could not be merged: %.180s",
+			 err);
+		return -1;
+	}
+	char from[16], to[16];
+	cm_clock_text(from, sizeof from, t0 < t1 ? t0 : t1, false);
+	cm_clock_text(to, sizeof to, t0 < t1 ? t1 : t0, false);
+	snprintf(p->span, sizeof p->span, "span %s-%s (%zu)", from, to, n);
+	p->fetched_at = t0 < t1 ? t1 : t0;
+	note_base(a);
+	return 0;
 }
 
 void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r, double now)
@@ -419,10 +561,13 @@ void cm_pane_app_request(struct cm_pane_app *a, const struct cm_pane_request *r,
 	case CM_PANE_REQ_OLDER:
 	case CM_PANE_REQ_NEWER:
 		if (p->open)
-			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now, 0);
+			step_capture(a, r->what == CM_PANE_REQ_OLDER ? -1 : 1, now);
 		break;
 	case CM_PANE_REQ_CAPTURE:
 		cm_pane_app_open_capture(a, r->id, now);
+		break;
+	case CM_PANE_REQ_SPAN:
+		cm_pane_app_open_span(a, r->svc, r->t0, r->t1, now);
 		break;
 	case CM_PANE_REQ_LIVE:
 		if (p->open && !cm_pane_toggle_live(p, now))
@@ -456,8 +601,7 @@ static size_t svc_after(const size_t *to, size_t nold, size_t i)
 
 void cm_pane_app_services_changed(struct cm_pane_app *a, const size_t *to, size_t nold)
 {
-	for (size_t i = 0; i < a->nhistory; i++)
-		a->history[i].svc = svc_after(to, nold, a->history[i].svc);
+	cm_capstore_services_changed(&a->store, to, nold);
 	a->last.svc = svc_after(to, nold, a->last.svc);
 	struct cm_prof_pane *p = &a->pane;
 	if (!p->open)

@@ -96,6 +96,16 @@ static int set_value(const struct cm_flag *f, const char *v, char *err, size_t e
 	case CM_FLAG_STRING:
 		*(const char **)f->target = v;
 		return 0;
+	case CM_FLAG_LIST: {
+		struct cm_flag_list *l = f->target;
+		if (l->n >= CM_FLAG_LIST_MAX) {
+			snprintf(err, errlen, "flag -%s given more than %d times", f->name,
+				 CM_FLAG_LIST_MAX);
+			return -1;
+		}
+		l->v[l->n++] = v;
+		return 0;
+	}
 	case CM_FLAG_INT: {
 		long x = strtol(v, &end, 10);
 		if (!*v || *end || errno || x < -2147483647L || x > 2147483647L)

@@ -398,6 +398,14 @@ void cm_monitor_set_cell(struct cm_cell *c, const struct cm_var *var, struct cm_
 		cm_series_push_at(&c->series, graph_sample(&c->value), now);
 }
 
+double cm_monitor_default_history(size_t nseries, double interval)
+{
+	if (!nseries || !(interval > 0))
+		return CM_HISTORY_DEFAULT_S;
+	double polls = CM_HISTORY_DEFAULT_BYTES / 12.0 / (double)nseries;
+	return fmin(CM_HISTORY_DEFAULT_S, polls * interval);
+}
+
 uint32_t cm_monitor_history_cap(double history, double interval)
 {
 	double n = interval > 0 && history > 0 ? ceil(history / interval) : 0;
@@ -569,6 +577,13 @@ int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, si
 	return 0;
 }
 
+const struct cm_mark *cm_service_recent_capture(const struct cm_service *s, double now)
+{
+	const struct cm_mark *mk = cm_marks_near(&s->marks, now + CM_CAPTURE_SHOW_SECONDS, -1,
+						 CM_MARK_CAPTURE);
+	return mk && now - mk->t < CM_CAPTURE_SHOW_SECONDS ? mk : NULL;
+}
+
 bool cm_service_restarted(const struct cm_service *s, double now)
 {
 	return s->restarted_at > 0 && now - s->restarted_at < CM_RESTART_SHOW_SECONDS;
@@ -576,7 +591,7 @@ bool cm_service_restarted(const struct cm_service *s, double now)
 
 /* A wall time in the local zone, as "HH:MM:SS", or with " DD/MM" when
  * with_date. Literal formats only, so the compiler can check them. */
-static void clock_text(char *buf, size_t cap, double when, bool with_date)
+void cm_clock_text(char *buf, size_t cap, double when, bool with_date)
 {
 	time_t t = (time_t)when;
 	struct tm tm;
@@ -646,7 +661,7 @@ static void text_service(const struct cm_monitor *m, size_t i, struct cm_strbuf 
 	/* Not in expvarmon's text, which had no restart mark to show. */
 	if (cm_service_restarted(s, now)) {
 		char at[16];
-		clock_text(at, sizeof at, s->restarted_at, false);
+		cm_clock_text(at, sizeof at, s->restarted_at, false);
 		cm_strbuf_str(out, " [restarted ");
 		cm_strbuf_str(out, at);
 		cm_strbuf_str(out, "]");
@@ -658,7 +673,7 @@ void cm_monitor_text(const struct cm_monitor *m, struct cm_strbuf *out, double n
 		     unsigned clean)
 {
 	char stamp[32];
-	clock_text(stamp, sizeof stamp, now, true);
+	cm_clock_text(stamp, sizeof stamp, now, true);
 	cm_strbuf_str(out, stamp);
 	cm_strbuf_str(out, "\n");
 	for (size_t i = 0; i < m->nsvc; i++)

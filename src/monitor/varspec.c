@@ -122,7 +122,7 @@ static void prom_free(struct cm_prom_sel *p)
 	free(p->name);
 }
 
-static void var_free(struct cm_var *v)
+void cm_var_free(struct cm_var *v)
 {
 	for (size_t i = 0; i < v->nsteps; i++)
 		free(v->steps[i].key);
@@ -421,7 +421,7 @@ static bool metric_char(char c)
 
 /* Index of the first c in s[0, n) outside braces and double quotes
  * (escapes skipped), or n. */
-static size_t find_outside(const char *s, size_t n, char c)
+size_t cm_vars_find_outside(const char *s, size_t n, char c)
 {
 	bool quoted = false;
 	int depth = 0;
@@ -737,7 +737,7 @@ static int parse_var(const char *s, size_t n, struct cm_var *v, char *why, size_
 		return 1;
 	}
 	bool unit_given = v->kind == CM_KIND_DURATION && v->unit_ns != 1;
-	size_t bar = find_outside(s, n, '|');
+	size_t bar = cm_vars_find_outside(s, n, '|');
 	if (bar < n)
 		return parse_pair(s, n, bar, v, unit_given, why, wl);
 	return parse_single(s, n, v, unit_given, why, wl);
@@ -793,7 +793,7 @@ static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out,
 		out->all = true;
 	if (rc == 0 && (rc = push_var(out, &v)) == BAD)
 		say(why, sizeof(why), "more than %d vars", CM_VARS_MAX);
-	var_free(&v);
+	cm_var_free(&v);
 	if (rc == OOM)
 		snprintf(err, errlen, "out of memory reading -vars");
 	else if (rc < 0)
@@ -805,7 +805,7 @@ static int one_field(const char *s, size_t n, size_t k, struct cm_var_list *out,
  * quotes, or the end. */
 static size_t field_len(const char *s)
 {
-	return find_outside(s, strlen(s), ',');
+	return cm_vars_find_outside(s, strlen(s), ',');
 }
 
 int cm_vars_parse(const char *spec, struct cm_var_list *out, char *err, size_t errlen)
@@ -936,14 +936,14 @@ int cm_vars_add_path(struct cm_var_list *l, const char *const *keys, size_t nkey
 	int rc = make_path_var(&v, keys, nkeys);
 	if (rc == 0)
 		rc = push_var(l, &v);
-	var_free(&v);
+	cm_var_free(&v);
 	return rc < 0 ? -1 : 0;
 }
 
 void cm_vars_free(struct cm_var_list *l)
 {
 	for (size_t i = 0; i < l->n; i++)
-		var_free(&l->v[i]);
+		cm_var_free(&l->v[i]);
 	free(l->v);
 	*l = (struct cm_var_list){0};
 }

@@ -86,8 +86,8 @@ void cm_draw_help(struct cm_ui *ui)
 			 mk->more_down, n - shown);
 		cm_put(ui, 2 + (int)shown, 2, COLS - 3, legend, CM_THEME_dim);
 	}
-	snprintf(legend, sizeof(legend), "%s up  %s down  %s restarted  %s waiting", mk->up,
-		 mk->down, mk->restarted, mk->waiting);
+	snprintf(legend, sizeof(legend), "%s up  %s down  %s restarted  %s waiting  %s captured",
+		 mk->up, mk->down, mk->restarted, mk->waiting, mk->captured);
 	cm_put(ui, LINES - 2, 2, COLS - 3, legend, CM_THEME_help);
 	cm_put(ui, LINES - 1, 2, COLS - 3, "any key goes back", CM_THEME_dim);
 }

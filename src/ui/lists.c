@@ -302,6 +302,8 @@ static void draw_table_row(struct cm_ui *ui, int y, const struct cm_monitor *m, 
 	cm_put(ui, y, 0, 1, cm_look_mark(ui, k), cm_look_element(k));
 	if (sel)
 		cm_fill(ui, y, 1, g->name_w + 2, CM_THEME_selected);
+	if (cm_service_recent_capture(s, now)) /* a trigger fired on it lately */
+		cm_put(ui, y, 1, 1, ui->marks.captured, sel ? CM_THEME_selected : CM_THEME_restarted);
 	char name[160];
 	cm_svc_label(name, sizeof(name), m, i);
 	enum cm_theme_element ne = cm_svc_order_hit(&ui->order, m, i) ? CM_THEME_match

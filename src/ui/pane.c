@@ -60,6 +60,12 @@ static void draw_title(struct cm_ui *ui, const struct cm_monitor *m, const struc
 		snprintf(buf, sizeof buf, "  capture %zu/%zu", p->capture, p->captures);
 		cm_seg(&l, buf, e);
 	}
+	if (p->span[0]) {
+		snprintf(buf, sizeof buf, "  %s", p->span);
+		cm_seg(&l, buf, e);
+	}
+	if (p->rolling)
+		cm_seg(&l, "  rolling", e);
 	if (p->unsaved)
 		cm_seg(&l, "  unsaved", e);
 	if (!ui->pane_focus)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmon/monitor/view.h"
@@ -72,7 +73,10 @@ static const struct cm_key pane_table[] = {
 	{{ESC, 'x'}, "Esc x", CM_ACT_PANE_CANCEL, "stop the running CPU capture or fetch"},
 	{{'r'}, "r", CM_ACT_PANE_REFETCH, "fetch the profile again (CPU: a new capture)"},
 	{{'R'}, "R", CM_ACT_PANE_LIVE, "live: fetch it again every interval (not CPU)"},
-	{{'<', '>'}, "< >", CM_ACT_PANE_HISTORY, "the previous / next CPU capture (they stay this run)"},
+	/* O shares < >'s line: the help fits 30 rows */
+	{{'<', '>'}, "< > O", CM_ACT_PANE_HISTORY, "the previous / next capture of this kind (this "
+	 "run's); O rolling CPU captures on / off"},
+	{{'O'}, NULL, CM_ACT_PANE_ROLLING, NULL},
 	{{'q', ESC}, "q Esc", CM_ACT_PANE_CLOSE, "close the pane (from the viewer's first level; "
 	 "an unsaved capture asks once)"},
 };
@@ -94,6 +98,8 @@ static const struct cm_key zoom_table[] = {
 	 "restart, down): the cursor"},
 	{{'.'}, NULL, CM_ACT_ZOOM_NEXT_MARK, NULL},
 	{{'v'}, "v", CM_ACT_ZOOM_OPEN_MARK, "open the capture at the cursor in the profile pane"},
+	{{'V'}, "V", CM_ACT_ZOOM_SPAN, "start a span at the cursor (a mark, else the right edge); "
+	 "V again ends it: the service's CPU captures in it open merged in the pane"},
 };
 
 /* After p: one key a kind; help is what the chooser lists. */
@@ -188,8 +194,8 @@ static void setup_colors(struct cm_ui *ui)
 static struct cm_ui_marks choose_marks(enum cm_glyphs g)
 {
 	if (g == CM_GLYPHS_ASCII)
-		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~", "+"};
-	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…", "Σ"};
+		return (struct cm_ui_marks){"+", "x", "!", "?", "^", "v", "<", ">", "~", "+", "*"};
+	return (struct cm_ui_marks){"●", "✖", "↻", "…", "↑", "↓", "←", "→", "…", "Σ", "◆"};
 }
 
 struct cm_ui *cm_ui_open(const struct cm_ui_opts *o, char *err, size_t errlen)
@@ -532,6 +538,8 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 		move_sel(ui, m, a, now);
 		break;
 	}
+	if (ui->mode != CM_MODE_ZOOM)
+		ui->span_start = 0; /* leaving the zoom drops a span half selected */
 	return CM_UI_DIRTY;
 }
 
@@ -647,6 +655,8 @@ static int pane_key(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof
 		return pane_request(ui, req, CM_PANE_REQ_LIVE);
 	if (pane_bound(CM_ACT_PANE_HISTORY, ch))
 		return pane_request(ui, req, ch == '<' ? CM_PANE_REQ_OLDER : CM_PANE_REQ_NEWER);
+	if (pane_bound(CM_ACT_PANE_ROLLING, ch))
+		return pane_request(ui, req, CM_PANE_REQ_ROLLING);
 	if (pane_bound(CM_ACT_PANE_CANCEL, ch) && cancel_applies(ui, p, ch))
 		return pane_request(ui, req, CM_PANE_REQ_CANCEL);
 	if (ui->pview)
@@ -774,6 +784,11 @@ int cm_ui_input(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *pan
 			break;
 	}
 	return flags;
+}
+
+void cm_ui_note(struct cm_ui *ui, const char *text)
+{
+	snprintf(ui->note, sizeof ui->note, "%s", text);
 }
 
 void cm_ui_pane_forget(struct cm_ui *ui)

@@ -79,6 +79,10 @@ void cm_ui_pane_forget(struct cm_ui *ui);
 double cm_ui_next_tick(const struct cm_ui *ui);
 int cm_ui_tick(struct cm_ui *ui, double now);
 
+/* One line for the footer until the next key (what a trigger captured,
+ * where it was saved): text from services must be cleaned already. */
+void cm_ui_note(struct cm_ui *ui, const char *text);
+
 /* The terminal changed size (SIGWINCH). */
 void cm_ui_resize(struct cm_ui *ui);
 

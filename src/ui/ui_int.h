@@ -53,6 +53,7 @@ enum cm_ui_action {
 	CM_ACT_PANE_REFETCH,
 	CM_ACT_PANE_CLOSE,
 	CM_ACT_PANE_HISTORY, /* < the capture before the one shown, > after */
+	CM_ACT_PANE_ROLLING, /* O: rolling CPU captures of the pane's service on / off */
 	/* the chooser's: one a profile kind, in enum cm_prof_kind's order */
 	CM_ACT_KIND_FIRST,
 	CM_ACT_KIND_LAST = CM_ACT_KIND_FIRST + CM_PROF_KINDS - 1,
@@ -69,6 +70,7 @@ enum cm_ui_action {
 	CM_ACT_ZOOM_PREV_MARK, /* , . the timeline's previous / next mark */
 	CM_ACT_ZOOM_NEXT_MARK,
 	CM_ACT_ZOOM_OPEN_MARK, /* v: the selected capture mark's profile in the pane */
+	CM_ACT_ZOOM_SPAN,      /* V: start / end a span of time; its CPU captures merged */
 };
 
 /* The zoom's window on the run: live (its right edge the newest sample)
@@ -108,6 +110,7 @@ struct cm_ui_marks {
 	const char *more_up, *more_down, *more_left, *more_right;
 	const char *ellipsis; /* ends text that was cut */
 	const char *sum;      /* marks a total that is a sum among means or maxima */
+	const char *captured; /* a profile was captured from the service lately */
 };
 
 struct cm_ui {
@@ -149,6 +152,8 @@ struct cm_ui {
 	enum cm_agg gauges;        /* how the totals combine gauges */
 	struct cm_plot plot;       /* the zoom's canvas, kept between frames */
 	struct cm_zoom_view zoom;  /* the zoom's window on the run */
+	double span_start;         /* V pressed once in the zoom: the span's start (wall
+				    * seconds), 0 when no span is being selected */
 
 	/* the profile pane */
 	bool chooser;              /* the chooser of profile kinds is open */

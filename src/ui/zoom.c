@@ -505,6 +505,30 @@ static void to_mark(struct cm_ui *ui, const struct cm_monitor *m, int dir)
 		set_right(z, mk->t + width / 2);
 }
 
+/* V: the first marks the span's start at the cursor (the mark chosen
+ * with , and ., else the window's right edge), the second asks the app
+ * for the selected service's CPU captures within the span, merged. */
+static int span_key(struct cm_ui *ui, const struct cm_monitor *m, struct cm_pane_request *req)
+{
+	struct cm_zoom_view *z = &ui->zoom;
+	char t[16];
+	if (!m->nsvc)
+		return CM_UI_DIRTY;
+	double at = z->has_mark ? z->mark.t : zoom_right(z);
+	if (!ui->span_start) {
+		ui->span_start = at;
+		cm_clock(t, sizeof t, at);
+		snprintf(ui->note, sizeof ui->note, "span from %s: V again ends it (at the cursor)", t);
+		return CM_UI_DIRTY;
+	}
+	req->what = CM_PANE_REQ_SPAN;
+	req->svc = m->nsvc > 1 ? ui->sel_svc : 0;
+	req->t0 = ui->span_start;
+	req->t1 = at;
+	ui->span_start = 0;
+	return CM_UI_DIRTY | CM_UI_PANE;
+}
+
 int cm_zoom_act(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action a,
 		struct cm_pane_request *req)
 {
@@ -543,6 +567,8 @@ int cm_zoom_act(struct cm_ui *ui, const struct cm_monitor *m, enum cm_ui_action 
 		req->what = CM_PANE_REQ_CAPTURE;
 		req->id = z->mark.id;
 		return CM_UI_DIRTY | CM_UI_PANE;
+	case CM_ACT_ZOOM_SPAN:
+		return span_key(ui, m, req);
 	default:
 		return 0;
 	}

@@ -864,6 +864,11 @@ bool cm_viewer_has_base(const struct cm_viewer *v)
 	return v->base != NULL;
 }
 
+const struct cm_profile *cm_viewer_base(const struct cm_viewer *v)
+{
+	return v->base;
+}
+
 bool cm_viewer_is_diff(const struct cm_viewer *v)
 {
 	return v->diff != NULL;

@@ -93,7 +93,7 @@ T send-keys -t pane Tab
 check footer-pane-keys-again pane '^p profile  Tab keys here'
 T send-keys -t pane '?'
 check pane-help-tab pane "${pane}Tab +switch panes: keys back to the sparklines"
-check pane-help-history pane "${pane}< > +the previous / next CPU capture"
+check pane-help-history pane "${pane}< > O +the previous / next capture of this kind"
 : >"$tmp/pane-help"
 for _ in 1 2 3; do
 	screen pane >>"$tmp/pane-help"

@@ -12,6 +12,7 @@ struct vals {
 	int n;
 	double f;
 	unsigned long long size;
+	struct cm_flag_list list;
 };
 
 static struct vals v;
@@ -24,6 +25,7 @@ static const struct cm_flag flags[] = {
 	{"n", CM_FLAG_INT, &v.n, "n", "an int"},
 	{"f", CM_FLAG_DOUBLE, &v.f, "f", "a double"},
 	{"max_inflated", CM_FLAG_SIZE, &v.size, "bytes", "a size"},
+	{"trigger", CM_FLAG_LIST, &v.list, "expr", "repeatable"},
 };
 enum { NFLAGS = sizeof(flags) / sizeof(flags[0]) };
 
@@ -68,6 +70,21 @@ int main(void)
 	CHECK(v.n == 3);
 	CHECK(v.f == 0.25);
 	CHECK(v.size == 100);
+
+	/* A list flag keeps every value, in order, up to its bound */
+	a = ARGV("-trigger=a>1:cpu", "x", "--trigger", "b<2:heap");
+	CHECK(parse(a) == 1 && v.list.n == 2);
+	CHECK_STR(v.list.v[0], "a>1:cpu", "first -trigger");
+	CHECK_STR(v.list.v[1], "b<2:heap", "second -trigger");
+	{
+		static char one[] = "-trigger=x>1:cpu";
+		char *many[CM_FLAG_LIST_MAX + 2];
+		for (int i = 0; i <= CM_FLAG_LIST_MAX; i++)
+			many[i] = one;
+		many[CM_FLAG_LIST_MAX + 1] = NULL;
+		CHECK(parse(many) < 0);
+		CHECK_STR(err, "flag -trigger given more than 32 times", "list bound");
+	}
 
 	/* Bools: -b, -b=true, -b=false and the other spellings Go's
 	 * strconv.ParseBool takes; -b never takes the next word. */

@@ -408,8 +408,32 @@ static void test_replay_poll(void)
 	cm_monitor_free(&m);
 }
 
+/* -history's default: an hour for a few services, less for a fleet, the
+ * sparklines' 600 polls at least; a given -history as given. */
+static void test_default_history(void)
+{
+	CHECK(cm_monitor_default_history(0, 1) == CM_HISTORY_DEFAULT_S);
+	CHECK(cm_monitor_default_history(8, 1) == CM_HISTORY_DEFAULT_S);
+	CHECK(cm_monitor_default_history(8, 0) == CM_HISTORY_DEFAULT_S);
+	/* 100 services of 8 vars at 1s: 32 MiB / 12 / 800 polls, 58 minutes */
+	double h = cm_monitor_default_history(800, 1);
+	CHECK(h > 57 * 60 && h < 59 * 60);
+	CHECK(cm_monitor_history_cap(h, 1) == (uint32_t)ceil(h));
+	/* 1000 of 6 at 1s: 466 polls, so the sparklines' 600 */
+	h = cm_monitor_default_history(6000, 1);
+	CHECK(h < 600 && cm_monitor_history_cap(h, 1) == CM_SERIES_CAP);
+	/* the budget holds for any fleet above the floor */
+	for (size_t n = 1; n < 100000; n = n * 3 + 1) {
+		uint32_t cap = cm_monitor_history_cap(cm_monitor_default_history(n, 5), 5);
+		CHECK_MSG(cap == CM_SERIES_CAP || (double)cap * 12 * (double)n <=
+			  CM_HISTORY_DEFAULT_BYTES + 12 * (double)n, "%zu series: %u polls", n, cap);
+	}
+	CHECK(cm_monitor_history_cap(86400, 10) == 8640); /* as given */
+}
+
 int main(void)
 {
+	test_default_history();
 	test_replay_poll();
 	test_missing_vars();
 	test_edit_distance();

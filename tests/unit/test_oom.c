@@ -12,6 +12,8 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "cmon/monitor/capstore.h"
+#include "cmon/monitor/trigger.h"
 #include "cmon/monitor/monitor.h"
 #include "cmon/monitor/target_src.h"
 #include "cmon/profile/profile.h"
@@ -602,6 +604,62 @@ static long test_set_targets_oom(void)
 	return n;
 }
 
+/* -trigger parsed and bound to the vars, its state sized and moved with
+ * the services, a firing, and the capture store, allocation fail_at
+ * failing: each step fails whole or goes on; nothing leaks. 1 when
+ * fail_at was never reached. */
+static int run_triggers(long fail_at, bool *done)
+{
+	struct cm_trigger_set s = {0};
+	struct cm_var_list v = {0};
+	struct cm_capstore st;
+	cm_capstore_init(&st, 2, 1 << 20);
+	struct cm_capture c = {.kind = CM_PROF_CPU};
+	static const unsigned char data[64] = {1};
+	char err[256];
+	int steps = 0;
+	size_t to[2] = {1, 0};
+	alloc_fail_at(fail_at);
+	if (cm_vars_parse("mem:memstats.Alloc", &v, err, sizeof err) == 0 &&
+	    cm_triggers_parse(&s, "rate:requests>5:cpu,heap;memstats.Alloc>1GB:heap:for=2", err,
+			      sizeof err) == 0 &&
+	    cm_triggers_bind(&s, &v) == 0) {
+		steps++;
+		if (cm_triggers_resize(&s, 2, NULL, 0) == 0 && cm_triggers_resize(&s, 2, to, 2) == 0)
+			steps++;
+		if (cm_capstore_add(&st, &c, data, sizeof data) && cm_capstore_add(&st, &c, data, 8) &&
+		    cm_capstore_add(&st, &c, data, 8))
+			steps++;
+	}
+	bool reached = alloc_reached(fail_at);
+	CHECK_MSG(steps < 1 || (v.n == 2 && s.v[0].var_index == 1 && s.v[1].var_index == 0),
+		  "triggers at %ld: bound wrong", fail_at);
+	CHECK_MSG(st.n <= 2, "triggers at %ld: store over its count", fail_at);
+	*done = steps == 3;
+	cm_capstore_free(&st);
+	cm_triggers_free(&s);
+	cm_vars_free(&v);
+	return !reached;
+}
+
+static long test_triggers_oom(void)
+{
+	bool done;
+	long live = alloc_live;
+	run_triggers(0, &done);
+	CHECK_MSG(done, "triggers: the untouched run did not get through");
+	CHECK_MSG(alloc_live == live, "triggers: %ld blocks leaked untouched", alloc_live - live);
+	long n = 1, failed = 0;
+	while (!run_triggers(n, &done) && n < 100000) {
+		CHECK_MSG(alloc_live == live, "triggers at %ld: %ld blocks leaked", n,
+			  alloc_live - live);
+		failed += !done;
+		n++;
+	}
+	CHECK_MSG(n > 1 && failed > 0, "triggers: no failing allocation made it fail");
+	return n;
+}
+
 /* A recorded poll replayed into a fresh monitor (cells, series, the
  * restart's mark allocate) with allocation fail_at failing: -1 or the
  * values in place; nothing leaked. True when the run was untouched. */
@@ -728,6 +786,7 @@ int main(void)
 	total += prom_runs;
 	total += oom_fleet();
 	total += test_set_targets_oom();
+	total += test_triggers_oom();
 	printf("test_oom: %ld failing allocations tried\n", total);
 	__libc_free(raw.p);
 	__libc_free(gz.p);

@@ -7,12 +7,28 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-enum cm_flag_kind { CM_FLAG_BOOL, CM_FLAG_STRING, CM_FLAG_INT, CM_FLAG_DOUBLE, CM_FLAG_SIZE };
+enum cm_flag_kind {
+	CM_FLAG_BOOL,
+	CM_FLAG_STRING,
+	CM_FLAG_INT,
+	CM_FLAG_DOUBLE,
+	CM_FLAG_SIZE,
+	CM_FLAG_LIST, /* a string each time the flag is given, kept in order */
+};
+
+/* A CM_FLAG_LIST's values (pointing into argv); one given more than
+ * CM_FLAG_LIST_MAX times is an error. */
+#define CM_FLAG_LIST_MAX 32
+struct cm_flag_list {
+	const char *v[CM_FLAG_LIST_MAX];
+	size_t n;
+};
 
 struct cm_flag {
 	const char *name;
 	enum cm_flag_kind kind;
-	void *target;     /* bool*, const char**, int*, double*, unsigned long long* */
+	void *target;     /* bool*, const char**, int*, double*, unsigned long long*,
+			   * struct cm_flag_list* */
 	const char *arg;  /* placeholder in help, e.g. "regex" */
 	const char *help; /* NULL: an alias, left out of the listing */
 };

@@ -19,6 +19,9 @@
 /* How long "restarted" shows after a restart was seen. */
 #define CM_RESTART_SHOW_SECONDS 60.0
 
+/* How long a service's row is marked after a profile was captured from it. */
+#define CM_CAPTURE_SHOW_SECONDS 60.0
+
 enum cm_svc_state {
 	CM_SVC_WAITING, /* no answer yet */
 	CM_SVC_UP,
@@ -108,6 +111,16 @@ struct cm_monitor {
  * CM_SERIES_CAP (the sparklines'), at most what a series can hold. */
 uint32_t cm_monitor_history_cap(double history, double interval);
 
+/* -history's default for nseries series (services x vars) polled every
+ * interval seconds: an hour, or for a fleet as much of an hour as
+ * CM_HISTORY_DEFAULT_BYTES hold at the float rate (12 bytes a var a poll,
+ * tiers included); cm_monitor_history_cap then keeps at least the
+ * sparklines' CM_SERIES_CAP polls. 1000 services of 6 vars at 1s: 10
+ * minutes (an hour would be 260 MB, past a fleet's 64 MB). Seconds. */
+#define CM_HISTORY_DEFAULT_S 3600.0
+#define CM_HISTORY_DEFAULT_BYTES (32.0 * 1024 * 1024)
+double cm_monitor_default_history(size_t nseries, double interval);
+
 /* Takes ownership of targets and vars (moved: the caller's are emptied).
  * 0, or -1 when out of memory. */
 int cm_monitor_init(struct cm_monitor *m, struct cm_target_list *targets,
@@ -166,6 +179,13 @@ void cm_monitor_count_result(struct cm_monitor *m, size_t i, enum cm_var_source 
 int cm_monitor_index_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
 			    double now);
 
+/* The service's newest capture mark while it is recent (ended within
+ * CM_CAPTURE_SHOW_SECONDS of now), else NULL: the table marks its row. */
+const struct cm_mark *cm_service_recent_capture(const struct cm_service *s, double now);
+
+/* A wall time in the local zone, "HH:MM:SS", with " DD/MM" when
+ * with_date ("" when the time cannot be read). */
+void cm_clock_text(char *buf, size_t cap, double when, bool with_date);
 /* One poll of a service as a recording kept it (the app's recorder wrote
  * what the monitor held after the poll): replay feeds it back through
  * cm_monitor_replay_poll instead of parsing bodies again. */

@@ -117,6 +117,9 @@ struct cm_prof_pane {
 				   * app owns it, the screen moves its selection */
 	bool unsaved;           /* the profile shown is a CPU capture not written
 				 * with w: closing asks once */
+	bool rolling;           /* rolling CPU captures run on this service */
+	char span[48];          /* the profile shown merges a span's captures:
+				 * "span 12:01:10-12:02:10 (6)"; "" when not */
 	size_t capture, captures; /* the capture shown is number `capture`
 				   * (1-based) of the pane's `captures` of this
 				   * service; 0: it shows none of them */
@@ -133,13 +136,16 @@ enum cm_pane_req_kind {
 	CM_PANE_REQ_OLDER,   /* show the capture before the one shown */
 	CM_PANE_REQ_NEWER,   /* and after it */
 	CM_PANE_REQ_CAPTURE, /* show the capture of id (a timeline mark's) */
+	CM_PANE_REQ_ROLLING, /* rolling CPU captures of the pane's service on / off (O) */
+	CM_PANE_REQ_SPAN,    /* the merged CPU captures of svc within [t0, t1] (V V) */
 };
 
 struct cm_pane_request {
 	enum cm_pane_req_kind what;
 	enum cm_prof_kind kind; /* OPEN */
-	size_t svc;             /* OPEN */
+	size_t svc;             /* OPEN, SPAN */
 	uint32_t id;            /* CAPTURE */
+	double t0, t1;          /* SPAN: wall seconds */
 };
 
 /* A fetch starts at monotonic now: CPU kinds count down from seconds. */

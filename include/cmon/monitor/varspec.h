@@ -155,6 +155,13 @@ size_t cm_vars_title_of(const char *const *keys, size_t nkeys, char *out, size_t
 
 void cm_vars_free(struct cm_var_list *l);
 
+/* Frees what one var owns (not the var itself). */
+void cm_var_free(struct cm_var *v);
+
+/* The index of the first c in s[0, n) outside label braces and quotes and
+ * not escaped by a backslash, or n: where a field or a -trigger part ends. */
+size_t cm_vars_find_outside(const char *s, size_t n, char c);
+
 /* A counter by its name: _total, _count, _sum or _bucket at the end. */
 bool cm_prom_counter_name(const char *name);
 

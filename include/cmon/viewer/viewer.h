@@ -107,6 +107,10 @@ void cm_viewer_clear_base(struct cm_viewer *v);
 int cm_viewer_set_base(struct cm_viewer *v, struct cm_profile *base, bool diff_base, char *err,
 		       size_t errlen);
 bool cm_viewer_has_base(const struct cm_viewer *v);   /* a base is marked */
+/* The base marked or set (read only; valid until the base changes), or
+ * NULL: a host copies it into another viewer (the pane keeps the base
+ * across services). */
+const struct cm_profile *cm_viewer_base(const struct cm_viewer *v);
 bool cm_viewer_is_diff(const struct cm_viewer *v);    /* what shows is a difference */
 
 /* ---- options (each rebuilds; on failure nothing changes) ---- */

@@ -406,6 +406,55 @@ static long test_labels_oom(const struct buf *b)
 	return n;
 }
 
+/* Tables built in slices (issue 15) with allocation fail_at failing in
+ * them: ahead, and for a switch waited for; a failed one drops the switch
+ * with a message, never crashes, and nothing leaks. Returns 1 when
+ * untouched; *done: the switch was made. */
+static int run_stepped(const struct buf *b, long fail_at, bool *done)
+{
+	char err[256];
+	long base = alloc_live;
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.goroot = o.gomodcache = "";
+	o.background = true;
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
+	if (!v || cm_viewer_load(v, b->p, b->n, 0, err, sizeof(err)) < 0) {
+		CHECK_MSG(0, "stepped builds: load failed: %s", err);
+		cm_viewer_free(v);
+		return 1;
+	}
+	alloc_fail_at(fail_at);
+	for (int i = 0; i < 3 && cm_viewer_pending(v); i++)
+		cm_viewer_step(v, 5, 0);
+	cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err));
+	cm_viewer_step(v, 3, 0);
+	cm_viewer_toggle_sort(v, 0);
+	for (int i = 0; i < 100000 && cm_viewer_pending(v); i++)
+		cm_viewer_step(v, 7, 0);
+	*done = cm_viewer_granularity(v) == CM_GRAN_FILES && cm_viewer_top_count(v) > 0;
+	bool reached = alloc_reached(fail_at);
+	cm_viewer_free(v);
+	if (fail_at > 0)
+		CHECK_MSG(alloc_live == base, "stepped builds at %ld: %ld blocks leaked", fail_at,
+			  alloc_live - base);
+	return !reached;
+}
+
+static long oom_stepped(const struct buf *raw)
+{
+	bool done;
+	run_stepped(raw, 0, &done);
+	CHECK_MSG(done, "stepped builds: the untouched run did not switch");
+	long n = 1, failed = 0;
+	while (!run_stepped(raw, n, &done) && n < 100000) {
+		failed += !done;
+		n++;
+	}
+	CHECK_MSG(n > 1 && failed > 0, "stepped builds: no failing allocation made a switch fail");
+	return n;
+}
+
 static long oom_flame(const struct buf *raw)
 {
 	size_t ref = 0;
@@ -783,6 +832,7 @@ int main(void)
 	}
 	total += test_labels_oom(&raw);
 	total += oom_flame(&raw);
+	total += oom_stepped(&raw);
 	total += prom_runs;
 	total += oom_fleet();
 	total += test_set_targets_oom();

@@ -91,7 +91,7 @@ if [ $st = 0 ] && printf '%s\n' "$out" | jq -e '.state == "up" and (.vars.reques
 else
 	fail once-json "status $st: $out"
 fi
-timeout -s INT 1.5 "$cmon" -ports="$addr" -dummy -json -i=200ms >"$tmp/dummy.json" 2>&1
+timeout -s INT 4 "$cmon" -ports="$addr" -dummy -json -i=200ms >"$tmp/dummy.json" 2>&1
 n=$(jq -s 'length' "$tmp/dummy.json" 2>/dev/null)
 [ "${n:-0}" -ge 3 ] && ok dummy-json || fail dummy-json "$n objects: $(head -c 300 "$tmp/dummy.json")"
 "$cmon" -ports="$addr" -json >/dev/null 2>"$tmp/e"; st=$?

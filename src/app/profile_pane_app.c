@@ -82,9 +82,20 @@ uint32_t cm_pane_app_keep_capture(struct cm_pane_app *a, const struct cm_capture
 	return id;
 }
 
+/* Keeps a copy of data as `last`, the one shown that is no capture of
+ * the store. Out of memory, or over the budget alone: not kept, and w
+ * says there is nothing to write. */
+static void keep_last(struct cm_pane_app *a, const char *data, size_t len, double wall)
+{
+	unsigned char *copy = len <= CM_CAPSTORE_BYTES ? malloc(len ? len : 1) : NULL;
+	if (copy)
+		memcpy(copy, data, len);
+	free(a->last.data);
+	a->last = (struct cm_pane_body){copy, len, a->pane.svc, wall, false};
+}
+
 /* Keeps a copy of the body that came (a CPU capture in the store, a
- * snapshot as `last`) as the one shown. Out of memory, or over the
- * budget alone: not kept, and w says there is nothing to write. */
+ * snapshot as `last`) as the one shown, and records it. */
 static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, double wall)
 {
 	struct cm_prof_pane *p = &a->pane;
@@ -97,13 +108,8 @@ static void keep_body(struct cm_pane_app *a, const struct cm_fetch_result *r, do
 		snprintf(c.what, sizeof c.what, "cpu %ds", p->seconds);
 		a->shown = cm_pane_app_keep_capture(a, &c, (const unsigned char *)r->body, r->len);
 	}
-	if (!a->shown) {
-		unsigned char *copy = r->len <= CM_CAPSTORE_BYTES ? malloc(r->len ? r->len : 1) : NULL;
-		if (copy)
-			memcpy(copy, r->body, r->len);
-		free(a->last.data);
-		a->last = (struct cm_pane_body){copy, r->len, p->svc, wall, false};
-	}
+	if (!a->shown)
+		keep_last(a, r->body, r->len, wall);
 	count_captures(a);
 }
 
@@ -309,10 +315,11 @@ int cm_pane_app_show(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
 		cm_pane_fail(p, note, now);
 		return -1;
 	}
-	struct cm_rec *rec = a->rec; /* shown again, not captured again */
-	a->rec = NULL;
-	keep_body(a, &(struct cm_fetch_result){.body = (const char *)data, .len = len}, wall);
-	a->rec = rec;
+	/* shown again, not captured again: no second record, store entry or
+	 * mark (the replay marked it with its recording's id) */
+	a->shown = 0;
+	keep_last(a, (const char *)data, len, wall);
+	count_captures(a);
 	cm_pane_done(p, wall, now);
 	p->next_live = now + CM_PROF_NEVER;
 	return 0;

@@ -72,9 +72,10 @@ void cm_pane_app_captured(struct cm_pane_app *a, size_t svc, enum cm_prof_kind k
 			  size_t len);
 
 /* Shows data/len (a recorded capture of service svc, of kind, taken at
- * wall) in the pane as if just fetched: the pane opens on it, keeps its
- * bytes (w, < and >). 0, or -1 with the reason in err (the pane's note
- * says it too). */
+ * wall) in the pane as if just fetched: the pane opens on it and keeps
+ * its bytes (w writes them). Not recorded, stored or marked again: the
+ * replay marked it on the timeline with its recording's id. 0, or -1 with
+ * the reason in err (the pane's note says it too). */
 int cm_pane_app_show(struct cm_pane_app *a, size_t svc, enum cm_prof_kind kind,
 		     const unsigned char *data, size_t len, double wall, double now, char *err,
 		     size_t errlen);

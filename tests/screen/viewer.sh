@@ -311,7 +311,7 @@ if start_demo 127.0.0.1:0 -load 2; then
 	save=$tmp/saved
 	mkdir -p "$save"
 	cmon_env="PPROF_TMPDIR=$save"
-	run_cmon livecpu pprof -seconds=1 "$demo_addrs"
+	run_cmon livecpu pprof -seconds=3 "$demo_addrs"
 	cmon_env=""
 	check live-cpu livecpu '^ top · cpu · functions' 15
 	check live-cpu-saved-copy livecpu "Saved profile in $save/pprof\.demo\.samples\.cpu\.001\.pb\.gz"
@@ -324,7 +324,7 @@ if start_demo 127.0.0.1:0 -load 2; then
 		fail w-bytes-as-fetched "the written file differs from the saved copy"
 	fi
 	T send-keys -t livecpu r
-	check live-cpu-countdown livecpu 'capturing a 1 s CPU profile: 1 s left \(Esc cancels\)|capture over: waiting for the profile'
+	check live-cpu-countdown livecpu 'capturing a 3 s CPU profile: [1-3] s left \(Esc cancels\)|capture over: waiting for the profile'
 	if wait_gone livecpu 'capturing a|capture over'; then ok live-cpu-refetched; else fail live-cpu-refetched "still fetching" livecpu; fi
 
 	# r's capture has its saved copy too; w writes it at pprof's next name

@@ -81,8 +81,31 @@ static bool skipped(const struct cm_mapping *m)
 	return false;
 }
 
+/* Whether mapping m would be named in a note if samples use it. */
+static bool may_need_note(const struct cm_mapping *m)
+{
+	struct stat st;
+	if (m->has_functions || m->has_filenames || m->has_line_numbers)
+		return false;
+	return !*m->file || (!skipped(m) && stat(m->file, &st) != 0);
+}
+
+/* No mapping would be named: the notes need not know which mappings the
+ * samples use, a walk over every frame of every sample (4 ms of a 70 ms
+ * report on a 126k-sample profile). Without mappings the fake one is
+ * named. */
+static bool nothing_to_say(const struct cm_profile *p)
+{
+	for (size_t i = 0; i < p->nmappings; i++)
+		if (may_need_note(&p->mappings[i]))
+			return false;
+	return p->nmappings > 0;
+}
+
 void cm_pprof_symbolize_notes(const struct cm_profile *p, FILE *out)
 {
+	if (nothing_to_say(p))
+		return;
 	uint32_t *order;
 	long n = used_mappings(p, &order);
 	bool missing = false;

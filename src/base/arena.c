@@ -92,6 +92,13 @@ static struct cm_arena_block *arena_grow(struct cm_arena *a, size_t need)
 	return b;
 }
 
+int cm_arena_reserve(struct cm_arena *a, size_t size)
+{
+	if (a->head || size <= ARENA_BLOCK_MIN)
+		return 0;
+	return arena_grow(a, size) ? 0 : -1;
+}
+
 void *cm_arena_alloc(struct cm_arena *a, size_t size)
 {
 	if (size > SIZE_MAX - ARENA_ALIGN)

@@ -2,6 +2,7 @@
 
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* Reads a varint at *p (before end); false when truncated or longer than
  * ten bytes. Like Go's pprof and protobuf-c, bits past the 64th are dropped. */
@@ -85,6 +86,44 @@ static bool skip_field(const unsigned char **p, const unsigned char *end, unsign
 	}
 }
 
+/* The next varint of a packed run at *q (before stop). One- and two-byte
+ * varints (location ids, small values) are read inline: this runs for
+ * every location of every sample. */
+static inline bool run_varint(const unsigned char **q, const unsigned char *stop, uint64_t *v)
+{
+	const unsigned char *c = *q;
+	if (c[0] < 0x80) {
+		*v = c[0];
+		*q = c + 1;
+		return true;
+	}
+	if (stop - c >= 2 && c[1] < 0x80) {
+		*v = (uint64_t)(c[0] & 0x7f) | (uint64_t)c[1] << 7;
+		*q = c + 2;
+		return true;
+	}
+	return varint(q, stop, v);
+}
+
+/* The packed run q[0..len) appended to a uint64 array. */
+static int packed_varints(const unsigned char *q, size_t len, uint64_t **arr, size_t *n,
+			  size_t *cap)
+{
+	if (len == 0)
+		return CM_WIRE_OK; /* and *arr may still be NULL */
+	const unsigned char *stop = q + len;
+	/* At most one element per byte: reserve once. */
+	if (!grow((void **)arr, cap, *n + len, sizeof(**arr)))
+		return CM_WIRE_NOMEM;
+	/* A local, not *arr and *n: a store through out could alias them. */
+	uint64_t *out = *arr + *n;
+	while (q < stop)
+		if (!run_varint(&q, stop, out++))
+			return CM_WIRE_MALFORMED;
+	*n = (size_t)(out - *arr);
+	return CM_WIRE_OK;
+}
+
 /* One element or a packed run of varints into a uint64 array. */
 static int repeated_varints(const unsigned char **p, const unsigned char *end, unsigned wt,
 			    uint64_t **arr, size_t *n, size_t *cap)
@@ -103,31 +142,84 @@ static int repeated_varints(const unsigned char **p, const unsigned char *end, u
 	uint64_t len;
 	if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
 		return CM_WIRE_MALFORMED;
-	if (len == 0)
-		return CM_WIRE_OK; /* and *arr may still be NULL */
-	const unsigned char *q = *p, *stop = q + len;
-	/* At most one element per byte: reserve once. */
-	if (!grow((void **)arr, cap, *n + len, sizeof(**arr)))
-		return CM_WIRE_NOMEM;
-	/* Locals, not *arr and *n: a store through out could alias them, and
-	 * this loop runs for every location of every sample. One- and two-byte
-	 * varints (location ids, small values) are read inline. */
-	uint64_t *out = *arr + *n;
-	while (q < stop) {
-		if (q[0] < 0x80) {
-			*out++ = q[0];
-			q++;
-		} else if (stop - q >= 2 && q[1] < 0x80) {
-			*out++ = (uint64_t)(q[0] & 0x7f) | (uint64_t)q[1] << 7;
-			q += 2;
-		} else if (varint(&q, stop, &v)) {
-			*out++ = v;
-		} else {
+	int rc = packed_varints(*p, (size_t)len, arr, n, cap);
+	*p += len;
+	return rc;
+}
+
+int cm_sample_wire_expand_run(struct cm_sample_wire *s)
+{
+	const unsigned char *run = s->loc_run;
+	s->loc_run = NULL;
+	return run ? packed_varints(run, s->loc_run_len, &s->location_id, &s->n_location_id,
+				    &s->cap_location_id)
+		   : CM_WIRE_OK;
+}
+
+/* Field 1, location_id: a first packed run is left at loc_run when the
+ * caller asked; anything after it reads that run into the array first. */
+static int location_ids(struct cm_sample_wire *s, const unsigned char **p,
+			const unsigned char *end, unsigned wt)
+{
+	uint64_t len;
+	if (s->defer_loc_run && wt == 2 && !s->loc_run && s->n_location_id == 0) {
+		if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
 			return CM_WIRE_MALFORMED;
-		}
+		s->loc_run = *p;
+		s->loc_run_len = (size_t)len;
+		*p += len;
+		return CM_WIRE_OK;
 	}
-	*n = (size_t)(out - *arr);
-	*p = q;
+	int rc = cm_sample_wire_expand_run(s);
+	if (rc != CM_WIRE_OK)
+		return rc;
+	return repeated_varints(p, end, wt, &s->location_id, &s->n_location_id,
+				&s->cap_location_id);
+}
+
+size_t cm_sample_wire_run_count(const unsigned char *run, size_t len)
+{
+	size_t n = 0, i = 0;
+	/* Eight bytes a step: each byte's top bit, clear where a varint
+	 * ends, summed by the multiply into the top byte. */
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, run + i, 8);
+		w = (~w & 0x8080808080808080u) >> 7;
+		n += (w * 0x0101010101010101u) >> 56;
+	}
+	for (; i < len; i++)
+		n += run[i] < 0x80;
+	return n;
+}
+
+int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap *ids,
+			  uint16_t *out)
+{
+	const unsigned char *q = run, *stop = run + len;
+	/* The direct table in locals: the slow path may grow it. */
+	const uint32_t *direct = ids->direct;
+	size_t direct_cap = ids->direct_cap;
+	uint64_t id;
+	while (q < stop) {
+		if (!run_varint(&q, stop, &id))
+			return CM_WIRE_MALFORMED;
+		uint32_t li;
+		if (id < direct_cap && direct[id]) {
+			li = direct[id] - 1;
+		} else {
+			if (id == 0)
+				return CM_WIRE_ZERO_ID;
+			li = cm_idmap_intern_slow(ids, id);
+			if (li == UINT32_MAX)
+				return CM_WIRE_NOMEM;
+			direct = ids->direct;
+			direct_cap = ids->direct_cap;
+		}
+		if (li > UINT16_MAX)
+			return CM_WIRE_WIDE;
+		*out++ = (uint16_t)li;
+	}
 	return CM_WIRE_OK;
 }
 
@@ -158,6 +250,7 @@ int cm_sample_wire_decode(struct cm_sample_wire *s, const unsigned char *p, size
 {
 	const unsigned char *end = p + n;
 	s->n_location_id = s->n_value = s->n_label = 0;
+	s->loc_run = NULL;
 	while (p < end) {
 		uint64_t tag, len;
 		if (!varint(&p, end, &tag))
@@ -169,8 +262,7 @@ int cm_sample_wire_decode(struct cm_sample_wire *s, const unsigned char *p, size
 		if (tag > UINT32_MAX || field == 0) {
 			return CM_WIRE_MALFORMED;
 		} else if (field == 1) {
-			rc = repeated_varints(&p, end, wt, &s->location_id, &s->n_location_id,
-					      &s->cap_location_id);
+			rc = location_ids(s, &p, end, wt);
 		} else if (field == 2) {
 			rc = repeated_varints(&p, end, wt, (uint64_t **)&s->value, &s->n_value,
 					      &s->cap_value);

@@ -145,6 +145,36 @@ static int odd_encoding(const uint8_t *p, size_t n, int depth)
 	return found;
 }
 
+/* The decoder's way: a packed run of location ids left for
+ * cm_sample_wire_locs16 must give the ids the array path gave (w). */
+static void deferred_differential(const struct cm_sample_wire *w, const uint8_t *data,
+				  size_t size)
+{
+	static struct cm_sample_wire d = {.defer_loc_run = true};
+	CHECK(cm_sample_wire_decode(&d, data, size) == CM_WIRE_OK, "deferred decode fails");
+	if (!d.loc_run) {
+		CHECK(d.n_location_id == w->n_location_id, "deferred: %zu vs %zu ids",
+		      d.n_location_id, w->n_location_id);
+		return;
+	}
+	size_t n = cm_sample_wire_run_count(d.loc_run, d.loc_run_len);
+	CHECK(n == w->n_location_id, "deferred run of %zu ids, array %zu", n, w->n_location_id);
+	uint16_t *out = malloc(n * sizeof(*out) + 1);
+	struct cm_idmap m = {0};
+	int rc = out ? cm_sample_wire_locs16(d.loc_run, d.loc_run_len, &m, out) : CM_WIRE_NOMEM;
+	bool zero = false;
+	for (size_t i = 0; i < w->n_location_id; i++)
+		zero |= w->location_id[i] == 0;
+	if (rc == CM_WIRE_ZERO_ID)
+		CHECK(zero, "locs16 says id 0, there is none");
+	else
+		CHECK(rc == CM_WIRE_OK || (rc == CM_WIRE_WIDE && n > 65536), "locs16 says %d", rc);
+	for (size_t i = 0; rc == CM_WIRE_OK && i < n; i++)
+		CHECK(m.ids[out[i]] == w->location_id[i], "deferred location id %zu differs", i);
+	cm_idmap_free(&m);
+	free(out);
+}
+
 static void sample_differential(const uint8_t *data, size_t size)
 {
 	static struct cm_sample_wire w; /* reused, as the decoder reuses it */
@@ -173,6 +203,7 @@ static void sample_differential(const uint8_t *data, size_t size)
 		      a->num_unit == b->num_unit, "label %zu differs", i);
 	}
 	perftools__profiles__sample__free_unpacked(s, NULL);
+	deferred_differential(&w, data, size);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -1033,9 +1033,102 @@ static void test_threads(void)
 	free(b.p);
 }
 
+/* Sample k's location ids are want[k][1..want[k][0]]: checks what it
+ * decoded to, through the dense indices. */
+static void check_locs(const struct cm_profile *p, size_t k, const uint64_t *want,
+		       bool wide, const char *what)
+{
+	const struct cm_sample *s = &p->samples[k];
+	CHECK_MSG(s->nlocs == want[0], "%s: sample %zu has %u locations", what, k, s->nlocs);
+	CHECK_MSG(s->locs_wide == wide, "%s: sample %zu wide %d", what, k, s->locs_wide);
+	for (uint32_t i = 0; i < s->nlocs && i < want[0]; i++) {
+		uint32_t li = cm_sample_loc(s, i);
+		CHECK_MSG(li < p->nlocations && p->locations[li].id == want[1 + i],
+			  "%s: sample %zu location %u", what, k, i);
+	}
+}
+
+/* Location ids as encoders may write them: one packed run (read straight
+ * into 16-bit indices), runs split in two, packed and unpacked mixed, and
+ * a run whose indices pass 65535 (read again, 4 bytes each). */
+static void test_location_runs(void)
+{
+	enum { NLOC = 70000 };
+	struct buf b = {0}, sub = {0};
+	const char *strs[] = {"", "samples", "count"};
+	for (size_t i = 0; i < 3; i++)
+		sf(&b, 6, strs[i]);
+	vf(&sub, 1, 1);
+	vf(&sub, 2, 2);
+	mf(&b, 1, &sub);
+	for (uint64_t id = 1; id <= NLOC; id++) { /* indices in this order */
+		vf(&sub, 1, id);
+		mf(&b, 4, &sub);
+	}
+	static const uint64_t one[] = {3, 1, 200, 3};
+	static const uint64_t wide[] = {2, NLOC, 1};
+	static const uint64_t split[] = {3, 5, 6, 7};
+	static const uint64_t mixed[] = {3, 8, 9, 300};
+	static const uint64_t mixed2[] = {3, 10, 11, 12};
+	const uint64_t *want[] = {one, wide, split, mixed, mixed2};
+	const uint64_t value = 1;
+	packed(&sub, 1, one + 1, 3);
+	packed(&sub, 2, &value, 1);
+	mf(&b, 2, &sub);
+	packed(&sub, 1, wide + 1, 2);
+	packed(&sub, 2, &value, 1);
+	mf(&b, 2, &sub);
+	packed(&sub, 1, split + 1, 2);
+	packed(&sub, 2, &value, 1);
+	packed(&sub, 1, split + 3, 1);
+	mf(&b, 2, &sub);
+	packed(&sub, 1, mixed + 1, 1);
+	vf(&sub, 1, mixed[2]);
+	vf(&sub, 2, value);
+	packed(&sub, 1, mixed + 3, 1);
+	mf(&b, 2, &sub);
+	vf(&sub, 1, mixed2[1]);
+	packed(&sub, 1, mixed2 + 2, 2);
+	vf(&sub, 2, value);
+	mf(&b, 2, &sub);
+	for (enum how how = RAW; how < NHOW; how++) {
+		char err[256];
+		struct cm_profile *p = decode_how(&b, how, NULL, err, sizeof(err));
+		CHECK_MSG(p != NULL, "%s: %s", how_name[how], err);
+		if (!p)
+			continue;
+		CHECK(p->nsamples == 5 && p->nlocations == NLOC);
+		for (size_t k = 0; k < 5 && k < p->nsamples; k++)
+			check_locs(p, k, want[k], k == 1, how_name[how]);
+		cm_profile_free(p);
+	}
+	/* An id 0 and a cut varint inside a packed run. */
+	static const struct {
+		const char *bytes;
+		size_t n;
+		const char *err;
+	} bad[] = {
+		{"\x12\x06\x0a\x02\x01\x00\x10\x01", 8, "references location id 0"},
+		{"\x12\x06\x0a\x02\x01\x80\x10\x01", 8, "malformed Sample message"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct buf c = {0};
+		put(&c, b.p, b.n);
+		put(&c, bad[i].bytes, bad[i].n);
+		char err[256] = "";
+		struct cm_profile *p = cm_profile_decode(c.p, c.n, NULL, err, sizeof(err));
+		CHECK_MSG(!p, "bad run %zu decoded", i);
+		cm_profile_free(p);
+		CHECK_ERR(err, bad[i].err, "bad packed run");
+		free(c.p);
+	}
+	free(b.p);
+}
+
 int main(void)
 {
 	test_reference();
+	test_location_runs();
 	test_threads();
 	test_errors();
 	test_sample_wire();

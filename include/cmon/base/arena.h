@@ -22,6 +22,13 @@ void cm_arena_init(struct cm_arena *a);
  * The memory belongs to the arena and is released by cm_arena_free. */
 void *cm_arena_alloc(struct cm_arena *a, size_t size);
 
+/* Makes an empty arena's first block size bytes when that is more than
+ * the usual first block: a caller that knows roughly how much it will
+ * allocate gets it in one block (huge pages from 4 MB), not in a chain of
+ * doubling blocks whose small ones fault in 4 KiB at a time. Pages not
+ * touched cost nothing. -1 when memory runs out (the arena is as it was). */
+int cm_arena_reserve(struct cm_arena *a, size_t size);
+
 /* Like cm_arena_alloc for n elements of size each; NULL on overflow. */
 void *cm_arena_array(struct cm_arena *a, size_t n, size_t size);
 

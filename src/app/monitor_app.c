@@ -1193,6 +1193,8 @@ static void run_loop(struct app *app, int sfd)
 		take_follow(app, now); /* Prometheus answered in the poll */
 		if (fds[0].revents)
 			read_signals(app, sfd);
+		if (app->ui && (fds[1].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			break; /* the terminal is gone: no key will come */
 		if (out >= 0 && fds[out].revents)
 			text_write(app);
 		drive_tunnels(app, now);

@@ -429,6 +429,8 @@ static void loop(struct app *app, int sfd)
 		if (rc < 0 && errno != EINTR)
 			break;
 		read_stop_signals(app, sfd);
+		if (rc > 0 && (fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)))
+			app->quit = true; /* the terminal is gone: no key will come */
 		read_keys(app);
 		if (cm_pview_tick(app->pv, mono_now()) & CM_PVIEW_REDRAW)
 			app->dirty = true;

@@ -878,8 +878,10 @@ static void cleanup_duplicates(struct lg *g)
 {
 	for (size_t i = 0; i < g->nsamples; i++) {
 		struct lg_sample *s = &g->samples[i];
+		if (s->n < 2)
+			continue; /* and g->stk may be NULL: no frame at all yet */
 		uint32_t *f = g->stk + s->off;
-		if (s->n > 1 && g->locs[f[0]].addr == g->locs[f[1]].addr + 1) {
+		if (g->locs[f[0]].addr == g->locs[f[1]].addr + 1) {
 			memmove(f + 1, f + 2, (s->n - 2) * sizeof(*f));
 			s->n--;
 		}

@@ -23,10 +23,11 @@
 #include "cmon/base/inflate.h"
 #include "cmon/base/inflate_pipe.h"
 #include "cmon/profile/legacy.h"
+#include "cmon/profile/location_wire.h"
 #include "cmon/profile/sample_wire.h"
 #include "profile.pb-c.h"
 
-enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10 };
+enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10, RAW_KEEP = 4 << 20 };
 
 /* ---- the field reader: a window of inflated (or raw) bytes ---- */
 
@@ -260,6 +261,12 @@ static int wire_fill(struct wire *w, size_t need)
 		keep_from = history < keep_from ? history : keep_from;
 	} else if (need <= w->wincap && w->pos <= w->wincap - need) {
 		keep_from = 0; /* room enough: the input's start stays, for try_legacy */
+	} else if (!w->gzip && !w->dropped && w->end <= RAW_KEEP) {
+		/* A raw stream keeps its start while it is small, as the
+		 * window grows: a text profile that looked like protobuf for a
+		 * while (a long field) must reach try_legacy whole, as it does
+		 * when decoded from memory. */
+		keep_from = 0;
 	}
 	if (keep_from > 0) {
 		w->dropped += keep_from;
@@ -465,6 +472,7 @@ struct decoder {
 	bool drop_labels;
 	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
+	struct cm_location_wire location_wire; /* and Location */
 	/* Range of the label string indices Go's parser would check, over the
 	 * labels dropped unread: a bad index is an error even when unused. */
 	bool dropped_labels;
@@ -770,8 +778,11 @@ static int decode_mapping(struct decoder *d, const struct field *f)
 
 static int decode_location(struct decoder *d, const struct field *f)
 {
-	Perftools__Profiles__Location *l = UNPACK(d, location, f);
-	if (!l)
+	struct cm_location_wire *l = &d->location_wire;
+	int wrc = cm_location_wire_decode(l, f->data, f->len);
+	if (wrc == CM_WIRE_NOMEM)
+		return fail(d, "out of memory");
+	if (wrc != CM_WIRE_OK)
 		return fail(d, "malformed Location message");
 	if (l->id == 0)
 		return fail(d, "found location with reserved id 0");
@@ -803,10 +814,10 @@ static int decode_location(struct decoder *d, const struct field *f)
 	if (!out->lines)
 		return fail(d, "out of memory");
 	for (size_t i = 0; i < l->n_line; i++) {
-		out->lines[i].line = l->line[i]->line;
+		out->lines[i].line = l->line[i].line;
 		out->lines[i].function = CM_NONE;
-		if (l->line[i]->function_id) {
-			uint32_t fi = cm_idmap_intern(&d->fn_ids, l->line[i]->function_id);
+		if (l->line[i].function_id) {
+			uint32_t fi = cm_idmap_intern(&d->fn_ids, l->line[i].function_id);
 			if (fi == UINT32_MAX)
 				return fail(d, "too many function ids");
 			out->lines[i].function = fi;
@@ -1148,6 +1159,7 @@ static uint64_t model_bytes(const struct decoder *d)
 		n += m[i]->cap * 12 + m[i]->ids_cap * 8 + m[i]->direct_cap * 4;
 	const struct cm_sample_wire *s = &d->sample_wire;
 	n += s->cap_location_id * 8 + s->cap_value * 8 + s->cap_label * sizeof(*s->label);
+	n += d->location_wire.cap_line * sizeof(*d->location_wire.line);
 	return n;
 }
 
@@ -1233,6 +1245,7 @@ static int decode_all(struct decoder *d, struct wire *w)
 static void decoder_free(struct decoder *d)
 {
 	cm_sample_wire_free(&d->sample_wire);
+	cm_location_wire_free(&d->location_wire);
 	tuples_free(&d->tuples);
 	free(d->unit_pairs);
 	free(d->unit_slots);

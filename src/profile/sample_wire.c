@@ -1,48 +1,9 @@
 #include "cmon/profile/sample_wire.h"
+#include "cmon/profile/wire_varint.h"
 
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Reads a varint at *p (before end); false when truncated or longer than
- * ten bytes. Like Go's pprof and protobuf-c, bits past the 64th are dropped. */
-static inline bool varint(const unsigned char **p, const unsigned char *end, uint64_t *out)
-{
-	const unsigned char *q = *p;
-	if (end - q >= 10) {
-		/* Ten bytes are there: no bounds checks, and the usual one or two
-		 * byte values (location ids, small counts) leave at once. */
-		uint64_t b = *q++, v = b & 0x7f;
-		if (b < 0x80)
-			goto done;
-		b = *q++;
-		v |= (b & 0x7f) << 7;
-		if (b < 0x80)
-			goto done;
-		for (unsigned shift = 14; shift < 70; shift += 7) {
-			b = *q++;
-			v |= (b & 0x7f) << shift; /* bits past 64 drop, as Go's pprof does */
-			if (b < 0x80)
-				goto done;
-		}
-		return false;
-done:
-		*out = v;
-		*p = q;
-		return true;
-	}
-	uint64_t v = 0;
-	for (unsigned shift = 0; q < end && shift < 70; shift += 7) {
-		unsigned char b = *q++;
-		v |= (uint64_t)(b & 0x7f) << shift;
-		if (!(b & 0x80)) {
-			*out = v;
-			*p = q;
-			return true;
-		}
-	}
-	return false;
-}
 
 static bool grow(void **buf, size_t *cap, size_t need, size_t elem)
 {
@@ -57,33 +18,6 @@ static bool grow(void **buf, size_t *cap, size_t need, size_t elem)
 	*buf = n;
 	*cap = ncap;
 	return true;
-}
-
-/* Skips a field of the given wire type; false when malformed. */
-static bool skip_field(const unsigned char **p, const unsigned char *end, unsigned wt)
-{
-	uint64_t v;
-	switch (wt) {
-	case 0:
-		return varint(p, end, &v);
-	case 1:
-		if (end - *p < 8)
-			return false;
-		*p += 8;
-		return true;
-	case 5:
-		if (end - *p < 4)
-			return false;
-		*p += 4;
-		return true;
-	case 2:
-		if (!varint(p, end, &v) || v > (uint64_t)(end - *p))
-			return false;
-		*p += v;
-		return true;
-	default:
-		return false; /* groups and invalid wire types */
-	}
 }
 
 /* The next varint of a packed run at *q (before stop). One- and two-byte
@@ -102,7 +36,7 @@ static inline bool run_varint(const unsigned char **q, const unsigned char *stop
 		*q = c + 2;
 		return true;
 	}
-	return varint(q, stop, v);
+	return cm_wire_varint(q, stop, v);
 }
 
 /* The packed run q[0..len) appended to a uint64 array. */
@@ -130,7 +64,7 @@ static int repeated_varints(const unsigned char **p, const unsigned char *end, u
 {
 	uint64_t v;
 	if (wt == 0) {
-		if (!varint(p, end, &v))
+		if (!cm_wire_varint(p, end, &v))
 			return CM_WIRE_MALFORMED;
 		if (!grow((void **)arr, cap, *n + 1, sizeof(**arr)))
 			return CM_WIRE_NOMEM;
@@ -140,7 +74,7 @@ static int repeated_varints(const unsigned char **p, const unsigned char *end, u
 	if (wt != 2)
 		return CM_WIRE_MALFORMED;
 	uint64_t len;
-	if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
+	if (!cm_wire_varint(p, end, &len) || len > (uint64_t)(end - *p))
 		return CM_WIRE_MALFORMED;
 	int rc = packed_varints(*p, (size_t)len, arr, n, cap);
 	*p += len;
@@ -163,7 +97,7 @@ static int location_ids(struct cm_sample_wire *s, const unsigned char **p,
 {
 	uint64_t len;
 	if (s->defer_loc_run && wt == 2 && !s->loc_run && s->n_location_id == 0) {
-		if (!varint(p, end, &len) || len > (uint64_t)(end - *p))
+		if (!cm_wire_varint(p, end, &len) || len > (uint64_t)(end - *p))
 			return CM_WIRE_MALFORMED;
 		s->loc_run = *p;
 		s->loc_run_len = (size_t)len;
@@ -228,18 +162,18 @@ static int decode_label(struct cm_wire_label *l, const unsigned char *p, const u
 	*l = (struct cm_wire_label){0};
 	while (p < end) {
 		uint64_t tag, v;
-		if (!varint(&p, end, &tag))
+		if (!cm_wire_varint(&p, end, &tag))
 			return CM_WIRE_MALFORMED;
 		unsigned field = (unsigned)(tag >> 3), wt = (unsigned)(tag & 7);
 		if (tag > UINT32_MAX || field == 0)
 			return CM_WIRE_MALFORMED;
 		if (field >= 1 && field <= 4) {
-			if (wt != 0 || !varint(&p, end, &v))
+			if (wt != 0 || !cm_wire_varint(&p, end, &v))
 				return CM_WIRE_MALFORMED;
 			int64_t *dst = field == 1 ? &l->key : field == 2 ? &l->str
 				     : field == 3 ? &l->num : &l->num_unit;
 			*dst = (int64_t)v;
-		} else if (!skip_field(&p, end, wt)) {
+		} else if (!cm_wire_skip(&p, end, wt)) {
 			return CM_WIRE_MALFORMED;
 		}
 	}
@@ -253,7 +187,7 @@ int cm_sample_wire_decode(struct cm_sample_wire *s, const unsigned char *p, size
 	s->loc_run = NULL;
 	while (p < end) {
 		uint64_t tag, len;
-		if (!varint(&p, end, &tag))
+		if (!cm_wire_varint(&p, end, &tag))
 			return CM_WIRE_MALFORMED;
 		unsigned field = (unsigned)(tag >> 3), wt = (unsigned)(tag & 7);
 		int rc = CM_WIRE_OK;
@@ -267,13 +201,13 @@ int cm_sample_wire_decode(struct cm_sample_wire *s, const unsigned char *p, size
 			rc = repeated_varints(&p, end, wt, (uint64_t **)&s->value, &s->n_value,
 					      &s->cap_value);
 		} else if (field == 3) {
-			if (wt != 2 || !varint(&p, end, &len) || len > (uint64_t)(end - p))
+			if (wt != 2 || !cm_wire_varint(&p, end, &len) || len > (uint64_t)(end - p))
 				return CM_WIRE_MALFORMED;
 			if (!grow((void **)&s->label, &s->cap_label, s->n_label + 1, sizeof(*s->label)))
 				return CM_WIRE_NOMEM;
 			rc = decode_label(&s->label[s->n_label++], p, p + len);
 			p += len;
-		} else if (!skip_field(&p, end, wt)) {
+		} else if (!cm_wire_skip(&p, end, wt)) {
 			return CM_WIRE_MALFORMED;
 		}
 		if (rc != CM_WIRE_OK)

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/profile/location_wire.h"
 #include "cmon/profile/names.h"
 #include "cmon/profile/profile.h"
 #include "cmon/profile/profile_ops.h"
@@ -104,7 +105,7 @@ static size_t varint_len(const uint8_t *p, size_t n, uint64_t *v)
  * spellings (high bits dropped); Go's pprof reads all of it, skipping the odd
  * fields as unknown. A known difference, reported; not what this fuzzer
  * hunts. */
-static int odd_encoding(const uint8_t *p, size_t n, int depth)
+static int odd_encoding_in(const uint8_t *p, size_t n, int depth, unsigned nested)
 {
 	size_t i = 0;
 	int found = 0;
@@ -134,8 +135,8 @@ static int odd_encoding(const uint8_t *p, size_t n, int depth)
 			if (v > n - i - k)
 				return found;
 			i += k;
-			if (depth == 0 && (tag >> 3) == 3)
-				found |= odd_encoding(p + i, (size_t)v, 1);
+			if (depth == 0 && (tag >> 3) == nested)
+				found |= odd_encoding_in(p + i, (size_t)v, 1, nested);
 			i += (size_t)v;
 			break;
 		default:
@@ -173,6 +174,74 @@ static void deferred_differential(const struct cm_sample_wire *w, const uint8_t 
 		CHECK(m.ids[out[i]] == w->location_id[i], "deferred location id %zu differs", i);
 	cm_idmap_free(&m);
 	free(out);
+}
+
+static int odd_encoding(const uint8_t *p, size_t n, int depth)
+{
+	return odd_encoding_in(p, n, depth, 3); /* a Sample's labels */
+}
+
+/* True when the top level of a message has field 5 (Location.is_folded)
+ * with a wire type other than varint. protobuf-c reads a bool of any wire
+ * type (the bytes' bits); Go's pprof refuses it ("type mismatch"), as
+ * cm_location_wire_decode does. A known difference, not hunted here. */
+static bool bool_not_varint(const uint8_t *p, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		uint64_t tag, v;
+		size_t k = varint_len(p + i, n - i, &tag);
+		if (!k)
+			return false;
+		i += k;
+		if ((tag >> 3) == 5 && (tag & 7) != 0)
+			return true;
+		switch (tag & 7) {
+		case 0:
+			if (!(k = varint_len(p + i, n - i, &v)))
+				return false;
+			i += k;
+			break;
+		case 1:
+		case 5:
+			i += (tag & 7) == 1 ? 8 : 4;
+			break;
+		case 2:
+			if (!(k = varint_len(p + i, n - i, &v)) || v > n - i - k)
+				return false;
+			i += k + (size_t)v;
+			break;
+		default:
+			return false;
+		}
+	}
+	return false;
+}
+
+/* As one Location message: cm_location_wire_decode must agree with
+ * protobuf-c's unpack on success and on every field. */
+static void location_differential(const uint8_t *data, size_t size)
+{
+	static struct cm_location_wire w; /* reused, as the decoder reuses it */
+	int rc = cm_location_wire_decode(&w, data, size);
+	Perftools__Profiles__Location *l = perftools__profiles__location__unpack(NULL, size, data);
+	if ((rc == CM_WIRE_OK) != (l != NULL) &&
+	    (odd_encoding_in(data, size, 0, 4) || bool_not_varint(data, size))) {
+		perftools__profiles__location__free_unpacked(l, NULL);
+		return;
+	}
+	CHECK((rc == CM_WIRE_OK) == (l != NULL), "location_wire says %d, protobuf-c says %s", rc,
+	      l ? "ok" : "malformed");
+	if (!l)
+		return;
+	CHECK(w.id == l->id && w.mapping_id == l->mapping_id && w.address == l->address &&
+	      w.is_folded == (bool)l->is_folded, "location fields differ");
+	CHECK(w.n_line == l->n_line, "%zu vs %zu lines", w.n_line, l->n_line);
+	for (size_t i = 0; i < w.n_line && i < l->n_line; i++)
+		CHECK(w.line[i].function_id == l->line[i]->function_id &&
+		      w.line[i].line == l->line[i]->line && w.line[i].column == l->line[i]->column,
+		      "line %zu differs", i);
+	perftools__profiles__location__free_unpacked(l, NULL);
 }
 
 static void sample_differential(const uint8_t *data, size_t size)
@@ -214,6 +283,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	sample_differential(data, size);
+	location_differential(data, size);
 
 	char err1[512] = "", err2[512] = "";
 	struct cm_decode_limits lim = {.max_inflated = 64u << 20, .drop_labels = true};

@@ -240,6 +240,7 @@ static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, cha
 	}
 	size_t len = (size_t)st.st_size;
 	madvise(map, len, MADV_SEQUENTIAL);
+	lim->input_maps_file = true;
 	struct cm_profile *p = cm_profile_decode(map, len, lim, err, errlen);
 	if (p && lim->drop_labels && cm_profile_has_negative(p)) { /* as with_labels_if_negative */
 		cm_profile_free(p);
@@ -254,7 +255,8 @@ static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, cha
 static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 {
 	char err[512];
-	struct cm_decode_limits lim = {a->max_inflated, !a->keep_labels, 0};
+	struct cm_decode_limits lim = {.max_inflated = a->max_inflated,
+					.drop_labels = !a->keep_labels};
 	struct cm_profile *p;
 	char shown[512]; /* spec with a URL's password hidden */
 	cm_url_masked(spec, strlen(spec), shown, sizeof(shown));

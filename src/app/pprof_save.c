@@ -261,7 +261,8 @@ int cm_pprof_save_path_of(const unsigned char *data, size_t len, uint64_t max_in
 			  const char *exec_name, char *path, size_t pathlen)
 {
 	char err[256];
-	struct cm_decode_limits lim = {max_inflated, true, 0}; /* names need no labels */
+	struct cm_decode_limits lim = {.max_inflated = max_inflated,
+					.drop_labels = true}; /* names need no labels */
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
 	if (!p) {
 		snprintf(path, pathlen, "%s", err);

@@ -150,7 +150,7 @@ static void refetch_done(struct app *app)
 	char err[512], status[800];
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
 	/* labels kept: the labels level and its tag filters read them */
-	struct cm_decode_limits lim = {app->a->max_inflated, false, 0};
+	struct cm_decode_limits lim = {.max_inflated = app->a->max_inflated};
 	char shown[256]; /* a source with its URL's password hidden */
 	status[0] = '\0';
 	for (int i = 0; ps && i < n && !status[0]; i++) {

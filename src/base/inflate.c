@@ -17,6 +17,8 @@
 
 #include <stdbool.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 enum { LITLEN_ROOT = 11, DIST_ROOT = 8, PRECODE_ROOT = 7, MAX_BITS = 15 };
@@ -536,6 +538,18 @@ void cm_inflate_init(struct cm_inflate *z, const uint8_t *in, size_t len, int gz
 	z->in_end = len ? in + len : in; /* NULL + 0 is undefined */
 	z->gzip = gzip;
 	z->state = gzip ? S_MEMBER : S_BLOCK;
+}
+
+void cm_inflate_release_input(const struct cm_inflate *z, size_t *released)
+{
+	enum { STEP = 1 << 20 };
+	uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+	uintptr_t from = ((uintptr_t)z->in_start + *released + page - 1) & ~(page - 1);
+	uintptr_t to = (uintptr_t)z->in & ~(page - 1); /* bytes before z->in are read */
+	if (to <= from || to - from < STEP)
+		return;
+	if (madvise((void *)from, to - from, MADV_DONTNEED) == 0)
+		*released = to - (uintptr_t)z->in_start;
 }
 
 size_t cm_inflate_consumed(const struct cm_inflate *z)

@@ -42,6 +42,8 @@ struct cm_inflate_pipe {
 	enum cm_inflate_status last;
 	const char *last_error;
 	struct cm_inflate z;     /* the worker's only */
+	bool release_input;      /* give back input pages passed (a file map) */
+	size_t released;         /* the worker's: input given back so far */
 };
 
 int cm_inflate_pipe_cpus(void)
@@ -82,6 +84,8 @@ static void *worker(void *arg)
 		size_t pos = h;
 		enum cm_inflate_status rc = cm_inflate_run(&p->z, s->buf, &pos, SLOT_CAP);
 		total += pos - h;
+		if (p->release_input)
+			cm_inflate_release_input(&p->z, &p->released);
 		pthread_mutex_lock(&p->lock);
 		s->start = h;
 		s->end = pos;
@@ -104,11 +108,12 @@ static void free_pipe(struct cm_inflate_pipe *p)
 	free(p);
 }
 
-struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len)
+struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len, bool release_input)
 {
 	struct cm_inflate_pipe *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
+	p->release_input = release_input;
 	for (int i = 0; i < NSLOTS; i++)
 		if (!(p->slots[i].buf = malloc(SLOT_CAP))) {
 			free_pipe(p);

@@ -51,6 +51,8 @@ struct wire {
 	/* gzip inflated on a second thread (see wire_start_pipe): the piece
 	 * it handed over last, and what came with it */
 	struct cm_inflate_pipe *pipe;
+	bool release_input; /* the input maps a file: give back pages passed */
+	size_t released;    /* inflating in line: input given back so far */
 	const uint8_t *piece;
 	size_t piece_left;
 	enum cm_inflate_status piece_status;
@@ -68,7 +70,7 @@ static void wire_start_pipe(struct wire *w, const unsigned char *data, size_t le
 {
 	if (threads == 1 || (threads == 0 && (len < PIPE_MIN_GZIP || cm_inflate_pipe_cpus() < 2)))
 		return;
-	w->pipe = cm_inflate_pipe_start(data, len);
+	w->pipe = cm_inflate_pipe_start(data, len, w->release_input);
 }
 
 enum { INBUF_SIZE = 256 << 10 };
@@ -84,10 +86,11 @@ static void wire_init_raw(struct wire *w, const unsigned char *data, size_t len)
 }
 
 static int wire_init_gzip(struct wire *w, const unsigned char *data, size_t len,
-			  uint64_t max_inflated, int threads)
+			  uint64_t max_inflated, int threads, bool release_input)
 {
 	memset(w, 0, offsetof(struct wire, inf));
 	w->gzip = true;
+	w->release_input = release_input;
 	w->max_inflated = max_inflated;
 	w->win = malloc(WINDOW_MIN);
 	if (!w->win)
@@ -235,6 +238,8 @@ static int wire_inflate(struct wire *w)
 	size_t before = w->end;
 	enum cm_inflate_status rc = w->pipe ? wire_take_piece(w)
 					    : cm_inflate_run(&w->inf, w->win, &w->end, w->wincap);
+	if (!w->pipe && w->release_input)
+		cm_inflate_release_input(&w->inf, &w->released);
 	w->inflated += w->end - before;
 	if (rc == CM_INFLATE_ERROR) {
 		inflate_error(w, w->pipe ? w->piece_error : w->inf.error);
@@ -1525,7 +1530,8 @@ struct cm_profile *cm_profile_decode(const unsigned char *data, size_t len,
 	d.size_hint = inflated_hint(data, len, gzip, max);
 	bool ok = true;
 	if (gzip)
-		ok = wire_init_gzip(&w, data, len, max, limits ? limits->threads : 0) == 0;
+		ok = wire_init_gzip(&w, data, len, max, limits ? limits->threads : 0,
+				    limits && limits->input_maps_file) == 0;
 	else
 		wire_init_raw(&w, data, len);
 	struct cm_profile *p = decode_and_finish(&d, &w, ok);

@@ -5,6 +5,8 @@
  * hand-written Sample decoder and cm_profile_sample_index. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <zlib.h>
 
 #include "check.h"
@@ -970,16 +972,48 @@ static void test_sample_wire(void)
 }
 
 /* The gzip input inflated on a second thread (cm_decode_limits.threads):
- * the reference profile behind 3 MB of an unknown field, so that it
+ * the reference profile behind 5 MB of an unknown field, so that it
  * arrives in many of the thread's pieces with matches reaching back across
  * them, decodes the same as inflated in line; every damage is still an
  * error (no hang, no crash) however the pieces fall. */
+/* gz from a file mapped read-only, as cmon pprof reads files: with
+ * input_maps_file the pages inflated are given back as the decoder goes;
+ * decoding the same mapping again must still see every byte (they come
+ * back from the file), on the thread and in line. */
+static void decode_mapped_file(const struct buf *gz)
+{
+	char path[] = "/tmp/cmon-test-decode-XXXXXX";
+	int fd = mkstemp(path);
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	unlink(path);
+	CHECK(write(fd, gz->p, gz->n) == (ssize_t)gz->n);
+	void *map = mmap(NULL, gz->n, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	CHECK(map != MAP_FAILED);
+	if (map == MAP_FAILED)
+		return;
+	char err[256] = "";
+	for (int round = 0; round < 4; round++) {
+		char what[64];
+		snprintf(what, sizeof(what), "mapped file, threads %d, round %d", 1 + round % 2, round);
+		struct cm_decode_limits lim = {.threads = 1 + round % 2, .input_maps_file = true};
+		struct cm_profile *p = cm_profile_decode(map, gz->n, &lim, err, sizeof(err));
+		CHECK_MSG(p != NULL, "%s: %s", what, err);
+		if (p)
+			check_reference(p, true, what);
+		cm_profile_free(p);
+	}
+	munmap(map, gz->n);
+}
+
 static void test_threads(void)
 {
 	struct spec sp = ref();
 	struct buf b = build(&sp), big = {0}, pad = {0};
 	char line[64];
-	for (unsigned i = 0; pad.n < (3u << 20); i++) {
+	for (unsigned i = 0; pad.n < (5u << 20); i++) {
 		int n = snprintf(line, sizeof(line), "frame %u of %u;", i * 7919u % 100003u, i);
 		put(&pad, line, (size_t)n);
 	}
@@ -991,7 +1025,7 @@ static void test_threads(void)
 	char err[256] = "untouched";
 	for (int th = 1; th <= 2; th++) {
 		char what[64];
-		snprintf(what, sizeof(what), "3 MB ahead, threads %d", th);
+		snprintf(what, sizeof(what), "5 MB ahead, threads %d", th);
 		struct cm_decode_limits lim = {.threads = th};
 		struct cm_profile *p = cm_profile_decode(gz.p, gz.n, &lim, err, sizeof(err));
 		CHECK_MSG(p != NULL, "%s: %s", what, err);
@@ -1003,6 +1037,7 @@ static void test_threads(void)
 		CHECK_MSG(p != NULL, "streamed %s: %s", what, err);
 		cm_profile_free(p);
 	}
+	decode_mapped_file(&gz);
 	struct cm_decode_limits two = {.threads = 2};
 	for (size_t cut = 2; cut < gz.n; cut += gz.n / 13) {
 		char what[96];

@@ -23,7 +23,7 @@ static struct cm_profile *load(const char *name)
 	FILE *f = fopen(path, "rb");
 	if (!f)
 		return NULL;
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false, 0};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
 	struct cm_profile *p = cm_profile_decode_stream(read_chunk, f, &lim, err, sizeof(err));
 	fclose(f);
 	CHECK_MSG(p != NULL, "%s: %s", name, err);
@@ -70,7 +70,7 @@ static void round_trip(const char *name)
 	char err[256];
 	int rc = cm_profile_encode(p, CM_DEFAULT_MAX_INFLATED, &bytes, &len, err, sizeof(err));
 	CHECK_MSG(rc == 0, "%s: encode: %s", name, err);
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false, 0};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
 	struct cm_profile *back = rc ? NULL : cm_profile_decode(bytes, len, &lim, err, sizeof(err));
 	CHECK_MSG(rc || back, "%s: decoding the encoded profile: %s", name, err);
 	if (back && (back = merged(back))) {

@@ -328,7 +328,7 @@ static void test_golden_diff(void)
 		struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err));
 		unsigned char *b = read_all(DATA "heap.pb.gz", &len);
 		/* with labels, as the viewer decodes its profiles (merging compares them) */
-		struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, false, 0};
+		struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED};
 		struct cm_profile *base = cm_profile_decode(b, len, &lim, err, sizeof(err));
 		free(b);
 		CHECK(cm_viewer_set_base(v, base, labelled, err, sizeof(err)) == 0);

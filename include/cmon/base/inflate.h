@@ -63,6 +63,15 @@ void cm_inflate_init(struct cm_inflate *z, const uint8_t *in, size_t len, int gz
 enum cm_inflate_status cm_inflate_run(struct cm_inflate *z, uint8_t *out, size_t *pos,
 				      size_t cap);
 
+/* For an input that is a read-only mapping of a file: gives back to the
+ * kernel the pages of input the decoder has passed, in steps of at least
+ * a megabyte (*released counts what went before; start it at 0). Their
+ * contents come back from the file if read again (a second decode from
+ * the start), so nothing changes but the resident memory: a big profile's
+ * compressed file is not held whole while it inflates. Never for input in
+ * anonymous memory, whose pages would come back as zeros. */
+void cm_inflate_release_input(const struct cm_inflate *z, size_t *released);
+
 /* Input bytes consumed so far (for a gzip bomb's ratio). */
 size_t cm_inflate_consumed(const struct cm_inflate *z);
 

@@ -14,6 +14,7 @@
 #ifndef CMON_INFLATE_PIPE_H
 #define CMON_INFLATE_PIPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,8 +26,10 @@ struct cm_inflate_pipe;
 int cm_inflate_pipe_cpus(void);
 
 /* Starts inflating in[0..len) (gzip) on a new thread. NULL when memory or
- * a thread cannot be had: the caller inflates by itself then. */
-struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len);
+ * a thread cannot be had: the caller inflates by itself then. With
+ * release_input (in maps a file), the pages passed are given back as it
+ * goes (cm_inflate_release_input). */
+struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len, bool release_input);
 
 /* The next piece of output, in *data[0..*n) (*n may be 0). Returns
  * CM_INFLATE_MORE when more may follow, CM_INFLATE_END with the last

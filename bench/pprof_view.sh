@@ -9,7 +9,9 @@
 # program: the first screen is there when its footer has been written; a
 # key's time runs from sending it to the last byte of the redraw (output
 # quiet for 50 ms, not counted). Wall and CPU time both: on a busy machine
-# the CPU seconds are the steadier figure (10 ms resolution).
+# the CPU seconds are the steadier figure (10 ms resolution). Right
+# after the first screen: t, a and Enter at once (their answer and what
+# they wait for, built in the background) and Esc during Enter's wait.
 #
 # usage: bench/pprof_view.sh [CMON_BINARY] [PROFILE]
 #   PROFILE defaults to bench/.cache/big-heap.pb.gz, made on first use
@@ -93,6 +95,20 @@ class Viewer:
             first = first or last
         return (first or time.monotonic()) - t, (last or time.monotonic()) - t
 
+    def key_until(self, k, marker):
+        """Seconds from sending k to the first output holding marker (a
+        redraw among others: a source being annotated redraws its
+        progress)."""
+        t = time.monotonic()
+        os.write(self.master, k)
+        seen = b""
+        while marker not in seen:
+            d = self.read(30)
+            if not d:
+                raise SystemExit(f"bench: no {marker!r} after {k!r}")
+            seen = seen[-len(marker):] + d
+        return time.monotonic() - t
+
     def rss_mb(self):
         with open(f"/proc/{self.p.pid}/status") as f:
             for line in f:
@@ -138,6 +154,23 @@ rss0 = v.rss_mb()
 for name, k in [("t at once (first switch)", b"t"), ("a at once (first switch)", b"a")]:
     first, last = v.key(k)
     print(f"{name:34s} first redraw {first * 1000:.1f} ms, table after {last * 1000:.1f} ms")
+v.quit()
+# Enter at once: the source before the lines it is read from are built
+# (they are built ahead, after the first screen): the answer (its
+# progress) and the rows; then Enter again and Esc right after its first
+# redraw, most likely during the annotation (to the table's headings
+# redrawn: "flat%" is in them, not in the source's).
+v = Viewer()
+v.first_screen()
+first, last = v.key(b"\r")
+print(f"{'Enter at once (first source)':34s} first redraw {first * 1000:.1f} ms, rows after {last * 1000:.1f} ms")
+v.quit()
+v = Viewer()
+v.first_screen()
+os.write(v.master, b"\r")
+v.read(30)
+esc = v.key_until(b"\x1b", b"flat%")
+print(f"{'Esc right after Enter at once':34s} back at the table after {esc * 1000:.1f} ms")
 v.quit()
 print()
 

@@ -2,7 +2,9 @@
  * granularity, no trimming) and its numbers (cm_list_range,
  * cm_list_weights), the source text found as -list finds it and then under
  * the current directory, GOROOT and the module cache, each line's heat and
- * rank, and the heaviest function it calls. */
+ * rank, and the heaviest function it calls. The lines graph is built in
+ * steps (vlines_step), ahead of Enter when the host steps the viewer, and
+ * the selected function's file is read ahead (issue 15). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

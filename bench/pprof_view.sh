@@ -9,7 +9,11 @@
 # program: the first screen is there when its footer has been written; a
 # key's time runs from sending it to the last byte of the redraw (output
 # quiet for 50 ms, not counted). Wall and CPU time both: on a busy machine
-# the CPU seconds are the steadier figure (10 ms resolution).
+# the CPU seconds are the steadier figure (10 ms resolution). Right
+# after the first screen: t, a and Enter at once (their answer and what
+# they wait for, built in the background) and Esc during Enter's wait.
+# The key sequence runs while tables are built ahead; at its end, Enter
+# and Esc again once nothing builds.
 #
 # usage: bench/pprof_view.sh [CMON_BINARY] [PROFILE]
 #   PROFILE defaults to bench/.cache/big-heap.pb.gz, made on first use
@@ -77,11 +81,13 @@ class Viewer:
         while self.read(QUIET):
             pass
 
-    def key(self, k):
+    def key(self, k, drain=True):
         """Seconds from sending k to the first and to the last byte of its
         redraw (a switch to a table still being built answers at once with
-        its progress, then redraws until the table is there)."""
-        self.drain()
+        its progress, then redraws until the table is there). Sent once the
+        output was quiet for 50 ms, or at once without drain."""
+        if drain:
+            self.drain()
         t = time.monotonic()
         os.write(self.master, k)
         first = last = None
@@ -92,6 +98,18 @@ class Viewer:
             last = time.monotonic()
             first = first or last
         return (first or time.monotonic()) - t, (last or time.monotonic()) - t
+
+    def idle(self, quiet=0.3):
+        """Waits until the viewer's background builds are over: no CPU
+        used for `quiet` seconds (30 s at most)."""
+        end = time.monotonic() + 30
+        c = cpu_of(self.p.pid)
+        while time.monotonic() < end:
+            time.sleep(quiet)
+            n = cpu_of(self.p.pid)
+            if n == c:
+                return
+            c = n
 
     def rss_mb(self):
         with open(f"/proc/{self.p.pid}/status") as f:
@@ -139,6 +157,22 @@ for name, k in [("t at once (first switch)", b"t"), ("a at once (first switch)",
     first, last = v.key(k)
     print(f"{name:34s} first redraw {first * 1000:.1f} ms, table after {last * 1000:.1f} ms")
 v.quit()
+# Enter at once: the source before the lines it is read from are built
+# (they are built ahead, after the first screen): the answer (its
+# progress) and the rows; then Enter again and Esc right after its first
+# redraw, most likely during the annotation (to the last byte: the table).
+v = Viewer()
+v.first_screen()
+first, last = v.key(b"\r")
+print(f"{'Enter at once (first source)':34s} first redraw {first * 1000:.1f} ms, rows after {last * 1000:.1f} ms")
+v.quit()
+v = Viewer()
+v.first_screen()
+os.write(v.master, b"\r")
+v.read(30)
+first, last = v.key(b"\x1b", drain=False)
+print(f"{'Esc right after Enter at once':34s} first redraw {first * 1000:.1f} ms, table after {last * 1000:.1f} ms")
+v.quit()
 print()
 
 v = Viewer()
@@ -151,5 +185,20 @@ for name, k in keys:
     print(f"{name:34s} {first * 1000:9.1f} {last * 1000:9.1f} {(cpu_of(v.p.pid) - c) * 1000:7.0f}")
 print(f"\nRSS: {rss_first:.0f} MB at the first screen, {v.rss_mb():.0f} MB after the keys "
       "(tables built ahead and kept)")
+# The same source keys once nothing builds in the background: what they
+# cost themselves (above, a key may wait for a step of a build that
+# cannot be sliced: a report's preparation, a node table). Best and
+# worst of 5.
+v.idle()
+print(f"\n{'nothing building, best-worst of 5':34s} {'first ms':>11s} {'last ms':>11s}")
+times = {b"\r": [], b"\x1b": []}
+for _ in range(5):
+    for k in (b"\r", b"\x1b"):
+        times[k].append(v.key(k))
+for name, k in [("Enter (source of the row)", b"\r"), ("Esc (back to top)", b"\x1b")]:
+    ts = times[k]
+    first = f"{min(t[0] for t in ts) * 1000:.1f}-{max(t[0] for t in ts) * 1000:.1f}"
+    last = f"{min(t[1] for t in ts) * 1000:.1f}-{max(t[1] for t in ts) * 1000:.1f}"
+    print(f"{name:34s} {first:>11s} {last:>11s}")
 v.quit()
 PY

@@ -288,7 +288,8 @@ static void draw_rows(const struct rect *r, struct cm_viewer *v, int row, int n)
 		case CM_VIEWER_FLAME: break;
 		}
 	}
-	if (l->nrows == 0)
+	/* a source being annotated says so in the footer */
+	if (l->nrows == 0 && !(l->kind == CM_VIEWER_SOURCE && cm_viewer_building(v)))
 		put(r, row, cm_viewer_has_profile(v) ? "(nothing to show)" : "waiting for a profile...",
 		    CM_THEME_dim);
 }

@@ -17,9 +17,12 @@
  * bounded so that a flood cannot keep the loop from polling. */
 #define CM_UI_KEYS_PER_CALL 256
 
-/* Esc alone must answer quickly; escape sequences from the terminal
- * arrive within a few milliseconds. */
-#define CM_UI_ESCDELAY_MS 25
+/* How long curses waits after an Esc for the rest of a key's sequence:
+ * what Esc alone costs before it answers (issue 15: a key within a 16 ms
+ * frame; 25 ms made Esc the slowest key). A terminal writes a key's
+ * sequence at once (one write, one ssh packet), so its bytes are there
+ * together; 5 ms still covers a 9600-baud line (a byte a millisecond). */
+#define CM_UI_ESCDELAY_MS 5
 
 #define CTRL_C 3 /* what Ctrl-C is in raw mode */
 #define CTRL_U 21

@@ -136,8 +136,7 @@ struct cm_viewer *cm_viewer_new(const struct cm_viewer_opts *o, char *err, size_
  * a kept state needs is its table. */
 static void vstate_strip(struct vstate *st)
 {
-	if (st->lines_built)
-		vlines_free(&st->lines);
+	vlines_free(&st->lines);
 	if (st->tags_built)
 		cm_tag_table_free(&st->tags);
 	if (st->stacks_built)
@@ -146,7 +145,7 @@ static void vstate_strip(struct vstate *st)
 		cm_adjacency_free(&st->peek_adj);
 		cm_graph_free(&st->peek_g);
 	}
-	st->lines_built = st->tags_built = st->stacks_built = st->peek_built = false;
+	st->tags_built = st->stacks_built = st->peek_built = false;
 }
 
 static void vstate_free(struct vstate *st)
@@ -313,12 +312,12 @@ static int vstate_header(struct vstate *st)
 	return rc;
 }
 
-/* Prepares a copy of p as -top would and begins its table in tb: under
- * ro, or, with vi < SIZE_MAX, under ro with sample index vi and
- * granularity g (a state built ahead). */
-static struct vstate *vstate_begin(const struct cm_profile *p, const struct cm_report_opts *ro,
-				   size_t vi, enum cm_granularity g, struct cm_top_builder *tb,
-				   char *err, size_t errlen)
+/* Prepares a copy of p as -top would: under ro, or, with vi < SIZE_MAX,
+ * under ro with sample index vi and granularity g (a state built ahead).
+ * Its table is begun by vstate_begin_table: one step each in the
+ * background, a key waits for one at most. */
+static struct vstate *vstate_prepare(const struct cm_profile *p, const struct cm_report_opts *ro,
+				     size_t vi, enum cm_granularity g, char *err, size_t errlen)
 {
 	struct vstate *st = calloc(1, sizeof(*st));
 	struct cm_report_opts o = *ro;
@@ -337,14 +336,20 @@ static struct vstate *vstate_begin(const struct cm_profile *p, const struct cm_r
 		vstate_free(st);
 		return NULL;
 	}
-	if (cm_top_begin(tb, &st->rep, &st->top) < 0) {
-		set_err(err, errlen, "out of memory");
-		vstate_free(st);
-		return NULL;
-	}
 	st->key_vi = st->rep.vi;
 	st->key_g = o.granularity;
 	return st;
+}
+
+/* Begins st's table in tb (its node table); frees st on OOM. */
+static int vstate_begin_table(struct vstate *st, struct cm_top_builder *tb, char *err,
+			      size_t errlen)
+{
+	if (cm_top_begin(tb, &st->rep, &st->top) == 0)
+		return 0;
+	set_err(err, errlen, "out of memory");
+	vstate_free(st);
+	return -1;
 }
 
 /* The header, once the table is complete; frees st on OOM. */
@@ -362,8 +367,8 @@ static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_r
 				   char *err, size_t errlen)
 {
 	struct cm_top_builder tb;
-	struct vstate *st = vstate_begin(p, ro, SIZE_MAX, ro->granularity, &tb, err, errlen);
-	if (!st)
+	struct vstate *st = vstate_prepare(p, ro, SIZE_MAX, ro->granularity, err, errlen);
+	if (!st || vstate_begin_table(st, &tb, err, errlen) < 0)
 		return NULL;
 	int rc;
 	while ((rc = cm_top_step(&tb, SIZE_MAX)) == 0)
@@ -445,14 +450,25 @@ static int build_start(struct cm_viewer *v, size_t vi, enum cm_granularity g, ch
 		       size_t errlen)
 {
 	build_abort(v);
-	v->build.st = vstate_begin(viewer_pristine(v), &v->ro, vi, g, &v->build.tb, err, errlen);
+	memset(&v->build.tb, 0, sizeof(v->build.tb)); /* nothing to abort yet */
+	v->build.begun = false;
+	v->build.st = vstate_prepare(viewer_pristine(v), &v->ro, vi, g, err, errlen);
 	return v->build.st ? 0 : -1;
 }
 
-/* Sums up to n samples into the running build; a complete state goes
- * to the keep. -1 on OOM (the build dropped). */
+/* Begins the running build's table, or sums up to n samples into it; a
+ * complete state goes to the keep. -1 on OOM (the build dropped). */
 static int build_step(struct cm_viewer *v, size_t n)
 {
+	if (!v->build.begun) {
+		char err[VIEWER_MSG];
+		if (vstate_begin_table(v->build.st, &v->build.tb, err, sizeof(err)) < 0) {
+			v->build.st = NULL;
+			return -1;
+		}
+		v->build.begun = true;
+		return 0;
+	}
 	int rc = cm_top_step(&v->build.tb, n);
 	if (rc == 0)
 		return 0;
@@ -472,7 +488,7 @@ static int build_step(struct cm_viewer *v, size_t n)
 static void building_text(struct cm_viewer *v)
 {
 	const struct vstate *b = v->build.st;
-	bool running = b && b->key_vi == v->want_vi && b->key_g == v->want_g;
+	bool running = b && v->build.begun && b->key_vi == v->want_vi && b->key_g == v->want_g;
 	int pct = running ? (int)(cm_top_progress(&v->build.tb) * 100) : 0;
 	const char *name = cm_viewer_sample_name(v, v->want_vi);
 	snprintf(v->building, sizeof(v->building), "building %s (%s)... %d%%", name ? name : "?",
@@ -560,7 +576,8 @@ static bool next_build(const struct cm_viewer *v, struct vkey *k)
 bool cm_viewer_pending(const struct cm_viewer *v)
 {
 	struct vkey k;
-	return v->st && (v->build.st || next_build(v, &k));
+	return v->st && (vlines_due(&v->st->lines) || vsrc_ahead_due(v) || v->build.st ||
+			 next_build(v, &k));
 }
 
 /* The options back to what shows (a waited-for build failed). */
@@ -576,20 +593,50 @@ static void want_drop(struct cm_viewer *v, const char *why)
 	viewer_msg(v, "%s", why);
 }
 
+/* A step of the lines of what shows (the source of any function comes
+ * from them): a SOURCE level waiting for them shows its progress (true:
+ * redraw), then its rows; when they fail, it goes with the message. */
+static bool lines_step(struct cm_viewer *v, size_t n)
+{
+	char err[VIEWER_MSG];
+	int rc = vlines_step(v, v->st, n, err, sizeof(err));
+	if (!v->src_wait || viewer_cur(v)->kind != CM_VIEWER_SOURCE)
+		return false; /* built ahead, or for a SOURCE level under PEEK */
+	if (rc < 0) {
+		cm_viewer_back(v);
+		viewer_msg(v, "%s", err);
+	} else if (rc == 0) {
+		vsrc_wait_text(v);
+	} else if (vnav_refresh(v, false) < 0) {
+		viewer_msg(v, "out of memory");
+	}
+	return true;
+}
+
 bool cm_viewer_step(struct cm_viewer *v, size_t n, double now)
 {
 	(void)now;
 	struct vkey k;
 	char err[VIEWER_MSG];
-	if (!v->st || !next_build(v, &k))
+	if (!v->st)
+		return false;
+	/* after a switch waited for, before the tables ahead: the lines cost
+	 * a seventh of a table, and Enter is as likely as t or a */
+	if (!v->wanting && vlines_due(&v->st->lines))
+		return lines_step(v, n);
+	if (!v->wanting && vsrc_ahead_due(v)) {
+		vsrc_read_ahead(v); /* nothing shown changes */
+		return false;
+	}
+	if (!next_build(v, &k))
 		return false;
 	bool for_want = v->wanting;
 	struct vstate *b = v->build.st;
 	/* a build ahead gives way to the one a switch waits for */
 	if (b && for_want && (b->key_vi != k.vi || b->key_g != k.g))
 		build_abort(v);
-	if (!v->build.st && build_start(v, k.vi, k.g, err, sizeof(err)) < 0) {
-		if (for_want)
+	if (!v->build.st) { /* preparing the report is a step of its own */
+		if (build_start(v, k.vi, k.g, err, sizeof(err)) < 0 && for_want)
 			want_drop(v, err);
 		return for_want;
 	}
@@ -612,7 +659,9 @@ bool cm_viewer_step(struct cm_viewer *v, size_t n, double now)
 
 const char *cm_viewer_building(const struct cm_viewer *v)
 {
-	return v->wanting ? v->building : NULL;
+	if (v->wanting)
+		return v->building;
+	return v->src_wait && viewer_cur(v)->kind == CM_VIEWER_SOURCE ? v->annotating : NULL;
 }
 
 /* ---- my code: owners and the standard library's hide ---- */

@@ -34,8 +34,22 @@
 /* Where source files are looked for, in order (see viewer_source.c). */
 enum { VREADER_PRIMARY, VREADER_CWD, VREADER_GOROOT, VREADER_MODCACHE, VREADER_COUNT };
 
-/* The lines-granularity build behind SOURCE views (-list's pipeline). */
+/* The lines-granularity build behind SOURCE views (-list's pipeline),
+ * made in steps (issue 15): the prepared copy, the node table, the
+ * samples a slice at a time into the graph, the adjacency. What each
+ * stage has made: */
+enum vlines_stage {
+	VLINES_NONE,     /* nothing */
+	VLINES_PREPARED, /* work and rep */
+	VLINES_SAMPLES,  /* and nodes, and g begun: samples [0, next) summed */
+	VLINES_DONE,     /* and g ended, adj: complete */
+	VLINES_FAILED,   /* nothing: out of memory; not tried again while idle */
+};
+
 struct vlines {
+	enum vlines_stage stage;
+	size_t next;
+	char si[32];             /* the state's sample index as a number (rep's) */
 	struct cm_profile *work;
 	struct cm_report rep;
 	struct cm_nodes nodes;
@@ -56,8 +70,8 @@ struct vstate {
 	struct cm_graph peek_g;
 	struct cm_adjacency peek_adj;
 	char peek_unit[32];      /* -peek picks its unit from the untrimmed graph */
-	/* SOURCE: built on first use */
-	bool lines_built;
+	/* SOURCE: built ahead in slices by cm_viewer_step (the same for
+	 * every function), else on first use */
 	struct vlines lines;
 	/* LABELS: -tags' table, on first use, from a report with -tags' unit */
 	bool tags_built;
@@ -73,10 +87,12 @@ struct vstate {
 	char key_si[32];         /* the sample index as a number, when built ahead */
 };
 
-/* A state built in slices (issue 15): its report prepared and its
- * table begun, summed a slice of samples at a time by cm_viewer_step. */
+/* A state built in slices (issue 15): its report prepared, then its
+ * table begun, then summed a slice of samples at a time by
+ * cm_viewer_step. */
 struct vbuild {
 	struct vstate *st;       /* NULL: none running */
+	bool begun;              /* tb begun (the step after the report's) */
 	struct cm_top_builder tb;
 };
 
@@ -158,6 +174,8 @@ struct vlevel {
 	size_t sel, top;
 	char *sel_key;  /* TOP / PEEK: the selected row's name, to find it again */
 	int64_t sel_line; /* SOURCE: the selected line number */
+	bool unplaced;  /* SOURCE: its rows never came yet: it starts on the
+			 * heaviest line when they do */
 	int sel_role;   /* PEEK: the selected row's role */
 };
 
@@ -206,6 +224,8 @@ struct cm_viewer {
 	char *src_file, *src_summary;
 	char *src_msg;            /* why the file was not found */
 	bool src_found;
+	bool src_wait;            /* SOURCE waits for st->lines (background) */
+	char annotating[VIEWER_MSG]; /* cm_viewer_building's text while it does */
 	struct vpeek_row *peek;
 	size_t npeek;
 	struct vlabel_row *label;
@@ -215,6 +235,7 @@ struct cm_viewer {
 
 	struct cm_source_reader readers[VREADER_COUNT];
 	bool readers_ready;
+	char *src_ahead;          /* the function whose file was read ahead */
 	char *reader_paths[VREADER_COUNT];
 
 	struct vlevel *levels;
@@ -267,10 +288,27 @@ size_t vtop_find(const struct cm_viewer *v, const char *name);
  * in file ("" = any), or SIZE_MAX: what a change of granularity keeps. */
 size_t vtop_find_place(const struct cm_viewer *v, const char *name, const char *file);
 
-/* viewer_source.c: the SOURCE rows for level l. -1 on OOM. */
+/* viewer_source.c: the SOURCE rows for level l. With v->background and
+ * the lines of v->st not complete, no rows: v->src_wait is set and the
+ * rows come from cm_viewer_step. -1 on OOM. */
 int vsrc_rows(struct cm_viewer *v, const struct vlevel *l);
 void vsrc_free_rows(struct cm_viewer *v);
 void vsrc_readers_free(struct cm_viewer *v);
+/* One step of the lines build of st (see enum vlines_stage): the
+ * prepared copy or the node table (each one step), or up to n samples,
+ * or the end. 1 when complete, 0 when more is to do, -1 on OOM (stage
+ * FAILED, err says why). */
+int vlines_step(struct cm_viewer *v, struct vstate *st, size_t n, char *err, size_t errlen);
+/* Still to build while idle (not complete, not failed). */
+bool vlines_due(const struct vlines *ls);
+/* Reading ahead (cm_viewer_step, once the lines are built): the file
+ * of TOP's selected function, read and kept by the readers, so that
+ * Enter does not wait for it (most of what it cost then: a 430 KB file,
+ * 10 ms of page faults here). due: a selection whose file was not. */
+bool vsrc_ahead_due(const struct cm_viewer *v);
+void vsrc_read_ahead(struct cm_viewer *v);
+/* v->annotating from the progress of v->st's lines. */
+void vsrc_wait_text(struct cm_viewer *v);
 void vlines_free(struct vlines *ls);
 
 /* viewer_peek.c: the PEEK rows for level l. -1 on OOM. */

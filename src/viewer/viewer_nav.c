@@ -127,6 +127,12 @@ int vnav_refresh(struct cm_viewer *v, bool keep_line)
 	}
 	if (at != SIZE_MAX)
 		l->sel = at;
+	if (l->kind == CM_VIEWER_SOURCE && l->unplaced && v->nsrc) {
+		/* its first rows: on the heaviest line, two lines of context above */
+		l->unplaced = false;
+		l->sel = v->nhot ? v->hot[0] : 0;
+		l->top = l->sel > 2 ? l->sel - 2 : 0;
+	}
 	sync_pub(v);
 	return rc;
 }
@@ -208,14 +214,15 @@ static bool push(struct cm_viewer *v, enum cm_viewer_kind kind, const char *name
 	v->depth++;
 	if (kind == CM_VIEWER_FLAME)
 		vflame_reset(v);
+	/* SOURCE starts on its heaviest line when its rows come: now, or
+	 * from cm_viewer_step when they are built in the background */
+	l->unplaced = kind == CM_VIEWER_SOURCE;
 	if (vnav_refresh(v, false) < 0) {
 		cm_viewer_back(v);
 		viewer_msg(v, "out of memory");
 		return false;
 	}
-	/* start on the heaviest line, or on the function's own row */
-	if (kind == CM_VIEWER_SOURCE && v->nhot)
-		l->sel = v->hot[0];
+	/* PEEK starts on the function's own row */
 	for (size_t i = 0; kind == CM_VIEWER_PEEK && i < v->npeek; i++)
 		if (v->peek[i].pub.role == CM_PEEK_SELF)
 			l->sel = i;

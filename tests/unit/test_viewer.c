@@ -284,6 +284,9 @@ static void test_key_during_build(void)
 	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
 	CHECK(cm_viewer_building(v) != NULL);
 	CHECK(!strncmp(cm_viewer_building(v), "building inuse_space (files)... 0%", 40));
+	cm_viewer_step(v, 500, 0); /* the report, then the node table: a step each */
+	cm_viewer_step(v, 500, 0);
+	CHECK(cm_viewer_building(v) && strstr(cm_viewer_building(v), "... 0%"));
 	cm_viewer_step(v, 500, 0);
 	CHECK_MSG(cm_viewer_building(v) && !strstr(cm_viewer_building(v), "... 0%"),
 		  "progress: %s", cm_viewer_building(v) ? cm_viewer_building(v) : "none");
@@ -493,6 +496,61 @@ static void test_source(void)
 	CHECK(s && s->lineno == 154 && !strcmp(s->flat_s, "10ms") && !strcmp(s->cum_s, "10ms"));
 	s = cm_viewer_src_line(v, 1);
 	CHECK(s && s->lineno == 155 && !strcmp(s->flat_s, ".") && !strcmp(s->cum_s, "30ms"));
+	cm_viewer_free(v);
+}
+
+/* issue 15: with background builds, Enter before the lines are built
+ * answers at once with the SOURCE level empty and its progress; keys
+ * work meanwhile, Esc returns at once; the rows that come in slices are
+ * -list's, on the heaviest line; a switch of sample type waits for its
+ * table, then for its lines. */
+static void test_source_background(void)
+{
+	struct cm_viewer_opts o;
+	cm_viewer_opts_init(&o);
+	o.ro.source_path = "tests/profgen";
+	o.goroot = o.gomodcache = "";
+	o.background = true;
+	char err[512];
+	struct cm_viewer *v = open_viewer("cpu.pb.gz", &o);
+	if (!v)
+		return;
+	CHECK(cm_viewer_pending(v));
+	CHECK(select_name(v, "main.hashLoop") && cm_viewer_enter(v, 0));
+	const struct cm_viewer_level *l = cm_viewer_level(v);
+	CHECK(l->kind == CM_VIEWER_SOURCE && l->nrows == 0 && cm_viewer_message(v) == NULL);
+	CHECK_STR(cm_viewer_building(v), "annotating main.hashLoop... 0%", "progress");
+	cm_viewer_move(v, 1, 0);
+	CHECK(cm_viewer_level(v)->nrows == 0 && cm_viewer_level(v)->sel == 0);
+	cm_viewer_step(v, 7, 0); /* the report prepared */
+	CHECK(cm_viewer_building(v) && !strstr(cm_viewer_building(v), "... 0%"));
+	/* Esc during the annotation: the table at once, on the same row */
+	CHECK(cm_viewer_back(v));
+	CHECK(cm_viewer_level(v)->kind == CM_VIEWER_TOP && cm_viewer_building(v) == NULL);
+	CHECK_STR(cm_viewer_selected_name(v), "main.hashLoop", "back on the row");
+	CHECK(cm_viewer_pending(v)); /* the lines go on building */
+	CHECK(cm_viewer_enter(v, 0) && cm_viewer_level(v)->nrows == 0);
+	size_t steps = 0;
+	while (cm_viewer_building(v) && steps++ < 100000)
+		CHECK(cm_viewer_step(v, 7, 0)); /* each a redraw: the progress, then the rows */
+	check_source_golden(v, "cpu.list", "main.hashLoop");
+	const struct cm_viewer_src_line *s = cm_viewer_src_line(v, cm_viewer_level(v)->sel);
+	CHECK(s && s->lineno == 155 && s->hot_rank == 1); /* on the heaviest line */
+	/* built: another function's source answers with its rows */
+	CHECK(cm_viewer_back(v) && select_name(v, "main.mix") && cm_viewer_enter(v, 0));
+	CHECK(cm_viewer_building(v) == NULL);
+	check_source_golden(v, "cpu.list", "main.mix");
+	/* t with the source shown: the table, then the lines, then the rows */
+	CHECK(cm_viewer_set_sample(v, 0, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) && !strncmp(cm_viewer_building(v), "building samples", 16));
+	while (cm_viewer_building(v) && !strncmp(cm_viewer_building(v), "building", 8))
+		cm_viewer_step(v, 100, 0);
+	CHECK(cm_viewer_level(v)->kind == CM_VIEWER_SOURCE && cm_viewer_sample_index(v) == 0);
+	CHECK_STR(cm_viewer_building(v), "annotating main.mix... 0%", "the lines of samples");
+	while (cm_viewer_building(v))
+		cm_viewer_step(v, 100, 0);
+	CHECK(cm_viewer_level(v)->nrows > 0 && cm_viewer_src_found(v));
+	CHECK_STR(cm_viewer_level(v)->title, "main.mix", "still the source");
 	cm_viewer_free(v);
 }
 
@@ -1055,6 +1113,7 @@ int main(void)
 	test_key_during_build();
 	test_golden_diff();
 	test_source();
+	test_source_background();
 	test_peek();
 	test_navigation();
 	test_granularity_keeps();

@@ -63,7 +63,8 @@ struct cm_viewer_opts {
 	const char *module;
 	/* A change of sample type or granularity to a table not built yet
 	 * does not build it: it waits for the slices of cm_viewer_step, the
-	 * table shown until then (false: it is built at once). */
+	 * table shown until then (false: it is built at once). Likewise a
+	 * function's source before the lines it is read from are built. */
 	bool background;
 };
 
@@ -160,17 +161,21 @@ bool cm_viewer_hide_std(const struct cm_viewer *v);
  *
  * One thread: the host calls cm_viewer_step while it is idle (nothing
  * else to do: poll with no wait) as long as cm_viewer_pending says so.
- * It builds the table a switch waits for (with opts.background), then,
- * ahead, the tables of the neighbouring sample types and granularities
- * (the next and previous of each, then the rest, up to a bound), which
- * are kept: a switch to one of them is a swap. Any other change of the
- * profile or options drops them and the running build. */
+ * It builds the table a switch waits for (with opts.background), then
+ * the lines every function's source is read from (-list's graph of the
+ * table shown: with opts.background, a SOURCE level opened before they
+ * are complete waits for them, its rows empty), then, ahead, the tables
+ * of the neighbouring sample types and granularities (the next and
+ * previous of each, then the rest, up to a bound), which are kept: a
+ * switch to one of them is a swap. Any other change of the profile or
+ * options drops them and the running build. */
 bool cm_viewer_pending(const struct cm_viewer *v);
 /* Sums up to n samples into the running build (starting one when none
  * runs). True when what shows changed (a switch completed: redraw); a
  * build that fails drops the switch with a message. */
 bool cm_viewer_step(struct cm_viewer *v, size_t n, double now);
-/* While a switch waits: "building alloc_space (lines)... 40%", else NULL. */
+/* While a switch waits: "building alloc_space (lines)... 40%"; while the
+ * SOURCE level shown waits: "annotating main.f... 40%"; else NULL. */
 const char *cm_viewer_building(const struct cm_viewer *v);
 
 /* ---- the views ---- */

@@ -2,6 +2,7 @@
 
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,11 +454,16 @@ struct half {
 	const bool *kept;
 	bool with_edges, mean;
 	int rc;
+	atomic_bool claimed; /* by the worker when it starts, else by the
+			      * caller done with its part (a busy machine
+			      * gave the worker no CPU): it sums this one too */
 };
 
 static void *half_worker(void *arg)
 {
 	struct half *h = arg;
+	if (atomic_exchange(&h->claimed, true))
+		return NULL;
 	h->rc = cm_graph_add_samples(&h->g, h->p, h->from, h->to, h->vi, h->kept, h->with_edges,
 				     h->mean, NULL);
 	return NULL;
@@ -529,8 +535,11 @@ int cm_graph_add_batch(struct cm_graph *g, const struct cm_profile *p, size_t fr
 		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);
 	}
 	int rc = cm_graph_add_samples(g, p, from, mid, vi, kept, with_edges, mean, NULL);
+	bool mine = rc == 0 && !atomic_exchange(&h.claimed, true);
+	if (mine)
+		rc = cm_graph_add_samples(g, p, mid, to, vi, kept, with_edges, mean, NULL);
 	pthread_join(thread, NULL);
-	if (rc == 0 && (h.rc < 0 || merge_half(g, &h.g) < 0)) {
+	if (rc == 0 && !mine && (h.rc < 0 || merge_half(g, &h.g) < 0)) {
 		cm_graph_free(g);
 		rc = -1;
 	}

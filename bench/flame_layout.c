@@ -7,45 +7,19 @@
 
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 
 #include "cmon/profile/profile.h"
 #include "cmon/viewer/viewer.h"
 
-static double now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static unsigned char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	unsigned char *b = malloc(n > 0 ? (size_t)n : 1);
-	*len = b ? fread(b, 1, (size_t)n, f) : 0;
-	fclose(f);
-	return b;
-}
+#include "bench_util.h"
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
-		fprintf(stderr, "usage: flame_layout PROFILE [RUNS]\n");
-		return 2;
-	}
-	int runs = argc > 2 ? atoi(argv[2]) : 5;
+	int runs;
 	size_t len;
-	unsigned char *data = slurp(argv[1], &len);
-	if (!data) {
-		perror(argv[1]);
+	unsigned char *data = bench_args(argc, argv, "flame_layout", &runs, &len);
+	if (!data)
 		return 2;
-	}
 	char err[512];
 	struct cm_viewer_opts o;
 	cm_viewer_opts_init(&o);

@@ -1,10 +1,13 @@
 #include "cmon/profile/graph.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmon/base/inflate_pipe.h"
 #include "cmon/base/pathutil.h"
 
 /* ---- the node table ---- */
@@ -251,29 +254,11 @@ static int edges_grow(struct cm_graph *g)
 	return 0;
 }
 
-/* pprof's AddToEdge, deduplicated within one sample (seenEdge). */
-static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, int64_t dw,
-		    bool inl, bool residual, size_t sample)
+/* Appends e, an edge g lacks: add_edge's rare path, kept out of its loop. */
+static int new_edge(struct cm_graph *g, const struct cm_edge *e)
 {
 	if ((g->nedges + 1) * 2 > g->edge_slots_cap && edges_grow(g) < 0)
 		return -1;
-	size_t j = cm_pair_hash(src, dst) & (g->edge_slots_cap - 1);
-	while (g->edge_slots[j]) {
-		struct cm_edge *e = &g->edges[g->edge_slots[j] - 1];
-		if (e->src == src && e->dst == dst) {
-			if (e->last_sample == sample)
-				return 0;
-			e->last_sample = sample;
-			e->weight = cm_add64(e->weight, w);
-			e->weight_div = cm_add64(e->weight_div, dw);
-			if (residual)
-				e->residual = true;
-			if (!inl)
-				e->inline_call = false;
-			return 0;
-		}
-		j = (j + 1) & (g->edge_slots_cap - 1);
-	}
 	if (g->nedges == g->edges_cap) {
 		size_t ncap = g->edges_cap ? g->edges_cap * 2 : 4096;
 		struct cm_edge *ne = realloc(g->edges, ncap * sizeof(*ne));
@@ -282,10 +267,38 @@ static int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, i
 		g->edges = ne;
 		g->edges_cap = ncap;
 	}
-	g->edges[g->nedges] = (struct cm_edge){.src = src, .dst = dst, .weight = w, .weight_div = dw,
-		.inline_call = inl, .residual = residual, .last_sample = sample};
+	size_t j = cm_pair_hash(e->src, e->dst) & (g->edge_slots_cap - 1);
+	while (g->edge_slots[j])
+		j = (j + 1) & (g->edge_slots_cap - 1);
+	g->edges[g->nedges] = *e;
 	g->edge_slots[j] = (uint32_t)++g->nedges;
 	return 0;
+}
+
+/* pprof's AddToEdge, deduplicated within one sample (seenEdge). Inline:
+ * it runs for every frame of every sample. */
+static inline int add_edge(struct cm_graph *g, uint32_t src, uint32_t dst, int64_t w, int64_t dw,
+			   bool inl, bool residual, size_t sample)
+{
+	size_t mask = g->edge_slots_cap - 1;
+	for (size_t j = cm_pair_hash(src, dst) & mask; g->edge_slots_cap && g->edge_slots[j];
+	     j = (j + 1) & mask) {
+		struct cm_edge *e = &g->edges[g->edge_slots[j] - 1];
+		if (e->src != src || e->dst != dst)
+			continue;
+		if (e->last_sample == sample)
+			return 0;
+		e->last_sample = sample;
+		e->weight = cm_add64(e->weight, w);
+		e->weight_div = cm_add64(e->weight_div, dw);
+		if (residual)
+			e->residual = true;
+		if (!inl)
+			e->inline_call = false;
+		return 0;
+	}
+	return new_edge(g, &(struct cm_edge){.src = src, .dst = dst, .weight = w, .weight_div = dw,
+		.inline_call = inl, .residual = residual, .last_sample = sample});
 }
 
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p, const struct cm_nodes *nodes,
@@ -380,12 +393,169 @@ void cm_graph_end(struct cm_graph *g)
 			g->members[g->nmembers++] = id;
 }
 
+/* ---- a batch build on two threads ---- */
+
+/* What summing a sample costs, about, in units of a skipped sample: 4 a
+ * location when the sample counts. On bench/speed.sh's profiles a
+ * location takes ~9 ns, a skipped sample ~1-2 ns; 4 balanced the two
+ * threads' CPU times best on the mid profile (of 1, 2, 4, 8, 16). */
+enum { LOC_WORK = 4 };
+
+/* Below this much work (in those units, about 4000 samples of 31
+ * locations: ~0.9 ms on one thread) a second thread does not pay for its
+ * start and the merge: bench/graph_split.sh saw the split break even at
+ * ~2000 such samples, 0.4 ms, on this project's 2-CPU virtual machine. */
+enum { SPLIT_MIN_WORK = 4000 * 32 * LOC_WORK };
+
+/* Every STRIDE-th sample is looked at to estimate the work: ~1% of a pass. */
+enum { STRIDE = 16 };
+
+static uint64_t sample_work(const struct cm_sample *s, size_t vi, bool mean)
+{
+	bool counts = s->values[vi] != 0 || (mean && s->values[0] != 0);
+	return counts ? LOC_WORK * ((uint64_t)s->nlocs + 1) : 1;
+}
+
+/* The work of [from, to), of every STRIDE-th sample. */
+static uint64_t strided_work(const struct cm_profile *p, size_t from, size_t to, size_t vi,
+			     bool mean)
+{
+	uint64_t sum = 0;
+	for (size_t i = from; i < to; i += STRIDE)
+		sum += sample_work(&p->samples[i], vi, mean);
+	return sum;
+}
+
+/* The sample that cuts [from, to), of strided work total, into two halves
+ * of about the same work. Half the samples can be far from half the work:
+ * most samples of a heap profile are older allocations whose in-use
+ * values are 0, skipped (of the 126k samples of bench/speed.sh's mid
+ * profile, the first 12k hold half the work). The cut only balances: any
+ * cut gives the same result. */
+static size_t balanced_cut(const struct cm_profile *p, size_t from, size_t to, size_t vi,
+			   bool mean, uint64_t total)
+{
+	uint64_t sum = 0;
+	for (size_t i = from; i < to; i += STRIDE) {
+		sum += sample_work(&p->samples[i], vi, mean);
+		if (sum * 2 >= total)
+			return i + 1;
+	}
+	return to;
+}
+
+/* The second half of a split build: the worker sums [from, to) into its
+ * own graph g (over the caller's node table), reading p, its nodes and
+ * kept, which nobody writes meanwhile. */
+struct half {
+	struct cm_graph g;
+	const struct cm_profile *p;
+	size_t from, to, vi;
+	const bool *kept;
+	bool with_edges, mean;
+	int rc;
+	atomic_bool claimed; /* by the worker when it starts, else by the
+			      * caller done with its part (a busy machine
+			      * gave the worker no CPU): it sums this one too */
+};
+
+static void *half_worker(void *arg)
+{
+	struct half *h = arg;
+	if (atomic_exchange(&h->claimed, true))
+		return NULL;
+	h->rc = cm_graph_add_samples(&h->g, h->p, h->from, h->to, h->vi, h->kept, h->with_edges,
+				     h->mean, NULL);
+	return NULL;
+}
+
+/* Adds the edges of h, whose samples follow g's, to g. add_edge does
+ * what a single pass would have done: an edge g has takes h's weights,
+ * flags (inline only if both are, residual if either is) and last
+ * sample (never one of g's: no sample is counted twice); one g lacks is
+ * appended, in h's order, the order in which a single pass meets it. */
+static int merge_edges(struct cm_graph *g, const struct cm_graph *h)
+{
+	for (size_t i = 0; i < h->nedges; i++) {
+		const struct cm_edge *e = &h->edges[i];
+		if (add_edge(g, e->src, e->dst, e->weight, e->weight_div, e->inline_call,
+			     e->residual, e->last_sample) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* g += h, h holding the samples after g's. cm_add64 wraps as Go's int64
+ * does (it does not saturate): sums modulo 2^64 do not depend on the
+ * order, so g's first half plus h's second equals the single pass's sums
+ * bit for bit, even when they overflow. The last_sample marks become h's
+ * where h saw the node. */
+static int merge_half(struct cm_graph *g, const struct cm_graph *h)
+{
+	for (uint32_t id = 0; id < g->nodes->count; id++) {
+		g->flat[id] = cm_add64(g->flat[id], h->flat[id]);
+		g->cum[id] = cm_add64(g->cum[id], h->cum[id]);
+		if (h->last_sample[id] != SIZE_MAX)
+			g->last_sample[id] = h->last_sample[id];
+	}
+	if (g->flat_div)
+		for (uint32_t id = 0; id < g->nodes->count; id++) {
+			g->flat_div[id] = cm_add64(g->flat_div[id], h->flat_div[id]);
+			g->cum_div[id] = cm_add64(g->cum_div[id], h->cum_div[id]);
+		}
+	return merge_edges(g, h);
+}
+
+/* Where [from, to) splits, or to when it stays on one thread (threads as
+ * cm_graph_add_batch's). */
+static size_t split_at(const struct cm_profile *p, size_t from, size_t to, size_t vi, bool mean,
+		       int threads)
+{
+	if (threads == 1 || from >= to || (threads == 0 && cm_inflate_pipe_cpus() < 2))
+		return to;
+	uint64_t work = strided_work(p, from, to, vi, mean);
+	if (threads == 0 && work < SPLIT_MIN_WORK / STRIDE)
+		return to;
+	return balanced_cut(p, from, to, vi, mean, work);
+}
+
+int cm_graph_add_batch(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
+		       size_t vi, const bool *kept, bool with_edges, bool mean, int threads)
+{
+	if (to > p->nsamples)
+		to = p->nsamples;
+	size_t mid = split_at(p, from, to, vi, mean, threads);
+	struct half h = {.p = p, .from = mid, .to = to, .vi = vi, .kept = kept,
+		.with_edges = with_edges, .mean = mean};
+	pthread_t thread;
+	if (mid >= to || cm_graph_begin(&h.g, g->nodes, mean) < 0)
+		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);
+	if (pthread_create(&thread, NULL, half_worker, &h) != 0) {
+		cm_graph_free(&h.g);
+		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);
+	}
+	int rc = cm_graph_add_samples(g, p, from, mid, vi, kept, with_edges, mean, NULL);
+	bool mine = rc == 0 && !atomic_exchange(&h.claimed, true);
+	if (mine)
+		rc = cm_graph_add_samples(g, p, mid, to, vi, kept, with_edges, mean, NULL);
+	pthread_join(thread, NULL);
+	if (rc == 0 && !mine && (h.rc < 0 || merge_half(g, &h.g) < 0)) {
+		cm_graph_free(g);
+		rc = -1;
+	}
+	cm_graph_free(&h.g);
+	return rc;
+}
+
 int cm_graph_build_visit(struct cm_graph *g, const struct cm_profile *p,
 			 const struct cm_nodes *nodes, size_t vi, const bool *kept,
 			 bool with_edges, bool mean, const struct cm_graph_visit *visit)
 {
-	if (cm_graph_begin(g, nodes, mean) < 0 ||
-	    cm_graph_add_samples(g, p, 0, p->nsamples, vi, kept, with_edges, mean, visit) < 0)
+	if (cm_graph_begin(g, nodes, mean) < 0)
+		return -1;
+	int rc = visit ? cm_graph_add_samples(g, p, 0, p->nsamples, vi, kept, with_edges, mean, visit)
+		       : cm_graph_add_batch(g, p, 0, p->nsamples, vi, kept, with_edges, mean, 0);
+	if (rc < 0)
 		return -1;
 	cm_graph_end(g);
 	return 0;

@@ -120,6 +120,7 @@ int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t
 	b->r = r;
 	b->t = t;
 	b->phase = TOP_DONE;
+	b->threads = 1;
 	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
 	if (cm_nodes_build(&t->nodes, r->p, &no) < 0)
 		return -1;
@@ -139,8 +140,8 @@ int cm_top_step(struct cm_top_builder *b, size_t n)
 	struct cm_report *r = b->r;
 	struct cm_top *t = b->t;
 	size_t ns = r->p->nsamples, to = n < ns - b->next ? b->next + n : ns;
-	if (cm_graph_add_samples(&t->g, r->p, b->next, to, r->vi, b->kept, true, r->opts.mean,
-				 NULL) < 0)
+	if (cm_graph_add_batch(&t->g, r->p, b->next, to, r->vi, b->kept, true, r->opts.mean,
+			       b->threads) < 0)
 		goto fail;
 	b->next = to;
 	if (to < ns)
@@ -195,6 +196,7 @@ int cm_top_build(struct cm_report *r, struct cm_top *t)
 	struct cm_top_builder b;
 	if (cm_top_begin(&b, r, t) < 0)
 		return -1;
+	b.threads = 0;
 	int rc;
 	while ((rc = cm_top_step(&b, SIZE_MAX)) == 0)
 		; /* a second pass */

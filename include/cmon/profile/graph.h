@@ -88,7 +88,8 @@ struct cm_graph {
 /* Sums the samples of p (value index vi) into a new graph over nodes. With
  * kept non-NULL only nodes with kept[id] take part (pprof's KeptNodes).
  * with_edges=false skips the edges. mean also sums each sample's first value
- * (its count) as the divisor of -mean. Returns -1 when memory runs out. */
+ * (its count) as the divisor of -mean. Returns -1 when memory runs out.
+ * Without a visitor the sums may split over two threads (cm_graph_add_batch). */
 int cm_graph_build(struct cm_graph *g, const struct cm_profile *p,
 		   const struct cm_nodes *nodes, size_t vi, const bool *kept,
 		   bool with_edges, bool mean);
@@ -116,6 +117,17 @@ int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t 
 			 size_t vi, const bool *kept, bool with_edges, bool mean,
 			 const struct cm_graph_visit *visit);
 void cm_graph_end(struct cm_graph *g);
+
+/* cm_graph_add_samples without a visitor, for a batch build (a report
+ * run once, issue 15): with two CPUs and enough samples a second thread
+ * sums the second half of [from, to) into a graph of its own while the
+ * caller sums the first, then the caller merges it in; the result is bit
+ * for bit the single pass's (edges in the same order too). threads: 0
+ * decides, 1 never splits (the viewer's steps between keys), 2 always
+ * (tests). The thread is joined before the call returns; p, nodes and
+ * kept must not change meanwhile. Same contract as add_samples. */
+int cm_graph_add_batch(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
+		       size_t vi, const bool *kept, bool with_edges, bool mean, int threads);
 
 /* Edge.WeightValue: the weight, divided by the divisor under -mean. */
 static inline int64_t cm_edge_weight_value(const struct cm_edge *e)

@@ -180,6 +180,9 @@ struct cm_top_builder {
 	size_t next;  /* the pass's next sample */
 	bool *kept;   /* the second pass's nodes, or NULL */
 	int64_t edge_cutoff; /* from the first pass's total */
+	int threads;  /* how a step sums, as cm_graph_add_batch's threads:
+		       * begin sets 1 (one thread: the viewer steps between
+		       * keys), cm_top_build 0 (two when it pays) */
 };
 int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t);
 int cm_top_step(struct cm_top_builder *b, size_t n);

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# bench/graph_split.sh: the -top graph's aggregation on one thread and
+# split over two (bench/graph_split.c), on the first N samples of a
+# profile for growing N: where the split starts to pay, and its gain.
+# Prints figures; it never passes or fails on time.
+#
+# usage: bench/graph_split.sh [CMON_BUILD_DIR] [PROFILE]
+#   CMON_BUILD_DIR (default build/) has the core library (libcmoncore.a);
+#   PROFILE defaults to bench/.cache/mid-heap.pb.gz (bench/speed.sh makes
+#   it). RUNS=N builds per size (best of; default 5).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bench_setup "" "${2:-$here/.cache/mid-heap.pb.gz}"
+build=${1:-$root/build}
+[ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
+ninja -C "$build" libcmoncore.a >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2046
+cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$root/include" "$here/graph_split.c" \
+	"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c libpcre2-8) -liberty -lm -lpthread \
+	-o "$tmp/graph_split"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$tmp/graph_split" "$prof" "${RUNS:-5}"

@@ -78,14 +78,7 @@ static const char *printable_name(struct cm_arena *a, const struct cm_node_info 
 	return name;
 }
 
-struct node_builder {
-	struct cm_nodes *n;
-	uint32_t *slots; /* node id + 1 */
-	size_t cap;
-	size_t info_cap;
-};
-
-static int intern_node(struct node_builder *b, const struct cm_node_info *info, uint32_t *out)
+static int intern_node(struct cm_nodes_builder *b, const struct cm_node_info *info, uint32_t *out)
 {
 	struct cm_nodes *n = b->n;
 	if ((n->count + 1) * 2 > b->cap) {
@@ -127,14 +120,12 @@ static int intern_node(struct node_builder *b, const struct cm_node_info *info, 
 	return 0;
 }
 
-/* Cleaned, trimmed file names, computed once per function. */
-static const char **function_files(struct cm_arena *a, const struct cm_profile *p,
-				   const struct cm_nodes_opts *o)
+/* The cleaned, trimmed file names of functions [from, to), computed
+ * once per function. -1 when memory runs out. */
+static int function_files(struct cm_arena *a, const struct cm_profile *p,
+			  const struct cm_nodes_opts *o, const char **files, size_t from, size_t to)
 {
-	const char **files = cm_arena_array(a, p->nfunctions, sizeof(*files));
-	if (!files)
-		return NULL;
-	for (size_t i = 0; i < p->nfunctions; i++) {
+	for (size_t i = from; i < to; i++) {
 		const char *f = p->functions[i].filename;
 		if (!*f) {
 			files[i] = "";
@@ -149,10 +140,10 @@ static const char **function_files(struct cm_arena *a, const struct cm_profile *
 		size_t len = strlen(f) + 2;
 		char *clean = cm_arena_alloc(a, len);
 		if (!clean)
-			return NULL;
+			return -1;
 		files[i] = cm_path_clean(f, clean, len);
 	}
-	return files;
+	return 0;
 }
 
 static struct cm_node_info node_info_of(const struct cm_profile *p, const struct cm_location *l,
@@ -176,44 +167,123 @@ static struct cm_node_info node_info_of(const struct cm_profile *p, const struct
 	return ni;
 }
 
-int cm_nodes_build(struct cm_nodes *n, const struct cm_profile *p, const struct cm_nodes_opts *o)
+/* The node table in three passes, each in slices: the functions' files,
+ * the locations' lines, the nodes' printable names. */
+enum { NODES_FILES, NODES_LOCS, NODES_NAMES, NODES_DONE };
+
+int cm_nodes_begin(struct cm_nodes_builder *b, struct cm_nodes *n, const struct cm_profile *p,
+		   const struct cm_nodes_opts *o)
 {
+	memset(b, 0, sizeof(*b));
 	memset(n, 0, sizeof(*n));
 	cm_arena_init(&n->arena);
-	struct node_builder b = {.n = n};
-	const char **files = function_files(&n->arena, p, o);
+	b->n = n;
+	b->p = p;
+	b->o = *o;
+	b->phase = NODES_DONE;
+	b->files = cm_arena_array(&n->arena, p->nfunctions, sizeof(*b->files));
 	n->loc_first = cm_arena_array(&n->arena, p->nlocations, sizeof(uint32_t));
 	n->loc_count = cm_arena_array(&n->arena, p->nlocations, sizeof(uint32_t));
 	size_t total = 0;
 	for (size_t i = 0; i < p->nlocations; i++)
 		total += p->locations[i].nlines ? p->locations[i].nlines : 1;
+	b->work += p->nlocations;
 	n->loc_nodes = cm_arena_array(&n->arena, total, sizeof(uint32_t));
-	if (!files || !n->loc_first || !n->loc_count || !n->loc_nodes || total > UINT32_MAX)
-		goto fail;
-	uint32_t at = 0;
-	for (size_t i = 0; i < p->nlocations; i++) {
+	if (!b->files || !n->loc_first || !n->loc_count || !n->loc_nodes || total > UINT32_MAX) {
+		cm_nodes_free(n);
+		return -1;
+	}
+	b->phase = NODES_FILES;
+	return 0;
+}
+
+/* Locations [from, to): their nodes, interned. */
+static int nodes_locs(struct cm_nodes_builder *b, size_t from, size_t to)
+{
+	const struct cm_profile *p = b->p;
+	struct cm_nodes *n = b->n;
+	for (size_t i = from; i < to; i++) {
 		const struct cm_location *l = &p->locations[i];
 		uint32_t cnt = l->nlines ? l->nlines : 1;
-		n->loc_first[i] = at;
+		n->loc_first[i] = b->at;
 		n->loc_count[i] = cnt;
 		for (uint32_t k = 0; k < cnt; k++) {
-			struct cm_node_info ni = node_info_of(p, l, l->nlines ? &l->lines[k] : NULL, files, o);
-			if (intern_node(&b, &ni, &n->loc_nodes[at++]) < 0)
-				goto fail;
+			struct cm_node_info ni = node_info_of(p, l, l->nlines ? &l->lines[k] : NULL, b->files,
+							      &b->o);
+			if (intern_node(b, &ni, &n->loc_nodes[b->at++]) < 0)
+				return -1;
 		}
 	}
-	n->printable = cm_arena_array(&n->arena, n->count, sizeof(char *));
-	if (!n->printable)
-		goto fail;
-	for (uint32_t i = 0; i < n->count; i++)
-		if (!(n->printable[i] = printable_name(&n->arena, &n->info[i])))
-			goto fail;
-	free(b.slots);
 	return 0;
-fail:
-	free(b.slots);
-	cm_nodes_free(n);
-	return -1;
+}
+
+/* Nodes [from, to): their printable names. */
+static int nodes_names(struct cm_nodes_builder *b, size_t from, size_t to)
+{
+	struct cm_nodes *n = b->n;
+	if (from == 0 && !(n->printable = cm_arena_array(&n->arena, n->count, sizeof(char *))))
+		return -1;
+	for (size_t i = from; i < to; i++)
+		if (!(n->printable[i] = printable_name(&n->arena, &n->info[i])))
+			return -1;
+	return 0;
+}
+
+/* How many entries the phase goes over. */
+static size_t nodes_phase_size(const struct cm_nodes_builder *b)
+{
+	switch (b->phase) {
+	case NODES_FILES: return b->p->nfunctions;
+	case NODES_LOCS: return b->p->nlocations;
+	case NODES_NAMES: return b->n->count;
+	}
+	return 0;
+}
+
+int cm_nodes_step(struct cm_nodes_builder *b, size_t n)
+{
+	if (b->phase == NODES_DONE)
+		return 1;
+	size_t size = nodes_phase_size(b), to = n < size - b->next ? b->next + n : size;
+	int rc = b->phase == NODES_FILES ? function_files(&b->n->arena, b->p, &b->o, b->files, b->next, to)
+		 : b->phase == NODES_LOCS ? nodes_locs(b, b->next, to)
+					  : nodes_names(b, b->next, to);
+	b->work += to - b->next;
+	b->next = to;
+	if (rc < 0) {
+		cm_nodes_abort(b);
+		return -1;
+	}
+	if (to < size)
+		return 0;
+	b->phase++;
+	b->next = 0;
+	if (b->phase != NODES_DONE)
+		return 0;
+	free(b->slots);
+	b->slots = NULL;
+	return 1;
+}
+
+void cm_nodes_abort(struct cm_nodes_builder *b)
+{
+	if (b->phase == NODES_DONE || !b->n) /* done, or zeroed: nothing begun */
+		return;
+	free(b->slots);
+	b->slots = NULL;
+	cm_nodes_free(b->n);
+	b->phase = NODES_DONE;
+}
+
+int cm_nodes_build(struct cm_nodes *n, const struct cm_profile *p, const struct cm_nodes_opts *o)
+{
+	struct cm_nodes_builder b;
+	if (cm_nodes_begin(&b, n, p, o) < 0)
+		return -1;
+	int rc;
+	while ((rc = cm_nodes_step(&b, SIZE_MAX)) == 0)
+		; /* the next pass */
+	return rc < 0 ? -1 : 0;
 }
 
 void cm_nodes_free(struct cm_nodes *n)

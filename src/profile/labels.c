@@ -13,14 +13,14 @@
 
 /* ---- numeric label units ---- */
 
-struct key_unit {
+struct cm_key_unit { /* cm_num_units_builder's pairs */
 	const char *key, *unit;
 	size_t seq;
 };
 
 static int key_unit_cmp(const void *a, const void *b)
 {
-	const struct key_unit *x = a, *y = b;
+	const struct cm_key_unit *x = a, *y = b;
 	int c = strcmp(x->key, y->key);
 	if (c)
 		return c;
@@ -32,41 +32,67 @@ static int str_cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Every (key, unit) of p's numeric labels in order of appearance; runs of
- * the same pair (one key on every sample of a heap profile) count once.
- * A profile decoded without its labels has the pairs with a unit. */
-static struct key_unit *collect_key_units(const struct cm_profile *p, size_t *n)
+/* Room for one more pair; -1 when memory runs out. The pairs are at
+ * most the profile's numeric labels: bounded by the input. */
+static int key_units_grow(struct cm_num_units_builder *b)
 {
-	size_t cap = p->ndropped_units, cnt = 0;
-	for (size_t i = 0; i < p->nsamples; i++)
-		for (uint32_t k = 0; k < p->samples[i].nlabels; k++)
-			cap += !p->samples[i].labels[k].str;
-	struct key_unit *ku = malloc((cap + 1) * sizeof(*ku));
+	if (b->n < b->cap)
+		return 0;
+	size_t ncap = b->cap ? b->cap * 2 : 64;
+	struct cm_key_unit *ku = realloc(b->ku, ncap * sizeof(*ku));
 	if (!ku)
-		return NULL;
-	for (size_t i = 0; i < p->ndropped_units; i++, cnt++)
-		ku[cnt] = (struct key_unit){p->dropped_units[i].key, p->dropped_units[i].unit, cnt};
-	for (size_t i = 0; i < p->nsamples; i++)
+		return -1;
+	b->ku = ku;
+	b->cap = ncap;
+	return 0;
+}
+
+int cm_num_units_begin(struct cm_num_units_builder *b, const struct cm_profile *p)
+{
+	memset(b, 0, sizeof(*b));
+	for (size_t i = 0; i < p->ndropped_units; i++) {
+		if (key_units_grow(b) < 0)
+			return -1;
+		b->ku[b->n] = (struct cm_key_unit){p->dropped_units[i].key, p->dropped_units[i].unit, b->n};
+		b->n++;
+	}
+	return 0;
+}
+
+/* Every (key, unit) of the samples' numeric labels in order of
+ * appearance; runs of the same pair (one key on every sample of a heap
+ * profile) count once. A profile decoded without its labels has the
+ * pairs with a unit (begin took them). */
+int cm_num_units_add(struct cm_num_units_builder *b, const struct cm_profile *p, size_t from,
+		     size_t to)
+{
+	for (size_t i = from; i < to; i++)
 		for (uint32_t k = 0; k < p->samples[i].nlabels; k++) {
 			const struct cm_label *l = &p->samples[i].labels[k];
 			if (l->str)
 				continue;
 			bool seen = false; /* a short look back catches the runs */
-			for (size_t j = cnt; j > 0 && j + 4 > cnt && !seen; j--)
-				seen = ku[j - 1].key == l->key && ku[j - 1].unit == l->num_unit;
-			if (!seen) {
-				ku[cnt] = (struct key_unit){l->key, l->num_unit, cnt};
-				cnt++;
-			}
+			for (size_t j = b->n; j > 0 && j + 4 > b->n && !seen; j--)
+				seen = b->ku[j - 1].key == l->key && b->ku[j - 1].unit == l->num_unit;
+			if (seen)
+				continue;
+			if (key_units_grow(b) < 0)
+				return -1;
+			b->ku[b->n] = (struct cm_key_unit){l->key, l->num_unit, b->n};
+			b->n++;
 		}
-	qsort(ku, cnt, sizeof(*ku), key_unit_cmp);
-	*n = cnt;
-	return ku;
+	return 0;
+}
+
+void cm_num_units_abort(struct cm_num_units_builder *b)
+{
+	free(b->ku);
+	memset(b, 0, sizeof(*b));
 }
 
 /* One key's group ku[0..n): its unit, and a conflict line into b when it
  * was seen with other units too. */
-static const char *group_unit(const struct key_unit *ku, size_t n, struct cm_strbuf *b)
+static const char *group_unit(const struct cm_key_unit *ku, size_t n, struct cm_strbuf *b)
 {
 	const char *unit = NULL;
 	const char **others = malloc((n + 1) * sizeof(*others));
@@ -107,13 +133,14 @@ static const char *group_unit(const struct key_unit *ku, size_t n, struct cm_str
 	return !strcmp(key, "alignment") || !strcmp(key, "request") ? "bytes" : key;
 }
 
-int cm_num_units_identify(struct cm_profile *p, struct cm_num_units *u)
+int cm_num_units_end(struct cm_num_units_builder *b, struct cm_profile *p,
+		     struct cm_num_units *u)
 {
 	memset(u, 0, sizeof(*u));
-	size_t n = 0;
-	struct key_unit *ku = collect_key_units(p, &n);
-	if (!ku)
-		return -1;
+	struct cm_key_unit *ku = b->ku;
+	size_t n = b->n;
+	if (n)
+		qsort(ku, n, sizeof(*ku), key_unit_cmp);
 	u->keys = cm_arena_array(&p->arena, n + 1, sizeof(*u->keys));
 	u->units = cm_arena_array(&p->arena, n + 1, sizeof(*u->units));
 	struct cm_strbuf conflicts = {0};
@@ -125,12 +152,22 @@ int cm_num_units_identify(struct cm_profile *p, struct cm_num_units *u)
 		u->units[u->n++] = group_unit(ku + i, j - i, &conflicts);
 		i = j;
 	}
-	free(ku);
+	cm_num_units_abort(b);
 	int rc = u->keys && u->units && !conflicts.oom ? 0 : -1;
 	if (!rc && conflicts.len && !(u->conflicts = cm_arena_strndup(&p->arena, conflicts.s, conflicts.len)))
 		rc = -1;
 	cm_strbuf_free(&conflicts);
 	return rc;
+}
+
+int cm_num_units_identify(struct cm_profile *p, struct cm_num_units *u)
+{
+	struct cm_num_units_builder b;
+	if (cm_num_units_begin(&b, p) < 0 || cm_num_units_add(&b, p, 0, p->nsamples) < 0) {
+		cm_num_units_abort(&b);
+		return -1;
+	}
+	return cm_num_units_end(&b, p, u);
 }
 
 const char *cm_num_units_get(const struct cm_num_units *u, const char *key)

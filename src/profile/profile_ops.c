@@ -582,6 +582,17 @@ static void filter_lines(struct cm_profile *p, struct cm_location *l,
 	l->nlines = n;
 }
 
+size_t cm_profile_keep_framed(struct cm_profile *p, size_t from, size_t to, size_t kept)
+{
+	for (size_t i = from; i < to; i++)
+		if (p->samples[i].nlocs > 0) {
+			if (kept != i) /* the samples may be shared (clone_tables): no needless write */
+				p->samples[kept] = p->samples[i];
+			kept++;
+		}
+	return kept;
+}
+
 enum { FI_NONE, FI_FOCUS, FI_IGNORE };
 
 int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focus,
@@ -594,11 +605,7 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 		/* pprof keeps a sample only when some frame is focused: with no
 		 * filter, any frame. A sample with no frames goes (-raw shows it;
 		 * -relative_percentages leaves it out of the total). */
-		size_t kept = 0;
-		for (size_t i = 0; i < p->nsamples; i++)
-			if (p->samples[i].nlocs > 0)
-				p->samples[kept++] = p->samples[i];
-		p->nsamples = kept;
+		p->nsamples = cm_profile_keep_framed(p, 0, p->nsamples, 0);
 		return 0;
 	}
 	unsigned char *mark = calloc(p->nlocations + 1, 1);  /* FI_* */

@@ -2,6 +2,7 @@
  * every report shares, and the dispatch to top/list/peek/traces. */
 #include "cmon/profile/report.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -25,25 +26,33 @@ void cm_report_opts_init(struct cm_report_opts *o)
 	o->divide_by = 1;
 }
 
-/* computeTotal: sum of |value|, or of the base samples only in a -diff_base;
- * under -mean divided by the sum of the counts (the first value). */
-static int64_t compute_total(const struct cm_profile *p, size_t vi, bool mean)
+/* computeTotal over samples [from, to): sums of |value|, and of the base
+ * samples alone for a -diff_base; under -mean also of the counts (the
+ * first value). */
+static void total_add(struct cm_total_acc *t, const struct cm_profile *p, size_t vi, bool mean,
+		      size_t from, size_t to)
 {
-	int64_t total = 0, div = 0, diff_total = 0, diff_div = 0;
-	for (size_t i = 0; i < p->nsamples; i++) {
+	for (size_t i = from; i < to; i++) {
 		int64_t v = p->samples[i].values[vi];
 		int64_t d = mean ? p->samples[i].values[0] : 0;
 		v = cm_abs64(v);
-		total = cm_add64(total, v);
-		div = cm_add64(div, d);
+		t->total = cm_add64(t->total, v);
+		t->div = cm_add64(t->div, d);
 		if (p->samples[i].nlabels && cm_sample_is_diff_base(&p->samples[i])) {
-			diff_total = cm_add64(diff_total, v);
-			diff_div = cm_add64(diff_div, d);
+			t->diff_total = cm_add64(t->diff_total, v);
+			t->diff_div = cm_add64(t->diff_div, d);
 		}
 	}
-	if (diff_total > 0) {
-		total = diff_total;
-		div = diff_div;
+}
+
+/* The total of what total_add summed: of the base samples when a
+ * -diff_base has them; under -mean divided by the counts. */
+static int64_t total_of(const struct cm_total_acc *t)
+{
+	int64_t total = t->total, div = t->div;
+	if (t->diff_total > 0) {
+		total = t->diff_total;
+		div = t->diff_div;
 	}
 	return div != 0 ? cm_div64(total, div) : total;
 }
@@ -231,10 +240,12 @@ static int apply_filters(struct cm_report *r, char *err, size_t errlen)
 	return rc;
 }
 
-/* identifyNumLabelUnits and generateTagRootsLeaves: before any filter. */
-static int prepare_labels(struct cm_report *r, char *err, size_t errlen)
+/* identifyNumLabelUnits (its samples summed by the builder) and
+ * generateTagRootsLeaves: before any filter. */
+static int prepare_labels(struct cm_report *r, struct cm_num_units_builder *u, char *err,
+			  size_t errlen)
 {
-	if (cm_num_units_identify(r->p, &r->num_units) < 0) {
+	if (cm_num_units_end(u, r->p, &r->num_units) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -253,24 +264,54 @@ static int prepare_labels(struct cm_report *r, char *err, size_t errlen)
 	return 0;
 }
 
-int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
-		      const struct cm_report_opts *opts, char *err, size_t errlen)
+/* cm_report_prepare in steps: the labels' units, the total and (with no
+ * filter) the frameless samples' removal are passes over every sample,
+ * done in slices; the filters, when some are set, go in one piece. */
+enum { PREP_UNITS, PREP_TOTAL, PREP_KEEP, PREP_DONE };
+
+int cm_report_prepare_begin(struct cm_prep_builder *b, struct cm_report *r, struct cm_profile *p,
+			    const struct cm_report_opts *opts, char *err, size_t errlen)
 {
+	memset(b, 0, sizeof(*b));
 	memset(r, 0, sizeof(*r));
+	b->r = r;
+	b->phase = PREP_DONE;
 	r->p = p;
 	r->opts = *opts;
 	apply_command_overrides(&r->opts);
 	snprintf(r->output_unit, sizeof(r->output_unit), "%s", opts->unit ? opts->unit : "minimum");
-	if (prepare_labels(r, err, errlen) < 0)
+	if (cm_num_units_begin(&b->units, p) < 0) {
+		cm_num_units_abort(&b->units);
+		snprintf(err, errlen, "out of memory");
 		return -1;
-	int vi = cm_profile_sample_index(p, opts->sample_index, err, errlen);
+	}
+	b->phase = PREP_UNITS;
+	return 0;
+}
+
+/* The filters in one piece (some are set), as a step's work. */
+static int prep_filters(struct cm_prep_builder *b, char *err, size_t errlen)
+{
+	b->work += b->r->p->nsamples + b->r->p->nlocations;
+	return apply_filters(b->r, err, errlen);
+}
+
+/* After the labels' units: the sample type, then the filters first under
+ * -relative_percentages (their total is what they keep). */
+static int prep_after_units(struct cm_prep_builder *b, char *err, size_t errlen)
+{
+	struct cm_report *r = b->r;
+	struct cm_profile *p = r->p;
+	if (prepare_labels(r, &b->units, err, errlen) < 0)
+		return -1;
+	int vi = cm_profile_sample_index(p, r->opts.sample_index, err, errlen);
 	if (vi < 0)
 		return -1;
-	if (opts->divide_by == 0) {
+	if (r->opts.divide_by == 0) {
 		snprintf(err, errlen, "zero divisor specified");
 		return -1;
 	}
-	r->ratio = 1 / opts->divide_by;
+	r->ratio = 1 / r->opts.divide_by;
 	r->vi = (size_t)vi;
 	r->sample_type = p->sample_types[vi].type;
 	if (r->opts.mean) {
@@ -278,20 +319,120 @@ int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 		r->sample_type = r->sample_type_buf;
 	}
 	r->sample_unit = p->sample_types[vi].unit;
-	/* -relative_percentages: the total of what the filters keep */
-	bool relative = r->opts.relative_percentages;
-	if (relative && apply_filters(r, err, errlen) < 0)
+	b->plain = !cm_report_opts_change_samples(&r->opts);
+	b->next = 0;
+	b->phase = PREP_TOTAL;
+	if (!r->opts.relative_percentages)
+		return 0;
+	if (b->plain)
+		b->phase = PREP_KEEP;
+	else if (prep_filters(b, err, errlen) < 0)
 		return -1;
-	r->total = compute_total(p, r->vi, r->opts.mean);
-	list_filters(r);
-	if (!relative && apply_filters(r, err, errlen) < 0)
-		return -1;
-	cm_profile_aggregate(p, r->opts.granularity);
+	return 0;
+}
+
+/* The aggregation to the granularity and -noinlines: passes over the
+ * tables (locations, functions), not the samples. */
+static void prep_finish(struct cm_prep_builder *b)
+{
+	struct cm_report *r = b->r;
+	b->work += r->p->nlocations + r->p->nfunctions;
+	cm_profile_aggregate(r->p, r->opts.granularity);
 	/* -noinlines; disasm forces it: one node per address, so that inlined
 	 * frames do not count an address's samples twice */
 	if (r->opts.noinlines || r->opts.kind == CM_REPORT_DISASM)
-		cm_profile_drop_inline_frames(p);
+		cm_profile_drop_inline_frames(r->p);
+	b->phase = PREP_DONE;
+}
+
+/* The end of a pass over the samples: what comes next. */
+static int prep_pass_end(struct cm_prep_builder *b, char *err, size_t errlen)
+{
+	struct cm_report *r = b->r;
+	bool relative = r->opts.relative_percentages;
+	switch (b->phase) {
+	case PREP_UNITS:
+		return prep_after_units(b, err, errlen);
+	case PREP_TOTAL:
+		r->total = total_of(&b->acc);
+		b->total_done = true;
+		list_filters(r);
+		if (!relative && b->plain) {
+			b->phase = PREP_KEEP;
+			b->next = 0;
+			return 0;
+		}
+		if (!relative && prep_filters(b, err, errlen) < 0)
+			return -1;
+		break;
+	case PREP_KEEP:
+		r->p->nsamples = b->kept;
+		if (!b->total_done) { /* -relative_percentages: the total of what stays */
+			b->phase = PREP_TOTAL;
+			b->next = 0;
+			return 0;
+		}
+		break;
+	}
+	prep_finish(b);
 	return 0;
+}
+
+int cm_report_prepare_step(struct cm_prep_builder *b, size_t n, char *err, size_t errlen)
+{
+	if (b->phase == PREP_DONE)
+		return 1;
+	struct cm_report *r = b->r;
+	struct cm_profile *p = r->p;
+	size_t ns = p->nsamples, to = n < ns - b->next ? b->next + n : ns;
+	int rc = 0;
+	if (b->phase == PREP_UNITS)
+		rc = cm_num_units_add(&b->units, p, b->next, to);
+	else if (b->phase == PREP_TOTAL)
+		total_add(&b->acc, p, r->vi, r->opts.mean, b->next, to);
+	else
+		b->kept = cm_profile_keep_framed(p, b->next, to, b->kept);
+	b->work += to - b->next;
+	b->next = to;
+	if (rc < 0)
+		snprintf(err, errlen, "out of memory");
+	else if (to == ns) {
+		b->passes++;
+		rc = prep_pass_end(b, err, errlen);
+	}
+	if (rc < 0) {
+		cm_report_prepare_abort(b);
+		return -1;
+	}
+	return b->phase == PREP_DONE;
+}
+
+double cm_report_prepare_progress(const struct cm_prep_builder *b)
+{
+	size_t ns = b->r ? b->r->p->nsamples : 0;
+	if (b->phase == PREP_DONE || ns == 0)
+		return 1;
+	/* three passes over the samples, a third each */
+	double in_pass = (double)b->next / (double)ns;
+	return ((double)b->passes + in_pass) / 3;
+}
+
+void cm_report_prepare_abort(struct cm_prep_builder *b)
+{
+	cm_num_units_abort(&b->units);
+	b->phase = PREP_DONE;
+}
+
+int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
+		      const struct cm_report_opts *opts, char *err, size_t errlen)
+{
+	struct cm_prep_builder b;
+	if (cm_report_prepare_begin(&b, r, p, opts, err, errlen) < 0)
+		return -1;
+	int rc;
+	while ((rc = cm_report_prepare_step(&b, SIZE_MAX, err, errlen)) == 0)
+		; /* the next pass */
+	return rc < 0 ? -1 : 0;
 }
 
 void cm_report_select_output_unit(struct cm_report *r, const struct cm_graph *g)

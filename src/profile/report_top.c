@@ -24,10 +24,11 @@ static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_
 	return rc;
 }
 
-/* newTrimmedGraph in steps: the first pass sums every sample; when the
+/* newTrimmedGraph in steps: the node table (cm_nodes_step); the first
+ * pass sums every sample; when the
  * node fraction cuts nodes, a second pass sums them again over the kept
  * ones; then the order, -nodecount's cut and the edges' trim. */
-enum { TOP_PASS1, TOP_PASS2, TOP_DONE };
+enum { TOP_NODES, TOP_PASS1, TOP_PASS2, TOP_DONE };
 
 /* After the first pass: the nodes under the node fraction are left out
  * of a second one, or there is none. */
@@ -122,10 +123,22 @@ int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t
 	b->phase = TOP_DONE;
 	b->threads = 1;
 	struct cm_nodes_opts no = {.trim_path = r->opts.trim_path, .source_path = r->opts.source_path};
-	if (cm_nodes_build(&t->nodes, r->p, &no) < 0)
+	if (cm_nodes_begin(&b->nb, &t->nodes, r->p, &no) < 0)
 		return -1;
+	b->phase = TOP_NODES;
+	return 0;
+}
+
+/* Up to n entries of the node table; once it is complete, the graph
+ * begins over it. */
+static int nodes_step(struct cm_top_builder *b, size_t n)
+{
+	struct cm_top *t = b->t;
+	int rc = cm_nodes_step(&b->nb, n);
+	if (rc <= 0)
+		return rc;
 	t->labels = malloc((t->nodes.count + 1) * sizeof(*t->labels));
-	if (!t->labels || cm_graph_begin(&t->g, &t->nodes, r->opts.mean) < 0) {
+	if (!t->labels || cm_graph_begin(&t->g, &t->nodes, b->r->opts.mean) < 0) {
 		cm_top_free(t);
 		return -1;
 	}
@@ -133,16 +146,28 @@ int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t
 	return 0;
 }
 
+size_t cm_top_work(const struct cm_top_builder *b)
+{
+	return b->nb.work + b->samples_done;
+}
+
 int cm_top_step(struct cm_top_builder *b, size_t n)
 {
 	if (b->phase == TOP_DONE)
 		return 1;
+	if (b->phase == TOP_NODES) {
+		if (nodes_step(b, n) == 0)
+			return 0;
+		b->phase = TOP_DONE; /* the nodes are freed */
+		return -1;
+	}
 	struct cm_report *r = b->r;
 	struct cm_top *t = b->t;
 	size_t ns = r->p->nsamples, to = n < ns - b->next ? b->next + n : ns;
 	if (cm_graph_add_batch(&t->g, r->p, b->next, to, r->vi, b->kept, true, r->opts.mean,
 			       b->threads) < 0)
 		goto fail;
+	b->samples_done += to - b->next;
 	b->next = to;
 	if (to < ns)
 		return 0;
@@ -177,6 +202,8 @@ double cm_top_progress(const struct cm_top_builder *b)
 	size_t ns = b->r ? b->r->p->nsamples : 0;
 	if (b->phase == TOP_DONE || ns == 0)
 		return 1;
+	if (b->phase == TOP_NODES)
+		return 0;
 	/* a second pass is rare (a node fraction that cuts): count it as half */
 	double in_pass = (double)b->next / (double)ns;
 	return b->phase == TOP_PASS1 ? in_pass : 0.5 + in_pass / 2;
@@ -186,6 +213,8 @@ void cm_top_abort(struct cm_top_builder *b)
 {
 	free(b->kept);
 	b->kept = NULL;
+	if (b->phase == TOP_NODES)
+		cm_nodes_abort(&b->nb);
 	if (b->t && b->phase != TOP_DONE)
 		cm_top_free(b->t);
 	b->phase = TOP_DONE;
@@ -199,7 +228,7 @@ int cm_top_build(struct cm_report *r, struct cm_top *t)
 	b.threads = 0;
 	int rc;
 	while ((rc = cm_top_step(&b, SIZE_MAX)) == 0)
-		; /* a second pass */
+		; /* the node table, the passes */
 	return rc < 0 ? -1 : 0;
 }
 

@@ -165,7 +165,9 @@ static void build_abort(struct cm_viewer *v)
 {
 	if (!v->build.st)
 		return;
-	cm_top_abort(&v->build.tb);
+	cm_report_prepare_abort(&v->build.pb);
+	if (v->build.begun)
+		cm_top_abort(&v->build.tb);
 	vstate_free(v->build.st);
 	v->build.st = NULL;
 }
@@ -312,12 +314,15 @@ static int vstate_header(struct vstate *st)
 	return rc;
 }
 
-/* Prepares a copy of p as -top would: under ro, or, with vi < SIZE_MAX,
- * under ro with sample index vi and granularity g (a state built ahead).
- * Its table is begun by vstate_begin_table: one step each in the
- * background, a key waits for one at most. */
-static struct vstate *vstate_prepare(const struct cm_profile *p, const struct cm_report_opts *ro,
-				     size_t vi, enum cm_granularity g, char *err, size_t errlen)
+/* A state for a copy of p as -top would prepare it: under ro, or, with
+ * vi < SIZE_MAX, under ro with sample index vi and granularity g (a state
+ * built ahead). Its report is prepared by pb's steps (vstate_prepare_step),
+ * its table begun by vstate_begin_table and summed by cm_top_step: in the
+ * background each is a step of bounded work, so a key waits for one at
+ * most. *work grows by the copy's. */
+static struct vstate *vstate_new(const struct cm_profile *p, const struct cm_report_opts *ro,
+				 size_t vi, enum cm_granularity g, struct cm_prep_builder *pb,
+				 size_t *work, char *err, size_t errlen)
 {
 	struct vstate *st = calloc(1, sizeof(*st));
 	struct cm_report_opts o = *ro;
@@ -326,19 +331,33 @@ static struct vstate *vstate_prepare(const struct cm_profile *p, const struct cm
 		o.sample_index = st->key_si;
 		o.granularity_set |= o.granularity != g;
 		o.granularity = g;
+		st->key_vi = vi; /* what the report's will be */
 	}
 	if (!st || !(st->work = viewer_work_copy(p, &o))) {
 		set_err(err, errlen, "out of memory");
 		vstate_free(st);
 		return NULL;
 	}
-	if (cm_report_prepare(&st->rep, st->work, &o, err, errlen) < 0) {
+	*work += viewer_copy_work(p, &o);
+	if (cm_report_prepare_begin(pb, &st->rep, st->work, &o, err, errlen) < 0) {
 		vstate_free(st);
 		return NULL;
 	}
-	st->key_vi = st->rep.vi;
 	st->key_g = o.granularity;
 	return st;
+}
+
+/* Up to n samples of st's report's preparation: 1 once prepared, 0 while
+ * not, -1 with err (st freed). */
+static int vstate_prepare_step(struct vstate *st, struct cm_prep_builder *pb, size_t n,
+			       char *err, size_t errlen)
+{
+	int rc = cm_report_prepare_step(pb, n, err, errlen);
+	if (rc < 0)
+		vstate_free(st);
+	else if (rc == 1)
+		st->key_vi = st->rep.vi;
+	return rc;
 }
 
 /* Begins st's table in tb (its node table); frees st on OOM. */
@@ -367,10 +386,14 @@ static struct vstate *vstate_build(const struct cm_profile *p, const struct cm_r
 				   char *err, size_t errlen)
 {
 	struct cm_top_builder tb;
-	struct vstate *st = vstate_prepare(p, ro, SIZE_MAX, ro->granularity, err, errlen);
-	if (!st || vstate_begin_table(st, &tb, err, errlen) < 0)
+	struct cm_prep_builder pb;
+	size_t work = 0;
+	struct vstate *st = vstate_new(p, ro, SIZE_MAX, ro->granularity, &pb, &work, err, errlen);
+	int rc = st ? 0 : -1;
+	while (rc == 0)
+		rc = vstate_prepare_step(st, &pb, SIZE_MAX, err, errlen);
+	if (rc < 0 || vstate_begin_table(st, &tb, err, errlen) < 0)
 		return NULL;
-	int rc;
 	while ((rc = cm_top_step(&tb, SIZE_MAX)) == 0)
 		; /* a second pass */
 	if (rc < 0) {
@@ -445,51 +468,87 @@ static int switch_in(struct cm_viewer *v, struct vstate *ns, char *err, size_t e
 	return rc;
 }
 
-/* Starts building (vi, g) in slices. -1 with err on failure. */
+/* Starts building (vi, g) in slices: the copy and the preparation's
+ * start. -1 with err on failure. */
 static int build_start(struct cm_viewer *v, size_t vi, enum cm_granularity g, char *err,
 		       size_t errlen)
 {
 	build_abort(v);
-	memset(&v->build.tb, 0, sizeof(v->build.tb)); /* nothing to abort yet */
-	v->build.begun = false;
-	v->build.st = vstate_prepare(viewer_pristine(v), &v->ro, vi, g, err, errlen);
-	return v->build.st ? 0 : -1;
+	struct vbuild *b = &v->build;
+	memset(&b->tb, 0, sizeof(b->tb)); /* nothing to abort yet */
+	b->prepared = b->begun = false;
+	b->st = vstate_new(viewer_pristine(v), &v->ro, vi, g, &b->pb, &v->step_work, err, errlen);
+	return b->st ? 0 : -1;
 }
 
-/* Begins the running build's table, or sums up to n samples into it; a
- * complete state goes to the keep. -1 on OOM (the build dropped). */
-static int build_step(struct cm_viewer *v, size_t n)
+/* The units the running build's builders did so far. */
+static size_t build_work(const struct vbuild *b)
 {
-	if (!v->build.begun) {
-		char err[VIEWER_MSG];
-		if (vstate_begin_table(v->build.st, &v->build.tb, err, sizeof(err)) < 0) {
-			v->build.st = NULL;
+	return b->pb.work + cm_top_work(&b->tb);
+}
+
+/* A step of the running build: up to n samples of its report's
+ * preparation, its table's begin, or up to n entries or samples of its
+ * table; a complete state goes to the keep. -1 on OOM or a bad option
+ * (the build dropped, err set). */
+static int build_next(struct cm_viewer *v, size_t n, char *err, size_t errlen)
+{
+	struct vbuild *b = &v->build;
+	if (!b->prepared) {
+		int rc = vstate_prepare_step(b->st, &b->pb, n, err, errlen);
+		if (rc < 0)
+			b->st = NULL;
+		b->prepared = rc == 1;
+		return rc < 0 ? -1 : 0;
+	}
+	if (!b->begun) {
+		if (vstate_begin_table(b->st, &b->tb, err, errlen) < 0) {
+			b->st = NULL;
 			return -1;
 		}
-		v->build.begun = true;
+		b->begun = true;
 		return 0;
 	}
-	int rc = cm_top_step(&v->build.tb, n);
+	int rc = cm_top_step(&b->tb, n);
 	if (rc == 0)
 		return 0;
-	struct vstate *st = v->build.st;
-	v->build.st = NULL;
+	struct vstate *st = b->st;
+	b->st = NULL;
 	if (rc < 0) {
 		vstate_free(st);
+		set_err(err, errlen, "out of memory");
 		return -1;
 	}
-	if (vstate_finish(st) < 0)
+	if (vstate_finish(st) < 0) {
+		set_err(err, errlen, "out of memory");
 		return -1;
+	}
 	kept_put(v, st);
 	return 0;
+}
+
+/* build_next, its work counted in v->step_work. */
+static int build_step(struct cm_viewer *v, size_t n, char *err, size_t errlen)
+{
+	size_t w0 = build_work(&v->build);
+	int rc = build_next(v, n, err, errlen);
+	size_t w1 = build_work(&v->build);
+	v->step_work += w1 > w0 ? w1 - w0 : 0;
+	return rc;
 }
 
 /* What cm_viewer_building says of the switch waiting. */
 static void building_text(struct cm_viewer *v)
 {
 	const struct vstate *b = v->build.st;
-	bool running = b && v->build.begun && b->key_vi == v->want_vi && b->key_g == v->want_g;
-	int pct = running ? (int)(cm_top_progress(&v->build.tb) * 100) : 0;
+	bool running = b && b->key_vi == v->want_vi && b->key_g == v->want_g;
+	/* the preparation's passes are a fifth of a table's work (callgrind,
+	 * the big benchmark profile), the node table a small part */
+	double done = !running ? 0
+		      : !v->build.prepared ? 0.2 * cm_report_prepare_progress(&v->build.pb)
+		      : !v->build.begun ? 0.2
+					: 0.2 + 0.8 * cm_top_progress(&v->build.tb);
+	int pct = (int)(done * 100);
 	const char *name = cm_viewer_sample_name(v, v->want_vi);
 	snprintf(v->building, sizeof(v->building), "building %s (%s)... %d%%", name ? name : "?",
 		 cm_viewer_granularity_name(v->want_g), pct);
@@ -519,7 +578,7 @@ static int switch_to(struct cm_viewer *v, char *err, size_t errlen)
 	bool running = v->build.st && v->build.st->key_vi == (size_t)vi && v->build.st->key_g == g;
 	if (!ns && running) {
 		int rc;
-		while ((rc = build_step(v, SIZE_MAX)) == 0 && v->build.st)
+		while ((rc = build_step(v, SIZE_MAX, err, errlen)) == 0 && v->build.st)
 			;
 		if (rc < 0 || !(ns = kept_take(v, (size_t)vi, g))) {
 			set_err(err, errlen, "out of memory");
@@ -613,11 +672,17 @@ static bool lines_step(struct cm_viewer *v, size_t n)
 	return true;
 }
 
+size_t cm_viewer_step_work(const struct cm_viewer *v)
+{
+	return v->step_work;
+}
+
 bool cm_viewer_step(struct cm_viewer *v, size_t n, double now)
 {
 	(void)now;
 	struct vkey k;
 	char err[VIEWER_MSG];
+	v->step_work = 0;
 	if (!v->st)
 		return false;
 	/* after a switch waited for, before the tables ahead: the lines cost
@@ -640,9 +705,9 @@ bool cm_viewer_step(struct cm_viewer *v, size_t n, double now)
 			want_drop(v, err);
 		return for_want;
 	}
-	if (build_step(v, n ? n : 1) < 0) {
+	if (build_step(v, n ? n : 1, err, sizeof(err)) < 0) {
 		if (for_want)
-			want_drop(v, "out of memory");
+			want_drop(v, err);
 		return for_want;
 	}
 	if (!for_want || v->build.st) {

@@ -33,6 +33,12 @@ struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_
 	return cm_report_opts_change_samples(ro) ? cm_profile_clone(p) : cm_profile_clone_tables(p);
 }
 
+size_t viewer_copy_work(const struct cm_profile *p, const struct cm_report_opts *ro)
+{
+	return p->nlocations + p->nfunctions +
+	       (cm_report_opts_change_samples(ro) ? p->nsamples : 0);
+}
+
 const struct cm_profile *viewer_pristine(const struct cm_viewer *v)
 {
 	return v->diff ? v->diff : v->raw;

@@ -40,7 +40,9 @@ enum { VREADER_PRIMARY, VREADER_CWD, VREADER_GOROOT, VREADER_MODCACHE, VREADER_C
  * stage has made: */
 enum vlines_stage {
 	VLINES_NONE,     /* nothing */
+	VLINES_PREPARING, /* work, rep under pb: its passes in steps */
 	VLINES_PREPARED, /* work and rep */
+	VLINES_NODES,    /* and nodes under nb: its passes in steps */
 	VLINES_SAMPLES,  /* and nodes, and g begun: samples [0, next) summed */
 	VLINES_DONE,     /* and g ended, adj: complete */
 	VLINES_FAILED,   /* nothing: out of memory; not tried again while idle */
@@ -52,7 +54,10 @@ struct vlines {
 	char si[32];             /* the state's sample index as a number (rep's) */
 	struct cm_profile *work;
 	struct cm_report rep;
+	struct cm_prep_builder pb;
 	struct cm_nodes nodes;
+	struct cm_nodes_builder nb;
+	size_t done;       /* units done outside pb and nb: the copy, the samples */
 	struct cm_graph g; /* with edges: a line's callees */
 	struct cm_adjacency adj;
 };
@@ -92,7 +97,9 @@ struct vstate {
  * cm_viewer_step. */
 struct vbuild {
 	struct vstate *st;       /* NULL: none running */
+	bool prepared;           /* pb done: st's report is prepared */
 	bool begun;              /* tb begun (the step after the report's) */
+	struct cm_prep_builder pb;
 	struct cm_top_builder tb;
 };
 
@@ -209,6 +216,7 @@ struct cm_viewer {
 	bool switch_only;         /* the coming rebuild changes only those two */
 	bool background;          /* a switch to a state not kept waits for the build */
 	struct vbuild build;      /* the state being built in slices */
+	size_t step_work;         /* units the last cm_viewer_step did */
 	bool wanting;             /* what shows waits for (want_vi, want_g) */
 	size_t want_vi;
 	enum cm_granularity want_g;
@@ -352,6 +360,8 @@ const struct cm_profile *viewer_pristine(const struct cm_viewer *v);
 /* A copy of p for cm_report_prepare under ro (the caller frees it), or
  * NULL on OOM. */
 struct cm_profile *viewer_work_copy(const struct cm_profile *p, const struct cm_report_opts *ro);
+/* The units (table entries, samples) viewer_work_copy goes over. */
+size_t viewer_copy_work(const struct cm_profile *p, const struct cm_report_opts *ro);
 /* The stack tree of v->st, built on first use; NULL on OOM. */
 const struct cm_stack_tree *viewer_stacks(struct cm_viewer *v);
 /* The path of frame f ("" for the root; malloc'd, NULL on OOM), and the

@@ -17,6 +17,10 @@
 
 void vlines_free(struct vlines *ls)
 {
+	if (ls->stage == VLINES_PREPARING)
+		cm_report_prepare_abort(&ls->pb);
+	if (ls->stage == VLINES_NODES)
+		cm_nodes_abort(&ls->nb);
 	if (ls->stage >= VLINES_SAMPLES) {
 		cm_adjacency_free(&ls->adj);
 		cm_graph_free(&ls->g);
@@ -36,8 +40,9 @@ static int lines_failed(struct vlines *ls, char *err, size_t errlen, const char 
 	return -1;
 }
 
-/* The copy prepared as -list prepares it, for st's sample index (the
- * options may already name the one a switch waits for). */
+/* The copy to prepare as -list prepares it, for st's sample index (the
+ * options may already name the one a switch waits for); its passes are
+ * lines_preparing's steps. */
 static int lines_prepare(struct cm_viewer *v, struct vstate *st, char *err, size_t errlen)
 {
 	struct vlines *ls = &st->lines;
@@ -47,9 +52,22 @@ static int lines_prepare(struct cm_viewer *v, struct vstate *st, char *err, size
 	ro.sample_index = ls->si;
 	if (!(ls->work = viewer_work_copy(viewer_pristine(v), &ro)))
 		return lines_failed(ls, err, errlen, "out of memory");
-	if (cm_report_prepare(&ls->rep, ls->work, &ro, err, errlen) < 0)
+	ls->done += viewer_copy_work(viewer_pristine(v), &ro);
+	if (cm_report_prepare_begin(&ls->pb, &ls->rep, ls->work, &ro, err, errlen) < 0)
 		return lines_failed(ls, err, errlen, NULL);
-	ls->stage = VLINES_PREPARED;
+	ls->stage = VLINES_PREPARING;
+	return 0;
+}
+
+static int lines_preparing(struct vlines *ls, size_t n, char *err, size_t errlen)
+{
+	int rc = cm_report_prepare_step(&ls->pb, n, err, errlen);
+	if (rc < 0) {
+		ls->stage = VLINES_PREPARED; /* pb is done with */
+		return lines_failed(ls, err, errlen, NULL);
+	}
+	if (rc == 1)
+		ls->stage = VLINES_PREPARED;
 	return 0;
 }
 
@@ -57,10 +75,21 @@ static int lines_nodes(struct cm_viewer *v, struct vlines *ls, char *err, size_t
 {
 	struct cm_nodes_opts no = {.obj_names = true, .trim_path = v->ro.trim_path,
 				   .source_path = v->ro.source_path};
+	if (cm_nodes_begin(&ls->nb, &ls->nodes, ls->work, &no) < 0)
+		return lines_failed(ls, err, errlen, "out of memory");
+	ls->stage = VLINES_NODES;
+	return 0;
+}
+
+/* Up to n entries of the node table; once complete, the graph begins. */
+static int lines_node_step(struct vlines *ls, size_t n, char *err, size_t errlen)
+{
+	int rc = cm_nodes_step(&ls->nb, n);
+	if (rc == 0)
+		return 0;
 	ls->stage = VLINES_SAMPLES; /* what failed is freed as it would be then */
 	ls->next = 0;
-	if (cm_nodes_build(&ls->nodes, ls->work, &no) < 0 ||
-	    cm_graph_begin(&ls->g, &ls->nodes, false) < 0)
+	if (rc < 0 || cm_graph_begin(&ls->g, &ls->nodes, false) < 0)
 		return lines_failed(ls, err, errlen, "out of memory");
 	return 0;
 }
@@ -72,6 +101,7 @@ static int lines_samples(struct vlines *ls, size_t n, char *err, size_t errlen)
 	if (cm_graph_add_samples(&ls->g, ls->work, ls->next, to, ls->rep.vi, NULL, true, false,
 				 NULL) < 0)
 		return lines_failed(ls, err, errlen, "out of memory");
+	ls->done += to - ls->next;
 	ls->next = to;
 	if (to < ns)
 		return 0;
@@ -82,7 +112,7 @@ static int lines_samples(struct vlines *ls, size_t n, char *err, size_t errlen)
 	return 1;
 }
 
-int vlines_step(struct cm_viewer *v, struct vstate *st, size_t n, char *err, size_t errlen)
+static int lines_next(struct cm_viewer *v, struct vstate *st, size_t n, char *err, size_t errlen)
 {
 	struct vlines *ls = &st->lines;
 	switch (ls->stage) {
@@ -90,11 +120,28 @@ int vlines_step(struct cm_viewer *v, struct vstate *st, size_t n, char *err, siz
 	case VLINES_FAILED: /* asked for again: tried again */
 		ls->stage = VLINES_NONE;
 		return lines_prepare(v, st, err, errlen);
+	case VLINES_PREPARING: return lines_preparing(ls, n, err, errlen);
 	case VLINES_PREPARED: return lines_nodes(v, ls, err, errlen);
-	case VLINES_SAMPLES: return lines_samples(ls, n ? n : 1, err, errlen);
+	case VLINES_NODES: return lines_node_step(ls, n, err, errlen);
+	case VLINES_SAMPLES: return lines_samples(ls, n, err, errlen);
 	case VLINES_DONE: break;
 	}
 	return 1;
+}
+
+/* The units the lines' build did so far (0 once failed: freed). */
+static size_t lines_work(const struct vlines *ls)
+{
+	return ls->done + ls->pb.work + ls->nb.work;
+}
+
+int vlines_step(struct cm_viewer *v, struct vstate *st, size_t n, char *err, size_t errlen)
+{
+	size_t w0 = lines_work(&st->lines);
+	int rc = lines_next(v, st, n ? n : 1, err, errlen);
+	size_t w1 = lines_work(&st->lines);
+	v->step_work += w1 > w0 ? w1 - w0 : 0;
+	return rc;
 }
 
 bool vlines_due(const struct vlines *ls)
@@ -108,7 +155,9 @@ bool vlines_due(const struct vlines *ls)
 static double lines_progress(const struct vlines *ls)
 {
 	switch (ls->stage) {
-	case VLINES_PREPARED: return 0.45;
+	case VLINES_PREPARING: return 0.45 * cm_report_prepare_progress(&ls->pb);
+	case VLINES_PREPARED:
+	case VLINES_NODES: return 0.45;
 	case VLINES_SAMPLES:
 		return 0.67 + 0.33 * (ls->work->nsamples ? (double)ls->next / (double)ls->work->nsamples : 1);
 	case VLINES_DONE: return 1;

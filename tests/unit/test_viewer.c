@@ -15,6 +15,7 @@
 #include "check.h"
 #include "read_all.h"
 #include "viewer_file.h"
+#include "cmon/profile/profile.h"
 #include "cmon/viewer/viewer.h"
 
 #define DATA CMON_SOURCE_DIR "/tests/data/"
@@ -268,6 +269,95 @@ static void test_stepped_builds(void)
 	}
 }
 
+/* A generated profile: ns samples 3 to 12 frames deep over nloc
+ * locations (every fifth with an inlined line) of nfn functions, two
+ * sample types, a numeric label on every sample. The same for the same
+ * arguments. */
+static struct cm_profile *generated(size_t ns, uint32_t nloc, uint32_t nfn)
+{
+	struct cm_profile *p = cm_profile_new();
+	struct cm_arena *a = &p->arena;
+	char name[64];
+	p->sample_types = cm_arena_array(a, 2, sizeof(*p->sample_types));
+	p->sample_types[0] = (struct cm_value_type){"alloc_objects", "count"};
+	p->sample_types[1] = (struct cm_value_type){"alloc_space", "bytes"};
+	p->nsample_types = 2;
+	p->functions = cm_arena_array(a, nfn, sizeof(*p->functions));
+	for (uint32_t i = 0; i < nfn; i++) {
+		int len = snprintf(name, sizeof(name), "pkg%u.f%u", i % 17, i);
+		const char *nm = cm_arena_strndup(a, name, (size_t)len);
+		len = snprintf(name, sizeof(name), "/src/pkg%u/f.go", i % 17);
+		p->functions[i] = (struct cm_function){i + 1, nm, nm, cm_arena_strndup(a, name, (size_t)len), 1};
+	}
+	p->nfunctions = nfn;
+	p->locations = cm_arena_array(a, nloc, sizeof(*p->locations));
+	for (uint32_t i = 0; i < nloc; i++) {
+		uint32_t nl = i % 5 ? 1 : 2;
+		struct cm_line *l = cm_arena_array(a, nl, sizeof(*l));
+		for (uint32_t k = 0; k < nl; k++)
+			l[k] = (struct cm_line){(i * 7 + k * 13) % nfn, 10 + i % 50};
+		p->locations[i] = (struct cm_location){i + 1, CM_NONE, nl, 0x1000 + 16 * (uint64_t)i, l, false};
+	}
+	p->nlocations = nloc;
+	p->samples = cm_arena_array(a, ns, sizeof(*p->samples));
+	uint64_t x = 88172645463325252ULL;
+	for (size_t i = 0; i < ns; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		uint32_t depth = 3 + (uint32_t)(x % 10);
+		uint16_t *locs = cm_arena_array(a, depth, sizeof(*locs));
+		int64_t *vals = cm_arena_array(a, 2, sizeof(*vals));
+		struct cm_label *lb = cm_arena_array(a, 1, sizeof(*lb));
+		for (uint32_t k = 0; k < depth; k++)
+			locs[k] = (uint16_t)((x >> (3 * k)) % nloc);
+		vals[0] = 1 + (int64_t)(x >> 40) % 3;
+		vals[1] = vals[0] * 512;
+		*lb = (struct cm_label){"bytes", NULL, vals[1], ""};
+		p->samples[i] = (struct cm_sample){.locs = locs, .nlocs = depth, .values = vals,
+						   .labels = lb, .nlabels = 1};
+	}
+	p->nsamples = ns;
+	return p;
+}
+
+/* issue 15: no step of a background build goes over more than n samples
+ * (the report's passes, the table's) plus one pass over the profile's
+ * tables (the copy, the aggregation: locations and functions), and the
+ * tables built so are a direct build's. */
+static void test_bounded_steps(void)
+{
+	enum { NS = 300000, NLOC = 3000, NFN = 1000, N = 1024 };
+	struct cm_viewer_opts o;
+	char err[512];
+	cm_viewer_opts_init(&o);
+	o.background = true;
+	struct cm_viewer *v = cm_viewer_new(&o, err, sizeof(err)), *d = NULL;
+	if (!v || cm_viewer_load_profile(v, generated(NS, NLOC, NFN), 0, err, sizeof(err)) < 0) {
+		CHECK_MSG(0, "generated profile: %s", err);
+		cm_viewer_free(v);
+		return;
+	}
+	CHECK(cm_viewer_set_sample(v, 0, 0, err, sizeof(err)) == 0);
+	CHECK(cm_viewer_building(v) != NULL);
+	size_t steps = 0, most = 0, total = 0;
+	while (cm_viewer_pending(v) && steps < 100000) {
+		cm_viewer_step(v, N, 0);
+		size_t w = cm_viewer_step_work(v);
+		most = w > most ? w : most;
+		total += w;
+		steps++;
+	}
+	CHECK_MSG(most <= N + NLOC + NFN, "a step did %zu units (bound %d)", most, N + NLOC + NFN);
+	CHECK_MSG(total > 10 * (size_t)NS, "%zu units in %zu steps: the builds were counted", total,
+		  steps);
+	cm_viewer_opts_init(&o);
+	o.ro.sample_index = "0";
+	if ((d = cm_viewer_new(&o, err, sizeof(err))) &&
+	    cm_viewer_load_profile(d, generated(NS, NLOC, NFN), 0, err, sizeof(err)) == 0)
+		same_table(d, v, "generated, built in steps");
+	cm_viewer_free(d);
+	cm_viewer_free(v);
+}
+
 /* issue 15: keys while a switch waits for its table: the table shown
  * stays and moves; another switch retargets the build; a switch back to
  * what shows ends the wait; an option changed during it (sort) is what
@@ -284,9 +374,9 @@ static void test_key_during_build(void)
 	CHECK(cm_viewer_set_granularity(v, CM_GRAN_FILES, 0, err, sizeof(err)) == 0);
 	CHECK(cm_viewer_building(v) != NULL);
 	CHECK(!strncmp(cm_viewer_building(v), "building inuse_space (files)... 0%", 40));
-	cm_viewer_step(v, 500, 0); /* the report, then the node table: a step each */
-	cm_viewer_step(v, 500, 0);
+	cm_viewer_step(v, 500, 0); /* the copy: nothing summed yet */
 	CHECK(cm_viewer_building(v) && strstr(cm_viewer_building(v), "... 0%"));
+	cm_viewer_step(v, 500, 0); /* the report's passes, in steps */
 	cm_viewer_step(v, 500, 0);
 	CHECK_MSG(cm_viewer_building(v) && !strstr(cm_viewer_building(v), "... 0%"),
 		  "progress: %s", cm_viewer_building(v) ? cm_viewer_building(v) : "none");
@@ -522,7 +612,9 @@ static void test_source_background(void)
 	CHECK_STR(cm_viewer_building(v), "annotating main.hashLoop... 0%", "progress");
 	cm_viewer_move(v, 1, 0);
 	CHECK(cm_viewer_level(v)->nrows == 0 && cm_viewer_level(v)->sel == 0);
-	cm_viewer_step(v, 7, 0); /* the report prepared */
+	/* the copy, then the report's passes in steps: the progress moves */
+	for (int i = 0; i < 10000 && strstr(cm_viewer_building(v), "... 0%"); i++)
+		cm_viewer_step(v, 7, 0);
 	CHECK(cm_viewer_building(v) && !strstr(cm_viewer_building(v), "... 0%"));
 	/* Esc during the annotation: the table at once, on the same row */
 	CHECK(cm_viewer_back(v));
@@ -1111,6 +1203,7 @@ int main(void)
 	test_kept_states();
 	test_stepped_builds();
 	test_key_during_build();
+	test_bounded_steps();
 	test_golden_diff();
 	test_source();
 	test_source_background();

@@ -48,6 +48,27 @@ struct cm_nodes {
 int cm_nodes_build(struct cm_nodes *nodes, const struct cm_profile *p,
 		   const struct cm_nodes_opts *opts);
 void cm_nodes_free(struct cm_nodes *nodes);
+/* cm_nodes_build in steps (the viewer builds in the background): begin,
+ * then step until it returns 1, each step at most n entries of a pass
+ * (functions, locations, nodes); -1 on OOM (nodes freed, the builder
+ * done with). abort frees an unfinished table. work counts the entries
+ * done, for the tests that bound a step. */
+struct cm_nodes_builder {
+	struct cm_nodes *n;          /* borrowed: the table being built */
+	const struct cm_profile *p;  /* borrowed */
+	struct cm_nodes_opts o;      /* its strings borrowed */
+	const char **files;          /* in n's arena: per function */
+	uint32_t *slots;             /* owned: node id + 1, by hash */
+	size_t cap, info_cap;
+	int phase;
+	size_t next;
+	uint32_t at;                 /* the next (location, line) slot */
+	size_t work;
+};
+int cm_nodes_begin(struct cm_nodes_builder *b, struct cm_nodes *nodes,
+		   const struct cm_profile *p, const struct cm_nodes_opts *opts);
+int cm_nodes_step(struct cm_nodes_builder *b, size_t n);
+void cm_nodes_abort(struct cm_nodes_builder *b);
 
 /* pprof's compareNodes tie-break: fmt.Sprint of the node info. */
 int cm_node_info_cmp(const struct cm_node_info *a, const struct cm_node_info *b);

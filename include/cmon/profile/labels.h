@@ -27,6 +27,22 @@ struct cm_num_units {
  * long as p. -1 when memory runs out. */
 int cm_num_units_identify(struct cm_profile *p, struct cm_num_units *u);
 
+/* cm_num_units_identify in slices of samples (the viewer's background
+ * builds): begin, add [from, to) in order over every sample, end (which
+ * frees the builder and fills u as identify does), or abort. Each -1
+ * when memory runs out (then abort). */
+struct cm_key_unit;
+struct cm_num_units_builder {
+	struct cm_key_unit *ku; /* owned: the pairs seen so far */
+	size_t n, cap;
+};
+int cm_num_units_begin(struct cm_num_units_builder *b, const struct cm_profile *p);
+int cm_num_units_add(struct cm_num_units_builder *b, const struct cm_profile *p, size_t from,
+		     size_t to);
+int cm_num_units_end(struct cm_num_units_builder *b, struct cm_profile *p,
+		     struct cm_num_units *u);
+void cm_num_units_abort(struct cm_num_units_builder *b);
+
 /* The unit of key; "" for a key no numeric label has. */
 const char *cm_num_units_get(const struct cm_num_units *u, const char *key);
 

@@ -75,6 +75,12 @@ bool cm_filter_match(const struct cm_filter *f, const char *s);
 
 enum { CM_MATCHED_FOCUS = 1, CM_MATCHED_IGNORE = 2, CM_MATCHED_HIDE = 4, CM_MATCHED_SHOW = 8 };
 
+/* The no-filter part of cm_profile_filter_by_name, in slices: moves the
+ * samples of [from, to) that have frames down to kept on; returns the new
+ * kept. Called over [0, nsamples) in order, the last return is the new
+ * nsamples (the caller sets it then, not before). */
+size_t cm_profile_keep_framed(struct cm_profile *p, size_t from, size_t to, size_t kept);
+
 /* pprof's FilterSamplesByName: focus/ignore keep or drop whole samples,
  * hide/show remove frames. Any of the filters may be unset. *matched gets
  * CM_MATCHED_* bits for the filters that matched some location (pprof warns

@@ -98,6 +98,34 @@ struct cm_report {
 int cm_report_prepare(struct cm_report *r, struct cm_profile *p,
 		      const struct cm_report_opts *opts, char *err, size_t errlen);
 
+/* cm_report_prepare in steps (the viewer builds in the background): begin
+ * (no pass over the samples), then step until it returns 1 (done), each
+ * step at most n samples of a pass over them; -1 with err (the builder
+ * is then done with: nothing to abort). The filters, when some are set,
+ * are one step. r and p are borrowed, as by cm_report_prepare; abort
+ * frees what a builder left unfinished holds. work counts the units done
+ * (samples, table entries) for the tests that bound a step. */
+struct cm_total_acc {
+	int64_t total, div, diff_total, diff_div;
+};
+struct cm_prep_builder {
+	struct cm_report *r;
+	int phase;
+	size_t next;   /* the pass's next sample */
+	size_t kept;   /* samples with frames so far (no filter set) */
+	size_t work;
+	bool plain;    /* no filter changes the samples */
+	bool total_done;
+	int passes;    /* over the samples, done */
+	struct cm_num_units_builder units;
+	struct cm_total_acc acc;
+};
+int cm_report_prepare_begin(struct cm_prep_builder *b, struct cm_report *r, struct cm_profile *p,
+			    const struct cm_report_opts *opts, char *err, size_t errlen);
+int cm_report_prepare_step(struct cm_prep_builder *b, size_t n, char *err, size_t errlen);
+double cm_report_prepare_progress(const struct cm_prep_builder *b); /* 0..1 */
+void cm_report_prepare_abort(struct cm_prep_builder *b);
+
 /* Writes the report the options ask for. Returns 0, or -1 with err set
  * (for example "no matches found for regexp: X"). */
 int cm_report_write(struct cm_report *r, FILE *out, char *err, size_t errlen);
@@ -183,11 +211,16 @@ struct cm_top_builder {
 	int threads;  /* how a step sums, as cm_graph_add_batch's threads:
 		       * begin sets 1 (one thread: the viewer steps between
 		       * keys), cm_top_build 0 (two when it pays) */
+	struct cm_nodes_builder nb; /* the node table, first */
+	size_t samples_done; /* over both passes */
 };
 int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t);
 int cm_top_step(struct cm_top_builder *b, size_t n);
 double cm_top_progress(const struct cm_top_builder *b); /* 0..1 */
 void cm_top_abort(struct cm_top_builder *b);
+/* The units done so far (node table entries, samples): the tests bound a
+ * step's. */
+size_t cm_top_work(const struct cm_top_builder *b);
 
 /* Sorts the rows again, by cum or by flat (pprof's orders). -1 on OOM. */
 int cm_top_sort(struct cm_top *t, bool cum);

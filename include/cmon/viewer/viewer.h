@@ -174,6 +174,10 @@ bool cm_viewer_pending(const struct cm_viewer *v);
  * runs). True when what shows changed (a switch completed: redraw); a
  * build that fails drops the switch with a message. */
 bool cm_viewer_step(struct cm_viewer *v, size_t n, double now);
+/* The units of work (samples, entries of the profile's tables) the last
+ * cm_viewer_step did: every pass over them goes in slices of n, so a
+ * step's work is bounded (the tests check it). */
+size_t cm_viewer_step_work(const struct cm_viewer *v);
 /* While a switch waits: "building alloc_space (lines)... 40%"; while the
  * SOURCE level shown waits: "annotating main.f... 40%"; else NULL. */
 const char *cm_viewer_building(const struct cm_viewer *v);

@@ -34,7 +34,7 @@ int main(int argc, char **argv)
 	cm_viewer_flame(v, 0);
 	cm_viewer_flame_layout(v, 120);
 	double t2 = now_ms();
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, true};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED, .drop_labels = true};
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
 	printf("profile: %s (%zu bytes, %zu samples)\n", argv[1], len, p ? p->nsamples : 0);
 	cm_profile_free(p);

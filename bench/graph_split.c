@@ -44,7 +44,7 @@ int main(int argc, char **argv)
 	if (!data)
 		return 2;
 	char err[512];
-	struct cm_decode_limits lim = {CM_DEFAULT_MAX_INFLATED, true, 0};
+	struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED, .drop_labels = true};
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
 	struct cm_report_opts o;
 	cm_report_opts_init(&o);

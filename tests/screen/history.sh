@@ -57,7 +57,11 @@ check zoom-mark-drawn hist '◆'
 # a run longer than a screen, so that there is something to pan back to
 sleep 14
 live=$(right_label)
-T send-keys -t hist Left Left Left Left Left
+# thirty columns, 3 s back: the labels are whole seconds, and a loaded
+# machine may take a second between reading live and the keys' redraw
+# (five columns, 0.5 s, then read the same second)
+# shellcheck disable=SC2046
+T send-keys -t hist $(printf 'Left %.0s' $(seq 30))
 check pan-panned hist 'panned \(End: live\)$'
 back=$(right_label)
 if [ -n "$back" ] && [ -n "$live" ] && [ "$(secs "$back")" -lt "$(secs "$live")" ]; then

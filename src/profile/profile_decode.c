@@ -630,6 +630,17 @@ static int64_t *intern_values(struct decoder *d, const int64_t *v, size_t n, siz
 	return own;
 }
 
+/* A hand-written message decoder's status (sample_wire.h) as the
+ * decoder's error: -1 with d->err set, or 0. */
+static int wire_status(struct decoder *d, int wrc, const char *message)
+{
+	if (wrc == CM_WIRE_NOMEM)
+		return fail(d, "out of memory");
+	if (wrc != CM_WIRE_OK)
+		return fail(d, "malformed %s message", message);
+	return 0;
+}
+
 /* Location ids from the uint64 array: they become dense indices in place,
  * and the widest decides the width. */
 static int sample_locations_array(struct decoder *d, struct cm_sample *out, size_t index)
@@ -682,9 +693,8 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 			return fail(d, "too many location ids");
 		if (rc != CM_WIRE_WIDE)
 			return fail(d, "malformed Sample message");
-		rc = cm_sample_wire_expand_run(s);
-		if (rc != CM_WIRE_OK)
-			return fail(d, rc == CM_WIRE_NOMEM ? "out of memory" : "malformed Sample message");
+		if (wire_status(d, cm_sample_wire_expand_run(s), "Sample") < 0)
+			return -1;
 		if (s->n_location_id > UINT32_MAX)
 			return fail(d, "sample %zu is absurdly large", index);
 	}
@@ -694,11 +704,8 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 static int decode_sample(struct decoder *d, const struct field *f)
 {
 	struct cm_sample_wire *s = &d->sample_wire;
-	int wrc = cm_sample_wire_decode(s, f->data, f->len);
-	if (wrc == CM_WIRE_NOMEM)
-		return fail(d, "out of memory");
-	if (wrc != CM_WIRE_OK)
-		return fail(d, "malformed Sample message");
+	if (wire_status(d, cm_sample_wire_decode(s, f->data, f->len), "Sample") < 0)
+		return -1;
 	size_t index = d->samples.count;
 	struct cm_sample *out = vec_push(&d->samples);
 	if (!out)
@@ -784,11 +791,8 @@ static int decode_mapping(struct decoder *d, const struct field *f)
 static int decode_location(struct decoder *d, const struct field *f)
 {
 	struct cm_location_wire *l = &d->location_wire;
-	int wrc = cm_location_wire_decode(l, f->data, f->len);
-	if (wrc == CM_WIRE_NOMEM)
-		return fail(d, "out of memory");
-	if (wrc != CM_WIRE_OK)
-		return fail(d, "malformed Location message");
+	if (wire_status(d, cm_location_wire_decode(l, f->data, f->len), "Location") < 0)
+		return -1;
 	if (l->id == 0)
 		return fail(d, "found location with reserved id 0");
 	uint32_t li = cm_idmap_intern(&d->loc_ids, l->id);

@@ -39,8 +39,9 @@ static long used_mappings(const struct cm_profile *p, uint32_t **out)
 		const struct cm_sample *s = &p->samples[i];
 		if (zero_sample(p, s))
 			continue;
+		struct cm_locs_cursor c = cm_locs_from_leaf(s);
 		for (uint32_t k = 0; k < s->nlocs; k++) {
-			uint32_t li = cm_sample_loc(s, k);
+			uint32_t li = cm_locs_next(&c);
 			if (loc_seen[li])
 				continue;
 			loc_seen[li] = true;

@@ -99,21 +99,38 @@ int cm_arena_reserve(struct cm_arena *a, size_t size)
 	return arena_grow(a, size) ? 0 : -1;
 }
 
+/* size bytes at a multiple of align (a power of two, at most 16). */
+static void *arena_take(struct cm_arena *a, size_t size, size_t align)
+{
+	struct cm_arena_block *b = a->head;
+	size_t off = b ? (b->off + align - 1) & ~(align - 1) : 0;
+	if (!b || off > b->size || b->size - off < size) {
+		b = arena_grow(a, size);
+		if (!b)
+			return NULL;
+		off = 0;
+	}
+	void *p = b->data + off;
+	b->off = off + size;
+	a->used += size;
+	return p;
+}
+
 void *cm_arena_alloc(struct cm_arena *a, size_t size)
 {
 	if (size > SIZE_MAX - ARENA_ALIGN)
 		return NULL;
 	size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
-	struct cm_arena_block *b = a->head;
-	if (!b || b->size - b->off < size) {
-		b = arena_grow(a, size);
-		if (!b)
-			return NULL;
-	}
-	void *p = b->data + b->off;
-	b->off += size;
-	a->used += size;
-	return p;
+	return arena_take(a, size, ARENA_ALIGN);
+}
+
+void *cm_arena_alloc_bytes(struct cm_arena *a, size_t size, size_t align)
+{
+	if (size == 0)
+		size = 1;
+	if (align == 0 || align > 16 || (align & (align - 1)))
+		align = ARENA_ALIGN;
+	return arena_take(a, size, align);
 }
 
 void *cm_arena_array(struct cm_arena *a, size_t n, size_t size)

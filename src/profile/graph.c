@@ -416,8 +416,9 @@ int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t 
 			continue;
 		uint32_t parent = UINT32_MAX;
 		bool residual = false;
+		struct cm_locs_cursor c = cm_locs_from_root(s);
 		for (uint32_t i = s->nlocs; i-- > 0;) {
-			uint32_t loc = cm_sample_loc(s, i);
+			uint32_t loc = cm_locs_next(&c);
 			const uint32_t *ln = nodes->loc_nodes + nodes->loc_first[loc];
 			uint32_t cnt = nodes->loc_count[loc];
 			for (uint32_t k = cnt; k-- > 0;) {

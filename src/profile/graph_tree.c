@@ -161,8 +161,9 @@ static int add_sample(struct tree_builder *b, struct weights *wt, const struct c
 	if (w == 0 && dw == 0)
 		return 0;
 	uint32_t parent = NONE;
+	struct cm_locs_cursor c = cm_locs_from_root(s);
 	for (uint32_t i = s->nlocs; i-- > 0;) {
-		uint32_t loc = cm_sample_loc(s, i);
+		uint32_t loc = cm_locs_next(&c);
 		const uint32_t *ln = b->base->loc_nodes + b->base->loc_first[loc];
 		uint32_t cnt = b->base->loc_count[loc];
 		for (uint32_t k = cnt; k-- > 0;) {

@@ -655,12 +655,14 @@ static int add_frames(struct label_locs *ll, const char **roots, size_t nr, cons
 		uint32_t *locs = n > UINT32_MAX ? NULL : cm_arena_array(&p->arena, n, sizeof(*locs));
 		if (!locs || label_frames(ll, s, leaves, nl, locs, leafm) < 0)
 			return -1;
+		struct cm_locs_cursor c = cm_locs_from_leaf(s);
 		for (uint32_t k = 0; k < s->nlocs; k++)
-			locs[nl + k] = cm_sample_loc(s, k);
+			locs[nl + k] = cm_locs_next(&c);
 		if (label_frames(ll, s, roots, nr, locs + nl + s->nlocs, rootm) < 0)
 			return -1;
 		s->locs = locs;
 		s->locs_wide = 1;
+		s->locs_varint = 0;
 		s->nlocs = (uint32_t)n;
 	}
 	return 0;

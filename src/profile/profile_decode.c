@@ -25,6 +25,7 @@
 #include "cmon/profile/legacy.h"
 #include "cmon/profile/location_wire.h"
 #include "cmon/profile/sample_wire.h"
+#include "cmon/profile/stacks.h"
 #include "profile.pb-c.h"
 
 enum { WINDOW_MIN = 1 << 20, SCRATCH_RESET = 256 << 10, RAW_KEEP = 4 << 20 };
@@ -475,6 +476,9 @@ struct decoder {
 
 	uint64_t size_hint; /* the expected inflated size, 0 when unknown */
 	bool drop_labels;
+	bool compact_stacks; /* limits->compact_stacks */
+	unsigned char *stack_bytes; /* compact stacks: a run's varints before the arena */
+	size_t stack_bytes_cap;
 	bool refused; /* by check_growth: a memory bound, not a format error */
 	struct cm_sample_wire sample_wire; /* reused for every Sample */
 	struct cm_location_wire location_wire; /* and Location */
@@ -666,6 +670,54 @@ static int sample_locations_array(struct decoder *d, struct cm_sample *out, size
 	return 0;
 }
 
+/* Rewrites out's fixed-width indices as a varint stack in the arena. */
+static int compact_stack(struct decoder *d, struct cm_sample *out)
+{
+	size_t len = cm_stack_encode(NULL, out->locs, out->nlocs, out->locs_wide);
+	unsigned char *bytes = cm_arena_alloc_bytes(&d->p->arena, len, 1);
+	if (!bytes)
+		return fail(d, "out of memory");
+	cm_stack_encode(bytes, out->locs, out->nlocs, out->locs_wide);
+	out->locs = bytes;
+	out->locs_wide = 0;
+	out->locs_varint = 1;
+	return 0;
+}
+
+/* A packed run as a compact stack: varints written into the decoder's
+ * scratch (5 bytes an id at most), then copied to the arena exactly. */
+static int run_as_varints(struct decoder *d, struct cm_sample *out, size_t n, size_t index)
+{
+	struct cm_sample_wire *s = &d->sample_wire;
+	if (n > SIZE_MAX / 5)
+		return fail(d, "sample %zu is absurdly large", index);
+	if (5 * n > d->stack_bytes_cap) {
+		size_t cap = 5 * n < 1024 ? 1024 : 5 * n;
+		unsigned char *grown = realloc(d->stack_bytes, cap);
+		if (!grown)
+			return fail(d, "out of memory");
+		d->stack_bytes = grown;
+		d->stack_bytes_cap = cap;
+	}
+	unsigned char *end = d->stack_bytes + 5 * n, *start;
+	int rc = cm_sample_wire_locs_varint(s->loc_run, s->loc_run_len, &d->loc_ids, end, &start);
+	if (rc == CM_WIRE_ZERO_ID)
+		return fail(d, "sample %zu references location id 0", index);
+	if (rc == CM_WIRE_NOMEM)
+		return fail(d, "too many location ids");
+	if (rc != CM_WIRE_OK)
+		return fail(d, "malformed Sample message");
+	unsigned char *bytes = cm_arena_alloc_bytes(&d->p->arena, (size_t)(end - start), 1);
+	if (!bytes)
+		return fail(d, "out of memory");
+	memcpy(bytes, start, (size_t)(end - start));
+	out->nlocs = (uint32_t)n;
+	out->locs = bytes;
+	out->locs_wide = 0;
+	out->locs_varint = 1;
+	return 0;
+}
+
 /* The sample's locations: a packed run straight into 16-bit indices, or
  * (wide indices, unpacked or split ids) through the array. A run found
  * wide part way leaves its 16-bit copy in the arena, unused: rare (over
@@ -677,7 +729,9 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 		size_t n = cm_sample_wire_run_count(s->loc_run, s->loc_run_len);
 		if (n > UINT32_MAX)
 			return fail(d, "sample %zu is absurdly large", index);
-		uint16_t *locs = cm_arena_array(&d->p->arena, n, sizeof(uint16_t));
+		if (d->compact_stacks)
+			return run_as_varints(d, out, n, index);
+		uint16_t *locs = n > SIZE_MAX / 2 ? NULL : cm_arena_alloc_bytes(&d->p->arena, n * 2, 2);
 		if (!locs)
 			return fail(d, "out of memory");
 		int rc = cm_sample_wire_locs16(s->loc_run, s->loc_run_len, &d->loc_ids, locs);
@@ -698,7 +752,9 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 		if (s->n_location_id > UINT32_MAX)
 			return fail(d, "sample %zu is absurdly large", index);
 	}
-	return sample_locations_array(d, out, index);
+	if (sample_locations_array(d, out, index) < 0)
+		return -1;
+	return d->compact_stacks ? compact_stack(d, out) : 0;
 }
 
 static int decode_sample(struct decoder *d, const struct field *f)
@@ -710,7 +766,8 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	struct cm_sample *out = vec_push(&d->samples);
 	if (!out)
 		return fail(d, "out of memory");
-	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX || s->n_label > INT32_MAX)
+	if (s->n_location_id > UINT32_MAX || s->n_value > UINT32_MAX ||
+	    s->n_label > CM_MAX_SAMPLE_LABELS)
 		return fail(d, "sample %zu is absurdly large", index);
 	if (sample_locations(d, out, index) < 0)
 		return -1;
@@ -1254,6 +1311,7 @@ static int decode_all(struct decoder *d, struct wire *w)
 static void decoder_free(struct decoder *d)
 {
 	cm_sample_wire_free(&d->sample_wire);
+	free(d->stack_bytes);
 	cm_location_wire_free(&d->location_wire);
 	tuples_free(&d->tuples);
 	free(d->unit_pairs);
@@ -1321,6 +1379,7 @@ static void decoder_init(struct decoder *d, const struct cm_decode_limits *limit
 	d->map_raw.elem = sizeof(struct raw_strings3);
 	d->map_order.elem = sizeof(uint32_t);
 	d->drop_labels = limits && limits->drop_labels;
+	d->compact_stacks = limits && limits->compact_stacks;
 	d->sample_wire.defer_loc_run = true;
 }
 

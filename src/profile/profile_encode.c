@@ -183,8 +183,9 @@ static int put_sample(struct sink *k, struct strtab *t, struct scratch *sc,
 	    reserve(&sc->label_ptrs, &sc->label_ptrs_cap, s->nlabels + 1, sizeof(*sc->label_ptrs)))
 		return -1;
 	Perftools__Profiles__Sample m = PERFTOOLS__PROFILES__SAMPLE__INIT;
+	struct cm_locs_cursor c = cm_locs_from_leaf(s);
 	for (uint32_t i = 0; i < s->nlocs; i++)
-		sc->ids[i] = p->locations[cm_sample_loc(s, i)].id;
+		sc->ids[i] = p->locations[cm_locs_next(&c)].id;
 	m.n_location_id = s->nlocs;
 	m.location_id = sc->ids;
 	m.n_value = p->nsample_types;

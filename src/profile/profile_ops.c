@@ -272,6 +272,7 @@ static int compact(struct cm_profile *p)
 	uint32_t *mmap_ = malloc((p->nmappings + 1) * sizeof(*mmap_));
 	uint32_t *lmap = malloc((p->nlocations + 1) * sizeof(*lmap));
 	if (!fmap || !mmap_ || !lmap || cm_profile_own_values(p) < 0 ||
+	    cm_profile_plain_stacks(p) < 0 ||
 	    cm_index_set_init(&fs, p->nfunctions) ||
 	    cm_index_set_init(&ms, p->nmappings) || cm_index_set_init(&ls, p->nlocations) ||
 	    cm_index_set_init(&ss, p->nsamples))
@@ -375,6 +376,12 @@ struct cm_profile *cm_profile_merge(struct cm_profile **ps, size_t n, char *err,
 		}
 		return ps[0];
 	}
+	for (size_t i = 0; i < n; i++)
+		if (cm_profile_plain_stacks(ps[i]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			free_all(ps, n);
+			return NULL;
+		}
 	for (size_t i = 1; i < n; i++)
 		if (check_compatible(ps[0], ps[i], err, errlen) < 0) {
 			free_all(ps, n);
@@ -608,6 +615,8 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 		p->nsamples = cm_profile_keep_framed(p, 0, p->nsamples, 0);
 		return 0;
 	}
+	if (cm_profile_plain_stacks(p) < 0) /* hidden frames are taken out */
+		return -1;
 	unsigned char *mark = calloc(p->nlocations + 1, 1);  /* FI_* */
 	unsigned char *hidden = calloc(p->nlocations + 1, 1);
 	if (!mark || !hidden) {
@@ -684,6 +693,8 @@ int cm_profile_show_from(struct cm_profile *p, const struct cm_filter *f, bool *
 	*matched = false;
 	if (!f->set)
 		return 0;
+	if (cm_profile_plain_stacks(p) < 0) /* root frames are cut */
+		return -1;
 	unsigned char *from = calloc(p->nlocations + 1, 1);
 	if (!from)
 		return -1;
@@ -807,8 +818,9 @@ int cm_profile_remove_uninteresting(struct cm_profile *p, char *err, size_t errl
 	for (size_t si = 0; si < p->nsamples; si++) {
 		struct cm_sample *s = &p->samples[si];
 		bool found_user = false;
+		struct cm_locs_cursor c = cm_locs_from_root(s);
 		for (int64_t i = (int64_t)s->nlocs - 1; i >= 0; i--) {
-			uint32_t id = cm_sample_loc(s, (uint32_t)i);
+			uint32_t id = cm_locs_next(&c);
 			if (!prune[2 * id] && !prune[2 * id + 1]) {
 				found_user = true;
 				continue;
@@ -852,8 +864,9 @@ int cm_profile_prune_from(struct cm_profile *p, const struct cm_filter *f)
 	/* From the leaf: the frames under the first match go. */
 	for (size_t si = 0; si < p->nsamples; si++) {
 		struct cm_sample *s = &p->samples[si];
+		struct cm_locs_cursor c = cm_locs_from_leaf(s);
 		for (uint32_t i = 0; i < s->nlocs; i++) {
-			if (beneath[cm_sample_loc(s, i)]) {
+			if (beneath[cm_locs_next(&c)]) {
 				cm_sample_drop_leaves(s, i);
 				break;
 			}
@@ -935,7 +948,7 @@ static int clone_samples(struct cm_profile *c, const struct cm_profile *p)
 {
 	size_t nv = p->nsample_types, locs_bytes = 0;
 	for (size_t i = 0; i < p->nsamples; i++)
-		locs_bytes += ((size_t)p->samples[i].nlocs * (p->samples[i].locs_wide ? 4 : 2) + 3) & ~(size_t)3;
+		locs_bytes += (cm_sample_locs_size(&p->samples[i]) + 3) & ~(size_t)3;
 	c->samples = dup_array(&c->arena, p->samples, p->nsamples, sizeof(*p->samples));
 	int64_t *values = cm_arena_array(&c->arena, p->nsamples * nv + 1, sizeof(int64_t));
 	char *locs = cm_arena_alloc(&c->arena, locs_bytes + 4);
@@ -943,7 +956,7 @@ static int clone_samples(struct cm_profile *c, const struct cm_profile *p)
 		return -1;
 	for (size_t i = 0; i < p->nsamples; i++) {
 		struct cm_sample *s = &c->samples[i];
-		size_t lb = (size_t)s->nlocs * (s->locs_wide ? 4 : 2);
+		size_t lb = cm_sample_locs_size(s);
 		memcpy(values, s->values, nv * sizeof(int64_t));
 		s->values = values;
 		values += nv;
@@ -1105,7 +1118,7 @@ int cm_profile_number_as_merged(struct cm_profile *p)
 {
 	struct renumbering m = {0}, l = {0}, f = {0};
 	int rc = -1;
-	if (renumbering_init(&m, p->nmappings) == 0 && renumbering_init(&l, p->nlocations) == 0 &&
+	if (cm_profile_plain_stacks(p) == 0 && renumbering_init(&m, p->nmappings) == 0 && renumbering_init(&l, p->nlocations) == 0 &&
 	    renumbering_init(&f, p->nfunctions) == 0) {
 		if (p->nmappings > 0) /* Merge maps the first profile's first mapping first */
 			renumber(&m, 0);

@@ -84,8 +84,9 @@ static int64_t push_frames(struct folded *f, const struct cm_nodes *nodes,
 			   const struct cm_sample *s)
 {
 	size_t start = f->nframes;
+	struct cm_locs_cursor c = cm_locs_from_root(s);
 	for (uint32_t i = s->nlocs; i-- > 0;) {
-		uint32_t loc = cm_sample_loc(s, i);
+		uint32_t loc = cm_locs_next(&c);
 		uint32_t cnt = nodes->loc_count[loc];
 		if (reserve_frames(f, cnt) < 0)
 			return -1;

@@ -128,8 +128,9 @@ static int print_sample(FILE *out, const struct cm_profile *p, const struct cm_s
 	for (size_t v = 0; v < p->nsample_types; v++)
 		fprintf(out, " %10lld", (long long)s->values[v]);
 	fputs(": ", out);
+	struct cm_locs_cursor c = cm_locs_from_leaf(s);
 	for (uint32_t i = 0; i < s->nlocs; i++)
-		fprintf(out, "%llu ", (unsigned long long)p->locations[cm_sample_loc(s, i)].id);
+		fprintf(out, "%llu ", (unsigned long long)p->locations[cm_locs_next(&c)].id);
 	fputc('\n', out);
 	if (print_labels(out, s, false) < 0 || print_labels(out, s, true) < 0)
 		return -1;

@@ -125,8 +125,9 @@ int cm_report_traces(struct cm_report *r, FILE *out)
 			v = cm_div64(v, s->values[0]);
 		fprintf(out, "%10s   ", cm_report_value(r, v, value, sizeof(value)));
 		bool first = true;
+		struct cm_locs_cursor c = cm_locs_from_leaf(s);
 		for (uint32_t i = 0; i < s->nlocs; i++) {
-			uint32_t loc = cm_sample_loc(s, i);
+			uint32_t loc = cm_locs_next(&c);
 			const uint32_t *ids = nodes.loc_nodes + nodes.loc_first[loc];
 			uint32_t cnt = nodes.loc_count[loc];
 			for (uint32_t k = 0; k < cnt; k++) {

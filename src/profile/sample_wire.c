@@ -127,33 +127,81 @@ size_t cm_sample_wire_run_count(const unsigned char *run, size_t len)
 	return n;
 }
 
+/* The dense index of the run's next id, at *q: CM_WIRE_OK with *li set,
+ * or the run's error. direct and direct_cap are the id map's direct table,
+ * kept in the caller's locals and refreshed here when the slow path grows
+ * it. */
+static inline int next_index(const unsigned char **q, const unsigned char *stop,
+			     struct cm_idmap *ids, const uint32_t **direct, size_t *direct_cap,
+			     uint32_t *li)
+{
+	uint64_t id;
+	if (!run_varint(q, stop, &id))
+		return CM_WIRE_MALFORMED;
+	if (id < *direct_cap && (*direct)[id]) {
+		*li = (*direct)[id] - 1;
+		return CM_WIRE_OK;
+	}
+	if (id == 0)
+		return CM_WIRE_ZERO_ID;
+	*li = cm_idmap_intern_slow(ids, id);
+	if (*li == UINT32_MAX)
+		return CM_WIRE_NOMEM;
+	*direct = ids->direct;
+	*direct_cap = ids->direct_cap;
+	return CM_WIRE_OK;
+}
+
 int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap *ids,
 			  uint16_t *out)
 {
 	const unsigned char *q = run, *stop = run + len;
-	/* The direct table in locals: the slow path may grow it. */
 	const uint32_t *direct = ids->direct;
 	size_t direct_cap = ids->direct_cap;
-	uint64_t id;
 	while (q < stop) {
-		if (!run_varint(&q, stop, &id))
-			return CM_WIRE_MALFORMED;
 		uint32_t li;
-		if (id < direct_cap && direct[id]) {
-			li = direct[id] - 1;
-		} else {
-			if (id == 0)
-				return CM_WIRE_ZERO_ID;
-			li = cm_idmap_intern_slow(ids, id);
-			if (li == UINT32_MAX)
-				return CM_WIRE_NOMEM;
-			direct = ids->direct;
-			direct_cap = ids->direct_cap;
-		}
+		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
+		if (rc != CM_WIRE_OK)
+			return rc;
 		if (li > UINT16_MAX)
 			return CM_WIRE_WIDE;
 		*out++ = (uint16_t)li;
 	}
+	return CM_WIRE_OK;
+}
+
+int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
+			       unsigned char *out_end, unsigned char **out_start)
+{
+	const unsigned char *q = run, *stop = run + len;
+	const uint32_t *direct = ids->direct;
+	size_t direct_cap = ids->direct_cap;
+	unsigned char *o = out_end;
+	while (q < stop) {
+		uint32_t li;
+		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
+		if (rc != CM_WIRE_OK)
+			return rc;
+		/* Root first: each index goes in front of the one before it. */
+		if (li < 0x80) {
+			*--o = (unsigned char)li;
+			continue;
+		}
+		if (li < 0x4000) { /* most of the rest: written as such */
+			o -= 2;
+			o[0] = (unsigned char)(li | 0x80);
+			o[1] = (unsigned char)(li >> 7);
+			continue;
+		}
+		unsigned char bytes[5];
+		size_t n = 0;
+		for (; li >= 0x80; li >>= 7)
+			bytes[n++] = (unsigned char)(li | 0x80);
+		bytes[n++] = (unsigned char)li;
+		o -= n;
+		memcpy(o, bytes, n);
+	}
+	*out_start = o;
 	return CM_WIRE_OK;
 }
 

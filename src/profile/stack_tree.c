@@ -90,8 +90,9 @@ static int add_sample(struct builder *b, const struct cm_sample *s, int64_t v)
 	const struct cm_nodes *n = b->t->nodes;
 	uint32_t cur = 0;
 	add_value(&b->t->frames[0], v);
+	struct cm_locs_cursor c = cm_locs_from_root(s);
 	for (uint32_t i = s->nlocs; i-- > 0;) {
-		uint32_t loc = cm_sample_loc(s, i);
+		uint32_t loc = cm_locs_next(&c);
 		for (uint32_t k = n->loc_count[loc]; k-- > 0;) {
 			cur = child_of(b, cur, n->loc_nodes[n->loc_first[loc] + k]);
 			if (cur == CM_STACK_NONE)

@@ -2,11 +2,13 @@
  *
  * Each input is used three ways:
  *  1. As `cmon pprof -top FILE` uses a file: streamed in odd-sized pieces
- *     through cm_profile_decode_stream (labels dropped, 64 MB inflate limit),
+ *     through cm_profile_decode_stream (labels dropped, compact stacks,
+ *     64 MB inflate limit),
  *     then names demangled, drop_frames/keep_frames and the -top report
  *     into /dev/null.
  *  2. Decoded from memory with cm_profile_decode, labels kept: it must
- *     accept exactly the inputs (1) accepts; merged (compacted), then its
+ *     accept exactly the inputs (1) accepts, with the same stacks in
+ *     fixed-width form; merged (compacted), then its
  *     report is -traces or -peek='.' (by the input's size).
  *  3. As one Sample message: the hand-written cm_sample_wire_decode must
  *     agree with protobuf-c's unpack on success and on every field.
@@ -275,6 +277,24 @@ static void sample_differential(const uint8_t *data, size_t size)
 	deferred_differential(&w, data, size);
 }
 
+/* compact's varint stacks hold plain's indices, read either way. */
+static void same_stacks(const struct cm_profile *compact, const struct cm_profile *plain)
+{
+	CHECK(compact->nsamples == plain->nsamples, "%zu samples compact, %zu plain",
+	      compact->nsamples, plain->nsamples);
+	for (size_t k = 0; k < compact->nsamples; k++) {
+		const struct cm_sample *a = &compact->samples[k], *b = &plain->samples[k];
+		CHECK(a->nlocs == b->nlocs && !b->locs_varint, "sample %zu: %u locations, %u", k,
+		      a->nlocs, b->nlocs);
+		struct cm_locs_cursor leaf = cm_locs_from_leaf(a), root = cm_locs_from_root(a);
+		for (uint32_t i = 0; i < a->nlocs; i++) {
+			CHECK(cm_locs_next(&leaf) == cm_sample_loc(b, i), "sample %zu index %u", k, i);
+			CHECK(cm_locs_next(&root) == cm_sample_loc(b, a->nlocs - 1 - i),
+			      "sample %zu index %u from the root", k, i);
+		}
+	}
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!devnull) {
@@ -286,10 +306,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	location_differential(data, size);
 
 	char err1[512] = "", err2[512] = "";
-	struct cm_decode_limits lim = {.max_inflated = 64u << 20, .drop_labels = true};
+	struct cm_decode_limits lim = {.max_inflated = 64u << 20, .drop_labels = true,
+				       .compact_stacks = true};
 	struct chunks c = {data, size, 0, size};
 	struct cm_profile *p1 = cm_profile_decode_stream(read_chunk, &c, &lim, err1, sizeof(err1));
 	lim.drop_labels = false;
+	lim.compact_stacks = false;
 	/* Half of the inputs inflated on the decoder's second thread: it
 	 * must agree with the stream decode, which inflates in line. */
 	lim.threads = size % 2 ? 2 : 1;
@@ -300,6 +322,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_err(err2);
 	CHECK((p1 == NULL) == (p2 == NULL), "stream decode: %s; memory decode: %s",
 	      p1 ? "ok" : err1, p2 ? "ok" : err2);
+	if (p1 && p2)
+		same_stacks(p1, p2);
 
 	if (p1) {
 		/* As the CLI: merge (compaction) only when a report could tell. */

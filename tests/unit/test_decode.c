@@ -1127,15 +1127,20 @@ static void test_location_runs(void)
 	vf(&sub, 2, value);
 	mf(&b, 2, &sub);
 	for (enum how how = RAW; how < NHOW; how++) {
-		char err[256];
-		struct cm_profile *p = decode_how(&b, how, NULL, err, sizeof(err));
-		CHECK_MSG(p != NULL, "%s: %s", how_name[how], err);
-		if (!p)
-			continue;
-		CHECK(p->nsamples == 5 && p->nlocations == NLOC);
-		for (size_t k = 0; k < 5 && k < p->nsamples; k++)
-			check_locs(p, k, want[k], k == 1, how_name[how]);
-		cm_profile_free(p);
+		for (int compact = 0; compact < 2; compact++) {
+			char err[256];
+			struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED,
+						       .compact_stacks = compact};
+			struct cm_profile *p = decode_how(&b, how, &lim, err, sizeof(err));
+			CHECK_MSG(p != NULL, "%s: %s", how_name[how], err);
+			if (!p)
+				continue;
+			CHECK(p->nsamples == 5 && p->nlocations == NLOC);
+			for (size_t k = 0; k < 5 && k < p->nsamples; k++)
+				check_locs(p, k, want[k], k == 1 && !compact, how_name[how]);
+			CHECK(!compact || (p->nsamples && p->samples[0].locs_varint));
+			cm_profile_free(p);
+		}
 	}
 	/* An id 0 and a cut varint inside a packed run. */
 	static const struct {

@@ -55,25 +55,93 @@ struct cm_label {
 };
 
 struct cm_sample {
-	/* Indices into locations, leaf first; read them with cm_sample_loc.
-	 * They take 2 bytes each when every index of the sample fits (most
-	 * profiles have fewer than 65536 locations), else 4 (locs_wide): the
-	 * stacks are most of a big profile's memory. */
+	/* Indices into locations, leaf first; read them with cm_sample_loc,
+	 * or in order with a cm_locs_cursor. They take 2 bytes each when
+	 * every index of the sample fits (most profiles have fewer than 65536
+	 * locations), else 4 (locs_wide): the stacks are most of a big
+	 * profile's memory. A decoder asked for compact stacks stores them
+	 * as LEB128 varints instead (locs_varint: most indices are under 128
+	 * and take 1 byte), for reports that only read them in order; code
+	 * that rewrites stacks calls cm_profile_plain_stacks first. */
 	void *locs;
 	uint32_t nlocs;
-	uint32_t nlabels : 31;
+	uint32_t nlabels : 30;
 	uint32_t locs_wide : 1;
+	uint32_t locs_varint : 1;
 	int64_t *values; /* nsample_types values */
 	struct cm_label *labels;
 };
 
+#define CM_MAX_SAMPLE_LABELS ((1u << 30) - 1)
+
+/* The i-th index (leaf first) of a varint stack: a walk, for code off the
+ * hot paths (those read with a cursor). */
+uint32_t cm_sample_loc_varint(const struct cm_sample *s, uint32_t i);
+
 static inline uint32_t cm_sample_loc(const struct cm_sample *s, uint32_t i)
 {
+	if (s->locs_varint)
+		return cm_sample_loc_varint(s, i);
 	return s->locs_wide ? ((const uint32_t *)s->locs)[i] : ((const uint16_t *)s->locs)[i];
 }
 
+/* Reads one varint of a stack the decoder wrote (well formed, < 2^32). */
+static inline uint32_t cm_stack_varint(const unsigned char **pp)
+{
+	const unsigned char *p = *pp;
+	uint32_t v = *p & 0x7f;
+	for (unsigned shift = 7; *p++ & 0x80; shift += 7)
+		v |= (uint32_t)(*p & 0x7f) << shift;
+	*pp = p;
+	return v;
+}
+
+/* The varint before end, whose stack starts at start. */
+static inline uint32_t cm_stack_varint_before(const unsigned char *start, const unsigned char **end)
+{
+	const unsigned char *p = *end - 1; /* its last byte, under 0x80 */
+	while (p > start && (p[-1] & 0x80))
+		p--;
+	*end = p;
+	return cm_stack_varint(&p);
+}
+
+/* A sample's indices one by one, from the leaf or from the root, whatever
+ * their form (a varint stack is stored root first: the graph reads it so):
+ *   struct cm_locs_cursor c = cm_locs_from_root(s);
+ *   for (uint32_t i = 0; i < s->nlocs; i++) use(cm_locs_next(&c)); */
+struct cm_locs_cursor {
+	const struct cm_sample *s;
+	const unsigned char *p, *start; /* varints: the next one's edge; the stack's start */
+	uint32_t i;                     /* fixed width: the next index to read (or one past) */
+	bool from_root;
+};
+
+/* Bytes the sample's indices take (a varint stack is walked). */
+size_t cm_sample_locs_size(const struct cm_sample *s);
+
+static inline struct cm_locs_cursor cm_locs_from_root(const struct cm_sample *s)
+{
+	return (struct cm_locs_cursor){s, s->locs, s->locs, s->nlocs, true};
+}
+
+static inline struct cm_locs_cursor cm_locs_from_leaf(const struct cm_sample *s)
+{
+	const unsigned char *end = s->locs_varint ? (const unsigned char *)s->locs + cm_sample_locs_size(s)
+						  : s->locs;
+	return (struct cm_locs_cursor){s, end, s->locs, 0, false};
+}
+
+static inline uint32_t cm_locs_next(struct cm_locs_cursor *c)
+{
+	if (c->s->locs_varint)
+		return c->from_root ? cm_stack_varint(&c->p) : cm_stack_varint_before(c->start, &c->p);
+	return cm_sample_loc(c->s, c->from_root ? --c->i : c->i++);
+}
+
 /* Stores v at i. v must fit the sample's width: callers only move indices
- * within a sample or map them to smaller ones. */
+ * within a sample or map them to smaller ones. Never for a varint stack
+ * (cm_profile_plain_stacks first). */
 static inline void cm_sample_set_loc(struct cm_sample *s, uint32_t i, uint32_t v)
 {
 	if (s->locs_wide)
@@ -83,11 +151,7 @@ static inline void cm_sample_set_loc(struct cm_sample *s, uint32_t i, uint32_t v
 }
 
 /* Drops the first n indices (the leaf side). */
-static inline void cm_sample_drop_leaves(struct cm_sample *s, uint32_t n)
-{
-	s->locs = (char *)s->locs + (size_t)n * (s->locs_wide ? 4 : 2);
-	s->nlocs -= n;
-}
+void cm_sample_drop_leaves(struct cm_sample *s, uint32_t n);
 
 struct cm_profile {
 	struct cm_arena arena; /* owns every pointer below */
@@ -136,6 +200,10 @@ struct cm_decode_limits {
 	bool drop_labels;      /* skip sample labels (top, list and peek never
 				* read them): a heap profile's "bytes" label per
 				* sample is a sixth of its model */
+	bool compact_stacks;   /* stacks as varints (locs_varint): a big
+				* profile's model in two thirds of the
+				* memory, for reports that read them in
+				* order */
 	int threads;           /* gzip inflated on a second thread while the
 				* decoder reads: 0 when the input is big and
 				* there are two CPUs, 1 never, 2 always */
@@ -148,6 +216,10 @@ struct cm_decode_limits {
 				* benchmark profile). Never for data in
 				* anonymous memory. */
 };
+
+/* Rewrites varint stacks as fixed-width ones, for code that writes
+ * stacks. 0, or -1 when memory runs out (the profile is unchanged then). */
+int cm_profile_plain_stacks(struct cm_profile *p);
 
 /* Gives every sample its own values array when they are shared (see
  * values_shared), so that they may be written. Returns 0, or -1 when memory

@@ -62,6 +62,13 @@ size_t cm_sample_wire_run_count(const unsigned char *run, size_t len);
 int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap *ids,
 			  uint16_t *out);
 
+/* cm_sample_wire_locs16 for a compact stack: the dense indices as LEB128
+ * varints, root first, written backwards so that the last byte lands at
+ * out_end[-1] (room for 5 bytes an id); *out_start is the first. No
+ * CM_WIRE_WIDE: every index fits. */
+int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
+			       unsigned char *out_end, unsigned char **out_start);
+
 /* Reads a deferred run into location_id, as if it had not been deferred. */
 int cm_sample_wire_expand_run(struct cm_sample_wire *s);
 

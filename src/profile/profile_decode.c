@@ -684,29 +684,41 @@ static int compact_stack(struct decoder *d, struct cm_sample *out)
 	return 0;
 }
 
+/* A packed run's failed status (not CM_WIRE_WIDE) as the decoder's error. */
+static int run_status(struct decoder *d, int rc, size_t index)
+{
+	if (rc == CM_WIRE_ZERO_ID)
+		return fail(d, "sample %zu references location id 0", index);
+	if (rc == CM_WIRE_NOMEM)
+		return fail(d, "too many location ids");
+	return fail(d, "malformed Sample message");
+}
+
 /* A packed run as a compact stack: varints written into the decoder's
- * scratch (5 bytes an id at most), then copied to the arena exactly. */
-static int run_as_varints(struct decoder *d, struct cm_sample *out, size_t n, size_t index)
+ * scratch (5 bytes an id at most, an id at least a byte of the run), then
+ * copied to the arena exactly. */
+static int run_as_varints(struct decoder *d, struct cm_sample *out, size_t index)
 {
 	struct cm_sample_wire *s = &d->sample_wire;
-	if (n > SIZE_MAX / 5)
+	size_t room = s->loc_run_len;
+	if (room > SIZE_MAX / 5)
 		return fail(d, "sample %zu is absurdly large", index);
-	if (5 * n > d->stack_bytes_cap) {
-		size_t cap = 5 * n < 1024 ? 1024 : 5 * n;
+	room *= 5;
+	if (!d->stack_bytes || room > d->stack_bytes_cap) { /* an empty run too */
+		size_t cap = room < 1024 ? 1024 : room;
 		unsigned char *grown = realloc(d->stack_bytes, cap);
 		if (!grown)
 			return fail(d, "out of memory");
 		d->stack_bytes = grown;
 		d->stack_bytes_cap = cap;
 	}
-	unsigned char *end = d->stack_bytes + 5 * n, *start;
-	int rc = cm_sample_wire_locs_varint(s->loc_run, s->loc_run_len, &d->loc_ids, end, &start);
-	if (rc == CM_WIRE_ZERO_ID)
-		return fail(d, "sample %zu references location id 0", index);
-	if (rc == CM_WIRE_NOMEM)
-		return fail(d, "too many location ids");
+	unsigned char *end = d->stack_bytes + room, *start;
+	size_t n;
+	int rc = cm_sample_wire_locs_varint(s->loc_run, s->loc_run_len, &d->loc_ids, end, &start, &n);
 	if (rc != CM_WIRE_OK)
-		return fail(d, "malformed Sample message");
+		return run_status(d, rc, index);
+	if (n > UINT32_MAX)
+		return fail(d, "sample %zu is absurdly large", index);
 	unsigned char *bytes = cm_arena_alloc_bytes(&d->p->arena, (size_t)(end - start), 1);
 	if (!bytes)
 		return fail(d, "out of memory");
@@ -725,12 +737,12 @@ static int run_as_varints(struct decoder *d, struct cm_sample *out, size_t n, si
 static int sample_locations(struct decoder *d, struct cm_sample *out, size_t index)
 {
 	struct cm_sample_wire *s = &d->sample_wire;
+	if (s->loc_run && d->compact_stacks)
+		return run_as_varints(d, out, index);
 	if (s->loc_run) {
 		size_t n = cm_sample_wire_run_count(s->loc_run, s->loc_run_len);
 		if (n > UINT32_MAX)
 			return fail(d, "sample %zu is absurdly large", index);
-		if (d->compact_stacks)
-			return run_as_varints(d, out, n, index);
 		uint16_t *locs = n > SIZE_MAX / 2 ? NULL : cm_arena_alloc_bytes(&d->p->arena, n * 2, 2);
 		if (!locs)
 			return fail(d, "out of memory");
@@ -741,12 +753,8 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 			out->locs = locs;
 			return 0;
 		}
-		if (rc == CM_WIRE_ZERO_ID)
-			return fail(d, "sample %zu references location id 0", index);
-		if (rc == CM_WIRE_NOMEM)
-			return fail(d, "too many location ids");
 		if (rc != CM_WIRE_WIDE)
-			return fail(d, "malformed Sample message");
+			return run_status(d, rc, index);
 		if (wire_status(d, cm_sample_wire_expand_run(s), "Sample") < 0)
 			return -1;
 		if (s->n_location_id > UINT32_MAX)

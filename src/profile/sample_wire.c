@@ -171,8 +171,9 @@ int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap 
 }
 
 int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
-			       unsigned char *out_end, unsigned char **out_start)
+			       unsigned char *out_end, unsigned char **out_start, size_t *count)
 {
+	size_t n = 0;
 	const unsigned char *q = run, *stop = run + len;
 	const uint32_t *direct = ids->direct;
 	size_t direct_cap = ids->direct_cap;
@@ -182,6 +183,7 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
 		if (rc != CM_WIRE_OK)
 			return rc;
+		n++;
 		/* Root first: each index goes in front of the one before it. */
 		if (li < 0x80) {
 			*--o = (unsigned char)li;
@@ -194,14 +196,15 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 			continue;
 		}
 		unsigned char bytes[5];
-		size_t n = 0;
+		size_t nb = 0;
 		for (; li >= 0x80; li >>= 7)
-			bytes[n++] = (unsigned char)(li | 0x80);
-		bytes[n++] = (unsigned char)li;
-		o -= n;
-		memcpy(o, bytes, n);
+			bytes[nb++] = (unsigned char)(li | 0x80);
+		bytes[nb++] = (unsigned char)li;
+		o -= nb;
+		memcpy(o, bytes, nb);
 	}
 	*out_start = o;
+	*count = n;
 	return CM_WIRE_OK;
 }
 

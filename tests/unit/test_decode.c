@@ -1151,15 +1151,18 @@ static void test_location_runs(void)
 		{"\x12\x06\x0a\x02\x01\x00\x10\x01", 8, "references location id 0"},
 		{"\x12\x06\x0a\x02\x01\x80\x10\x01", 8, "malformed Sample message"},
 	};
-	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (size_t i = 0; i < 2 * sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t k = i / 2;
+		struct cm_decode_limits lim = {.max_inflated = CM_DEFAULT_MAX_INFLATED,
+					       .compact_stacks = i % 2};
 		struct buf c = {0};
 		put(&c, b.p, b.n);
-		put(&c, bad[i].bytes, bad[i].n);
+		put(&c, bad[k].bytes, bad[k].n);
 		char err[256] = "";
-		struct cm_profile *p = cm_profile_decode(c.p, c.n, NULL, err, sizeof(err));
-		CHECK_MSG(!p, "bad run %zu decoded", i);
+		struct cm_profile *p = cm_profile_decode(c.p, c.n, &lim, err, sizeof(err));
+		CHECK_MSG(!p, "bad run %zu (compact %zu) decoded", k, i % 2);
 		cm_profile_free(p);
-		CHECK_ERR(err, bad[i].err, "bad packed run");
+		CHECK_ERR(err, bad[k].err, "bad packed run");
 		free(c.p);
 	}
 	free(b.p);

@@ -64,10 +64,10 @@ int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap 
 
 /* cm_sample_wire_locs16 for a compact stack: the dense indices as LEB128
  * varints, root first, written backwards so that the last byte lands at
- * out_end[-1] (room for 5 bytes an id); *out_start is the first. No
- * CM_WIRE_WIDE: every index fits. */
+ * out_end[-1] (room for 5 bytes an input byte: len * 5); *out_start is the
+ * first, *count how many. No CM_WIRE_WIDE: every index fits. */
 int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
-			       unsigned char *out_end, unsigned char **out_start);
+			       unsigned char *out_end, unsigned char **out_start, size_t *count);
 
 /* Reads a deferred run into location_id, as if it had not been deferred. */
 int cm_sample_wire_expand_run(struct cm_sample_wire *s);

@@ -381,7 +381,10 @@ static int wire_next(struct wire *w, struct field *f)
 			return -1;
 		}
 		hdr += n;
-		if (len > SIZE_MAX - hdr || ((w->gzip || w->read) && len > w->max_inflated)) {
+		/* Past the limit with its header, a field cannot be in the input
+		 * (the window would refuse it with the limit's error, and a text
+		 * profile behind a long "field" must reach try_legacy). */
+		if (len > SIZE_MAX - hdr || ((w->gzip || w->read) && hdr + len > w->max_inflated)) {
 			w->format_error = true, w->error = "field length exceeds the input";
 			return -1;
 		}

@@ -3,12 +3,6 @@
 
 #include <stdlib.h>
 
-uint64_t cm_hash_mix(uint64_t h, uint64_t v)
-{
-	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-	return h * 0xff51afd7ed558ccdULL;
-}
-
 uint64_t cm_hash_str(const char *s)
 {
 	uint64_t h = 1469598103934665603ULL;

@@ -54,6 +54,8 @@ static bool direct_ok(const struct cm_idmap *m, uint64_t id)
 uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 {
 	uint32_t index = intern_hashed(m, id);
+	if (index != UINT32_MAX && index == m->identity && id == m->identity + 1)
+		m->identity = id;
 	if (index == UINT32_MAX || !direct_ok(m, id))
 		return index;
 	if (id >= m->direct_cap) {

@@ -138,6 +138,10 @@ static inline int next_index(const unsigned char **q, const unsigned char *stop,
 	uint64_t id;
 	if (!run_varint(q, stop, &id))
 		return CM_WIRE_MALFORMED;
+	if (id - 1 < ids->identity) { /* id 0 wraps past it */
+		*li = (uint32_t)(id - 1);
+		return CM_WIRE_OK;
+	}
 	if (id < *direct_cap && (*direct)[id]) {
 		*li = (*direct)[id] - 1;
 		return CM_WIRE_OK;

@@ -151,6 +151,25 @@ static void test_big_table(void)
 	CHECK(cm_big_resize(NULL, 0, SIZE_MAX) == NULL);
 }
 
+/* Ids 1..n in order keep the identity shortcut; a gap freezes it, and
+ * every id keeps its index either way. */
+static void test_idmap_identity(void)
+{
+	struct cm_idmap m = {0};
+	for (uint64_t id = 1; id <= 100; id++)
+		CHECK(cm_idmap_intern(&m, id) == id - 1);
+	CHECK(m.identity == 100);
+	CHECK(cm_idmap_intern(&m, 50) == 49 && cm_idmap_intern(&m, 100) == 99);
+	CHECK(cm_idmap_intern(&m, 500) == 100); /* not the next number */
+	CHECK(cm_idmap_intern(&m, 101) == 101 && m.identity == 100);
+	CHECK(cm_idmap_intern(&m, 100) == 99 && cm_idmap_intern(&m, 500) == 100);
+	cm_idmap_free(&m);
+	/* Starting elsewhere: no identity at all. */
+	CHECK(cm_idmap_intern(&m, 7) == 0 && m.identity == 0);
+	CHECK(cm_idmap_intern(&m, 1) == 1 && cm_idmap_intern(&m, 7) == 0);
+	cm_idmap_free(&m);
+}
+
 static void test_idmap(void)
 {
 	struct cm_idmap m = {0};
@@ -219,5 +238,6 @@ int main(void)
 	test_arena_bytes();
 	test_big_table();
 	test_idmap();
+	test_idmap_identity();
 	return check_status("test_arena_idmap");
 }

@@ -8,7 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-uint64_t cm_hash_mix(uint64_t h, uint64_t v);
+/* Inline: the decoder mixes every value of every sample (a call each was
+ * 1.4% of a report on a 6 MB heap profile). */
+static inline uint64_t cm_hash_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
 uint64_t cm_hash_str(const char *s);
 
 /* A fixed-capacity table: room for the n indices given to init. */

@@ -18,6 +18,9 @@ struct cm_idmap {
 	size_t ids_cap;
 	uint32_t *direct;   /* direct[id] = index + 1 for small ids: the common */
 	size_t direct_cap;  /* case (Go numbers ids 1..n) skips the hash */
+	/* Ids 1..identity have indices 0..identity-1: while every new id is
+	 * the next number (as Go writes them), an id's index needs no table. */
+	uint64_t identity;
 };
 
 /* Returns the dense index of id (id != 0), inserting it when new. Returns
@@ -26,6 +29,8 @@ uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id);
 
 static inline uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
 {
+	if (id - 1 < m->identity) /* id 0 wraps past it */
+		return (uint32_t)(id - 1);
 	if (id < m->direct_cap && m->direct[id])
 		return m->direct[id] - 1; /* called per frame of every sample: inline */
 	return cm_idmap_intern_slow(m, id);

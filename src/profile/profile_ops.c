@@ -243,10 +243,26 @@ static bool sample_is_zero(const struct cm_sample *s, size_t nvalues)
 	return true;
 }
 
+static void *dup_array(struct cm_arena *a, const void *src, size_t n, size_t size);
+
+int cm_profile_own_samples(struct cm_profile *p)
+{
+	if (!p->samples_borrowed)
+		return 0;
+	struct cm_sample *own = dup_array(&p->arena, p->samples, p->nsamples, sizeof(*p->samples));
+	if (!own)
+		return -1;
+	p->samples = own;
+	p->samples_borrowed = false;
+	return 0;
+}
+
 int cm_profile_own_values(struct cm_profile *p)
 {
 	if (!p->values_shared)
 		return 0;
+	if (cm_profile_own_samples(p) < 0)
+		return -1;
 	size_t nv = p->nsample_types;
 	int64_t *values = cm_arena_array(&p->arena, p->nsamples * nv + 1, sizeof(int64_t));
 	if (!values)
@@ -593,8 +609,11 @@ size_t cm_profile_keep_framed(struct cm_profile *p, size_t from, size_t to, size
 {
 	for (size_t i = from; i < to; i++)
 		if (p->samples[i].nlocs > 0) {
-			if (kept != i) /* the samples may be shared (clone_tables): no needless write */
+			if (kept != i) { /* no needless write, nor copy, when all have frames */
+				if (cm_profile_own_samples(p) < 0)
+					return SIZE_MAX;
 				p->samples[kept] = p->samples[i];
+			}
 			kept++;
 		}
 	return kept;
@@ -612,7 +631,10 @@ int cm_profile_filter_by_name(struct cm_profile *p, const struct cm_filter *focu
 		/* pprof keeps a sample only when some frame is focused: with no
 		 * filter, any frame. A sample with no frames goes (-raw shows it;
 		 * -relative_percentages leaves it out of the total). */
-		p->nsamples = cm_profile_keep_framed(p, 0, p->nsamples, 0);
+		size_t kept = cm_profile_keep_framed(p, 0, p->nsamples, 0);
+		if (kept == SIZE_MAX)
+			return -1;
+		p->nsamples = kept;
 		return 0;
 	}
 	if (cm_profile_plain_stacks(p) < 0) /* hidden frames are taken out */
@@ -950,6 +972,7 @@ static int clone_samples(struct cm_profile *c, const struct cm_profile *p)
 	for (size_t i = 0; i < p->nsamples; i++)
 		locs_bytes += (cm_sample_locs_size(&p->samples[i]) + 3) & ~(size_t)3;
 	c->samples = dup_array(&c->arena, p->samples, p->nsamples, sizeof(*p->samples));
+	c->samples_borrowed = false;
 	int64_t *values = cm_arena_array(&c->arena, p->nsamples * nv + 1, sizeof(int64_t));
 	char *locs = cm_arena_alloc(&c->arena, locs_bytes + 4);
 	if (!c->samples || !values || !locs)
@@ -980,6 +1003,7 @@ static struct cm_profile *clone_tables(const struct cm_profile *p)
 	c->arena = arena;
 	c->samples_heap = NULL;
 	c->samples_heap_size = 0;
+	c->samples_borrowed = true; /* clone_samples makes them c's */
 	c->owned = NULL;
 	c->nowned = 0;
 	c->sample_types = dup_array(&c->arena, p->sample_types, p->nsample_types, sizeof(*p->sample_types));

@@ -390,8 +390,8 @@ int cm_report_prepare_step(struct cm_prep_builder *b, size_t n, char *err, size_
 		rc = cm_num_units_add(&b->units, p, b->next, to);
 	else if (b->phase == PREP_TOTAL)
 		total_add(&b->acc, p, r->vi, r->opts.mean, b->next, to);
-	else
-		b->kept = cm_profile_keep_framed(p, b->next, to, b->kept);
+	else if ((b->kept = cm_profile_keep_framed(p, b->next, to, b->kept)) == SIZE_MAX)
+		rc = -1;
 	b->work += to - b->next;
 	b->next = to;
 	if (rc < 0)

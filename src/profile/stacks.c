@@ -96,6 +96,8 @@ int cm_profile_plain_stacks(struct cm_profile *p)
 		need += p->samples[i].locs_varint;
 	if (!need)
 		return 0;
+	if (cm_profile_own_samples(p) < 0)
+		return -1;
 	struct plain {
 		void *locs;
 		bool wide;

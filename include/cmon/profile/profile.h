@@ -179,6 +179,9 @@ struct cm_profile {
 	struct cm_value_type period_type;
 	bool has_period_type;
 
+	/* samples is another profile's array (cm_profile_clone_tables): code
+	 * that writes a sample calls cm_profile_own_samples first. */
+	bool samples_borrowed;
 	void *samples_heap; /* the sample table when not in the arena (cm_big_resize) */
 	size_t samples_heap_size;
 
@@ -220,6 +223,10 @@ struct cm_decode_limits {
 /* Rewrites varint stacks as fixed-width ones, for code that writes
  * stacks. 0, or -1 when memory runs out (the profile is unchanged then). */
 int cm_profile_plain_stacks(struct cm_profile *p);
+
+/* Makes a borrowed sample array (samples_borrowed) the profile's own copy.
+ * 0, or -1 when memory runs out (nothing changed then). */
+int cm_profile_own_samples(struct cm_profile *p);
 
 /* Gives every sample its own values array when they are shared (see
  * values_shared), so that they may be written. Returns 0, or -1 when memory

@@ -77,8 +77,9 @@ enum { CM_MATCHED_FOCUS = 1, CM_MATCHED_IGNORE = 2, CM_MATCHED_HIDE = 4, CM_MATC
 
 /* The no-filter part of cm_profile_filter_by_name, in slices: moves the
  * samples of [from, to) that have frames down to kept on; returns the new
- * kept. Called over [0, nsamples) in order, the last return is the new
- * nsamples (the caller sets it then, not before). */
+ * kept, or SIZE_MAX when memory runs out (borrowed samples are copied
+ * before the first move). Called over [0, nsamples) in order, the last
+ * return is the new nsamples (the caller sets it then, not before). */
 size_t cm_profile_keep_framed(struct cm_profile *p, size_t from, size_t to, size_t kept);
 
 /* pprof's FilterSamplesByName: focus/ignore keep or drop whole samples,

@@ -174,6 +174,29 @@ int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap 
 	return CM_WIRE_OK;
 }
 
+/* Eight ids of one byte each, 1 to 127, at q, once ids 1..127 are known
+ * to be indices 0..126 (the idmap's identity, as Go numbers them): their
+ * indices are the bytes less one, written root first (reversed) in one
+ * store. Most of a Go profile's frames are such runs: this is 8 ids in a
+ * dozen instructions, where one at a time takes about 12 each. False,
+ * with nothing written, when the eight are not all such. */
+static inline bool eight_small_ids(const unsigned char *q, unsigned char *o)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101ULL, highs = 0x8080808080808080ULL;
+	uint64_t w;
+	memcpy(&w, q, 8);
+	if ((w & highs) || ((w - ones) & ~w & highs)) /* a long varint, or an id 0 */
+		return false;
+	uint64_t idx = __builtin_bswap64(w - ones);
+	memcpy(o - 8, &idx, 8);
+	return true;
+#else
+	(void)q, (void)o;
+	return false;
+#endif
+}
+
 int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
 			       unsigned char *out_end, unsigned char **out_start, size_t *count)
 {
@@ -182,7 +205,14 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 	const uint32_t *direct = ids->direct;
 	size_t direct_cap = ids->direct_cap;
 	unsigned char *o = out_end;
+	bool small_known = ids->identity >= 127;
 	while (q < stop) {
+		if (small_known && stop - q >= 8 && eight_small_ids(q, o)) {
+			q += 8;
+			o -= 8;
+			n += 8;
+			continue;
+		}
 		uint32_t li;
 		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
 		if (rc != CM_WIRE_OK)

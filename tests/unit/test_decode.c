@@ -1105,7 +1105,9 @@ static void test_location_runs(void)
 	static const uint64_t split[] = {3, 5, 6, 7};
 	static const uint64_t mixed[] = {3, 8, 9, 300};
 	static const uint64_t mixed2[] = {3, 10, 11, 12};
-	const uint64_t *want[] = {one, wide, split, mixed, mixed2};
+	/* one-byte ids, eight and more in a row, then a long one */
+	static const uint64_t small[] = {12, 5, 4, 3, 2, 1, 127, 126, 9, 8, 7, 6, 300};
+	const uint64_t *want[] = {one, wide, split, mixed, mixed2, small};
 	const uint64_t value = 1;
 	packed(&sub, 1, one + 1, 3);
 	packed(&sub, 2, &value, 1);
@@ -1126,6 +1128,9 @@ static void test_location_runs(void)
 	packed(&sub, 1, mixed2 + 2, 2);
 	vf(&sub, 2, value);
 	mf(&b, 2, &sub);
+	packed(&sub, 1, small + 1, 12);
+	packed(&sub, 2, &value, 1);
+	mf(&b, 2, &sub);
 	for (enum how how = RAW; how < NHOW; how++) {
 		for (int compact = 0; compact < 2; compact++) {
 			char err[256];
@@ -1135,8 +1140,8 @@ static void test_location_runs(void)
 			CHECK_MSG(p != NULL, "%s: %s", how_name[how], err);
 			if (!p)
 				continue;
-			CHECK(p->nsamples == 5 && p->nlocations == NLOC);
-			for (size_t k = 0; k < 5 && k < p->nsamples; k++)
+			CHECK(p->nsamples == 6 && p->nlocations == NLOC);
+			for (size_t k = 0; k < 6 && k < p->nsamples; k++)
 				check_locs(p, k, want[k], k == 1 && !compact, how_name[how]);
 			CHECK(!compact || (p->nsamples && p->samples[0].locs_varint));
 			cm_profile_free(p);
@@ -1150,6 +1155,12 @@ static void test_location_runs(void)
 	} bad[] = {
 		{"\x12\x06\x0a\x02\x01\x00\x10\x01", 8, "references location id 0"},
 		{"\x12\x06\x0a\x02\x01\x80\x10\x01", 8, "malformed Sample message"},
+		/* inside and after eight one-byte ids (the compact reader takes
+		 * eight at once once ids 1..127 are known) */
+		{"\x12\x0e\x0a\x0a\x01\x02\x03\x04\x00\x06\x07\x08\x09\x0a\x10\x01", 16,
+		 "references location id 0"},
+		{"\x12\x0d\x0a\x09\x01\x02\x03\x04\x05\x06\x07\x08\x80\x10\x01", 15,
+		 "malformed Sample message"},
 	};
 	for (size_t i = 0; i < 2 * sizeof(bad) / sizeof(bad[0]); i++) {
 		size_t k = i / 2;

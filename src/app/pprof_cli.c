@@ -668,10 +668,12 @@ int cm_pprof_main(int argc, char **argv)
 			a.interactive;
 	/* Compact stacks are two thirds of the memory of fixed-width ones
 	 * on a big profile and read as fast in order. Whatever rewrites
-	 * stacks (filters, merges; the viewer's work copies) would convert
-	 * them back: those keep fixed-width ones from the start. */
-	a.compact_stacks = !a.interactive && nsrc == 1 && !a.base && !a.diff_base &&
-			   !cm_report_opts_change_samples(&a.ro) && !merge_needed_by_report(&a);
+	 * stacks (filters, merges) converts them back, so a report that
+	 * will keeps fixed-width ones from the start. The viewer keeps the
+	 * loaded profile as it is and rewrites copies of it. */
+	a.compact_stacks = nsrc == 1 && !a.base && !a.diff_base &&
+			   (a.interactive || (!cm_report_opts_change_samples(&a.ro) &&
+					      !merge_needed_by_report(&a)));
 	char **own = calloc((size_t)nsrc + 2, sizeof(*own));
 	int rc = 1;
 	if (!own || copy_sources(argv, nsrc, &a, own) < 0)

@@ -854,8 +854,9 @@ int cm_viewer_load_profile(struct cm_viewer *v, struct cm_profile *p, double now
 int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, double now,
 		   char *err, size_t errlen)
 {
-	/* labels kept: the LABELS level and tag filters read them */
-	struct cm_decode_limits lim = {.max_inflated = v->max_inflated};
+	/* labels kept: the LABELS level and tag filters read them; stacks
+	 * compact: the loaded profile is only read (builds rewrite copies) */
+	struct cm_decode_limits lim = {.max_inflated = v->max_inflated, .compact_stacks = true};
 	char msg[VIEWER_MSG];
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
 	if (!p) {

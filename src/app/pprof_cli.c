@@ -37,7 +37,7 @@ struct pprof_args {
 	bool tree, raw, comments, proto, topproto;
 	const char *add_comment;
 	bool keep_labels; /* decode sample labels: a report, a filter or a merge reads them */
-	bool compact_stacks; /* decode stacks as varints: nothing rewrites them */
+	bool compact_stacks; /* decode stacks as varints: the loaded profile is only read */
 	bool dot, callgrind;                /* graph reports */
 	bool svg, png, pdf, ps, gif;        /* -dot through Graphviz's dot */
 	const char *image;                  /* the one of them set: dot's -T format */

@@ -1228,7 +1228,7 @@ static uint64_t model_bytes(const struct decoder *d)
 		&d->loc_defined, &d->functions, &d->fn_raw, &d->fn_defined, &d->mappings,
 		&d->map_raw, &d->map_order,
 	};
-	uint64_t n = d->p->arena.used + d->scratch.used;
+	uint64_t n = d->p->arena.used + d->scratch.used + d->stack_bytes_cap;
 	for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		n += (uint64_t)v[i]->cap * v[i]->elem;
 	const struct cm_idmap *m[] = {&d->loc_ids, &d->fn_ids, &d->map_ids};

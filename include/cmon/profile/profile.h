@@ -61,8 +61,10 @@ struct cm_sample {
 	 * locations), else 4 (locs_wide): the stacks are most of a big
 	 * profile's memory. A decoder asked for compact stacks stores them
 	 * as LEB128 varints instead (locs_varint: most indices are under 128
-	 * and take 1 byte), for reports that only read them in order; code
-	 * that rewrites stacks calls cm_profile_plain_stacks first. */
+	 * and take 1 byte), root first, for a profile whose stacks are read
+	 * in order and not rewritten (a batch report without filters, the
+	 * viewer's loaded profile); code that rewrites stacks calls
+	 * cm_profile_plain_stacks first. */
 	void *locs;
 	uint32_t nlocs;
 	uint32_t nlabels : 30;
@@ -205,8 +207,8 @@ struct cm_decode_limits {
 				* sample is a sixth of its model */
 	bool compact_stacks;   /* stacks as varints (locs_varint): a big
 				* profile's model in two thirds of the
-				* memory, for reports that read them in
-				* order */
+				* memory, for a profile that is read, not
+				* rewritten */
 	int threads;           /* gzip inflated on a second thread while the
 				* decoder reads: 0 when the input is big and
 				* there are two CPUs, 1 never, 2 always */

@@ -184,7 +184,11 @@ static int parse_option(struct cm_trigger *t, const char *s, size_t n, char *why
 {
 	trim(&s, &n);
 	char val[64];
-	if (n > 4 && !memcmp(s, "for=", 4) && n - 4 < sizeof val) {
+	bool is_for = n > 4 && !memcmp(s, "for=", 4), is_cooldown = n > 9 && !memcmp(s, "cooldown=", 9);
+	if ((is_for || is_cooldown) && n - (is_for ? 4 : 9) >= sizeof val)
+		return say(why, wl, "%s value of %zu bytes: too long for %s", is_for ? "for=" : "cooldown=",
+			   n - (is_for ? 4 : 9), is_for ? "a number of polls" : "a duration");
+	if (is_for) {
 		memcpy(val, s + 4, n - 4);
 		val[n - 4] = '\0';
 		char *end;
@@ -195,7 +199,7 @@ static int parse_option(struct cm_trigger *t, const char *s, size_t n, char *why
 		t->for_polls = (unsigned)x;
 		return 0;
 	}
-	if (n > 9 && !memcmp(s, "cooldown=", 9) && n - 9 < sizeof val) {
+	if (is_cooldown) {
 		memcpy(val, s + 9, n - 9);
 		val[n - 9] = '\0';
 		long long ns;

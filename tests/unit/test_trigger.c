@@ -78,6 +78,10 @@ static void test_grammar(void)
 				   "polls, 1 to 1000000");
 	parse_bad("x>5:cpu:cooldown=soon", "bad -trigger \"x>5:cpu:cooldown=soon\": "
 					   "cooldown=soon: want a duration such as 30s, 5m, 1h");
+	/* a value past the option's buffer is named as such, not unknown */
+	parse_bad("x>5:cpu:cooldown=1111111111111111111111111111111111111111111111111111111111111111s",
+		  "bad -trigger \"x>5:cpu:cooldown=1111111111111111111111111111111111111111111111111111"
+		  "111111111111s\": cooldown= value of 65 bytes: too long for a duration");
 	parse_bad("x>5:cpu:every=2", "bad -trigger \"x>5:cpu:every=2\": unknown option "
 				     "\"every=2\" (for=N, cooldown=DURATION)");
 	parse_bad("foo:x>5:cpu", "bad -trigger \"foo:x>5:cpu\": unknown kind \"foo\" (mem, "

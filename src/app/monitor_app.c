@@ -295,6 +295,7 @@ static int parse_duration_flag(const char *flag, const char *s, long long min_ns
  * window, the others keep theirs. */
 static void history_window(struct app *app)
 {
+	app->mon.history_auto = !app->a.history; /* and "*" adding vars: the core's */
 	if (!app->a.history)
 		app->history = cm_monitor_default_history(app->mon.nsvc * app->mon.vars.n,
 							   app->interval);

@@ -287,7 +287,11 @@ static void discover_vars(struct cm_monitor *m, struct cm_service *s)
 	if (!m->vars.all || s->discovered)
 		return;
 	s->discovered = true;
+	size_t before = m->vars.n;
 	cm_expvar_each_number(&m->doc, add_discovered, &m->vars);
+	if (m->history_auto && m->vars.n != before && m->dt > 0)
+		m->history_cap = cm_monitor_history_cap(
+			cm_monitor_default_history(m->nsvc * m->vars.n, m->dt), m->dt);
 }
 
 static unsigned long long fnv1a(unsigned long long h, const char *p, size_t n)

@@ -160,6 +160,38 @@ static void test_discover_all(void)
 	cm_monitor_free(&m);
 }
 
+/* The default -history holds its budget when "*" adds vars: the window of
+ * the series made after them shrinks to what the budget gives services x
+ * vars; a -history given stays as given. */
+static void test_discover_history(void)
+{
+	enum { NSVC = 1000, NVARS = 300 };
+	struct cm_monitor m;
+	char ports[32];
+	snprintf(ports, sizeof ports, "127.0.0.1:1-%d", NSVC);
+	for (int given = 0; given < 2; given++) {
+		make(&m, ports, "*");
+		m.dt = 1;
+		m.history_auto = !given;
+		m.history_cap = cm_monitor_history_cap(3600, 1);
+		uint32_t before = m.history_cap;
+		char body[NVARS * 16 + 8], *p = body;
+		*p++ = '{';
+		for (int i = 0; i < NVARS; i++)
+			p += sprintf(p, "%s\"v%d\": %d", i ? ", " : "", i, i);
+		strcpy(p, "}");
+		CHECK(cm_monitor_vars_result(&m, 0, body, strlen(body), NULL, 1) == 0);
+		CHECK_MSG(m.vars.n == NVARS, "found %zu", m.vars.n);
+		uint32_t want = given ? before
+				      : cm_monitor_history_cap(cm_monitor_default_history(
+							       (size_t)NSVC * NVARS, 1), 1);
+		CHECK_MSG(m.history_cap == want && (given || want < before),
+			  "given %d: cap %u, want %u (was %u)", given, m.history_cap, want, before);
+		CHECK(m.svc[0].ncells == NVARS && m.svc[0].cells[NVARS - 1].series.cap == want);
+		cm_monitor_free(&m);
+	}
+}
+
 /* Names, -vars=* keys, values and errors come from services: no escape
  * of theirs reaches the reader's terminal. */
 static void test_text_is_clean(void)
@@ -444,6 +476,7 @@ int main(void)
 	test_down_and_counts();
 	test_restarts();
 	test_discover_all();
+	test_discover_history();
 	test_many_vars_linear();
 	return check_status("test_monitor");
 }

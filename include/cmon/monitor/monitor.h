@@ -105,6 +105,11 @@ struct cm_monitor {
 	 * samples without time (tests). */
 	double dt;
 	uint32_t history_cap;
+	/* -history not given: history_cap is cm_monitor_default_history's
+	 * for the services and vars of the moment, so "*" adding vars
+	 * shrinks the window of the series made after them (the budget
+	 * holds for a fleet whatever it publishes). */
+	bool history_auto;
 };
 
 /* The -history window in samples of interval seconds, at least

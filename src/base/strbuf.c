@@ -35,6 +35,22 @@ void cm_strbuf_free(struct cm_strbuf *b)
 	*b = (struct cm_strbuf){0};
 }
 
+/* The characters that reorder how the text around them is shown: U+061C,
+ * U+200E, U+200F, U+202A to U+202E, U+2066 to U+2069. A service's name or
+ * value holding U+202E would draw the rest of its line backwards, so that
+ * one service can pass for another on the screen. u is one well-formed
+ * character of n bytes. */
+static bool is_bidi_control(const unsigned char *u, size_t n)
+{
+	if (n == 2)
+		return u[0] == 0xD8 && u[1] == 0x9C;
+	if (n != 3 || u[0] != 0xE2)
+		return false;
+	if (u[1] == 0x80)
+		return u[2] == 0x8E || u[2] == 0x8F || (u[2] >= 0xAA && u[2] <= 0xAE);
+	return u[1] == 0x81 && u[2] >= 0xA6 && u[2] <= 0xA9;
+}
+
 /* What one character at s (left bytes, s[0] >= 0x80) becomes: its length
  * in *used; the bytes to write are s itself (kept) or *repl. */
 static bool clean_wide(const char *s, size_t left, unsigned flags, size_t *used, char *repl)
@@ -50,7 +66,7 @@ static bool clean_wide(const char *s, size_t left, unsigned flags, size_t *used,
 	}
 	/* C1 controls, U+0080 to U+009F: CSI (U+009B) starts an escape too. */
 	*repl = '?';
-	return n && !(u[0] == 0xC2 && u[1] < 0xA0);
+	return n && !(u[0] == 0xC2 && u[1] < 0xA0) && !is_bidi_control(u, n);
 }
 
 size_t cm_text_clean(char *s, size_t len, unsigned flags)

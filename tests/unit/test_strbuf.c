@@ -24,6 +24,13 @@ static void test_clean(void)
 	CHECK_STR(CLEAN("a\nb\tc\rd", u8 | CM_CLEAN_LINES), "a\nb\tc?d", "a report's lines");
 	CHECK_STR(CLEAN("a\0b", u8), "a?b", "NUL");
 	CHECK_STR(CLEAN("\xc2\x9b" "31m", u8), "?31m", "C1 CSI, U+009B: one '?'");
+	/* bidirectional controls: one '?' each; their neighbours stay */
+	CHECK_STR(CLEAN("svc\xe2\x80\xae" "A\xe2\x80\xac" "B", u8), "svc?A?B", "U+202E, U+202C");
+	CHECK_STR(CLEAN("\xe2\x80\x8e\xe2\x80\x8f\xe2\x81\xa6\xe2\x81\xa9\xd8\x9c", u8), "?????",
+		  "U+200E, U+200F, U+2066, U+2069, U+061C");
+	CHECK_STR(CLEAN("\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b", u8),
+		  "\xe2\x80\xa9\xe2\x80\xaf\xe2\x81\xa5\xe2\x81\xaa\xd8\x9b",
+		  "their neighbours U+2029, U+202F, U+2065, U+206A, U+061B stay");
 	CHECK_STR(CLEAN("\xc2\x85\xc2\x9f\xc2\xa0", u8), "??\xc2\xa0", "C1 ends at U+009F");
 	CHECK_STR(CLEAN("\x9b" "31m", u8), "?31m", "a lone 8-bit CSI byte");
 	CHECK_STR(CLEAN("caf\xc3\xa9 \xe2\x96\x81 \xf0\x9f\x98\x80", u8),

@@ -72,9 +72,10 @@ enum {
 };
 
 /* Makes the len bytes at s safe to show on a terminal, in place, the
- * screen's way: a control character (C0, DEL, C1 such as CSI) becomes
- * one '?', as does each byte that is not part of a well-formed UTF-8
- * character. Without CM_CLEAN_UTF8 the reader takes ASCII only: every
+ * screen's way: a control character (C0, DEL, C1 such as CSI, and the
+ * bidirectional controls such as U+202E that reorder what is drawn)
+ * becomes one '?', as does each byte that is not part of a well-formed
+ * UTF-8 character. Without CM_CLEAN_UTF8 the reader takes ASCII only: every
  * byte past 0x7F becomes '?', except that U+00B5 (Go's "µs") becomes
  * 'u'. Text from the network (names, keys, values, errors) goes through
  * this before it reaches a terminal, so a service cannot send escapes.

@@ -157,7 +157,10 @@ void cm_draw_single(struct cm_ui *ui, const struct cm_monitor *m, double now)
 		struct cm_row r = {label, v, cm_cell_of(s, i), cell_note(s, v), i == ui->sel_var, NULL};
 		cm_draw_row(ui, 3 + (int)(i - ui->top_var) * lay.lines, &lay, &r);
 	}
-	draw_footer(ui, m, ui->top_var, visible, n, "vars");
+	if (ui->note[0])
+		cm_draw_footer_as(ui, ui->note, CM_THEME_dim, ui->top_var, visible, n, "vars");
+	else
+		draw_footer(ui, m, ui->top_var, visible, n, "vars");
 }
 
 /* The several-services screen's geometry for this frame. */

@@ -484,10 +484,17 @@ static int act(struct cm_ui *ui, struct cm_monitor *m, const struct cm_prof_pane
 	case CM_ACT_INTERRUPT:
 		return CM_UI_QUIT;
 	case CM_ACT_QUIT:
-		if (ui->mode == CM_MODE_LIST)
-			return CM_UI_QUIT;
-		ui->mode = CM_MODE_LIST;
-		break;
+		if (ui->mode != CM_MODE_LIST) {
+			ui->mode = CM_MODE_LIST;
+			break;
+		}
+		if (p && p->open && p->unsaved && !ui->quit_armed) {
+			/* as closing the pane asks: a capture cannot be taken again */
+			ui->quit_asked = true;
+			snprintf(ui->note, sizeof ui->note, "unsaved capture: q again quits");
+			break;
+		}
+		return CM_UI_QUIT;
 	case CM_ACT_BACK:
 		ui->mode = CM_MODE_LIST;
 		break;
@@ -735,6 +742,8 @@ static int key(struct cm_ui *ui, struct cm_monitor *m, struct cm_prof_pane *p,
 		ui->pane_focus = true;
 		return CM_UI_DIRTY;
 	}
+	ui->quit_armed = ui->quit_asked; /* only the very next key quits */
+	ui->quit_asked = false;
 	const struct cm_key *k = cm_key_find(key_table, COUNT(key_table), ch);
 	if (k && k->action == CM_ACT_INTERRUPT) /* wherever the keys go */
 		return CM_UI_QUIT;

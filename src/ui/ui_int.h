@@ -164,6 +164,8 @@ struct cm_ui {
 	struct cm_pview_saver saver; /* the app's, for the pane's w */
 	bool close_asked;          /* the last key asked to close a pane with an
 				    * unsaved capture: the next close closes */
+	bool quit_asked;           /* the same for q with such a pane open */
+	bool quit_armed;           /* this key follows that question */
 	int pane_taken[8];         /* keys the pane takes from the viewer, 0-ended */
 };
 

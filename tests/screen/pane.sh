@@ -124,6 +124,11 @@ fi
 # --- a second capture: Esc asks before it goes; both stay in the history ----
 T send-keys -t pane r
 check second-capture pane "${pane}cpu profile  demo  fetched [0-9:]{8}  capture 2/2  unsaved" 15
+# q from the list asks too (the capture cannot be taken again); Tab, any
+# other key, drops the question and gives the pane the keys back
+T send-keys -t pane Tab q
+check quit-asks pane "unsaved capture: q again quits"
+T send-keys -t pane Tab
 T send-keys -t pane Escape
 check esc-asks pane "unsaved capture: w saves, q/Esc again closes"
 check esc-asks-pane-stays pane "${pane}cpu profile  demo"

@@ -67,6 +67,8 @@ static const struct cm_key flame_table[] = {
 	 "flame: zoom into the frame (full width, its callers above); double click too"},
 	{{ESC, KEY_BACKSPACE, DEL}, "Esc Bksp", PV_FL_OUT, "flame: zoom out one step; not zoomed: back"},
 	{{'/'}, "/", PV_SEARCH, "flame: highlight frames matching a Go regex, with their share"},
+	{{'n'}, "n", PV_FL_MATCH_NEXT, "flame: the next matching frame (row by row)"},
+	{{'N'}, "N", PV_FL_MATCH_PREV, "flame: the previous matching frame"},
 };
 
 /* Read first in the call tree. */
@@ -393,6 +395,8 @@ static int level_act(struct cm_pview *pv, enum pv_action a, double now)
 	case PV_FL_PREV: cm_viewer_flame_move(v, CM_DIR_PREV, now); break;
 	case PV_FL_NEXT: cm_viewer_flame_move(v, CM_DIR_NEXT, now); break;
 	case PV_FL_ZOOM: cm_viewer_flame_zoom(v, now); break;
+	case PV_FL_MATCH_NEXT: cm_viewer_flame_next_match(v, 1, now); break;
+	case PV_FL_MATCH_PREV: cm_viewer_flame_next_match(v, -1, now); break;
 	case PV_FL_OUT:
 		if (cm_viewer_flame_unzoom(v, now) || cm_viewer_back(v))
 			break;

@@ -423,6 +423,24 @@ bool cm_viewer_flame_move(struct cm_viewer *v, enum cm_viewer_dir d, double now)
 	return true;
 }
 
+bool cm_viewer_flame_next_match(struct cm_viewer *v, int dir, double now)
+{
+	const struct vflame *f = &v->flame;
+	size_t n = f->nboxes, s = cm_viewer_flame_selected(v);
+	if (!n)
+		return false;
+	/* boxes come row by row, left to right: the reading order */
+	size_t at = s == SIZE_MAX ? (dir > 0 ? n - 1 : 0) : s;
+	for (size_t k = 1; k <= n; k++) {
+		size_t i = dir > 0 ? (at + k) % n : (at + n - k % n) % n;
+		if (f->boxes[i].match) {
+			select_box(v, i, now);
+			return true;
+		}
+	}
+	return false;
+}
+
 bool cm_viewer_flame_select_at(struct cm_viewer *v, int row, int x, double now)
 {
 	size_t i = box_in(&v->flame, row, x, x + 1);

@@ -426,11 +426,52 @@ static void test_full_row(void)
 	cm_viewer_free(v);
 }
 
+/* n and N walk the boxes the search matches, row by row, wrapping. */
+static void test_next_match(void)
+{
+	struct cm_viewer *v = open_viewer("cpu.pb.gz");
+	char err[256];
+	if (!v)
+		return;
+	CHECK(cm_viewer_flame(v, 0));
+	CHECK(cm_viewer_flame_search(v, "runtime\\.", err, sizeof(err)) == 0);
+	CHECK(cm_viewer_flame_layout(v, 200) == 0);
+	size_t n = cm_viewer_flame_count(v), matches = 0, first = SIZE_MAX;
+	for (size_t i = 0; i < n; i++)
+		if (cm_viewer_flame_box(v, i)->match) {
+			matches++;
+			first = first == SIZE_MAX ? i : first;
+		}
+	CHECK_MSG(matches >= 2, "cpu.pb.gz: %zu runtime frames laid out", matches);
+	size_t prev = cm_viewer_flame_selected(v), seen = 0;
+	for (size_t k = 0; k < matches; k++) {
+		CHECK(cm_viewer_flame_next_match(v, 1, 0));
+		cm_viewer_flame_layout(v, 200);
+		size_t s = cm_viewer_flame_selected(v);
+		const struct cm_viewer_flame_box *b = cm_viewer_flame_box(v, s);
+		CHECK_MSG(b && b->match, "n %zu: box %zu does not match", k, s);
+		/* in reading order: after the last one, or the first when wrapping */
+		CHECK_MSG(k == 0 || s > prev || s == first, "n %zu: box %zu after %zu", k, s, prev);
+		seen += s != prev;
+		prev = s;
+	}
+	CHECK_MSG(seen == matches, "n visited %zu of %zu matches", seen, matches);
+	size_t at = cm_viewer_flame_selected(v);
+	CHECK(cm_viewer_flame_next_match(v, -1, 0) && cm_viewer_flame_next_match(v, 1, 0));
+	cm_viewer_flame_layout(v, 200);
+	CHECK(cm_viewer_flame_selected(v) == at); /* N then n: back where it was */
+	CHECK(cm_viewer_flame_search(v, "^no such frame$", err, sizeof(err)) == 0);
+	cm_viewer_flame_layout(v, 200);
+	CHECK(!cm_viewer_flame_next_match(v, 1, 0));
+	cm_viewer_free(v);
+}
+
 int main(void)
 {
 	if (chdir(CMON_SOURCE_DIR) != 0)
 		return 1;
 	test_full_row();
+	test_next_match();
 	static const char *const profiles[] = {"cpu.pb.gz", "heap.pb.gz", "allocs.pb.gz",
 		"block.pb.gz", "mutex.pb.gz", "goroutine.pb.gz", "labels.pb.gz", "extreme.pb.gz"};
 	for (size_t i = 0; i < sizeof(profiles) / sizeof(profiles[0]); i++) {

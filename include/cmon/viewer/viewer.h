@@ -336,6 +336,10 @@ enum cm_viewer_dir { CM_DIR_PARENT, CM_DIR_CHILD, CM_DIR_PREV, CM_DIR_NEXT };
 /* Moves the selection (on the last layout): to the parent, the first
  * child, the previous or next box of the row. False when there is none. */
 bool cm_viewer_flame_move(struct cm_viewer *v, enum cm_viewer_dir d, double now);
+/* n (dir 1) / N (dir -1): selects the next / previous box the search
+ * matches on the last layout, in reading order (row by row, left to
+ * right), wrapping; false when none matches. */
+bool cm_viewer_flame_next_match(struct cm_viewer *v, int dir, double now);
 /* Selects the box at (row, x) of the last layout; false when none. */
 bool cm_viewer_flame_select_at(struct cm_viewer *v, int row, int x, double now);
 /* Enter: the selected frame becomes the zoomed one (a pool: its heaviest

@@ -90,7 +90,8 @@ struct rscreen {
 	double pos;        /* the recording's wall seconds shown */
 	double last_mono;  /* when pos last moved */
 	int speed;         /* index in speeds */
-	sqlite3_int64 shown_profile;
+	sqlite3_int64 shown_profile;   /* in the pane */
+	sqlite3_int64 reached_profile; /* the newest the replay reached, shown then */
 	bool failed;       /* an event could not be read: stopped there */
 	bool dirty;
 	double last_draw;
@@ -149,13 +150,31 @@ static void show_profile_id(struct rscreen *r, sqlite3_int64 id, double now)
 	r->dirty = true;
 }
 
+/* < and >: the recorded profile of the shown one's service and kind
+ * before or after it (up to where the replay is). */
+static void step_profile(struct rscreen *r, int dir, double now)
+{
+	char err[160];
+	sqlite3_int64 id = cm_replay_profile_step(r->rp, r->shown_profile, dir, err, sizeof err);
+	r->dirty = true;
+	if (id > 0)
+		show_profile_id(r, id, now);
+	else if (id == 0)
+		snprintf(r->pane.pane.note, sizeof r->pane.pane.note, "no %s capture of this service",
+			 dir < 0 ? "earlier" : "later");
+	else
+		snprintf(r->pane.pane.note, sizeof r->pane.pane.note, "%s", err);
+}
+
 /* The newest profile the replay reached opens in the pane, as it did
- * when it was captured. */
+ * when it was captured, once: < and > may show another meanwhile. */
 static void show_profile(struct rscreen *r, double now)
 {
 	sqlite3_int64 id = r->rp->last_profile;
-	if (id && id != r->shown_profile)
+	if (id && id != r->reached_profile) {
+		r->reached_profile = id;
 		show_profile_id(r, id, now);
+	}
 }
 
 /* Everyone leaves (the screen and the pane are told), then the events
@@ -275,6 +294,11 @@ static void pane_request(struct rscreen *r, const struct cm_pane_request *rq, do
 {
 	if (rq->what == CM_PANE_REQ_CAPTURE) { /* the zoom's v: a mark's id is a profiles.id */
 		show_profile_id(r, rq->id, now);
+		return;
+	}
+	if ((rq->what == CM_PANE_REQ_OLDER || rq->what == CM_PANE_REQ_NEWER) && r->shown_profile) {
+		/* the recorded captures of the service, not the pane's store */
+		step_profile(r, rq->what == CM_PANE_REQ_OLDER ? -1 : 1, now);
 		return;
 	}
 	if (rq->what == CM_PANE_REQ_OPEN || rq->what == CM_PANE_REQ_REFETCH ||

@@ -584,6 +584,31 @@ static int kind_by_name(const char *s, enum cm_prof_kind *k)
 	return -1;
 }
 
+sqlite3_int64 cm_replay_profile_step(struct cm_replay *rp, sqlite3_int64 id, int dir, char *err,
+				     size_t errlen)
+{
+	static const char *const sql[2] = {
+		"SELECT p.id FROM profiles p, profiles q WHERE q.id = ?1 AND p.service = q.service"
+		" AND p.kind = q.kind AND p.id < ?1 ORDER BY p.id DESC LIMIT 1",
+		"SELECT p.id FROM profiles p, profiles q WHERE q.id = ?1 AND p.service = q.service"
+		" AND p.kind = q.kind AND p.id > ?1 AND p.id <= ?2 ORDER BY p.id LIMIT 1",
+	};
+	sqlite3_stmt *st;
+	if (prepare(rp, sql[dir > 0], &st, err, errlen))
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	if (dir > 0)
+		sqlite3_bind_int64(st, 2, rp->last_profile);
+	int rc = sqlite3_step(st);
+	sqlite3_int64 found = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		snprintf(err, errlen, "the recording's profiles: %s", sqlite3_errstr(rc));
+		return -1;
+	}
+	return found;
+}
+
 int cm_replay_profile(struct cm_replay *rp, sqlite3_int64 id, size_t *svc,
 		      enum cm_prof_kind *kind, double *t_end, unsigned char **data, size_t *len,
 		      char *err, size_t errlen)

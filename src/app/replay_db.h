@@ -65,6 +65,13 @@ int cm_replay_step(struct cm_replay *rp, struct cm_rp_event *ev, char *err, size
  * t) restart, outage or captured profile; false when none. */
 bool cm_replay_find(struct cm_replay *rp, double t, int dir, double *found);
 
+/* The recorded profile before (dir < 0) or after (dir > 0) profile id of
+ * the same service and kind, among those the replay has reached (ids up
+ * to last_profile): its id, 0 when there is none, -1 with the reason in
+ * err. */
+sqlite3_int64 cm_replay_profile_step(struct cm_replay *rp, sqlite3_int64 id, int dir, char *err,
+				     size_t errlen);
+
 /* Profile id's service index (in the current list), kind and time, and
  * its bytes (malloc'd into *data). 0, or -1 with the reason in err. */
 int cm_replay_profile(struct cm_replay *rp, sqlite3_int64 id, size_t *svc,

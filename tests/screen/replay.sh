@@ -4,7 +4,8 @@
 # cmon was restarted: the header says "replay FILE HH:MM:SS (1x)", the
 # service's row is there as it was, space pauses, ] and [ change the
 # speed, J jumps (its prompt on the bottom row), } jumps to the recorded
-# profile, which opens in the pane as if just captured, { goes back, and
+# profile, which opens in the pane as if just captured, { goes back, < and
+# > in the pane go over the recorded profiles of its service and kind, and
 # q quits with status 0. A recording that cannot start says so in the
 # header while the monitor goes on.
 # Prints "ok NAME" / "FAIL NAME: why" (with the screen); exit 0, 1
@@ -31,13 +32,22 @@ T send-keys -t live h
 check live-heap live "${pane}heap profile  demo  fetched [0-9:]{8}"
 live_fetched=$(screen live | sed -n 's/^.* fetched \([0-9:]\{8\}\).*$/\1/p' | head -n 1)
 sleep 1.5
+T send-keys -t live r # a second heap profile, for < and > in the replay
+for _ in $(seq 50); do
+	live_fetched2=$(screen live | sed -n 's/^.* fetched \([0-9:]\{8\}\).*$/\1/p' | head -n 1)
+	[ -n "$live_fetched2" ] && [ "$live_fetched2" != "$live_fetched" ] && break
+	sleep 0.1
+done
+[ "$live_fetched2" != "$live_fetched" ] && ok live-heap-again ||
+	fail live-heap-again "fetched $live_fetched, then $live_fetched2" live
+sleep 0.5
 T send-keys -t live q
 wait_gone live "${pane}heap profile" || fail live-pane-closes "pane still open" live
 T send-keys -t live q
 st=$(wait_status live)
 [ "$st" = 0 ] && ok live-quit || fail live-quit "status '$st'" live
 n=$(sqlite3 "$db" "SELECT count(*) FROM profiles WHERE kind = 'heap' AND why = 'key'")
-[ "$n" = 1 ] && ok recorded-profile || fail recorded-profile "$n heap profiles in the recording"
+[ "$n" = 2 ] && ok recorded-profile || fail recorded-profile "$n heap profiles in the recording"
 
 # --- a recording that cannot start: said in the header, the monitor goes on --
 run_cmon ro -ports="$demo_addrs" -i=200ms -record=/proc/cmon-no/run.db
@@ -100,10 +110,20 @@ else
 	fail replay-back "at '$back' after {, the profile at '$at'" rp
 fi
 
-# play to the end, then quit
+# play to the end: the second profile opens; < and > in the pane go over
+# the service's recorded heap profiles, up to where the replay is
 T send-keys -t rp Space
-check replay-end rp '\(100x, end\)' 15
-T send-keys -t rp q
+check replay-second rp "${pane}heap profile  demo  fetched $live_fetched2" 15
+check replay-end rp '^● demo .* PAUSED │' 15 # the header beside the pane is cut
+T send-keys -t rp Tab '<'
+check replay-older rp "${pane}heap profile  demo  fetched $live_fetched"
+T send-keys -t rp '<'
+check replay-no-earlier rp "no earlier capture of this service"
+T send-keys -t rp '>'
+check replay-newer rp "${pane}heap profile  demo  fetched $live_fetched2"
+T send-keys -t rp '>'
+check replay-no-later rp "no later capture of this service"
+T send-keys -t rp Tab q
 st=$(wait_status rp)
 [ "$st" = 0 ] && ok replay-quit || fail replay-quit "status '$st' $(cat "$tmp/rp.err")" rp
 

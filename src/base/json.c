@@ -52,6 +52,7 @@ enum want {
 	W_FIRST_KEY,   /* just after '{': '}' may close it */
 	W_COLON,
 	W_AFTER,       /* after a value: ',', a closer, or the end */
+	W_SKIP,        /* a member's value the keep tree leaves out */
 	W_DONE,
 	W_ERROR,
 };
@@ -65,6 +66,14 @@ struct parser {
 	const struct cm_json_opts *o;
 	char *err;
 	size_t errlen;
+	/* o->keep: the objects open that filter their members, outermost
+	 * first (their nodes and tape indexes); the node of the value about
+	 * to be read; whether the value after the next ':' is left out. */
+	const struct cm_json_keep *fnode[CM_JSON_KEEP_DEPTH];
+	uint32_t fat[CM_JSON_KEEP_DEPTH];
+	unsigned nf;
+	const struct cm_json_keep *pending;
+	bool skip;
 };
 
 static const struct {
@@ -105,6 +114,17 @@ static const bool delim[256] = {
 static bool is_delim(char c)
 {
 	return delim[(unsigned char)c];
+}
+
+static bool at(const struct parser *p, char c)
+{
+	return p->pos < p->len && p->s[p->pos] == c;
+}
+
+static void skip_ws(struct parser *p)
+{
+	while (p->pos < p->len && is_ws(p->s[p->pos]))
+		p->pos++;
 }
 
 static size_t token_end(const struct parser *p, size_t i)
@@ -232,20 +252,30 @@ static struct cm_json_tok *push(struct parser *p, enum cm_json_type type, size_t
 	return t;
 }
 
-static enum want open_container(struct parser *p, enum cm_json_type type)
+__attribute__((noinline, cold)) static enum want too_deep(struct parser *p)
 {
-	if (p->o->max_depth && ++p->depth > p->o->max_depth) {
-		size_t line, col;
-		locate(p->s, p->pos, &line, &col);
-		snprintf(p->err, p->errlen, "nested deeper than %u at line %zu, column %zu",
-			 p->o->max_depth, line, col);
-		return W_ERROR;
-	}
+	size_t line, col;
+	locate(p->s, p->pos, &line, &col);
+	snprintf(p->err, p->errlen, "nested deeper than %u at line %zu, column %zu",
+		 p->o->max_depth, line, col);
+	return W_ERROR;
+}
+
+/* keep, when not NULL, filters the members of an object opened here. */
+static enum want open_container(struct parser *p, enum cm_json_type type,
+				const struct cm_json_keep *keep)
+{
+	if (p->o->max_depth && ++p->depth > p->o->max_depth)
+		return too_deep(p);
 	struct cm_json_tok *t = push(p, type, p->pos, false);
 	if (!t)
 		return W_ERROR;
 	t->next = p->open;
 	p->open = (uint32_t)(p->j->n - 1);
+	if (keep && type == CM_JSON_OBJECT && p->nf < CM_JSON_KEEP_DEPTH) {
+		p->fnode[p->nf] = keep;
+		p->fat[p->nf++] = p->open;
+	}
 	p->pos++;
 	return type == CM_JSON_OBJECT ? W_FIRST_KEY : W_FIRST_VALUE;
 }
@@ -253,6 +283,8 @@ static enum want open_container(struct parser *p, enum cm_json_type type)
 static enum want close_container(struct parser *p)
 {
 	struct cm_json_tok *t = &p->j->tok[p->open];
+	if (p->nf && p->fat[p->nf - 1] == p->open)
+		p->nf--;
 	p->open = t->next;
 	t->next = (uint32_t)p->j->n;
 	if (p->o->max_depth)
@@ -331,6 +363,30 @@ static bool plain_byte(unsigned char c)
 	return c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
 }
 
+/* The first offset from i on (len at most) whose byte is not plain: eight
+ * bytes a step where the first byte in memory is the low one. Each test
+ * below marks the lowest byte it matches exactly (a borrow can only mark
+ * bytes above a match), so the lowest mark of all is the first byte that
+ * is not plain. Keys and strings are most of a body's bytes. */
+static size_t plain_end(const char *s, size_t i, size_t len)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+	for (; i + 8 <= len; i += 8) {
+		uint64_t w;
+		memcpy(&w, s + i, 8);
+		uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+		uint64_t marks = ((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w) | w;
+		marks &= highs;
+		if (marks)
+			return i + (size_t)__builtin_ctzll(marks) / 8;
+	}
+#endif
+	while (i < len && plain_byte((unsigned char)s[i]))
+		i++;
+	return i;
+}
+
 /* The byte at i inside a string that is not plain: an escape, UTF-8, or
  * an error. The offset past it, or 0 after a failure. */
 static size_t string_special(struct parser *p, size_t i, uint8_t *flags)
@@ -350,21 +406,31 @@ static size_t string_special(struct parser *p, size_t i, uint8_t *flags)
 	return 0;
 }
 
+/* The offset of the closing quote of the string whose opening quote is
+ * at pos, or 0 after a failure; F_ESCAPES in *flags when it has one. */
+static inline size_t string_end(struct parser *p, uint8_t *flags)
+{
+	size_t i = p->pos + 1;
+	for (;;) {
+		i = plain_end(p->s, i, p->len);
+		if (i >= p->len) {
+			fail(p, p->len, "unterminated string");
+			return 0;
+		}
+		if (p->s[i] == '"')
+			return i;
+		if (!(i = string_special(p, i, flags)))
+			return 0;
+	}
+}
+
 /* The string whose opening quote is at pos. */
 static enum want string_token(struct parser *p, bool key)
 {
-	size_t i = p->pos + 1;
 	uint8_t flags = 0;
-	for (;;) {
-		while (i < p->len && plain_byte((unsigned char)p->s[i]))
-			i++;
-		if (i >= p->len)
-			return fail(p, p->len, "unterminated string");
-		if (p->s[i] == '"')
-			break;
-		if (!(i = string_special(p, i, &flags)))
-			return W_ERROR;
-	}
+	size_t i = string_end(p, &flags);
+	if (!i)
+		return W_ERROR;
 	struct cm_json_tok *t = push(p, CM_JSON_STRING, p->pos + 1, key);
 	if (!t)
 		return W_ERROR;
@@ -426,12 +492,13 @@ __attribute__((noinline, cold)) static enum want bad_number(struct parser *p)
 	return fail(p, p->pos, "invalid number %s", q);
 }
 
-/* -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at pos, which must end
- * at a delimiter ("01" and "1x" are refused whole). */
-static enum want number_token(struct parser *p)
+/* The end of -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)? at pos, which
+ * must end at a delimiter ("01" and "1x" are refused whole), or 0 when
+ * there is none; *flags F_INTEGER when it is one. */
+static inline size_t number_end(const struct parser *p, uint8_t *flags)
 {
 	size_t i = p->pos + (p->s[p->pos] == '-');
-	uint8_t flags = F_INTEGER;
+	*flags = F_INTEGER;
 	if (i < p->len && p->s[i] == '0')
 		i++;
 	else if (i < p->len && is_digit(p->s[i]))
@@ -439,8 +506,17 @@ static enum want number_token(struct parser *p)
 	else
 		i = 0;
 	if (i)
-		i = number_tail(p, i, &flags);
+		i = number_tail(p, i, flags);
 	if (!i || (i < p->len && !is_delim(p->s[i])))
+		return 0;
+	return i;
+}
+
+static enum want number_token(struct parser *p)
+{
+	uint8_t flags;
+	size_t i = number_end(p, &flags);
+	if (!i)
 		return bad_number(p);
 	struct cm_json_tok *t = push(p, CM_JSON_NUMBER, p->pos, false);
 	if (!t)
@@ -451,53 +527,102 @@ static enum want number_token(struct parser *p)
 	return W_AFTER;
 }
 
-/* true, false, null, and Go's words when allowed: the whole bare token
- * must be one of them. */
+/* The entry of words the bare token at pos is (ending at *end), or -1:
+ * true, false, null, and Go's words when allowed. */
+static int word_at(const struct parser *p, size_t *end)
+{
+	*end = token_end(p, p->pos);
+	size_t n = *end - p->pos;
+	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++)
+		if ((!words[w].go || p->o->nonfinite_words) && strlen(words[w].word) == n &&
+		    !memcmp(p->s + p->pos, words[w].word, n))
+			return (int)w;
+	return -1;
+}
+
+/* The whole bare token must be a word. */
 static enum want word_token(struct parser *p)
 {
-	size_t end = token_end(p, p->pos), n = end - p->pos;
-	for (size_t w = 0; w < sizeof words / sizeof words[0]; w++) {
-		if ((words[w].go && !p->o->nonfinite_words) || strlen(words[w].word) != n ||
-		    memcmp(p->s + p->pos, words[w].word, n))
-			continue;
-		struct cm_json_tok *t = push(p, (enum cm_json_type)words[w].type, p->pos, false);
-		if (!t)
-			return W_ERROR;
-		t->len = (uint32_t)n;
-		t->flags = words[w].flags;
-		p->pos = end;
-		return W_AFTER;
-	}
-	return unexpected(p, "a value");
+	size_t end;
+	int w = word_at(p, &end);
+	if (w < 0)
+		return unexpected(p, "a value");
+	struct cm_json_tok *t = push(p, (enum cm_json_type)words[w].type, p->pos, false);
+	if (!t)
+		return W_ERROR;
+	t->len = (uint32_t)(end - p->pos);
+	t->flags = words[w].flags;
+	p->pos = end;
+	return W_AFTER;
 }
 
 /* ---- the states ---- */
 
-static enum want value(struct parser *p)
+/* What kind of value starts at pos (a number: '-' or a digit, unless
+ * '-' starts Go's -Inf); '\0' when none can. */
+static char value_kind(const struct parser *p, char c)
 {
-	if (p->pos >= p->len)
-		return unexpected(p, "a value");
-	char c = p->s[p->pos];
-	if (c == '{')
-		return open_container(p, CM_JSON_OBJECT);
-	if (c == '[')
-		return open_container(p, CM_JSON_ARRAY);
-	if (c == '"')
-		return string_token(p, false);
+	if (c == '{' || c == '[' || c == '"')
+		return c;
 	bool go_minus = c == '-' && p->o->nonfinite_words && p->pos + 1 < p->len &&
 			p->s[p->pos + 1] == 'I';
 	if ((c == '-' && !go_minus) || is_digit(c))
-		return number_token(p);
-	if (is_delim(c))
+		return '0';
+	return is_delim(c) ? '\0' : 'w';
+}
+
+static enum want value(struct parser *p)
+{
+	const struct cm_json_keep *keep = p->pending;
+	p->pending = NULL;
+	if (p->pos >= p->len)
 		return unexpected(p, "a value");
-	return word_token(p);
+	switch (value_kind(p, p->s[p->pos])) {
+	case '{':
+		return open_container(p, CM_JSON_OBJECT, keep);
+	case '[':
+		return open_container(p, CM_JSON_ARRAY, NULL);
+	case '"':
+		return string_token(p, false);
+	case '0':
+		return number_token(p);
+	case 'w':
+		return word_token(p);
+	default:
+		return unexpected(p, "a value");
+	}
+}
+
+/* The key just put on the tape, in an object that filters its members:
+ * kept (its node pending for the value), or taken off the tape again,
+ * its value to be skipped. */
+static void filter_key(struct parser *p)
+{
+	struct cm_json *j = p->j;
+	const struct cm_json_keep *node = p->fnode[p->nf - 1];
+	const struct cm_json_tok *t = &j->tok[j->n - 1];
+	for (size_t i = 0; i < node->nsub; i++) {
+		const struct cm_json_keep *k = &node->sub[i];
+		/* The length rules out most names without a call. */
+		bool maybe = t->flags & F_ESCAPES ? t->len >= k->len : t->len == k->len;
+		if (maybe && cm_json_string_is(j, j->n - 1, k->key, k->len)) {
+			p->pending = k->nsub ? k : NULL;
+			return;
+		}
+	}
+	j->n--;
+	j->tok[p->open].len--;
+	p->skip = true;
 }
 
 static enum want key(struct parser *p)
 {
 	if (p->pos >= p->len || p->s[p->pos] != '"')
 		return unexpected(p, "a string key");
-	return string_token(p, true);
+	enum want w = string_token(p, true);
+	if (w == W_COLON && p->nf && p->fat[p->nf - 1] == p->open)
+		filter_key(p);
+	return w;
 }
 
 static enum want colon(struct parser *p)
@@ -505,18 +630,243 @@ static enum want colon(struct parser *p)
 	if (p->pos >= p->len || p->s[p->pos] != ':')
 		return unexpected(p, "':'");
 	p->pos++;
+	if (p->skip) {
+		p->skip = false;
+		return W_SKIP;
+	}
 	return W_VALUE;
 }
 
-static bool at(const struct parser *p, char c)
+/* ---- values left out (cm_json_opts.keep) ----
+ *
+ * A skipped value is checked by the states' own rules in the same order,
+ * with the same messages at the same places and the same depth count, so
+ * a text is refused for the same error whatever the keep tree; only
+ * nothing goes on the tape. The kinds of the containers open inside it
+ * are a bit stack (1: object), which max_depth bounds. */
+
+struct skip_stack {
+	uint64_t object[CM_JSON_SKIP_DEPTH / 64];
+	unsigned n;
+};
+
+/* The object bit of container k of a skip stack. */
+static bool skip_bit(const uint64_t *object, unsigned k)
 {
-	return p->pos < p->len && p->s[p->pos] == c;
+	return object[k / 64] >> (k % 64) & 1;
 }
 
-static void skip_ws(struct parser *p)
+static void skip_set(uint64_t *object, unsigned k, bool is_object)
 {
-	while (p->pos < p->len && is_ws(p->s[p->pos]))
+	uint64_t bit = (uint64_t)1 << (k % 64);
+	if (is_object)
+		object[k / 64] |= bit;
+	else
+		object[k / 64] &= ~bit;
+}
+
+static enum want skip_open(struct parser *p, struct skip_stack *st, bool object)
+{
+	if (++p->depth > p->o->max_depth)
+		return too_deep(p);
+	skip_set(st->object, st->n++, object);
+	p->pos++;
+	return object ? W_FIRST_KEY : W_FIRST_VALUE;
+}
+
+static enum want skip_close(struct parser *p, struct skip_stack *st)
+{
+	p->depth--;
+	st->n--;
+	p->pos++;
+	return W_AFTER;
+}
+
+/* A value: opened, or read past. */
+static enum want skip_one(struct parser *p, struct skip_stack *st)
+{
+	if (p->pos >= p->len)
+		return unexpected(p, "a value");
+	uint8_t flags = 0;
+	size_t end;
+	switch (value_kind(p, p->s[p->pos])) {
+	case '{':
+		return skip_open(p, st, true);
+	case '[':
+		return skip_open(p, st, false);
+	case '"':
+		if (!(end = string_end(p, &flags)))
+			return W_ERROR;
+		p->pos = end + 1;
+		return W_AFTER;
+	case '0':
+		if (!(end = number_end(p, &flags)))
+			return bad_number(p);
+		p->pos = end;
+		return W_AFTER;
+	case 'w':
+		if (word_at(p, &end) < 0)
+			return unexpected(p, "a value");
+		p->pos = end;
+		return W_AFTER;
+	default:
+		return unexpected(p, "a value");
+	}
+}
+
+static enum want skip_after(struct parser *p, struct skip_stack *st)
+{
+	bool object = skip_bit(st->object, st->n - 1);
+	if (at(p, ',')) {
 		p->pos++;
+		return object ? W_KEY : W_VALUE;
+	}
+	if (at(p, object ? '}' : ']'))
+		return skip_close(p, st);
+	return unexpected(p, object ? "',' or '}'" : "',' or ']'");
+}
+
+/* The offset past the plain string whose quote is at i, or 0 when it is
+ * not plain (an escape, UTF-8, a control byte, no end). */
+static size_t fast_string(const char *s, size_t len, size_t i)
+{
+	i = plain_end(s, i + 1, len);
+	return i < len && s[i] == '"' ? i + 1 : 0;
+}
+
+/* What skipped values mostly are (memstats.BySize, PauseEnd), passed over
+ * fast: containers, plain strings and integers. The offset past the value
+ * at pos, or 0 at the first thing of any other kind (an escape, a
+ * fraction, a word, an error, a container past max_depth): skip_value
+ * then reads the value again from its start by the rules, so what is
+ * accepted and what is refused, and why, is skip_value's alone. Nothing
+ * is written; p->depth is where it was. */
+static size_t skip_fast(const struct parser *p)
+{
+	const char *s = p->s;
+	size_t len = p->len, i = p->pos;
+	uint64_t object[CM_JSON_SKIP_DEPTH / 64];
+	unsigned n = 0, room = p->o->max_depth - p->depth;
+	bool in_key = false;
+	for (;;) {
+		/* at a value (or, in_key, a member's key) */
+		while (i < len && is_ws(s[i]))
+			i++;
+		if (i >= len)
+			return 0;
+		char c = s[i];
+		if (in_key) {
+			if (c != '"' || !(i = fast_string(s, len, i)))
+				return 0;
+			while (i < len && is_ws(s[i]))
+				i++;
+			if (i >= len || s[i] != ':')
+				return 0;
+			i++;
+			in_key = false;
+			continue;
+		}
+		if (c == '{' || c == '[') {
+			if (n >= room)
+				return 0;
+			skip_set(object, n++, c == '{');
+			for (i++; i < len && is_ws(s[i]); i++)
+				;
+			if (i < len && s[i] == (c == '{' ? '}' : ']')) {
+				n--;
+				i++;
+			} else {
+				in_key = c == '{';
+				continue;
+			}
+		} else if (c == '"') {
+			if (!(i = fast_string(s, len, i)))
+				return 0;
+		} else if (is_digit(c) || c == '-') {
+			i += c == '-';
+			if (i < len && s[i] == '0')
+				i++;
+			else if (i < len && is_digit(s[i]))
+				i = skip_digits(p, i + 1);
+			else
+				return 0;
+			/* a fraction, an exponent, "01", "1x": the rules say */
+			if (i < len && s[i] != ',' && s[i] != ']' && s[i] != '}' && !is_ws(s[i]))
+				return 0;
+		} else {
+			return 0;
+		}
+		/* after a value: the end, a ',' or closers */
+		for (;;) {
+			if (!n)
+				return i;
+			while (i < len && is_ws(s[i]))
+				i++;
+			if (i >= len)
+				return 0;
+			bool obj = skip_bit(object, n - 1);
+			if (s[i] == ',') {
+				i++;
+				in_key = obj;
+				break;
+			}
+			if (s[i] != (obj ? '}' : ']'))
+				return 0;
+			n--;
+			i++;
+		}
+	}
+}
+
+/* The value at pos, whole; W_AFTER past it. */
+static enum want skip_value(struct parser *p)
+{
+	size_t fast = skip_fast(p);
+	if (fast) {
+		p->pos = fast;
+		return W_AFTER;
+	}
+	struct skip_stack st = {.n = 0};
+	uint8_t flags;
+	size_t end;
+	enum want w = W_VALUE;
+	for (;;) {
+		skip_ws(p);
+		switch (w) {
+		case W_FIRST_VALUE:
+			w = at(p, ']') ? skip_close(p, &st) : skip_one(p, &st);
+			break;
+		case W_VALUE:
+			w = skip_one(p, &st);
+			break;
+		case W_FIRST_KEY:
+		case W_KEY:
+			if (w == W_FIRST_KEY && at(p, '}')) {
+				w = skip_close(p, &st);
+				break;
+			}
+			if (!at(p, '"'))
+				return unexpected(p, "a string key");
+			if (!(end = string_end(p, &flags)))
+				return W_ERROR;
+			p->pos = end + 1;
+			w = W_COLON;
+			break;
+		case W_COLON:
+			if (!at(p, ':'))
+				return unexpected(p, "':'");
+			p->pos++;
+			w = W_VALUE;
+			break;
+		case W_AFTER:
+			if (!st.n)
+				return W_AFTER;
+			w = skip_after(p, &st);
+			break;
+		default:
+			return W_ERROR;
+		}
+	}
 }
 
 /* After a ',' in an array: the elements that are plain integers (Go's
@@ -593,6 +943,8 @@ static enum want step(struct parser *p, enum want w)
 		return at(p, '}') ? close_container(p) : key(p);
 	case W_COLON:
 		return colon(p);
+	case W_SKIP:
+		return skip_value(p);
 	default:
 		return after(p);
 	}
@@ -627,15 +979,18 @@ int cm_json_parse(struct cm_json *j, const char *text, size_t len, const struct 
 	maybe_shrink(j, len);
 	struct parser p = {.j = j, .s = text ? text : "", .len = text ? len : 0,
 			   .open = NO_PARENT, .o = o ? o : &strict, .err = err, .errlen = errlen};
+	/* A skipped value's containers are counted against max_depth. */
+	if (p.o->max_depth && p.o->max_depth <= CM_JSON_SKIP_DEPTH)
+		p.pending = p.o->keep;
+	j->text = p.s; /* keys are compared with the keep tree's as they come */
+	j->len = p.len;
 	enum want w = W_VALUE;
 	while (w != W_DONE && w != W_ERROR)
 		w = step(&p, w);
 	if (w == W_ERROR) {
-		j->n = 0;
+		cm_json_reset(j);
 		return -1;
 	}
-	j->text = p.s;
-	j->len = p.len;
 	return 0;
 }
 

@@ -69,8 +69,14 @@ static const char *describe(const struct cm_json *d, size_t node)
 
 int cm_expvar_parse(struct cm_json *doc, const char *body, size_t len, char *err, size_t errlen)
 {
-	static const struct cm_json_opts go = {.max_depth = CM_EXPVAR_MAX_DEPTH,
-					       .nonfinite_words = true};
+	return cm_expvar_parse_keep(doc, body, len, NULL, err, errlen);
+}
+
+int cm_expvar_parse_keep(struct cm_json *doc, const char *body, size_t len,
+			 const struct cm_json_keep *keep, char *err, size_t errlen)
+{
+	const struct cm_json_opts go = {.max_depth = CM_EXPVAR_MAX_DEPTH, .nonfinite_words = true,
+					.keep = keep};
 	if (!body || blank_body(body, len)) {
 		cm_json_reset(doc);
 		snprintf(err, errlen, "empty body");
@@ -84,6 +90,97 @@ int cm_expvar_parse(struct cm_json *doc, const char *body, size_t len, char *err
 		return -1;
 	}
 	return 0;
+}
+
+/* ---- what a reader keeps ---- */
+
+/* Every node but the root owns its key and its sub array: the casts below
+ * take back what keep_free and keep_add allocated. */
+static void keep_free_subs(struct cm_json_keep *node)
+{
+	struct cm_json_keep *sub = (struct cm_json_keep *)node->sub;
+	for (size_t i = 0; i < node->nsub; i++) {
+		keep_free_subs(&sub[i]);
+		free((char *)sub[i].key);
+	}
+	free(sub);
+	node->sub = NULL;
+	node->nsub = 0;
+}
+
+void cm_expvar_keep_free(struct cm_expvar_keep *k)
+{
+	keep_free_subs(&k->root);
+	*k = (struct cm_expvar_keep){0};
+}
+
+/* node's member key (added, without members yet, when new: *fresh);
+ * NULL when out of memory. */
+static struct cm_json_keep *keep_child(struct cm_json_keep *node, const char *key, size_t len,
+				       bool *fresh)
+{
+	struct cm_json_keep *sub = (struct cm_json_keep *)node->sub;
+	*fresh = false;
+	for (size_t i = 0; i < node->nsub; i++)
+		if (sub[i].len == len && !memcmp(sub[i].key, key, len))
+			return &sub[i];
+	*fresh = true;
+	char *name = malloc(len + 1);
+	sub = name ? realloc(sub, (node->nsub + 1) * sizeof *sub) : NULL;
+	if (!sub) {
+		free(name);
+		return NULL;
+	}
+	memcpy(name, key, len);
+	name[len] = '\0';
+	node->sub = sub;
+	sub[node->nsub] = (struct cm_json_keep){.key = name, .len = len};
+	return &sub[node->nsub++];
+}
+
+int cm_expvar_keep_add(struct cm_expvar_keep *k, const char *const *keys, size_t nkeys)
+{
+	if (k->whole)
+		return 0;
+	if (!nkeys) {
+		keep_free_subs(&k->root);
+		k->whole = true;
+		return 0;
+	}
+	struct cm_json_keep *node = &k->root;
+	bool fresh = false;
+	for (size_t i = 0; i < nkeys; i++) {
+		/* A node found without members (but the root) keeps its value
+		 * whole already: every member on the way to another's has one. */
+		if (node != &k->root && !fresh && !node->nsub)
+			return 0;
+		node = keep_child(node, keys[i], strlen(keys[i]), &fresh);
+		if (!node) {
+			keep_free_subs(&k->root);
+			k->whole = true;
+			return -1;
+		}
+	}
+	keep_free_subs(node); /* the path ends here: the value whole */
+	return 0;
+}
+
+int cm_expvar_keep_add_var(struct cm_expvar_keep *k, const struct cm_var *v)
+{
+	if (v->source != CM_SOURCE_EXPVAR)
+		return 0;
+	const char *keys[CM_VAR_DEPTH_MAX];
+	size_t n = 0;
+	while (n < v->nsteps && n < CM_VAR_DEPTH_MAX && v->steps[n].key) {
+		keys[n] = v->steps[n].key;
+		n++;
+	}
+	return cm_expvar_keep_add(k, keys, n);
+}
+
+const struct cm_json_keep *cm_expvar_keep_tree(const struct cm_expvar_keep *k)
+{
+	return k->whole ? NULL : &k->root;
 }
 
 /* ---- values ---- */

@@ -105,6 +105,7 @@ void cm_monitor_free(struct cm_monitor *m)
 	cm_targets_free(&m->targets);
 	cm_vars_free(&m->vars);
 	cm_json_free(&m->doc);
+	cm_expvar_keep_free(&m->keep);
 	free(m->seen);
 	memset(m, 0, sizeof *m);
 }
@@ -466,6 +467,35 @@ void cm_monitor_mark_down(struct cm_monitor *m, struct cm_service *s, const char
 	}
 }
 
+/* The members of a body this poll reads: each var's path, and what
+ * check_restart and the GC rings read. A body is mostly members no var
+ * names (memstats.BySize, PauseEnd: a parse read five values in six for
+ * nothing), and a member left out costs only its check. NULL (the whole
+ * body) while "*" looks for vars or a var not found yet may need a
+ * suggestion from the whole body, and when out of memory. */
+static const struct cm_json_keep *body_keep(struct cm_monitor *m)
+{
+	if (m->vars.all || m->nseen < m->vars.n)
+		return NULL;
+	for (size_t k = 0; k < m->vars.n; k++)
+		if (m->vars.v[k].source == CM_SOURCE_EXPVAR && !m->seen[k].found &&
+		    !m->seen[k].suggested)
+			return NULL;
+	if (m->keep_nvars != m->vars.n + 1) {
+		static const char *const cmdline[] = {"cmdline"};
+		cm_expvar_keep_free(&m->keep);
+		m->keep_nvars = m->vars.n + 1;
+		int rc = cm_expvar_keep_add(&m->keep, cmdline, 1);
+		for (size_t k = 0; k < 4 && rc == 0; k++) {
+			const char *const path[] = {"memstats", monotonic_keys[k]}; /* NumGC too */
+			rc = cm_expvar_keep_add(&m->keep, path, 2);
+		}
+		for (size_t k = 0; k < m->vars.n && rc == 0; k++)
+			rc = cm_expvar_keep_add_var(&m->keep, &m->vars.v[k]);
+	}
+	return cm_expvar_keep_tree(&m->keep);
+}
+
 int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, size_t len,
 			   const char *fetch_error, double now)
 {
@@ -479,7 +509,7 @@ int cm_monitor_vars_result(struct cm_monitor *m, size_t i, const char *body, siz
 	if (s->format == CM_SVC_PROM)
 		return cm_prom_vars_result(m, i, body, len, now);
 	char err[160], why[192];
-	if (cm_expvar_parse(&m->doc, body, len, err, sizeof err)) {
+	if (cm_expvar_parse_keep(&m->doc, body, len, body_keep(m), err, sizeof err)) {
 		snprintf(why, sizeof why, "bad /debug/vars: %s", err);
 		cm_monitor_mark_down(m, s, why, now);
 		return 0;

@@ -61,6 +61,9 @@ typedef CURLU url_get_handle;
 	X(curl_multi_setopt, CURLMcode, (CURLM *, CURLMoption, ...))                               \
 	X(curl_multi_socket_action, CURLMcode, (CURLM *, curl_socket_t, int, int *))               \
 	X(curl_multi_info_read, CURLMsg *, (CURLM *, int *))                                       \
+	X(curl_share_init, CURLSH *, (void))                                                       \
+	X(curl_share_setopt, CURLSHcode, (CURLSH *, CURLSHoption, ...))                            \
+	X(curl_share_cleanup, CURLSHcode, (CURLSH *))                                              \
 	X(curl_url, CURLU *, (void))                                                               \
 	X(curl_url_cleanup, void, (CURLU *))                                                       \
 	X(curl_url_set, CURLUcode, (CURLU *, CURLUPart, const char *, unsigned int))               \
@@ -275,6 +278,39 @@ CURLMsg *curl_multi_info_read(CURLM *m, int *left)
 		return lazy.fn.curl_multi_info_read(m, left);
 	*left = 0;
 	return NULL;
+}
+
+CURLSH *curl_share_init(void)
+{
+	return curl_loaded() ? lazy.fn.curl_share_init() : NULL;
+}
+
+/* CURLSHOPT_SHARE and UNSHARE take an int (a CURL_LOCK_DATA_*), USERDATA a
+ * pointer, the lock functions a function pointer. */
+CURLSHcode curl_share_setopt(CURLSH *sh, CURLSHoption opt, ...)
+{
+	if (lazy.state <= 0)
+		return CURLSHE_INVALID;
+	va_list ap;
+	va_start(ap, opt);
+	CURLSHcode rc;
+	if (opt == CURLSHOPT_SHARE || opt == CURLSHOPT_UNSHARE) {
+		int v = va_arg(ap, int);
+		rc = lazy.fn.curl_share_setopt(sh, opt, v);
+	} else if (opt == CURLSHOPT_USERDATA) {
+		void *v = va_arg(ap, void *);
+		rc = lazy.fn.curl_share_setopt(sh, opt, v);
+	} else {
+		generic_fn v = va_arg(ap, generic_fn);
+		rc = lazy.fn.curl_share_setopt(sh, opt, v);
+	}
+	va_end(ap);
+	return rc;
+}
+
+CURLSHcode curl_share_cleanup(CURLSH *sh)
+{
+	return lazy.state > 0 ? lazy.fn.curl_share_cleanup(sh) : CURLSHE_INVALID;
 }
 
 CURLU *curl_url(void)

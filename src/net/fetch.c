@@ -3,10 +3,12 @@
  *
  * A transfer ("xfer") owns one easy handle for life. Finished xfers go back
  * to a small pool, so their handles (and a modest body buffer) are reused
- * instead of rebuilt every poll; the connections themselves live in the
- * multi handle's cache, which is sized to the number of origins (services)
- * seen plus the transfers in flight, so that every service keeps its
- * kept-alive connection between polls however the polls are spread.
+ * instead of rebuilt every poll; the connections themselves live in
+ * connection caches sized to the number of origins (services) seen plus
+ * the transfers in flight, so that every service keeps its kept-alive
+ * connection between polls however the polls are spread. The caches are
+ * SHARES of them, an origin always in the same one (see share_of): libcurl
+ * walks a transfer's whole cache when the transfer leaves the multi handle.
  *
  * Callbacks run from cm_fetch_poll, but only after every finished transfer
  * has been taken off the multi handle: a callback may then start or cancel
@@ -51,6 +53,7 @@ enum {
 	EVENTS_MAX = 64,          /* ready sockets taken per epoll_wait */
 	EVENT_ROUNDS = 16,        /* epoll_waits per poll: past that, the rest wait a call */
 	BATCH_US = 4000,          /* after network activity, the network waits this long */
+	SHARES = 32,              /* connection caches (see share_of) */
 };
 
 /* cm_fetch.timer_due when curl wants no timer. */
@@ -113,6 +116,7 @@ struct cm_fetch {
 	struct pollfd *pfds;      /* the caller's fds, then the epoll fd */
 	size_t pcap;
 	int64_t dns_prune_due;    /* monotonic us: the next request prunes curl's DNS cache */
+	CURLSH *shares[SHARES];   /* connection caches, made on first use; NULL: not yet */
 };
 
 /* ---- small helpers ---- */
@@ -1022,9 +1026,10 @@ static bool origin_insert(uint64_t *v, size_t cap, uint64_t h)
 	return true;
 }
 
-/* Counts r's origin. Only sizes the connection cache, so running out of
- * memory just stops the counting; past conn_cap there is nothing to size. */
-static void note_origin(struct cm_fetch *f, const struct cm_request *r)
+/* Counts the origin of hash h. Only sizes the connection cache, so running
+ * out of memory just stops the counting; past conn_cap there is nothing to
+ * size. */
+static void note_origin(struct cm_fetch *f, uint64_t h)
 {
 	if (f->norigins >= (size_t)f->conn_cap)
 		return;
@@ -1040,26 +1045,61 @@ static void note_origin(struct cm_fetch *f, const struct cm_request *r)
 		f->origins = v;
 		f->ocap = cap;
 	}
-	f->norigins += origin_insert(f->origins, f->ocap, origin_hash(r));
+	f->norigins += origin_insert(f->origins, f->ocap, h);
 }
 
-/* Grows the multi handle's connection cache to hold one idle connection
- * per origin plus one per transfer in flight. curl's default (4 x the
- * handles added right now) is tiny when polls are spread out, and it
- * would close the other services' idle connections: a new TCP connection
- * per poll. */
+/* Sizes the connection caches (CURLMOPT_MAXCONNECTS bounds each of them)
+ * to hold one idle connection per origin plus one per transfer in flight.
+ * curl's default (4 x the handles added right now) is tiny when polls are
+ * spread out, and it would close the other services' idle connections: a
+ * new TCP connection per poll. While every origin's connection fits in
+ * conn_cap, the bound is a ceiling no cache reaches; past that, the SHARES
+ * caches and the multi handle's own get an equal part each, so that
+ * together they keep within the fds there are. */
 static void size_conn_cache(struct cm_fetch *f)
 {
-	long need = (long)(f->norigins + f->active);
-	if (need <= f->maxconn || f->maxconn >= f->conn_cap)
-		return;
-	long want = f->maxconn;
-	while (want < need)
-		want *= 2;
-	if (want > f->conn_cap)
-		want = f->conn_cap;
-	if (curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, want) == CURLM_OK)
+	long need = (long)(f->norigins + f->active), want = f->maxconn;
+	if (need > f->conn_cap) {
+		want = f->conn_cap / (SHARES + 1);
+		if (want < 1)
+			want = 1;
+	} else {
+		while (want < need)
+			want *= 2;
+		if (want > f->conn_cap)
+			want = f->conn_cap;
+	}
+	if (want != f->maxconn &&
+	    curl_multi_setopt(f->multi, CURLMOPT_MAXCONNECTS, want) == CURLM_OK)
 		f->maxconn = want;
+}
+
+/* The connection cache of the origin of hash h, made on first use; NULL
+ * (the multi handle's own cache) when it cannot be made.
+ *
+ * libcurl 7.88 walks the connection cache of a transfer when the transfer
+ * leaves the multi handle (curl_multi_remove_handle, looking for the
+ * connection it last used, to close it if it was CONNECT_ONLY), from the
+ * start until it meets that connection: with one cache for 1000 services,
+ * half of 1000 connections a transfer, 10% of cmon's CPU (perf). Its pick
+ * of a connection to reuse also walks a hash chain that grows with the
+ * cache. A share handle holding only connections has a cache of its own,
+ * so SHARES of them cut both walks SHARES times; the once-a-second sweep
+ * of idle connections stays what it was (each cache is swept once a
+ * second). The same origin always maps to the same cache, so its
+ * kept-alive connection is found again. */
+static CURLSH *share_of(struct cm_fetch *f, uint64_t h)
+{
+	size_t k = (size_t)((h ^ h >> 32) % SHARES);
+	if (!f->shares[k]) {
+		CURLSH *sh = curl_share_init();
+		if (sh && curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT) != CURLSHE_OK) {
+			curl_share_cleanup(sh);
+			sh = NULL;
+		}
+		f->shares[k] = sh;
+	}
+	return f->shares[k];
 }
 
 /* ---- the interface ---- */
@@ -1132,7 +1172,10 @@ void cm_fetch_free(struct cm_fetch *f)
 		xfer_destroy(x);
 	}
 	if (f->multi)
-		curl_multi_cleanup(f->multi); /* closes the cached connections */
+		curl_multi_cleanup(f->multi);
+	for (size_t k = 0; k < SHARES; k++)
+		if (f->shares[k])
+			curl_share_cleanup(f->shares[k]); /* closes its connections: on_close */
 	if (f->epfd >= 0)
 		close(f->epfd); /* after curl: its last on_socket calls use it */
 	free(f->user);
@@ -1152,7 +1195,10 @@ long cm_fetch_start(struct cm_fetch *f, const struct cm_request *r)
 	struct xfer *x = xfer_take(f);
 	if (!x)
 		return -1;
-	if (request_setup(f, x, r) < 0 || curl_multi_add_handle(f->multi, x->easy) != CURLM_OK) {
+	uint64_t origin = origin_hash(r);
+	if (request_setup(f, x, r) < 0 ||
+	    curl_easy_setopt(x->easy, CURLOPT_SHARE, share_of(f, origin)) != CURLE_OK ||
+	    curl_multi_add_handle(f->multi, x->easy) != CURLM_OK) {
 		xfer_release(f, x);
 		return -1;
 	}
@@ -1161,7 +1207,7 @@ long cm_fetch_start(struct cm_fetch *f, const struct cm_request *r)
 	live_link(f, x);
 	f->active++;
 	f->kick = true;
-	note_origin(f, r);
+	note_origin(f, origin);
 	size_conn_cache(f);
 	return x->id;
 }

@@ -13,6 +13,11 @@
  *  4. Read as a /debug/vars body by a monitor watching "*" and a few
  *     fixed vars (GC rings, cmdline, arrays): every value's text is
  *     terminated and free of control bytes.
+ *  5. Parsed again with keep trees (members left out): refused exactly
+ *     when, and with exactly the message, the whole parse is; accepted,
+ *     the tape written back equals the whole tape written back with the
+ *     same members left out. A monitor without "*", whose later polls
+ *     leave members out, reads every var as the whole body has it.
  * A crash, a sanitizer report or a failed check aborts. */
 #include <math.h>
 #include <stdint.h>
@@ -197,6 +202,123 @@ static void json_checks(struct cm_json *j, const char *text, size_t len)
 	free(o.p);
 }
 
+/* Keep trees: some members (one escaped in the dictionary's way, one
+ * whole, some filtered two levels down), and none at all. */
+static const struct cm_json_keep memstats_keep[] = {
+	{"Alloc", 5, NULL, 0}, {"PauseNs", 7, NULL, 0}, {"NumGC", 5, NULL, 0}, {"", 0, NULL, 0}};
+static const struct cm_json_keep b_keep[] = {{"c", 1, NULL, 0}};
+static const struct cm_json_keep a_keep[] = {{"b", 1, b_keep, 1}, {"d\"e", 3, NULL, 0}};
+static const struct cm_json_keep root_keep[] = {
+	{"memstats", 8, memstats_keep, 4}, {"cmdline", 7, NULL, 0}, {"a", 1, a_keep, 2},
+	{"\xc3\xa9", 2, NULL, 0}};
+static const struct cm_json_keep keeps[] = {{NULL, 0, root_keep, 4}, {NULL, 0, NULL, 0}};
+
+/* Writes value v of a whole tape back as JSON with what keep leaves out
+ * left out (keep NULL: all of it kept), as the parser should have. */
+static size_t kept_out(const struct cm_json *j, size_t v, const struct cm_json_keep *keep,
+		       struct out *o)
+{
+	if (!keep || cm_json_type(j, v) != CM_JSON_OBJECT)
+		return value_out(j, v, o);
+	size_t n = cm_json_count(j, v), e = v + 1;
+	bool first = true;
+	put(o, "{", 1);
+	for (size_t i = 0; i < n; i++) {
+		const struct cm_json_keep *sub = NULL;
+		bool kept = false;
+		for (size_t k = 0; k < keep->nsub && !kept; k++)
+			if (cm_json_string_is(j, e, keep->sub[k].key, keep->sub[k].len)) {
+				kept = true;
+				sub = keep->sub[k].nsub ? &keep->sub[k] : NULL;
+			}
+		if (kept) {
+			if (!first)
+				put(o, ",", 1);
+			first = false;
+			string_out(j, e, o);
+			put(o, ":", 1);
+			kept_out(j, e + 1, sub, o);
+		}
+		e = cm_json_next(j, e + 1);
+		if (e == CM_JSON_NONE)
+			e = j->n;
+	}
+	put(o, "}", 1);
+	return e;
+}
+
+/* The parse with each keep tree against the whole parse. */
+static void keep_checks(const char *text, size_t len)
+{
+	struct cm_json whole = {0}, part = {0};
+	char err[ERRLEN] = "", perr[ERRLEN] = "";
+	int refused = cm_json_parse(&whole, text, len, &go_words, err, sizeof err);
+	for (size_t t = 0; t < sizeof keeps / sizeof keeps[0]; t++) {
+		struct cm_json_opts o = go_words;
+		o.keep = &keeps[t];
+		int prefused = cm_json_parse(&part, text, len, &o, perr, sizeof perr);
+		/* The bound on values counts the tape's: one the whole text
+		 * passes may leave room for more of the text, or all of it. */
+		if (refused && !strncmp(err, "more than ", 10))
+			continue;
+		CHECK(!prefused == !refused, "keep tree %zu: refused %d, whole %d (%s)", t, prefused,
+		      refused, prefused ? perr : err);
+		if (refused) {
+			CHECK(!strcmp(err, perr), "keep tree %zu: \"%s\", whole \"%s\"", t, perr, err);
+			continue;
+		}
+		struct out want = {0}, got = {0};
+		kept_out(&whole, 0, &keeps[t], &want);
+		CHECK(value_out(&part, 0, &got) == part.n, "keep tree %zu: the root does not span", t);
+		CHECK(want.n == got.n && !memcmp(want.p, got.p, want.n),
+		      "keep tree %zu: %.*s, want %.*s", t, (int)got.n, got.p, (int)want.n, want.p);
+		free(want.p);
+		free(got.p);
+	}
+	cm_json_free(&whole);
+	cm_json_free(&part);
+}
+
+static bool same_value(const struct cm_value *a, const struct cm_value *b)
+{
+	return a->state == b->state && a->integer == b->integer && a->i == b->i &&
+	       (a->num == b->num || (isnan(a->num) && isnan(b->num))) && !strcmp(a->text, b->text);
+}
+
+/* A monitor without "*": its first poll reads the whole body, the later
+ * ones only what its vars name (cm_monitor_vars_result's keep tree). Each
+ * var must read as it does in the whole body. */
+static void monitor_keep_checks(const char *text, size_t len)
+{
+	struct cm_target_list t = {0};
+	struct cm_var_list vl = {0};
+	struct cm_monitor m;
+	char err[256];
+	CHECK(cm_targets_parse("127.0.0.1:1", &t, err, sizeof err) == 0, "%s", err);
+	CHECK(cm_vars_parse("memstats.PauseNs,dur:memstats.PauseNs[-2],memstats.PauseEnd[-300],"
+			    "str:cmdline[0],cmdline,str:a.b[1].c,memstats.NumGC,a[-1],a.b,"
+			    "a.b.c.d,memstats.BySize.1.Size,x",
+			    &vl, err, sizeof err) == 0,
+	      "%s", err);
+	CHECK(cm_monitor_init(&m, &t, &vl, "/debug/vars") == 0, "out of memory");
+	struct cm_json whole = {0};
+	bool ok = cm_expvar_parse(&whole, text, len, err, sizeof err) == 0;
+	bool over = !ok && !strncmp(err, "more than ", 10); /* see keep_checks */
+	for (int poll = 0; poll < 3 && !over; poll++) {
+		CHECK(cm_monitor_vars_result(&m, 0, text, len, NULL, 100 + poll) == 0, "out of memory");
+		const struct cm_service *s = &m.svc[0];
+		CHECK((s->state == CM_SVC_UP) == ok, "poll %d: up %d, whole body read %d", poll,
+		      s->state == CM_SVC_UP, ok);
+		for (size_t c = 0; ok && c < s->ncells; c++) {
+			struct cm_value want = cm_expvar_get(&whole, &m.vars.v[c]);
+			CHECK(same_value(&s->cells[c].value, &want), "poll %d: var %s: \"%s\", want \"%s\"",
+			      poll, m.vars.v[c].title, s->cells[c].value.text, want.text);
+		}
+	}
+	cm_json_free(&whole);
+	cm_monitor_free(&m);
+}
+
 static void check_value(const struct cm_value *v)
 {
 	size_t n = strnlen(v->text, sizeof v->text);
@@ -245,6 +367,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else
 		CHECK(cm_json_type(&j, 0) == CM_JSON_OBJECT, "an expvar root that is no object");
 	monitor_checks(text, size);
+	keep_checks(text, size);
+	monitor_keep_checks(text, size);
 	cm_json_reset(&j);
 	return 0;
 }

@@ -836,8 +836,46 @@ static void test_get_each(void)
 	cm_vars_free(&l);
 }
 
+/* The member named key among node's, or NULL. */
+static const struct cm_json_keep *keep_sub(const struct cm_json_keep *node, const char *key)
+{
+	for (size_t i = 0; node && i < node->nsub; i++)
+		if (node->sub[i].len == strlen(key) && !memcmp(node->sub[i].key, key, strlen(key)))
+			return &node->sub[i];
+	return NULL;
+}
+
+/* The keep tree of a var list: keys to the first index, the value there
+ * whole; a path to a member kept whole adds nothing below it. */
+static void test_keep_tree(void)
+{
+	struct cm_var_list vl = {0};
+	char err[256];
+	CHECK(cm_vars_parse("memstats.Alloc,memstats.PauseNs[-1],a.b.c,a.b,x.y[2].z,"
+			    "@goroutines,memstats.Sys",
+			    &vl, err, sizeof err) == 0);
+	struct cm_expvar_keep k = {0};
+	for (size_t i = 0; i < vl.n; i++)
+		CHECK(cm_expvar_keep_add_var(&k, &vl.v[i]) == 0);
+	const struct cm_json_keep *root = cm_expvar_keep_tree(&k);
+	CHECK(root && root->nsub == 3);
+	const struct cm_json_keep *ms = keep_sub(root, "memstats");
+	CHECK(ms && ms->nsub == 3 && keep_sub(ms, "Alloc") && keep_sub(ms, "Sys"));
+	CHECK(keep_sub(ms, "PauseNs") && keep_sub(ms, "PauseNs")->nsub == 0);
+	const struct cm_json_keep *a = keep_sub(root, "a");
+	CHECK(a && a->nsub == 1 && keep_sub(a, "b") && keep_sub(a, "b")->nsub == 0);
+	const struct cm_json_keep *x = keep_sub(root, "x");
+	CHECK(x && x->nsub == 1 && keep_sub(x, "y") && keep_sub(x, "y")->nsub == 0);
+	/* a path of no keys names the root: nothing is left out */
+	CHECK(cm_expvar_keep_add(&k, NULL, 0) == 0 && cm_expvar_keep_tree(&k) == NULL);
+	cm_expvar_keep_free(&k);
+	CHECK(cm_expvar_keep_tree(&k) && cm_expvar_keep_tree(&k)->nsub == 0);
+	cm_vars_free(&vl);
+}
+
 int main(void)
 {
+	test_keep_tree();
 	test_demo_loaded();
 	test_demo_rings();
 	test_not_rings();

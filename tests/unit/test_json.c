@@ -355,6 +355,158 @@ static void test_strings(void)
 	cm_json_free(&j);
 }
 
+/* A string is scanned eight bytes a step: a quote, a backslash, a
+ * control byte or UTF-8 at each offset of the first steps, and the end of
+ * the text at each, is found where it is. */
+static void test_string_offsets(void)
+{
+	static const struct {
+		const char *at; /* put at the offset */
+		size_t n;
+		const char *want; /* NULL: accepted, else the refusal */
+	} cases[] = {
+		{"\\n", 2, NULL},
+		{"\xc3\xa9", 2, NULL},
+		{"\x01", 1, "control character 0x01 in a string"},
+		{"\x1f", 1, "control character 0x1f in a string"},
+		{"\xff", 1, "invalid UTF-8 (byte 0xff) in a string"},
+		{"\\x", 2, "invalid escape"},
+	};
+	char text[64], err[160], *copy;
+	for (size_t k = 0; k < 20; k++) {
+		for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+			size_t len = 0;
+			text[len++] = '"';
+			memset(text + len, 'a', k);
+			len += k;
+			memcpy(text + len, cases[c].at, cases[c].n);
+			len += cases[c].n;
+			memcpy(text + len, "bcdefghij\"", 10);
+			len += 10;
+			struct cm_json j = {0};
+			int rc = parse_copy(&j, text, len, NULL, &copy, err, sizeof err);
+			if (cases[c].want) {
+				CHECK_MSG(rc == -1, "case %zu at %zu: parsed", c, k);
+				if (rc == -1)
+					CHECK_ERR(err, cases[c].want, "offset");
+				char where[32];
+				snprintf(where, sizeof where, "column %zu:", k + 2);
+				if (rc == -1)
+					CHECK_ERR(err, where, "offset");
+			} else {
+				CHECK_MSG(rc == 0 && cm_json_type(&j, 0) == CM_JSON_STRING, "case %zu at %zu: %s", c,
+					  k, err);
+			}
+			free(copy);
+			/* the text ends at the offset: unterminated */
+			text[0] = '"';
+			memset(text + 1, 'a', k);
+			CHECK(parse_copy(&j, text, k + 1, NULL, &copy, err, sizeof err) == -1);
+			CHECK_ERR(err, "unterminated string", "offset");
+			free(copy);
+			/* a quote at the offset ends it there */
+			text[k + 1] = '"';
+			CHECK(parse_copy(&j, text, k + 2, NULL, &copy, err, sizeof err) == 0 &&
+			      cm_json_string(&j, 0, NULL, 0) == k);
+			free(copy);
+			cm_json_free(&j);
+		}
+	}
+}
+
+/* Writes what the tape holds at v, compactly, into b. */
+static void tape_text(const struct cm_json *j, size_t v, char *b, size_t cap, size_t *w)
+{
+	enum cm_json_type t = cm_json_type(j, v);
+	size_t n;
+	const char *raw = cm_json_raw(j, v, &n);
+	if (t == CM_JSON_STRING) {
+		*w += (size_t)snprintf(b + *w, cap - *w, "\"%.*s\"", (int)n, raw);
+	} else if (raw) {
+		*w += (size_t)snprintf(b + *w, cap - *w, "%.*s", (int)n, raw);
+	} else {
+		bool obj = t == CM_JSON_OBJECT;
+		*w += (size_t)snprintf(b + *w, cap - *w, obj ? "{" : "[");
+		size_t e = cm_json_first(j, v);
+		for (size_t i = 0; i < cm_json_count(j, v); i++) {
+			if (i)
+				*w += (size_t)snprintf(b + *w, cap - *w, ",");
+			if (obj) {
+				tape_text(j, e, b, cap, w);
+				*w += (size_t)snprintf(b + *w, cap - *w, ":");
+				e++;
+			}
+			tape_text(j, e, b, cap, w);
+			e = cm_json_next(j, e);
+		}
+		*w += (size_t)snprintf(b + *w, cap - *w, obj ? "}" : "]");
+	}
+}
+
+/* Members a keep tree does not name leave the tape, checked all the same. */
+static void test_keep(void)
+{
+	static const struct cm_json_keep ms[] = {{"Alloc", 5, NULL, 0}, {"NumGC", 5, NULL, 0}};
+	static const struct cm_json_keep top[] = {
+		{"memstats", 8, ms, 2}, {"cmdline", 7, NULL, 0}, {"a.b", 3, NULL, 0}};
+	static const struct cm_json_keep root = {NULL, 0, top, 3};
+	struct cm_json_opts o = go;
+	o.keep = &root;
+	static const struct {
+		const char *in, *want;
+	} kept[] = {
+		{"{\"memstats\": {\"Alloc\": 1, \"BySize\": [{\"Size\": 0, \"Mallocs\": 1}],"
+		 " \"NumGC\": 2, \"F\": 0.5, \"E\": true}, \"x\": \"y\", \"cmdline\": [\"a\"]}",
+		 "{\"memstats\":{\"Alloc\":1,\"NumGC\":2},\"cmdline\":[\"a\"]}"},
+		/* names compared unescaped; a kept name's value whole, of any kind */
+		{"{\"a\\u002eb\": {\"c\": [1, {\"d\": NaN}]}, \"memstats\": 3}",
+		 "{\"a\\u002eb\":{\"c\":[1,{\"d\":NaN}]},\"memstats\":3}"},
+		/* repeated names are all kept: the last one wins for readers */
+		{"{\"cmdline\": 1, \"z\": {}, \"cmdline\": 2}", "{\"cmdline\":1,\"cmdline\":2}"},
+		{"{}", "{}"},
+		{"[{\"x\": 1}]", "[{\"x\":1}]"}, /* only objects are filtered */
+		{"{\"x\": [[[[1, -2, \"\\u00e9\\n\", 1e5, null, {\"k\\\"\": false}]]]]}", "{}"},
+	};
+	char err[160], *copy, out[512];
+	for (size_t c = 0; c < sizeof kept / sizeof kept[0]; c++) {
+		struct cm_json j = {0};
+		if (parse_copy(&j, kept[c].in, strlen(kept[c].in), &o, &copy, err, sizeof err) == 0) {
+			size_t w = 0;
+			tape_text(&j, 0, out, sizeof out, &w);
+			CHECK_MSG(!strcmp(out, kept[c].want), "%s: %s", kept[c].in, out);
+		} else {
+			CHECK_MSG(0, "%s: %s", kept[c].in, err);
+		}
+		free(copy);
+		cm_json_free(&j);
+	}
+	/* a skipped value is refused as it would be kept, at the same place */
+	static const struct {
+		const char *in, *want;
+	} bad[] = {
+		{"{\"x\": [1, 2,]}", "line 1, column 13: expected a value, found ']'"},
+		{"{\"x\": {\"a\" 1}}", "column 12: expected ':', found '1'"},
+		{"{\"x\": {1: 2}}", "column 8: expected a string key, found '1'"},
+		{"{\"x\": 01}", "invalid number '01'"},
+		{"{\"x\": 1.}", "invalid number '1.'"},
+		{"{\"x\": [1 2]}", "expected ',' or ']', found '2'"},
+		{"{\"x\": {\"a\": 1]}", "expected ',' or '}', found ']'"},
+		{"{\"x\": \"a\\q\"}", "invalid escape"},
+		{"{\"x\": \"\x01\"}", "control character 0x01"},
+		{"{\"x\": tru}", "expected a value, found 'tru'"},
+		{"{\"x\": [", "expected a value, found the end of the input"},
+		{"{\"x\": [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		 "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+		 "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]}",
+		 "nested deeper than 64 at line 1, column 70"},
+		{"{\"memstats\": {\"x\": [}}", "column 21: expected a value, found '}'"},
+	};
+	for (size_t c = 0; c < sizeof bad / sizeof bad[0]; c++) {
+		refuses(bad[c].in, strlen(bad[c].in), &o, bad[c].want);
+		refuses(bad[c].in, strlen(bad[c].in), &go, bad[c].want);
+	}
+}
+
 /* n arrays inside each other around a 1. */
 static char *nested(size_t n, size_t *len)
 {
@@ -456,6 +608,8 @@ int main(void)
 	test_shape();
 	test_numbers();
 	test_strings();
+	test_string_offsets();
+	test_keep();
 	test_depth();
 	test_reuse();
 	test_value_cap();

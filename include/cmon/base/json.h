@@ -50,6 +50,33 @@ struct cm_json {
 	size_t n, cap;           /* entries used, allocated */
 };
 
+/* Members to index, for a reader that knows which it reads: a tree of
+ * member names. The root node's sub are the members of the root object
+ * to keep; a kept member's node filters its value's members the same way
+ * when it has sub (nsub > 0) and the value is an object, and keeps its
+ * value whole otherwise (nsub == 0, or an array or scalar there). A member
+ * a filtering node does not name is checked as strictly as any other (a
+ * text is refused for the same error at the same place) but leaves
+ * nothing on the tape: readers see its object without it. The one
+ * difference: the bound on values ("more than N values") counts those on
+ * the tape, so a text refused whole for it may pass, or fail further on.
+ * Names are compared unescaped, as cm_json_get compares them. */
+struct cm_json_keep {
+	const char *key;                /* unescaped member name (the root's: unused) */
+	size_t len;
+	const struct cm_json_keep *sub; /* members of its value to keep */
+	size_t nsub;                    /* 0: its value whole */
+};
+
+/* Objects filtered inside each other: a deeper node of a keep tree keeps
+ * its value whole. */
+#define CM_JSON_KEEP_DEPTH 16
+
+/* A skipped member's value holds at most this many containers inside
+ * each other; keep is ignored (everything indexed) unless max_depth is set
+ * and at most this. */
+#define CM_JSON_SKIP_DEPTH 256
+
 struct cm_json_opts {
 	/* Containers inside each other; deeper is refused. 0: no bound (the
 	 * parser does not recurse, so depth costs it nothing; bound it for
@@ -59,6 +86,8 @@ struct cm_json_opts {
 	 * not JSON. With this set they (and Inf, Infinity, +Infinity,
 	 * -Infinity) are read as numbers where a value may stand. */
 	bool nonfinite_words;
+	/* NULL: every value is indexed. See struct cm_json_keep. */
+	const struct cm_json_keep *keep;
 };
 
 /* A number read from the text. integer: written as an integer that fits

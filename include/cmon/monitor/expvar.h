@@ -40,6 +40,35 @@ struct cm_value {
  * than 64 at ...") and doc holding nothing. */
 int cm_expvar_parse(struct cm_json *doc, const char *body, size_t len, char *err, size_t errlen);
 
+/* cm_expvar_parse indexing only the members keep names (see struct
+ * cm_json_keep; NULL: all of them). The body is checked whole all the
+ * same: it is refused for the same errors. */
+int cm_expvar_parse_keep(struct cm_json *doc, const char *body, size_t len,
+			 const struct cm_json_keep *keep, char *err, size_t errlen);
+
+/* A keep tree (json.h) made of paths: the members a reader looks up. A
+ * path keeps the members its keys go through, and the value at its last
+ * key whole; whole is set once a path names the root itself, when there
+ * is nothing to leave out. A zeroed struct is an empty tree. */
+struct cm_expvar_keep {
+	struct cm_json_keep root; /* sub and their keys owned */
+	bool whole;
+};
+
+/* Adds the path of keys[0..nkeys). 0, or -1 when out of memory (the tree
+ * is then whole: it keeps everything, as a reader needs). */
+int cm_expvar_keep_add(struct cm_expvar_keep *k, const char *const *keys, size_t nkeys);
+
+/* Adds what var v reads: its keys up to its first index step, the array
+ * there whole. Vars of other sources add nothing. 0, or -1 as above. */
+int cm_expvar_keep_add_var(struct cm_expvar_keep *k, const struct cm_var *v);
+
+/* The tree to hand the parser: NULL when it is whole. */
+const struct cm_json_keep *cm_expvar_keep_tree(const struct cm_expvar_keep *k);
+
+/* Frees the tree and leaves it empty. */
+void cm_expvar_keep_free(struct cm_expvar_keep *k);
+
 /* The value of an expvar-sourced var in doc (see varspec.h for arrays and
  * memstats.PauseNs). A str: var gives TEXT for any scalar; other kinds give
  * NUMBER, or TEXT for strings/bools (shown, not graphed). N/A when doc

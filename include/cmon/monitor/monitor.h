@@ -97,6 +97,9 @@ struct cm_monitor {
 					* reused by every poll of every service */
 	struct cm_var_seen *seen;      /* owned: one per var (grows with vars) */
 	size_t nseen;
+	struct cm_expvar_keep keep;    /* owned: the members of a body the vars and
+					* the monitor read (see body_keep) */
+	size_t keep_nvars;             /* vars.n + 1 keep was made for; 0: not made */
 	struct cm_gone *gone;          /* owned: removed services, oldest first */
 	size_t ngone;
 	/* history: every graphed var keeps history_cap samples of dt seconds

@@ -855,8 +855,8 @@ int cm_viewer_load(struct cm_viewer *v, const unsigned char *data, size_t len, d
 		   char *err, size_t errlen)
 {
 	/* labels kept: the LABELS level and tag filters read them; stacks
-	 * compact: the loaded profile is only read (builds rewrite copies) */
-	struct cm_decode_limits lim = {.max_inflated = v->max_inflated, .compact_stacks = true};
+	 * fixed-width (see pprof_cli's compact_stacks) */
+	struct cm_decode_limits lim = {.max_inflated = v->max_inflated};
 	char msg[VIEWER_MSG];
 	struct cm_profile *p = cm_profile_decode(data, len, &lim, msg, sizeof(msg));
 	if (!p) {

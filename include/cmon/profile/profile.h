@@ -62,9 +62,8 @@ struct cm_sample {
 	 * profile's memory. A decoder asked for compact stacks stores them
 	 * as LEB128 varints instead (locs_varint: most indices are under 128
 	 * and take 1 byte), root first, for a profile whose stacks are read
-	 * in order and not rewritten (a batch report without filters, the
-	 * viewer's loaded profile); code that rewrites stacks calls
-	 * cm_profile_plain_stacks first. */
+	 * in order and not rewritten (a batch report without filters); code
+	 * that rewrites stacks calls cm_profile_plain_stacks first. */
 	void *locs;
 	uint32_t nlocs;
 	uint32_t nlabels : 30;

@@ -1142,8 +1142,8 @@ int cm_profile_number_as_merged(struct cm_profile *p)
 {
 	struct renumbering m = {0}, l = {0}, f = {0};
 	int rc = -1;
-	if (cm_profile_plain_stacks(p) == 0 && renumbering_init(&m, p->nmappings) == 0 && renumbering_init(&l, p->nlocations) == 0 &&
-	    renumbering_init(&f, p->nfunctions) == 0) {
+	if (cm_profile_plain_stacks(p) == 0 && renumbering_init(&m, p->nmappings) == 0 &&
+	    renumbering_init(&l, p->nlocations) == 0 && renumbering_init(&f, p->nfunctions) == 0) {
 		if (p->nmappings > 0) /* Merge maps the first profile's first mapping first */
 			renumber(&m, 0);
 		for (size_t i = 0; i < p->nsamples; i++) {

@@ -690,7 +690,8 @@ int cm_pprof_main(int argc, char **argv)
 
 /* True when the viewer can fetch the sources itself, in its loop with
  * the screen up (a CPU capture counts down there and q cancels it): URL
- * sources, without -tls_* (the loop's fetch has no client certificates). */
+ * sources, without -tls_* (the first fetch checks them and words their
+ * errors as go tool pprof does; r's fetches in the loop use them). */
 static bool viewer_fetches(const struct pprof_args *a, char **argv, int nsrc)
 {
 	bool any_url = false;
@@ -711,7 +712,8 @@ static int run_viewer(struct pprof_args *a, char **argv, int nsrc)
 				       .max_inflated = a->max_inflated,
 				       .diff_base = a->diff_base != NULL, .remote = a->remote,
 				       .exec_name = a->exec_name, .buildid = a->buildid,
-				       .timeout = a->timeout};
+				       .timeout = a->timeout, .tls_cert = a->tls_cert,
+				       .tls_key = a->tls_key, .tls_ca = a->tls_ca};
 	cm_viewer_opts_init(&va.vo);
 	va.vo.ro = a->ro;
 	va.vo.sym = a->sym;

@@ -209,7 +209,8 @@ static void refetch_one(struct app *app, int i)
 	const char *src = cm_pprof_remote_source(a->specs[i]); /* after "ssh://HOST/" */
 	char *url = cm_source_url(src, a->seconds);
 	b->app = app;
-	if (url && (app->fetch || (app->fetch = cm_fetch_new(&(struct cm_fetch_opts){0}, err, sizeof(err))))) {
+	struct cm_fetch_opts fo = {.tls_cert = a->tls_cert, .tls_key = a->tls_key, .tls_ca = a->tls_ca};
+	if (url && (app->fetch || (app->fetch = cm_fetch_new(&fo, err, sizeof(err))))) {
 		int secs = a->seconds > 0 ? a->seconds : DEFAULT_CPU_SECONDS;
 		long ms = a->timeout > 0 ? a->timeout * 1000L + 5000 : secs * 1000L + FETCH_SLACK_MS;
 		struct cm_request rq = {.url = url, .timeout_ms = ms,

@@ -30,6 +30,7 @@ struct cm_pview_app_args {
 	struct cm_profile *base;    /* -base / -diff_base, or NULL: taken */
 	bool diff_base;
 	const struct cm_pprof_remote *remote; /* ssh tunnels of the sources, or NULL: borrowed */
+	const char *tls_cert, *tls_key, *tls_ca; /* -tls_*, for r's fetches, or NULL: borrowed */
 };
 
 /* The exit status when the person cancelled the first fetch (q, Esc,

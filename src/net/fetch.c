@@ -104,6 +104,7 @@ struct cm_fetch {
 	size_t nwatch;
 	bool insecure;
 	char *user, *password;    /* global Basic auth, or NULL */
+	char *tls_cert, *tls_key, *tls_ca; /* or NULL */
 	char *noproxy;
 	struct xfer *live;        /* running and done-but-undelivered */
 	struct xfer *pool;
@@ -961,6 +962,9 @@ static int request_options(struct cm_fetch *f, struct xfer *x, const struct cm_r
 		.unix_socket = r->unix_socket,
 		.noproxy = f->noproxy,
 		.insecure = f->insecure,
+		.tls_cert = f->tls_cert,
+		.tls_key = f->tls_key,
+		.tls_ca = f->tls_ca,
 		.timeout_ms = x->timeout_ms,
 		/* Without truncation a Content-Length over the cap fails before the body. */
 		.max_size = x->allow_truncated ? 0 : x->max_body,
@@ -1146,6 +1150,10 @@ struct cm_fetch *cm_fetch_new(const struct cm_fetch_opts *o, char *err, size_t e
 	f->insecure = o && o->insecure;
 	f->user = dup_or_null(o && o->user ? o->user : NULL, &oom);
 	f->password = dup_or_null(o && o->user ? (o->password ? o->password : "") : NULL, &oom);
+	/* "" as unset, as cmon pprof's own fetch takes them */
+	f->tls_cert = dup_or_null(o && o->tls_cert && *o->tls_cert ? o->tls_cert : NULL, &oom);
+	f->tls_key = dup_or_null(o && o->tls_key && *o->tls_key ? o->tls_key : NULL, &oom);
+	f->tls_ca = dup_or_null(o && o->tls_ca && *o->tls_ca ? o->tls_ca : NULL, &oom);
 	f->noproxy = cm_http_noproxy();
 	if (oom || !f->noproxy || multi_setup(f) < 0) {
 		snprintf(err, errlen, "cannot start libcurl: out of memory");
@@ -1180,6 +1188,9 @@ void cm_fetch_free(struct cm_fetch *f)
 		close(f->epfd); /* after curl: its last on_socket calls use it */
 	free(f->user);
 	free_secret(f->password);
+	free(f->tls_cert);
+	free(f->tls_key);
+	free(f->tls_ca);
 	free(f->noproxy);
 	free(f->pfds);
 	free(f->watch);

@@ -6,7 +6,7 @@
 #   profile in PATH" on stderr, the content the served profile; compared
 #   with go tool pprof's own (name, line, decoded content) when go is here;
 # - -timeout: a server that never answers is given up after -timeout + 5 s;
-# - -tls_cert, -tls_key, -tls_ca: a TLS server that wants a client
+# - -tls_cert, -tls_key, -tls_ca (the viewer's r too): a TLS server that wants a client
 #   certificate (made by openssl here) is read with them, refused without.
 set -uo pipefail
 cmon=$1
@@ -18,6 +18,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/cmon-pprof-fetch.XXXXXX")
 pids=()
 cleanup() {
 	lib_is_main_shell || return 0
+	[ -n "${tsock:-}" ] && tmux -L "$tsock" kill-server 2>/dev/null
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	rm -rf "$tmp"
@@ -195,6 +196,24 @@ else
 		-tls_ca="$c/ca.pem" -tls_cert="$c/nonexistent.pem" -tls_key="$c/client.key"
 	tls_fails tls-bad-ca 'could not load CA specified by -tls_ca' \
 		-tls_ca="$c/nonexistent.pem" -tls_cert="$c/client.pem" -tls_key="$c/client.key"
+	# the viewer's r fetches again with the client certificate (in tmux)
+	if command -v tmux >/dev/null 2>&1; then
+		tsock=cmon-fetch-$$
+		tv() { tmux -L "$tsock" -f /dev/null "$@"; }
+		tv new-session -d -s v -x 120 -y 30 \
+			"PPROF_TMPDIR=$tmp/tls-r $(printf '%q ' "$cmon" pprof "${tls[@]}" "$T")"
+		for _ in $(seq 100); do [ -e "$tmp/tls-r/$heap_name.001.pb.gz" ] && break; sleep 0.1; done
+		sleep 0.5 # the screen is up
+		tv send-keys -t v r
+		for _ in $(seq 100); do [ -e "$tmp/tls-r/$heap_name.002.pb.gz" ] && break; sleep 0.1; done
+		screen=$(tv capture-pane -p -t v)
+		if [ -e "$tmp/tls-r/$heap_name.002.pb.gz" ] && ! grep -q 'r: https' <<<"$screen"; then
+			ok tls-viewer-refetch
+		else
+			fail tls-viewer-refetch "no second copy saved: $(grep -E 'r: |Saved' <<<"$screen")"
+		fi
+		tv send-keys -t v q
+	fi
 fi
 
 echo "pprof-fetch: $pass passed, $failn failed"

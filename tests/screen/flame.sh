@@ -48,10 +48,15 @@ run_cmon fl pprof "$prof"
 check first-screen fl '^ top · cpu · functions'
 T send-keys -t fl F
 check flame-shows fl '^ flame graph · cpu · functions'
-if ! wait_for fl '^root  [0-9.]+[mun]?s  100% of total'; then
-	# Seen once in about 15 runs: "root 3.61s 99.72% of total". What the
-	# profile says of its total, to find where the tree and the report part.
-	fail flame-root "root is not the total: -top: $("$cmon" pprof -top "$prof" 2>&1 | grep -m1 'total'); -folded sum: $("$cmon" pprof -folded "$prof" 2>/dev/null | awk '{s += $NF} END {print s}'); samples: $("$cmon" pprof -raw "$prof" 2>/dev/null | grep -c '^ *[0-9]')" fl
+# The root holds what the frames hold: a sample without frames (Go's CPU
+# profiler records one now and then: about one run in 15 here) counts in
+# -top's total but in no frame, so the root is then under 100% (-folded
+# gives that weight a line of its own, "(no frames) N").
+frameless=$("$cmon" pprof -folded "$prof" 2>/dev/null | awk '/^\(no frames\) / {s += $NF} END {print s + 0}')
+root_re='100%'
+[ "$frameless" != 0 ] && root_re='(100|[0-9]{1,2}\.[0-9]{2})%' # Go rounds 99.95 up
+if ! wait_for fl "^root  [0-9.]+[mun]?s  $root_re of total"; then
+	fail flame-root "root is not the total: -top: $("$cmon" pprof -top "$prof" 2>&1 | grep -m1 'total'); -folded sum: $("$cmon" pprof -folded "$prof" 2>/dev/null | awk '{s += $NF} END {print s}'), of it without frames: $frameless; samples: $("$cmon" pprof -raw "$prof" 2>/dev/null | grep -c '^ *[0-9]')" fl
 else
 	ok flame-root
 fi

@@ -15,6 +15,9 @@ struct cm_fetch_opts {
 	bool insecure;        /* -insecure: accept any TLS certificate */
 	const char *user;     /* Basic auth for every request (HTTP_USER), or NULL */
 	const char *password; /* (HTTP_PASSWORD) */
+	/* go tool pprof's -tls_cert, -tls_key, -tls_ca for every request
+	 * (see cm_http_rules), or NULL: copied */
+	const char *tls_cert, *tls_key, *tls_ca;
 };
 
 struct cm_fetch_result {

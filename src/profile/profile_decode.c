@@ -673,7 +673,9 @@ static int sample_locations_array(struct decoder *d, struct cm_sample *out, size
 	return 0;
 }
 
-/* Rewrites out's fixed-width indices as a varint stack in the arena. */
+/* Rewrites out's fixed-width indices as a varint stack in the arena. The
+ * fixed-width array stays there unused: only for ids that do not come as
+ * one packed run, which no encoder known to us writes. */
 static int compact_stack(struct decoder *d, struct cm_sample *out)
 {
 	size_t len = cm_stack_encode(NULL, out->locs, out->nlocs, out->locs_wide);

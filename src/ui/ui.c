@@ -33,7 +33,7 @@
 #define ESC 27
 
 static const struct cm_key key_table[] = {
-	{{'q', 'Q'}, "q", CM_ACT_QUIT, "quit (from the zoom or help: go back)"},
+	{{'q', 'Q'}, "q", CM_ACT_QUIT, "quit (an unsaved capture: asks once; zoom, help: back)"},
 	{{CTRL_C}, "Ctrl-C", CM_ACT_INTERRUPT, "quit at once"},
 	{{CTRL_Z}, "Ctrl-Z", CM_ACT_SUSPEND, "suspend to the shell (fg comes back)"},
 	/* an entry without names shares the help line of the one before */

@@ -432,7 +432,7 @@ bool cm_viewer_flame_next_match(struct cm_viewer *v, int dir, double now)
 	/* boxes come row by row, left to right: the reading order */
 	size_t at = s == SIZE_MAX ? (dir > 0 ? n - 1 : 0) : s;
 	for (size_t k = 1; k <= n; k++) {
-		size_t i = dir > 0 ? (at + k) % n : (at + n - k % n) % n;
+		size_t i = dir > 0 ? (at + k) % n : (at + n - k) % n; /* k == n: at again */
 		if (f->boxes[i].match) {
 			select_box(v, i, now);
 			return true;

@@ -31,8 +31,8 @@ int cm_arena_reserve(struct cm_arena *a, size_t size);
 
 /* size bytes (at least 1) at a multiple of align (1, 2, 4, 8 or 16; any
  * other value means 8), for many small arrays that need less than 8:
- * what rounding every one up to 8 would waste adds up (a big profile's
- * stacks: 3 MB). */
+ * what rounding every one up to 8 would waste adds up (the big benchmark
+ * profile's varint stacks: 4 MB, 66.4 MB peak against 62.3). */
 void *cm_arena_alloc_bytes(struct cm_arena *a, size_t size, size_t align);
 
 /* Like cm_arena_alloc for n elements of size each; NULL on overflow. */

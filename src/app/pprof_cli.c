@@ -228,7 +228,7 @@ static struct cm_profile *with_labels_if_negative(struct cm_profile *p, FILE *f,
  * a report on a 40 MB profile, issue 15). Anything else (a pipe, a
  * device, a failed mapping) is read as a stream. */
 static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, char *err,
-				      size_t errlen)
+				      size_t errlen, bool *no_negative)
 {
 	struct stat st;
 	void *map = MAP_FAILED;
@@ -243,17 +243,24 @@ static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, cha
 	madvise(map, len, MADV_SEQUENTIAL);
 	lim->input_maps_file = true;
 	struct cm_profile *p = cm_profile_decode(map, len, lim, err, errlen);
-	if (p && lim->drop_labels && cm_profile_has_negative(p)) { /* as with_labels_if_negative */
-		cm_profile_free(p);
-		lim->drop_labels = false;
-		p = cm_profile_decode(map, len, lim, err, errlen);
+	if (p && lim->drop_labels) {
+		if (cm_profile_has_negative(p)) { /* as with_labels_if_negative */
+			cm_profile_free(p);
+			lim->drop_labels = false;
+			p = cm_profile_decode(map, len, lim, err, errlen);
+		} else {
+			*no_negative = true; /* a scan less for merge_needed */
+		}
 	}
 	munmap(map, len);
 	return p;
 }
 
-/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on failure. */
-static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
+/* Reads and decodes one source; prints "cmon pprof: SRC: problem" on
+ * failure. *no_negative is set when no value was found negative (else
+ * left alone: not known). */
+static struct cm_profile *load_one(const char *spec, const struct pprof_args *a,
+				   bool *no_negative)
 {
 	char err[512];
 	struct cm_decode_limits lim = {.max_inflated = a->max_inflated,
@@ -273,7 +280,7 @@ static struct cm_profile *load_one(const char *spec, const struct pprof_args *a)
 				cm_go_strerror(errno, msg, sizeof(msg)));
 			return NULL;
 		}
-		p = decode_file(f, &lim, err, sizeof(err));
+		p = decode_file(f, &lim, err, sizeof(err), no_negative);
 		fclose(f);
 	} else {
 		free(url);
@@ -314,10 +321,11 @@ static bool merge_needed_by_report(const struct pprof_args *a)
 	return a->traces || a->raw || a->proto || a->base || a->diff_base;
 }
 
-static bool merge_needed(struct cm_profile *p, const struct pprof_args *a)
+static bool merge_needed(struct cm_profile *p, const struct pprof_args *a, bool no_negative)
 {
 	/* Merge also keeps each comment once */
-	return merge_needed_by_report(a) || p->ncomments > 1 || cm_profile_has_negative(p);
+	return merge_needed_by_report(a) || p->ncomments > 1 ||
+	       (!no_negative && cm_profile_has_negative(p));
 }
 
 static struct cm_profile *load_merged(char **specs, int n, const struct pprof_args *a)
@@ -325,8 +333,9 @@ static struct cm_profile *load_merged(char **specs, int n, const struct pprof_ar
 	struct cm_profile **ps = calloc((size_t)n, sizeof(*ps));
 	if (!ps)
 		return NULL;
+	bool no_negative = false, others = false; /* ps[0]'s known; the rest's unused */
 	for (int i = 0; i < n; i++) {
-		if (!(ps[i] = load_one(specs[i], a))) {
+		if (!(ps[i] = load_one(specs[i], a, i == 0 ? &no_negative : &others))) {
 			for (int k = 0; k < i; k++)
 				cm_profile_free(ps[k]);
 			free(ps);
@@ -334,7 +343,7 @@ static struct cm_profile *load_merged(char **specs, int n, const struct pprof_ar
 		}
 	}
 	char err[512];
-	if (n == 1 && !merge_needed(ps[0], a)) {
+	if (n == 1 && !merge_needed(ps[0], a, no_negative)) {
 		struct cm_profile *only = ps[0];
 		free(ps);
 		return only;

@@ -51,8 +51,35 @@ static bool direct_ok(const struct cm_idmap *m, uint64_t id)
 	return id < ((uint64_t)m->count + 65536) * 4;
 }
 
+/* ids[count] = id, the array grown as needed; false when memory runs out. */
+static bool append_id(struct cm_idmap *m, uint64_t id)
+{
+	if (m->count == m->ids_cap) {
+		size_t ncap = m->ids_cap ? m->ids_cap * 2 : 1024;
+		uint64_t *nids = realloc(m->ids, ncap * sizeof(*nids));
+		if (!nids)
+			return false;
+		m->ids = nids;
+		m->ids_cap = ncap;
+	}
+	m->ids[m->count++] = id;
+	return true;
+}
+
 uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 {
+	if (id - 1 < m->identity)
+		return (uint32_t)(id - 1);
+	/* The next number while every id so far was: no table at all, for
+	 * ids 1..identity are answered without one (on the 126k-sample
+	 * benchmark profile, its 13,800 ids cost 5% of the time in the hash
+	 * and the direct table, most of it first touches of their pages). */
+	if (m->count == m->identity && id == m->identity + 1 && m->count < (1u << 31)) {
+		if (!append_id(m, id))
+			return UINT32_MAX;
+		m->identity = id;
+		return (uint32_t)(id - 1);
+	}
 	uint32_t index = intern_hashed(m, id);
 	if (index != UINT32_MAX && index == m->identity && id == m->identity + 1)
 		m->identity = id;
@@ -85,20 +112,11 @@ static uint32_t intern_hashed(struct cm_idmap *m, uint64_t id)
 			return m->vals[j];
 		j = (j + 1) & (m->cap - 1);
 	}
-	if (m->count >= (1u << 31))
+	if (m->count >= (1u << 31) || !append_id(m, id))
 		return UINT32_MAX;
-	if (m->count == m->ids_cap) {
-		size_t ncap = m->ids_cap ? m->ids_cap * 2 : 1024;
-		uint64_t *nids = realloc(m->ids, ncap * sizeof(*nids));
-		if (!nids)
-			return UINT32_MAX;
-		m->ids = nids;
-		m->ids_cap = ncap;
-	}
 	m->keys[j] = id;
-	m->vals[j] = (uint32_t)m->count;
-	m->ids[m->count] = id;
-	return (uint32_t)m->count++;
+	m->vals[j] = (uint32_t)(m->count - 1);
+	return (uint32_t)(m->count - 1);
 }
 
 void cm_idmap_free(struct cm_idmap *m)

@@ -770,8 +770,64 @@ static int sample_locations(struct decoder *d, struct cm_sample *out, size_t ind
 	return d->compact_stacks ? compact_stack(d, out) : 0;
 }
 
+/* A dropped label's string indices, as pprof checks them. */
+static int drop_label(struct decoder *d, const struct cm_wire_label *l)
+{
+	if (!l->str && l->num_unit && note_unit_pair(d, l->key, l->num_unit) < 0)
+		return fail(d, "out of memory");
+	/* Go checks key always, str when set, else num_unit when set. */
+	int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
+	for (int k = 0; k < 2; k++) {
+		if (!d->dropped_labels || ix[k] < d->dropped_min)
+			d->dropped_min = ix[k];
+		if (!d->dropped_labels || ix[k] > d->dropped_max)
+			d->dropped_max = ix[k];
+		d->dropped_labels = true;
+	}
+	return 0;
+}
+
+/* decode_sample for the usual case, a compact stack of ids the map knows
+ * in a Sample as Go writes it (sample_wire.h), without the general
+ * decoder's buffers and copies: about a fifth of the instructions of a
+ * report on the 126k-sample benchmark profile. 1 when done, 0 when the
+ * sample is not such (nothing done but some bytes of the arena, if the
+ * ids were not all known), -1 on error. */
+static int decode_sample_fast(struct decoder *d, const struct field *f)
+{
+	struct cm_sample_fast s;
+	size_t index = d->samples.count;
+	if (!d->compact_stacks || index == 0 || d->loc_ids.count != d->loc_ids.identity ||
+	    (!d->drop_labels && f->len > 0) || !cm_sample_wire_fast(&s, f->data, f->len) ||
+	    s.n_value != d->nvalues || s.run_len > UINT32_MAX)
+		return 0;
+	/* No index takes more bytes than its id: run_len bytes are room. */
+	unsigned char *bytes = cm_arena_alloc_bytes(&d->p->arena, s.run_len, 1), *start;
+	if (!bytes)
+		return fail(d, "out of memory");
+	size_t n;
+	if (cm_sample_wire_locs_known(s.run, s.run_len, d->loc_ids.identity, bytes + s.run_len,
+				      &start, &n) != CM_WIRE_OK)
+		return 0;
+	struct cm_sample *out = vec_push(&d->samples);
+	if (!out)
+		return fail(d, "out of memory");
+	out->nlocs = (uint32_t)n;
+	out->locs = start;
+	out->locs_varint = 1;
+	if (!(out->values = intern_values(d, s.value, s.n_value, index)))
+		return fail(d, "out of memory");
+	for (size_t i = 0; i < s.n_label; i++)
+		if (drop_label(d, &s.label[i]) < 0)
+			return -1;
+	return 1;
+}
+
 static int decode_sample(struct decoder *d, const struct field *f)
 {
+	int fast = decode_sample_fast(d, f);
+	if (fast)
+		return fast < 0 ? -1 : 0;
 	struct cm_sample_wire *s = &d->sample_wire;
 	if (wire_status(d, cm_sample_wire_decode(s, f->data, f->len), "Sample") < 0)
 		return -1;
@@ -798,20 +854,9 @@ static int decode_sample(struct decoder *d, const struct field *f)
 	/* Labels stay raw string indices, in the very memory that becomes the
 	 * resolved cm_label array once the string table is known. */
 	out->nlabels = d->drop_labels ? 0 : (uint32_t)s->n_label;
-	for (size_t i = 0; d->drop_labels && i < s->n_label; i++) {
-		const struct cm_wire_label *l = &s->label[i];
-		if (!l->str && l->num_unit && note_unit_pair(d, l->key, l->num_unit) < 0)
-			return fail(d, "out of memory");
-		/* Go checks key always, str when set, else num_unit when set. */
-		int64_t ix[2] = {l->key, l->str ? l->str : l->num_unit};
-		for (int k = 0; k < 2; k++) {
-			if (!d->dropped_labels || ix[k] < d->dropped_min)
-				d->dropped_min = ix[k];
-			if (!d->dropped_labels || ix[k] > d->dropped_max)
-				d->dropped_max = ix[k];
-			d->dropped_labels = true;
-		}
-	}
+	for (size_t i = 0; d->drop_labels && i < s->n_label; i++)
+		if (drop_label(d, &s->label[i]) < 0)
+			return -1;
 	struct raw_label *raw = NULL;
 	if (out->nlabels &&
 	    !(raw = cm_arena_array(&d->p->arena, s->n_label, sizeof(struct cm_label))))

@@ -197,15 +197,20 @@ static inline bool eight_small_ids(const unsigned char *q, unsigned char *o)
 #endif
 }
 
-int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
-			       unsigned char *out_end, unsigned char **out_start, size_t *count)
+/* cm_sample_wire_locs_varint and cm_sample_wire_locs_known: known_only
+ * is a constant in each caller, so each gets its own loop. */
+static inline __attribute__((always_inline)) int
+locs_varint(const unsigned char *run, size_t len, bool known_only, struct cm_idmap *ids,
+	    uint64_t known, unsigned char *out_end, unsigned char **out_start, size_t *count)
 {
 	size_t n = 0;
 	const unsigned char *q = run, *stop = run + len;
-	const uint32_t *direct = ids->direct;
-	size_t direct_cap = ids->direct_cap;
+	const uint32_t *direct = known_only ? NULL : ids->direct;
+	size_t direct_cap = known_only ? 0 : ids->direct_cap;
+	if (!known_only)
+		known = ids->identity;
 	unsigned char *o = out_end;
-	bool small_known = ids->identity >= 127;
+	bool small_known = known >= 127;
 	while (q < stop) {
 		if (small_known && stop - q >= 8 && eight_small_ids(q, o)) {
 			q += 8;
@@ -214,9 +219,18 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 			continue;
 		}
 		uint32_t li;
-		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
-		if (rc != CM_WIRE_OK)
-			return rc;
+		if (known_only) {
+			uint64_t id;
+			if (!run_varint(&q, stop, &id))
+				return CM_WIRE_MALFORMED;
+			if (id - 1 >= known) /* id 0 wraps past it */
+				return CM_WIRE_WIDE;
+			li = (uint32_t)(id - 1);
+		} else {
+			int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
+			if (rc != CM_WIRE_OK)
+				return rc;
+		}
 		n++;
 		/* Root first: each index goes in front of the one before it. */
 		if (li < 0x80) {
@@ -240,6 +254,18 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 	*out_start = o;
 	*count = n;
 	return CM_WIRE_OK;
+}
+
+int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
+			       unsigned char *out_end, unsigned char **out_start, size_t *count)
+{
+	return locs_varint(run, len, false, ids, 0, out_end, out_start, count);
+}
+
+int cm_sample_wire_locs_known(const unsigned char *run, size_t len, uint64_t known,
+			      unsigned char *out_end, unsigned char **out_start, size_t *count)
+{
+	return locs_varint(run, len, true, NULL, known, out_end, out_start, count);
 }
 
 static int decode_label(struct cm_wire_label *l, const unsigned char *p, const unsigned char *end)
@@ -299,6 +325,65 @@ int cm_sample_wire_decode(struct cm_sample_wire *s, const unsigned char *p, size
 			return rc;
 	}
 	return CM_WIRE_OK;
+}
+
+/* A label of varint fields only, into l; false for anything else. */
+static bool fast_label(struct cm_wire_label *l, const unsigned char *p, const unsigned char *end)
+{
+	*l = (struct cm_wire_label){0};
+	while (p < end) {
+		unsigned tag = *p++;
+		uint64_t v;
+		if (tag < 0x08 || tag > 0x20 || (tag & 7) || !cm_wire_varint(&p, end, &v))
+			return false; /* fields 1 to 4, wire type 0 */
+		int64_t *dst = tag == 0x08 ? &l->key : tag == 0x10 ? &l->str
+			     : tag == 0x18 ? &l->num : &l->num_unit;
+		*dst = (int64_t)v;
+	}
+	return true;
+}
+
+bool cm_sample_wire_fast(struct cm_sample_fast *f, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n;
+	bool ids = false, values = false;
+	f->n_value = f->n_label = 0;
+	/* the values and the ids, one packed field each, in either order (Go
+	 * writes the values first) */
+	while (!(ids && values)) {
+		uint64_t len;
+		if (p == end)
+			return false;
+		unsigned tag = *p++;
+		if (!cm_wire_varint(&p, end, &len) || len > (uint64_t)(end - p))
+			return false;
+		const unsigned char *fend = p + len;
+		if (tag == 0x0a && !ids) {
+			ids = true;
+			f->run = p;
+			f->run_len = (size_t)len;
+			p = fend;
+			continue;
+		}
+		if (tag != 0x12 || values)
+			return false;
+		values = true;
+		while (p < fend) {
+			uint64_t v;
+			if (f->n_value == CM_FAST_VALUES || !run_varint(&p, fend, &v))
+				return false;
+			f->value[f->n_value++] = (int64_t)v;
+		}
+	}
+	/* field 3: labels, to the end */
+	while (p < end) {
+		uint64_t len;
+		if (*p++ != 0x1a || f->n_label == CM_FAST_LABELS || !cm_wire_varint(&p, end, &len) ||
+		    len > (uint64_t)(end - p) || !fast_label(&f->label[f->n_label++], p, p + len))
+			return false;
+		p += len;
+	}
+	return true;
 }
 
 void cm_sample_wire_free(struct cm_sample_wire *s)

@@ -159,10 +159,17 @@ static void test_idmap_identity(void)
 	for (uint64_t id = 1; id <= 100; id++)
 		CHECK(cm_idmap_intern(&m, id) == id - 1);
 	CHECK(m.identity == 100);
+	/* in order, no table at all: ids 1..identity are answered without */
+	CHECK(m.cap == 0 && m.direct_cap == 0 && m.count == 100 && m.ids[99] == 100);
+	CHECK(cm_idmap_intern_slow(&m, 50) == 49 && m.count == 100);
 	CHECK(cm_idmap_intern(&m, 50) == 49 && cm_idmap_intern(&m, 100) == 99);
 	CHECK(cm_idmap_intern(&m, 500) == 100); /* not the next number */
 	CHECK(cm_idmap_intern(&m, 101) == 101 && m.identity == 100);
 	CHECK(cm_idmap_intern(&m, 100) == 99 && cm_idmap_intern(&m, 500) == 100);
+	CHECK(cm_idmap_intern(&m, 102) == 102 && m.count == 103 && m.ids[102] == 102);
+	for (uint64_t id = 1; id <= 100; id++) /* still theirs, and not new */
+		CHECK(cm_idmap_intern(&m, id) == id - 1);
+	CHECK(m.count == 103);
 	cm_idmap_free(&m);
 	/* Starting elsewhere: no identity at all. */
 	CHECK(cm_idmap_intern(&m, 7) == 0 && m.identity == 0);

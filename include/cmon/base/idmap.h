@@ -19,7 +19,8 @@ struct cm_idmap {
 	uint32_t *direct;   /* direct[id] = index + 1 for small ids: the common */
 	size_t direct_cap;  /* case (Go numbers ids 1..n) skips the hash */
 	/* Ids 1..identity have indices 0..identity-1: while every new id is
-	 * the next number (as Go writes them), an id's index needs no table. */
+	 * the next number (as Go writes them), an id's index needs no table,
+	 * and those ids are in neither table (only in ids). */
 	uint64_t identity;
 };
 

@@ -69,6 +69,33 @@ int cm_sample_wire_locs16(const unsigned char *run, size_t len, struct cm_idmap 
 int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
 			       unsigned char *out_end, unsigned char **out_start, size_t *count);
 
+/* cm_sample_wire_locs_varint for ids 1..known only, whose indices are id
+ * - 1 (the id map's identity): no map needed, and no index takes more
+ * bytes than its id, so len bytes of room are enough. CM_WIRE_WIDE for any
+ * other id (0 too). */
+int cm_sample_wire_locs_known(const unsigned char *run, size_t len, uint64_t known,
+			      unsigned char *out_end, unsigned char **out_start, size_t *count);
+
+/* A Sample as Go writes it: fields 2 (the values, packed, at most
+ * CM_FAST_VALUES) and 1 (the ids, one packed run), in either order, then
+ * field 3 (labels of varint fields only, at most CM_FAST_LABELS), nothing
+ * else. */
+enum { CM_FAST_VALUES = 8, CM_FAST_LABELS = 4 };
+struct cm_sample_fast {
+	const unsigned char *run; /* into the message */
+	size_t run_len;
+	int64_t value[CM_FAST_VALUES];
+	size_t n_value;
+	struct cm_wire_label label[CM_FAST_LABELS];
+	size_t n_label;
+};
+
+/* Reads such a Sample from p[0..n) without the general decoder's
+ * buffers; false (f undefined) when it is not one, or malformed: the
+ * caller then uses cm_sample_wire_decode, which says what is wrong. The
+ * run is left unread: cm_sample_wire_locs_known checks it. */
+bool cm_sample_wire_fast(struct cm_sample_fast *f, const unsigned char *p, size_t n);
+
 /* Reads a deferred run into location_id, as if it had not been deferred. */
 int cm_sample_wire_expand_run(struct cm_sample_wire *s);
 

@@ -15,6 +15,7 @@
  * decoding it may not pass 8, so zeros never decode forever). */
 #include "cmon/base/inflate.h"
 
+#include "cmon/base/crc32.h"
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -563,7 +564,7 @@ size_t cm_inflate_consumed(const struct cm_inflate *z)
 static void account(struct cm_inflate *z, const uint8_t *seg, const uint8_t *op)
 {
 	if (z->gzip)
-		z->crc = (uint32_t)crc32_z(z->crc, seg, (z_size_t)(op - seg));
+		z->crc = cm_crc32(z->crc, seg, (size_t)(op - seg));
 	z->member_out += (uint64_t)(op - seg);
 }
 

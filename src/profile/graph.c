@@ -401,9 +401,12 @@ fail:
 	return -1;
 }
 
-int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
-			 size_t vi, const bool *kept, bool with_edges, bool mean,
-			 const struct cm_graph_visit *visit)
+/* cm_graph_add_samples, inlined twice: once as it is, once for a plain
+ * report (-top: no kept set, edges, mean or visitor), where the branches
+ * on them go and the loop is about a third shorter. */
+static inline __attribute__((always_inline)) int
+add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to, size_t vi,
+	    const bool *kept, bool with_edges, bool mean, const struct cm_graph_visit *visit)
 {
 	const struct cm_nodes *nodes = g->nodes;
 	if (to > p->nsamples)
@@ -454,6 +457,15 @@ int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t 
 fail:
 	cm_graph_free(g);
 	return -1;
+}
+
+int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
+			 size_t vi, const bool *kept, bool with_edges, bool mean,
+			 const struct cm_graph_visit *visit)
+{
+	if (!kept && !with_edges && !mean && !visit)
+		return add_samples(g, p, from, to, vi, NULL, false, false, NULL);
+	return add_samples(g, p, from, to, vi, kept, with_edges, mean, visit);
 }
 
 void cm_graph_end(struct cm_graph *g)

@@ -16,6 +16,7 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "cmon/base/crc32.h"
 #include "cmon/base/inflate.h"
 
 #ifndef CM_TEST_DATA_DIR
@@ -1880,8 +1881,37 @@ static void test_handmade_gzip(void)
 	buf_free(&m);
 }
 
+/* The folding CRC-32 against zlib's, at every length around its edges
+ * (64 bytes, multiples of 16), at odd addresses, and in pieces. */
+static void test_crc32(void)
+{
+	enum { N = 4096 };
+	static unsigned char buf[N + 16];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;
+	for (size_t i = 0; i < sizeof(buf); i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		buf[i] = (unsigned char)x;
+	}
+	int bad = 0;
+	for (size_t off = 0; off < 16; off += 3)
+		for (size_t len = 0; len <= 300; len++) {
+			uint32_t seed = (uint32_t)(len * 2654435761u);
+			if (cm_crc32(seed, buf + off, len) != cm_crc32_tables(seed, buf + off, len))
+				bad++;
+		}
+	for (size_t len = 300; len <= N; len += 97)
+		if (cm_crc32(0, buf + 1, len) != (uint32_t)crc32_z(0, buf + 1, len))
+			bad++;
+	uint32_t whole = cm_crc32(0, buf, N), pieces = 0;
+	for (size_t at = 0, step = 1; at < N; at += step, step = step * 3 % 301 + 1)
+		pieces = cm_crc32(pieces, buf + at, at + step <= N ? step : N - at);
+	CHECK_MSG(bad == 0, "%d CRC-32 disagreements with zlib", bad);
+	CHECK(whole == pieces && whole == (uint32_t)crc32_z(0, buf, N));
+}
+
 int main(void)
 {
+	test_crc32();
 	test_shapes();
 	test_producers();
 	test_gzip();

@@ -447,6 +447,15 @@ static void *vec_push(struct growvec *v)
 	return vec_slot(v, v->count);
 }
 
+/* vec_push for a caller that fills every byte of the slot itself: no
+ * zeroing while there is room (once a sample on the fast path). */
+static inline void *vec_push_fast(struct growvec *v)
+{
+	if (v->count < v->cap)
+		return (char *)v->data + v->count++ * v->elem;
+	return vec_push(v);
+}
+
 struct decoder {
 	struct cm_profile *p;
 	struct cm_arena scratch;
@@ -624,9 +633,14 @@ static int64_t *intern_values(struct decoder *d, const int64_t *v, size_t n, siz
 	if (2 * (t->count + 1) > t->cap && tuples_grow(t, n) < 0)
 		return NULL;
 	size_t j = tuple_hash(v, n) & (t->cap - 1);
-	for (; t->slots[j]; j = (j + 1) & (t->cap - 1))
-		if (!memcmp(t->slots[j], v, n * sizeof(int64_t)))
+	for (; t->slots[j]; j = (j + 1) & (t->cap - 1)) {
+		const int64_t *u = t->slots[j];
+		size_t k = 0; /* a few values: no memcmp call */
+		while (k < n && u[k] == v[k])
+			k++;
+		if (k == n)
 			return t->slots[j];
+	}
 	int64_t *own = cm_arena_array(&d->p->arena, n, sizeof(int64_t));
 	if (!own)
 		return NULL;
@@ -809,12 +823,10 @@ static int decode_sample_fast(struct decoder *d, const struct field *f)
 	if (cm_sample_wire_locs_known(s.run, s.run_len, d->loc_ids.identity, bytes + s.run_len,
 				      &start, &n) != CM_WIRE_OK)
 		return 0;
-	struct cm_sample *out = vec_push(&d->samples);
+	struct cm_sample *out = vec_push_fast(&d->samples);
 	if (!out)
 		return fail(d, "out of memory");
-	out->nlocs = (uint32_t)n;
-	out->locs = start;
-	out->locs_varint = 1;
+	*out = (struct cm_sample){.locs = start, .nlocs = (uint32_t)n, .locs_varint = 1};
 	if (!(out->values = intern_values(d, s.value, s.n_value, index)))
 		return fail(d, "out of memory");
 	for (size_t i = 0; i < s.n_label; i++)

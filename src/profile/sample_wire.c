@@ -197,20 +197,28 @@ static inline bool eight_small_ids(const unsigned char *q, unsigned char *o)
 #endif
 }
 
-/* cm_sample_wire_locs_varint and cm_sample_wire_locs_known: known_only
- * is a constant in each caller, so each gets its own loop. */
-static inline __attribute__((always_inline)) int
-locs_varint(const unsigned char *run, size_t len, bool known_only, struct cm_idmap *ids,
-	    uint64_t known, unsigned char *out_end, unsigned char **out_start, size_t *count)
+/* An index that takes more than two bytes, written in front of o. */
+static unsigned char *put_long_index(unsigned char *o, uint32_t li)
+{
+	unsigned char bytes[5];
+	size_t nb = 0;
+	for (; li >= 0x80; li >>= 7)
+		bytes[nb++] = (unsigned char)(li | 0x80);
+	bytes[nb++] = (unsigned char)li;
+	o -= nb;
+	memcpy(o, bytes, nb);
+	return o;
+}
+
+int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
+			       unsigned char *out_end, unsigned char **out_start, size_t *count)
 {
 	size_t n = 0;
 	const unsigned char *q = run, *stop = run + len;
-	const uint32_t *direct = known_only ? NULL : ids->direct;
-	size_t direct_cap = known_only ? 0 : ids->direct_cap;
-	if (!known_only)
-		known = ids->identity;
+	const uint32_t *direct = ids->direct;
+	size_t direct_cap = ids->direct_cap;
 	unsigned char *o = out_end;
-	bool small_known = known >= 127;
+	bool small_known = ids->identity >= 127;
 	while (q < stop) {
 		if (small_known && stop - q >= 8 && eight_small_ids(q, o)) {
 			q += 8;
@@ -219,53 +227,81 @@ locs_varint(const unsigned char *run, size_t len, bool known_only, struct cm_idm
 			continue;
 		}
 		uint32_t li;
-		if (known_only) {
-			uint64_t id;
-			if (!run_varint(&q, stop, &id))
-				return CM_WIRE_MALFORMED;
-			if (id - 1 >= known) /* id 0 wraps past it */
-				return CM_WIRE_WIDE;
-			li = (uint32_t)(id - 1);
-		} else {
-			int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
-			if (rc != CM_WIRE_OK)
-				return rc;
-		}
+		int rc = next_index(&q, stop, ids, &direct, &direct_cap, &li);
+		if (rc != CM_WIRE_OK)
+			return rc;
 		n++;
 		/* Root first: each index goes in front of the one before it. */
 		if (li < 0x80) {
 			*--o = (unsigned char)li;
-			continue;
-		}
-		if (li < 0x4000) { /* most of the rest: written as such */
+		} else if (li < 0x4000) { /* most of the rest: written as such */
 			o -= 2;
 			o[0] = (unsigned char)(li | 0x80);
 			o[1] = (unsigned char)(li >> 7);
-			continue;
+		} else {
+			o = put_long_index(o, li);
 		}
-		unsigned char bytes[5];
-		size_t nb = 0;
-		for (; li >= 0x80; li >>= 7)
-			bytes[nb++] = (unsigned char)(li | 0x80);
-		bytes[nb++] = (unsigned char)li;
-		o -= nb;
-		memcpy(o, bytes, nb);
 	}
 	*out_start = o;
 	*count = n;
 	return CM_WIRE_OK;
 }
 
-int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_idmap *ids,
-			       unsigned char *out_end, unsigned char **out_start, size_t *count)
-{
-	return locs_varint(run, len, false, ids, 0, out_end, out_start, count);
-}
-
+/* As cm_sample_wire_locs_varint, with the id map's identity for a map:
+ * one- and two-byte ids (a Go profile's, up to 16383 locations) each take
+ * a branch on their first byte, and eight one-byte ids are tried at once
+ * only where one starts. */
 int cm_sample_wire_locs_known(const unsigned char *run, size_t len, uint64_t known,
 			      unsigned char *out_end, unsigned char **out_start, size_t *count)
 {
-	return locs_varint(run, len, true, NULL, known, out_end, out_start, count);
+	size_t n = 0;
+	const unsigned char *q = run, *stop = run + len;
+	unsigned char *o = out_end;
+	bool small_known = known >= 127;
+	while (q < stop) {
+		uint32_t b0 = q[0];
+		if (b0 < 0x80) {
+			if (small_known && stop - q >= 8 && eight_small_ids(q, o)) {
+				q += 8;
+				o -= 8;
+				n += 8;
+				continue;
+			}
+			if ((uint64_t)b0 - 1 >= known) /* id 0 wraps past it */
+				return CM_WIRE_WIDE;
+			*--o = (unsigned char)(b0 - 1);
+			q++;
+			n++;
+			continue;
+		}
+		uint32_t li;
+		if (stop - q >= 2 && q[1] < 0x80) {
+			li = ((b0 & 0x7f) | (uint32_t)q[1] << 7) - 1; /* id 0 wraps */
+			if (li >= known)
+				return CM_WIRE_WIDE;
+			q += 2;
+		} else {
+			uint64_t id;
+			if (!cm_wire_varint(&q, stop, &id))
+				return CM_WIRE_MALFORMED;
+			if (id - 1 >= known)
+				return CM_WIRE_WIDE;
+			li = (uint32_t)(id - 1);
+		}
+		n++;
+		if (li < 0x80) { /* id 128, or a varint longer than it needs */
+			*--o = (unsigned char)li;
+		} else if (li < 0x4000) {
+			o -= 2;
+			o[0] = (unsigned char)(li | 0x80);
+			o[1] = (unsigned char)(li >> 7);
+		} else {
+			o = put_long_index(o, li);
+		}
+	}
+	*out_start = o;
+	*count = n;
+	return CM_WIRE_OK;
 }
 
 static int decode_label(struct cm_wire_label *l, const unsigned char *p, const unsigned char *end)
@@ -334,7 +370,7 @@ static bool fast_label(struct cm_wire_label *l, const unsigned char *p, const un
 	while (p < end) {
 		unsigned tag = *p++;
 		uint64_t v;
-		if (tag < 0x08 || tag > 0x20 || (tag & 7) || !cm_wire_varint(&p, end, &v))
+		if (tag < 0x08 || tag > 0x20 || (tag & 7) || p == end || !run_varint(&p, end, &v))
 			return false; /* fields 1 to 4, wire type 0 */
 		int64_t *dst = tag == 0x08 ? &l->key : tag == 0x10 ? &l->str
 			     : tag == 0x18 ? &l->num : &l->num_unit;

@@ -439,6 +439,7 @@ add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t 
 						goto fail;
 				}
 				if (with_edges && parent != UINT32_MAX && id != parent &&
+				    (!g->edges_into || g->edges_into[id]) &&
 				    add_edge(g, parent, id, w, dw, k != cnt - 1, residual, si) < 0)
 					goto fail;
 				parent = id;
@@ -466,6 +467,19 @@ int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t 
 	if (!kept && !with_edges && !mean && !visit)
 		return add_samples(g, p, from, to, vi, NULL, false, false, NULL);
 	return add_samples(g, p, from, to, vi, kept, with_edges, mean, visit);
+}
+
+bool *cm_nodes_inner(const struct cm_nodes *n, size_t nlocations)
+{
+	bool *inner = calloc((size_t)n->count + 1, sizeof(bool));
+	if (!inner)
+		return NULL;
+	for (size_t l = 0; l < nlocations; l++) {
+		const uint32_t *ln = n->loc_nodes + n->loc_first[l];
+		for (uint32_t k = 0; k + 1 < n->loc_count[l]; k++)
+			inner[ln[k]] = true;
+	}
+	return inner;
 }
 
 void cm_graph_end(struct cm_graph *g)
@@ -613,6 +627,7 @@ int cm_graph_add_batch(struct cm_graph *g, const struct cm_profile *p, size_t fr
 	pthread_t thread;
 	if (mid >= to || cm_graph_begin(&h.g, g->nodes, mean) < 0)
 		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);
+	h.g.edges_into = g->edges_into;
 	if (pthread_create(&thread, NULL, half_worker, &h) != 0) {
 		cm_graph_free(&h.g);
 		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);

@@ -109,7 +109,7 @@ int cm_report_topproto(struct cm_report *r, FILE *out, char *err, size_t errlen)
 	struct cm_profile *t = NULL;
 	int rc = -1;
 	snprintf(err, errlen, "out of memory");
-	if (cm_top_build(r, &top) < 0)
+	if (cm_top_build(r, &top, true) < 0)
 		return -1;
 	const struct cm_profile *p = r->p;
 	struct cm_value_type *types = NULL;

@@ -7,17 +7,25 @@
 #include "cmon/profile/graph.h"
 #include "cmon/profile/report.h"
 
-/* Rebuilds g keeping only the first n members (or those marked). */
-static int rebuild(struct cm_report *r, const struct cm_nodes *nodes, struct cm_graph *g,
-		   const uint32_t *ids, size_t n)
+/* Rebuilds t's graph keeping only the first n members (or those marked),
+ * with the edges the labels need. */
+static int rebuild(struct cm_report *r, struct cm_top *t, const uint32_t *ids, size_t n)
 {
+	const struct cm_nodes *nodes = &t->nodes;
+	struct cm_graph *g = &t->g;
 	bool *kept = calloc(nodes->count + 1, sizeof(bool));
 	if (!kept)
 		return -1;
 	for (size_t i = 0; i < n; i++)
 		kept[ids[i]] = true;
 	cm_graph_free(g);
-	int rc = cm_graph_build(g, r->p, nodes, r->vi, kept, true, r->opts.mean);
+	int rc = cm_graph_begin(g, nodes, r->opts.mean);
+	if (rc == 0) {
+		g->edges_into = t->inner;
+		rc = cm_graph_add_batch(g, r->p, 0, r->p->nsamples, r->vi, kept, true, r->opts.mean, 0);
+	}
+	if (rc == 0)
+		cm_graph_end(g);
 	free(kept);
 	if (rc == 0 && r->opts.drop_negative)
 		cm_graph_drop_negative(g);
@@ -61,6 +69,7 @@ static int after_first_pass(struct cm_top_builder *b)
 	cm_graph_free(&t->g);
 	if (cm_graph_begin(&t->g, &t->nodes, r->opts.mean) < 0)
 		return -1;
+	t->g.edges_into = t->inner; /* NULL: all; else the labels' */
 	b->phase = TOP_PASS2;
 	b->next = 0;
 	return 0;
@@ -83,7 +92,7 @@ static int finish(struct cm_report *r, struct cm_top *t, int64_t edge_cutoff)
 			if (!top)
 				return -1;
 			memcpy(top, t->g.members, n * sizeof(*top));
-			int rc = rebuild(r, &t->nodes, &t->g, top, n);
+			int rc = rebuild(r, t, top, n);
 			free(top);
 			if (rc < 0)
 				return -1;
@@ -139,7 +148,10 @@ static int nodes_step(struct cm_top_builder *b, size_t n)
 	if (rc <= 0)
 		return rc;
 	t->labels = malloc((t->nodes.count + 1) * sizeof(*t->labels));
-	if (!t->labels || cm_graph_begin(&t->g, &t->nodes, b->r->opts.mean) < 0) {
+	if (!b->all_edges)
+		t->inner = cm_nodes_inner(&t->nodes, b->r->p->nlocations);
+	if (!t->labels || (!b->all_edges && !t->inner) ||
+	    cm_graph_begin(&t->g, &t->nodes, b->r->opts.mean) < 0) {
 		cm_top_free(t);
 		return -1;
 	}
@@ -221,11 +233,12 @@ void cm_top_abort(struct cm_top_builder *b)
 	b->phase = TOP_DONE;
 }
 
-int cm_top_build(struct cm_report *r, struct cm_top *t)
+int cm_top_build(struct cm_report *r, struct cm_top *t, bool all_edges)
 {
 	struct cm_top_builder b;
 	if (cm_top_begin(&b, r, t) < 0)
 		return -1;
+	b.all_edges = all_edges;
 	b.threads = 0;
 	int rc;
 	while ((rc = cm_top_step(&b, SIZE_MAX)) == 0)
@@ -241,6 +254,7 @@ int cm_top_sort(struct cm_top *t, bool cum)
 void cm_top_free(struct cm_top *t)
 {
 	free(t->labels);
+	free(t->inner);
 	cm_graph_free(&t->g);
 	cm_nodes_free(&t->nodes);
 	memset(t, 0, sizeof(*t));
@@ -259,7 +273,7 @@ void cm_top_format(const struct cm_report *r, int64_t flat, int64_t cum, int64_t
 int cm_report_top(struct cm_report *r, FILE *out)
 {
 	struct cm_top t;
-	if (cm_top_build(r, &t) < 0)
+	if (cm_top_build(r, &t, false) < 0)
 		return -1;
 	cm_top_labels(r, &t, out);
 	fprintf(out, "%s\n", CM_TOP_HEADINGS);

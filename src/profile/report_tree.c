@@ -71,7 +71,7 @@ int cm_tree_print(struct cm_report *r, const struct cm_graph *g, const bool *mat
 int cm_report_tree(struct cm_report *r, FILE *out)
 {
 	struct cm_top t;
-	if (cm_top_build(r, &t) < 0)
+	if (cm_top_build(r, &t, true) < 0)
 		return -1;
 	cm_top_labels(r, &t, out);
 	int rc = cm_tree_print(r, &t.g, NULL, out);

@@ -276,9 +276,10 @@ int cm_sample_wire_locs_known(const unsigned char *run, size_t len, uint64_t kno
 		}
 		uint32_t li;
 		if (stop - q >= 2 && q[1] < 0x80) {
-			li = ((b0 & 0x7f) | (uint32_t)q[1] << 7) - 1; /* id 0 wraps */
-			if (li >= known)
+			uint64_t id = (b0 & 0x7f) | (uint32_t)q[1] << 7; /* 80 00: 0 */
+			if (id - 1 >= known) /* id 0 wraps past it */
 				return CM_WIRE_WIDE;
+			li = (uint32_t)(id - 1);
 			q += 2;
 		} else {
 			uint64_t id;

@@ -48,6 +48,13 @@ struct cm_nodes {
 int cm_nodes_build(struct cm_nodes *nodes, const struct cm_profile *p,
 		   const struct cm_nodes_opts *opts);
 void cm_nodes_free(struct cm_nodes *nodes);
+
+/* Per node id: whether the node is an inlined frame of some location (not
+ * its last line): the only nodes an inline edge can go into. -top wants
+ * edges for no more than their inline flag (the "(inline)" labels), so the
+ * edges into any other node are work thrown away. NULL when memory runs
+ * out; the caller frees it. */
+bool *cm_nodes_inner(const struct cm_nodes *nodes, size_t nlocations);
 /* cm_nodes_build in steps (the viewer builds in the background): begin,
  * then step until it returns 1, each step at most n entries of a pass
  * (functions, locations, nodes); -1 on OOM (nodes freed, the builder
@@ -104,6 +111,10 @@ struct cm_graph {
 	size_t nedges, edges_cap;
 	uint32_t *edge_slots;  /* hash: edge index + 1 */
 	size_t edge_slots_cap;
+	/* With edges, only those into nodes marked here (NULL: all): a
+	 * report that wants edges only for their inline flag sets it after
+	 * cm_graph_begin to cm_nodes_inner's (borrowed). */
+	const bool *edges_into;
 };
 
 /* Sums the samples of p (value index vi) into a new graph over nodes. With

@@ -187,13 +187,17 @@ struct cm_top {
 	struct cm_nodes nodes;
 	struct cm_graph g;
 	const char **labels;  /* per node id: "", "(inline)", "(partial-inline)" */
+	bool *inner;          /* cm_nodes_inner's: the only edges the labels need
+			       * (NULL: all edges) */
 	size_t orig_count;    /* nodes before nodecount cut them */
 	size_t dropped_nodes; /* nodes under the node fraction */
 };
 
 /* Builds t from the prepared report and picks r's output unit. Returns 0,
- * or -1 when memory runs out (t is then empty). Free with cm_top_free. */
-int cm_top_build(struct cm_report *r, struct cm_top *t);
+ * or -1 when memory runs out (t is then empty). Free with cm_top_free.
+ * all_edges: every edge among the nodes (-tree, -proto); else only those
+ * the "(inline)" labels need (the table's), a fraction of the work. */
+int cm_top_build(struct cm_report *r, struct cm_top *t, bool all_edges);
 void cm_top_free(struct cm_top *t);
 
 /* cm_top_build in steps (the viewer builds tables between keys, issue
@@ -213,6 +217,7 @@ struct cm_top_builder {
 		       * keys), cm_top_build 0 (two when it pays) */
 	struct cm_nodes_builder nb; /* the node table, first */
 	size_t samples_done; /* over both passes */
+	bool all_edges; /* as cm_top_build's; begin sets false (the viewer's table) */
 };
 int cm_top_begin(struct cm_top_builder *b, struct cm_report *r, struct cm_top *t);
 int cm_top_step(struct cm_top_builder *b, size_t n);

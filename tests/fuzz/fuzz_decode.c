@@ -15,6 +15,7 @@
  * Every failure must be a clean NULL/-1 with one line of message; a crash,
  * a sanitizer report or a disagreement aborts. */
 #include <stdint.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -286,6 +287,9 @@ static void same_stacks(const struct cm_profile *compact, const struct cm_profil
 		const struct cm_sample *a = &compact->samples[k], *b = &plain->samples[k];
 		CHECK(a->nlocs == b->nlocs && !b->locs_varint, "sample %zu: %u locations, %u", k,
 		      a->nlocs, b->nlocs);
+		for (size_t v = 0; v < plain->nsample_types && v < compact->nsample_types; v++)
+			CHECK(a->values[v] == b->values[v], "sample %zu value %zu: %" PRId64
+			      " compact, %" PRId64 " plain", k, v, a->values[v], b->values[v]);
 		struct cm_locs_cursor leaf = cm_locs_from_leaf(a), root = cm_locs_from_root(a);
 		for (uint32_t i = 0; i < a->nlocs; i++) {
 			CHECK(cm_locs_next(&leaf) == cm_sample_loc(b, i), "sample %zu index %u", k, i);

@@ -447,8 +447,8 @@ static void *vec_push(struct growvec *v)
 	return vec_slot(v, v->count);
 }
 
-/* vec_push for a caller that fills every byte of the slot itself: no
- * zeroing while there is room (once a sample on the fast path). */
+/* vec_push for a caller that fills every byte of the slot itself (a
+ * sample on the fast path): no zeroing while there is room. */
 static inline void *vec_push_fast(struct growvec *v)
 {
 	if (v->count < v->cap)

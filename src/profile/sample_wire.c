@@ -197,9 +197,20 @@ static inline bool eight_small_ids(const unsigned char *q, unsigned char *o)
 #endif
 }
 
-/* An index that takes more than two bytes, written in front of o. */
-static unsigned char *put_long_index(unsigned char *o, uint32_t li)
+/* An index written as a varint in front of o (a stack is root first:
+ * each index goes in front of the one before it); the new front. */
+static inline unsigned char *put_index(unsigned char *o, uint32_t li)
 {
+	if (li < 0x80) {
+		*--o = (unsigned char)li;
+		return o;
+	}
+	if (li < 0x4000) { /* most of the rest: written as such */
+		o -= 2;
+		o[0] = (unsigned char)(li | 0x80);
+		o[1] = (unsigned char)(li >> 7);
+		return o;
+	}
 	unsigned char bytes[5];
 	size_t nb = 0;
 	for (; li >= 0x80; li >>= 7)
@@ -231,16 +242,7 @@ int cm_sample_wire_locs_varint(const unsigned char *run, size_t len, struct cm_i
 		if (rc != CM_WIRE_OK)
 			return rc;
 		n++;
-		/* Root first: each index goes in front of the one before it. */
-		if (li < 0x80) {
-			*--o = (unsigned char)li;
-		} else if (li < 0x4000) { /* most of the rest: written as such */
-			o -= 2;
-			o[0] = (unsigned char)(li | 0x80);
-			o[1] = (unsigned char)(li >> 7);
-		} else {
-			o = put_long_index(o, li);
-		}
+		o = put_index(o, li);
 	}
 	*out_start = o;
 	*count = n;
@@ -290,15 +292,7 @@ int cm_sample_wire_locs_known(const unsigned char *run, size_t len, uint64_t kno
 			li = (uint32_t)(id - 1);
 		}
 		n++;
-		if (li < 0x80) { /* id 128, or a varint longer than it needs */
-			*--o = (unsigned char)li;
-		} else if (li < 0x4000) {
-			o -= 2;
-			o[0] = (unsigned char)(li | 0x80);
-			o[1] = (unsigned char)(li >> 7);
-		} else {
-			o = put_long_index(o, li);
-		}
+		o = put_index(o, li); /* 1 byte for id 128, or a varint longer than it needs */
 	}
 	*out_start = o;
 	*count = n;

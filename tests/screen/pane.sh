@@ -2,7 +2,7 @@
 # tests/screen/pane.sh CMON_BINARY: the monitor's profile pane, driven in
 # tmux against the real demo Go service: p opens the chooser, a heap
 # profile opens beside the sparklines with its rows; a CPU capture of
-# -seconds=3 counts down (while the sparklines' "updated" time goes on
+# -seconds=5 counts down (while the sparklines' "updated" time goes on
 # advancing) and then shows its table; Esc cancels a capture (and the
 # service can capture again); a capture the service refuses (another one
 # runs: curl started it) says so; live
@@ -35,7 +35,7 @@ one=$demo_addrs
 
 psave=$tmp/pane-save
 cmon_env="PPROF_TMPDIR=$psave"
-run_cmon pane -ports="$one" -i=200ms -seconds=3
+run_cmon pane -ports="$one" -i=200ms -seconds=5
 cmon_env=""
 check monitor-up pane '^● demo  up'
 
@@ -43,7 +43,7 @@ check monitor-up pane '^● demo  up'
 T send-keys -t pane p
 check chooser pane '┌─ profile demo ─'
 check chooser-kinds pane '│ h +heap +│'
-check chooser-cpu-seconds pane '│ c +cpu \(a 3 s capture\)'
+check chooser-cpu-seconds pane '│ c +cpu \(a 5 s capture\)'
 T send-keys -t pane h
 check heap-title pane "${pane}heap profile  demo  fetched [0-9]{2}:[0-9]{2}:[0-9]{2}"
 check heap-rows pane "${pane}.*$top_row"
@@ -53,21 +53,24 @@ check heap-sparklines-beside pane "^ +($braille)(($braille)| )* +│"
 # --- a CPU capture: countdown, live sparklines, then the table ---------------
 T send-keys -t pane Tab p c
 # Every count the screen shows until the table comes, with the sparklines'
-# update time beside it: "3 14:02:01", "2 14:02:02", ... A loaded machine
-# may miss one count, never all, and never see one go up.
+# update time beside it: "5 14:02:01", "4 14:02:02", ... A loaded machine
+# may miss counts (the full suite once saw only one of a 3 s capture's),
+# never all but one, and never see one go up.
 : >"$tmp/counts"
 for _ in $(seq 150); do
 	shot=$(screen pane)
-	left=$(printf '%s\n' "$shot" | sed -n 's/.*capturing a 3 s CPU profile: \([0-9]\) s left.*/\1/p' | head -n 1)
+	left=$(printf '%s\n' "$shot" | sed -n 's/.*capturing a 5 s CPU profile: \([0-9]\) s left.*/\1/p' | head -n 1)
 	[ -n "$left" ] && echo "$left $(printf '%s\n' "$shot" | sed -n 's/^.* updated \([0-9:]\{8\}\).*$/\1/p' | head -n 1)" >>"$tmp/counts"
 	printf '%s\n' "$shot" | grep -q -E "${pane}cpu profile  demo  fetched" && break
 	sleep 0.1
 done
 counts=$(cut -d' ' -f1 "$tmp/counts" | uniq | paste -sd' ' -)
-case " $counts " in
-" 3 2 1 " | " 3 2 " | " 2 1 " | " 3 1 ") ok cpu-countdown-ticks ;;
-*) fail cpu-countdown-ticks "counts seen: '$counts'" pane ;;
-esac
+# two counts or more, each under the one before, all of them 1 to 5
+if printf '%s\n' "$counts" | awk '{ if (NF < 2) exit 1; for (i = 1; i <= NF; i++) if ($i < 1 || $i > 5 || (i > 1 && $i >= $(i - 1))) exit 1 }'; then
+	ok cpu-countdown-ticks
+else
+	fail cpu-countdown-ticks "counts seen: '$counts'" pane
+fi
 times=$(cut -d' ' -f2 "$tmp/counts" | grep -c . )
 if [ "$(cut -d' ' -f2 "$tmp/counts" | sort -u | grep -c .)" -ge 2 ]; then
 	ok sparklines-live-during-capture

@@ -102,8 +102,11 @@ at=$(screen rp | sed -n 's/^.*replay [^ ]*run\.db \([0-9:]\{8\}\).*$/\1/p' | hea
 
 # { : back before it (the replay rebuilds the run up to there)
 T send-keys -t rp '{'
-sleep 0.5
-back=$(screen rp | sed -n 's/^.*replay run\.db \([0-9:]\{8\}\) (100x, paused).*$/\1/p' | head -n 1)
+for _ in $(seq 50); do # rebuilding the run may take a while on a loaded machine
+	back=$(screen rp | sed -n 's/^.*replay run\.db \([0-9:]\{8\}\) (100x, paused).*$/\1/p' | head -n 1)
+	[ -n "$back" ] && [ "$back" \< "$at" ] && break
+	sleep 0.1
+done
 if [ -n "$back" ] && [ "$back" \< "$at" ]; then
 	ok replay-back
 else

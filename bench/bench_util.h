@@ -8,14 +8,14 @@
 #include <stdlib.h>
 #include <time.h>
 
-static double now_ms(void)
+static inline double now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-static unsigned char *slurp(const char *path, size_t *len)
+static inline unsigned char *slurp(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
@@ -31,7 +31,7 @@ static unsigned char *slurp(const char *path, size_t *len)
 
 /* PROFILE [RUNS]: the profile's bytes (the caller frees them) and runs
  * (5 by default); NULL, the usage or the error printed, without them. */
-static unsigned char *bench_args(int argc, char **argv, const char *name, int *runs,
+static inline unsigned char *bench_args(int argc, char **argv, const char *name, int *runs,
 				 size_t *len)
 {
 	if (argc < 2) {

@@ -22,7 +22,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_setup "${1:-}"
 command -v go >/dev/null || { echo "bench: go is needed (apt-get install golang-go)" >&2; exit 2; }
 command -v python3 >/dev/null || { echo "bench: python3 is needed" >&2; exit 2; }
-[ -x /usr/bin/time ] || { echo "bench: GNU time is needed (apt-get install time)" >&2; exit 2; }
+command -v cc >/dev/null || { echo "bench: a C compiler is needed for bench/spawn_time.c" >&2; exit 2; }
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+cc -O2 -std=c11 -o "$tmp/spawn_time" "$here/spawn_time.c"
 
 small=$root/tests/data/labels_heap.pb.gz
 mid=$here/.cache/mid-heap.pb.gz
@@ -38,29 +41,23 @@ fi
 
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')"
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$cmon" "$small" "$mid" "$prof" "${RUNS:-5}" "${GO_RUNS:-1}" "${SKIP_GO_BIG:-0}" <<'PY'
-import os, subprocess, sys, tempfile, time
+python3 - "$tmp/spawn_time" "$cmon" "$small" "$mid" "$prof" "${RUNS:-5}" "${GO_RUNS:-1}" "${SKIP_GO_BIG:-0}" <<'PY'
+import os, subprocess, sys
 
-cmon, small, mid, big, runs, go_runs, skip_go_big = sys.argv[1:8]
+spawn_time, cmon, small, mid, big, runs, go_runs, skip_go_big = sys.argv[1:9]
 runs, go_runs = int(runs), int(go_runs)
 env = dict(os.environ, TZ="UTC")
 
-def once(cmd):
-    """Wall seconds, CPU seconds and peak RSS (MB) of one run, output to
-    /dev/null. CPU and RSS from GNU time: a child's own ru_maxrss would
-    count the Python process it was forked from."""
-    with tempfile.NamedTemporaryFile("r") as f:
-        t = time.monotonic()
-        p = subprocess.run(["/usr/bin/time", "-f", "%U %S %M", "-o", f.name] + cmd,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-        wall = time.monotonic() - t
-        if p.returncode:
-            raise SystemExit(f"bench: {' '.join(cmd)} failed")
-        u, s, m = f.read().split()[-3:]
-    return wall, float(u) + float(s), int(m) / 1024
-
 def best(cmd, n):
-    rs = [once(cmd) for _ in range(n)]
+    """The fastest of n runs: wall seconds, CPU seconds and peak RSS (MB),
+    output to /dev/null, each timed by bench/spawn_time.c from spawn to
+    reaping (a python fork and an exec of GNU time per run would add 4-7
+    ms to every figure)."""
+    p = subprocess.run([spawn_time, str(n)] + cmd, capture_output=True, text=True, env=env)
+    if p.returncode:
+        raise SystemExit(f"bench: {' '.join(cmd)} failed: {p.stderr.strip()}")
+    rs = [(float(w) / 1e3, float(c) / 1e3, int(m) / 1024)
+          for w, c, m in (line.split() for line in p.stdout.splitlines())]
     return min(rs, key=lambda r: r[0])
 
 def same_output(prof):

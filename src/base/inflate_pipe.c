@@ -16,7 +16,7 @@
 
 enum {
 	NSLOTS = 4,
-	HISTORY = 32 << 10,  /* DEFLATE's window */
+	HISTORY = CM_INFLATE_PIPE_HISTORY, /* DEFLATE's window, and what callers rely on */
 	PIECE = 256 << 10,   /* output per buffer: a few fit in a core's cache */
 	SLOT_CAP = HISTORY + PIECE + CM_INFLATE_MIN_ROOM,
 };

@@ -10,7 +10,9 @@
 #include <zlib.h>
 
 #include "check.h"
+#include "read_all.h"
 #include "cmon/profile/profile.h"
+#include "cmon/profile/profile_encode.h"
 #include "cmon/profile/sample_wire.h"
 
 /* ---- protobuf by hand ---- */
@@ -1008,6 +1010,98 @@ static void decode_mapped_file(const struct buf *gz)
 	munmap(map, gz->n);
 }
 
+/* The varint at p[*at], moving *at past it (the test's own bytes). */
+static uint64_t get_uv(const unsigned char *p, size_t *at)
+{
+	uint64_t v = 0;
+	for (int sh = 0;; sh += 7) {
+		unsigned char c = p[(*at)++];
+		v |= (uint64_t)(c & 0x7f) << sh;
+		if (!(c & 0x80))
+			return v;
+	}
+}
+
+/* The decoder reads the thread's pieces where they lie, finding a field
+ * cut by a piece's end in front of the next piece when it is short
+ * enough (CM_INFLATE_PIPE_HISTORY), gathering it otherwise: the reference
+ * profile's fields with unknown fields between them, of lengths on both
+ * sides of that bound and longer than a piece, so that the reference's
+ * own fields land at all sorts of places in the pieces. */
+static void test_threads_cut_fields(void)
+{
+	struct spec sp = ref();
+	struct buf b = build(&sp), mixed = {0}, pad = {0};
+	static const size_t lens[] = {5, 100, 16000, 32760, 32767, 32768, 32769, 40000,
+				      65536, 200000, 300000, 1, 33000};
+	for (unsigned i = 0; pad.n < 300000; i++) { /* varied, so that it compresses little */
+		unsigned x = i * 2654435761u;
+		put(&pad, &x, sizeof(x));
+	}
+	size_t at = 0, nth = 0;
+	while (at < b.n) { /* the reference's top-level fields, each behind padding */
+		size_t start = at;
+		uint64_t tag = get_uv(b.p, &at);
+		if ((tag & 7) == 0)
+			get_uv(b.p, &at);
+		else
+			at += (size_t)get_uv(b.p, &at); /* the encoder writes 0 and 2 only */
+		size_t pl = lens[nth++ % (sizeof(lens) / sizeof(lens[0]))];
+		key(&mixed, 100, 2);
+		uv(&mixed, pl);
+		put(&mixed, pad.p + nth % 97, pl);
+		put(&mixed, b.p + start, at - start);
+	}
+	CHECK(at == b.n && nth > 20);
+	struct buf gz = gzip_of(mixed.p, mixed.n);
+	char err[256] = "";
+	struct cm_decode_limits two = {.threads = 2};
+	struct cm_profile *p = cm_profile_decode(gz.p, gz.n, &two, err, sizeof(err));
+	CHECK_MSG(p != NULL, "cut fields, threads 2: %s", err);
+	if (p)
+		check_reference(p, true, "cut fields, threads 2");
+	cm_profile_free(p);
+	free(gz.p);
+	free(pad.p);
+	free(mixed.p);
+	free(b.p);
+}
+
+/* Every committed gzip profile decodes the same inflated in line and on
+ * the thread (its first pieces are 16 KiB: samples cut by their ends):
+ * the profiles written back are the same bytes. */
+static void test_threads_fixtures(void)
+{
+	static const char *const names[] = {"allocs.pb.gz", "heap2.pb.gz", "heap.pb.gz",
+					    "heap_delta.pb.gz", "flame_full_row.pb.gz", "cpu.pb.gz"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		char path[512], err[256] = "";
+		snprintf(path, sizeof(path), "%s/%s", CM_TEST_DATA_DIR, names[i]);
+		size_t len;
+		unsigned char *data = read_all(path, &len);
+		CHECK_MSG(data != NULL, "%s: unreadable", path);
+		if (!data)
+			continue;
+		unsigned char *enc[2] = {NULL, NULL};
+		size_t n[2] = {0, 0};
+		for (int th = 1; th <= 2; th++) {
+			struct cm_decode_limits lim = {.threads = th};
+			struct cm_profile *p = cm_profile_decode(data, len, &lim, err, sizeof(err));
+			CHECK_MSG(p != NULL, "%s, threads %d: %s", names[i], th, err);
+			if (p)
+				CHECK_MSG(cm_profile_encode(p, CM_DEFAULT_MAX_INFLATED, &enc[th - 1],
+							    &n[th - 1], err, sizeof(err)) == 0,
+					  "%s: encode: %s", names[i], err);
+			cm_profile_free(p);
+		}
+		CHECK_MSG(enc[0] && enc[1] && n[0] == n[1] && memcmp(enc[0], enc[1], n[0]) == 0,
+			  "%s: threads 1 and 2 decode differently", names[i]);
+		free(enc[0]);
+		free(enc[1]);
+		free(data);
+	}
+}
+
 static void test_threads(void)
 {
 	struct spec sp = ref();
@@ -1184,6 +1278,8 @@ int main(void)
 	test_reference();
 	test_location_runs();
 	test_threads();
+	test_threads_cut_fields();
+	test_threads_fixtures();
 	test_errors();
 	test_sample_wire();
 	return check_status("test_decode");

@@ -31,6 +31,13 @@ int cm_inflate_pipe_cpus(void);
  * goes (cm_inflate_release_input). */
 struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len, bool release_input);
 
+/* Before each piece, its buffer holds the stream's output right before
+ * it: the CM_INFLATE_PIPE_HISTORY bytes before *data (all of the output
+ * so far, when there is less), so a caller whose unread bytes at the end
+ * of one piece are no more than that finds them again in front of the
+ * next one and needs no copy of its own. */
+enum { CM_INFLATE_PIPE_HISTORY = 32 << 10 };
+
 /* The next piece of output, in *data[0..*n) (*n may be 0). Returns
  * CM_INFLATE_MORE when more may follow, CM_INFLATE_END with the last
  * piece, or CM_INFLATE_ERROR with the piece before the error and *error

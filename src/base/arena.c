@@ -212,6 +212,19 @@ void *cm_big_resize(void *p, size_t old_size, size_t size)
 	return n;
 }
 
+void *cm_huge_alloc(size_t size)
+{
+	if (size == 0 || size > SIZE_MAX - HUGE_PAGE)
+		return NULL;
+	return map_huge(huge_round(size));
+}
+
+void cm_huge_free(void *p, size_t size)
+{
+	if (p)
+		munmap(p, huge_round(size));
+}
+
 void cm_big_free(void *p, size_t size)
 {
 	if (p && is_big(size))

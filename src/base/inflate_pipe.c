@@ -8,6 +8,8 @@
  * waits for an empty buffer, the caller for a full one. */
 #include "cmon/base/inflate_pipe.h"
 
+#include "cmon/base/arena.h"
+
 #include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -35,6 +37,7 @@ struct cm_inflate_pipe {
 	pthread_cond_t filled, emptied;
 	bool stop;               /* the caller is done: the worker leaves */
 	struct slot slots[NSLOTS];
+	uint8_t *ring;           /* the slots' buffers, one after another */
 	size_t next_fill;        /* the worker's next slot (counts up) */
 	size_t next_read;        /* the caller's next slot (counts up) */
 	bool holding;            /* the caller holds slot next_read - 1 */
@@ -113,8 +116,7 @@ static void *worker(void *arg)
 
 static void free_pipe(struct cm_inflate_pipe *p)
 {
-	for (int i = 0; i < NSLOTS; i++)
-		free(p->slots[i].buf);
+	cm_huge_free(p->ring, (size_t)NSLOTS * SLOT_CAP);
 	free(p);
 }
 
@@ -124,11 +126,15 @@ struct cm_inflate_pipe *cm_inflate_pipe_start(const uint8_t *in, size_t len, boo
 	if (!p)
 		return NULL;
 	p->release_input = release_input;
+	/* One huge page for the ring: in 4 KiB pages its first filling took
+	 * 290 faults, 3 ms of the worker's 14.5 on the 126k-sample benchmark
+	 * profile. */
+	if (!(p->ring = cm_huge_alloc((size_t)NSLOTS * SLOT_CAP))) {
+		free_pipe(p);
+		return NULL;
+	}
 	for (int i = 0; i < NSLOTS; i++)
-		if (!(p->slots[i].buf = malloc(SLOT_CAP))) {
-			free_pipe(p);
-			return NULL;
-		}
+		p->slots[i].buf = p->ring + (size_t)i * SLOT_CAP;
 	cm_inflate_init(&p->z, in, len, 1);
 	if (pthread_mutex_init(&p->lock, NULL) != 0) {
 		free_pipe(p);

@@ -51,14 +51,20 @@ static bool direct_ok(const struct cm_idmap *m, uint64_t id)
 	return id < ((uint64_t)m->count + 65536) * 4;
 }
 
-/* ids[count] = id, the array grown as needed; false when memory runs out. */
+/* ids[count] = id, the array grown as needed (made, with the ids 1..count
+ * it stood for, when there is none); false when memory runs out. */
 static bool append_id(struct cm_idmap *m, uint64_t id)
 {
-	if (m->count == m->ids_cap) {
+	if (m->count == m->ids_cap || !m->ids) {
 		size_t ncap = m->ids_cap ? m->ids_cap * 2 : 1024;
+		while (ncap <= m->count)
+			ncap *= 2;
 		uint64_t *nids = realloc(m->ids, ncap * sizeof(*nids));
 		if (!nids)
 			return false;
+		if (!m->ids)
+			for (size_t i = 0; i < m->count; i++)
+				nids[i] = i + 1;
 		m->ids = nids;
 		m->ids_cap = ncap;
 	}
@@ -75,8 +81,8 @@ uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 	 * benchmark profile, its 13,800 ids cost 5% of the time in the hash
 	 * and the direct table, most of it first touches of their pages). */
 	if (m->count == m->identity && id == m->identity + 1 && m->count < (1u << 31)) {
-		if (!append_id(m, id))
-			return UINT32_MAX;
+		if (m->ids ? !append_id(m, id) : (m->count++, false))
+			return UINT32_MAX; /* no array while ids are indices + 1 */
 		m->identity = id;
 		return (uint32_t)(id - 1);
 	}

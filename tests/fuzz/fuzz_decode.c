@@ -174,7 +174,7 @@ static void deferred_differential(const struct cm_sample_wire *w, const uint8_t 
 	else
 		CHECK(rc == CM_WIRE_OK || (rc == CM_WIRE_WIDE && n > 65536), "locs16 says %d", rc);
 	for (size_t i = 0; rc == CM_WIRE_OK && i < n; i++)
-		CHECK(m.ids[out[i]] == w->location_id[i], "deferred location id %zu differs", i);
+		CHECK(cm_idmap_id(&m, out[i]) == w->location_id[i], "deferred location id %zu differs", i);
 	cm_idmap_free(&m);
 	free(out);
 }

@@ -160,13 +160,15 @@ static void test_idmap_identity(void)
 		CHECK(cm_idmap_intern(&m, id) == id - 1);
 	CHECK(m.identity == 100);
 	/* in order, no table at all: ids 1..identity are answered without */
-	CHECK(m.cap == 0 && m.direct_cap == 0 && m.count == 100 && m.ids[99] == 100);
+	CHECK(m.cap == 0 && m.direct_cap == 0 && m.count == 100 && m.ids == NULL &&
+	      cm_idmap_id(&m, 99) == 100);
 	CHECK(cm_idmap_intern_slow(&m, 50) == 49 && m.count == 100);
 	CHECK(cm_idmap_intern(&m, 50) == 49 && cm_idmap_intern(&m, 100) == 99);
-	CHECK(cm_idmap_intern(&m, 500) == 100); /* not the next number */
+	CHECK(cm_idmap_intern(&m, 500) == 100); /* not the next number: ids[] made */
+	CHECK(m.ids && m.ids[0] == 1 && m.ids[99] == 100 && m.ids[100] == 500);
 	CHECK(cm_idmap_intern(&m, 101) == 101 && m.identity == 100);
 	CHECK(cm_idmap_intern(&m, 100) == 99 && cm_idmap_intern(&m, 500) == 100);
-	CHECK(cm_idmap_intern(&m, 102) == 102 && m.count == 103 && m.ids[102] == 102);
+	CHECK(cm_idmap_intern(&m, 102) == 102 && m.count == 103 && cm_idmap_id(&m, 102) == 102);
 	for (uint64_t id = 1; id <= 100; id++) /* still theirs, and not new */
 		CHECK(cm_idmap_intern(&m, id) == id - 1);
 	CHECK(m.count == 103);
@@ -220,7 +222,7 @@ static void test_idmap(void)
 		uint32_t got = cm_idmap_intern(&m, ids[i]);
 		if (ids[got] != ids[i])
 			bad++;
-		if (m.ids[got] != ids[i])
+		if (cm_idmap_id(&m, got) != ids[i])
 			bad++;
 	}
 	CHECK_MSG(bad == 0, "%zu ids got the wrong index on lookup", bad);

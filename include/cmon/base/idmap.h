@@ -12,7 +12,8 @@
 struct cm_idmap {
 	uint64_t *keys;   /* 0 marks an empty slot (0 is never a valid id) */
 	uint32_t *vals;
-	uint64_t *ids;    /* ids[index] = id, in order of first sight */
+	uint64_t *ids;    /* ids[index] = id, in order of first sight; NULL
+			   * while every id is its index + 1 (cm_idmap_id) */
 	size_t cap;       /* slots, a power of two */
 	size_t count;     /* ids seen */
 	size_t ids_cap;
@@ -20,7 +21,8 @@ struct cm_idmap {
 	size_t direct_cap;  /* case (Go numbers ids 1..n) skips the hash */
 	/* Ids 1..identity have indices 0..identity-1: while every new id is
 	 * the next number (as Go writes them), an id's index needs no table,
-	 * and those ids are in neither table (only in ids). */
+	 * and those ids are in neither table (nor in ids, until the first id
+	 * that is not the next number makes it). */
 	uint64_t identity;
 };
 
@@ -35,6 +37,12 @@ static inline uint32_t cm_idmap_intern(struct cm_idmap *m, uint64_t id)
 	if (id < m->direct_cap && m->direct[id])
 		return m->direct[id] - 1; /* called per frame of every sample: inline */
 	return cm_idmap_intern_slow(m, id);
+}
+
+/* The id at index (index < count). */
+static inline uint64_t cm_idmap_id(const struct cm_idmap *m, size_t index)
+{
+	return m->ids ? m->ids[index] : index + 1;
 }
 
 void cm_idmap_free(struct cm_idmap *m);

@@ -65,6 +65,8 @@ struct cm_nodes_builder {
 	const struct cm_profile *p;  /* borrowed */
 	struct cm_nodes_opts o;      /* its strings borrowed */
 	const char **files;          /* in n's arena: per function */
+	uint32_t *fn_node;           /* in n's arena: per function, its node + 1
+				      * once seen where nothing else counts */
 	uint32_t *slots;             /* owned: node id + 1, by hash */
 	size_t cap, info_cap;
 	int phase;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# bench/inflate_speed.sh: cmon's inflate against zlib's on a gzip
+# profile held in memory (bench/inflate_speed.c): the inflating thread's
+# share of a report, where on bench/speed.sh's mid profile the decoder
+# waits for it. Prints figures; it never passes or fails on time.
+#
+# usage: bench/inflate_speed.sh [CMON_BUILD_DIR] [PROFILE]
+#   CMON_BUILD_DIR (default build/) has the core library (libcmoncore.a);
+#   PROFILE defaults to bench/.cache/mid-heap.pb.gz (bench/speed.sh makes
+#   it). RUNS=N (default 20) best of.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/lib.sh"
+bench_setup "" "${2:-$here/.cache/mid-heap.pb.gz}"
+build=${1:-$root/build}
+[ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
+ninja -C "$build" libcmoncore.a >/dev/null
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+# shellcheck disable=SC2046
+cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$root/include" "$here/inflate_speed.c" \
+	"$build/libcmoncore.a" $(pkg-config --libs zlib) -o "$tmp/inflate_speed"
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$tmp/inflate_speed" "$prof" "${RUNS:-20}"

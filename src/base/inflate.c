@@ -23,7 +23,7 @@
 #include <zlib.h>
 
 enum { LITLEN_ROOT = 11, DIST_ROOT = 8, PRECODE_ROOT = 7, MAX_BITS = 15 };
-enum { ROOM = 258 + 8 }; /* room a symbol needs: a whole match and the overshoot */
+enum { ROOM = 258 + 16 }; /* room a symbol needs: a whole match and the overshoot */
 enum { MAX_OVERREAD = 8 };
 _Static_assert(CM_INFLATE_MIN_ROOM >= ROOM, "a call must be able to decode a symbol");
 
@@ -395,12 +395,18 @@ static bool block_header(struct cm_inflate *z)
 
 /* ---- block bodies ---- */
 
-/* Copies a match of length len from dist bytes back; room for len + 8. */
+/* Copies a match of length len from dist bytes back; room for len + 16. */
 static uint8_t *copy_match(uint8_t *op, unsigned dist, unsigned len)
 {
 	const uint8_t *src = op - dist;
 	uint8_t *end = op + len;
-	if (dist >= 8) {
+	if (dist >= 16) {
+		do {
+			memcpy(op, src, 16);
+			op += 16;
+			src += 16;
+		} while (op < end);
+	} else if (dist >= 8) {
 		do {
 			memcpy(op, src, 8);
 			op += 8;

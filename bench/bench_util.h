@@ -1,5 +1,5 @@
-/* bench_util.h: what the C benchmarks share: a millisecond clock, a
- * whole file read into memory (NULL when it cannot be read; the caller
+/* bench_util.h: what the C benchmarks share: a millisecond clock, the
+ * best of runs, a whole file read into memory (NULL when it cannot be read; the caller
  * frees it) and the arguments PROFILE [RUNS]. */
 #ifndef CMON_BENCH_UTIL_H
 #define CMON_BENCH_UTIL_H
@@ -13,6 +13,17 @@ static inline double now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* The smallest of runs results of once(ctx), a run's milliseconds. */
+static inline double best_ms(double (*once)(void *ctx), void *ctx, int runs)
+{
+	double best = 1e18;
+	for (int i = 0; i < runs; i++) {
+		double t = once(ctx);
+		best = t < best ? t : best;
+	}
+	return best;
 }
 
 static inline unsigned char *slurp(const char *path, size_t *len)

@@ -16,11 +16,5 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_setup "" "${2-}"
 build=${1:-$root/build}
 bench_big_profile
-ninja -C "$build" libcmoncore.a >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# shellcheck disable=SC2046
-cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$root/include" "$here/flame_layout.c" \
-	"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c libpcre2-8) -liberty -lm \
-	-o "$tmp/flame_layout"
+bench_core_tool "$build" flame_layout
 "$tmp/flame_layout" "$prof" "${RUNS:-5}"

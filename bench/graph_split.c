@@ -14,26 +14,29 @@
 
 #include "bench_util.h"
 
-/* The best time of runs builds of the first n samples' graph (with its
- * edges, as -top's) on threads (1 or 2). */
-static double best_build(const struct cm_report *r, const struct cm_nodes *nodes, size_t n,
-			 int threads, int runs)
+struct build {
+	const struct cm_report *r;
+	const struct cm_nodes *nodes;
+	size_t n;
+	int threads;
+};
+
+/* One build of the first n samples' graph (with its edges, as -top's) on
+ * threads (1 or 2): its milliseconds. */
+static double build_once(void *ctx)
 {
-	double best = 1e18;
-	for (int i = 0; i < runs; i++) {
-		struct cm_graph g;
-		double a = now_ms();
-		if (cm_graph_begin(&g, nodes, false) < 0 ||
-		    cm_graph_add_batch(&g, r->p, 0, n, r->vi, NULL, true, false, threads) < 0) {
-			fprintf(stderr, "out of memory\n");
-			exit(1);
-		}
-		cm_graph_end(&g);
-		double t = now_ms() - a;
-		cm_graph_free(&g);
-		best = t < best ? t : best;
+	const struct build *b = ctx;
+	struct cm_graph g;
+	double a = now_ms();
+	if (cm_graph_begin(&g, b->nodes, false) < 0 ||
+	    cm_graph_add_batch(&g, b->r->p, 0, b->n, b->r->vi, NULL, true, false, b->threads) < 0) {
+		fprintf(stderr, "out of memory\n");
+		exit(1);
 	}
-	return best;
+	cm_graph_end(&g);
+	double t = now_ms() - a;
+	cm_graph_free(&g);
+	return t;
 }
 
 int main(int argc, char **argv)
@@ -61,8 +64,8 @@ int main(int argc, char **argv)
 	for (size_t n = 1000;; n *= 2) {
 		if (n > p->nsamples)
 			n = p->nsamples;
-		double one = best_build(&r, &nodes, n, 1, runs);
-		double two = best_build(&r, &nodes, n, 2, runs);
+		double one = best_ms(build_once, &(struct build){&r, &nodes, n, 1}, runs);
+		double two = best_ms(build_once, &(struct build){&r, &nodes, n, 2}, runs);
 		printf("%9zu %8.3f ms %8.3f ms %5.2f\n", n, one, two, two / one);
 		if (n == p->nsamples)
 			break;

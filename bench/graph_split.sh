@@ -14,12 +14,6 @@ here=$(cd "$(dirname "$0")" && pwd)
 bench_setup "" "${2:-$here/.cache/mid-heap.pb.gz}"
 build=${1:-$root/build}
 [ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
-ninja -C "$build" libcmoncore.a >/dev/null
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-# shellcheck disable=SC2046
-cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$root/include" "$here/graph_split.c" \
-	"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c libpcre2-8) -liberty -lm -lpthread \
-	-o "$tmp/graph_split"
+bench_core_tool "$build" graph_split
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 "$tmp/graph_split" "$prof" "${RUNS:-5}"

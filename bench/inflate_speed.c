@@ -57,17 +57,21 @@ static size_t run_zlib(const unsigned char *gz, size_t len, unsigned char *buf)
 	return rc == Z_STREAM_END ? total : 0;
 }
 
-static double best_of(size_t (*run)(const unsigned char *, size_t, unsigned char *),
-		      const unsigned char *gz, size_t len, unsigned char *buf, int runs, size_t *out)
+struct run {
+	size_t (*inflate)(const unsigned char *gz, size_t len, unsigned char *buf);
+	const unsigned char *gz;
+	size_t len, out;
+	unsigned char *buf;
+};
+
+/* One inflate of the whole file: its milliseconds, the output's size in
+ * r->out. */
+static double run_once(void *ctx)
 {
-	double best = 1e18;
-	for (int i = 0; i < runs; i++) {
-		double a = now_ms();
-		*out = run(gz, len, buf);
-		double t = now_ms() - a;
-		best = t < best ? t : best;
-	}
-	return best;
+	struct run *r = ctx;
+	double a = now_ms();
+	r->out = r->inflate(r->gz, r->len, r->buf);
+	return now_ms() - a;
 }
 
 int main(int argc, char **argv)
@@ -78,9 +82,9 @@ int main(int argc, char **argv)
 	unsigned char *buf = malloc(CAP);
 	if (!gz || !buf)
 		return 1;
-	size_t n_cmon, n_zlib;
-	double t_cmon = best_of(run_cmon, gz, len, buf, runs, &n_cmon);
-	double t_zlib = best_of(run_zlib, gz, len, buf, runs, &n_zlib);
+	struct run c = {run_cmon, gz, len, 0, buf}, z = {run_zlib, gz, len, 0, buf};
+	double t_cmon = best_ms(run_once, &c, runs), t_zlib = best_ms(run_once, &z, runs);
+	size_t n_cmon = c.out, n_zlib = z.out;
 	if (!n_cmon || n_cmon != n_zlib) {
 		fprintf(stderr, "inflate_speed: outputs differ (%zu and %zu bytes)\n", n_cmon, n_zlib);
 		return 1;

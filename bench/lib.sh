@@ -10,6 +10,20 @@ bench_setup() {
 	runs=${RUNS:-3}
 }
 
+# bench_core_tool BUILD NAME: the core library built in BUILD, and
+# $here/NAME.c against it into $tmp/NAME, a temporary directory made here
+# and removed when the script exits.
+bench_core_tool() {
+	local build=$1 name=$2
+	ninja -C "$build" libcmoncore.a >/dev/null
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	# shellcheck disable=SC2046
+	cc -O2 -g -std=c11 -D_GNU_SOURCE -I"$root/include" "$here/$name.c" \
+		"$build/libcmoncore.a" $(pkg-config --libs zlib libprotobuf-c libpcre2-8) -liberty -lm \
+		-lpthread -o "$tmp/$name"
+}
+
 # bench_big_profile: makes $prof (the large benchmark heap profile:
 # tests/profgen -bench, MemProfileRate=1, ~2000 functions, deep varied
 # stacks) unless it is there already. Needs go.

@@ -2,8 +2,9 @@
 # tests/diff/run-oracle-diff.sh CMON_BINARY: the live differential test.
 #
 # Builds tests/profgen, writes FRESH profiles into a temporary directory, then
-# runs every case of tests/golden/cases.txt with both `go tool pprof` (the
-# oracle) and `CMON_BINARY pprof`, from the repository root with TZ=UTC, and
+# runs every case of tests/golden/cases.txt and tests/diff/large-cases.txt
+# (on a profile made here, too large to commit) with both `go tool pprof`
+# (the oracle) and `CMON_BINARY pprof`, from the repository root with TZ=UTC, and
 # compares them: stdout byte for byte, the exit status, and the oracle's
 # stderr (when not empty) must appear in cmon's stderr.
 #
@@ -41,6 +42,12 @@ if ! lib_gen_profiles "$tmp/profgen" "$tmp/data" 2>"$tmp/profgen.log"; then
 	echo "run-oracle-diff: profgen failed" >&2
 	exit 2
 fi
+if ! "$tmp/profgen" -bench -bench-samples 15000 -bench-bytes 600000 -out "$tmp/data/large.pb.gz" \
+	2>>"$tmp/profgen.log"; then
+	cat "$tmp/profgen.log" >&2
+	echo "run-oracle-diff: profgen -bench failed" >&2
+	exit 2
+fi
 # Profiles made elsewhere (pprof's test data, go test, C++ and Java names)
 # are not regenerated: the committed ones go with the fresh ones.
 if [ -d "$CMON_ROOT/tests/data/foreign" ]; then
@@ -69,7 +76,7 @@ while IFS=$'\t' read -r name profiles flags; do
 			done
 		fi
 	fi
-done < <(lib_cases)
+done < <(lib_cases; lib_cases "$CMON_ROOT/tests/diff/large-cases.txt")
 t3=$(lib_ms)
 
 echo "run-oracle-diff: $pass passed, $fail failed ($(lib_secs $((t3 - t2))))"

@@ -420,12 +420,16 @@ fail:
 	return -1;
 }
 
-/* cm_graph_add_samples, inlined twice: once as it is, once for a plain
- * report (-top: no kept set, edges, mean or visitor), where the branches
- * on them go and the loop is about a third shorter. */
+/* cm_graph_add_samples, inlined three times: once as it is, once for a
+ * plain report (-top's first pass: no kept set, edges, mean or visitor),
+ * where the branches on them go and the loop is about a third shorter,
+ * and once after cm_graph_edges_only (lp: its locations), where the sums
+ * go and a location none of whose kept nodes takes an edge is one step
+ * (its innermost kept node the next parent). */
 static inline __attribute__((always_inline)) int
 add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to, size_t vi,
-	    const bool *kept, bool with_edges, bool mean, const struct cm_graph_visit *visit)
+	    const bool *kept, bool with_edges, bool mean, const struct cm_graph_visit *visit,
+	    const struct cm_loc_pass *lp)
 {
 	const struct cm_nodes *nodes = g->nodes;
 	if (to > p->nsamples)
@@ -441,6 +445,12 @@ add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t 
 		struct cm_locs_cursor c = cm_locs_from_root(s);
 		for (uint32_t i = s->nlocs; i-- > 0;) {
 			uint32_t loc = cm_locs_next(&c);
+			if (lp && !lp[loc].edges) {
+				if (lp[loc].last != UINT32_MAX)
+					parent = lp[loc].last;
+				residual = lp[loc].residual;
+				continue;
+			}
 			const uint32_t *ln = nodes->loc_nodes + nodes->loc_first[loc];
 			uint32_t cnt = nodes->loc_count[loc];
 			for (uint32_t k = cnt; k-- > 0;) {
@@ -449,7 +459,7 @@ add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t 
 					residual = true;
 					continue;
 				}
-				if (g->last_sample[id] != si) {
+				if (!lp && g->last_sample[id] != si) {
 					g->last_sample[id] = si;
 					g->cum[id] = cm_add64(g->cum[id], w);
 					if (mean)
@@ -465,7 +475,7 @@ add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t 
 				residual = false;
 			}
 		}
-		if (parent != UINT32_MAX && !residual) {
+		if (!lp && parent != UINT32_MAX && !residual) {
 			g->flat[parent] = cm_add64(g->flat[parent], w);
 			if (mean)
 				g->flat_div[parent] = cm_add64(g->flat_div[parent], dw);
@@ -479,13 +489,51 @@ fail:
 	return -1;
 }
 
+struct cm_loc_pass *cm_loc_pass_make(const struct cm_nodes *n, size_t nlocations, const bool *kept,
+				     const bool *edges_into)
+{
+	struct cm_loc_pass *lp = malloc((nlocations ? nlocations : 1) * sizeof(*lp));
+	if (!lp)
+		return NULL;
+	for (size_t l = 0; l < nlocations; l++) {
+		const uint32_t *ln = n->loc_nodes + n->loc_first[l];
+		struct cm_loc_pass x = {.last = UINT32_MAX};
+		for (uint32_t k = n->loc_count[l]; k-- > 0;) { /* in the walk's order */
+			uint32_t id = ln[k];
+			if (kept && !kept[id]) {
+				x.residual = true;
+				continue;
+			}
+			x.last = id;
+			x.residual = false;
+			x.edges |= !edges_into || edges_into[id];
+		}
+		lp[l] = x;
+	}
+	return lp;
+}
+
+void cm_graph_edges_only(struct cm_graph *g, const bool *kept, const struct cm_loc_pass *loc_pass)
+{
+	for (uint32_t id = 0; kept && id < g->nodes->count; id++) {
+		if (kept[id])
+			continue;
+		g->flat[id] = g->cum[id] = 0;
+		if (g->flat_div)
+			g->flat_div[id] = g->cum_div[id] = 0;
+	}
+	g->edges_only = loc_pass;
+}
+
 int cm_graph_add_samples(struct cm_graph *g, const struct cm_profile *p, size_t from, size_t to,
 			 size_t vi, const bool *kept, bool with_edges, bool mean,
 			 const struct cm_graph_visit *visit)
 {
+	if (g->edges_only)
+		return add_samples(g, p, from, to, vi, kept, true, mean, NULL, g->edges_only);
 	if (!kept && !with_edges && !mean && !visit)
-		return add_samples(g, p, from, to, vi, NULL, false, false, NULL);
-	return add_samples(g, p, from, to, vi, kept, with_edges, mean, visit);
+		return add_samples(g, p, from, to, vi, NULL, false, false, NULL, NULL);
+	return add_samples(g, p, from, to, vi, kept, with_edges, mean, visit, NULL);
 }
 
 bool *cm_nodes_inner(const struct cm_nodes *n, size_t nlocations)
@@ -647,6 +695,7 @@ int cm_graph_add_batch(struct cm_graph *g, const struct cm_profile *p, size_t fr
 	if (mid >= to || cm_graph_begin(&h.g, g->nodes, mean) < 0)
 		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);
 	h.g.edges_into = g->edges_into;
+	h.g.edges_only = g->edges_only; /* its sums stay zero: the merge adds nothing */
 	if (pthread_create(&thread, NULL, half_worker, &h) != 0) {
 		cm_graph_free(&h.g);
 		return cm_graph_add_samples(g, p, from, to, vi, kept, with_edges, mean, NULL);

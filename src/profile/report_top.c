@@ -33,13 +33,16 @@ static int rebuild(struct cm_report *r, struct cm_top *t, const uint32_t *ids, s
 }
 
 /* newTrimmedGraph in steps: the node table (cm_nodes_step); the first
- * pass sums every sample, without edges; a second pass sums them again
- * with edges, over the nodes the node fraction keeps (all of them when it
- * cuts none); then the order, -nodecount's cut and the edges' trim. The
- * first pass's edges would be thrown away whenever the fraction cuts a
- * node, as it does on nearly every real profile: building them was 40% of
- * a pass (graph_split on bench/speed.sh's mid profile: 44.3M to 25.6M
- * instructions without them). */
+ * pass sums every sample, without edges; a second pass adds the edges
+ * over the nodes the node fraction keeps (all of them when it cuts none);
+ * then the order, -nodecount's cut and the edges' trim. The first pass's
+ * edges would be thrown away whenever the fraction cuts a node, as it
+ * does on nearly every real profile: building them was 40% of a pass
+ * (graph_split on bench/speed.sh's mid profile: 44.3M to 25.6M
+ * instructions without them). For the inline labels alone (-top, the
+ * viewer's table) the second pass keeps the first's sums and adds only
+ * the edges into inlined frames (cm_graph_edges_only); with every edge
+ * (-tree, -proto) it sums the samples again. */
 enum { TOP_NODES, TOP_PASS1, TOP_PASS2, TOP_DONE };
 
 /* After the first pass: the second one leaves out the nodes under the
@@ -66,12 +69,19 @@ static int after_first_pass(struct cm_top_builder *b)
 				b->kept[t->g.members[i]] = true;
 		t->dropped_nodes = t->g.nmembers - nkeep;
 	}
+	b->phase = TOP_PASS2;
+	b->next = 0;
+	if (t->inner) { /* edges for the labels only: the sums stay the first pass's */
+		if (!(b->loc_pass = cm_loc_pass_make(&t->nodes, r->p->nlocations, b->kept, t->inner)))
+			return -1;
+		t->g.edges_into = t->inner;
+		cm_graph_edges_only(&t->g, b->kept, b->loc_pass);
+		return 0;
+	}
 	cm_graph_free(&t->g);
 	if (cm_graph_begin(&t->g, &t->nodes, r->opts.mean) < 0)
 		return -1;
-	t->g.edges_into = t->inner; /* NULL: all; else the labels' */
-	b->phase = TOP_PASS2;
-	b->next = 0;
+	t->g.edges_into = t->inner; /* NULL: all */
 	return 0;
 }
 
@@ -196,6 +206,8 @@ int cm_top_step(struct cm_top_builder *b, size_t n)
 	}
 	free(b->kept);
 	b->kept = NULL;
+	free(b->loc_pass);
+	b->loc_pass = NULL;
 	b->phase = TOP_DONE;
 	if (finish(r, t, b->edge_cutoff) < 0) {
 		cm_top_free(t);
@@ -205,6 +217,8 @@ int cm_top_step(struct cm_top_builder *b, size_t n)
 fail:
 	free(b->kept);
 	b->kept = NULL;
+	free(b->loc_pass);
+	b->loc_pass = NULL;
 	cm_top_free(t);
 	b->phase = TOP_DONE;
 	return -1;
@@ -226,6 +240,8 @@ void cm_top_abort(struct cm_top_builder *b)
 {
 	free(b->kept);
 	b->kept = NULL;
+	free(b->loc_pass);
+	b->loc_pass = NULL;
 	if (b->phase == TOP_NODES)
 		cm_nodes_abort(&b->nb);
 	if (b->t && b->phase != TOP_DONE)

@@ -211,6 +211,7 @@ struct cm_top_builder {
 	int phase;
 	size_t next;  /* the pass's next sample */
 	bool *kept;   /* the second pass's nodes, or NULL */
+	struct cm_loc_pass *loc_pass; /* the second pass's, when it adds edges only */
 	int64_t edge_cutoff; /* from the first pass's total */
 	int threads;  /* how a step sums, as cm_graph_add_batch's threads:
 		       * begin sets 1 (one thread: the viewer steps between

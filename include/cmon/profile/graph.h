@@ -69,6 +69,7 @@ struct cm_nodes_builder {
 				      * once seen where nothing else counts */
 	uint32_t *slots;             /* owned: node id + 1, by hash */
 	size_t cap, info_cap;
+	size_t first_cap;            /* the hash's first size */
 	int phase;
 	size_t next;
 	uint32_t at;                 /* the next (location, line) slot */

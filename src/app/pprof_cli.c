@@ -260,7 +260,7 @@ static unsigned char *read_into_huge(int fd, size_t len)
 	size_t got = 0;
 	while (buf && got < len) {
 		ssize_t n = pread(fd, buf + got, len - got, (off_t)got);
-		if (n <= 0 && errno != EINTR) {
+		if (n == 0 || (n < 0 && errno != EINTR)) { /* shorter than it was, or an error */
 			cm_huge_free(buf, len);
 			return NULL;
 		}
@@ -270,11 +270,11 @@ static unsigned char *read_into_huge(int fd, size_t len)
 }
 
 /* Decodes an open profile file. A regular file is read into huge pages
- * (small) or mapped and decoded in place: its pages come from the page
- * cache, where reading it into malloc'd memory would copy it into fresh
- * 4 KiB pages the kernel must zero first (a fifth of the time of a report
- * on a 40 MB profile, issue 15). Anything else (a pipe, a device, a
- * failed mapping) is read as a stream. */
+ * (READ_INTO_HUGE_MIN to _MAX) or mapped and decoded in place: its pages
+ * come from the page cache, where reading it into malloc'd memory would
+ * copy it into fresh 4 KiB pages the kernel must zero first (a fifth of
+ * the time of a report on a 40 MB profile, issue 15). Anything else (a
+ * pipe, a device, a failed mapping) is read as a stream. */
 static struct cm_profile *decode_file(FILE *f, struct cm_decode_limits *lim, char *err,
 				      size_t errlen, bool *no_negative)
 {

@@ -81,8 +81,10 @@ uint32_t cm_idmap_intern_slow(struct cm_idmap *m, uint64_t id)
 	 * benchmark profile, its 13,800 ids cost 5% of the time in the hash
 	 * and the direct table, most of it first touches of their pages). */
 	if (m->count == m->identity && id == m->identity + 1 && m->count < (1u << 31)) {
-		if (m->ids ? !append_id(m, id) : (m->count++, false))
-			return UINT32_MAX; /* no array while ids are indices + 1 */
+		if (!m->ids)
+			m->count++; /* no array while ids are their index + 1 */
+		else if (!append_id(m, id))
+			return UINT32_MAX;
 		m->identity = id;
 		return (uint32_t)(id - 1);
 	}

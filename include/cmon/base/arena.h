@@ -57,7 +57,7 @@ void *cm_big_resize(void *p, size_t old_size, size_t size);
 void cm_big_free(void *p, size_t size);
 
 /* Zeroed working memory of size bytes that will be filled whole (a
- * ring of buffers), mapped in 2 MiB steps with transparent huge pages
+ * ring of buffers, a file read whole), mapped in 2 MiB steps with transparent huge pages
  * requested: on a virtual machine each 4 KiB fault is a trip through the
  * hypervisor (about 10 us here; a 2 MiB huge page costs some 60-250 us,
  * 4 MiB in 4 KiB pages 11 ms). NULL when it cannot be mapped. Free

@@ -4,7 +4,7 @@
  * Why not zlib's inflate: on a big profile it was a third of cmon's time.
  * With the whole input at hand the decoder refills its bit buffer 8 bytes
  * at a time and copies matches in words, about twice zlib's speed; zlib
- * is still used for crc32.
+ * is still used for the CRC-32 where the CPU has no carry-less multiply.
  *
  * Output goes into a caller's buffer out[0..cap) from *pos on. A match may
  * reach up to 32 KiB back from the position it is written at: the caller

@@ -177,8 +177,8 @@ void cm_graph_end(struct cm_graph *g);
  * in one step. loc_pass (p->nlocations entries, made by
  * cm_loc_pass_make over the same kept and edges_into) is borrowed until
  * g is freed or begun again. The result is the second build's, bit for
- * bit; on the mid benchmark profile a pass over its 126k samples takes
- * a third of the time. */
+ * bit; on the mid benchmark profile that pass and the report's finish
+ * went from 2.4 ms to 1.2-1.7 ms. */
 struct cm_loc_pass *cm_loc_pass_make(const struct cm_nodes *nodes, size_t nlocations,
 				     const bool *kept, const bool *edges_into);
 void cm_graph_edges_only(struct cm_graph *g, const bool *kept, const struct cm_loc_pass *loc_pass);

@@ -11,9 +11,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-bench_setup "" "${2:-$here/.cache/mid-heap.pb.gz}"
-build=${1:-$root/build}
-[ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
-bench_core_tool "$build" graph_split
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$tmp/graph_split" "$prof" "${RUNS:-5}"
+bench_mid_tool graph_split 5 "$@"

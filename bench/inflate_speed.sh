@@ -11,9 +11,4 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
-bench_setup "" "${2:-$here/.cache/mid-heap.pb.gz}"
-build=${1:-$root/build}
-[ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
-bench_core_tool "$build" inflate_speed
-echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
-"$tmp/inflate_speed" "$prof" "${RUNS:-20}"
+bench_mid_tool inflate_speed 20 "$@"

@@ -24,6 +24,20 @@ bench_core_tool() {
 		-lpthread -o "$tmp/$name"
 }
 
+# bench_mid_tool NAME RUNS [CMON_BUILD_DIR] [PROFILE]: a bench program
+# of the core on the mid profile (bench/.cache/mid-heap.pb.gz unless
+# PROFILE; bench/speed.sh makes it): built with bench_core_tool in
+# CMON_BUILD_DIR (default build/) and run with $RUNS, else RUNS, as its
+# best-of count.
+bench_mid_tool() {
+	local name=$1 runs=$2
+	bench_setup "" "${4:-$here/.cache/mid-heap.pb.gz}"
+	[ -s "$prof" ] || { echo "bench: $prof is missing (bench/speed.sh makes it)" >&2; exit 2; }
+	bench_core_tool "${3:-$root/build}" "$name"
+	echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+	"$tmp/$name" "$prof" "${RUNS:-$runs}"
+}
+
 # bench_big_profile: makes $prof (the large benchmark heap profile:
 # tests/profgen -bench, MemProfileRate=1, ~2000 functions, deep varied
 # stacks) unless it is there already. Needs go.
